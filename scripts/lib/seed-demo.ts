@@ -1,0 +1,83 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ApiClient } from './api-client.ts';
+import { demoEvents, type DemoInstances } from './demo-events.ts';
+
+/** Lives beside the local D1 state, so wiping .wrangler/state also forgets the demo. */
+export const DEMO_STATE_FILE = '.wrangler/state/demo-seed.json';
+
+interface DemoState {
+  organizationId: string;
+  ownerApiKey: string;
+  /** Events are generated relative to this instant: a resumed seed re-sends the same events. */
+  anchor: number;
+  complete: boolean;
+}
+
+function readState(): DemoState | null {
+  return existsSync(DEMO_STATE_FILE) ? (JSON.parse(readFileSync(DEMO_STATE_FILE, 'utf8')) as DemoState) : null;
+}
+
+function writeState(state: DemoState): void {
+  mkdirSync(dirname(DEMO_STATE_FILE), { recursive: true });
+  writeFileSync(DEMO_STATE_FILE, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+async function ensureInstance(owner: ApiClient, orgId: string, type: 'argocd' | 'kargo', name: string) {
+  const { instances } = await owner.get<{ instances: { id: string; name: string }[] }>(`/api/v1/organizations/${orgId}/instances?type=${type}`);
+  const existing = instances.find((instance) => instance.name === name);
+  if (existing) return existing;
+  return (await owner.post<{ id: string; name: string }>(`/api/v1/organizations/${orgId}/instances`, { type, name })).body;
+}
+
+/**
+ * Seeds the demo organization "Acme" through the public API, once. Management changes go through the
+ * management routes (so they are recorded as audit events), history through the ingest route.
+ */
+export async function seedDemo(baseUrl: string, adminToken: string, log: (line: string) => void): Promise<DemoState> {
+  const admin = new ApiClient(baseUrl, adminToken);
+  let state = readState();
+  if (state?.complete) {
+    const check = await fetch(`${baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${state.ownerApiKey}` } });
+    if (check.ok) {
+      log('Demo data already present (Acme); not seeding again.');
+      return state;
+    }
+    log('Saved demo key no longer works (was the local database reset?); seeding again.');
+    state = null;
+  }
+  if (!state) {
+    const created = (
+      await admin.post<{ organization: { id: string }; ownerApiKey: string }>('/api/v1/organizations', {
+        name: 'Acme',
+        owner: { email: 'alice@example.com', name: 'Alice Anders' },
+      })
+    ).body;
+    state = { organizationId: created.organization.id, ownerApiKey: created.ownerApiKey, anchor: Date.now(), complete: false };
+    writeState(state);
+    log(`Created organization Acme (${state.organizationId}).`);
+  }
+  const orgId = state.organizationId;
+  const owner = new ApiClient(baseUrl, state.ownerApiKey);
+  const instances: DemoInstances = {
+    argocd: await ensureInstance(owner, orgId, 'argocd', 'production'),
+    kargo: await ensureInstance(owner, orgId, 'kargo', 'delivery'),
+  };
+  for (const member of [
+    { email: 'bob@example.com', name: 'Bob Baker', role: 'admin' },
+    { email: 'carol@example.com', name: 'Carol Chen', role: 'member' },
+  ]) {
+    await owner.post(`/api/v1/organizations/${orgId}/members`, member, [201, 409]);
+  }
+  const events = demoEvents(state.anchor, instances);
+  let accepted = 0;
+  for (let start = 0; start < events.length; start += 500) {
+    // The admin token may backfill events older than MAX_EVENT_AGE_DAYS (five weeks of history).
+    const result = await admin.post<{ accepted: number }>(`/api/v1/organizations/${orgId}/audit-logs`, { items: events.slice(start, start + 500) });
+    accepted += result.body.accepted;
+  }
+  log(`Ingested ${accepted} demo events (${events.length - accepted} already present) over the last five weeks.`);
+  state = { ...state, complete: true };
+  writeState(state);
+  return state;
+}

@@ -1,0 +1,265 @@
+import { describe, expect, it } from 'vitest';
+import { ADMIN, call, createInstance, createKey, createOrg, expectProblem, json, unique, type TestOrg } from './helpers/api';
+import { countRows, storedEvents } from './helpers/events';
+
+describe('organizations', () => {
+  it('creates an organization with the admin token and records the change as audit events', async () => {
+    const org = await createOrg('create');
+    const events = await storedEvents(org.orgId);
+    expect(events.map((event) => [event.action, event.object_type])).toEqual([
+      ['create', 'organization'],
+      ['create', 'member'],
+      ['create', 'api_key'],
+    ]);
+    expect(events[1]?.object_name).toBe(org.ownerEmail);
+    expect(events.every((event) => event.actor_type === 'system' && event.actor_id === 'platform-admin')).toBe(true);
+  });
+
+  it('refuses organization creation to every API key, even an owner key', async () => {
+    const org = await createOrg('not-admin');
+    const before = await countRows('organizations');
+    await expectProblem(
+      await call('/api/v1/organizations', { method: 'POST', token: org.ownerKey, body: { name: 'x', owner: { email: 'x@example.com', name: 'X' } } }),
+      403,
+    );
+    expect(await countRows('organizations')).toBe(before);
+  });
+
+  it('validates the body: 422 with every bad field, nothing written', async () => {
+    const before = await countRows('organizations');
+    const problem = await expectProblem(await call('/api/v1/organizations', { method: 'POST', token: ADMIN, body: { name: '', owner: { email: 'not-an-email' } } }), 422);
+    expect(problem.errors?.map((error) => error.pointer).sort()).toEqual(['name', 'owner/email', 'owner/name']);
+    expect(await countRows('organizations')).toBe(before);
+  });
+
+  it('answers malformed JSON with a 400 problem', async () => {
+    await expectProblem(await call('/api/v1/organizations', { method: 'POST', token: ADMIN, body: '{"name":' }), 400);
+  });
+
+  it('answers a body over 1 MiB with a 413 problem', async () => {
+    const name = 'x'.repeat(1024 * 1024 + 10);
+    await expectProblem(await call('/api/v1/organizations', { method: 'POST', token: ADMIN, body: { name, owner: { email: 'a@example.com', name: 'A' } } }), 413);
+  });
+
+  it('lists only the caller organizations', async () => {
+    const mine = await createOrg('mine');
+    const theirs = await createOrg('theirs');
+    const listed = await json<{ organizations: { id: string }[] }>(await call('/api/v1/organizations', { token: mine.ownerKey }), 200);
+    expect(listed.organizations.map((org) => org.id)).toEqual([mine.orgId]);
+    const all = await json<{ organizations: { id: string }[] }>(await call('/api/v1/organizations', { token: ADMIN }), 200);
+    expect(all.organizations.map((org) => org.id)).toEqual(expect.arrayContaining([mine.orgId, theirs.orgId]));
+  });
+});
+
+describe('acceptance: an owner key manages its organization and every change is an audit event', () => {
+  it('creates instances, members and keys, each recorded with the owner as actor', async () => {
+    const org = await createOrg('acceptance');
+    const argo = await createInstance(org, 'argocd', 'prod');
+    await createInstance(org, 'kargo', 'prod');
+    const member = await json<{ userId: string; role: string }>(
+      await call(`/api/v1/organizations/${org.orgId}/members`, { method: 'POST', token: org.ownerKey, body: { email: 'Bob@Example.com', name: 'Bob', role: 'member' } }),
+      201,
+    );
+    expect(member.role).toBe('member');
+    await json(await call(`/api/v1/organizations/${org.orgId}/members/${member.userId}`, { method: 'PATCH', token: org.ownerKey, body: { role: 'admin' } }), 200);
+    const key = await createKey(org, 'ingest', { instanceId: argo.id });
+    expect(key.secret).toMatch(/^alk_/);
+    expect((await call(`/api/v1/organizations/${org.orgId}/api-keys/${key.id}`, { method: 'DELETE', token: org.ownerKey })).status).toBe(204);
+    expect((await call(`/api/v1/organizations/${org.orgId}/members/${member.userId}`, { method: 'DELETE', token: org.ownerKey })).status).toBe(204);
+    expect((await call(`/api/v1/organizations/${org.orgId}/instances/${argo.id}`, { method: 'DELETE', token: org.ownerKey })).status).toBe(204);
+
+    const events = (await storedEvents(org.orgId)).slice(3); // after the three creation events
+    expect(events.map((event) => [event.action, event.object_type, event.object_name])).toEqual([
+      ['create', 'argocd_instance', 'prod'],
+      ['create', 'kargo_instance', 'prod'],
+      ['create', 'member', 'bob@example.com'],
+      ['update', 'member', 'bob@example.com'],
+      ['create', 'api_key', 'ingest key'],
+      ['delete', 'api_key', 'ingest key'],
+      ['delete', 'member', 'bob@example.com'],
+      ['delete', 'argocd_instance', 'prod'],
+    ]);
+    expect(events.every((event) => event.actor_type === 'user' && event.actor_id === org.ownerEmail)).toBe(true);
+    expect(events[0]?.instance_id).toBe(argo.id);
+  });
+
+  it('keeps instance names unique per organization and type, and frees a deleted name', async () => {
+    const org = await createOrg('unique-names');
+    const first = await createInstance(org, 'argocd', 'staging');
+    await createInstance(org, 'kargo', 'staging');
+    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances`, { method: 'POST', token: org.ownerKey, body: { type: 'argocd', name: 'staging' } }), 409);
+    await call(`/api/v1/organizations/${org.orgId}/instances/${first.id}`, { method: 'DELETE', token: org.ownerKey });
+    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances/${first.id}`, { token: org.ownerKey }), 404);
+    await createInstance(org, 'argocd', 'staging');
+    const list = await json<{ instances: { type: string }[] }>(await call(`/api/v1/organizations/${org.orgId}/instances?type=argocd`, { token: org.ownerKey }), 200);
+    expect(list.instances.map((instance) => instance.type)).toEqual(['argocd']);
+  });
+
+  it('rejects an unknown instance type with 400 and a bad instance name with 422', async () => {
+    const org = await createOrg('bad-instance');
+    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances?type=flux`, { token: org.ownerKey }), 400);
+    const problem = await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances`, { method: 'POST', token: org.ownerKey, body: { type: 'argocd', name: 'Not A DNS Label' } }), 422);
+    expect(problem.errors?.[0]?.pointer).toBe('name');
+  });
+
+  it('binds ingest keys only to instances of the same organization', async () => {
+    const org = await createOrg('bind');
+    const other = await createOrg('bind-other');
+    const foreign = await createInstance(other, 'argocd');
+    const problem = await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/api-keys`, { method: 'POST', token: org.ownerKey, body: { name: 'k', role: 'ingest', instanceId: foreign.id } }),
+      422,
+    );
+    expect(problem.errors?.[0]?.pointer).toBe('instanceId');
+    const own = await createInstance(org, 'argocd');
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/api-keys`, { method: 'POST', token: org.ownerKey, body: { name: 'k', role: 'member', instanceId: own.id } }),
+      422,
+    );
+  });
+});
+
+describe('last owner protection', () => {
+  async function ownerUserId(org: TestOrg): Promise<string> {
+    const me = await json<{ user: { id: string } }>(await call('/api/v1/me', { token: org.ownerKey }), 200);
+    return me.user.id;
+  }
+
+  it('refuses to demote or remove the last owner, then allows it once there is another owner', async () => {
+    const org = await createOrg('last-owner');
+    const ownerId = await ownerUserId(org);
+    const before = (await storedEvents(org.orgId)).length;
+    const demote = await expectProblem(await call(`/api/v1/organizations/${org.orgId}/members/${ownerId}`, { method: 'PATCH', token: org.ownerKey, body: { role: 'admin' } }), 409);
+    expect(demote.type).toBe('urn:problem:audit-logs:last-owner');
+    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/members/${ownerId}`, { method: 'DELETE', token: org.ownerKey }), 409);
+    expect((await storedEvents(org.orgId)).length).toBe(before);
+
+    await json(await call(`/api/v1/organizations/${org.orgId}/members`, { method: 'POST', token: org.ownerKey, body: { email: `${unique('second')}@example.com`, name: 'Second', role: 'owner' } }), 201);
+    const demoted = await json<{ role: string }>(await call(`/api/v1/organizations/${org.orgId}/members/${ownerId}`, { method: 'PATCH', token: org.ownerKey, body: { role: 'admin' } }), 200);
+    expect(demoted.role).toBe('admin');
+  });
+});
+
+type Role = 'owner' | 'admin' | 'member' | 'ingest';
+
+interface RouteCase {
+  name: string;
+  /** Builds a fresh request against `org` (fresh objects so deletes don't collide). */
+  request: (org: TestOrg) => Promise<{ path: string; method: string; body?: unknown }>;
+  allowed: Role[];
+}
+
+const ROUTES: RouteCase[] = [
+  { name: 'GET instances', allowed: ['owner', 'admin', 'member'], request: async (org) => ({ method: 'GET', path: `/api/v1/organizations/${org.orgId}/instances` }) },
+  {
+    name: 'GET instance',
+    allowed: ['owner', 'admin', 'member'],
+    request: async (org) => ({ method: 'GET', path: `/api/v1/organizations/${org.orgId}/instances/${(await createInstance(org, 'argocd')).id}` }),
+  },
+  { name: 'POST instance', allowed: ['owner', 'admin'], request: async (org) => ({ method: 'POST', path: `/api/v1/organizations/${org.orgId}/instances`, body: { type: 'kargo', name: unique('k') } }) },
+  {
+    name: 'DELETE instance',
+    allowed: ['owner', 'admin'],
+    request: async (org) => ({ method: 'DELETE', path: `/api/v1/organizations/${org.orgId}/instances/${(await createInstance(org, 'kargo')).id}` }),
+  },
+  { name: 'GET members', allowed: ['owner', 'admin', 'member'], request: async (org) => ({ method: 'GET', path: `/api/v1/organizations/${org.orgId}/members` }) },
+  {
+    name: 'POST member',
+    allowed: ['owner', 'admin'],
+    request: async (org) => ({ method: 'POST', path: `/api/v1/organizations/${org.orgId}/members`, body: { email: `${unique('m')}@example.com`, name: 'M', role: 'member' } }),
+  },
+  {
+    name: 'PATCH member',
+    allowed: ['owner', 'admin'],
+    request: async (org) => ({ method: 'PATCH', path: `/api/v1/organizations/${org.orgId}/members/${await addMember(org)}`, body: { role: 'admin' } }),
+  },
+  { name: 'DELETE member', allowed: ['owner', 'admin'], request: async (org) => ({ method: 'DELETE', path: `/api/v1/organizations/${org.orgId}/members/${await addMember(org)}` }) },
+  { name: 'GET api-keys', allowed: ['owner', 'admin'], request: async (org) => ({ method: 'GET', path: `/api/v1/organizations/${org.orgId}/api-keys` }) },
+  { name: 'POST api-key', allowed: ['owner', 'admin'], request: async (org) => ({ method: 'POST', path: `/api/v1/organizations/${org.orgId}/api-keys`, body: { name: 'n', role: 'member' } }) },
+  { name: 'DELETE api-key', allowed: ['owner', 'admin'], request: async (org) => ({ method: 'DELETE', path: `/api/v1/organizations/${org.orgId}/api-keys/${(await createKey(org, 'member')).id}` }) },
+];
+
+async function addMember(org: TestOrg): Promise<string> {
+  const member = await json<{ userId: string }>(
+    await call(`/api/v1/organizations/${org.orgId}/members`, { method: 'POST', token: org.ownerKey, body: { email: `${unique('mm')}@example.com`, name: 'MM', role: 'member' } }),
+    201,
+  );
+  return member.userId;
+}
+
+describe('role matrix on every management route', () => {
+  const SUCCESS: Record<string, number> = { GET: 200, POST: 201, PATCH: 200, DELETE: 204 };
+
+  for (const route of ROUTES) {
+    it(`${route.name}: allowed for ${route.allowed.join(', ')}, 403 for the rest and for another organization's owner`, async () => {
+      const org = await createOrg('matrix');
+      const keys: Record<Role, string> = {
+        owner: org.ownerKey,
+        admin: (await createKey(org, 'admin')).secret,
+        member: (await createKey(org, 'member')).secret,
+        ingest: (await createKey(org, 'ingest')).secret,
+      };
+      for (const role of ['owner', 'admin', 'member', 'ingest'] as const) {
+        const request = await route.request(org);
+        const response = await call(request.path, { method: request.method, token: keys[role], body: request.body });
+        if (route.allowed.includes(role)) {
+          expect(response.status, `${role} ${await response.clone().text()}`).toBe(SUCCESS[request.method]);
+        } else {
+          await expectProblem(response, 403);
+        }
+      }
+      const outsider = await createOrg('outsider');
+      const request = await route.request(org);
+      const response = await call(request.path, { method: request.method, token: outsider.ownerKey, body: request.body });
+      const text = await response.clone().text();
+      await expectProblem(response, 403);
+      expect(text).not.toContain(org.ownerEmail);
+    });
+  }
+
+  it('stops admins from creating owner keys or owners, and from touching owners', async () => {
+    const org = await createOrg('admin-limits');
+    const admin = (await createKey(org, 'admin')).secret;
+    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/api-keys`, { method: 'POST', token: admin, body: { name: 'n', role: 'owner' } }), 403);
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/members`, { method: 'POST', token: admin, body: { email: `${unique('o')}@example.com`, name: 'O', role: 'owner' } }),
+      403,
+    );
+    const me = await json<{ user: { id: string } }>(await call('/api/v1/me', { token: org.ownerKey }), 200);
+    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/members/${me.user.id}`, { method: 'DELETE', token: admin }), 403);
+    const ownerKeyId = (await createKey(org, 'owner')).id;
+    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/api-keys/${ownerKeyId}`, { method: 'DELETE', token: admin }), 403);
+  });
+
+  it('answers an unknown organization with 403 and no data for a regular key', async () => {
+    const org = await createOrg('unknown-org');
+    await expectProblem(await call('/api/v1/organizations/org_does_not_exist/instances', { token: org.ownerKey }), 403);
+  });
+
+  it("answers another organization's instance, member or key id with 404 in one's own organization", async () => {
+    const org = await createOrg('cross-ids');
+    const other = await createOrg('cross-ids-other');
+    const foreignInstance = await createInstance(other, 'argocd');
+    const foreignKey = await createKey(other, 'member');
+    const foreignMember = await addMember(other);
+    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances/${foreignInstance.id}`, { token: org.ownerKey }), 404);
+    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances/${foreignInstance.id}`, { method: 'DELETE', token: org.ownerKey }), 404);
+    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/api-keys/${foreignKey.id}`, { method: 'DELETE', token: org.ownerKey }), 404);
+    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/members/${foreignMember}`, { method: 'PATCH', token: org.ownerKey, body: { role: 'admin' } }), 404);
+    expect((await call('/api/v1/me', { token: foreignKey.secret })).status).toBe(200);
+  });
+});
+
+describe('error path', () => {
+  it('answers unknown API routes with a 404 problem, not the dashboard', async () => {
+    const problem = await expectProblem(await call('/api/v1/nope'), 404);
+    expect(problem.detail).toContain('/api/v1/nope');
+    await expectProblem(await call('/api/unknown/deeper/path', { method: 'POST' }), 404);
+  });
+
+  it('serves the OpenAPI 3.1 document', async () => {
+    const doc = await json<{ openapi: string; paths: Record<string, unknown> }>(await call('/api/openapi.json'), 200);
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/organizations', '/api/v1/organizations/{orgId}/members/{userId}', '/api/v1/me']));
+  });
+});

@@ -1,0 +1,12 @@
+import { error } from '@sveltejs/kit';
+import { findOrganization, getMe } from '#lib/me.ts';
+import { rethrowForLoad } from '#lib/load-errors.ts';
+import type { LayoutLoad } from './$types';
+
+// Runs again when orgId changes, which also refreshes the role after an org switch.
+export const load: LayoutLoad = async ({ fetch, params }) => {
+	const me = await getMe(fetch).catch(rethrowForLoad);
+	const org = findOrganization(me, params.orgId);
+	if (!org) error(404, "This organization doesn't exist or you're not a member of it.");
+	return { user: me.user, organizations: me.organizations, org };
+};

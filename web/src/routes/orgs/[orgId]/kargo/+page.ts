@@ -1,0 +1,12 @@
+import { listInstances } from '#lib/instances.ts';
+import { problemForInline } from '#lib/load-errors.ts';
+import type { PageLoad } from './$types';
+
+// A failed list is shown inside the tab (header and tabs stay usable), not as a page error.
+export const load: PageLoad = async ({ fetch, params }) => {
+	try {
+		return { instances: await listInstances(fetch, params.orgId, 'kargo'), problem: null };
+	} catch (cause) {
+		return { instances: [], problem: problemForInline(cause) };
+	}
+};

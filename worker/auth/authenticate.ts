@@ -1,0 +1,70 @@
+import { getCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env';
+import { forbidden, unauthorized } from '../errors';
+import { principalFromApiKey, principalFromSession, touchApiKey } from '../services/credentials';
+import { grantFor, PLATFORM_ADMIN, type OrgGrant, type Principal } from './principal';
+import { timingSafeEqualText } from './secrets';
+import { SESSION_COOKIE } from './session-cookie';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Resolves the caller from `Authorization: Bearer …` (API key or the platform admin token) or the
+ * session cookie. A bad credential is a 401 here; a missing one is left to each route.
+ */
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  const header = c.req.header('authorization');
+  const now = c.var.now;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match?.[1]) throw unauthorized('Use "Authorization: Bearer <API key>".');
+    const token = match[1];
+    if (c.env.ADMIN_TOKEN && timingSafeEqualText(token, c.env.ADMIN_TOKEN)) {
+      c.set('principal', PLATFORM_ADMIN);
+    } else {
+      const principal = await principalFromApiKey(c.var.db, token, now);
+      c.set('principal', principal);
+      if (principal.apiKeyId) c.executionCtx.waitUntil(touchApiKey(c.var.db, principal.apiKeyId, now));
+    }
+    return next();
+  }
+  const sessionToken = getCookie(c, SESSION_COOKIE);
+  if (sessionToken) {
+    // Cookies ride along on cross-site requests; writes must come from our own pages.
+    if (!SAFE_METHODS.has(c.req.method) && c.req.header('origin') !== new URL(c.req.url).origin) {
+      throw forbidden('Cross-origin request refused: the Origin header does not match this site.');
+    }
+    c.set('principal', await principalFromSession(c.var.db, sessionToken, now));
+    return next();
+  }
+  c.set('principal', null);
+  return next();
+});
+
+export function requirePrincipal(c: Context<AppEnv>): Principal {
+  const principal = c.var.principal;
+  if (!principal) throw unauthorized('Authentication required: send "Authorization: Bearer <API key>" or sign in.');
+  return principal;
+}
+
+export type Access = 'owner' | 'admin' | 'member' | 'ingest';
+
+/**
+ * The caller's grant in an organization when its role is one of `allowed`. Unknown organizations
+ * and organizations the caller has no grant in both answer 403, so ids cannot be probed.
+ */
+export function requireOrgRole(c: Context<AppEnv>, organizationId: string, allowed: readonly Access[]): OrgGrant {
+  const principal = requirePrincipal(c);
+  const grant = grantFor(principal, organizationId);
+  if (!grant) throw forbidden(`You have no access to organization ${organizationId}.`);
+  if (!allowed.includes(grant.role)) {
+    throw forbidden(`This requires one of the roles ${allowed.join(', ')}; your role here is ${grant.role}.`);
+  }
+  return grant;
+}
+
+export const READERS = ['owner', 'admin', 'member'] as const;
+export const MANAGERS = ['owner', 'admin'] as const;
+export const OWNERS = ['owner'] as const;

@@ -1,0 +1,32 @@
+/** Key secrets look like `alk_<43 base64url chars>`; the first 12 chars are kept for display. */
+const KEY_PREFIX = 'alk_';
+const DISPLAY_PREFIX_LENGTH = 12;
+
+export function base64Url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+export function randomToken(byteLength = 32): string {
+  return base64Url(crypto.getRandomValues(new Uint8Array(byteLength)));
+}
+
+export function newApiKeySecret(): { secret: string; prefix: string } {
+  const secret = KEY_PREFIX + randomToken(32);
+  return { secret, prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH) };
+}
+
+export async function sha256Hex(input: string | Uint8Array): Promise<string> {
+  const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** Constant-time string comparison (for the admin token and signatures). */
+export function timingSafeEqualText(a: string, b: string): boolean {
+  const left = new TextEncoder().encode(a);
+  const right = new TextEncoder().encode(b);
+  if (left.byteLength !== right.byteLength) return false;
+  return crypto.subtle.timingSafeEqual(left, right);
+}

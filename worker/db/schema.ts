@@ -1,0 +1,164 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** All timestamps are integer milliseconds since the Unix epoch, UTC. */
+const millis = (name: string) => integer(name, { mode: 'number' });
+
+export const ROLES = ['owner', 'admin', 'member'] as const;
+export const KEY_ROLES = ['owner', 'admin', 'member', 'ingest'] as const;
+export const INSTANCE_TYPES = ['argocd', 'kargo'] as const;
+export type Role = (typeof ROLES)[number];
+export type KeyRole = (typeof KEY_ROLES)[number];
+export type InstanceType = (typeof INSTANCE_TYPES)[number];
+
+export const organizations = sqliteTable('organizations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: millis('created_at').notNull(),
+});
+
+export const instances = sqliteTable(
+  'instances',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    type: text('type', { enum: INSTANCE_TYPES }).notNull(),
+    name: text('name').notNull(),
+    createdAt: millis('created_at').notNull(),
+    // Soft delete: audit events keep pointing at deleted instances, so the row stays.
+    deletedAt: millis('deleted_at'),
+  },
+  (table) => [
+    uniqueIndex('instances_org_type_name_live')
+      .on(table.organizationId, table.type, table.name)
+      .where(sql`${table.deletedAt} IS NULL`),
+  ],
+);
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  createdAt: millis('created_at').notNull(),
+});
+
+export const memberships = sqliteTable(
+  'memberships',
+  {
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    role: text('role', { enum: ROLES }).notNull(),
+    createdAt: millis('created_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.organizationId, table.userId] }),
+    index('memberships_user').on(table.userId),
+  ],
+);
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    // The user the key acts for (its creator); null for keys made by the platform admin.
+    userId: text('user_id').references(() => users.id),
+    name: text('name').notNull(),
+    role: text('role', { enum: KEY_ROLES }).notNull(),
+    instanceId: text('instance_id').references(() => instances.id),
+    // Only the SHA-256 of the secret is stored; the secret is shown once.
+    secretHash: text('secret_hash').notNull().unique(),
+    prefix: text('prefix').notNull(),
+    createdAt: millis('created_at').notNull(),
+    lastUsedAt: millis('last_used_at'),
+    expiresAt: millis('expires_at'),
+    revokedAt: millis('revoked_at'),
+  },
+  (table) => [index('api_keys_org').on(table.organizationId, table.createdAt)],
+);
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    // SHA-256 of the cookie token: a database leak does not hand out live sessions.
+    tokenHash: text('token_hash').primaryKey(),
+    apiKeyId: text('api_key_id')
+      .notNull()
+      .references(() => apiKeys.id),
+    createdAt: millis('created_at').notNull(),
+    expiresAt: millis('expires_at').notNull(),
+  },
+  (table) => [index('sessions_api_key').on(table.apiKeyId)],
+);
+
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    organizationId: text('organization_id').notNull(),
+    id: text('id').notNull(),
+    instanceId: text('instance_id'),
+    timestamp: millis('timestamp').notNull(),
+    receivedAt: millis('received_at').notNull(),
+    action: text('action').notNull(),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id').notNull(),
+    actorIp: text('actor_ip'),
+    objectType: text('object_type').notNull(),
+    objectName: text('object_name').notNull(),
+    objectKind: text('object_kind'),
+    objectGroup: text('object_group'),
+    parentName: text('parent_name'),
+    parentParentName: text('parent_parent_name'),
+    parentApplicationName: text('parent_application_name'),
+    detailsMessage: text('details_message'),
+    detailsPatch: text('details_patch'),
+    detailsActionType: text('details_action_type'),
+    detailsJson: text('details_json'),
+    contentSha256: text('content_sha256').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.organizationId, table.id] }),
+    // Every list is "newest first" = ORDER BY timestamp DESC, id DESC within one organization;
+    // each filter gets an index whose tail is (timestamp, id), so it is an index range scan.
+    index('audit_events_org_time').on(table.organizationId, table.timestamp, table.id),
+    index('audit_events_org_instance_time').on(table.organizationId, table.instanceId, table.timestamp, table.id),
+    index('audit_events_org_actor_time').on(table.organizationId, table.actorId, table.timestamp, table.id),
+    index('audit_events_org_actor_type_time').on(table.organizationId, table.actorType, table.timestamp, table.id),
+    index('audit_events_org_action_time').on(table.organizationId, table.action, table.timestamp, table.id),
+    index('audit_events_org_object_type_time').on(table.organizationId, table.objectType, table.timestamp, table.id),
+    index('audit_events_org_object_name_time').on(table.organizationId, table.objectName, table.timestamp, table.id),
+    // Archive scheduling: which weeks received events after their archive was built.
+    index('audit_events_org_received').on(table.organizationId, table.receivedAt),
+  ],
+);
+
+export const archives = sqliteTable(
+  'archives',
+  {
+    organizationId: text('organization_id').notNull(),
+    startDate: text('start_date').notNull(),
+    revision: integer('revision').notNull(),
+    r2Key: text('r2_key').notNull(),
+    bytes: integer('bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    records: integer('records').notNull(),
+    manifestSha256: text('manifest_sha256').notNull(),
+    previousManifestSha256: text('previous_manifest_sha256'),
+    builtAt: millis('built_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.organizationId, table.startDate, table.revision] }),
+    index('archives_org_built').on(table.organizationId, table.builtAt),
+  ],
+);
+
+export type AuditEventRow = typeof auditEvents.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;

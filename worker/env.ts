@@ -1,0 +1,37 @@
+/** Messages on the archive queue: one (organization, ISO week) to build. */
+export interface ArchiveJob {
+  organizationId: string;
+  startDate: string;
+}
+
+/** Bindings, vars and secrets of the Worker (wrangler.toml + .dev.vars / `wrangler secret put`). */
+export interface WorkerEnv {
+  DB: D1Database;
+  ARCHIVES: R2Bucket;
+  ARCHIVE_QUEUE: Queue<ArchiveJob>;
+  ASSETS: Fetcher;
+  /** Bootstrap token of the platform operator: creates organizations. */
+  ADMIN_TOKEN: string;
+  /** Ed25519 private key (base64 PKCS#8) that signs archive manifests. */
+  ARCHIVE_SIGNING_KEY: string;
+  /** HMAC secret for expiring download links. */
+  LINK_SIGNING_SECRET: string;
+  HOT_RETENTION_DAYS: string;
+  MAX_EVENT_AGE_DAYS: string;
+}
+
+declare global {
+  namespace Cloudflare {
+    // `env` from `cloudflare:workers` (used by tests) is typed by this interface.
+    interface Env extends WorkerEnv {}
+  }
+}
+
+declare global {
+  namespace Cloudflare {
+    // Types `exports` from `cloudflare:workers` (the loopback to this Worker used by tests).
+    interface GlobalProps {
+      mainModule: typeof import('./index');
+    }
+  }
+}

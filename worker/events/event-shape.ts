@@ -1,0 +1,104 @@
+import type { AuditEventRow } from '../db/schema';
+
+/** The audit event as the API returns it and the archive stores it (DESIGN §5). */
+export interface AuditEvent {
+  id: string;
+  organizationId: string;
+  instanceId: string | null;
+  timestamp: string;
+  action: string;
+  actor: { type: string; id: string; ip: string };
+  object: {
+    type: string;
+    id: { name: string; kind: string; group: string };
+    parentId: { name: string; parentName: string; applicationName: string };
+  };
+  details: { message: string; patch: string; actionType: string; [extra: string]: unknown };
+  count: number;
+  lastOccurredTimestamp: string;
+}
+
+/** An event ready to store: everything but the organization, receipt time and hash. */
+export interface NewAuditEvent {
+  id: string;
+  instanceId: string | null;
+  timestamp: number;
+  action: string;
+  actor: { type: string; id: string; ip?: string | null };
+  object: {
+    type: string;
+    id: { name: string; kind?: string | null; group?: string | null };
+    parentId?: { name?: string | null; parentName?: string | null; applicationName?: string | null } | null;
+  };
+  details?: { message?: string | null; patch?: string | null; actionType?: string | null; [extra: string]: unknown } | null;
+}
+
+type StoredColumns = Omit<AuditEventRow, 'receivedAt' | 'contentSha256'>;
+
+/** Sorts object keys recursively so equal content always serialises to equal bytes. */
+export function canonicalize(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonicalize);
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries.map(([key, inner]) => [key, canonicalize(inner)]));
+  }
+  return value;
+}
+
+const emptyToNull = (value: string | null | undefined): string | null => (value ? value : null);
+
+export function toColumns(organizationId: string, event: NewAuditEvent): StoredColumns {
+  const { message, patch, actionType, ...extra } = event.details ?? {};
+  return {
+    organizationId,
+    id: event.id,
+    instanceId: event.instanceId,
+    timestamp: event.timestamp,
+    action: event.action,
+    actorType: event.actor.type,
+    actorId: event.actor.id,
+    actorIp: emptyToNull(event.actor.ip),
+    objectType: event.object.type,
+    objectName: event.object.id.name,
+    objectKind: emptyToNull(event.object.id.kind),
+    objectGroup: emptyToNull(event.object.id.group),
+    parentName: emptyToNull(event.object.parentId?.name),
+    parentParentName: emptyToNull(event.object.parentId?.parentName),
+    parentApplicationName: emptyToNull(event.object.parentId?.applicationName),
+    detailsMessage: emptyToNull(message as string | null | undefined),
+    detailsPatch: emptyToNull(patch as string | null | undefined),
+    detailsActionType: emptyToNull(actionType as string | null | undefined),
+    detailsJson: Object.keys(extra).length > 0 ? JSON.stringify(canonicalize(extra)) : null,
+  };
+}
+
+/** Row → API shape. Key order is fixed here, which makes JSON.stringify of it canonical. */
+export function toEvent(row: StoredColumns): AuditEvent {
+  const timestamp = new Date(row.timestamp).toISOString();
+  const extra = row.detailsJson ? (JSON.parse(row.detailsJson) as Record<string, unknown>) : {};
+  return {
+    id: row.id,
+    organizationId: row.organizationId,
+    instanceId: row.instanceId,
+    timestamp,
+    action: row.action,
+    actor: { type: row.actorType, id: row.actorId, ip: row.actorIp ?? '' },
+    object: {
+      type: row.objectType,
+      id: { name: row.objectName, kind: row.objectKind ?? '', group: row.objectGroup ?? '' },
+      parentId: {
+        name: row.parentName ?? '',
+        parentName: row.parentParentName ?? '',
+        applicationName: row.parentApplicationName ?? '',
+      },
+    },
+    details: {
+      message: row.detailsMessage ?? '',
+      patch: row.detailsPatch ?? '',
+      actionType: row.detailsActionType ?? '',
+      ...extra,
+    },
+    count: 1,
+    lastOccurredTimestamp: timestamp,
+  };
+}

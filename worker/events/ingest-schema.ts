@@ -1,0 +1,113 @@
+import { z } from '@hono/zod-openapi';
+import type { FieldError } from '../errors';
+
+/** Limits of DESIGN §5. */
+export const MAX_TEXT = 256;
+export const MAX_DETAILS_BYTES = 32 * 1024;
+export const MAX_BATCH_ITEMS = 1000;
+
+const requiredText = z.string().min(1).max(MAX_TEXT);
+const optionalText = z.string().max(MAX_TEXT).nullable().optional();
+const rfc3339 = z.iso.datetime({ offset: true });
+
+const Details = z
+  .object({
+    message: z.string().nullable().optional(),
+    patch: z.string().nullable().optional(),
+    actionType: z.string().max(MAX_TEXT).nullable().optional(),
+  })
+  .catchall(z.unknown())
+  .refine((details) => new TextEncoder().encode(JSON.stringify(details)).byteLength <= MAX_DETAILS_BYTES, {
+    message: `details must serialise to at most ${MAX_DETAILS_BYTES} bytes`,
+  });
+
+export const AuditEventInput = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[\x21-\x7E]{1,256}$/, 'id must be 1–256 printable ASCII characters without spaces')
+      .optional()
+      .openapi({ description: 'Optional; the server makes a ULID. Resending an id is an idempotent no-op.' }),
+    organizationId: z.string().max(MAX_TEXT).optional().openapi({ description: 'If present, must equal the path organization' }),
+    instanceId: optionalText.openapi({ description: 'null for organization-level events' }),
+    timestamp: rfc3339.openapi({ example: '2026-11-24T10:15:30.123Z' }),
+    action: requiredText.openapi({ example: 'update' }),
+    actor: z
+      .object({
+        type: requiredText.openapi({ example: 'user' }),
+        id: requiredText.openapi({ example: 'alice@example.com' }),
+        ip: z.union([z.ipv4(), z.ipv6(), z.literal('')]).nullable().optional(),
+      })
+      .strict(),
+    object: z
+      .object({
+        type: requiredText.openapi({ example: 'argocd_application' }),
+        id: z.object({ name: requiredText, kind: optionalText, group: optionalText }).strict(),
+        parentId: z.object({ name: optionalText, parentName: optionalText, applicationName: optionalText }).strict().nullable().optional(),
+      })
+      .strict(),
+    details: Details.nullable().optional(),
+    // Accepted for compatibility with Akuity's AuditLog shape; every stored event counts once.
+    count: z.number().int().min(1).optional(),
+    lastOccurredTimestamp: rfc3339.optional(),
+  })
+  .strict()
+  .openapi('AuditEventInput');
+
+export type AuditEventInput = z.infer<typeof AuditEventInput>;
+
+export const IngestBatch = z
+  .object({ items: z.array(AuditEventInput).min(1).max(MAX_BATCH_ITEMS) })
+  .strict()
+  .openapi('AuditEventBatch');
+
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function issues(error: z.ZodError, prefix: string[]): FieldError[] {
+  return error.issues.map((issue) => ({ pointer: [...prefix, ...issue.path.map(String)].join('/'), detail: issue.message }));
+}
+
+/**
+ * One event or `{ items: [...] }`. Each item is validated on its own so the 422 names every bad
+ * item by index and path (a union error would only say "no variant matched").
+ */
+export function parseIngestBody(raw: unknown): { ok: true; events: AuditEventInput[]; batch: boolean } | { ok: false; errors: FieldError[] } {
+  if (isObject(raw) && 'items' in raw) {
+    const items = raw.items;
+    if (!Array.isArray(items)) return { ok: false, errors: [{ pointer: 'items', detail: 'items must be an array of events' }] };
+    if (items.length === 0 || items.length > MAX_BATCH_ITEMS) {
+      return { ok: false, errors: [{ pointer: 'items', detail: `items must hold 1 to ${MAX_BATCH_ITEMS} events (got ${items.length})` }] };
+    }
+    const extra = Object.keys(raw).filter((key) => key !== 'items');
+    const errors: FieldError[] = extra.map((key) => ({ pointer: key, detail: 'Unrecognized key' }));
+    const events: AuditEventInput[] = [];
+    items.forEach((item, index) => {
+      const result = AuditEventInput.safeParse(item);
+      if (result.success) events.push(result.data);
+      else errors.push(...issues(result.error, ['items', String(index)]));
+    });
+    return errors.length > 0 ? { ok: false, errors } : { ok: true, events, batch: true };
+  }
+  const result = AuditEventInput.safeParse(raw);
+  return result.success ? { ok: true, events: [result.data], batch: false } : { ok: false, errors: issues(result.error, []) };
+}
+
+/**
+ * The ingest body schema used by the route: parses with parseIngestBody, so a failure carries
+ * one issue per bad field of every bad item. Documented as "one event or a batch".
+ */
+export const IngestBody = z
+  .unknown()
+  .transform((raw, ctx) => {
+    const parsed = parseIngestBody(raw);
+    if (parsed.ok) return parsed;
+    for (const error of parsed.errors) {
+      ctx.addIssue({ code: 'custom', message: error.detail, path: error.pointer === '' ? [] : error.pointer.split('/') });
+    }
+    return z.NEVER;
+  })
+  .openapi({
+    description: 'One AuditEventInput, or an AuditEventBatch `{ "items": [...] }` of up to 1000 events',
+    anyOf: [{ $ref: '#/components/schemas/AuditEventBatch' }, { $ref: '#/components/schemas/AuditEventInput' }],
+  });

@@ -1,0 +1,21 @@
+import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env';
+
+const pathId = (name: string, example: string) =>
+  z.string().min(1).max(256).openapi({ param: { name, in: 'path' }, example });
+
+export const OrgParams = z.object({ orgId: pathId('orgId', 'org_01JDX6Q8Z3V4K2M9R7T5W1Y0AB') });
+export const InstanceParams = OrgParams.extend({ instanceId: pathId('instanceId', 'inst_01JDX6Q8Z3V4K2M9R7T5W1Y0AB') });
+export const MemberParams = OrgParams.extend({ userId: pathId('userId', 'usr_01JDX6Q8Z3V4K2M9R7T5W1Y0AB') });
+export const ApiKeyParams = OrgParams.extend({ keyId: pathId('keyId', 'key_01JDX6Q8Z3V4K2M9R7T5W1Y0AB') });
+
+export const Email = z.string().trim().toLowerCase().pipe(z.email().max(256));
+export const DisplayName = z.string().trim().min(1).max(200);
+
+/** The caller's address as Cloudflare reports it; recorded on the audit events it causes. */
+export function clientIp(c: Context<AppEnv>): string | null {
+  return c.req.header('cf-connecting-ip') ?? null;
+}
+
+export const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { sessionCookie: [] }];

@@ -1,0 +1,38 @@
+import { z } from '@hono/zod-openapi';
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: 'urn:problem:audit-logs:forbidden' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    requestId: z.string(),
+    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+
+/** Error responses shared by authenticated routes, for the OpenAPI document. */
+export const commonProblems = {
+  400: problem('Malformed request or invalid parameters'),
+  401: problem('No or bad credential'),
+  403: problem('Wrong role or organization'),
+  404: problem('Unknown resource'),
+  422: problem('Invalid fields'),
+} as const;
+
+export const conflictProblem = { 409: problem('Conflict') } as const;
+
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});

@@ -1,0 +1,109 @@
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { Principal } from '../auth/principal';
+import { newApiKeySecret, sha256Hex } from '../auth/secrets';
+import type { Database } from '../db/client';
+import { newId } from '../db/ids';
+import { apiKeys, sessions, type ApiKeyRow, type KeyRole } from '../db/schema';
+import { notFound } from '../errors';
+import { managementEvent } from '../events/management-event';
+import { recordChangeStatements } from './audit-events';
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  role: KeyRole;
+  instanceId: string | null;
+  prefix: string;
+  userId: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function view(row: ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    instanceId: row.instanceId,
+    prefix: row.prefix,
+    userId: row.userId,
+    createdAt: iso(row.createdAt) ?? '',
+    lastUsedAt: iso(row.lastUsedAt),
+    expiresAt: iso(row.expiresAt),
+    revokedAt: iso(row.revokedAt),
+  };
+}
+
+export async function listApiKeys(db: Database, organizationId: string): Promise<ApiKeyView[]> {
+  const rows = await db.select().from(apiKeys).where(eq(apiKeys.organizationId, organizationId)).orderBy(desc(apiKeys.createdAt));
+  return rows.map(view);
+}
+
+export async function getApiKey(db: Database, organizationId: string, keyId: string): Promise<ApiKeyView> {
+  const [row] = await db.select().from(apiKeys).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.id, keyId))).limit(1);
+  if (!row) throw notFound(`API key ${keyId} does not exist in organization ${organizationId}.`);
+  return view(row);
+}
+
+export interface NewApiKey {
+  name: string;
+  role: KeyRole;
+  instanceId: string | null;
+  expiresAt: number | null;
+}
+
+/** Creates a key acting for the calling user; the secret is returned here and never again. */
+export async function createApiKey(db: Database, organizationId: string, input: NewApiKey, principal: Principal, ip: string | null, now: number) {
+  const { secret, prefix } = newApiKeySecret();
+  const row: ApiKeyRow = {
+    id: newId('key'),
+    organizationId,
+    userId: principal.user?.id ?? null,
+    name: input.name,
+    role: input.role,
+    instanceId: input.instanceId,
+    secretHash: await sha256Hex(secret),
+    prefix,
+    createdAt: now,
+    lastUsedAt: null,
+    expiresAt: input.expiresAt,
+    revokedAt: null,
+  };
+  const event = managementEvent(
+    principal,
+    ip,
+    {
+      action: 'create',
+      objectType: 'api_key',
+      objectName: input.name,
+      instanceId: input.instanceId,
+      message: `Created ${input.role} API key ${prefix}…`,
+      extra: { keyId: row.id, role: input.role },
+    },
+    now,
+  );
+  await db.batch([db.insert(apiKeys).values(row), ...(await recordChangeStatements(db, organizationId, event, now))]);
+  return { ...view(row), secret };
+}
+
+/** Revokes a key and ends the sessions signed in with it. Revoking twice is a no-op. */
+export async function revokeApiKey(db: Database, organizationId: string, keyId: string, principal: Principal, ip: string | null, now: number) {
+  const key = await getApiKey(db, organizationId, keyId);
+  if (key.revokedAt !== null) return key;
+  const event = managementEvent(
+    principal,
+    ip,
+    { action: 'delete', objectType: 'api_key', objectName: key.name, instanceId: key.instanceId, message: `Revoked ${key.role} API key ${key.prefix}…`, extra: { keyId } },
+    now,
+  );
+  await db.batch([
+    db.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt))),
+    ...(await recordChangeStatements(db, organizationId, event, now, { onlyIfPreviousChanged: true })),
+    db.delete(sessions).where(eq(sessions.apiKeyId, keyId)),
+  ]);
+  return { ...key, revokedAt: iso(now) };
+}

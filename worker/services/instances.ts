@@ -1,0 +1,82 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Principal } from '../auth/principal';
+import type { Database } from '../db/client';
+import { newId } from '../db/ids';
+import { instances, type InstanceType } from '../db/schema';
+import { conflict, notFound } from '../errors';
+import { managementEvent } from '../events/management-event';
+import { recordChangeStatements } from './audit-events';
+
+export interface InstanceView {
+  id: string;
+  type: InstanceType;
+  name: string;
+  createdAt: string;
+}
+
+function view(row: typeof instances.$inferSelect): InstanceView {
+  return { id: row.id, type: row.type, name: row.name, createdAt: new Date(row.createdAt).toISOString() };
+}
+
+const live = (organizationId: string) => and(eq(instances.organizationId, organizationId), isNull(instances.deletedAt));
+
+export async function listInstances(db: Database, organizationId: string, type?: InstanceType): Promise<InstanceView[]> {
+  const rows = await db
+    .select()
+    .from(instances)
+    .where(type ? and(live(organizationId), eq(instances.type, type)) : live(organizationId))
+    .orderBy(asc(instances.type), asc(instances.name));
+  return rows.map(view);
+}
+
+export async function instanceExists(db: Database, organizationId: string, instanceId: string): Promise<boolean> {
+  const [row] = await db.select({ id: instances.id }).from(instances).where(and(live(organizationId), eq(instances.id, instanceId))).limit(1);
+  return row !== undefined;
+}
+
+/** A live instance of this organization, or 404 (another organization's instance is unknown here). */
+export async function getInstance(db: Database, organizationId: string, instanceId: string): Promise<InstanceView> {
+  const [row] = await db.select().from(instances).where(and(live(organizationId), eq(instances.id, instanceId))).limit(1);
+  if (!row) throw notFound(`Instance ${instanceId} does not exist in organization ${organizationId}.`);
+  return view(row);
+}
+
+export async function createInstance(
+  db: Database,
+  organizationId: string,
+  input: { type: InstanceType; name: string },
+  principal: Principal,
+  ip: string | null,
+  now: number,
+): Promise<InstanceView> {
+  const [clash] = await db
+    .select({ id: instances.id })
+    .from(instances)
+    .where(and(live(organizationId), eq(instances.type, input.type), eq(instances.name, input.name)))
+    .limit(1);
+  if (clash) throw conflict('instance-exists', `A ${input.type} instance named "${input.name}" already exists.`);
+  const row = { id: newId('inst'), organizationId, type: input.type, name: input.name, createdAt: now, deletedAt: null };
+  const event = managementEvent(
+    principal,
+    ip,
+    { action: 'create', objectType: `${input.type}_instance`, objectName: input.name, instanceId: row.id, message: `Created ${input.type} instance ${input.name}` },
+    now,
+  );
+  await db.batch([db.insert(instances).values(row), ...(await recordChangeStatements(db, organizationId, event, now))]);
+  return view(row);
+}
+
+/** Soft delete: events that name the instance keep a valid reference. */
+export async function deleteInstance(db: Database, organizationId: string, instanceId: string, principal: Principal, ip: string | null, now: number) {
+  const instance = await getInstance(db, organizationId, instanceId);
+  const event = managementEvent(
+    principal,
+    ip,
+    { action: 'delete', objectType: `${instance.type}_instance`, objectName: instance.name, instanceId, message: `Deleted ${instance.type} instance ${instance.name}` },
+    now,
+  );
+  await db.batch([
+    db.update(instances).set({ deletedAt: now }).where(and(live(organizationId), eq(instances.id, instanceId))),
+    ...(await recordChangeStatements(db, organizationId, event, now, { onlyIfPreviousChanged: true })),
+  ]);
+}

@@ -1,0 +1,149 @@
+import { and, asc, eq, ne, or, sql } from 'drizzle-orm';
+import type { Principal } from '../auth/principal';
+import type { Database } from '../db/client';
+import { newId } from '../db/ids';
+import { memberships, users, type Role } from '../db/schema';
+import { conflict, notFound } from '../errors';
+import { managementEvent } from '../events/management-event';
+import { recordChangeStatements } from './audit-events';
+import { findUserByEmail } from './organizations';
+
+export interface MemberView {
+  userId: string;
+  email: string;
+  name: string;
+  role: Role;
+  createdAt: string;
+}
+
+const memberColumns = {
+  userId: memberships.userId,
+  email: users.email,
+  name: users.name,
+  role: memberships.role,
+  createdAt: memberships.createdAt,
+};
+
+function view(row: { userId: string; email: string; name: string; role: Role; createdAt: number }): MemberView {
+  return { ...row, createdAt: new Date(row.createdAt).toISOString() };
+}
+
+export async function listMembers(db: Database, organizationId: string): Promise<MemberView[]> {
+  const rows = await db
+    .select(memberColumns)
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.organizationId, organizationId))
+    .orderBy(asc(users.email));
+  return rows.map(view);
+}
+
+export async function getMember(db: Database, organizationId: string, userId: string): Promise<MemberView> {
+  const [row] = await db
+    .select(memberColumns)
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.organizationId, organizationId), eq(memberships.userId, userId)))
+    .limit(1);
+  if (!row) throw notFound(`User ${userId} is not a member of organization ${organizationId}.`);
+  return view(row);
+}
+
+export async function addMember(
+  db: Database,
+  organizationId: string,
+  input: { email: string; name: string; role: Role },
+  principal: Principal,
+  ip: string | null,
+  now: number,
+): Promise<MemberView> {
+  const existing = await findUserByEmail(db, input.email);
+  const userId = existing?.id ?? newId('usr');
+  if (existing) {
+    const [membership] = await db
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.organizationId, organizationId), eq(memberships.userId, userId)))
+      .limit(1);
+    if (membership) throw conflict('member-exists', `${input.email} is already a member (${membership.role}).`);
+  }
+  const event = managementEvent(
+    principal,
+    ip,
+    { action: 'create', objectType: 'member', objectName: input.email, message: `Added ${input.email} as ${input.role}`, extra: { role: input.role } },
+    now,
+  );
+  await db.batch([
+    db.insert(users).values({ id: userId, email: input.email, name: input.name, createdAt: now }).onConflictDoNothing(),
+    db.insert(memberships).values({ organizationId, userId, role: input.role, createdAt: now }),
+    ...(await recordChangeStatements(db, organizationId, event, now)),
+  ]);
+  // An existing user keeps their name; report what is stored.
+  return getMember(db, organizationId, userId);
+}
+
+/** Matches the membership unless it is the organization's last owner (checked inside the statement). */
+function notLastOwner(organizationId: string, userId: string) {
+  return and(
+    eq(memberships.organizationId, organizationId),
+    eq(memberships.userId, userId),
+    or(
+      ne(memberships.role, 'owner'),
+      sql`(SELECT count(*) FROM memberships WHERE organization_id = ${organizationId} AND role = 'owner') > 1`,
+    ),
+  );
+}
+
+async function ensureNotLastOwner(db: Database, organizationId: string, member: MemberView, change: string) {
+  if (member.role !== 'owner') return;
+  const owners = await db
+    .select({ count: sql<number>`count(*)` })
+    .from(memberships)
+    .where(and(eq(memberships.organizationId, organizationId), eq(memberships.role, 'owner')));
+  if ((owners[0]?.count ?? 0) <= 1) {
+    throw conflict('last-owner', `${member.email} is the last owner of the organization and cannot be ${change}. Make another member an owner first.`);
+  }
+}
+
+export async function changeMemberRole(
+  db: Database,
+  organizationId: string,
+  userId: string,
+  role: Role,
+  principal: Principal,
+  ip: string | null,
+  now: number,
+): Promise<MemberView> {
+  const member = await getMember(db, organizationId, userId);
+  if (member.role === role) return member;
+  if (role !== 'owner') await ensureNotLastOwner(db, organizationId, member, 'demoted');
+  const event = managementEvent(
+    principal,
+    ip,
+    { action: 'update', objectType: 'member', objectName: member.email, message: `Changed ${member.email} from ${member.role} to ${role}`, extra: { role: { from: member.role, to: role } } },
+    now,
+  );
+  const [update] = await db.batch([
+    db.update(memberships).set({ role }).where(notLastOwner(organizationId, userId)),
+    ...(await recordChangeStatements(db, organizationId, event, now, { onlyIfPreviousChanged: true })),
+  ]);
+  if (update.meta.changes === 0) throw conflict('last-owner', `${member.email} is the last owner of the organization.`);
+  return { ...member, role };
+}
+
+export async function removeMember(db: Database, organizationId: string, userId: string, principal: Principal, ip: string | null, now: number) {
+  const member = await getMember(db, organizationId, userId);
+  await ensureNotLastOwner(db, organizationId, member, 'removed');
+  const event = managementEvent(
+    principal,
+    ip,
+    { action: 'delete', objectType: 'member', objectName: member.email, message: `Removed ${member.email} (${member.role})`, extra: { role: member.role } },
+    now,
+  );
+  const [removal] = await db.batch([
+    db.delete(memberships).where(notLastOwner(organizationId, userId)),
+    ...(await recordChangeStatements(db, organizationId, event, now, { onlyIfPreviousChanged: true })),
+  ]);
+  if (removal.meta.changes === 0) throw conflict('last-owner', `${member.email} is the last owner of the organization.`);
+  return member;
+}
