@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from './app-env';
 import { authenticate } from './auth/authenticate';
+import { rateLimit } from './auth/rate-limit';
 import { database } from './db/client';
 import { SESSION_COOKIE } from './auth/session-cookie';
 import { AuditEventInput, IngestBatch } from './events/ingest-schema';
@@ -13,7 +14,7 @@ import { organizationRoutes } from './routes/organizations';
 import { instanceRoutes } from './routes/instances';
 import { memberRoutes } from './routes/members';
 import { apiKeyRoutes } from './routes/api-keys';
-import { auditLogRoutes } from './routes/audit-logs';
+import { auditLogReadRoutes, auditLogRoutes } from './routes/audit-logs';
 
 export type { AppEnv } from './app-env';
 
@@ -43,6 +44,7 @@ export function createApp() {
     }),
   );
   app.use('/api/*', authenticate);
+  app.use('/api/*', rateLimit);
 
   app.route('/api/v1', authRoutes);
   app.route('/api/v1', organizationRoutes);
@@ -50,6 +52,7 @@ export function createApp() {
   app.route('/api/v1', memberRoutes);
   app.route('/api/v1', apiKeyRoutes);
   app.route('/api/v1', auditLogRoutes);
+  app.route('/api/v1', auditLogReadRoutes);
 
   // Referenced by the ingest body's anyOf (its validator is a transform, so they are registered by hand).
   app.openAPIRegistry.register('AuditEventInput', AuditEventInput);

@@ -10,6 +10,8 @@ export interface WorkerEnv {
   ARCHIVES: R2Bucket;
   ARCHIVE_QUEUE: Queue<ArchiveJob>;
   ASSETS: Fetcher;
+  /** Per-credential request budget (wrangler.toml [[ratelimits]]). */
+  API_RATE_LIMITER: RateLimit;
   /** Bootstrap token of the platform operator: creates organizations. */
   ADMIN_TOKEN: string;
   /** Ed25519 private key (base64 PKCS#8) that signs archive manifests. */

@@ -23,3 +23,30 @@ export async function countRows(table: 'audit_events' | 'organizations' | 'membe
   const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>();
   return row?.n ?? 0;
 }
+
+export interface EventInput {
+  id?: string;
+  organizationId?: string;
+  instanceId?: string | null;
+  timestamp: string;
+  action: string;
+  actor: { type: string; id: string; ip?: string };
+  object: {
+    type: string;
+    id: { name: string; kind?: string; group?: string };
+    parentId?: { name?: string; parentName?: string; applicationName?: string };
+  };
+  details?: Record<string, unknown>;
+}
+
+/** A valid event `minutesAgo` in the past; override any field. */
+export function makeEvent(index: number, overrides: Partial<EventInput> = {}, minutesAgo = index + 1): EventInput {
+  return {
+    timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    action: 'update',
+    actor: { type: 'user', id: 'alice@example.com', ip: '203.0.113.7' },
+    object: { type: 'argocd_application', id: { name: `app-${index}`, kind: 'Application', group: 'argoproj.io' }, parentId: { name: 'prod' } },
+    details: { message: `Synced to ${index.toString(16).padStart(7, '0')}`, actionType: 'sync' },
+    ...overrides,
+  };
+}

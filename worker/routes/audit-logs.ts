@@ -1,12 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireOrgRole, requirePrincipal } from '../auth/authenticate';
+import { OWNERS, requireOrgRole, requirePrincipal } from '../auth/authenticate';
 import { eventUlid } from '../db/ids';
-import { forbidden, invalid, type FieldError } from '../errors';
-import type { NewAuditEvent } from '../events/event-shape';
+import { ApiError, badRequest, forbidden, invalid, notFound, type FieldError } from '../errors';
+import { canonicalize, type NewAuditEvent } from '../events/event-shape';
+import { managementEvent } from '../events/management-event';
+import { ExportQuery, ListQuery, toFilters } from '../events/query-schema';
+import { exportStream } from '../services/audit-log-export';
+import { decodeCursor, queryAuditLogs } from '../services/audit-log-query';
+import { recordChange } from '../services/audit-events';
+import { instanceEverExisted } from '../services/instances';
 import { IngestBody, type AuditEventInput } from '../events/ingest-schema';
 import { getOrganization } from '../services/organizations';
 import { ingestEvents, liveInstanceIds } from '../services/ingest';
-import { OrgParams, security } from './params';
+import { clientIp, InstanceParams, OrgParams, security } from './params';
 import { commonProblems, conflictProblem, jsonResponse } from './responses';
 import { createRouter } from './router';
 
@@ -78,3 +84,122 @@ export const auditLogRoutes = createRouter().openapi(
     return c.json(result, 201);
   },
 );
+
+const AuditEvent = z
+  .object({
+    id: z.string(),
+    organizationId: z.string(),
+    instanceId: z.string().nullable(),
+    timestamp: z.string(),
+    action: z.string(),
+    actor: z.object({ type: z.string(), id: z.string(), ip: z.string() }),
+    object: z.object({
+      type: z.string(),
+      id: z.object({ name: z.string(), kind: z.string(), group: z.string() }),
+      parentId: z.object({ name: z.string(), parentName: z.string(), applicationName: z.string() }),
+    }),
+    details: z.object({ message: z.string(), patch: z.string(), actionType: z.string() }).catchall(z.unknown()),
+    count: z.number().int(),
+    lastOccurredTimestamp: z.string(),
+  })
+  .openapi('AuditEvent');
+
+const AuditLogPage = z
+  .object({ items: z.array(AuditEvent), totalCount: z.number().int(), nextCursor: z.string().nullable() })
+  .openapi('AuditLogPage');
+
+function pageOf(query: z.infer<typeof ListQuery>) {
+  if (query.cursor !== undefined && query['filters.offset'] > 0) throw badRequest('Use either cursor or filters.offset, not both.');
+  const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
+  if (query.cursor !== undefined && cursor === null) throw new ApiError(400, 'invalid-cursor', 'The cursor is not valid: pass nextCursor from a previous page unchanged.');
+  return { limit: query['filters.limit'], offset: query['filters.offset'], cursor };
+}
+
+export const auditLogReadRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/organizations/{orgId}/audit-logs',
+      tags: ['Audit logs'],
+      summary: "The organization's audit events, newest first (owners only)",
+      security,
+      request: { params: OrgParams, query: ListQuery },
+      responses: { 200: jsonResponse(AuditLogPage, 'One page of events'), ...commonProblems },
+    }),
+    async (c) => {
+      const { orgId } = c.req.valid('param');
+      requireOrgRole(c, orgId, OWNERS);
+      const query = c.req.valid('query');
+      return c.json(await queryAuditLogs(c.var.db, orgId, toFilters(query), pageOf(query)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/organizations/{orgId}/instances/{instanceId}/audit-logs',
+      tags: ['Audit logs'],
+      summary: "One instance's audit events, newest first (owners only; deleted instances stay readable)",
+      security,
+      request: { params: InstanceParams, query: ListQuery },
+      responses: { 200: jsonResponse(AuditLogPage, 'One page of events'), ...commonProblems },
+    }),
+    async (c) => {
+      const { orgId, instanceId } = c.req.valid('param');
+      requireOrgRole(c, orgId, OWNERS);
+      const query = c.req.valid('query');
+      const filters = toFilters(query);
+      if (filters.instanceId !== null && filters.instanceId !== instanceId) {
+        throw badRequest('filters.instanceId contradicts the instance in the path.');
+      }
+      if (!(await instanceEverExisted(c.var.db, orgId, instanceId))) throw notFound(`Instance ${instanceId} does not exist in organization ${orgId}.`);
+      return c.json(await queryAuditLogs(c.var.db, orgId, { ...filters, instanceId }, pageOf(query)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/organizations/{orgId}/csv-audit-logs',
+      tags: ['Audit logs'],
+      summary: 'Every matching event as CSV (or NDJSON with ?format=ndjson), streamed; recorded as an export event',
+      security,
+      request: { params: OrgParams, query: ExportQuery },
+      responses: {
+        200: {
+          description: 'RFC 4180 CSV with a header row, or NDJSON (one event of the AuditEvent shape per line)',
+          content: { 'text/csv': { schema: z.string() }, 'application/x-ndjson': { schema: z.string() } },
+        },
+        ...commonProblems,
+      },
+    }),
+    async (c) => {
+      const { orgId } = c.req.valid('param');
+      requireOrgRole(c, orgId, OWNERS);
+      const query = c.req.valid('query');
+      const filters = toFilters(query);
+      const principal = requirePrincipal(c);
+      const now = c.var.now;
+      const event = managementEvent(
+        principal,
+        clientIp(c),
+        {
+          action: 'export',
+          objectType: 'audit_log_archive',
+          objectName: `audit-logs.${query.format}`,
+          instanceId: null,
+          message: `Exported audit logs as ${query.format.toUpperCase()}`,
+          extra: { format: query.format, filters: canonicalize(Object.fromEntries(Object.entries(query).filter(([key]) => key.startsWith('filters.')))) },
+        },
+        now,
+      );
+      await recordChange(c.var.db, orgId, event, now);
+      const day = new Date(now).toISOString().slice(0, 10);
+      const body = exportStream(c.var.db, orgId, filters, query.format);
+      return new Response(body, {
+        status: 200,
+        headers: {
+          'content-type': query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+          'content-disposition': `attachment; filename="audit-logs_${orgId}_${day}.${query.format === 'csv' ? 'csv' : 'ndjson'}"`,
+        },
+      });
+    },
+  );

@@ -44,7 +44,9 @@ export function insertEventStatements(db: Database, rows: StoredEventRow[], opti
             value->>'contentSha256'
           FROM json_each(${chunk}) WHERE ${guard}`,
         )
-        .onConflictDoNothing({ target: [auditEvents.organizationId, auditEvents.id] }),
+        .onConflictDoNothing({ target: [auditEvents.organizationId, auditEvents.id] })
+        // RETURNING lists the rows really inserted (D1's meta.changes also counts FTS trigger writes).
+        .returning({ id: auditEvents.id }),
     );
   }
   return statements;
@@ -59,4 +61,10 @@ export async function recordChangeStatements(
   options: { onlyIfPreviousChanged?: boolean } = {},
 ) {
   return insertEventStatements(db, await prepareRows(organizationId, [event], now), options);
+}
+
+/** Records one event on its own (for actions that change nothing else, like an export). */
+export async function recordChange(db: Database, organizationId: string, event: NewAuditEvent, now: number): Promise<void> {
+  const [first, ...rest] = await recordChangeStatements(db, organizationId, event, now);
+  if (first) await db.batch([first, ...rest]);
 }

@@ -66,7 +66,7 @@ export async function ingestEvents(db: Database, organizationId: string, events:
     const [first, ...rest] = insertEventStatements(db, fresh);
     if (first) {
       const results = await db.batch([first, ...rest]);
-      accepted = results.reduce((sum, result) => sum + result.meta.changes, 0);
+      accepted = results.reduce((sum, inserted) => sum + inserted.length, 0);
     }
   }
   return { accepted, duplicates: rows.length - accepted, ids: rows.map((row) => row.id) };

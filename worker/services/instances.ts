@@ -34,6 +34,16 @@ export async function instanceExists(db: Database, organizationId: string, insta
   return row !== undefined;
 }
 
+/** Whether the instance belongs to the organization, deleted or not (its history stays readable). */
+export async function instanceEverExisted(db: Database, organizationId: string, instanceId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: instances.id })
+    .from(instances)
+    .where(and(eq(instances.organizationId, organizationId), eq(instances.id, instanceId)))
+    .limit(1);
+  return row !== undefined;
+}
+
 /** A live instance of this organization, or 404 (another organization's instance is unknown here). */
 export async function getInstance(db: Database, organizationId: string, instanceId: string): Promise<InstanceView> {
   const [row] = await db.select().from(instances).where(and(live(organizationId), eq(instances.id, instanceId))).limit(1);

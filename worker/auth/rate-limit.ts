@@ -1,0 +1,26 @@
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../app-env';
+import { ApiError } from '../errors';
+
+/** The binding counts in fixed windows of this many seconds (wrangler.toml `simple.period`). */
+const WINDOW_SECONDS = 10;
+
+/**
+ * One budget per credential (API key, session's key, admin token) or, for anonymous calls, per
+ * client address. Over budget → 429 problem with Retry-After.
+ */
+export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
+  const principal = c.var.principal;
+  const key = principal
+    ? principal.apiKeyId
+      ? `key:${principal.apiKeyId}`
+      : `admin`
+    : `ip:${c.req.header('cf-connecting-ip') ?? 'unknown'}`;
+  const { success } = await c.env.API_RATE_LIMITER.limit({ key });
+  if (!success) {
+    throw new ApiError(429, 'rate-limited', `Too many requests for this credential; retry after ${WINDOW_SECONDS} seconds.`, undefined, {
+      'retry-after': String(WINDOW_SECONDS),
+    });
+  }
+  await next();
+});

@@ -1,0 +1,66 @@
+import type { AuditEventRow } from '../db/schema';
+import { toEvent } from './event-shape';
+
+export const CSV_HEADER = [
+  'id',
+  'timestamp',
+  'organizationId',
+  'instanceId',
+  'action',
+  'actorType',
+  'actorId',
+  'actorIp',
+  'objectType',
+  'objectName',
+  'objectKind',
+  'objectGroup',
+  'parentName',
+  'parentParentName',
+  'parentApplicationName',
+  'detailsMessage',
+  'detailsActionType',
+  'detailsPatch',
+  'detailsExtra',
+] as const;
+
+/**
+ * One RFC 4180 cell. Text a spreadsheet would run as a formula (leading = + - @, or a tab/CR that
+ * some apps strip first) gets a leading apostrophe, the OWASP-recommended guard.
+ */
+export function csvCell(value: string | null): string {
+  if (value === null || value === '') return '';
+  const guarded = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(guarded) ? `"${guarded.replaceAll('"', '""')}"` : guarded;
+}
+
+export function csvLine(values: (string | null)[]): string {
+  return `${values.map(csvCell).join(',')}\r\n`;
+}
+
+export function csvRecord(row: AuditEventRow): string {
+  return csvLine([
+    row.id,
+    new Date(row.timestamp).toISOString(),
+    row.organizationId,
+    row.instanceId,
+    row.action,
+    row.actorType,
+    row.actorId,
+    row.actorIp,
+    row.objectType,
+    row.objectName,
+    row.objectKind,
+    row.objectGroup,
+    row.parentName,
+    row.parentParentName,
+    row.parentApplicationName,
+    row.detailsMessage,
+    row.detailsActionType,
+    row.detailsPatch,
+    row.detailsJson,
+  ]);
+}
+
+export function ndjsonRecord(row: AuditEventRow): string {
+  return `${JSON.stringify(toEvent(row))}\n`;
+}

@@ -1,0 +1,137 @@
+import { and, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { auditEvents, type AuditEventRow } from '../db/schema';
+import { toEvent, type AuditEvent } from '../events/event-shape';
+
+export interface AuditLogFilters {
+  actorIds: string[];
+  actorTypes: string[];
+  actions: string[];
+  objectTypes: string[];
+  objectName: string | null;
+  instanceId: string | null;
+  /** Inclusive lower bound, ms. */
+  startTime: number | null;
+  /** Exclusive upper bound, ms. */
+  endTime: number | null;
+  q: string | null;
+}
+
+/** Position after an event in the newest-first order: (timestamp, id) of the last item seen. */
+export interface Cursor {
+  timestamp: number;
+  id: string;
+}
+
+/**
+ * Free text → FTS5 query: every word must match as a prefix. Words are quoted, so FTS5 operators
+ * typed by users (AND, NEAR, *, ", column filters) are plain text, never query syntax.
+ */
+export function ftsQuery(text: string): string | null {
+  const words = text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word));
+  if (words.length === 0) return null;
+  return words.map((word) => `"${word.replaceAll('"', '""')}"*`).join(' AND ');
+}
+
+/** WHERE conditions of a filter; organization first so every plan starts with an index on it. */
+export function filterConditions(organizationId: string, filters: AuditLogFilters): SQL[] {
+  const conditions: SQL[] = [eq(auditEvents.organizationId, organizationId)];
+  const oneOrMany = (column: SQLiteColumn, values: string[]) => {
+    if (values.length === 1) conditions.push(eq(column, values[0] as string));
+    else if (values.length > 1) conditions.push(inArray(column, values));
+  };
+  oneOrMany(auditEvents.actorId, filters.actorIds);
+  oneOrMany(auditEvents.actorType, filters.actorTypes);
+  oneOrMany(auditEvents.action, filters.actions);
+  oneOrMany(auditEvents.objectType, filters.objectTypes);
+  if (filters.objectName !== null) conditions.push(eq(auditEvents.objectName, filters.objectName));
+  if (filters.instanceId !== null) conditions.push(eq(auditEvents.instanceId, filters.instanceId));
+  if (filters.startTime !== null) conditions.push(gte(auditEvents.timestamp, filters.startTime));
+  if (filters.endTime !== null) conditions.push(lt(auditEvents.timestamp, filters.endTime));
+  const match = filters.q === null ? null : ftsQuery(filters.q);
+  if (match !== null) {
+    conditions.push(sql`${auditEvents}.rowid IN (SELECT rowid FROM audit_events_fts WHERE audit_events_fts MATCH ${match})`);
+  }
+  return conditions;
+}
+
+const after = (cursor: Cursor) => sql`(${auditEvents.timestamp}, ${auditEvents.id}) < (${cursor.timestamp}, ${cursor.id})`;
+
+export function encodeCursor(cursor: Cursor): string {
+  return btoa(JSON.stringify([cursor.timestamp, cursor.id])).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+/** null when the text is not a cursor this service made. */
+export function decodeCursor(text: string): Cursor | null {
+  try {
+    const decoded: unknown = JSON.parse(atob(text.replaceAll('-', '+').replaceAll('_', '/')));
+    if (Array.isArray(decoded) && decoded.length === 2 && Number.isSafeInteger(decoded[0]) && typeof decoded[1] === 'string' && decoded[1].length <= 256) {
+      return { timestamp: decoded[0] as number, id: decoded[1] };
+    }
+  } catch {
+    // Not base64 or not JSON: fall through.
+  }
+  return null;
+}
+
+export interface PageRequest {
+  limit: number;
+  offset: number;
+  cursor: Cursor | null;
+}
+
+/** The page's SELECT (one row more than the limit, to know whether another page exists). */
+export function pageQuery(db: Database, organizationId: string, filters: AuditLogFilters, page: PageRequest) {
+  const conditions = filterConditions(organizationId, filters);
+  return db
+    .select()
+    .from(auditEvents)
+    .where(and(...(page.cursor ? [...conditions, after(page.cursor)] : conditions)))
+    .orderBy(desc(auditEvents.timestamp), desc(auditEvents.id))
+    .limit(page.limit + 1)
+    .offset(page.offset);
+}
+
+export function countQuery(db: Database, organizationId: string, filters: AuditLogFilters) {
+  return db.select({ total: count() }).from(auditEvents).where(and(...filterConditions(organizationId, filters)));
+}
+
+export interface AuditLogPage {
+  items: AuditEvent[];
+  totalCount: number;
+  nextCursor: string | null;
+}
+
+/**
+ * One page, newest first, with the total number of matches. Keyset paging (`cursor`) neither skips
+ * nor repeats events while new ones arrive; `offset` is Akuity-compatible but shifts under inserts.
+ */
+export async function queryAuditLogs(
+  db: Database,
+  organizationId: string,
+  filters: AuditLogFilters,
+  page: PageRequest,
+): Promise<AuditLogPage> {
+  const [rows, totals] = await db.batch([pageQuery(db, organizationId, filters, page), countQuery(db, organizationId, filters)]);
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(toEvent),
+    totalCount: totals[0]?.total ?? 0,
+    nextCursor: rows.length > page.limit && last ? encodeCursor({ timestamp: last.timestamp, id: last.id }) : null,
+  };
+}
+
+/** Every match, newest first, in keyset pages: memory stays at one page whatever the total. */
+export async function* allMatchingRows(db: Database, organizationId: string, filters: AuditLogFilters, pageSize = 1000): AsyncGenerator<AuditEventRow[]> {
+  let cursor: Cursor | null = null;
+  for (;;) {
+    // pageQuery reads limit + 1 rows, so this reads exactly pageSize rows per page.
+    const rows: AuditEventRow[] = await pageQuery(db, organizationId, filters, { limit: pageSize - 1, offset: 0, cursor });
+    if (rows.length > 0) yield rows;
+    const last = rows.at(-1);
+    if (rows.length < pageSize || !last) return;
+    cursor = { timestamp: last.timestamp, id: last.id };
+  }
+}
