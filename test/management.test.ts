@@ -263,3 +263,14 @@ describe('error path', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/organizations', '/api/v1/organizations/{orgId}/members/{userId}', '/api/v1/me']));
   });
 });
+
+describe('API reference page', () => {
+  it('serves /api/docs as HTML listing the routes', async () => {
+    const response = await call('/api/docs');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).toContain('/api/v1/organizations/{orgId}/audit-logs');
+    expect(html).toContain('/api/v1/organizations/{orgId}/csv-audit-logs');
+  });
+});

@@ -9,6 +9,7 @@ import { SESSION_COOKIE } from './auth/session-cookie';
 import { AuditEventInput, IngestBatch } from './events/ingest-schema';
 import { ApiError, problemResponse } from './errors';
 import { createRouter } from './routes/router';
+import { OPENAPI_CONFIG, renderApiReference } from './openapi-docs';
 import { authRoutes } from './routes/auth';
 import { organizationRoutes } from './routes/organizations';
 import { instanceRoutes } from './routes/instances';
@@ -59,9 +60,10 @@ export function createApp() {
   app.openAPIRegistry.register('AuditEventBatch', IngestBatch);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'API key' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'sessionCookie', { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE });
-  app.doc31('/api/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Audit Logs API', version: '1.0.0', description: 'Audit events of organizations and their Argo CD and Kargo instances.' },
+  app.doc31('/api/openapi.json', OPENAPI_CONFIG);
+  app.get('/api/docs', (c) => {
+    c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    return c.html(renderApiReference(app.getOpenAPI31Document(OPENAPI_CONFIG)));
   });
 
   // Unknown API paths are a 404 problem, never the dashboard's HTML.

@@ -36,7 +36,12 @@ export const AuditEventInput = z
       .object({
         type: requiredText.openapi({ example: 'user' }),
         id: requiredText.openapi({ example: 'alice@example.com' }),
-        ip: z.union([z.ipv4(), z.ipv6(), z.literal('')]).nullable().optional(),
+        ip: z
+          .string()
+          .max(64)
+          .refine((value) => value === '' || z.ipv4().safeParse(value).success || z.ipv6().safeParse(value).success, 'must be an IPv4 or IPv6 address')
+          .nullable()
+          .optional(),
       })
       .strict(),
     object: z

@@ -22,6 +22,7 @@ export const authRoutes = createRouter()
       path: '/auth/session',
       tags: ['Auth'],
       summary: 'Sign in with an API key: sets an HttpOnly session cookie',
+      security: [],
       request: { body: jsonBody(z.object({ apiKey: z.string().min(1).max(512) })) },
       responses: { 201: jsonResponse(Me, 'Signed in'), ...commonProblems },
     }),
@@ -42,6 +43,7 @@ export const authRoutes = createRouter()
       path: '/auth/session',
       tags: ['Auth'],
       summary: 'Sign out: ends the server-side session and clears the cookie',
+      security: [{ sessionCookie: [] }, {}],
       responses: { 204: { description: 'Signed out' }, ...commonProblems },
     }),
     async (c) => {

@@ -1,0 +1,87 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { database } from '../worker/db/client';
+import { countQuery, pageQuery, type AuditLogFilters } from '../worker/services/audit-log-query';
+
+const NONE: AuditLogFilters = {
+  actorIds: [],
+  actorTypes: [],
+  actions: [],
+  objectTypes: [],
+  objectName: null,
+  instanceId: null,
+  startTime: null,
+  endTime: null,
+  q: null,
+};
+
+/** Each filter of DESIGN §6 as a partial filter set; every subset of them is checked. */
+const FILTERS: Record<string, Partial<AuditLogFilters>> = {
+  actorId: { actorIds: ['alice@example.com'] },
+  actorType: { actorTypes: ['user'] },
+  action: { actions: ['update'] },
+  objectType: { objectTypes: ['argocd_application'] },
+  objectName: { objectName: 'guestbook' },
+  instanceId: { instanceId: 'inst_x' },
+  timeRange: { startTime: 1_700_000_000_000, endTime: 1_800_000_000_000 },
+  q: { q: 'guestbook sync' },
+};
+const MULTI: Record<string, Partial<AuditLogFilters>> = {
+  actorIds: { actorIds: ['a', 'b'] },
+  actions: { actions: ['create', 'delete', 'update'] },
+  actorTypesAndObjectTypes: { actorTypes: ['user', 'service'], objectTypes: ['member', 'api_key'] },
+};
+
+function subsets<T>(items: T[]): T[][] {
+  return items.reduce<T[][]>((all, item) => [...all, ...all.map((subset) => [...subset, item])], [[]]);
+}
+
+async function plan(query: { toSQL(): { sql: string; params: unknown[] } }): Promise<string[]> {
+  const { sql, params } = query.toSQL();
+  const result = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .bind(...params)
+    .all<{ detail: string }>();
+  return result.results.map((row) => row.detail);
+}
+
+/** A plan step that reads audit_events without an index search (the FTS virtual table is fine). */
+const fullScan = (step: string) => /\bSCAN audit_events\b(?!_fts)/.test(step);
+
+describe('query plans', () => {
+  const db = database(env.DB);
+  const combinations = [
+    ...subsets(Object.keys(FILTERS)).map((names) => ({ name: names.join('+') || 'none', filters: Object.assign({}, NONE, ...names.map((name) => FILTERS[name])) as AuditLogFilters })),
+    ...Object.entries(MULTI).map(([name, filter]) => ({ name, filters: { ...NONE, ...filter } })),
+  ];
+
+  it(`never scans audit_events in full, for all ${combinations.length} filter combinations × (offset, cursor, count)`, async () => {
+    const offenders: string[] = [];
+    let checked = 0;
+    for (const { name, filters } of combinations) {
+      const queries = {
+        offset: pageQuery(db, 'org_x', filters, { limit: 50, offset: 100, cursor: null }),
+        cursor: pageQuery(db, 'org_x', filters, { limit: 50, offset: 0, cursor: { timestamp: 1_750_000_000_000, id: 'Z' } }),
+        count: countQuery(db, 'org_x', filters),
+      };
+      for (const [kind, query] of Object.entries(queries)) {
+        const steps = await plan(query);
+        checked += 1;
+        expect(steps.length).toBeGreaterThan(0);
+        if (steps.some(fullScan)) offenders.push(`${name} (${kind}): ${steps.join(' | ')}`);
+      }
+    }
+    expect(checked).toBe(combinations.length * 3);
+    expect(offenders).toEqual([]);
+  });
+
+  it('serves the unfiltered newest-first page from the index order, with no sort step', async () => {
+    const steps = await plan(pageQuery(db, 'org_x', NONE, { limit: 50, offset: 0, cursor: null }));
+    expect(steps.join(' | ')).toMatch(/SEARCH audit_events USING (COVERING )?INDEX audit_events_org_time \(organization_id=\?\)/);
+    expect(steps.join(' | ')).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('detects a full scan when there is one (the check can fail)', async () => {
+    const result = await env.DB.prepare('EXPLAIN QUERY PLAN SELECT * FROM audit_events WHERE details_message = ?').bind('x').all<{ detail: string }>();
+    expect(result.results.map((row) => row.detail).some(fullScan)).toBe(true);
+  });
+});

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { call, createKey, createOrg, expectProblem } from './helpers/api';
+
+describe('rate limiting', () => {
+  it('answers a credential over its budget with a 429 problem and Retry-After, without touching other credentials', async () => {
+    const org = await createOrg('rate');
+    const busy = await createKey(org, 'member');
+    // The budget is 1000 requests per 10-second window; two windows' worth guarantees crossing one.
+    let limited: Response | null = null;
+    for (let sent = 0; sent < 2100 && !limited; sent += 50) {
+      const responses = await Promise.all(Array.from({ length: 50 }, () => call('/api/v1/me', { token: busy.secret })));
+      limited = responses.find((response) => response.status === 429) ?? null;
+      await Promise.all(responses.filter((response) => response !== limited).map((response) => response.body?.cancel()));
+    }
+    expect(limited).not.toBeNull();
+    if (!limited) return;
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    const problem = await expectProblem(limited, 429);
+    expect(problem.type).toBe('urn:problem:audit-logs:rate-limited');
+    // Another key of the same organization still has its own budget.
+    expect((await call('/api/v1/me', { token: org.ownerKey })).status).toBe(200);
+  });
+});
