@@ -16,6 +16,7 @@ import { instanceRoutes } from './routes/instances';
 import { memberRoutes } from './routes/members';
 import { apiKeyRoutes } from './routes/api-keys';
 import { auditLogReadRoutes, auditLogRoutes } from './routes/audit-logs';
+import { archiveRoutes } from './routes/archives';
 
 export type { AppEnv } from './app-env';
 
@@ -54,6 +55,7 @@ export function createApp() {
   app.route('/api/v1', apiKeyRoutes);
   app.route('/api/v1', auditLogRoutes);
   app.route('/api/v1', auditLogReadRoutes);
+  app.route('/api/v1', archiveRoutes);
 
   // Referenced by the ingest body's anyOf (its validator is a transform, so they are registered by hand).
   app.openAPIRegistry.register('AuditEventInput', AuditEventInput);

@@ -1,14 +1,16 @@
 import { createApp } from './app';
 import type { ArchiveJob, WorkerEnv } from './env';
+import { handleArchiveBatch } from './jobs/archive-consumer';
+import { runDailyJobs } from './jobs/daily-cron';
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller, _env, _ctx) {
-    // Archive scheduling arrives with the weekly-archive issue.
+  async scheduled(controller, env) {
+    await runDailyJobs(env, controller.scheduledTime);
   },
-  async queue(batch, _env, _ctx) {
-    batch.ackAll();
+  async queue(batch, env) {
+    await handleArchiveBatch(batch, env);
   },
 } satisfies ExportedHandler<WorkerEnv, ArchiveJob>;

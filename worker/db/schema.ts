@@ -140,6 +140,23 @@ export const auditEvents = sqliteTable(
   ],
 );
 
+/**
+ * One row per (organization, ISO week) that has events, with the latest receipt time of any of
+ * its events. Kept by every event insert, it lets the archive cron find due weeks without
+ * scanning audit_events: a week is due when it is closed and last_received_at > its archive's built_at.
+ */
+export const eventWeeks = sqliteTable(
+  'event_weeks',
+  {
+    organizationId: text('organization_id').notNull(),
+    startDate: text('start_date').notNull(),
+    lastReceivedAt: millis('last_received_at').notNull(),
+    // Set when retention removed the week's events from D1 (they live in its verified archive).
+    purgedAt: millis('purged_at'),
+  },
+  (table) => [primaryKey({ columns: [table.organizationId, table.startDate] }), index('event_weeks_start').on(table.startDate)],
+);
+
 export const archives = sqliteTable(
   'archives',
   {

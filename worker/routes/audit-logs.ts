@@ -57,9 +57,10 @@ export const auditLogRoutes = createRouter().openapi(
     await getOrganization(c.var.db, orgId);
 
     const now = c.var.now;
-    const maxAgeDays = Number(c.env.MAX_EVENT_AGE_DAYS) || 30;
-    // The platform admin may backfill history (imports, the demo seed); everyone else is held to the window.
-    const oldest = principal.kind === 'platform-admin' ? Number.NEGATIVE_INFINITY : now - maxAgeDays * DAY_MS;
+    // The platform admin may backfill history (imports, the demo seed) up to the hot retention
+    // period (older weeks may already be archived and purged); everyone else is held to MAX_EVENT_AGE_DAYS.
+    const maxAgeDays = principal.kind === 'platform-admin' ? Number(c.env.HOT_RETENTION_DAYS) || 90 : Number(c.env.MAX_EVENT_AGE_DAYS) || 30;
+    const oldest = now - maxAgeDays * DAY_MS;
     const pointer = (index: number, field: string) => (parsed.batch ? `items/${index}/${field}` : field);
     const events = parsed.events.map(toNewEvent);
     const known = await liveInstanceIds(c.var.db, orgId, [...new Set(events.flatMap((event) => (event.instanceId ? [event.instanceId] : [])))]);
@@ -71,7 +72,7 @@ export const auditLogRoutes = createRouter().openapi(
         errors.push({ pointer: pointer(index, 'organizationId'), detail: `must be ${orgId} (the organization in the path) or omitted` });
       }
       if (event.timestamp > now + FUTURE_SKEW_MS) errors.push({ pointer: pointer(index, 'timestamp'), detail: 'is more than 5 minutes ahead of the server clock' });
-      if (event.timestamp < oldest) errors.push({ pointer: pointer(index, 'timestamp'), detail: `is older than ${maxAgeDays} days (MAX_EVENT_AGE_DAYS)` });
+      if (event.timestamp < oldest) errors.push({ pointer: pointer(index, 'timestamp'), detail: `is older than ${maxAgeDays} days (${principal.kind === 'platform-admin' ? 'HOT_RETENTION_DAYS' : 'MAX_EVENT_AGE_DAYS'})` });
       if (event.instanceId !== null && !known.has(event.instanceId)) {
         errors.push({ pointer: pointer(index, 'instanceId'), detail: `instance ${event.instanceId} does not exist in this organization` });
       }

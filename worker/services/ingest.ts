@@ -66,7 +66,8 @@ export async function ingestEvents(db: Database, organizationId: string, events:
     const [first, ...rest] = insertEventStatements(db, fresh);
     if (first) {
       const results = await db.batch([first, ...rest]);
-      accepted = results.reduce((sum, inserted) => sum + inserted.length, 0);
+      // Inserts return the ids they really wrote; the trailing event_weeks upsert returns no rows.
+      accepted = results.reduce((sum, inserted) => sum + (Array.isArray(inserted) ? inserted.length : 0), 0);
     }
   }
   return { accepted, duplicates: rows.length - accepted, ids: rows.map((row) => row.id) };

@@ -1,0 +1,46 @@
+import { env } from 'cloudflare:workers';
+import { database } from '../../worker/db/client';
+import { buildWeekArchive, type BuildOptions } from '../../worker/services/archive-builder';
+import { weekStartDate, week } from '../../worker/archive/week';
+import { call, json, type TestOrg } from './api';
+import { makeEvent, type EventInput } from './events';
+
+export const deps = () => ({ db: database(env.DB), bucket: env.ARCHIVES, signingKey: env.ARCHIVE_SIGNING_KEY });
+
+/** Last week's Monday: a closed week whose events are still inside MAX_EVENT_AGE_DAYS. */
+export function lastWeek(): ReturnType<typeof week> {
+  return week(weekStartDate(Date.now() - 7 * 86_400_000));
+}
+
+/** Builds now, counting events received up to this instant (no settle delay). */
+export function build(organizationId: string, startDate: string, options: Partial<BuildOptions> = {}) {
+  return buildWeekArchive(deps(), organizationId, startDate, { now: Date.now(), settleMs: 0, ...options });
+}
+
+/** `count` events spread over the week's days (day 6, Sunday, left empty on purpose when `skipSunday`). */
+export function weekEvents(startMs: number, count: number, prefix: string, skipSunday = true): EventInput[] {
+  const days = skipSunday ? 6 : 7;
+  return Array.from({ length: count }, (_, index) =>
+    makeEvent(index, {
+      id: `${prefix}-${String(index).padStart(7, '0')}`,
+      timestamp: new Date(startMs + (index % days) * 86_400_000 + Math.floor(index / days) * 1000 + 500).toISOString(),
+      details: { message: `Synced ${prefix} ${index} to ${(index * 2654435761 >>> 0).toString(16)}`, actionType: 'sync' },
+    }),
+  );
+}
+
+export async function ingestAll(org: TestOrg, events: EventInput[]): Promise<void> {
+  for (let start = 0; start < events.length; start += 1000) {
+    await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items: events.slice(start, start + 1000) } }), 201);
+  }
+}
+
+export async function r2Bytes(key: string): Promise<Uint8Array> {
+  const object = await env.ARCHIVES.get(key);
+  if (!object) throw new Error(`no R2 object ${key}`);
+  return new Uint8Array(await object.arrayBuffer());
+}
+
+export async function sha256(bytes: Uint8Array): Promise<string> {
+  return [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

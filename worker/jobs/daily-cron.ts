@@ -1,0 +1,34 @@
+import { weekStartDate } from '../archive/week';
+import { database } from '../db/client';
+import type { ArchiveJob, WorkerEnv } from '../env';
+import { dueArchiveWeeks } from '../services/archives';
+import { applyRetention } from '../services/retention';
+
+/** Cloudflare Queues accept at most 100 messages per sendBatch call. */
+const SEND_BATCH = 100;
+
+/**
+ * The daily cron only decides what is due and fans it out: one queue message per (organization,
+ * week). Due-ness is recomputed from D1 each run, so a missed run catches up by itself.
+ */
+export async function enqueueDueArchives(env: WorkerEnv, now: number): Promise<ArchiveJob[]> {
+  const due = await dueArchiveWeeks(database(env.DB), weekStartDate(now));
+  for (let start = 0; start < due.length; start += SEND_BATCH) {
+    await env.ARCHIVE_QUEUE.sendBatch(due.slice(start, start + SEND_BATCH).map((job) => ({ body: job, contentType: 'json' })));
+  }
+  return due;
+}
+
+export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
+  const due = await enqueueDueArchives(env, now);
+  const retention = await applyRetention(database(env.DB), env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, now, Number(env.HOT_RETENTION_DAYS) || 90);
+  console.log(
+    JSON.stringify({
+      job: 'daily',
+      archivesEnqueued: due.length,
+      purgedWeeks: retention.purgedWeeks.length,
+      deletedEvents: retention.deletedEvents,
+      keptWeeks: retention.kept.length,
+    }),
+  );
+}

@@ -1,0 +1,136 @@
+import { and, asc, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { archives, auditEvents, eventWeeks, type AuditEventRow } from '../db/schema';
+
+export type ArchiveRow = typeof archives.$inferSelect;
+
+/**
+ * (organization, week) pairs to build: closed weeks with events and no archive, and archived weeks
+ * that received events after their last build (a new revision). Reads event_weeks only.
+ */
+export async function dueArchiveWeeks(db: Database, currentWeekStart: string): Promise<{ organizationId: string; startDate: string }[]> {
+  const latestBuild = sql`(SELECT max(${archives.builtAt}) FROM ${archives} WHERE ${archives.organizationId} = ${eventWeeks.organizationId} AND ${archives.startDate} = ${eventWeeks.startDate})`;
+  return db
+    .select({ organizationId: eventWeeks.organizationId, startDate: eventWeeks.startDate })
+    .from(eventWeeks)
+    .where(and(lt(eventWeeks.startDate, currentWeekStart), sql`${eventWeeks.lastReceivedAt} > coalesce(${latestBuild}, -1)`))
+    .orderBy(asc(eventWeeks.startDate), asc(eventWeeks.organizationId));
+}
+
+export async function weekLastReceivedAt(db: Database, organizationId: string, startDate: string): Promise<number | null> {
+  const [row] = await db
+    .select({ lastReceivedAt: eventWeeks.lastReceivedAt })
+    .from(eventWeeks)
+    .where(and(eq(eventWeeks.organizationId, organizationId), eq(eventWeeks.startDate, startDate)))
+    .limit(1);
+  return row?.lastReceivedAt ?? null;
+}
+
+export async function latestRevision(db: Database, organizationId: string, startDate: string): Promise<ArchiveRow | null> {
+  const [row] = await db
+    .select()
+    .from(archives)
+    .where(and(eq(archives.organizationId, organizationId), eq(archives.startDate, startDate)))
+    .orderBy(desc(archives.revision))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The organization's most recently recorded manifest: the head of its hash chain. */
+export async function chainHead(db: Database, organizationId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ manifestSha256: archives.manifestSha256 })
+    .from(archives)
+    .where(eq(archives.organizationId, organizationId))
+    .orderBy(sql`rowid DESC`)
+    .limit(1);
+  return row?.manifestSha256 ?? null;
+}
+
+/**
+ * Records a built archive, but only if the chain head is still the manifest it points back to (and
+ * the revision is new): two builds racing for one organization cannot fork the chain; the loser
+ * retries with the new head. Returns false when the condition failed.
+ */
+export async function recordArchive(db: Database, row: ArchiveRow): Promise<boolean> {
+  const head = sql`(SELECT ${archives.manifestSha256} FROM ${archives} WHERE ${archives.organizationId} = ${row.organizationId} ORDER BY rowid DESC LIMIT 1)`;
+  const inserted = await db
+    .insert(archives)
+    .select(
+      sql`SELECT ${row.organizationId}, ${row.startDate}, ${row.revision}, ${row.r2Key}, ${row.bytes}, ${row.sha256}, ${row.records},
+        ${row.manifestSha256}, ${row.previousManifestSha256}, ${row.builtAt}
+        WHERE ${head} IS ${row.previousManifestSha256}`,
+    )
+    .onConflictDoNothing()
+    .returning({ revision: archives.revision });
+  return inserted.length === 1;
+}
+
+/** One UTC day's events received by `snapshot`, ascending by (timestamp, id), in keyset pages. */
+export async function* dayEventPages(
+  db: Database,
+  organizationId: string,
+  day: { startMs: number; endMs: number },
+  snapshot: number,
+  pageSize: number,
+): AsyncGenerator<AuditEventRow[]> {
+  let after: { timestamp: number; id: string } | null = null;
+  for (;;) {
+    const rows: AuditEventRow[] = await db
+      .select()
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.organizationId, organizationId),
+          after ? sql`(${auditEvents.timestamp}, ${auditEvents.id}) > (${after.timestamp}, ${after.id})` : gte(auditEvents.timestamp, day.startMs),
+          lt(auditEvents.timestamp, day.endMs),
+          lte(auditEvents.receivedAt, snapshot),
+        ),
+      )
+      .orderBy(asc(auditEvents.timestamp), asc(auditEvents.id))
+      .limit(pageSize);
+    if (rows.length > 0) yield rows;
+    const last = rows.at(-1);
+    if (!last || rows.length < pageSize) return;
+    after = { timestamp: last.timestamp, id: last.id };
+  }
+}
+
+export interface ArchiveListFilter {
+  /** Weeks starting on or after this Monday-or-other date (YYYY-MM-DD). */
+  minStartDate: string | null;
+  /** Weeks starting on or before this date. */
+  maxStartDate: string | null;
+  limit: number;
+  offset: number;
+}
+
+/** The latest revision of each archived week, newest week first, and how many weeks match. */
+export async function listArchives(db: Database, organizationId: string, filter: ArchiveListFilter): Promise<{ rows: ArchiveRow[]; total: number }> {
+  const conditions = [
+    eq(archives.organizationId, organizationId),
+    sql`${archives.revision} = (SELECT max(inner_archives.revision) FROM ${archives} AS inner_archives WHERE inner_archives.organization_id = ${archives.organizationId} AND inner_archives.start_date = ${archives.startDate})`,
+  ];
+  if (filter.minStartDate) conditions.push(gte(archives.startDate, filter.minStartDate));
+  if (filter.maxStartDate) conditions.push(lte(archives.startDate, filter.maxStartDate));
+  const [rows, totals] = await db.batch([
+    db
+      .select()
+      .from(archives)
+      .where(and(...conditions))
+      .orderBy(desc(archives.startDate))
+      .limit(filter.limit)
+      .offset(filter.offset),
+    db.select({ total: sql<number>`count(*)` }).from(archives).where(and(...conditions)),
+  ]);
+  return { rows, total: totals[0]?.total ?? 0 };
+}
+
+export async function findArchive(db: Database, organizationId: string, startDate: string, revision: number): Promise<ArchiveRow | null> {
+  const [row] = await db
+    .select()
+    .from(archives)
+    .where(and(eq(archives.organizationId, organizationId), eq(archives.startDate, startDate), eq(archives.revision, revision)))
+    .limit(1);
+  return row ?? null;
+}
