@@ -54,9 +54,9 @@ export async function isDue(db: Database, organizationId: string, startDate: str
  */
 export async function buildWeekArchive(deps: ArchiveDeps, organizationId: string, startDate: string, options: BuildOptions): Promise<BuildResult | null> {
   const { db, bucket } = deps;
+  const week = isoWeek(startDate); // throws on a malformed job: it is retried, then dead-lettered
   const { due, latest } = await isDue(db, organizationId, startDate);
   if (!due) return null;
-  const week = isoWeek(startDate);
   const revision = (latest?.revision ?? 0) + 1;
   const snapshot = options.now - (options.settleMs ?? SETTLE_MS);
   const previousManifestSha256 = await chainHead(db, organizationId);
