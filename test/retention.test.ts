@@ -1,0 +1,60 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { database } from '../worker/db/client';
+import { archiveKeys } from '../worker/services/archive-storage';
+import { applyRetention } from '../worker/services/retention';
+import { call, createOrg, json } from './helpers/api';
+import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives';
+import { makeEvent } from './helpers/events';
+
+async function weekEventCount(orgId: string, startMs: number): Promise<number> {
+  const row = await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ? AND timestamp >= ? AND timestamp < ?')
+    .bind(orgId, startMs, startMs + 7 * 86_400_000)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+describe('retention', () => {
+  it('deletes only weeks whose archive holds every event and verifies', async () => {
+    const week = lastWeek();
+    const archived = await createOrg('kept-archived');
+    const unarchived = await createOrg('kept-unarchived');
+    const tampered = await createOrg('kept-tampered');
+    const late = await createOrg('kept-late');
+    for (const org of [archived, unarchived, tampered, late]) await ingestAll(org, weekEvents(week.startMs, 30, org.orgId));
+    for (const org of [archived, tampered, late]) expect(await build(org.orgId, week.startDate)).not.toBeNull();
+    // Someone alters a stored manifest; and a late event arrives after another week's build.
+    await env.ARCHIVES.put(archiveKeys(tampered.orgId, week.startDate, 1).manifest, '{"tampered":true}');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await json(await call(`/api/v1/organizations/${late.orgId}/audit-logs`, { method: 'POST', token: late.ownerKey, body: makeEvent(0, { timestamp: new Date(week.startMs + 1000).toISOString() }) }), 201);
+
+    // Retention of 0 days: every closed week is past it.
+    const report = await applyRetention(database(env.DB), env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, Date.now(), 0);
+    expect(report.purgedWeeks).toContain(`${archived.orgId}/${week.startDate}`);
+    expect(await weekEventCount(archived.orgId, week.startMs)).toBe(0);
+    const reasons = Object.fromEntries(report.kept.filter((entry) => entry.startDate === week.startDate).map((entry) => [entry.organizationId, entry.reason]));
+    expect(reasons[unarchived.orgId]).toMatch(/no archive/);
+    expect(reasons[tampered.orgId]).toMatch(/manifest hash/);
+    expect(reasons[late.orgId]).toMatch(/no archive holds all/);
+    expect(await weekEventCount(unarchived.orgId, week.startMs)).toBe(30);
+    expect(await weekEventCount(tampered.orgId, week.startMs)).toBe(30);
+    expect(await weekEventCount(late.orgId, week.startMs)).toBe(31);
+
+    // The purged week's events are gone from search as well (the FTS index follows deletes).
+    const search = await json<{ totalCount: number }>(await call(`/api/v1/organizations/${archived.orgId}/audit-logs?filters.q=synced`, { token: archived.ownerKey }), 200);
+    expect(search.totalCount).toBe(0);
+    // A second run has nothing more to delete for the purged week.
+    const again = await applyRetention(database(env.DB), env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, Date.now(), 0);
+    expect(again.purgedWeeks).not.toContain(`${archived.orgId}/${week.startDate}`);
+  });
+
+  it('keeps everything inside the retention period', async () => {
+    const org = await createOrg('recent');
+    const week = lastWeek();
+    await ingestAll(org, weekEvents(week.startMs, 10, 'recent'));
+    await build(org.orgId, week.startDate);
+    const report = await applyRetention(database(env.DB), env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, Date.now(), 90);
+    expect(report.purgedWeeks.filter((entry) => entry.startsWith(org.orgId))).toEqual([]);
+    expect(await weekEventCount(org.orgId, week.startMs)).toBe(10);
+  });
+});
