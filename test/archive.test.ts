@@ -184,3 +184,38 @@ describe('weekly archive', () => {
 function lastWeekBefore(startDate: string): string {
   return new Date(Date.parse(`${startDate}T00:00:00Z`) - 7 * 86_400_000).toISOString().slice(0, 10);
 }
+
+describe('archives built by the Worker pass the offline verifier', () => {
+  it('verifies a real archive, its signature and its chain, and fails on any flipped byte', async () => {
+    const { verifyArchive, verifyChain } = await import('../worker/archive/verify-archive');
+    const org = await createOrg('verify');
+    const week = lastWeek();
+    await ingestAll(org, weekEvents(week.startMs, 200, 'v'));
+    const first = await build(org.orgId, week.startDate);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: makeEvent(0, { id: 'v-late', timestamp: new Date(week.startMs + 5000).toISOString() }) }), 201);
+    const second = await build(org.orgId, week.startDate);
+    expect(first && second).toBeTruthy();
+    const { pem } = await json<{ pem: string }>(await call('/api/v1/audit-logs-archives/public-key'), 200);
+    const files = async (revision: number) => {
+      const keys = archiveKeys(org.orgId, week.startDate, revision);
+      return { zip: await r2Bytes(keys.zip), manifest: await r2Bytes(keys.manifest), signature: await r2Bytes(keys.signature) };
+    };
+    const revision2 = await files(2);
+    const report = await verifyArchive({ ...revision2, publicKeyPem: pem });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.records).toBe(201);
+    const chain = await verifyChain([revision2.manifest, (await files(1)).manifest]);
+    expect(chain.problems).toEqual([]);
+
+    for (const position of [40, Math.floor(revision2.zip.byteLength / 2), revision2.zip.byteLength - 30]) {
+      const zip = revision2.zip.slice();
+      zip[position] = (zip[position] ?? 0) ^ 0x01;
+      expect((await verifyArchive({ ...revision2, zip, publicKeyPem: pem })).ok, `zip byte ${position}`).toBe(false);
+    }
+    const manifest = revision2.manifest.slice();
+    manifest[20] = (manifest[20] ?? 0) ^ 0x01;
+    expect((await verifyArchive({ ...revision2, manifest, publicKeyPem: pem })).ok).toBe(false);
+  });
+});

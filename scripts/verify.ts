@@ -1,0 +1,179 @@
+/**
+ * Offline verifier of a weekly archive (DESIGN §7). Runs on Node 22 directly (type stripping):
+ *
+ *   node scripts/verify.ts <zip> [--manifest <file>]... [--signature <file>] [--public-key <pem>]
+ *
+ * - Without --manifest, looks for <startDate>.manifest.json beside the ZIP (the start date comes
+ *   from the ZIP's name, `<startDate>.zip` or `audit-logs_<start>_<end>.zip`, else from its first
+ *   entry); if there is none the ZIP is verified on its own, and the output says so.
+ * - Without --signature, uses the manifest's path with `.manifest.json` → `.sig`, if that exists.
+ * - Several --manifest: the ZIP is checked against the one that describes it (same archive sha256,
+ *   else same week with the highest revision), and all of them are checked as one hash chain.
+ * - Without --public-key the signature is not checked (a warning; not a failure).
+ *
+ * Exit codes: 0 verified, 1 a problem was found, 2 usage error (bad arguments, unreadable file).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { verifyArchive, verifyChain, zipEntryNames, type ChainReport, type VerifyReport } from '../worker/archive/verify-archive.ts';
+
+const USAGE = `Usage: node scripts/verify.ts <zip> [--manifest <file>]... [--signature <file>] [--public-key <file.pem>]
+
+Verifies a weekly audit-log archive: the ZIP and its seven day files, the manifest (archive and
+per-file sha256 and record counts), the manifest's Ed25519 signature, and, with several
+--manifest, their hash chain. Exit code 0 when everything checked is valid, 1 on any problem,
+2 on a usage error.`;
+
+class UsageError extends Error {}
+
+function readInput(path: string, what: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new UsageError(`cannot read ${what} ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+interface ManifestFile {
+  path: string;
+  bytes: Uint8Array;
+  startDate: string | null;
+  revision: number;
+  archiveSha256: string | null;
+}
+
+function describeManifest(path: string, bytes: Uint8Array): ManifestFile {
+  let startDate: string | null = null;
+  let revision = 0;
+  let archiveSha256: string | null = null;
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    if (typeof parsed === 'object' && parsed !== null) {
+      const record = parsed as Record<string, unknown>;
+      if (typeof record.startDate === 'string') startDate = record.startDate;
+      if (typeof record.revision === 'number') revision = record.revision;
+      const archive = record.archive;
+      if (typeof archive === 'object' && archive !== null) {
+        const sha = (archive as Record<string, unknown>).sha256;
+        if (typeof sha === 'string') archiveSha256 = sha;
+      }
+    }
+  } catch {
+    // An unreadable manifest is reported by the verifier itself.
+  }
+  return { path, bytes, startDate, revision, archiveSha256 };
+}
+
+/** The week's start date, from the ZIP's file name or else its first entry. */
+function zipStartDate(zipPath: string, zip: Uint8Array): string | null {
+  const fromName = /(\d{4}-\d{2}-\d{2})/.exec(basename(zipPath))?.[1];
+  if (fromName) return fromName;
+  return /^(\d{4}-\d{2}-\d{2})\.json$/.exec(zipEntryNames(zip)[0] ?? '')?.[1] ?? null;
+}
+
+function printReport(title: string, report: VerifyReport | ChainReport): void {
+  console.log(`\n${title}`);
+  for (const check of report.checks) console.log(`  ✓ ${check}`);
+  for (const note of report.notes) console.log(`  ! ${note}`);
+  for (const problem of report.problems) console.log(`  ✗ ${problem}`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        manifest: { type: 'string', multiple: true },
+        signature: { type: 'string' },
+        'public-key': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing <zip>' : `expected one <zip>, got ${positionals.length}: ${positionals.join(' ')}`);
+  const zipPath = positionals[0] ?? '';
+  const zip = readInput(zipPath, 'ZIP');
+  const zipSha = createHash('sha256').update(zip).digest('hex');
+  const startDate = zipStartDate(zipPath, zip);
+
+  // Manifests: given, or the one beside the ZIP.
+  const lines: string[] = [`ZIP:        ${zipPath} (${zip.length} bytes, sha256 ${zipSha})`];
+  const notes: string[] = [];
+  let manifests: ManifestFile[];
+  if (values.manifest && values.manifest.length > 0) {
+    manifests = values.manifest.map((path) => describeManifest(path, readInput(path, 'manifest')));
+  } else {
+    const candidate = startDate ? join(dirname(zipPath), `${startDate}.manifest.json`) : null;
+    if (candidate && existsSync(candidate)) manifests = [describeManifest(candidate, readInput(candidate, 'manifest'))];
+    else {
+      manifests = [];
+      lines.push(`Manifest:   none (not given, and ${candidate ?? '<startDate>.manifest.json'} is not beside the ZIP): verifying the ZIP without a manifest`);
+    }
+  }
+  const manifest =
+    manifests.find((file) => file.archiveSha256 === zipSha) ??
+    manifests.filter((file) => file.startDate === startDate).sort((a, b) => b.revision - a.revision)[0] ??
+    manifests[0];
+  if (manifest) lines.push(`Manifest:   ${manifest.path}${manifests.length > 1 ? ` (the one of ${manifests.length} that describes this ZIP)` : ''}`);
+
+  // Signature: given, or beside the manifest.
+  let signaturePath = values.signature;
+  if (signaturePath === undefined && manifest && manifest.path.endsWith('.manifest.json')) {
+    const candidate = `${manifest.path.slice(0, -'.manifest.json'.length)}.sig`;
+    if (existsSync(candidate)) signaturePath = candidate;
+  }
+  const signature = signaturePath === undefined ? undefined : readInput(signaturePath, 'signature');
+  if (signaturePath !== undefined) lines.push(`Signature:  ${signaturePath}`);
+  const publicKeyPath = values['public-key'];
+  const publicKeyPem = publicKeyPath === undefined ? undefined : new TextDecoder().decode(readInput(publicKeyPath, 'public key'));
+  if (publicKeyPath !== undefined) lines.push(`Public key: ${publicKeyPath}`);
+  else notes.push(`WARNING: no --public-key given, so the signature was NOT checked${manifest ? '; anyone could have written this manifest' : ''}`);
+
+  console.log(lines.join('\n'));
+  const report = await verifyArchive({
+    zip,
+    ...(manifest ? { manifest: manifest.bytes } : {}),
+    ...(signature ? { signature } : {}),
+    ...(publicKeyPem !== undefined ? { publicKeyPem } : {}),
+  });
+  report.notes = [...notes, ...report.notes.filter((note) => !(publicKeyPath === undefined && note.startsWith('signature not checked')))];
+  printReport('Archive', report);
+  let problems = report.problems.length;
+
+  if (manifests.length > 1) {
+    const chain = await verifyChain(
+      manifests.map((file) => file.bytes),
+      manifests.map((file) => basename(file.path)),
+    );
+    printReport(`Manifest chain (${manifests.length} manifests)`, chain);
+    problems += chain.problems.length;
+  }
+
+  const checked = `${report.records} events${manifest ? '' : ', no manifest'}${publicKeyPem !== undefined && signature ? ', signature valid' : ', signature not checked'}${manifests.length > 1 ? `, chain of ${manifests.length}` : ''}`;
+  console.log(problems === 0 ? `\nVERIFIED: ${zipPath} (${checked})` : `\nFAILED: ${problems} problem${problems === 1 ? '' : 's'} in ${zipPath}`);
+  return problems === 0 ? 0 : 1;
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(`verify: ${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    console.error(`verify: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  }
+}
