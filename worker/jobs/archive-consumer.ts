@@ -11,9 +11,10 @@ export async function handleArchiveBatch(batch: MessageBatch<ArchiveJob>, env: W
   const db = database(env.DB);
   for (const message of batch.messages) {
     const { organizationId, startDate } = message.body;
+    const started = Date.now();
     try {
       const result = await buildWeekArchive({ db, bucket: env.ARCHIVES, signingKey: env.ARCHIVE_SIGNING_KEY }, organizationId, startDate, { now: Date.now() });
-      console.log(JSON.stringify({ job: 'archive', organizationId, startDate, built: result ? { revision: result.archive.revision, records: result.archive.records, bytes: result.archive.bytes } : 'not due' }));
+      console.log(JSON.stringify({ job: 'archive', organizationId, startDate, built: result ? { revision: result.archive.revision, records: result.archive.records, bytes: result.archive.bytes } : 'not due', ms: Date.now() - started }));
       message.ack();
     } catch (error) {
       console.error(JSON.stringify({ job: 'archive', organizationId, startDate, attempt: message.attempts, error: error instanceof Error ? error.message : String(error) }));

@@ -1,0 +1,362 @@
+/**
+ * `npm run bench [-- --quick]`: every figure beside a baseline measured in the same run, as a
+ * ratio. Local only: wrangler dev (workerd + local D1/R2/queues) on ports of its own, data written
+ * by a deterministic generator. Writes bench/results.md and bench/results.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { unzipSync, Zip, ZipDeflate, zipSync } from 'fflate';
+import { drizzle } from 'drizzle-orm/d1';
+import * as schema from '../../worker/db/schema';
+import { pageQuery, countQuery, type AuditLogFilters } from '../../worker/services/audit-log-query';
+import { StreamingZip } from '../../worker/archive/zip-stream';
+import { week as isoWeek, weekStartDate } from '../../worker/archive/week';
+import { DatasetWriter, d1File, type BenchOrg } from './dataset.ts';
+import { figure, latency, median, round, timedFetch, type Figure } from './measure.ts';
+import { benchRows, ingestShape, ACTORS } from './rows.ts';
+import { applyMigrations, startServer, withPeakRss, type BenchServer } from './server.ts';
+import { toolEnv } from '../lib/run.ts';
+import { dashboardFigures } from './dashboard.ts';
+
+const quick = process.argv.includes('--quick');
+const SIZES = quick
+  ? { big: 100_000, others: 100_000, weekSmall: 20_000, weekLarge: 100_000, ingest: 20_000, repeat: 15 }
+  : { big: 1_000_000, others: 1_000_000, weekSmall: 100_000, weekLarge: 1_000_000, ingest: 100_000, repeat: 40 };
+const DAY = 86_400_000;
+const ROOT = join('bench', 'tmp');
+const figures: Figure[] = [];
+const notes: string[] = [];
+const log = (line: string) => console.log(`[bench] ${line}`);
+const started = Date.now();
+const now = Date.now();
+
+function add(entry: Parameters<typeof figure>[0]) {
+  const result = figure(entry);
+  figures.push(result);
+  log(`${result.section} · ${result.name}: ${round(result.value, 2)} ${result.unit} (baseline ${result.baselineName} ${round(result.baseline, 2)}; ratio ${round(result.ratio, 2)}×)${result.pass === false ? ' MISS' : ''}`);
+}
+
+function freshDir(name: string): string {
+  const dir = join(ROOT, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+// ─── 1. Ingest ────────────────────────────────────────────────────────────────────────────────
+async function ingestBench(): Promise<void> {
+  const apiDir = freshDir('ingest-api');
+  applyMigrations(apiDir);
+  const writer = new DatasetWriter(d1File(apiDir));
+  const org = writer.organization('ingest', now);
+  const keys = [org.ownerKey, ...[1, 2, 3].map((index) => writer.apiKey(org, `ingest${index}`, 'ingest'))];
+  writer.close();
+  const server = await startServer(apiDir, 8791);
+  const rawDir = freshDir('ingest-raw');
+  applyMigrations(rawDir, 'scripts/bench/raw-insert.wrangler.toml');
+  const rawWriter = new DatasetWriter(d1File(rawDir));
+  const rawOrg = rawWriter.organization('ingest', now);
+  rawWriter.close();
+  const raw = await startServer(rawDir, 8792, 'scripts/bench/raw-insert.wrangler.toml');
+  try {
+    let seed = 1;
+    for (const batch of [100, 1000]) {
+      const total = SIZES.ingest;
+      const rows = [...benchRows(org.id, org.instanceIds, total, now - 20 * DAY, now - DAY, seed++)];
+      let next = 0;
+      let keyIndex = 0;
+      const result = await autocannon({
+        url: `${server.url}/api/v1/organizations/${org.id}/audit-logs`,
+        connections: 4,
+        amount: Math.ceil(total / batch),
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (request) => {
+              const items = rows.slice(next, next + batch).map(ingestShape);
+              next += batch;
+              keyIndex += 1;
+              return { ...request, headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[keyIndex % keys.length]}` }, body: JSON.stringify({ items }) };
+            },
+          },
+        ],
+      });
+      if (result.non2xx > 0 || result.errors > 0) notes.push(`ingest batch ${batch}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+      const apiRate = (result.requests.total * batch) / (result.duration || 1);
+
+      // Raw baseline: the same rows, batched D1 inserts in the same runtime, no API.
+      const rawRows = [...benchRows(rawOrg.id, rawOrg.instanceIds, total, now - 20 * DAY, now - DAY, seed++)];
+      const rates: Record<string, number> = {};
+      for (const mode of ['single', 'multi'] as const) {
+        let rawMs = 0;
+        const modeRows = rawRows.map((row) => ({ ...row, id: `${row.id}-${mode}-${batch}` }));
+        for (let start = 0; start < modeRows.length; start += batch) {
+          const response = await fetch(raw.url, { method: 'POST', body: JSON.stringify({ mode, rows: modeRows.slice(start, start + batch) }) });
+          const body = (await response.json()) as { ms: number };
+          rawMs += body.ms;
+        }
+        rates[mode] = modeRows.length / (rawMs / 1000);
+      }
+      const best = Math.max(rates.single ?? 0, rates.multi ?? 0);
+      add({ section: 'Ingest', name: `API events/s, batches of ${batch}, 4 clients`, value: apiRate, unit: 'events/s', baselineName: `raw D1 batch (${(rates.multi ?? 0) >= (rates.single ?? 0) ? '4-row' : '1-row'} INSERTs)`, baseline: best, goal: '≥ 0.5× raw', pass: apiRate >= 0.5 * best });
+      add({ section: 'Ingest', name: `raw D1 1-row INSERT statements, batches of ${batch}`, value: rates.single ?? 0, unit: 'rows/s', baselineName: 'raw 4-row INSERTs', baseline: rates.multi ?? 1, goal: '', pass: null });
+    }
+  } finally {
+    await server.stop();
+    await raw.stop();
+  }
+}
+
+// ─── 2–4. Query, archive, export over a large dataset ────────────────────────────────────────
+interface Dataset {
+  dir: string;
+  big: BenchOrg;
+  weekSmall: BenchOrg;
+  weekLarge: BenchOrg;
+  week: ReturnType<typeof isoWeek>;
+}
+
+function buildDataset(): Dataset {
+  const dir = freshDir('dataset');
+  applyMigrations(dir);
+  const writer = new DatasetWriter(d1File(dir));
+  const week = isoWeek(weekStartDate(now - 7 * DAY));
+  const big = writer.organization('big', now);
+  const orgs = [big, ...[1, 2, 3].map((index) => writer.organization(`other${index}`, now))];
+  let seed = 100;
+  const generated = performance.now();
+  let rows = 0;
+  for (const org of orgs) {
+    const count = org === big ? SIZES.big : SIZES.others;
+    const rate = writer.events(org, count, now - 28 * DAY, now - 60_000, seed++);
+    rows += count;
+    log(`generated ${count} events for ${org.id} (${Math.round(rate)} rows/s)`);
+  }
+  const weekSmall = writer.organization('week-small', now);
+  const weekLarge = writer.organization('week-large', now);
+  writer.events(weekSmall, SIZES.weekSmall, week.startMs, week.endMs, seed++);
+  writer.events(weekLarge, SIZES.weekLarge, week.startMs, week.endMs, seed++);
+  rows += SIZES.weekSmall + SIZES.weekLarge;
+  const seconds = (performance.now() - generated) / 1000;
+  const size = writer.bytesPerEvent();
+  notes.push(`Generator: ${rows.toLocaleString('en')} events in ${round(seconds)} s (${Math.round(rows / seconds).toLocaleString('en')} rows/s, node:sqlite straight into the local D1 file).`);
+  notes.push(`Storage: ${(size.bytes / 1024 ** 3).toFixed(2)} GiB for ${size.events.toLocaleString('en')} events = ${Math.round(size.bytes / size.events)} bytes per event (table + 8 indexes + FTS).`);
+  scale.bytesPerEvent = size.bytes / size.events;
+  writer.close();
+  return { dir, big, weekSmall, weekLarge, week };
+}
+
+const scale = { bytesPerEvent: Number.NaN };
+
+const NO_FILTERS: AuditLogFilters = { actorIds: [], actorTypes: [], actions: [], objectTypes: [], objectName: null, instanceId: null, startTime: null, endTime: null, q: null };
+
+async function queryBench(server: BenchServer, data: Dataset): Promise<void> {
+  const headers = { authorization: `Bearer ${data.big.ownerKey}` };
+  const base = `${server.url}/api/v1/organizations/${data.big.id}/audit-logs`;
+  const get = (query: string) => () => timedFetch(`${base}?${query}`, { headers });
+  const floor = await latency(SIZES.repeat, 3, () => timedFetch(`${server.url}/api/v1/me`, { headers }));
+  const first = await latency(SIZES.repeat, 3, get(''));
+  add({ section: 'Query', name: `first page p50 (${SIZES.big.toLocaleString('en')} events in org)`, value: first.p50, unit: 'ms', baselineName: 'GET /me p50', baseline: floor.p50, goal: '≤ 25 ms', pass: first.p50 <= 25, note: `p95 ${round(first.p95)} ms` });
+
+  // Same SQL straight on SQLite (node:sqlite, same file): what the engine costs without the Worker.
+  const sqlite = new DatasetWriter(d1File(data.dir));
+  const db = drizzle({} as D1Database, { schema });
+  const rawTime = (query: { toSQL(): { sql: string; params: unknown[] } }) => {
+    const { sql, params } = query.toSQL();
+    const samples: number[] = [];
+    for (let index = 0; index < 7; index += 1) {
+      const t = performance.now();
+      sqlite.query(sql, params as (string | number | null)[]);
+      samples.push(performance.now() - t);
+    }
+    return median(samples);
+  };
+  const rawFirst = rawTime(pageQuery(db, data.big.id, NO_FILTERS, { limit: 50, offset: 0, cursor: null }));
+  const rawCount = rawTime(countQuery(db, data.big.id, NO_FILTERS));
+  add({ section: 'Query', name: 'first page p50 vs the same SQL on SQLite directly', value: first.p50, unit: 'ms', baselineName: 'SQLite page+count', baseline: rawFirst + rawCount, goal: '', pass: null });
+  add({ section: 'Query', name: 'totalCount (count of all matches) on SQLite', value: rawCount, unit: 'ms', baselineName: 'SQLite page of 50', baseline: rawFirst, goal: '', pass: null, note: 'the count scans the organization\'s index range' });
+
+  const offset = await latency(SIZES.repeat, 2, get('filters.offset=10000'));
+  add({ section: 'Query', name: 'offset page at depth 10k p50', value: offset.p50, unit: 'ms', baselineName: 'first page p50', baseline: first.p50, goal: '', pass: null, note: `p95 ${round(offset.p95)} ms` });
+  const [deep] = sqlite.query<{ timestamp: number; id: string }>('SELECT timestamp, id FROM audit_events WHERE organization_id = ? ORDER BY timestamp DESC, id DESC LIMIT 1 OFFSET 19999', [data.big.id]);
+  const cursor = Buffer.from(JSON.stringify([deep?.timestamp, deep?.id])).toString('base64url');
+  const deepCursor = await latency(SIZES.repeat, 2, get(`cursor=${cursor}`));
+  add({ section: 'Query', name: 'cursor page at depth 20k p50', value: deepCursor.p50, unit: 'ms', baselineName: 'first page p50', baseline: first.p50, goal: '≤ 1.2× first page', pass: deepCursor.p50 <= 1.2 * first.p50, note: `p95 ${round(deepCursor.p95)} ms` });
+
+  const dayStart = new Date(now - 3 * DAY).toISOString();
+  const dayEnd = new Date(now - 2 * DAY).toISOString();
+  const filters: [string, string][] = [
+    ['actorId', `filters.actorId=${encodeURIComponent(ACTORS[3] ?? '')}`],
+    ['actorId ×3', ACTORS.slice(0, 3).map((actor) => `filters.actorId=${encodeURIComponent(actor)}`).join('&')],
+    ['actorType', 'filters.actorType=service'],
+    ['action', 'filters.action=rollback'],
+    ['objectType', 'filters.objectType=kargo_freight'],
+    ['objectName', 'filters.objectName=billing-42'],
+    ['instanceId', `filters.instanceId=${data.big.instanceIds[1]}`],
+    ['one day', `filters.startTime=${dayStart}&filters.endTime=${dayEnd}`],
+    ['free text (common word)', 'filters.q=guestbook'],
+    ['free text (rare)', 'filters.q=fffff'],
+  ];
+  for (const [name, query] of filters) {
+    const result = await latency(Math.max(5, Math.floor(SIZES.repeat / 2)), 1, get(query));
+    add({ section: 'Query', name: `filter ${name} p50`, value: result.p50, unit: 'ms', baselineName: 'first page p50', baseline: first.p50, goal: '', pass: null, note: `p95 ${round(result.p95)} ms` });
+  }
+  sqlite.close();
+}
+
+async function waitForArchive(server: BenchServer, org: BenchOrg, timeoutMs: number): Promise<{ presignedUrl: string; records: number; bytes: number }> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${server.url}/api/v1/organizations/${org.id}/audit-logs-archives`, { headers: { authorization: `Bearer ${org.ownerKey}` } });
+    const body = (await response.json()) as { archives: { presignedUrl: string; records: number; bytes: number }[] };
+    if (body.archives[0]) return body.archives[0];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no archive for ${org.id} within ${timeoutMs} ms`);
+}
+
+function timeCommand(command: string, cwd: string): { wall: number; cpu: number } {
+  // bash's `time` reports on its own stderr; the command's output is discarded inside the braces.
+  const result = spawnSync('bash', ['-c', `TIMEFORMAT='%R %U %S'; { time ${command} >/dev/null 2>&1 ; } 2>&1`], { cwd, encoding: 'utf8' });
+  const [wall, user, system] = (result.stdout.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
+  return { wall: wall ?? Number.NaN, cpu: (user ?? 0) + (system ?? 0) };
+}
+
+async function archiveBench(server: BenchServer, data: Dataset): Promise<void> {
+  const pid = server.workerdPid();
+  const results: Record<string, { wall: number; cpu: number; peakDelta: number; records: number; bytes: number; dir: string }> = {};
+  for (const [label, org, count] of [['small', data.weekSmall, SIZES.weekSmall], ['large', data.weekLarge, SIZES.weekLarge]] as const) {
+    // Make only this organization's week due, then run the real cron → queue → consumer path.
+    const marked = spawnSync('wrangler', ['d1', 'execute', 'DB', '--local', '--persist-to', data.dir, '--command',
+      `INSERT INTO event_weeks (organization_id, start_date, last_received_at) VALUES ('${org.id}', '${data.week.startDate}', ${data.week.startMs + 1000})`], { env: toolEnv, encoding: 'utf8' });
+    if (marked.status !== 0) throw new Error(marked.stderr);
+    const measured = await withPeakRss(pid, async () => {
+      await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent('30 0 * * *')}`);
+      return waitForArchive(server, org, 30 * 60_000);
+    });
+    const dir = freshDir(`week-${label}`);
+    const zip = new Uint8Array(await (await fetch(measured.result.presignedUrl)).arrayBuffer());
+    for (const [name, bytes] of Object.entries(unzipSync(zip))) writeFileSync(join(dir, name), bytes);
+    results[label] = { wall: measured.wall, cpu: measured.cpu, peakDelta: measured.peakRss - measured.baseRss, records: measured.result.records, bytes: measured.result.bytes, dir };
+    const jsonBytes = readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+    const native = timeCommand('zip -6 -q -X native.zip *.json', dir);
+    const consumerLine = server.logs.filter((line) => line.includes('"job":"archive"') && line.includes(org.id)).at(-1);
+    const buildMs = consumerLine ? Number(/"ms":(\d+)/.exec(consumerLine)?.[1]) : Number.NaN;
+    add({ section: 'Archive', name: `${count.toLocaleString('en')}-event week: build wall time (cron → queue → R2)`, value: measured.wall, unit: 's', baselineName: 'zip -6 of the same day files', baseline: native.wall, goal: '≤ 1.5× zip -6', pass: measured.wall <= 1.5 * native.wall, note: `${(jsonBytes / 1024 ** 2).toFixed(0)} MiB JSON → ${(measured.result.bytes / 1024 ** 2).toFixed(1)} MiB ZIP; consumer's own build time ${round(buildMs / 1000, 2)} s` });
+    add({ section: 'Archive', name: `${count.toLocaleString('en')}-event week: workerd CPU time`, value: measured.cpu, unit: 's', baselineName: 'zip -6 CPU', baseline: native.cpu, goal: '', pass: null });
+
+    // Naive baseline where it fits: all seven files in memory, fflate zipSync (pure JS, level 6).
+    const files = Object.fromEntries(readdirSync(dir).filter((name) => name.endsWith('.json')).map((name) => [name, new Uint8Array(readFileSync(join(dir, name)))]));
+    const rssBefore = process.memoryUsage().rss;
+    const naiveStart = performance.now();
+    const naive = zipSync(files, { level: 6 });
+    const naiveSeconds = (performance.now() - naiveStart) / 1000;
+    const naiveRss = process.memoryUsage().rss - rssBefore;
+    add({ section: 'Archive', name: `${count.toLocaleString('en')}-event week: naive in-memory zipSync (Node)`, value: naiveSeconds, unit: 's', baselineName: 'zip -6', baseline: native.wall, goal: '', pass: null, note: `${(naive.byteLength / 1024 ** 2).toFixed(1)} MiB; +${(naiveRss / 1024 ** 2).toFixed(0)} MiB RSS (holds the whole week)` });
+
+    // The two streaming deflaters the archive writer could use, on the same files, in Node.
+    const streamed = await compareDeflaters(files);
+    add({ section: 'Archive', name: `${count.toLocaleString('en')}-event week: writer with CompressionStream (chosen)`, value: streamed.native, unit: 's', baselineName: 'same writer with fflate ZipDeflate', baseline: streamed.fflate, goal: 'faster than fflate', pass: streamed.native <= streamed.fflate });
+  }
+  const small = results.small;
+  const large = results.large;
+  if (small && large) {
+    add({ section: 'Archive', name: `peak workerd RSS growth, ${SIZES.weekLarge.toLocaleString('en')}-event week`, value: large.peakDelta / 1024 ** 2, unit: 'MiB', baselineName: `${SIZES.weekSmall.toLocaleString('en')}-event week`, baseline: Math.max(1, small.peakDelta / 1024 ** 2), goal: '≤ 1.2× (flat)', pass: large.peakDelta <= 1.2 * Math.max(small.peakDelta, 1024 ** 2) });
+  }
+}
+
+async function compareDeflaters(files: Record<string, Uint8Array>): Promise<{ native: number; fflate: number }> {
+  const chunked = async function* (bytes: Uint8Array) {
+    for (let offset = 0; offset < bytes.byteLength; offset += 640 * 1024) yield bytes.subarray(offset, offset + 640 * 1024);
+  };
+  let sink = 0;
+  const start = performance.now();
+  const zip = new StreamingZip({ write: (chunk) => { sink += chunk.byteLength; }, drain: async () => {} });
+  for (const [name, bytes] of Object.entries(files)) await zip.addEntry(name, new Date('2026-01-05T00:00:00Z'), chunked(bytes));
+  await zip.finish();
+  const native = (performance.now() - start) / 1000;
+  const fflateStart = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const archive = new Zip((error, _chunk, final) => (error ? reject(error) : final && resolve()));
+    for (const [name, bytes] of Object.entries(files)) {
+      const entry = new ZipDeflate(name, { level: 6 });
+      archive.add(entry);
+      for (let offset = 0; offset < bytes.byteLength; offset += 640 * 1024) entry.push(bytes.subarray(offset, offset + 640 * 1024), offset + 640 * 1024 >= bytes.byteLength);
+    }
+    archive.end();
+  });
+  return { native, fflate: (performance.now() - fflateStart) / 1000 };
+}
+
+async function exportOnce(server: BenchServer, org: BenchOrg) {
+  return withPeakRss(server.workerdPid(), async () => {
+    const response = await fetch(`${server.url}/api/v1/organizations/${org.id}/csv-audit-logs`, { headers: { authorization: `Bearer ${org.ownerKey}` } });
+    let lines = 0;
+    let bytes = 0;
+    const reader = response.body?.getReader();
+    for (;;) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) break;
+      bytes += chunk.value.byteLength;
+      for (const byte of chunk.value) if (byte === 10) lines += 1;
+    }
+    return { rows: lines - 1, bytes };
+  });
+}
+
+async function exportBench(server: BenchServer, data: Dataset): Promise<void> {
+  const small = await exportOnce(server, data.weekSmall);
+  const large = await exportOnce(server, data.big);
+  const sqlite = new DatasetWriter(d1File(data.dir));
+  const t = performance.now();
+  const count = sqlite.query<{ id: string }>('SELECT * FROM audit_events WHERE organization_id = ? ORDER BY timestamp DESC, id DESC', [data.big.id]).length;
+  const rawRate = count / ((performance.now() - t) / 1000);
+  sqlite.close();
+  add({ section: 'Export', name: `CSV rows/s (${large.result.rows.toLocaleString('en')} rows, streamed)`, value: large.result.rows / large.wall, unit: 'rows/s', baselineName: 'SQLite reading the same rows', baseline: rawRate, goal: '', pass: null, note: `${(large.result.bytes / 1024 ** 2).toFixed(0)} MiB in ${round(large.wall)} s` });
+  const growth = (run: typeof large) => Math.max(1, (run.peakRss - run.baseRss) / 1024 ** 2);
+  add({
+    section: 'Export',
+    name: `peak workerd RSS growth, ${large.result.rows.toLocaleString('en')}-row CSV`,
+    value: growth(large),
+    unit: 'MiB',
+    baselineName: `${small.result.rows.toLocaleString('en')}-row CSV`,
+    baseline: growth(small),
+    goal: 'flat (≤ 1.2×)',
+    pass: growth(large) <= 1.2 * growth(small),
+    note: `CSV sizes ${(large.result.bytes / 1024 ** 2).toFixed(0)} MiB vs ${(small.result.bytes / 1024 ** 2).toFixed(0)} MiB`,
+  });
+}
+
+// ─── Report ───────────────────────────────────────────────────────────────────────────────────
+function report(): void {
+  const duration = (Date.now() - started) / 1000;
+  const header = `# Benchmark results (${quick ? 'quick' : 'full'} run)\n\n${new Date().toISOString()} · ${Math.round(duration)} s · 2 cores, Node ${process.version}, local workerd + D1/R2\n\n`;
+  const rows = figures.map((entry) => `| ${entry.section} | ${entry.name} | ${round(entry.value, 2)} ${entry.unit} | ${entry.baselineName}: ${round(entry.baseline, 2)} | ${round(entry.ratio, 2)}× | ${entry.goal || '—'} | ${entry.pass === null ? '' : entry.pass ? 'met' : '**miss**'} | ${entry.note ?? ''} |`);
+  const table = ['| area | figure | value | baseline (same run) | ratio | goal | verdict | note |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+  const scaleText = Number.isFinite(scale.bytesPerEvent)
+    ? `\n\n## Scale\n\n${Math.round(scale.bytesPerEvent)} bytes per stored event → ${(10 * 1024 ** 3 / scale.bytesPerEvent / 1e6).toFixed(1)} M events per 10 GB D1 database.\n`
+    : '';
+  const markdown = `${header}${table}\n\n${notes.map((line) => `- ${line}`).join('\n')}${scaleText}`;
+  mkdirSync('bench', { recursive: true });
+  writeFileSync('bench/results.md', `${markdown}\n`);
+  writeFileSync('bench/results.json', `${JSON.stringify({ mode: quick ? 'quick' : 'full', finishedAt: new Date().toISOString(), durationSeconds: Math.round(duration), figures, notes, bytesPerEvent: scale.bytesPerEvent }, null, 2)}\n`);
+  console.log(`\n${markdown}`);
+}
+
+try {
+  await ingestBench();
+  const data = buildDataset();
+  const server = await startServer(data.dir, 8793);
+  try {
+    await queryBench(server, data);
+    await archiveBench(server, data);
+    await exportBench(server, data);
+    figures.push(...(await dashboardFigures(server, data.big)));
+  } finally {
+    await server.stop();
+  }
+} finally {
+  report();
+}

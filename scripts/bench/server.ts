@@ -1,0 +1,104 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { toolEnv, waitForServer } from '../lib/run.ts';
+
+export interface BenchServer {
+  url: string;
+  adminToken: string;
+  logs: string[];
+  /** The workerd process serving requests (for CPU and RSS readings). */
+  workerdPid(): number;
+  stop(): Promise<void>;
+}
+
+export function applyMigrations(persistDir: string, config = 'wrangler.toml'): void {
+  const result = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir, '-c', config], { env: { ...toolEnv, CI: 'true' }, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`migrations failed: ${result.stderr}${result.stdout}`);
+}
+
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((child) => {
+      try {
+        return Number(readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    });
+}
+
+function descendants(pid: number): number[] {
+  const direct = childrenOf(pid);
+  return [...direct, ...direct.flatMap(descendants)];
+}
+
+/** Starts `wrangler dev` on a persist dir of its own, with fresh secrets passed as --var. */
+export async function startServer(persistDir: string, port: number, config = 'wrangler.toml'): Promise<BenchServer> {
+  const adminToken = `adm_${randomBytes(16).toString('hex')}`;
+  const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
+  const args = ['dev', '-c', config, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir, '--test-scheduled', '--show-interactive-dev-session=false',
+    '--var', `ADMIN_TOKEN:${adminToken}`, '--var', `ARCHIVE_SIGNING_KEY:${signingKey}`, '--var', `LINK_SIGNING_SECRET:${randomBytes(16).toString('hex')}`];
+  const child: ChildProcess = spawn('wrangler', args, { env: toolEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: string[] = [];
+  const collect = (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForServer(`${url}/api/v1/me`, 90_000);
+  return {
+    url,
+    adminToken,
+    logs,
+    workerdPid() {
+      // wrangler dev runs two workerd processes: an entry proxy on the port, and the runtime that
+      // executes the Worker (the one with the inspector). Readings come from the latter.
+      const pid = descendants(child.pid ?? 0).find((candidate) => {
+        try {
+          const command = readFileSync(`/proc/${candidate}/cmdline`, 'utf8');
+          return command.includes('workerd') && command.includes('inspector');
+        } catch {
+          return false;
+        }
+      });
+      if (!pid) throw new Error('workerd process not found');
+      return pid;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+export function rssBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0) * 1024;
+}
+
+/** Samples a process's RSS every 50 ms while `work` runs; returns the work's result and the peak. */
+export async function withPeakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peakRss: number; baseRss: number; cpu: number; wall: number }> {
+  const baseRss = rssBytes(pid);
+  let peakRss = baseRss;
+  const timer = setInterval(() => {
+    peakRss = Math.max(peakRss, rssBytes(pid));
+  }, 50);
+  const cpuBefore = cpuSeconds(pid);
+  const started = performance.now();
+  try {
+    const result = await work();
+    peakRss = Math.max(peakRss, rssBytes(pid));
+    return { result, peakRss, baseRss, cpu: cpuSeconds(pid) - cpuBefore, wall: (performance.now() - started) / 1000 };
+  } finally {
+    clearInterval(timer);
+  }
+}
