@@ -43,6 +43,11 @@ describe('retention', () => {
     // The purged week's events are gone from search as well (the FTS index follows deletes).
     const search = await json<{ totalCount: number }>(await call(`/api/v1/organizations/${archived.orgId}/audit-logs?filters.q=synced`, { token: archived.ownerKey }), 200);
     expect(search.totalCount).toBe(0);
+    // The unfiltered total (kept by triggers in event_weeks) follows the deletes exactly.
+    const remaining = await json<{ totalCount: number }>(await call(`/api/v1/organizations/${archived.orgId}/audit-logs`, { token: archived.ownerKey }), 200);
+    const stored = await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ?').bind(archived.orgId).first<{ n: number }>();
+    expect(remaining.totalCount).toBe(stored?.n);
+    expect(remaining.totalCount).toBeGreaterThan(0); // this week's management events
     // A second run has nothing more to delete for the purged week.
     const again = await applyRetention(database(env.DB), env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, Date.now(), 0);
     expect(again.purgedWeeks).not.toContain(`${archived.orgId}/${week.startDate}`);

@@ -140,6 +140,7 @@ function buildDataset(): Dataset {
   writer.events(weekLarge, SIZES.weekLarge, week.startMs, week.endMs, seed++);
   rows += SIZES.weekSmall + SIZES.weekLarge;
   const seconds = (performance.now() - generated) / 1000;
+  writer.nothingDue();
   const size = writer.bytesPerEvent();
   notes.push(`Generator: ${rows.toLocaleString('en')} events in ${round(seconds)} s (${Math.round(rows / seconds).toLocaleString('en')} rows/s, node:sqlite straight into the local D1 file).`);
   notes.push(`Storage: ${(size.bytes / 1024 ** 3).toFixed(2)} GiB for ${size.events.toLocaleString('en')} events = ${Math.round(size.bytes / size.events)} bytes per event (table + 8 indexes + FTS).`);
@@ -230,7 +231,7 @@ async function archiveBench(server: BenchServer, data: Dataset): Promise<void> {
   for (const [label, org, count] of [['small', data.weekSmall, SIZES.weekSmall], ['large', data.weekLarge, SIZES.weekLarge]] as const) {
     // Make only this organization's week due, then run the real cron → queue → consumer path.
     const marked = spawnSync('wrangler', ['d1', 'execute', 'DB', '--local', '--persist-to', data.dir, '--command',
-      `INSERT INTO event_weeks (organization_id, start_date, last_received_at) VALUES ('${org.id}', '${data.week.startDate}', ${data.week.startMs + 1000})`], { env: toolEnv, encoding: 'utf8' });
+      `UPDATE event_weeks SET last_received_at = ${data.week.startMs + 1000} WHERE organization_id = '${org.id}' AND start_date = '${data.week.startDate}'`], { env: toolEnv, encoding: 'utf8' });
     if (marked.status !== 0) throw new Error(marked.stderr);
     const measured = await withPeakRss(pid, async () => {
       await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent('30 0 * * *')}`);

@@ -142,8 +142,9 @@ export const auditEvents = sqliteTable(
 
 /**
  * One row per (organization, ISO week) that has events, with the latest receipt time of any of
- * its events. Kept by every event insert, it lets the archive cron find due weeks without
- * scanning audit_events: a week is due when it is closed and last_received_at > its archive's built_at.
+ * its events and their number. Kept by triggers on audit_events (migration 0002), it lets the
+ * archive cron find due weeks without scanning audit_events (a week is due when it is closed and
+ * last_received_at > its archive's built_at), and gives unfiltered totals without a count scan.
  */
 export const eventWeeks = sqliteTable(
   'event_weeks',
@@ -151,6 +152,8 @@ export const eventWeeks = sqliteTable(
     organizationId: text('organization_id').notNull(),
     startDate: text('start_date').notNull(),
     lastReceivedAt: millis('last_received_at').notNull(),
+    // Events stored for the week: sums to an organization's exact unfiltered total without a scan.
+    eventCount: integer('event_count').notNull().default(0),
     // Set when retention removed the week's events from D1 (they live in its verified archive).
     purgedAt: millis('purged_at'),
   },

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { auditEvents, eventWeeks } from '../db/schema';
+import { auditEvents } from '../db/schema';
 import { sha256Hex } from '../auth/secrets';
 import { toColumns, toEvent, type NewAuditEvent } from '../events/event-shape';
 
@@ -50,30 +49,7 @@ export function insertEventStatements(db: Database, rows: StoredEventRow[], opti
         .returning({ id: auditEvents.id }),
     );
   }
-  const first = rows[0];
-  if (first) statements.push(touchEventWeeks(db, first.organizationId, first.receivedAt));
   return statements;
-}
-
-/** SQL for the Monday (ISO week start, UTC) of an epoch-millisecond column, as YYYY-MM-DD. */
-export const isoWeekStartSql = (column: SQLiteColumn) => sql`date(${column} / 1000, 'unixepoch', 'weekday 0', '-6 days')`;
-
-/**
- * Marks the weeks of the rows this request inserted (they carry its receipt time) as changed, so
- * the archive cron sees them as due. Duplicates keep their older received_at and mark nothing.
- */
-function touchEventWeeks(db: Database, organizationId: string, receivedAt: number) {
-  const week = isoWeekStartSql(auditEvents.timestamp);
-  return db
-    .insert(eventWeeks)
-    .select(
-      sql`SELECT ${auditEvents.organizationId}, ${week} AS week, max(${auditEvents.receivedAt}), NULL FROM ${auditEvents}
-        WHERE ${auditEvents.organizationId} = ${organizationId} AND ${auditEvents.receivedAt} = ${receivedAt} GROUP BY week`,
-    )
-    .onConflictDoUpdate({
-      target: [eventWeeks.organizationId, eventWeeks.startDate],
-      set: { lastReceivedAt: sql`max(${eventWeeks.lastReceivedAt}, excluded.last_received_at)` },
-    });
 }
 
 /** Statements that record one management change, for the same batch as the change itself. */

@@ -66,8 +66,7 @@ export async function ingestEvents(db: Database, organizationId: string, events:
     const [first, ...rest] = insertEventStatements(db, fresh);
     if (first) {
       const results = await db.batch([first, ...rest]);
-      // Inserts return the ids they really wrote; the trailing event_weeks upsert returns no rows.
-      accepted = results.reduce((sum, inserted) => sum + (Array.isArray(inserted) ? inserted.length : 0), 0);
+      accepted = results.reduce((sum, inserted) => sum + inserted.length, 0);
     }
   }
   return { accepted, duplicates: rows.length - accepted, ids: rows.map((row) => row.id) };
