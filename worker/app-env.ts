@@ -12,5 +12,7 @@ export interface AppEnv {
     principal: Principal | null;
     /** Clock of this request (ms): one value for every row it writes. */
     now: number;
+    /** The request carried a session cookie that no longer works. */
+    sessionEnded?: boolean;
   };
 }

@@ -30,6 +30,9 @@ const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.header('x-request-id', c.var.requestId);
   c.header('x-content-type-options', 'nosniff');
   c.header('referrer-policy', 'no-referrer');
+  // API answers are data, never documents to render or frame (the /api/docs page sets its own policy).
+  if (!c.res.headers.has('content-security-policy')) c.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+  c.header('x-frame-options', 'DENY');
   c.header('cache-control', c.res.headers.get('cache-control') ?? 'no-store');
 });
 

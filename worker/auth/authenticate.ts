@@ -1,12 +1,12 @@
-import { getCookie } from 'hono/cookie';
+import { deleteCookie, getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
-import { forbidden, unauthorized } from '../errors';
+import { ApiError, forbidden, unauthorized } from '../errors';
 import { principalFromApiKey, principalFromSession, touchApiKey } from '../services/credentials';
 import { grantFor, PLATFORM_ADMIN, type OrgGrant, type Principal } from './principal';
 import { timingSafeEqualText } from './secrets';
-import { SESSION_COOKIE } from './session-cookie';
+import { SESSION_COOKIE, sessionCookieOptions } from './session-cookie';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -36,7 +36,17 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     if (!SAFE_METHODS.has(c.req.method) && c.req.header('origin') !== new URL(c.req.url).origin) {
       throw forbidden('Cross-origin request refused: the Origin header does not match this site.');
     }
-    c.set('principal', await principalFromSession(c.var.db, sessionToken, now));
+    const principal = await principalFromSession(c.var.db, sessionToken, now).catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 401) return null;
+      throw error;
+    });
+    if (principal === null) {
+      // An ended session makes the caller anonymous (and drops the cookie) rather than failing the
+      // request: public routes and signing in again must keep working with a stale cookie.
+      deleteCookie(c, SESSION_COOKIE, sessionCookieOptions(c.req.url, 0));
+      c.set('sessionEnded', true);
+    }
+    c.set('principal', principal);
     return next();
   }
   c.set('principal', null);
@@ -45,7 +55,9 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 
 export function requirePrincipal(c: Context<AppEnv>): Principal {
   const principal = c.var.principal;
-  if (!principal) throw unauthorized('Authentication required: send "Authorization: Bearer <API key>" or sign in.');
+  if (!principal) {
+    throw unauthorized(c.var.sessionEnded ? 'The session has ended. Sign in again.' : 'Authentication required: send "Authorization: Bearer <API key>" or sign in.');
+  }
   return principal;
 }
 
