@@ -58,11 +58,16 @@ describe('query plans', () => {
     const offenders: string[] = [];
     let checked = 0;
     for (const { name, filters } of combinations) {
-      const queries = {
+      const queries: Record<string, { toSQL(): { sql: string; params: unknown[] } }> = {
         offset: pageQuery(db, 'org_x', filters, { limit: 50, offset: 100, cursor: null }),
         cursor: pageQuery(db, 'org_x', filters, { limit: 50, offset: 0, cursor: { timestamp: 1_750_000_000_000, id: 'Z' } }),
         count: countQuery(db, 'org_x', filters),
       };
+      if (filters.q !== null) {
+        // The plan used when the words are rare: from the FTS matches to the rows, by rowid.
+        queries.ftsFirstPage = pageQuery(db, 'org_x', filters, { limit: 50, offset: 0, cursor: null }, { ftsFirst: true });
+        queries.ftsFirstCount = countQuery(db, 'org_x', filters, { ftsFirst: true });
+      }
       for (const [kind, query] of Object.entries(queries)) {
         const steps = await plan(query);
         checked += 1;
@@ -70,7 +75,8 @@ describe('query plans', () => {
         if (steps.some(fullScan)) offenders.push(`${name} (${kind}): ${steps.join(' | ')}`);
       }
     }
-    expect(checked).toBe(combinations.length * 3);
+    const withText = combinations.filter((combination) => combination.filters.q !== null).length;
+    expect(checked).toBe(combinations.length * 3 + withText * 2);
     expect(offenders).toEqual([]);
   });
 

@@ -34,9 +34,25 @@ export function ftsQuery(text: string): string | null {
   return words.map((word) => `"${word.replaceAll('"', '""')}"*`).join(' AND ');
 }
 
+/**
+ * How to run a free-text filter. `indexFirst` walks the organization's newest-first index and
+ * checks each row against the FTS matches: best when the words are common. `ftsFirst` starts from
+ * the FTS matches and sorts them: best when they are few (measured: a rare word on a 1M-event
+ * organization, 58 ms → 1 ms; a common one, 145 ms → 5.6 s), so the plan is picked per query.
+ */
+export interface QueryPlan {
+  ftsFirst: boolean;
+}
+
+const INDEX_FIRST: QueryPlan = { ftsFirst: false };
+
+/** Free-text matches (all organizations) up to which starting from the FTS index is cheaper. */
+export const FTS_FIRST_LIMIT = 20_000;
+
 /** WHERE conditions of a filter; organization first so every plan starts with an index on it. */
-export function filterConditions(organizationId: string, filters: AuditLogFilters): SQL[] {
-  const conditions: SQL[] = [eq(auditEvents.organizationId, organizationId)];
+export function filterConditions(organizationId: string, filters: AuditLogFilters, plan: QueryPlan = INDEX_FIRST): SQL[] {
+  // `+column` keeps SQLite from using an index on it, steering it to the FTS rowids instead.
+  const conditions: SQL[] = [plan.ftsFirst ? sql`+${auditEvents.organizationId} = ${organizationId}` : eq(auditEvents.organizationId, organizationId)];
   const oneOrMany = (column: SQLiteColumn, values: string[]) => {
     if (values.length === 1) conditions.push(eq(column, values[0] as string));
     else if (values.length > 1) conditions.push(inArray(column, values));
@@ -82,8 +98,8 @@ export interface PageRequest {
 }
 
 /** The page's SELECT (one row more than the limit, to know whether another page exists). */
-export function pageQuery(db: Database, organizationId: string, filters: AuditLogFilters, page: PageRequest) {
-  const conditions = filterConditions(organizationId, filters);
+export function pageQuery(db: Database, organizationId: string, filters: AuditLogFilters, page: PageRequest, plan: QueryPlan = INDEX_FIRST) {
+  const conditions = filterConditions(organizationId, filters, plan);
   return db
     .select()
     .from(auditEvents)
@@ -108,11 +124,21 @@ function isUnfiltered(filters: AuditLogFilters): boolean {
  * The number of matches. Unfiltered, it is the sum of the per-week counters that triggers keep in
  * event_weeks (exact, and O(weeks) instead of a scan of the organization's whole index range).
  */
-export function countQuery(db: Database, organizationId: string, filters: AuditLogFilters) {
+export function countQuery(db: Database, organizationId: string, filters: AuditLogFilters, plan: QueryPlan = INDEX_FIRST) {
   if (isUnfiltered(filters)) {
     return db.select({ total: sql<number>`coalesce(sum(${eventWeeks.eventCount}), 0)` }).from(eventWeeks).where(eq(eventWeeks.organizationId, organizationId));
   }
-  return db.select({ total: count() }).from(auditEvents).where(and(...filterConditions(organizationId, filters)));
+  return db.select({ total: count() }).from(auditEvents).where(and(...filterConditions(organizationId, filters, plan)));
+}
+
+/** Picks the free-text plan: counts FTS matches, stopping at FTS_FIRST_LIMIT + 1. */
+export async function choosePlan(db: Database, filters: AuditLogFilters): Promise<QueryPlan> {
+  const match = filters.q === null ? null : ftsQuery(filters.q);
+  if (match === null) return INDEX_FIRST;
+  const [row] = await db.all<{ matches: number }>(
+    sql`SELECT count(*) AS matches FROM (SELECT 1 FROM audit_events_fts WHERE audit_events_fts MATCH ${match} LIMIT ${FTS_FIRST_LIMIT + 1})`,
+  );
+  return { ftsFirst: (row?.matches ?? 0) <= FTS_FIRST_LIMIT };
 }
 
 export interface AuditLogPage {
@@ -131,7 +157,8 @@ export async function queryAuditLogs(
   filters: AuditLogFilters,
   page: PageRequest,
 ): Promise<AuditLogPage> {
-  const [rows, totals] = await db.batch([pageQuery(db, organizationId, filters, page), countQuery(db, organizationId, filters)]);
+  const plan = await choosePlan(db, filters);
+  const [rows, totals] = await db.batch([pageQuery(db, organizationId, filters, page, plan), countQuery(db, organizationId, filters, plan)]);
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
   return {
@@ -143,10 +170,11 @@ export async function queryAuditLogs(
 
 /** Every match, newest first, in keyset pages: memory stays at one page whatever the total. */
 export async function* allMatchingRows(db: Database, organizationId: string, filters: AuditLogFilters, pageSize = 1000): AsyncGenerator<AuditEventRow[]> {
+  const plan = await choosePlan(db, filters);
   let cursor: Cursor | null = null;
   for (;;) {
     // pageQuery reads limit + 1 rows, so this reads exactly pageSize rows per page.
-    const rows: AuditEventRow[] = await pageQuery(db, organizationId, filters, { limit: pageSize - 1, offset: 0, cursor });
+    const rows: AuditEventRow[] = await pageQuery(db, organizationId, filters, { limit: pageSize - 1, offset: 0, cursor }, plan);
     if (rows.length > 0) yield rows;
     const last = rows.at(-1);
     if (rows.length < pageSize || !last) return;
