@@ -350,8 +350,10 @@ function report(): void {
 }
 
 /** Each section gets a fresh server, so one section's memory and caches do not skew the next. */
+let sectionPort = 8800;
 async function section(name: string, data: Dataset, work: (server: BenchServer) => Promise<void>): Promise<void> {
-  const server = await startServer(data.dir, 8793);
+  sectionPort += 1;
+  const server = await startServer(data.dir, sectionPort);
   try {
     await work(server);
   } catch (error) {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { toolEnv, waitForServer } from '../lib/run.ts';
 
 export interface BenchServer {
@@ -67,8 +67,14 @@ export async function startServer(persistDir: string, port: number, config = 'wr
       return pid;
     },
     async stop() {
+      // workerd processes outlive wrangler briefly; wait for them, so the next server's port and
+      // files are really free (a dying runtime still answering cut a benchmark stream short).
+      const processes = descendants(child.pid ?? 0);
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
+      const deadline = Date.now() + 10_000;
+      while (processes.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const pid of processes.filter((candidate) => existsSync(`/proc/${candidate}`))) process.kill(pid, 'SIGKILL');
     },
   };
 }

@@ -3,10 +3,10 @@ import { problemForInline } from '#lib/load-errors.ts';
 import type { PageLoad } from './$types';
 
 // A failed list is shown inside the tab (header and tabs stay usable), not as a page error.
-export const load: PageLoad = async ({ fetch, params }) => {
+export const load: PageLoad = async ({ fetch, params, url }) => {
 	try {
 		return { instances: await listInstances(fetch, params.orgId, 'kargo'), problem: null };
 	} catch (cause) {
-		return { instances: [], problem: problemForInline(cause) };
+		return { instances: [], problem: problemForInline(cause, url) };
 	}
 };

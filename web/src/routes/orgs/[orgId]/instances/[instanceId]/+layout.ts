@@ -3,8 +3,10 @@ import { findInstance } from '#lib/instances.ts';
 import { rethrowForLoad } from '#lib/load-errors.ts';
 import type { LayoutLoad } from './$types';
 
-export const load: LayoutLoad = async ({ fetch, params }) => {
-	const instance = await findInstance(fetch, params.orgId, params.instanceId).catch(rethrowForLoad);
+export const load: LayoutLoad = async ({ fetch, params, url }) => {
+	const instance = await findInstance(fetch, params.orgId, params.instanceId).catch(
+		(cause: unknown) => rethrowForLoad(cause, url)
+	);
 	if (!instance) error(404, "This instance doesn't exist in this organization.");
 	return { instance };
 };
