@@ -18,6 +18,11 @@ export interface BenchOrg {
   instanceIds: string[];
 }
 
+/** The ids and owner key the generator gives an organization (so a kept dataset can be reused). */
+export function benchOrg(label: string): BenchOrg {
+  return { id: `org_bench_${label}`, ownerKey: `alk_bench_${label}_${'k'.repeat(20)}`, instanceIds: [`inst_bench_${label}_argo`, `inst_bench_${label}_kargo`] };
+}
+
 const COLUMNS = [
   'organization_id', 'id', 'instance_id', 'timestamp', 'received_at', 'action', 'actor_type', 'actor_id', 'actor_ip', 'object_type', 'object_name',
   'object_kind', 'object_group', 'parent_name', 'parent_parent_name', 'parent_application_name', 'details_message', 'details_patch',
@@ -37,10 +42,8 @@ export class DatasetWriter {
   }
 
   organization(label: string, now: number): BenchOrg {
-    const id = `org_bench_${label}`;
+    const { id, ownerKey, instanceIds } = benchOrg(label);
     const userId = `usr_bench_${label}`;
-    const ownerKey = `alk_bench_${label}_${'k'.repeat(20)}`;
-    const instanceIds = [`inst_bench_${label}_argo`, `inst_bench_${label}_kargo`];
     this.db.prepare('INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)').run(id, `Bench ${label}`, now);
     this.db.prepare('INSERT INTO users (id, email, name, created_at) VALUES (?, ?, ?, ?)').run(userId, `owner-${label}@bench.test`, `Owner ${label}`, now);
     this.db.prepare("INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES (?, ?, 'owner', ?)").run(id, userId, now);

@@ -4,7 +4,7 @@
  * by a deterministic generator. Writes bench/results.md and bench/results.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { unzipSync, Zip, ZipDeflate, zipSync } from 'fflate';
@@ -13,7 +13,7 @@ import * as schema from '../../worker/db/schema';
 import { pageQuery, countQuery, type AuditLogFilters } from '../../worker/services/audit-log-query';
 import { StreamingZip } from '../../worker/archive/zip-stream';
 import { week as isoWeek, weekStartDate } from '../../worker/archive/week';
-import { DatasetWriter, d1File, type BenchOrg } from './dataset.ts';
+import { benchOrg, DatasetWriter, d1File, type BenchOrg } from './dataset.ts';
 import { figure, latency, median, round, timedFetch, type Figure } from './measure.ts';
 import { benchRows, ingestShape, ACTORS } from './rows.ts';
 import { applyMigrations, startServer, withPeakRss, type BenchServer } from './server.ts';
@@ -21,6 +21,12 @@ import { toolEnv } from '../lib/run.ts';
 import { dashboardFigures } from './dashboard.ts';
 
 const quick = process.argv.includes('--quick');
+// --only query,export,archive,dashboard,ingest runs just those sections; --reuse keeps the
+// generated dataset of the previous run of the same size (bench/tmp/dataset) instead of rebuilding it.
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex >= 0 ? new Set((process.argv[onlyIndex + 1] ?? '').split(',')) : null;
+const wanted = (name: string) => only === null || only.has(name);
+const reuse = process.argv.includes('--reuse');
 const SIZES = quick
   ? { big: 100_000, others: 100_000, weekSmall: 20_000, weekLarge: 100_000, ingest: 20_000, repeat: 15 }
   : { big: 1_000_000, others: 1_000_000, weekSmall: 100_000, weekLarge: 1_000_000, ingest: 100_000, repeat: 40 };
@@ -119,6 +125,10 @@ interface Dataset {
 }
 
 function buildDataset(): Dataset {
+  if (reuse && existsSync(join(ROOT, 'dataset'))) {
+    notes.push('Dataset reused from the previous run (--reuse).');
+    return { dir: join(ROOT, 'dataset'), big: benchOrg('big'), weekSmall: benchOrg('week-small'), weekLarge: benchOrg('week-large'), week: isoWeek(weekStartDate(now - 7 * DAY)) };
+  }
   const dir = freshDir('dataset');
   applyMigrations(dir);
   const writer = new DatasetWriter(d1File(dir));
@@ -234,7 +244,7 @@ async function archiveBench(server: BenchServer, data: Dataset): Promise<void> {
   for (const [label, org, count] of [['small', data.weekSmall, SIZES.weekSmall], ['large', data.weekLarge, SIZES.weekLarge]] as const) {
     // Make only this organization's week due, then run the real cron → queue → consumer path.
     const marked = spawnSync('wrangler', ['d1', 'execute', 'DB', '--local', '--persist-to', data.dir, '--command',
-      `UPDATE event_weeks SET last_received_at = ${data.week.startMs + 1000} WHERE organization_id = '${org.id}' AND start_date = '${data.week.startDate}'`], { env: toolEnv, encoding: 'utf8' });
+      `DELETE FROM archives WHERE organization_id = '${org.id}'; UPDATE event_weeks SET last_received_at = ${data.week.startMs + 1000} WHERE organization_id = '${org.id}' AND start_date = '${data.week.startDate}'`], { env: toolEnv, encoding: 'utf8' });
     if (marked.status !== 0) throw new Error(marked.stderr);
     const measured = await withPeakRss(pid, async () => {
       await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent('30 0 * * *')}`);
@@ -344,8 +354,10 @@ function report(): void {
     : '';
   const markdown = `${header}${table}\n\n${notes.map((line) => `- ${line}`).join('\n')}${scaleText}`;
   mkdirSync('bench', { recursive: true });
-  writeFileSync('bench/results.md', `${markdown}\n`);
-  writeFileSync('bench/results.json', `${JSON.stringify({ mode: quick ? 'quick' : 'full', finishedAt: new Date().toISOString(), durationSeconds: Math.round(duration), figures, notes, bytesPerEvent: scale.bytesPerEvent }, null, 2)}\n`);
+  // A partial run (--only) writes beside the full results instead of replacing them.
+  const stem = only === null ? 'bench/results' : `bench/results-${[...only].join('-')}`;
+  writeFileSync(`${stem}.md`, `${markdown}\n`);
+  writeFileSync(`${stem}.json`, `${JSON.stringify({ mode: quick ? 'quick' : 'full', finishedAt: new Date().toISOString(), durationSeconds: Math.round(duration), figures, notes, bytesPerEvent: scale.bytesPerEvent }, null, 2)}\n`);
   console.log(`\n${markdown}`);
 }
 
@@ -365,14 +377,16 @@ async function section(name: string, data: Dataset, work: (server: BenchServer) 
 }
 
 try {
-  await ingestBench();
+  if (wanted('ingest')) await ingestBench();
   const data = buildDataset();
-  await section('Query', data, (server) => queryBench(server, data));
-  await section('Export', data, (server) => exportBench(server, data));
-  await section('Archive', data, (server) => archiveBench(server, data));
-  await section('Dashboard', data, async (server) => {
-    figures.push(...(await dashboardFigures(server, data.big)));
-  });
+  if (wanted('query')) await section('Query', data, (server) => queryBench(server, data));
+  if (wanted('export')) await section('Export', data, (server) => exportBench(server, data));
+  if (wanted('archive')) await section('Archive', data, (server) => archiveBench(server, data));
+  if (wanted('dashboard')) {
+    await section('Dashboard', data, async (server) => {
+      figures.push(...(await dashboardFigures(server, data.big)));
+    });
+  }
 } finally {
   report();
 }
