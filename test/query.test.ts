@@ -73,6 +73,12 @@ describe('audit-log queries', () => {
     expect(page.nextCursor).toEqual(expect.any(String));
   });
 
+  it('says where events older than the hot retention period live', async () => {
+    const response = await query('filters.limit=1');
+    expect(response.headers.get('x-hot-retention-days')).toBe('90');
+    expect(response.headers.get('link')).toBe(`</api/v1/organizations/${org.orgId}/audit-logs-archives>; rel="archives"`);
+  });
+
   const cases: [string, string, (event: EventInput & { id: string }) => boolean][] = [
     ['actorId', 'filters.actorId=bob%40example.com', (event) => event.actor.id === 'bob@example.com'],
     ['actorId (repeated)', 'filters.actorId=bob%40example.com&filters.actorId=kargo-controller', (event) => event.actor.id !== 'alice@example.com'],

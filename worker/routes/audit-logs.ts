@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env';
 import { OWNERS, requireOrgRole, requirePrincipal } from '../auth/authenticate';
 import { eventUlid } from '../db/ids';
 import { ApiError, badRequest, forbidden, invalid, notFound, type FieldError } from '../errors';
@@ -109,6 +111,15 @@ const AuditLogPage = z
   .object({ items: z.array(AuditEvent), totalCount: z.number().int(), nextCursor: z.string().nullable() })
   .openapi('AuditLogPage');
 
+/**
+ * Events older than HOT_RETENTION_DAYS leave D1 once archived: every list answer says so in its
+ * headers, and links the organization's archives, where those events live.
+ */
+function retentionHeaders(c: Context<AppEnv>, orgId: string): void {
+  c.header('x-hot-retention-days', String(Number(c.env.HOT_RETENTION_DAYS) || 90));
+  c.header('link', `</api/v1/organizations/${orgId}/audit-logs-archives>; rel="archives"`);
+}
+
 function pageOf(query: z.infer<typeof ListQuery>) {
   if (query.cursor !== undefined && query['filters.offset'] > 0) throw badRequest('Use either cursor or filters.offset, not both.');
   const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
@@ -123,6 +134,7 @@ export const auditLogReadRoutes = createRouter()
       path: '/organizations/{orgId}/audit-logs',
       tags: ['Audit logs'],
       summary: "The organization's audit events, newest first (owners only)",
+      description: 'Events older than HOT_RETENTION_DAYS (default 90; header X-Hot-Retention-Days) are only in the weekly archives (Link rel="archives").',
       security,
       request: { params: OrgParams, query: ListQuery },
       responses: { 200: jsonResponse(AuditLogPage, 'One page of events'), ...commonProblems },
@@ -131,6 +143,7 @@ export const auditLogReadRoutes = createRouter()
       const { orgId } = c.req.valid('param');
       requireOrgRole(c, orgId, OWNERS);
       const query = c.req.valid('query');
+      retentionHeaders(c, orgId);
       return c.json(await queryAuditLogs(c.var.db, orgId, toFilters(query), pageOf(query)), 200);
     },
   )
@@ -153,6 +166,7 @@ export const auditLogReadRoutes = createRouter()
         throw badRequest('filters.instanceId contradicts the instance in the path.');
       }
       if (!(await instanceEverExisted(c.var.db, orgId, instanceId))) throw notFound(`Instance ${instanceId} does not exist in organization ${orgId}.`);
+      retentionHeaders(c, orgId);
       return c.json(await queryAuditLogs(c.var.db, orgId, { ...filters, instanceId }, pageOf(query)), 200);
     },
   )
