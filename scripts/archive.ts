@@ -14,9 +14,10 @@ interface ArchiveList {
   totalArchivesCount: number;
 }
 
-const demo = existsSync(DEMO_STATE_FILE) ? (JSON.parse(readFileSync(DEMO_STATE_FILE, 'utf8')) as { organizationId: string; ownerApiKey: string; seededAt?: number; anchor: number }) : null;
+const demo = existsSync(DEMO_STATE_FILE) ? (JSON.parse(readFileSync(DEMO_STATE_FILE, 'utf8')) as { organizationId: string; ownerApiKey: string; completedAt?: number; anchor: number }) : null;
 if (demo) {
-  const wait = demo.anchor + SETTLE_MS - Date.now();
+  // Weeks whose newest event is younger than a minute are left for a later run: wait for the seed.
+  const wait = (demo.completedAt ?? demo.anchor) + SETTLE_MS + 2000 - Date.now();
   if (wait > 0) {
     console.log(`Waiting ${Math.ceil(wait / 1000)} s: only events received at least a minute ago are archived.`);
     await sleep(wait);

@@ -165,6 +165,16 @@ describe('weekly archive', () => {
     expect(list.archives.map((item) => item.revision)).toEqual([2]);
   });
 
+  it('leaves a week whose events are still arriving for a later run (no partial revision)', async () => {
+    const org = await createOrg('settling');
+    const week = lastWeek();
+    await ingestAll(org, weekEvents(week.startMs, 15, 's'));
+    // With the default one-minute settle time, events received a moment ago are not settled.
+    expect(await build(org.orgId, week.startDate, { settleMs: undefined })).toBeNull();
+    expect(await env.ARCHIVES.head(archiveKeys(org.orgId, week.startDate, 1).zip)).toBeNull();
+    expect((await build(org.orgId, week.startDate))?.archive.records).toBe(15);
+  });
+
   it('chains every manifest of an organization across weeks and refuses a forked chain', async () => {
     const org = await createOrg('chain');
     const week = lastWeek();

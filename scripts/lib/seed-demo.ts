@@ -12,6 +12,8 @@ interface DemoState {
   /** Events are generated relative to this instant: a resumed seed re-sends the same events. */
   anchor: number;
   complete: boolean;
+  /** When the last demo event was sent (the archive script waits for it to settle). */
+  completedAt?: number;
 }
 
 function readState(): DemoState | null {
@@ -77,7 +79,7 @@ export async function seedDemo(baseUrl: string, adminToken: string, log: (line: 
     accepted += result.body.accepted;
   }
   log(`Ingested ${accepted} demo events (${events.length - accepted} already present) over the last five weeks.`);
-  state = { ...state, complete: true };
+  state = { ...state, complete: true, completedAt: Date.now() };
   writeState(state);
   return state;
 }

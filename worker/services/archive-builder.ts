@@ -42,9 +42,9 @@ export interface ArchiveDeps {
 }
 
 /** Whether the week has events received after its latest archive was built (or has no archive). */
-export async function isDue(db: Database, organizationId: string, startDate: string): Promise<{ due: boolean; latest: ArchiveRow | null }> {
+export async function isDue(db: Database, organizationId: string, startDate: string): Promise<{ due: boolean; latest: ArchiveRow | null; lastReceived: number | null }> {
   const [lastReceived, latest] = await Promise.all([weekLastReceivedAt(db, organizationId, startDate), latestRevision(db, organizationId, startDate)]);
-  return { due: lastReceived !== null && lastReceived > (latest?.builtAt ?? -1), latest };
+  return { due: lastReceived !== null && lastReceived > (latest?.builtAt ?? -1), latest, lastReceived };
 }
 
 /**
@@ -55,10 +55,13 @@ export async function isDue(db: Database, organizationId: string, startDate: str
 export async function buildWeekArchive(deps: ArchiveDeps, organizationId: string, startDate: string, options: BuildOptions): Promise<BuildResult | null> {
   const { db, bucket } = deps;
   const week = isoWeek(startDate); // throws on a malformed job: it is retried, then dead-lettered
-  const { due, latest } = await isDue(db, organizationId, startDate);
+  const { due, latest, lastReceived } = await isDue(db, organizationId, startDate);
   if (!due) return null;
   const revision = (latest?.revision ?? 0) + 1;
   const snapshot = options.now - (options.settleMs ?? SETTLE_MS);
+  // Events of this week are still arriving (some are younger than the settle time): building now
+  // would give a partial revision, immediately due again. The week stays due; a later run builds it.
+  if (lastReceived !== null && lastReceived > snapshot) return null;
   const previousManifestSha256 = await chainHead(db, organizationId);
   const keys = archiveKeys(organizationId, startDate, revision);
   const downloadName = `audit-logs_${week.startDate}_${week.endDate}`;
