@@ -20,4 +20,25 @@ describe('rate limiting', () => {
     // Another key of the same organization still has its own budget.
     expect((await call('/api/v1/me', { token: org.ownerKey })).status).toBe(200);
   });
+
+  it('throttles failed authentication by client address: bad keys and bad sign-ins end in 429', async () => {
+    const address = { 'cf-connecting-ip': '198.51.100.99' };
+    let limited: Response | null = null;
+    for (let sent = 0; sent < 2100 && !limited; sent += 50) {
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, (_, index) =>
+          index % 2 === 0
+            ? call('/api/v1/me', { token: `alk_guess_${sent}_${index}`, headers: address })
+            : call('/api/v1/auth/session', { method: 'POST', body: { apiKey: `alk_guess_${sent}_${index}` }, headers: address }),
+        ),
+      );
+      expect(responses.every((response) => response.status === 401 || response.status === 429)).toBe(true);
+      limited = responses.find((response) => response.status === 429) ?? null;
+      await Promise.all(responses.filter((response) => response !== limited).map((response) => response.body?.cancel()));
+    }
+    expect(limited).not.toBeNull();
+    if (limited) await expectProblem(limited, 429);
+    // Another address is unaffected.
+    await expectProblem(await call('/api/v1/me', { token: 'alk_other', headers: { 'cf-connecting-ip': '198.51.100.100' } }), 401);
+  });
 });

@@ -6,6 +6,7 @@ import { ApiError, forbidden, unauthorized } from '../errors';
 import { principalFromApiKey, principalFromSession, touchApiKey } from '../services/credentials';
 import { grantFor, PLATFORM_ADMIN, type OrgGrant, type Principal } from './principal';
 import { timingSafeEqualText } from './secrets';
+import { chargeFailedAuthentication } from './rate-limit';
 import { SESSION_COOKIE, sessionCookieOptions } from './session-cookie';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -24,7 +25,10 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     if (c.env.ADMIN_TOKEN && timingSafeEqualText(token, c.env.ADMIN_TOKEN)) {
       c.set('principal', PLATFORM_ADMIN);
     } else {
-      const principal = await principalFromApiKey(c.var.db, token, now);
+      const principal = await principalFromApiKey(c.var.db, token, now).catch(async (error: unknown) => {
+        if (error instanceof ApiError && error.status === 401) await chargeFailedAuthentication(c.env.API_RATE_LIMITER, c.req.header('cf-connecting-ip'));
+        throw error;
+      });
       c.set('principal', principal);
       if (principal.apiKeyId) c.executionCtx.waitUntil(touchApiKey(c.var.db, principal.apiKeyId, now));
     }

@@ -5,6 +5,21 @@ import { ApiError } from '../errors';
 /** The binding counts in fixed windows of this many seconds (wrangler.toml `simple.period`). */
 const WINDOW_SECONDS = 10;
 
+function rateLimited(): ApiError {
+  return new ApiError(429, 'rate-limited', `Too many requests for this credential; retry after ${WINDOW_SECONDS} seconds.`, undefined, {
+    'retry-after': String(WINDOW_SECONDS),
+  });
+}
+
+/**
+ * Failed sign-ins and bad API keys are charged to the client address, so guessing keys (or just
+ * making D1 look them up) is throttled like any other traffic. Throws 429 when over budget.
+ */
+export async function chargeFailedAuthentication(limiter: RateLimit, clientIp: string | undefined): Promise<void> {
+  const { success } = await limiter.limit({ key: `failed-auth:${clientIp ?? 'unknown'}` });
+  if (!success) throw rateLimited();
+}
+
 /**
  * One budget per credential (API key, session's key, admin token) or, for anonymous calls, per
  * client address. Over budget → 429 problem with Retry-After.
@@ -17,10 +32,6 @@ export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
       : `admin`
     : `ip:${c.req.header('cf-connecting-ip') ?? 'unknown'}`;
   const { success } = await c.env.API_RATE_LIMITER.limit({ key });
-  if (!success) {
-    throw new ApiError(429, 'rate-limited', `Too many requests for this credential; retry after ${WINDOW_SECONDS} seconds.`, undefined, {
-      'retry-after': String(WINDOW_SECONDS),
-    });
-  }
+  if (!success) throw rateLimited();
   await next();
 });
