@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers';
+import { sha256Hex } from '../../worker/auth/secrets';
 import { database } from '../../worker/db/client';
 import { buildWeekArchive, type BuildOptions } from '../../worker/services/archive-builder';
 import { weekStartDate, week } from '../../worker/archive/week';
@@ -41,6 +42,5 @@ export async function r2Bytes(key: string): Promise<Uint8Array> {
   return new Uint8Array(await object.arrayBuffer());
 }
 
-export async function sha256(bytes: Uint8Array): Promise<string> {
-  return [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+/** SHA-256 hex, the same helper the Worker uses for content and manifest hashes. */
+export const sha256 = (bytes: Uint8Array): Promise<string> => sha256Hex(bytes);

@@ -59,6 +59,12 @@ export interface PublicKeyDocument {
   jwk: { kty: 'OKP'; crv: 'Ed25519'; x: string };
 }
 
+/** The key that verifies manifests signed with ARCHIVE_SIGNING_KEY. */
+export async function verificationKey(pkcs8Base64: string): Promise<CryptoKey> {
+  const { jwk } = await publicKeyOf(await importSigningKey(pkcs8Base64));
+  return crypto.subtle.importKey('jwk', jwk, { name: 'Ed25519' }, false, ['verify']);
+}
+
 /** The public half of the signing key, as PEM (SPKI) and JWK. */
 export async function publicKeyOf(privateKey: CryptoKey): Promise<PublicKeyDocument> {
   const jwk = await crypto.subtle.exportKey('jwk', privateKey);

@@ -25,10 +25,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     if (c.env.ADMIN_TOKEN && timingSafeEqualText(token, c.env.ADMIN_TOKEN)) {
       c.set('principal', PLATFORM_ADMIN);
     } else {
-      const principal = await principalFromApiKey(c.var.db, token, now).catch(async (error: unknown) => {
-        if (error instanceof ApiError && error.status === 401) await chargeFailedAuthentication(c.env.API_RATE_LIMITER, c.req.header('cf-connecting-ip'));
-        throw error;
-      });
+      const principal = await apiKeyPrincipal(c, token);
       c.set('principal', principal);
       if (principal.apiKeyId) c.executionCtx.waitUntil(touchApiKey(c.var.db, principal.apiKeyId, now));
     }
@@ -56,6 +53,17 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   c.set('principal', null);
   return next();
 });
+
+/**
+ * The principal of an API key secret (header or sign-in body). A secret that does not work is a
+ * 401, charged to the client address so guessing keys is rate-limited.
+ */
+export async function apiKeyPrincipal(c: Context<AppEnv>, secret: string): Promise<Principal> {
+  return principalFromApiKey(c.var.db, secret, c.var.now).catch(async (error: unknown) => {
+    if (error instanceof ApiError && error.status === 401) await chargeFailedAuthentication(c.env.API_RATE_LIMITER, c.req.header('cf-connecting-ip'));
+    throw error;
+  });
+}
 
 export function requirePrincipal(c: Context<AppEnv>): Principal {
   const principal = c.var.principal;

@@ -6,7 +6,7 @@ import { dateMs, dateParts, dateString, DAY_MS, week } from '../archive/week';
 import { badRequest, forbidden, notFound } from '../errors';
 import { managementEvent } from '../events/management-event';
 import { recordChange } from '../services/audit-events';
-import { archiveKeys, getArchiveObject } from '../services/archive-storage';
+import { archiveFileNames, archiveKeys, getArchiveObject } from '../services/archive-storage';
 import { findArchive, listArchives } from '../services/archives';
 import { OrgParams, security } from './params';
 import { commonProblems, jsonResponse } from './responses';
@@ -162,7 +162,7 @@ export const archiveRoutes = createRouter()
       if (!object) throw notFound('The archive file is missing from storage.');
       const headers = new Headers();
       object.writeHttpMetadata(headers);
-      const names = { zip: `audit-logs_${params.startDate}_${week(params.startDate).endDate}.zip`, manifest: `${params.startDate}.manifest.json`, signature: `${params.startDate}.sig` };
+      const names = archiveFileNames(params.startDate, week(params.startDate).endDate);
       headers.set('content-type', CONTENT_TYPES[params.file]);
       headers.set('content-disposition', `attachment; filename="${names[params.file]}"`);
       headers.set('etag', object.httpEtag);

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { requirePrincipal } from '../auth/authenticate';
+import { apiKeyPrincipal, requirePrincipal } from '../auth/authenticate';
 import { SESSION_COOKIE, SESSION_TTL_MS, sessionCookieOptions } from '../auth/session-cookie';
-import { ApiError, forbidden } from '../errors';
-import { chargeFailedAuthentication } from '../auth/rate-limit';
-import { createSession, deleteSession, organizationsOf, principalFromApiKey } from '../services/credentials';
+import { forbidden } from '../errors';
+import { createSession, deleteSession, organizationsOf } from '../services/credentials';
 import { security } from './params';
 import { commonProblems, jsonBody, jsonResponse } from './responses';
 import { createRouter } from './router';
@@ -29,10 +28,7 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const { db, now } = c.var;
-      const keyPrincipal = await principalFromApiKey(db, c.req.valid('json').apiKey, now).catch(async (error: unknown) => {
-        if (error instanceof ApiError && error.status === 401) await chargeFailedAuthentication(c.env.API_RATE_LIMITER, c.req.header('cf-connecting-ip'));
-        throw error;
-      });
+      const keyPrincipal = await apiKeyPrincipal(c, c.req.valid('json').apiKey);
       const grant = keyPrincipal.grants === 'all' ? null : keyPrincipal.grants[0];
       if (!keyPrincipal.user || !keyPrincipal.apiKeyId || !grant) throw forbidden('This API key is not tied to a user and cannot sign in.');
       if (grant.role === 'ingest') throw forbidden('Ingest keys can only send events; they cannot sign in.');

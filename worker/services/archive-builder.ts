@@ -5,7 +5,8 @@ import { week as isoWeek } from '../archive/week';
 import { StreamingZip } from '../archive/zip-stream';
 import type { Database } from '../db/client';
 import { toEvent } from '../events/event-shape';
-import { archiveKeys, InjectedFailure, MIN_PART_SIZE, MultipartSink, putArchiveSidecars, startMultipartUpload } from './archive-storage';
+import { sha256Hex } from '../auth/secrets';
+import { archiveFileNames, archiveKeys, InjectedFailure, MIN_PART_SIZE, MultipartSink, putArchiveSidecars, startMultipartUpload } from './archive-storage';
 import { chainHead, dayEventPages, latestRevision, recordArchive, weekLastReceivedAt, type ArchiveRow } from './archives';
 
 /**
@@ -64,9 +65,9 @@ export async function buildWeekArchive(deps: ArchiveDeps, organizationId: string
   if (lastReceived !== null && lastReceived > snapshot) return null;
   const previousManifestSha256 = await chainHead(db, organizationId);
   const keys = archiveKeys(organizationId, startDate, revision);
-  const downloadName = `audit-logs_${week.startDate}_${week.endDate}`;
+  const names = archiveFileNames(week.startDate, week.endDate);
 
-  const upload = await startMultipartUpload(bucket, keys.zip, `${downloadName}.zip`);
+  const upload = await startMultipartUpload(bucket, keys.zip, names.zip);
   const sink = new MultipartSink(upload, options.partSize ?? MIN_PART_SIZE, options.failAt === 'mid-upload' ? 1 : null);
   const files: ManifestFile[] = [];
   let zipped: { sha256: string; bytes: number };
@@ -113,11 +114,9 @@ export async function buildWeekArchive(deps: ArchiveDeps, organizationId: string
   const manifestData = manifestBytes(manifest);
   const signature = await signBytes(await importSigningKey(deps.signingKey), manifestData as Uint8Array<ArrayBuffer>);
   if (options.failAt === 'before-manifest') throw new InjectedFailure('injected failure before the manifest');
-  await putArchiveSidecars(bucket, keys, manifestData, signature, { manifest: `${week.startDate}.manifest.json`, signature: `${week.startDate}.sig` });
+  await putArchiveSidecars(bucket, keys, manifestData, signature, names);
   if (options.failAt === 'before-row') throw new InjectedFailure('injected failure before the archives row');
 
-  const manifestDigest = new Sha256Stream();
-  await manifestDigest.write(manifestData);
   const archive: ArchiveRow = {
     organizationId,
     startDate,
@@ -126,7 +125,7 @@ export async function buildWeekArchive(deps: ArchiveDeps, organizationId: string
     bytes: zipped.bytes,
     sha256: zipped.sha256,
     records,
-    manifestSha256: await manifestDigest.hex(),
+    manifestSha256: await sha256Hex(manifestData),
     previousManifestSha256,
     builtAt: snapshot,
   };

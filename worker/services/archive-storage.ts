@@ -8,6 +8,11 @@ export function archiveKeys(organizationId: string, startDate: string, revision:
   return { zip: `${base}.zip`, manifest: `${base}.manifest.json`, signature: `${base}.sig` };
 }
 
+/** The names a user's download gets (Content-Disposition), for a week from startDate to endDate. */
+export function archiveFileNames(startDate: string, endDate: string) {
+  return { zip: `audit-logs_${startDate}_${endDate}.zip`, manifest: `${startDate}.manifest.json`, signature: `${startDate}.sig` };
+}
+
 export type ArchiveFile = 'zip' | 'manifest' | 'signature';
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import { and, eq, isNull, lte, sql } from 'drizzle-orm';
-import { importSigningKey } from '../archive/manifest';
+import { verificationKey } from '../archive/manifest';
 import { sha256Hex } from '../auth/secrets';
 import { dateString, DAY_MS, week as isoWeek, WEEK_MS } from '../archive/week';
 import type { Database } from '../db/client';
@@ -17,15 +17,11 @@ export interface RetentionReport {
 }
 
 /** Re-checks a stored archive before its events leave D1: manifest hash, signature, and ZIP size. */
-async function archiveVerifies(bucket: R2Bucket, signingKey: string, archive: ArchiveRow): Promise<string | null> {
+async function archiveVerifies(bucket: R2Bucket, publicKey: CryptoKey, archive: ArchiveRow): Promise<string | null> {
   const keys = archiveKeys(archive.organizationId, archive.startDate, archive.revision);
   const [manifest, signature, zip] = await Promise.all([readObjectBytes(bucket, keys.manifest), readObjectBytes(bucket, keys.signature), bucket.head(keys.zip)]);
   if (!manifest || !signature || !zip) return 'archive files missing from R2';
   if ((await sha256Hex(manifest)) !== archive.manifestSha256) return 'manifest hash differs from the archives row';
-  const privateKey = await importSigningKey(signingKey);
-  const jwk = await crypto.subtle.exportKey('jwk', privateKey);
-  if (jwk instanceof ArrayBuffer) return 'signing key is not exportable';
-  const publicKey = await crypto.subtle.importKey('jwk', { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, { name: 'Ed25519' }, false, ['verify']);
   if (!(await crypto.subtle.verify('Ed25519', publicKey, signature as Uint8Array<ArrayBuffer>, manifest as Uint8Array<ArrayBuffer>))) return 'manifest signature does not verify';
   const parsed = JSON.parse(new TextDecoder().decode(manifest)) as { archive?: { sha256?: string; bytes?: number; records?: number } };
   if (parsed.archive?.sha256 !== archive.sha256 || parsed.archive.bytes !== archive.bytes || zip.size !== archive.bytes) return 'ZIP does not match its manifest';
@@ -45,6 +41,8 @@ export async function applyRetention(db: Database, bucket: R2Bucket, signingKey:
     .from(eventWeeks)
     .where(and(lte(eventWeeks.startDate, lastPurgeableStart), isNull(eventWeeks.purgedAt)));
   const report: RetentionReport = { purgedWeeks: [], deletedEvents: 0, kept: [] };
+  if (weeks.length === 0) return report;
+  const publicKey = await verificationKey(signingKey);
   for (const candidate of weeks) {
     const where = { organizationId: candidate.organizationId, startDate: candidate.startDate };
     const archive = await latestRevision(db, candidate.organizationId, candidate.startDate);
@@ -52,7 +50,7 @@ export async function applyRetention(db: Database, bucket: R2Bucket, signingKey:
       report.kept.push({ ...where, reason: 'no archive holds all of its events yet' });
       continue;
     }
-    const problem = await archiveVerifies(bucket, signingKey, archive);
+    const problem = await archiveVerifies(bucket, publicKey, archive);
     if (problem) {
       report.kept.push({ ...where, reason: problem });
       continue;
