@@ -14,7 +14,14 @@ interface ArchiveList {
   totalArchivesCount: number;
 }
 
-const demo = existsSync(DEMO_STATE_FILE) ? (JSON.parse(readFileSync(DEMO_STATE_FILE, 'utf8')) as { organizationId: string; ownerApiKey: string; completedAt?: number; anchor: number }) : null;
+const demo = existsSync(DEMO_STATE_FILE)
+  ? (JSON.parse(readFileSync(DEMO_STATE_FILE, 'utf8')) as {
+      organizationId: string;
+      ownerApiKey: string;
+      completedAt?: number;
+      anchor: number;
+    })
+  : null;
 if (demo) {
   // Weeks whose newest event is younger than a minute are left for a later run: wait for the seed.
   const wait = (demo.completedAt ?? demo.anchor) + SETTLE_MS + 2000 - Date.now();
@@ -26,7 +33,9 @@ if (demo) {
 
 const list = async (): Promise<ArchiveList | null> => {
   if (!demo) return null;
-  const response = await fetch(`${BASE_URL}/api/v1/organizations/${demo.organizationId}/audit-logs-archives?filters.limit=100`, { headers: { authorization: `Bearer ${demo.ownerApiKey}` } });
+  const response = await fetch(`${BASE_URL}/api/v1/organizations/${demo.organizationId}/audit-logs-archives?filters.limit=100`, {
+    headers: { authorization: `Bearer ${demo.ownerApiKey}` },
+  });
   if (!response.ok) throw new Error(`listing archives failed: ${response.status} ${await response.text()}`);
   return (await response.json()) as ArchiveList;
 };
@@ -60,5 +69,7 @@ const pad = (n: number) => String(n).padStart(2, '0');
 console.log(`\nArchives of the demo organization (${after?.totalArchivesCount ?? 0}):`);
 for (const archive of after?.archives ?? []) {
   const { year, month, day } = archive.startDate;
-  console.log(`  week of ${year}-${pad(month)}-${pad(day)}  rev ${archive.revision}  ${String(archive.records).padStart(6)} events  ${String(archive.bytes).padStart(9)} bytes  sha256 ${archive.sha256.slice(0, 16)}…`);
+  console.log(
+    `  week of ${year}-${pad(month)}-${pad(day)}  rev ${archive.revision}  ${String(archive.records).padStart(6)} events  ${String(archive.bytes).padStart(9)} bytes  sha256 ${archive.sha256.slice(0, 16)}…`,
+  );
 }

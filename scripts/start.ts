@@ -19,7 +19,15 @@ log('Building the dashboard (web/build)…');
 await run('vite', ['build', 'web', '--logLevel', 'warn']);
 
 log(`Starting wrangler dev on ${BASE_URL} (cron test route enabled)…`);
-const server = startBackground('wrangler', ['dev', '--port', String(PORT), '--ip', '127.0.0.1', '--test-scheduled', '--show-interactive-dev-session=false']);
+const server = startBackground('wrangler', [
+  'dev',
+  '--port',
+  String(PORT),
+  '--ip',
+  '127.0.0.1',
+  '--test-scheduled',
+  '--show-interactive-dev-session=false',
+]);
 const stop = () => {
   server.kill('SIGTERM');
 };

@@ -102,7 +102,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing <zip>' : `expected one <zip>, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0 ? 'missing <zip>' : `expected one <zip>, got ${positionals.length}: ${positionals.join(' ')}`,
+    );
   const zipPath = positionals[0] ?? '';
   const zip = readInput(zipPath, 'ZIP');
   const zipSha = createHash('sha256').update(zip).digest('hex');
@@ -119,14 +122,17 @@ async function main(argv: string[]): Promise<number> {
     if (candidate && existsSync(candidate)) manifests = [describeManifest(candidate, readInput(candidate, 'manifest'))];
     else {
       manifests = [];
-      lines.push(`Manifest:   none (not given, and ${candidate ?? '<startDate>.manifest.json'} is not beside the ZIP): verifying the ZIP without a manifest`);
+      lines.push(
+        `Manifest:   none (not given, and ${candidate ?? '<startDate>.manifest.json'} is not beside the ZIP): verifying the ZIP without a manifest`,
+      );
     }
   }
   const manifest =
     manifests.find((file) => file.archiveSha256 === zipSha) ??
     manifests.filter((file) => file.startDate === startDate).sort((a, b) => b.revision - a.revision)[0] ??
     manifests[0];
-  if (manifest) lines.push(`Manifest:   ${manifest.path}${manifests.length > 1 ? ` (the one of ${manifests.length} that describes this ZIP)` : ''}`);
+  if (manifest)
+    lines.push(`Manifest:   ${manifest.path}${manifests.length > 1 ? ` (the one of ${manifests.length} that describes this ZIP)` : ''}`);
 
   // Signature: given, or beside the manifest.
   let signaturePath = values.signature;
@@ -139,7 +145,10 @@ async function main(argv: string[]): Promise<number> {
   const publicKeyPath = values['public-key'];
   const publicKeyPem = publicKeyPath === undefined ? undefined : new TextDecoder().decode(readInput(publicKeyPath, 'public key'));
   if (publicKeyPath !== undefined) lines.push(`Public key: ${publicKeyPath}`);
-  else notes.push(`WARNING: no --public-key given, so the signature was NOT checked${manifest ? '; anyone could have written this manifest' : ''}`);
+  else
+    notes.push(
+      `WARNING: no --public-key given, so the signature was NOT checked${manifest ? '; anyone could have written this manifest' : ''}`,
+    );
 
   console.log(lines.join('\n'));
   const report = await verifyArchive({
@@ -162,7 +171,9 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const checked = `${report.records} events${manifest ? '' : ', no manifest'}${publicKeyPem !== undefined && signature ? ', signature valid' : ', signature not checked'}${manifests.length > 1 ? `, chain of ${manifests.length}` : ''}`;
-  console.log(problems === 0 ? `\nVERIFIED: ${zipPath} (${checked})` : `\nFAILED: ${problems} problem${problems === 1 ? '' : 's'} in ${zipPath}`);
+  console.log(
+    problems === 0 ? `\nVERIFIED: ${zipPath} (${checked})` : `\nFAILED: ${problems} problem${problems === 1 ? '' : 's'} in ${zipPath}`,
+  );
   return problems === 0 ? 0 : 1;
 }
 

@@ -12,7 +12,11 @@ import { createOrg } from './helpers/api';
 import { build, ingestAll, lastWeek, r2Bytes, weekEvents } from './helpers/archives';
 
 async function archiveRows(orgId: string): Promise<{ revision: number; records: number }[]> {
-  return (await env.DB.prepare('SELECT revision, records FROM archives WHERE organization_id = ? ORDER BY revision').bind(orgId).all<{ revision: number; records: number }>()).results;
+  return (
+    await env.DB.prepare('SELECT revision, records FROM archives WHERE organization_id = ? ORDER BY revision')
+      .bind(orgId)
+      .all<{ revision: number; records: number }>()
+  ).results;
 }
 
 function randomText(bytes: number): string {
@@ -57,7 +61,10 @@ describe('archive memory', () => {
     for (const count of [20_000, 200_000]) {
       const org = await createOrg(`memory-${count}`);
       // A little randomness per event keeps deflate honest: 200k events need more than one part.
-      const events = weekEvents(week.startMs, count, `m${count}`, false).map((event) => ({ ...event, details: { ...event.details, nonce: randomText(24) } }));
+      const events = weekEvents(week.startMs, count, `m${count}`, false).map((event) => ({
+        ...event,
+        details: { ...event.details, nonce: randomText(24) },
+      }));
       await ingestAll(org, events);
       const result = await build(org.orgId, week.startDate);
       if (!result) throw new Error('nothing built');
@@ -81,13 +88,17 @@ describe('cron and queue', () => {
     await ingestAll(org, weekEvents(week.startMs, 40, 'q'));
     // The consumer only archives events received at least a minute ago (SETTLE_MS): age them.
     await env.DB.prepare('UPDATE audit_events SET received_at = received_at - 120000 WHERE organization_id = ?').bind(org.orgId).run();
-    await env.DB.prepare('UPDATE event_weeks SET last_received_at = last_received_at - 120000 WHERE organization_id = ?').bind(org.orgId).run();
+    await env.DB.prepare('UPDATE event_weeks SET last_received_at = last_received_at - 120000 WHERE organization_id = ?')
+      .bind(org.orgId)
+      .run();
 
     const due = (await enqueueDueArchives(env, Date.now())).filter((job) => job.organizationId === org.orgId);
     // Last week, plus this week's creation events? No: the current week is not closed, so never due.
     expect(due).toEqual([{ organizationId: org.orgId, startDate: week.startDate }]);
 
-    const batch = createMessageBatch<ArchiveJob>('audit-log-archive-jobs', [{ id: 'm1', timestamp: new Date(), attempts: 1, body: due[0] as ArchiveJob }]);
+    const batch = createMessageBatch<ArchiveJob>('audit-log-archive-jobs', [
+      { id: 'm1', timestamp: new Date(), attempts: 1, body: due[0] as ArchiveJob },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env);
     const result = await getQueueResult(batch, ctx);
@@ -96,7 +107,9 @@ describe('cron and queue', () => {
 
     // A second cron run, and a duplicate delivery, build nothing.
     expect((await enqueueDueArchives(env, Date.now())).filter((job) => job.organizationId === org.orgId)).toEqual([]);
-    const duplicate = createMessageBatch<ArchiveJob>('audit-log-archive-jobs', [{ id: 'm2', timestamp: new Date(), attempts: 1, body: due[0] as ArchiveJob }]);
+    const duplicate = createMessageBatch<ArchiveJob>('audit-log-archive-jobs', [
+      { id: 'm2', timestamp: new Date(), attempts: 1, body: due[0] as ArchiveJob },
+    ]);
     const ctx2 = createExecutionContext();
     await worker.queue(duplicate, env);
     expect((await getQueueResult(duplicate, ctx2)).explicitAcks).toEqual(['m2']);
@@ -104,7 +117,9 @@ describe('cron and queue', () => {
   });
 
   it('retries a failing job with exponential backoff', async () => {
-    const batch = createMessageBatch<ArchiveJob>('audit-log-archive-jobs', [{ id: 'bad', timestamp: new Date(), attempts: 3, body: { organizationId: 'org_x', startDate: '2026-11-18' } }]);
+    const batch = createMessageBatch<ArchiveJob>('audit-log-archive-jobs', [
+      { id: 'bad', timestamp: new Date(), attempts: 3, body: { organizationId: 'org_x', startDate: '2026-11-18' } },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env);
     const result = await getQueueResult(batch, ctx);

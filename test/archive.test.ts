@@ -47,7 +47,10 @@ describe('weekly archive', () => {
 
     // The day files hold exactly what the API returns for the week, oldest first, one per line.
     const api = await json<{ items: { id: string; timestamp: string }[] }>(
-      await call(`/api/v1/organizations/${org.orgId}/audit-logs?filters.limit=1000&filters.startTime=${new Date(week.startMs).toISOString()}&filters.endTime=${new Date(week.endMs).toISOString()}`, { token: org.ownerKey }),
+      await call(
+        `/api/v1/organizations/${org.orgId}/audit-logs?filters.limit=1000&filters.startTime=${new Date(week.startMs).toISOString()}&filters.endTime=${new Date(week.endMs).toISOString()}`,
+        { token: org.ownerKey },
+      ),
       200,
     );
     const archived = week.days.flatMap((day) => {
@@ -61,15 +64,24 @@ describe('weekly archive', () => {
     const manifest = await r2Bytes(archiveKeys(org.orgId, week.startDate, 1).manifest);
     const signature = await r2Bytes(archiveKeys(org.orgId, week.startDate, 1).signature);
     expect(signature.byteLength).toBe(64);
-    const parsed = JSON.parse(decoder.decode(manifest)) as { files: { name: string; sha256: string; records: number }[]; archive: { sha256: string } };
+    const parsed = JSON.parse(decoder.decode(manifest)) as {
+      files: { name: string; sha256: string; records: number }[];
+      archive: { sha256: string };
+    };
     expect(parsed.archive.sha256).toBe(result.archive.sha256);
     for (const file of parsed.files) expect(file.sha256).toBe(await sha256(entries[file.name] as Uint8Array));
     const key = await json<{ pem: string; jwk: { x: string } }>(await call('/api/v1/audit-logs-archives/public-key'), 200);
     expect(key.pem).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
-    const publicKey = await crypto.subtle.importKey('jwk', { kty: 'OKP', crv: 'Ed25519', x: key.jwk.x }, { name: 'Ed25519' }, false, ['verify']);
-    expect(await crypto.subtle.verify('Ed25519', publicKey, signature as Uint8Array<ArrayBuffer>, manifest as Uint8Array<ArrayBuffer>)).toBe(true);
+    const publicKey = await crypto.subtle.importKey('jwk', { kty: 'OKP', crv: 'Ed25519', x: key.jwk.x }, { name: 'Ed25519' }, false, [
+      'verify',
+    ]);
+    expect(
+      await crypto.subtle.verify('Ed25519', publicKey, signature as Uint8Array<ArrayBuffer>, manifest as Uint8Array<ArrayBuffer>),
+    ).toBe(true);
     manifest[10] = (manifest[10] ?? 0) ^ 1;
-    expect(await crypto.subtle.verify('Ed25519', publicKey, signature as Uint8Array<ArrayBuffer>, manifest as Uint8Array<ArrayBuffer>)).toBe(false);
+    expect(
+      await crypto.subtle.verify('Ed25519', publicKey, signature as Uint8Array<ArrayBuffer>, manifest as Uint8Array<ArrayBuffer>),
+    ).toBe(false);
   });
 
   it('lists archives with signed links that download with no other credential (Range, ETag, 403 when tampered or expired)', async () => {
@@ -77,7 +89,10 @@ describe('weekly archive', () => {
     const week = lastWeek();
     await ingestAll(org, weekEvents(week.startMs, 50, 'l'));
     const built = await build(org.orgId, week.startDate);
-    const list = await json<{ archives: ArchiveItem[]; totalArchivesCount: number }>(await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives`, { token: org.ownerKey }), 200);
+    const list = await json<{ archives: ArchiveItem[]; totalArchivesCount: number }>(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives`, { token: org.ownerKey }),
+      200,
+    );
     expect(list.totalArchivesCount).toBe(1);
     const [item] = list.archives;
     if (!item) throw new Error('no archive listed');
@@ -114,13 +129,31 @@ describe('weekly archive', () => {
     const tampered = [
       item.presignedUrl.replace('/zip?', '/manifest?'),
       item.presignedUrl.replace(`/${week.startDate}/`, `/${lastWeekBefore(week.startDate)}/`),
-      (() => { const copy = new URL(url); copy.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 3600)); return copy.toString(); })(),
-      (() => { const copy = new URL(url); copy.searchParams.set('actorId', 'mallory@example.com'); return copy.toString(); })(),
-      (() => { const copy = new URL(url); copy.searchParams.set('signature', `${url.searchParams.get('signature')?.slice(0, -2)}AA`); return copy.toString(); })(),
+      (() => {
+        const copy = new URL(url);
+        copy.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 3600));
+        return copy.toString();
+      })(),
+      (() => {
+        const copy = new URL(url);
+        copy.searchParams.set('actorId', 'mallory@example.com');
+        return copy.toString();
+      })(),
+      (() => {
+        const copy = new URL(url);
+        copy.searchParams.set('signature', `${url.searchParams.get('signature')?.slice(0, -2)}AA`);
+        return copy.toString();
+      })(),
     ];
     for (const link of tampered) await expectProblem(await fetchUrl(link), 403);
     const expired = await signLink('http://localhost:8787', env.LINK_SIGNING_SECRET, {
-      organizationId: org.orgId, startDate: week.startDate, revision: 1, file: 'zip', expires: Math.floor(Date.now() / 1000) - 1, actorType: 'user', actorId: org.ownerEmail,
+      organizationId: org.orgId,
+      startDate: week.startDate,
+      revision: 1,
+      file: 'zip',
+      expires: Math.floor(Date.now() / 1000) - 1,
+      actorType: 'user',
+      actorId: org.ownerEmail,
     });
     const problem = await expectProblem(await fetchUrl(expired), 403);
     expect(problem.detail).toMatch(/expired/);
@@ -133,10 +166,18 @@ describe('weekly archive', () => {
   it('keeps archives to owners and their organization', async () => {
     const org = await createOrg('archive-owner');
     const outsider = await createOrg('archive-outsider');
-    for (const key of [(await createKey(org, 'admin')).secret, (await createKey(org, 'member')).secret, (await createKey(org, 'ingest')).secret, outsider.ownerKey]) {
+    for (const key of [
+      (await createKey(org, 'admin')).secret,
+      (await createKey(org, 'member')).secret,
+      (await createKey(org, 'ingest')).secret,
+      outsider.ownerKey,
+    ]) {
       await expectProblem(await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives`, { token: key }), 403);
     }
-    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives?filters.startDate=2026-02-30`, { token: org.ownerKey }), 400);
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives?filters.startDate=2026-02-30`, { token: org.ownerKey }),
+      400,
+    );
   });
 
   it('builds nothing when nothing changed, is byte-identical on rebuild, and makes a chained revision 2 for a late event', async () => {
@@ -153,7 +194,14 @@ describe('weekly archive', () => {
     expect(await build(org.orgId, week.startDate)).toBeNull();
 
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: makeEvent(0, { id: 'late-1', timestamp: new Date(week.startMs + 3600_000).toISOString() }) }), 201);
+    await json(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: makeEvent(0, { id: 'late-1', timestamp: new Date(week.startMs + 3600_000).toISOString() }),
+      }),
+      201,
+    );
     const second = await build(org.orgId, week.startDate);
     expect(second?.archive.revision).toBe(2);
     expect(second?.archive.records).toBe(121);
@@ -161,7 +209,10 @@ describe('weekly archive', () => {
     expect(second?.manifest.previousManifestSha256).toBe(await sha256(await r2Bytes(archiveKeys(org.orgId, week.startDate, 1).manifest)));
     // Revision 1 is immutable: its objects are untouched.
     expect(await r2Bytes(archiveKeys(org.orgId, week.startDate, 1).zip)).toEqual(firstBytes);
-    const list = await json<{ archives: ArchiveItem[] }>(await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives`, { token: org.ownerKey }), 200);
+    const list = await json<{ archives: ArchiveItem[] }>(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives`, { token: org.ownerKey }),
+      200,
+    );
     expect(list.archives.map((item) => item.revision)).toEqual([2]);
   });
 
@@ -203,7 +254,14 @@ describe('archives built by the Worker pass the offline verifier', () => {
     await ingestAll(org, weekEvents(week.startMs, 200, 'v'));
     const first = await build(org.orgId, week.startDate);
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: makeEvent(0, { id: 'v-late', timestamp: new Date(week.startMs + 5000).toISOString() }) }), 201);
+    await json(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: makeEvent(0, { id: 'v-late', timestamp: new Date(week.startMs + 5000).toISOString() }),
+      }),
+      201,
+    );
     const second = await build(org.orgId, week.startDate);
     expect(first && second).toBeTruthy();
     const { pem } = await json<{ pem: string }>(await call('/api/v1/audit-logs-archives/public-key'), 200);

@@ -44,7 +44,9 @@ describe('API key authentication', () => {
     const org = await createOrg('revoked');
     const key = await createKey(org, 'member');
     expect((await call('/api/v1/me', { token: key.secret })).status).toBe(200);
-    expect((await call(`/api/v1/organizations/${org.orgId}/api-keys/${key.id}`, { method: 'DELETE', token: org.ownerKey })).status).toBe(204);
+    expect((await call(`/api/v1/organizations/${org.orgId}/api-keys/${key.id}`, { method: 'DELETE', token: org.ownerKey })).status).toBe(
+      204,
+    );
     const problem = await expectProblem(await call('/api/v1/me', { token: key.secret }), 401);
     expect(problem.detail).toMatch(/revoked/);
   });
@@ -54,7 +56,9 @@ describe('API key authentication', () => {
     const key = await createKey(org, 'admin', { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
     expect((await call('/api/v1/me', { token: key.secret })).status).toBe(200);
     // Time travel: move the expiry into the past instead of waiting an hour.
-    await env.DB.prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?').bind(Date.now() - 1000, key.id).run();
+    await env.DB.prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?')
+      .bind(Date.now() - 1000, key.id)
+      .run();
     const problem = await expectProblem(await call('/api/v1/me', { token: key.secret }), 401);
     expect(problem.detail).toMatch(/expired/);
   });
@@ -62,23 +66,33 @@ describe('API key authentication', () => {
   it('refuses an expiry in the past when creating a key', async () => {
     const org = await createOrg('past');
     const problem = await expectProblem(
-      await call(`/api/v1/organizations/${org.orgId}/api-keys`, { method: 'POST', token: org.ownerKey, body: { name: 'k', role: 'member', expiresAt: '2020-01-01T00:00:00Z' } }),
+      await call(`/api/v1/organizations/${org.orgId}/api-keys`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { name: 'k', role: 'member', expiresAt: '2020-01-01T00:00:00Z' },
+      }),
       422,
     );
     expect(problem.errors?.[0]?.pointer).toBe('expiresAt');
   });
 
-  it("stops a key working once its user leaves the organization", async () => {
+  it('stops a key working once its user leaves the organization', async () => {
     const org = await createOrg('leaver');
     const other = await json<{ userId: string }>(
-      await call(`/api/v1/organizations/${org.orgId}/members`, { method: 'POST', token: org.ownerKey, body: { email: `${unique('co')}@example.com`, name: 'Co Owner', role: 'owner' } }),
+      await call(`/api/v1/organizations/${org.orgId}/members`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { email: `${unique('co')}@example.com`, name: 'Co Owner', role: 'owner' },
+      }),
       201,
     );
     const me = await json<Me>(await call('/api/v1/me', { token: org.ownerKey }), 200);
     // The co-owner removes the original owner; the original owner's key must die with the membership.
     const coOwnerKey = await createKey(org, 'owner');
     expect(other.userId).toBeTruthy();
-    expect((await call(`/api/v1/organizations/${org.orgId}/members/${me.user?.id}`, { method: 'DELETE', token: coOwnerKey.secret })).status).toBe(204);
+    expect(
+      (await call(`/api/v1/organizations/${org.orgId}/members/${me.user?.id}`, { method: 'DELETE', token: coOwnerKey.secret })).status,
+    ).toBe(204);
     await expectProblem(await call('/api/v1/me', { token: org.ownerKey }), 401);
   });
 
@@ -87,14 +101,20 @@ describe('API key authentication', () => {
     const key = await createKey(org, 'member');
     await call('/api/v1/me', { token: key.secret });
     await expect
-      .poll(async () => (await env.DB.prepare('SELECT last_used_at FROM api_keys WHERE id = ?').bind(key.id).first<{ last_used_at: number | null }>())?.last_used_at)
+      .poll(
+        async () =>
+          (await env.DB.prepare('SELECT last_used_at FROM api_keys WHERE id = ?').bind(key.id).first<{ last_used_at: number | null }>())
+            ?.last_used_at,
+      )
       .toBeGreaterThan(0);
   });
 
   it('never stores the secret, only its SHA-256', async () => {
     const org = await createOrg('hash');
     const key = await createKey(org, 'member');
-    const row = await env.DB.prepare('SELECT secret_hash, prefix FROM api_keys WHERE id = ?').bind(key.id).first<{ secret_hash: string; prefix: string }>();
+    const row = await env.DB.prepare('SELECT secret_hash, prefix FROM api_keys WHERE id = ?')
+      .bind(key.id)
+      .first<{ secret_hash: string; prefix: string }>();
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key.secret)));
     expect(row?.secret_hash).toBe([...digest].map((b) => b.toString(16).padStart(2, '0')).join(''));
     expect(key.secret.startsWith(row?.prefix ?? '-')).toBe(true);
@@ -128,7 +148,11 @@ describe('sessions', () => {
     const org = await createOrg('secure');
     const { exports } = await import('cloudflare:workers');
     const response = await exports.default.fetch(
-      new Request('https://audit.example.com/api/v1/auth/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiKey: org.ownerKey }) }),
+      new Request('https://audit.example.com/api/v1/auth/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ apiKey: org.ownerKey }),
+      }),
     );
     expect(response.status).toBe(201);
     expect(response.headers.get('set-cookie')).toMatch(/Secure/);
@@ -158,7 +182,11 @@ describe('sessions', () => {
   it("gives an owner's session every organization of that user", async () => {
     const first = await createOrg('multi');
     const second = await json<{ organization: { id: string } }>(
-      await call('/api/v1/organizations', { method: 'POST', token: ADMIN, body: { name: unique('second'), owner: { email: first.ownerEmail, name: 'Owner' } } }),
+      await call('/api/v1/organizations', {
+        method: 'POST',
+        token: ADMIN,
+        body: { name: unique('second'), owner: { email: first.ownerEmail, name: 'Owner' } },
+      }),
       201,
     );
     const cookie = await signIn(first.ownerKey);
@@ -178,7 +206,9 @@ describe('sessions', () => {
   it('ends sessions when they expire', async () => {
     const org = await createOrg('session-expiry');
     const cookie = await signIn(org.ownerKey);
-    await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE api_key_id IN (SELECT id FROM api_keys WHERE organization_id = ?)').bind(Date.now() - 1, org.orgId).run();
+    await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE api_key_id IN (SELECT id FROM api_keys WHERE organization_id = ?)')
+      .bind(Date.now() - 1, org.orgId)
+      .run();
     await expectProblem(await call('/api/v1/me', { headers: { cookie } }), 401);
   });
 
@@ -186,9 +216,20 @@ describe('sessions', () => {
     const org = await createOrg('csrf');
     const cookie = await signIn(org.ownerKey);
     const body = { type: 'argocd', name: 'csrf-test' };
-    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances`, { method: 'POST', body, headers: { cookie, origin: 'https://evil.example' } }), 403);
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/instances`, {
+        method: 'POST',
+        body,
+        headers: { cookie, origin: 'https://evil.example' },
+      }),
+      403,
+    );
     await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances`, { method: 'POST', body, headers: { cookie } }), 403);
-    const ok = await call(`/api/v1/organizations/${org.orgId}/instances`, { method: 'POST', body, headers: { cookie, origin: 'http://localhost:8787' } });
+    const ok = await call(`/api/v1/organizations/${org.orgId}/instances`, {
+      method: 'POST',
+      body,
+      headers: { cookie, origin: 'http://localhost:8787' },
+    });
     expect(ok.status).toBe(201);
   });
 });

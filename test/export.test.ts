@@ -42,8 +42,22 @@ describe('CSV and NDJSON export', () => {
       makeEvent(4, { id: 'tricky-5', details: { message: '-2+3' } }),
     ];
     const bulk = Array.from({ length: 1200 }, (_, index) => makeEvent(index, { id: `bulk-${index}` }, 10 + index / 100));
-    await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items: [...tricky, ...bulk.slice(0, 995)] } }), 201);
-    await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items: bulk.slice(995) } }), 201);
+    await json(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { items: [...tricky, ...bulk.slice(0, 995)] },
+      }),
+      201,
+    );
+    await json(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { items: bulk.slice(995) },
+      }),
+      201,
+    );
 
     const response = await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs`, { token: org.ownerKey });
     expect(response.status).toBe(200);
@@ -69,13 +83,23 @@ describe('CSV and NDJSON export', () => {
     const org = await createOrg('ndjson');
     const items = Array.from({ length: 30 }, (_, index) => makeEvent(index, { id: `n-${index}`, action: index % 2 ? 'sync' : 'update' }));
     await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items } }), 201);
-    const api = await json<{ items: unknown[] }>(await call(`/api/v1/organizations/${org.orgId}/audit-logs?filters.action=sync&filters.limit=1000`, { token: org.ownerKey }), 200);
-    const response = await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs?format=ndjson&filters.action=sync`, { token: org.ownerKey });
+    const api = await json<{ items: unknown[] }>(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs?filters.action=sync&filters.limit=1000`, { token: org.ownerKey }),
+      200,
+    );
+    const response = await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs?format=ndjson&filters.action=sync`, {
+      token: org.ownerKey,
+    });
     expect(response.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
-    const lines = (await response.text()).trimEnd().split('\n').map((line) => JSON.parse(line) as unknown);
+    const lines = (await response.text())
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
     expect(lines).toHaveLength(15);
     expect(lines).toEqual(api.items);
-    const csv = parseCsv(await (await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs?filters.action=sync`, { token: org.ownerKey })).text());
+    const csv = parseCsv(
+      await (await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs?filters.action=sync`, { token: org.ownerKey })).text(),
+    );
     expect(csv.slice(1).map((record) => record[0])).toEqual(lines.map((line) => (line as { id: string }).id));
   });
 

@@ -16,13 +16,17 @@ async function withFailingTrigger<T>(name: string, table: string, when: string, 
 }
 
 async function count(orgId: string): Promise<number> {
-  return (await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ?').bind(orgId).first<{ n: number }>())?.n ?? 0;
+  return (
+    (await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ?').bind(orgId).first<{ n: number }>())?.n ?? 0
+  );
 }
 
 describe('fault injection', () => {
   it('a D1 error during ingest writes nothing, leaks nothing, and the retry stores every event exactly once', async () => {
     const org = await createOrg('fault-ingest');
-    const items = Array.from({ length: 50 }, (_, index) => makeEvent(index, { id: `fault-${index}`, action: index === 37 ? 'boom' : 'sync' }));
+    const items = Array.from({ length: 50 }, (_, index) =>
+      makeEvent(index, { id: `fault-${index}`, action: index === 37 ? 'boom' : 'sync' }),
+    );
     const before = await count(org.orgId);
     const failed = await withFailingTrigger('fail_boom', 'audit_events', "new.action = 'boom'", async () =>
       call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items } }),
@@ -33,9 +37,15 @@ describe('fault injection', () => {
     expect(text).not.toMatch(/injected|stack|at /);
     expect(await count(org.orgId)).toBe(before);
 
-    const retry = await json<{ accepted: number; duplicates: number }>(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items } }), 201);
+    const retry = await json<{ accepted: number; duplicates: number }>(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items } }),
+      201,
+    );
     expect(retry).toMatchObject({ accepted: 50, duplicates: 0 });
-    const again = await json<{ accepted: number; duplicates: number }>(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items } }), 201);
+    const again = await json<{ accepted: number; duplicates: number }>(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items } }),
+      201,
+    );
     expect(again).toMatchObject({ accepted: 0, duplicates: 50 });
     expect(await count(org.orgId)).toBe(before + 50);
   });
@@ -44,11 +54,18 @@ describe('fault injection', () => {
     const org = await createOrg('fault-member');
     const before = await storedEvents(org.orgId);
     const response = await withFailingTrigger('fail_member', 'memberships', "new.role = 'admin'", async () =>
-      call(`/api/v1/organizations/${org.orgId}/members`, { method: 'POST', token: org.ownerKey, body: { email: 'faulty@example.com', name: 'F', role: 'admin' } }),
+      call(`/api/v1/organizations/${org.orgId}/members`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { email: 'faulty@example.com', name: 'F', role: 'admin' },
+      }),
     );
     await expectProblem(response, 500);
     expect(await storedEvents(org.orgId)).toEqual(before);
-    const members = await json<{ members: { email: string }[] }>(await call(`/api/v1/organizations/${org.orgId}/members`, { token: org.ownerKey }), 200);
+    const members = await json<{ members: { email: string }[] }>(
+      await call(`/api/v1/organizations/${org.orgId}/members`, { token: org.ownerKey }),
+      200,
+    );
     expect(members.members.map((member) => member.email)).not.toContain('faulty@example.com');
   });
 
@@ -57,7 +74,10 @@ describe('fault injection', () => {
     const week = lastWeek();
     await ingestAll(org, weekEvents(week.startMs, 10, 'r2'));
     await build(org.orgId, week.startDate);
-    const list = await json<{ archives: { presignedUrl: string }[] }>(await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives`, { token: org.ownerKey }), 200);
+    const list = await json<{ archives: { presignedUrl: string }[] }>(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives`, { token: org.ownerKey }),
+      200,
+    );
     await env.ARCHIVES.delete(archiveKeys(org.orgId, week.startDate, 1).zip);
     const url = new URL(list.archives[0]?.presignedUrl ?? '');
     await expectProblem(await call(url.pathname + url.search), 404);

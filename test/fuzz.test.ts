@@ -27,7 +27,10 @@ function base64(value: string): string {
 const nextKey = () => keys[keyTurn++ % keys.length] as string;
 
 async function eventRows(): Promise<number> {
-  return (await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ?').bind(org.orgId).first<{ n: number }>())?.n ?? 0;
+  return (
+    (await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ?').bind(org.orgId).first<{ n: number }>())?.n ??
+    0
+  );
 }
 
 async function check(response: Response): Promise<number> {
@@ -54,11 +57,18 @@ beforeAll(async () => {
   const week = lastWeek();
   await ingestAll(org, weekEvents(week.startMs, 20, 'fuzz'));
   await build(org.orgId, week.startDate);
-  const archives = await json<{ archives: { presignedUrl: string }[] }>(await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives`, { token: org.ownerKey }), 200);
+  const archives = await json<{ archives: { presignedUrl: string }[] }>(
+    await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives`, { token: org.ownerKey }),
+    200,
+  );
   link = new URL(archives.archives[0]?.presignedUrl ?? '');
 });
 
-const text = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.constantFrom('', ' ', '%', '\u0000', '../', '"', '*', 'NEAR(', 'a\nb', '=1+1', '9'.repeat(400)));
+const text = fc.oneof(
+  fc.string({ maxLength: 300 }),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.constantFrom('', ' ', '%', '\u0000', '../', '"', '*', 'NEAR(', 'a\nb', '=1+1', '9'.repeat(400)),
+);
 const timestamp = fc.oneof(
   fc.integer({ min: -8_640_000_000_000_000, max: 8_640_000_000_000_000 }).map((ms) => new Date(ms).toISOString()),
   fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
@@ -72,7 +82,13 @@ const eventLike = fc.record(
     timestamp,
     action: text,
     actor: fc.oneof(fc.record({ type: text, id: text, ip: fc.oneof(text, fc.ipV4(), fc.ipV6()) }, { requiredKeys: [] }), fc.jsonValue()),
-    object: fc.oneof(fc.record({ type: text, id: fc.record({ name: text, kind: text }, { requiredKeys: [] }), parentId: fc.jsonValue() }, { requiredKeys: [] }), fc.jsonValue()),
+    object: fc.oneof(
+      fc.record(
+        { type: text, id: fc.record({ name: text, kind: text }, { requiredKeys: [] }), parentId: fc.jsonValue() },
+        { requiredKeys: [] },
+      ),
+      fc.jsonValue(),
+    ),
     details: fc.oneof(fc.dictionary(text, fc.jsonValue(), { maxKeys: 5 }), fc.jsonValue()),
     count: fc.oneof(fc.integer(), fc.double(), text),
   },
@@ -88,12 +104,16 @@ describe('fuzzing', () => {
           fc.record({ items: fc.array(fc.oneof(eventLike, fc.constant(makeEvent(1))), { maxLength: 5 }) }),
           fc.jsonValue(),
           // Mostly valid events with one field replaced: exercises the deep validation paths.
-          fc.tuple(fc.constantFrom('action', 'timestamp', 'actor', 'object', 'details', 'instanceId', 'id'), fc.jsonValue()).map(([field, value]) => ({ ...makeEvent(1), [field]: value })),
+          fc
+            .tuple(fc.constantFrom('action', 'timestamp', 'actor', 'object', 'details', 'instanceId', 'id'), fc.jsonValue())
+            .map(([field, value]) => ({ ...makeEvent(1), [field]: value })),
         ),
         async (body) => {
           const before = await eventRows();
           const payload = JSON.stringify(body).replaceAll('"INSTANCE"', JSON.stringify(instanceId));
-          const status = await check(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: nextKey(), body: payload }));
+          const status = await check(
+            await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: nextKey(), body: payload }),
+          );
           if (status !== 201) expect(await eventRows()).toBe(before);
         },
       ),
@@ -102,13 +122,33 @@ describe('fuzzing', () => {
   }, 300_000);
 
   it('query parameters: never a 5xx, every rejection a problem', async () => {
-    const names = ['filters.actorId', 'filters.actorType', 'filters.action', 'filters.objectType', 'filters.objectName', 'filters.instanceId', 'filters.startTime', 'filters.endTime', 'filters.q', 'filters.limit', 'filters.offset', 'cursor', 'unknown'];
+    const names = [
+      'filters.actorId',
+      'filters.actorType',
+      'filters.action',
+      'filters.objectType',
+      'filters.objectName',
+      'filters.instanceId',
+      'filters.startTime',
+      'filters.endTime',
+      'filters.q',
+      'filters.limit',
+      'filters.offset',
+      'cursor',
+      'unknown',
+    ];
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...names), fc.oneof(text, fc.integer().map(String), timestamp)), { maxLength: 6 }), fc.boolean(), async (pairs, instanceRoute) => {
-        const query = new URLSearchParams(pairs).toString();
-        const path = instanceRoute ? `/api/v1/organizations/${org.orgId}/instances/${instanceId}/audit-logs` : `/api/v1/organizations/${org.orgId}/audit-logs`;
-        await check(await call(`${path}?${query}`, { token: nextKey() }));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.constantFrom(...names), fc.oneof(text, fc.integer().map(String), timestamp)), { maxLength: 6 }),
+        fc.boolean(),
+        async (pairs, instanceRoute) => {
+          const query = new URLSearchParams(pairs).toString();
+          const path = instanceRoute
+            ? `/api/v1/organizations/${org.orgId}/instances/${instanceId}/audit-logs`
+            : `/api/v1/organizations/${org.orgId}/audit-logs`;
+          await check(await call(`${path}?${query}`, { token: nextKey() }));
+        },
+      ),
       { numRuns: RUNS.query },
     );
   }, 300_000);
@@ -119,11 +159,15 @@ describe('fuzzing', () => {
         fc.oneof(
           text,
           fc.base64String(),
-          fc.tuple(fc.oneof(fc.integer(), fc.double(), text), fc.oneof(text, fc.integer())).map((value) => base64(JSON.stringify(value)).replaceAll('=', '')),
+          fc
+            .tuple(fc.oneof(fc.integer(), fc.double(), text), fc.oneof(text, fc.integer()))
+            .map((value) => base64(JSON.stringify(value)).replaceAll('=', '')),
           fc.jsonValue().map((value) => base64(JSON.stringify(value))),
         ),
         async (cursor) => {
-          await check(await call(`/api/v1/organizations/${org.orgId}/audit-logs?cursor=${encodeURIComponent(cursor)}`, { token: nextKey() }));
+          await check(
+            await call(`/api/v1/organizations/${org.orgId}/audit-logs?cursor=${encodeURIComponent(cursor)}`, { token: nextKey() }),
+          );
         },
       ),
       { numRuns: RUNS.cursor },
@@ -132,11 +176,15 @@ describe('fuzzing', () => {
 
   it('CSV/NDJSON export filters: never a 5xx', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('csv', 'ndjson', 'xml', ''), fc.array(fc.tuple(fc.constantFrom('filters.q', 'filters.action', 'filters.startTime', 'filters.actorId'), text), { maxLength: 4 }), async (format, pairs) => {
-        const query = new URLSearchParams([['format', format], ...pairs]).toString();
-        const status = await check(await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs?${query}`, { token: nextKey() }));
-        expect([200, 400]).toContain(status);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('csv', 'ndjson', 'xml', ''),
+        fc.array(fc.tuple(fc.constantFrom('filters.q', 'filters.action', 'filters.startTime', 'filters.actorId'), text), { maxLength: 4 }),
+        async (format, pairs) => {
+          const query = new URLSearchParams([['format', format], ...pairs]).toString();
+          const status = await check(await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs?${query}`, { token: nextKey() }));
+          expect([200, 400]).toContain(status);
+        },
+      ),
       { numRuns: RUNS.export },
     );
   }, 300_000);

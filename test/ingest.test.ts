@@ -9,10 +9,13 @@ interface IngestResult {
   ids: string[];
 }
 
-const ingest = (orgId: string, token: string, body: unknown) => call(`/api/v1/organizations/${orgId}/audit-logs`, { method: 'POST', token, body });
+const ingest = (orgId: string, token: string, body: unknown) =>
+  call(`/api/v1/organizations/${orgId}/audit-logs`, { method: 'POST', token, body });
 
 async function eventCount(orgId: string): Promise<number> {
-  return (await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ?').bind(orgId).first<{ n: number }>())?.n ?? 0;
+  return (
+    (await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ?').bind(orgId).first<{ n: number }>())?.n ?? 0
+  );
 }
 
 describe('ingest', () => {
@@ -22,7 +25,12 @@ describe('ingest', () => {
     const event = makeEvent(1, { instanceId: instance.id });
     const result = await json<IngestResult>(await ingest(org.orgId, org.ownerKey, event), 201);
     expect(result).toEqual({ accepted: 1, duplicates: 0, ids: [expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/)] });
-    const page = await json<{ items: unknown[] }>(await call(`/api/v1/organizations/${org.orgId}/audit-logs?filters.instanceId=${instance.id}&filters.objectType=argocd_application`, { token: org.ownerKey }), 200);
+    const page = await json<{ items: unknown[] }>(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs?filters.instanceId=${instance.id}&filters.objectType=argocd_application`, {
+        token: org.ownerKey,
+      }),
+      200,
+    );
     expect(page.items).toEqual([
       {
         id: result.ids[0],
@@ -31,7 +39,11 @@ describe('ingest', () => {
         timestamp: event.timestamp,
         action: 'update',
         actor: { type: 'user', id: 'alice@example.com', ip: '203.0.113.7' },
-        object: { type: 'argocd_application', id: { name: 'app-1', kind: 'Application', group: 'argoproj.io' }, parentId: { name: 'prod', parentName: '', applicationName: '' } },
+        object: {
+          type: 'argocd_application',
+          id: { name: 'app-1', kind: 'Application', group: 'argoproj.io' },
+          parentId: { name: 'prod', parentName: '', applicationName: '' },
+        },
         details: { message: 'Synced to 0000001', patch: '', actionType: 'sync' },
         count: 1,
         lastOccurredTimestamp: event.timestamp,
@@ -91,7 +103,10 @@ describe('ingest', () => {
       expect(problem.errors?.[0]?.pointer, JSON.stringify(problem)).toBe(pointer);
     }
     await expectProblem(await ingest(org.orgId, org.ownerKey, { items: [] }), 422);
-    await expectProblem(await ingest(org.orgId, org.ownerKey, { items: Array.from({ length: 1001 }, (_, index) => makeEvent(index)) }), 422);
+    await expectProblem(
+      await ingest(org.orgId, org.ownerKey, { items: Array.from({ length: 1001 }, (_, index) => makeEvent(index)) }),
+      422,
+    );
     await expectProblem(await ingest(org.orgId, org.ownerKey, [makeEvent(1)]), 422);
     expect(await eventCount(org.orgId)).toBe(3);
   });
@@ -112,7 +127,10 @@ describe('ingest', () => {
     );
     expect(problem.errors?.[0]?.pointer).toBe('items/1/id');
     expect(await eventCount(org.orgId)).toBe(before);
-    await expectProblem(await ingest(org.orgId, org.ownerKey, { items: [makeEvent(3, { id: 'twice' }), makeEvent(4, { id: 'twice' })] }), 409);
+    await expectProblem(
+      await ingest(org.orgId, org.ownerKey, { items: [makeEvent(3, { id: 'twice' }), makeEvent(4, { id: 'twice' })] }),
+      409,
+    );
   });
 
   it('answers a body over 1 MiB with 413 and malformed JSON with 400', async () => {
@@ -131,10 +149,15 @@ describe('ingest', () => {
     expect((await json<IngestResult>(await ingest(org.orgId, bound.secret, makeEvent(1, { instanceId: argo.id })), 201)).accepted).toBe(1);
     await expectProblem(await ingest(org.orgId, bound.secret, makeEvent(2, { instanceId: kargo.id })), 403);
     await expectProblem(await ingest(org.orgId, bound.secret, makeEvent(3)), 403);
-    await expectProblem(await ingest(org.orgId, bound.secret, { items: [makeEvent(4, { instanceId: argo.id }), makeEvent(5, { instanceId: kargo.id })] }), 403);
+    await expectProblem(
+      await ingest(org.orgId, bound.secret, { items: [makeEvent(4, { instanceId: argo.id }), makeEvent(5, { instanceId: kargo.id })] }),
+      403,
+    );
 
     const unbound = await createKey(org, 'ingest');
-    expect((await json<IngestResult>(await ingest(org.orgId, unbound.secret, makeEvent(6, { instanceId: kargo.id })), 201)).accepted).toBe(1);
+    expect((await json<IngestResult>(await ingest(org.orgId, unbound.secret, makeEvent(6, { instanceId: kargo.id })), 201)).accepted).toBe(
+      1,
+    );
     const other = await createOrg('ingest-keys-other');
     await expectProblem(await ingest(other.orgId, unbound.secret, makeEvent(7)), 403);
     const member = await createKey(org, 'member');
@@ -145,7 +168,11 @@ describe('ingest', () => {
 
   it('answers a missing content type with a problem', async () => {
     const org = await createOrg('ingest-415');
-    const response = await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, headers: { 'content-type': 'text/plain' } });
+    const response = await call(`/api/v1/organizations/${org.orgId}/audit-logs`, {
+      method: 'POST',
+      token: org.ownerKey,
+      headers: { 'content-type': 'text/plain' },
+    });
     const problem = await expectProblem(response, response.status);
     expect([400, 415]).toContain(problem.status);
   });

@@ -7,7 +7,19 @@ import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives';
 import { makeEvent } from './helpers/events';
 
 /** Who calls. Every one of them is tried on every route. */
-const PRINCIPALS = ['none', 'malformed', 'revoked', 'expiredKey', 'expiredSession', 'otherOwner', 'owner', 'admin', 'member', 'ingest', 'boundIngest'] as const;
+const PRINCIPALS = [
+  'none',
+  'malformed',
+  'revoked',
+  'expiredKey',
+  'expiredSession',
+  'otherOwner',
+  'owner',
+  'admin',
+  'member',
+  'ingest',
+  'boundIngest',
+] as const;
 type Who = (typeof PRINCIPALS)[number];
 type Expectation = Record<Who, number>;
 
@@ -27,7 +39,17 @@ const denied = (allowed: Partial<Record<'owner' | 'admin' | 'member' | 'ingest' 
 const ownersOnly = denied({ owner: 200 });
 const readers = denied({ owner: 200, admin: 200, member: 200 });
 const managers = (status: number) => denied({ owner: status, admin: status });
-const everyone = (status: number): Expectation => ({ none: status, ...BAD, expiredSession: status, otherOwner: status, owner: status, admin: status, member: status, ingest: status, boundIngest: status });
+const everyone = (status: number): Expectation => ({
+  none: status,
+  ...BAD,
+  expiredSession: status,
+  otherOwner: status,
+  owner: status,
+  admin: status,
+  member: status,
+  ingest: status,
+  boundIngest: status,
+});
 
 interface Fixture {
   org: TestOrg;
@@ -46,40 +68,115 @@ const org = (f: Fixture) => `/api/v1/organizations/${f.org.orgId}`;
 
 /** Every route of the OpenAPI document must have an entry here; the test fails on a new one. */
 const MATRIX: Record<string, RouteCase> = {
-  'POST /api/v1/organizations': { expect: denied({}), request: async () => ({ method: 'POST', path: '/api/v1/organizations', body: { name: 'x', owner: { email: `${unique('x')}@example.com`, name: 'X' } } }) },
-  'GET /api/v1/organizations': { expect: { ...everyone(200), none: 401, ...BAD, expiredSession: 401 }, request: async () => ({ method: 'GET', path: '/api/v1/organizations' }) },
-  'POST /api/v1/organizations/{orgId}/instances': { expect: managers(201), request: async (f) => ({ method: 'POST', path: `${org(f)}/instances`, body: { type: 'kargo', name: unique('k') } }) },
-  'GET /api/v1/organizations/{orgId}/instances': { expect: readers, request: async (f) => ({ method: 'GET', path: `${org(f)}/instances` }) },
-  'GET /api/v1/organizations/{orgId}/instances/{instanceId}': { expect: readers, request: async (f) => ({ method: 'GET', path: `${org(f)}/instances/${f.instanceId}` }) },
-  'DELETE /api/v1/organizations/{orgId}/instances/{instanceId}': { expect: managers(204), request: async (f) => ({ method: 'DELETE', path: `${org(f)}/instances/${(await createInstance(f.org, 'kargo')).id}` }) },
+  'POST /api/v1/organizations': {
+    expect: denied({}),
+    request: async () => ({
+      method: 'POST',
+      path: '/api/v1/organizations',
+      body: { name: 'x', owner: { email: `${unique('x')}@example.com`, name: 'X' } },
+    }),
+  },
+  'GET /api/v1/organizations': {
+    expect: { ...everyone(200), none: 401, ...BAD, expiredSession: 401 },
+    request: async () => ({ method: 'GET', path: '/api/v1/organizations' }),
+  },
+  'POST /api/v1/organizations/{orgId}/instances': {
+    expect: managers(201),
+    request: async (f) => ({ method: 'POST', path: `${org(f)}/instances`, body: { type: 'kargo', name: unique('k') } }),
+  },
+  'GET /api/v1/organizations/{orgId}/instances': {
+    expect: readers,
+    request: async (f) => ({ method: 'GET', path: `${org(f)}/instances` }),
+  },
+  'GET /api/v1/organizations/{orgId}/instances/{instanceId}': {
+    expect: readers,
+    request: async (f) => ({ method: 'GET', path: `${org(f)}/instances/${f.instanceId}` }),
+  },
+  'DELETE /api/v1/organizations/{orgId}/instances/{instanceId}': {
+    expect: managers(204),
+    request: async (f) => ({ method: 'DELETE', path: `${org(f)}/instances/${(await createInstance(f.org, 'kargo')).id}` }),
+  },
   'GET /api/v1/organizations/{orgId}/members': { expect: readers, request: async (f) => ({ method: 'GET', path: `${org(f)}/members` }) },
-  'POST /api/v1/organizations/{orgId}/members': { expect: managers(201), request: async (f) => ({ method: 'POST', path: `${org(f)}/members`, body: { email: `${unique('m')}@example.com`, name: 'M', role: 'member' } }) },
-  'PATCH /api/v1/organizations/{orgId}/members/{userId}': { expect: managers(200), request: async (f) => ({ method: 'PATCH', path: `${org(f)}/members/${await addMember(f)}`, body: { role: 'admin' } }) },
-  'DELETE /api/v1/organizations/{orgId}/members/{userId}': { expect: managers(204), request: async (f) => ({ method: 'DELETE', path: `${org(f)}/members/${await addMember(f)}` }) },
-  'GET /api/v1/organizations/{orgId}/api-keys': { expect: managers(200), request: async (f) => ({ method: 'GET', path: `${org(f)}/api-keys` }) },
-  'POST /api/v1/organizations/{orgId}/api-keys': { expect: managers(201), request: async (f) => ({ method: 'POST', path: `${org(f)}/api-keys`, body: { name: 'n', role: 'ingest' } }) },
-  'DELETE /api/v1/organizations/{orgId}/api-keys/{keyId}': { expect: managers(204), request: async (f) => ({ method: 'DELETE', path: `${org(f)}/api-keys/${(await createKey(f.org, 'member')).id}` }) },
+  'POST /api/v1/organizations/{orgId}/members': {
+    expect: managers(201),
+    request: async (f) => ({
+      method: 'POST',
+      path: `${org(f)}/members`,
+      body: { email: `${unique('m')}@example.com`, name: 'M', role: 'member' },
+    }),
+  },
+  'PATCH /api/v1/organizations/{orgId}/members/{userId}': {
+    expect: managers(200),
+    request: async (f) => ({ method: 'PATCH', path: `${org(f)}/members/${await addMember(f)}`, body: { role: 'admin' } }),
+  },
+  'DELETE /api/v1/organizations/{orgId}/members/{userId}': {
+    expect: managers(204),
+    request: async (f) => ({ method: 'DELETE', path: `${org(f)}/members/${await addMember(f)}` }),
+  },
+  'GET /api/v1/organizations/{orgId}/api-keys': {
+    expect: managers(200),
+    request: async (f) => ({ method: 'GET', path: `${org(f)}/api-keys` }),
+  },
+  'POST /api/v1/organizations/{orgId}/api-keys': {
+    expect: managers(201),
+    request: async (f) => ({ method: 'POST', path: `${org(f)}/api-keys`, body: { name: 'n', role: 'ingest' } }),
+  },
+  'DELETE /api/v1/organizations/{orgId}/api-keys/{keyId}': {
+    expect: managers(204),
+    request: async (f) => ({ method: 'DELETE', path: `${org(f)}/api-keys/${(await createKey(f.org, 'member')).id}` }),
+  },
   'POST /api/v1/organizations/{orgId}/audit-logs': {
     expect: denied({ owner: 201, admin: 201, ingest: 201, boundIngest: 201 }),
     request: async (f) => ({ method: 'POST', path: `${org(f)}/audit-logs`, body: makeEvent(1, { instanceId: f.instanceId }) }),
   },
-  'GET /api/v1/organizations/{orgId}/audit-logs': { expect: ownersOnly, request: async (f) => ({ method: 'GET', path: `${org(f)}/audit-logs` }) },
-  'GET /api/v1/organizations/{orgId}/instances/{instanceId}/audit-logs': { expect: ownersOnly, request: async (f) => ({ method: 'GET', path: `${org(f)}/instances/${f.instanceId}/audit-logs` }) },
-  'GET /api/v1/organizations/{orgId}/csv-audit-logs': { expect: ownersOnly, request: async (f) => ({ method: 'GET', path: `${org(f)}/csv-audit-logs` }) },
-  'GET /api/v1/organizations/{orgId}/audit-logs-archives': { expect: ownersOnly, request: async (f) => ({ method: 'GET', path: `${org(f)}/audit-logs-archives` }) },
-  'GET /api/v1/audit-logs-archives/public-key': { expect: { ...everyone(200), ...BAD }, request: async () => ({ method: 'GET', path: '/api/v1/audit-logs-archives/public-key' }) },
+  'GET /api/v1/organizations/{orgId}/audit-logs': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'GET', path: `${org(f)}/audit-logs` }),
+  },
+  'GET /api/v1/organizations/{orgId}/instances/{instanceId}/audit-logs': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'GET', path: `${org(f)}/instances/${f.instanceId}/audit-logs` }),
+  },
+  'GET /api/v1/organizations/{orgId}/csv-audit-logs': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'GET', path: `${org(f)}/csv-audit-logs` }),
+  },
+  'GET /api/v1/organizations/{orgId}/audit-logs-archives': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'GET', path: `${org(f)}/audit-logs-archives` }),
+  },
+  'GET /api/v1/audit-logs-archives/public-key': {
+    expect: { ...everyone(200), ...BAD },
+    request: async () => ({ method: 'GET', path: '/api/v1/audit-logs-archives/public-key' }),
+  },
   // The signed link is the credential: any caller may follow it; a bad explicit credential is still refused.
-  'GET /api/v1/archive-downloads/{orgId}/{startDate}/{revision}/{file}': { expect: { ...everyone(200), ...BAD }, request: async (f) => ({ method: 'GET', path: f.downloadPath }) },
-  'POST /api/v1/auth/session': { expect: { ...everyone(201), ...BAD }, request: async (f) => ({ method: 'POST', path: '/api/v1/auth/session', body: { apiKey: f.org.ownerKey } }) },
-  'DELETE /api/v1/auth/session': { expect: { ...everyone(204), ...BAD }, request: async () => ({ method: 'DELETE', path: '/api/v1/auth/session' }) },
-  'GET /api/v1/me': { expect: { ...everyone(200), none: 401, ...BAD, expiredSession: 401 }, request: async () => ({ method: 'GET', path: '/api/v1/me' }) },
+  'GET /api/v1/archive-downloads/{orgId}/{startDate}/{revision}/{file}': {
+    expect: { ...everyone(200), ...BAD },
+    request: async (f) => ({ method: 'GET', path: f.downloadPath }),
+  },
+  'POST /api/v1/auth/session': {
+    expect: { ...everyone(201), ...BAD },
+    request: async (f) => ({ method: 'POST', path: '/api/v1/auth/session', body: { apiKey: f.org.ownerKey } }),
+  },
+  'DELETE /api/v1/auth/session': {
+    expect: { ...everyone(204), ...BAD },
+    request: async () => ({ method: 'DELETE', path: '/api/v1/auth/session' }),
+  },
+  'GET /api/v1/me': {
+    expect: { ...everyone(200), none: 401, ...BAD, expiredSession: 401 },
+    request: async () => ({ method: 'GET', path: '/api/v1/me' }),
+  },
 };
 
 let memberSequence = 0;
 async function addMember(f: Fixture): Promise<string> {
   memberSequence += 1;
   const member = await json<{ userId: string }>(
-    await call(`${org(f)}/members`, { method: 'POST', token: f.org.ownerKey, body: { email: `matrix-${memberSequence}-${unique('u')}@example.com`, name: 'U', role: 'member' } }),
+    await call(`${org(f)}/members`, {
+      method: 'POST',
+      token: f.org.ownerKey,
+      body: { email: `matrix-${memberSequence}-${unique('u')}@example.com`, name: 'U', role: 'member' },
+    }),
     201,
   );
   return member.userId;
@@ -95,18 +192,25 @@ beforeAll(async () => {
   const week = lastWeek();
   await ingestAll(target, weekEvents(week.startMs, 5, 'matrix'));
   await build(target.orgId, week.startDate);
-  const archives = await json<{ archives: { presignedUrl: string }[] }>(await call(`/api/v1/organizations/${target.orgId}/audit-logs-archives`, { token: target.ownerKey }), 200);
+  const archives = await json<{ archives: { presignedUrl: string }[] }>(
+    await call(`/api/v1/organizations/${target.orgId}/audit-logs-archives`, { token: target.ownerKey }),
+    200,
+  );
   const link = new URL(archives.archives[0]?.presignedUrl ?? '');
   fixture = { org: target, other, instanceId: instance.id, downloadPath: link.pathname + link.search };
 
   const revoked = await createKey(target, 'admin');
   await call(`/api/v1/organizations/${target.orgId}/api-keys/${revoked.id}`, { method: 'DELETE', token: target.ownerKey });
   const expired = await createKey(target, 'admin', { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
-  await env.DB.prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?').bind(Date.now() - 1000, expired.id).run();
+  await env.DB.prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?')
+    .bind(Date.now() - 1000, expired.id)
+    .run();
   const sessionKey = await createKey(target, 'admin');
   const signIn = await call('/api/v1/auth/session', { method: 'POST', body: { apiKey: sessionKey.secret } });
   const cookie = /audit_session=[^;]+/.exec(signIn.headers.get('set-cookie') ?? '')?.[0] ?? '';
-  await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE api_key_id = ?').bind(Date.now() - 1, sessionKey.id).run();
+  await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE api_key_id = ?')
+    .bind(Date.now() - 1, sessionKey.id)
+    .run();
 
   Object.assign(credentials, {
     none: {},
@@ -127,7 +231,9 @@ describe('isolation matrix', () => {
   it('covers every route of the OpenAPI document, and nothing else', () => {
     const document = createApp().getOpenAPI31Document(OPENAPI_CONFIG);
     const routes = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
-      (['get', 'post', 'put', 'patch', 'delete'] as const).filter((method) => item[method]).map((method) => `${method.toUpperCase()} ${path}`),
+      (['get', 'post', 'put', 'patch', 'delete'] as const)
+        .filter((method) => item[method])
+        .map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(routes.sort()).toEqual(Object.keys(MATRIX).sort());
   });
@@ -142,21 +248,25 @@ describe('isolation matrix', () => {
         const response = await call(request.path, { method: request.method, body: request.body, ...credentials[who] });
         const text = await response.text();
         checked += 1;
-        if (response.status !== entry.expect[who]) mismatches.push(`${route} as ${who}: ${response.status} (expected ${entry.expect[who]}) ${text.slice(0, 160)}`);
+        if (response.status !== entry.expect[who])
+          mismatches.push(`${route} as ${who}: ${response.status} (expected ${entry.expect[who]}) ${text.slice(0, 160)}`);
         if (response.status >= 400) expect(response.headers.get('content-type'), `${route} as ${who}`).toBe('application/problem+json');
         // The other organization's data never reaches the target's callers, nor the target's to the other owner.
-        const forbiddenMarkers = who === 'otherOwner' ? [fixture.org.orgId, fixture.org.ownerEmail] : [fixture.other.orgId, fixture.other.ownerEmail];
+        const forbiddenMarkers =
+          who === 'otherOwner' ? [fixture.org.orgId, fixture.org.ownerEmail] : [fixture.other.orgId, fixture.other.ownerEmail];
         // (A route may echo ids the caller itself sent in the path: the other owner's request names the target org.)
         const echoed = who === 'otherOwner' && response.status === 403 ? [fixture.org.orgId] : [];
         // Signing in answers with the organizations of the key in the body, whoever sends it.
         if (route === 'POST /api/v1/auth/session') continue;
-        for (const marker of forbiddenMarkers.filter((value) => !echoed.includes(value))) if (text.includes(marker)) leaks.push(`${route} as ${who} leaks ${marker}`);
+        for (const marker of forbiddenMarkers.filter((value) => !echoed.includes(value)))
+          if (text.includes(marker)) leaks.push(`${route} as ${who} leaks ${marker}`);
       }
     }
-    console.log(`isolation matrix: ${Object.keys(MATRIX).length} routes × ${PRINCIPALS.length} callers = ${checked} requests, ${leaks.length} leaks`);
+    console.log(
+      `isolation matrix: ${Object.keys(MATRIX).length} routes × ${PRINCIPALS.length} callers = ${checked} requests, ${leaks.length} leaks`,
+    );
     expect(mismatches).toEqual([]);
     expect(leaks).toEqual([]);
     expect(checked).toBe(Object.keys(MATRIX).length * PRINCIPALS.length);
   });
 });
-

@@ -19,7 +19,11 @@ describe('organizations', () => {
     const org = await createOrg('not-admin');
     const before = await countRows('organizations');
     await expectProblem(
-      await call('/api/v1/organizations', { method: 'POST', token: org.ownerKey, body: { name: 'x', owner: { email: 'x@example.com', name: 'X' } } }),
+      await call('/api/v1/organizations', {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { name: 'x', owner: { email: 'x@example.com', name: 'X' } },
+      }),
       403,
     );
     expect(await countRows('organizations')).toBe(before);
@@ -27,7 +31,10 @@ describe('organizations', () => {
 
   it('validates the body: 422 with every bad field, nothing written', async () => {
     const before = await countRows('organizations');
-    const problem = await expectProblem(await call('/api/v1/organizations', { method: 'POST', token: ADMIN, body: { name: '', owner: { email: 'not-an-email' } } }), 422);
+    const problem = await expectProblem(
+      await call('/api/v1/organizations', { method: 'POST', token: ADMIN, body: { name: '', owner: { email: 'not-an-email' } } }),
+      422,
+    );
     expect(problem.errors?.map((error) => error.pointer).sort()).toEqual(['name', 'owner/email', 'owner/name']);
     expect(await countRows('organizations')).toBe(before);
   });
@@ -38,7 +45,10 @@ describe('organizations', () => {
 
   it('answers a body over 1 MiB with a 413 problem', async () => {
     const name = 'x'.repeat(1024 * 1024 + 10);
-    await expectProblem(await call('/api/v1/organizations', { method: 'POST', token: ADMIN, body: { name, owner: { email: 'a@example.com', name: 'A' } } }), 413);
+    await expectProblem(
+      await call('/api/v1/organizations', { method: 'POST', token: ADMIN, body: { name, owner: { email: 'a@example.com', name: 'A' } } }),
+      413,
+    );
   });
 
   it('lists only the caller organizations', async () => {
@@ -57,16 +67,33 @@ describe('acceptance: an owner key manages its organization and every change is 
     const argo = await createInstance(org, 'argocd', 'prod');
     await createInstance(org, 'kargo', 'prod');
     const member = await json<{ userId: string; role: string }>(
-      await call(`/api/v1/organizations/${org.orgId}/members`, { method: 'POST', token: org.ownerKey, body: { email: 'Bob@Example.com', name: 'Bob', role: 'member' } }),
+      await call(`/api/v1/organizations/${org.orgId}/members`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { email: 'Bob@Example.com', name: 'Bob', role: 'member' },
+      }),
       201,
     );
     expect(member.role).toBe('member');
-    await json(await call(`/api/v1/organizations/${org.orgId}/members/${member.userId}`, { method: 'PATCH', token: org.ownerKey, body: { role: 'admin' } }), 200);
+    await json(
+      await call(`/api/v1/organizations/${org.orgId}/members/${member.userId}`, {
+        method: 'PATCH',
+        token: org.ownerKey,
+        body: { role: 'admin' },
+      }),
+      200,
+    );
     const key = await createKey(org, 'ingest', { instanceId: argo.id });
     expect(key.secret).toMatch(/^alk_/);
-    expect((await call(`/api/v1/organizations/${org.orgId}/api-keys/${key.id}`, { method: 'DELETE', token: org.ownerKey })).status).toBe(204);
-    expect((await call(`/api/v1/organizations/${org.orgId}/members/${member.userId}`, { method: 'DELETE', token: org.ownerKey })).status).toBe(204);
-    expect((await call(`/api/v1/organizations/${org.orgId}/instances/${argo.id}`, { method: 'DELETE', token: org.ownerKey })).status).toBe(204);
+    expect((await call(`/api/v1/organizations/${org.orgId}/api-keys/${key.id}`, { method: 'DELETE', token: org.ownerKey })).status).toBe(
+      204,
+    );
+    expect(
+      (await call(`/api/v1/organizations/${org.orgId}/members/${member.userId}`, { method: 'DELETE', token: org.ownerKey })).status,
+    ).toBe(204);
+    expect((await call(`/api/v1/organizations/${org.orgId}/instances/${argo.id}`, { method: 'DELETE', token: org.ownerKey })).status).toBe(
+      204,
+    );
 
     const events = (await storedEvents(org.orgId)).slice(3); // after the three creation events
     expect(events.map((event) => [event.action, event.object_type, event.object_name])).toEqual([
@@ -87,18 +114,35 @@ describe('acceptance: an owner key manages its organization and every change is 
     const org = await createOrg('unique-names');
     const first = await createInstance(org, 'argocd', 'staging');
     await createInstance(org, 'kargo', 'staging');
-    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances`, { method: 'POST', token: org.ownerKey, body: { type: 'argocd', name: 'staging' } }), 409);
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/instances`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { type: 'argocd', name: 'staging' },
+      }),
+      409,
+    );
     await call(`/api/v1/organizations/${org.orgId}/instances/${first.id}`, { method: 'DELETE', token: org.ownerKey });
     await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances/${first.id}`, { token: org.ownerKey }), 404);
     await createInstance(org, 'argocd', 'staging');
-    const list = await json<{ instances: { type: string }[] }>(await call(`/api/v1/organizations/${org.orgId}/instances?type=argocd`, { token: org.ownerKey }), 200);
+    const list = await json<{ instances: { type: string }[] }>(
+      await call(`/api/v1/organizations/${org.orgId}/instances?type=argocd`, { token: org.ownerKey }),
+      200,
+    );
     expect(list.instances.map((instance) => instance.type)).toEqual(['argocd']);
   });
 
   it('rejects an unknown instance type with 400 and a bad instance name with 422', async () => {
     const org = await createOrg('bad-instance');
     await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances?type=flux`, { token: org.ownerKey }), 400);
-    const problem = await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances`, { method: 'POST', token: org.ownerKey, body: { type: 'argocd', name: 'Not A DNS Label' } }), 422);
+    const problem = await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/instances`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { type: 'argocd', name: 'Not A DNS Label' },
+      }),
+      422,
+    );
     expect(problem.errors?.[0]?.pointer).toBe('name');
   });
 
@@ -107,13 +151,21 @@ describe('acceptance: an owner key manages its organization and every change is 
     const other = await createOrg('bind-other');
     const foreign = await createInstance(other, 'argocd');
     const problem = await expectProblem(
-      await call(`/api/v1/organizations/${org.orgId}/api-keys`, { method: 'POST', token: org.ownerKey, body: { name: 'k', role: 'ingest', instanceId: foreign.id } }),
+      await call(`/api/v1/organizations/${org.orgId}/api-keys`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { name: 'k', role: 'ingest', instanceId: foreign.id },
+      }),
       422,
     );
     expect(problem.errors?.[0]?.pointer).toBe('instanceId');
     const own = await createInstance(org, 'argocd');
     await expectProblem(
-      await call(`/api/v1/organizations/${org.orgId}/api-keys`, { method: 'POST', token: org.ownerKey, body: { name: 'k', role: 'member', instanceId: own.id } }),
+      await call(`/api/v1/organizations/${org.orgId}/api-keys`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { name: 'k', role: 'member', instanceId: own.id },
+      }),
       422,
     );
   });
@@ -129,13 +181,37 @@ describe('last owner protection', () => {
     const org = await createOrg('last-owner');
     const ownerId = await ownerUserId(org);
     const before = (await storedEvents(org.orgId)).length;
-    const demote = await expectProblem(await call(`/api/v1/organizations/${org.orgId}/members/${ownerId}`, { method: 'PATCH', token: org.ownerKey, body: { role: 'admin' } }), 409);
+    const demote = await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/members/${ownerId}`, {
+        method: 'PATCH',
+        token: org.ownerKey,
+        body: { role: 'admin' },
+      }),
+      409,
+    );
     expect(demote.type).toBe('urn:problem:audit-logs:last-owner');
-    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/members/${ownerId}`, { method: 'DELETE', token: org.ownerKey }), 409);
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/members/${ownerId}`, { method: 'DELETE', token: org.ownerKey }),
+      409,
+    );
     expect((await storedEvents(org.orgId)).length).toBe(before);
 
-    await json(await call(`/api/v1/organizations/${org.orgId}/members`, { method: 'POST', token: org.ownerKey, body: { email: `${unique('second')}@example.com`, name: 'Second', role: 'owner' } }), 201);
-    const demoted = await json<{ role: string }>(await call(`/api/v1/organizations/${org.orgId}/members/${ownerId}`, { method: 'PATCH', token: org.ownerKey, body: { role: 'admin' } }), 200);
+    await json(
+      await call(`/api/v1/organizations/${org.orgId}/members`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { email: `${unique('second')}@example.com`, name: 'Second', role: 'owner' },
+      }),
+      201,
+    );
+    const demoted = await json<{ role: string }>(
+      await call(`/api/v1/organizations/${org.orgId}/members/${ownerId}`, {
+        method: 'PATCH',
+        token: org.ownerKey,
+        body: { role: 'admin' },
+      }),
+      200,
+    );
     expect(demoted.role).toBe('admin');
   });
 });
@@ -150,38 +226,91 @@ interface RouteCase {
 }
 
 const ROUTES: RouteCase[] = [
-  { name: 'GET instances', allowed: ['owner', 'admin', 'member'], request: async (org) => ({ method: 'GET', path: `/api/v1/organizations/${org.orgId}/instances` }) },
+  {
+    name: 'GET instances',
+    allowed: ['owner', 'admin', 'member'],
+    request: async (org) => ({ method: 'GET', path: `/api/v1/organizations/${org.orgId}/instances` }),
+  },
   {
     name: 'GET instance',
     allowed: ['owner', 'admin', 'member'],
-    request: async (org) => ({ method: 'GET', path: `/api/v1/organizations/${org.orgId}/instances/${(await createInstance(org, 'argocd')).id}` }),
+    request: async (org) => ({
+      method: 'GET',
+      path: `/api/v1/organizations/${org.orgId}/instances/${(await createInstance(org, 'argocd')).id}`,
+    }),
   },
-  { name: 'POST instance', allowed: ['owner', 'admin'], request: async (org) => ({ method: 'POST', path: `/api/v1/organizations/${org.orgId}/instances`, body: { type: 'kargo', name: unique('k') } }) },
+  {
+    name: 'POST instance',
+    allowed: ['owner', 'admin'],
+    request: async (org) => ({
+      method: 'POST',
+      path: `/api/v1/organizations/${org.orgId}/instances`,
+      body: { type: 'kargo', name: unique('k') },
+    }),
+  },
   {
     name: 'DELETE instance',
     allowed: ['owner', 'admin'],
-    request: async (org) => ({ method: 'DELETE', path: `/api/v1/organizations/${org.orgId}/instances/${(await createInstance(org, 'kargo')).id}` }),
+    request: async (org) => ({
+      method: 'DELETE',
+      path: `/api/v1/organizations/${org.orgId}/instances/${(await createInstance(org, 'kargo')).id}`,
+    }),
   },
-  { name: 'GET members', allowed: ['owner', 'admin', 'member'], request: async (org) => ({ method: 'GET', path: `/api/v1/organizations/${org.orgId}/members` }) },
+  {
+    name: 'GET members',
+    allowed: ['owner', 'admin', 'member'],
+    request: async (org) => ({ method: 'GET', path: `/api/v1/organizations/${org.orgId}/members` }),
+  },
   {
     name: 'POST member',
     allowed: ['owner', 'admin'],
-    request: async (org) => ({ method: 'POST', path: `/api/v1/organizations/${org.orgId}/members`, body: { email: `${unique('m')}@example.com`, name: 'M', role: 'member' } }),
+    request: async (org) => ({
+      method: 'POST',
+      path: `/api/v1/organizations/${org.orgId}/members`,
+      body: { email: `${unique('m')}@example.com`, name: 'M', role: 'member' },
+    }),
   },
   {
     name: 'PATCH member',
     allowed: ['owner', 'admin'],
-    request: async (org) => ({ method: 'PATCH', path: `/api/v1/organizations/${org.orgId}/members/${await addMember(org)}`, body: { role: 'admin' } }),
+    request: async (org) => ({
+      method: 'PATCH',
+      path: `/api/v1/organizations/${org.orgId}/members/${await addMember(org)}`,
+      body: { role: 'admin' },
+    }),
   },
-  { name: 'DELETE member', allowed: ['owner', 'admin'], request: async (org) => ({ method: 'DELETE', path: `/api/v1/organizations/${org.orgId}/members/${await addMember(org)}` }) },
-  { name: 'GET api-keys', allowed: ['owner', 'admin'], request: async (org) => ({ method: 'GET', path: `/api/v1/organizations/${org.orgId}/api-keys` }) },
-  { name: 'POST api-key', allowed: ['owner', 'admin'], request: async (org) => ({ method: 'POST', path: `/api/v1/organizations/${org.orgId}/api-keys`, body: { name: 'n', role: 'member' } }) },
-  { name: 'DELETE api-key', allowed: ['owner', 'admin'], request: async (org) => ({ method: 'DELETE', path: `/api/v1/organizations/${org.orgId}/api-keys/${(await createKey(org, 'member')).id}` }) },
+  {
+    name: 'DELETE member',
+    allowed: ['owner', 'admin'],
+    request: async (org) => ({ method: 'DELETE', path: `/api/v1/organizations/${org.orgId}/members/${await addMember(org)}` }),
+  },
+  {
+    name: 'GET api-keys',
+    allowed: ['owner', 'admin'],
+    request: async (org) => ({ method: 'GET', path: `/api/v1/organizations/${org.orgId}/api-keys` }),
+  },
+  {
+    name: 'POST api-key',
+    allowed: ['owner', 'admin'],
+    request: async (org) => ({ method: 'POST', path: `/api/v1/organizations/${org.orgId}/api-keys`, body: { name: 'n', role: 'member' } }),
+  },
+  {
+    name: 'DELETE api-key',
+    allowed: ['owner', 'admin'],
+    request: async (org) => ({
+      method: 'DELETE',
+      path: `/api/v1/organizations/${org.orgId}/api-keys/${(await createKey(org, 'member')).id}`,
+    }),
+  },
 ];
 
 async function addMember(org: TestOrg): Promise<string> {
   const member = await json<{ userId: string }>(
-    await call(`/api/v1/organizations/${org.orgId}/members`, { method: 'POST', token: org.ownerKey, body: { email: `${unique('mm')}@example.com`, name: 'MM', role: 'member' } }),
+    await call(`/api/v1/organizations/${org.orgId}/members`, {
+      method: 'POST',
+      token: org.ownerKey,
+      body: { email: `${unique('mm')}@example.com`, name: 'MM', role: 'member' },
+    }),
     201,
   );
   return member.userId;
@@ -220,9 +349,16 @@ describe('role matrix on every management route', () => {
   it('stops admins from creating owner keys or owners, and from touching owners', async () => {
     const org = await createOrg('admin-limits');
     const admin = (await createKey(org, 'admin')).secret;
-    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/api-keys`, { method: 'POST', token: admin, body: { name: 'n', role: 'owner' } }), 403);
     await expectProblem(
-      await call(`/api/v1/organizations/${org.orgId}/members`, { method: 'POST', token: admin, body: { email: `${unique('o')}@example.com`, name: 'O', role: 'owner' } }),
+      await call(`/api/v1/organizations/${org.orgId}/api-keys`, { method: 'POST', token: admin, body: { name: 'n', role: 'owner' } }),
+      403,
+    );
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/members`, {
+        method: 'POST',
+        token: admin,
+        body: { email: `${unique('o')}@example.com`, name: 'O', role: 'owner' },
+      }),
       403,
     );
     const me = await json<{ user: { id: string } }>(await call('/api/v1/me', { token: org.ownerKey }), 200);
@@ -243,9 +379,22 @@ describe('role matrix on every management route', () => {
     const foreignKey = await createKey(other, 'member');
     const foreignMember = await addMember(other);
     await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances/${foreignInstance.id}`, { token: org.ownerKey }), 404);
-    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances/${foreignInstance.id}`, { method: 'DELETE', token: org.ownerKey }), 404);
-    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/api-keys/${foreignKey.id}`, { method: 'DELETE', token: org.ownerKey }), 404);
-    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/members/${foreignMember}`, { method: 'PATCH', token: org.ownerKey, body: { role: 'admin' } }), 404);
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/instances/${foreignInstance.id}`, { method: 'DELETE', token: org.ownerKey }),
+      404,
+    );
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/api-keys/${foreignKey.id}`, { method: 'DELETE', token: org.ownerKey }),
+      404,
+    );
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/members/${foreignMember}`, {
+        method: 'PATCH',
+        token: org.ownerKey,
+        body: { role: 'admin' },
+      }),
+      404,
+    );
     expect((await call('/api/v1/me', { token: foreignKey.secret })).status).toBe(200);
   });
 });
@@ -260,7 +409,9 @@ describe('error path', () => {
   it('serves the OpenAPI 3.1 document', async () => {
     const doc = await json<{ openapi: string; paths: Record<string, unknown> }>(await call('/api/openapi.json'), 200);
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/organizations', '/api/v1/organizations/{orgId}/members/{userId}', '/api/v1/me']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/organizations', '/api/v1/organizations/{orgId}/members/{userId}', '/api/v1/me']),
+    );
   });
 });
 

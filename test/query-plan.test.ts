@@ -50,7 +50,10 @@ const fullScan = (step: string) => /\bSCAN audit_events\b(?!_fts)/.test(step);
 describe('query plans', () => {
   const db = database(env.DB);
   const combinations = [
-    ...subsets(Object.keys(FILTERS)).map((names) => ({ name: names.join('+') || 'none', filters: Object.assign({}, NONE, ...names.map((name) => FILTERS[name])) as AuditLogFilters })),
+    ...subsets(Object.keys(FILTERS)).map((names) => ({
+      name: names.join('+') || 'none',
+      filters: Object.assign({}, NONE, ...names.map((name) => FILTERS[name])) as AuditLogFilters,
+    })),
     ...Object.entries(MULTI).map(([name, filter]) => ({ name, filters: { ...NONE, ...filter } })),
   ];
 
@@ -87,7 +90,9 @@ describe('query plans', () => {
   });
 
   it('detects a full scan when there is one (the check can fail)', async () => {
-    const result = await env.DB.prepare('EXPLAIN QUERY PLAN SELECT * FROM audit_events WHERE details_message = ?').bind('x').all<{ detail: string }>();
+    const result = await env.DB.prepare('EXPLAIN QUERY PLAN SELECT * FROM audit_events WHERE details_message = ?')
+      .bind('x')
+      .all<{ detail: string }>();
     expect(result.results.map((row) => row.detail).some(fullScan)).toBe(true);
   });
 });

@@ -32,7 +32,10 @@ function at(minute: number): string {
 
 /** The events this file ingests, plus the organization's own management events, newest first. */
 async function everything(): Promise<Item[]> {
-  const page = await json<Page>(await call(`/api/v1/organizations/${org.orgId}/audit-logs?filters.limit=1000`, { token: org.ownerKey }), 200);
+  const page = await json<Page>(
+    await call(`/api/v1/organizations/${org.orgId}/audit-logs?filters.limit=1000`, { token: org.ownerKey }),
+    200,
+  );
   return page.items;
 }
 
@@ -56,7 +59,10 @@ beforeAll(async () => {
       id: `q-${String(index).padStart(4, '0')}`,
     };
   });
-  await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items: seeded } }), 201);
+  await json(
+    await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items: seeded } }),
+    201,
+  );
 });
 
 const query = (params: string) => call(`/api/v1/organizations/${org.orgId}/audit-logs?${params}`, { token: org.ownerKey });
@@ -81,14 +87,26 @@ describe('audit-log queries', () => {
 
   const cases: [string, string, (event: EventInput & { id: string }) => boolean][] = [
     ['actorId', 'filters.actorId=bob%40example.com', (event) => event.actor.id === 'bob@example.com'],
-    ['actorId (repeated)', 'filters.actorId=bob%40example.com&filters.actorId=kargo-controller', (event) => event.actor.id !== 'alice@example.com'],
+    [
+      'actorId (repeated)',
+      'filters.actorId=bob%40example.com&filters.actorId=kargo-controller',
+      (event) => event.actor.id !== 'alice@example.com',
+    ],
     ['actorType', 'filters.actorType=service', (event) => event.actor.type === 'service'],
     ['action', 'filters.action=promote', (event) => event.action === 'promote'],
     ['action (repeated)', 'filters.action=promote&filters.action=delete', (event) => ['promote', 'delete'].includes(event.action)],
     ['objectType', 'filters.objectType=kargo_promotion', (event) => event.object.type === 'kargo_promotion'],
     ['objectName', 'filters.objectName=obj-3', (event) => event.object.id.name === 'obj-3'],
-    ['time range', `filters.startTime=${encodeURIComponent(at(10))}&filters.endTime=${encodeURIComponent(at(20))}`, (event) => event.timestamp >= at(10) && event.timestamp < at(20)],
-    ['free text', 'filters.q=guestbook%20rolled', (event) => event.details?.message?.toString().startsWith('Rolled back guestbook') ?? false],
+    [
+      'time range',
+      `filters.startTime=${encodeURIComponent(at(10))}&filters.endTime=${encodeURIComponent(at(20))}`,
+      (event) => event.timestamp >= at(10) && event.timestamp < at(20),
+    ],
+    [
+      'free text',
+      'filters.q=guestbook%20rolled',
+      (event) => event.details?.message?.toString().startsWith('Rolled back guestbook') ?? false,
+    ],
     ['free text prefix', 'filters.q=rou', (event) => event.details?.message?.toString().startsWith('Routine') ?? false],
     [
       'combined',
@@ -100,7 +118,10 @@ describe('audit-log queries', () => {
   for (const [name, params, predicate] of cases) {
     it(`filters by ${name}`, async () => {
       const page = await json<Page>(await query(`${params}&filters.limit=1000`), 200);
-      const expected = seeded.filter(predicate).map((event) => event.id).sort();
+      const expected = seeded
+        .filter(predicate)
+        .map((event) => event.id)
+        .sort();
       expect(expected.length).toBeGreaterThan(0);
       expect(page.items.map((item) => item.id).sort()).toEqual(expected);
       expect(page.totalCount).toBe(expected.length);
@@ -109,10 +130,18 @@ describe('audit-log queries', () => {
 
   it('filters by instance (parameter and instance route agree)', async () => {
     const byParam = await json<Page>(await query(`filters.instanceId=${instances.kargo}&filters.limit=1000`), 200);
-    const byRoute = await json<Page>(await call(`/api/v1/organizations/${org.orgId}/instances/${instances.kargo}/audit-logs?filters.limit=1000`, { token: org.ownerKey }), 200);
+    const byRoute = await json<Page>(
+      await call(`/api/v1/organizations/${org.orgId}/instances/${instances.kargo}/audit-logs?filters.limit=1000`, { token: org.ownerKey }),
+      200,
+    );
     const expected = seeded.filter((event) => event.instanceId === instances.kargo).map((event) => event.id);
     expect(byParam.items.map((item) => item.id)).toEqual(byRoute.items.map((item) => item.id));
-    expect(byParam.items.map((item) => item.id).filter((id) => id.startsWith('q-')).sort()).toEqual(expected.sort());
+    expect(
+      byParam.items
+        .map((item) => item.id)
+        .filter((id) => id.startsWith('q-'))
+        .sort(),
+    ).toEqual(expected.sort());
     // Plus the management event that created the instance.
     expect(byRoute.items.every((item) => item.instanceId === instances.kargo)).toBe(true);
   });
@@ -145,8 +174,14 @@ describe('audit-log queries', () => {
       cursor = page.nextCursor;
       // Concurrent writers: a newer event, and one with a timestamp inside the already-read range.
       round += 1;
-      const fresh = [makeEvent(round, { id: `late-new-${round}`, timestamp: new Date().toISOString() }), makeEvent(round, { id: `late-old-${round}`, timestamp: at(-5) })];
-      await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items: fresh } }), 201);
+      const fresh = [
+        makeEvent(round, { id: `late-new-${round}`, timestamp: new Date().toISOString() }),
+        makeEvent(round, { id: `late-old-${round}`, timestamp: at(-5) }),
+      ];
+      await json(
+        await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items: fresh } }),
+        201,
+      );
     } while (cursor);
     const original = seen.filter((id) => !id.startsWith('late-'));
     expect(original).toEqual(all.map((item) => item.id));
@@ -158,15 +193,33 @@ describe('audit-log queries', () => {
     const all = await json<Page>(await query(`filters.limit=1000&filters.endTime=${encodeURIComponent(pinned)}`), 200);
     const seen: string[] = [];
     for (let offset = 0; offset < all.totalCount; offset += 40) {
-      const page = await json<Page>(await query(`filters.limit=40&filters.offset=${offset}&filters.endTime=${encodeURIComponent(pinned)}`), 200);
+      const page = await json<Page>(
+        await query(`filters.limit=40&filters.offset=${offset}&filters.endTime=${encodeURIComponent(pinned)}`),
+        200,
+      );
       seen.push(...page.items.map((item) => item.id));
-      await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: makeEvent(offset, { id: `pinned-${offset}`, timestamp: new Date(Date.now() + 1000).toISOString() }) }), 201);
+      await json(
+        await call(`/api/v1/organizations/${org.orgId}/audit-logs`, {
+          method: 'POST',
+          token: org.ownerKey,
+          body: makeEvent(offset, { id: `pinned-${offset}`, timestamp: new Date(Date.now() + 1000).toISOString() }),
+        }),
+        201,
+      );
     }
     expect(seen).toEqual(all.items.map((item) => item.id));
   });
 
   it('rejects bad parameters with 400 problems', async () => {
-    for (const params of ['filters.limit=0', 'filters.limit=1001', 'filters.limit=abc', 'filters.offset=-1', 'filters.startTime=yesterday', 'cursor=not-a-cursor', `cursor=${btoa('[1,2]')}`]) {
+    for (const params of [
+      'filters.limit=0',
+      'filters.limit=1001',
+      'filters.limit=abc',
+      'filters.offset=-1',
+      'filters.startTime=yesterday',
+      'cursor=not-a-cursor',
+      `cursor=${btoa('[1,2]')}`,
+    ]) {
       await expectProblem(await query(params), 400);
     }
     const first = await json<Page>(await query('filters.limit=2'), 200);
@@ -199,17 +252,38 @@ describe('audit-log queries', () => {
       expect(text).not.toContain('q-0001');
     }
     // Their own organization's route with our instance id (or ours with theirs) is a 404.
-    await expectProblem(await call(`/api/v1/organizations/${outsider.orgId}/instances/${instances.argo}/audit-logs`, { token: outsider.ownerKey }), 404);
-    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances/${ownInstance.id}/audit-logs`, { token: org.ownerKey }), 404);
-    const theirs = await json<Page>(await call(`/api/v1/organizations/${outsider.orgId}/audit-logs?filters.instanceId=${instances.argo}`, { token: outsider.ownerKey }), 200);
+    await expectProblem(
+      await call(`/api/v1/organizations/${outsider.orgId}/instances/${instances.argo}/audit-logs`, { token: outsider.ownerKey }),
+      404,
+    );
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/instances/${ownInstance.id}/audit-logs`, { token: org.ownerKey }),
+      404,
+    );
+    const theirs = await json<Page>(
+      await call(`/api/v1/organizations/${outsider.orgId}/audit-logs?filters.instanceId=${instances.argo}`, { token: outsider.ownerKey }),
+      200,
+    );
     expect(theirs.items).toEqual([]);
   });
 
   it("keeps a deleted instance's history readable", async () => {
     const doomed = await createInstance(org, 'argocd', 'doomed');
-    await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: makeEvent(1, { id: 'doomed-1', instanceId: doomed.id }) }), 201);
-    expect((await call(`/api/v1/organizations/${org.orgId}/instances/${doomed.id}`, { method: 'DELETE', token: org.ownerKey })).status).toBe(204);
-    const page = await json<Page>(await call(`/api/v1/organizations/${org.orgId}/instances/${doomed.id}/audit-logs`, { token: org.ownerKey }), 200);
+    await json(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: makeEvent(1, { id: 'doomed-1', instanceId: doomed.id }),
+      }),
+      201,
+    );
+    expect(
+      (await call(`/api/v1/organizations/${org.orgId}/instances/${doomed.id}`, { method: 'DELETE', token: org.ownerKey })).status,
+    ).toBe(204);
+    const page = await json<Page>(
+      await call(`/api/v1/organizations/${org.orgId}/instances/${doomed.id}/audit-logs`, { token: org.ownerKey }),
+      200,
+    );
     expect(page.items.map((item) => item.id)).toContain('doomed-1');
   });
 });

@@ -26,13 +26,22 @@ describe('retention', () => {
     // Someone alters a stored manifest; and a late event arrives after another week's build.
     await env.ARCHIVES.put(archiveKeys(tampered.orgId, week.startDate, 1).manifest, '{"tampered":true}');
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await json(await call(`/api/v1/organizations/${late.orgId}/audit-logs`, { method: 'POST', token: late.ownerKey, body: makeEvent(0, { timestamp: new Date(week.startMs + 1000).toISOString() }) }), 201);
+    await json(
+      await call(`/api/v1/organizations/${late.orgId}/audit-logs`, {
+        method: 'POST',
+        token: late.ownerKey,
+        body: makeEvent(0, { timestamp: new Date(week.startMs + 1000).toISOString() }),
+      }),
+      201,
+    );
 
     // Retention of 0 days: every closed week is past it.
     const report = await applyRetention(database(env.DB), env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, Date.now(), 0);
     expect(report.purgedWeeks).toContain(`${archived.orgId}/${week.startDate}`);
     expect(await weekEventCount(archived.orgId, week.startMs)).toBe(0);
-    const reasons = Object.fromEntries(report.kept.filter((entry) => entry.startDate === week.startDate).map((entry) => [entry.organizationId, entry.reason]));
+    const reasons = Object.fromEntries(
+      report.kept.filter((entry) => entry.startDate === week.startDate).map((entry) => [entry.organizationId, entry.reason]),
+    );
     expect(reasons[unarchived.orgId]).toMatch(/no archive/);
     expect(reasons[tampered.orgId]).toMatch(/manifest hash/);
     expect(reasons[late.orgId]).toMatch(/no archive holds all/);
@@ -41,11 +50,19 @@ describe('retention', () => {
     expect(await weekEventCount(late.orgId, week.startMs)).toBe(31);
 
     // The purged week's events are gone from search as well (the FTS index follows deletes).
-    const search = await json<{ totalCount: number }>(await call(`/api/v1/organizations/${archived.orgId}/audit-logs?filters.q=synced`, { token: archived.ownerKey }), 200);
+    const search = await json<{ totalCount: number }>(
+      await call(`/api/v1/organizations/${archived.orgId}/audit-logs?filters.q=synced`, { token: archived.ownerKey }),
+      200,
+    );
     expect(search.totalCount).toBe(0);
     // The unfiltered total (kept by triggers in event_weeks) follows the deletes exactly.
-    const remaining = await json<{ totalCount: number }>(await call(`/api/v1/organizations/${archived.orgId}/audit-logs`, { token: archived.ownerKey }), 200);
-    const stored = await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ?').bind(archived.orgId).first<{ n: number }>();
+    const remaining = await json<{ totalCount: number }>(
+      await call(`/api/v1/organizations/${archived.orgId}/audit-logs`, { token: archived.ownerKey }),
+      200,
+    );
+    const stored = await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ?')
+      .bind(archived.orgId)
+      .first<{ n: number }>();
     expect(remaining.totalCount).toBe(stored?.n);
     expect(remaining.totalCount).toBeGreaterThan(0); // this week's management events
     // A second run has nothing more to delete for the purged week.

@@ -31,7 +31,11 @@ interface Event {
   timestamp: string;
   action: string;
   actor: { type: string; id: string; ip: string };
-  object: { type: string; id: { name: string; kind: string; group: string }; parentId: { name: string; parentName: string; applicationName: string } };
+  object: {
+    type: string;
+    id: { name: string; kind: string; group: string };
+    parentId: { name: string; parentName: string; applicationName: string };
+  };
   details: { message: string; patch: string; actionType: string; [extra: string]: unknown };
   count: number;
   lastOccurredTimestamp: string;
@@ -87,26 +91,53 @@ function weekEvents(): Event[][] {
       event('01KA0M00000000000000000001', `${day(0)}T00:00:00.000Z`, {
         instanceId: null,
         action: 'create',
-        object: { type: 'member', id: { name: 'bob@example.com', kind: '', group: '' }, parentId: { name: '', parentName: '', applicationName: '' } },
+        object: {
+          type: 'member',
+          id: { name: 'bob@example.com', kind: '', group: '' },
+          parentId: { name: '', parentName: '', applicationName: '' },
+        },
         details: { message: 'Invited bob@example.com as admin', patch: '', actionType: '', role: 'admin' },
       }),
       event('01KA0M00000000000000000002', `${day(0)}T10:15:30.123Z`),
       // Same instant as the next one: the id breaks the tie.
-      event('01KA0M00000000000000000003', `${day(0)}T10:15:31.000Z`, { action: 'delete', details: { message: 'Deleted "old-app" — ünïcödé ✓', patch: '{"spec":null}', actionType: 'delete' } }),
+      event('01KA0M00000000000000000003', `${day(0)}T10:15:31.000Z`, {
+        action: 'delete',
+        details: { message: 'Deleted "old-app" — ünïcödé ✓', patch: '{"spec":null}', actionType: 'delete' },
+      }),
       event('01KA0M00000000000000000004', `${day(0)}T10:15:31.000Z`, { actor: { type: 'api_key', id: 'key_ci', ip: '2001:db8::1' } }),
     ],
     [
       event('01KA0M00000000000000000005', `${day(1)}T08:00:00.000Z`, {
-        object: { type: 'kargo_promotion', id: { name: 'prod-4f2a1c9', kind: 'Promotion', group: 'kargo.akuity.io' }, parentId: { name: 'kargo-prod', parentName: 'guestbook', applicationName: '' } },
+        object: {
+          type: 'kargo_promotion',
+          id: { name: 'prod-4f2a1c9', kind: 'Promotion', group: 'kargo.akuity.io' },
+          parentId: { name: 'kargo-prod', parentName: 'guestbook', applicationName: '' },
+        },
         details: { message: 'Promoted freight 4f2a1c9 to prod', patch: '', actionType: 'promote', freight: '4f2a1c9' },
       }),
       event('01KA0M00000000000000000006', `${day(1)}T23:59:59.999Z`, { count: 3 }),
     ],
     [],
-    [event('01KA0M00000000000000000007', `${day(3)}T12:00:00.000Z`, { action: 'login', object: { type: 'organization', id: { name: 'acme', kind: '', group: '' }, parentId: { name: '', parentName: '', applicationName: '' } } })],
-    [event('01KA0M00000000000000000008', `${day(4)}T09:30:00.500Z`), event('01KA0M00000000000000000009', `${day(4)}T17:45:12.001Z`, { action: 'sync' })],
+    [
+      event('01KA0M00000000000000000007', `${day(3)}T12:00:00.000Z`, {
+        action: 'login',
+        object: {
+          type: 'organization',
+          id: { name: 'acme', kind: '', group: '' },
+          parentId: { name: '', parentName: '', applicationName: '' },
+        },
+      }),
+    ],
+    [
+      event('01KA0M00000000000000000008', `${day(4)}T09:30:00.500Z`),
+      event('01KA0M00000000000000000009', `${day(4)}T17:45:12.001Z`, { action: 'sync' }),
+    ],
     [event('01KA0M0000000000000000000A', `${day(5)}T03:03:03.003Z`)],
-    [event('01KA0M0000000000000000000B', `${day(6)}T21:00:00.000Z`, { details: { message: 'line one\nline two\t"tabbed"', patch: '', actionType: 'note' } })],
+    [
+      event('01KA0M0000000000000000000B', `${day(6)}T21:00:00.000Z`, {
+        details: { message: 'line one\nline two\t"tabbed"', patch: '', actionType: 'note' },
+      }),
+    ],
   ];
 }
 const TOTAL_EVENTS = weekEvents().flat().length;
@@ -157,9 +188,15 @@ function countRecords(bytes: Uint8Array): number {
   return Array.isArray(parsed) ? parsed.length : 0;
 }
 
-async function makeManifest(zip: Uint8Array, files: DayFiles, options: { startDate?: string; revision?: number; generatedAt?: string; previous?: string | null } = {}): Promise<Manifest> {
+async function makeManifest(
+  zip: Uint8Array,
+  files: DayFiles,
+  options: { startDate?: string; revision?: number; generatedAt?: string; previous?: string | null } = {},
+): Promise<Manifest> {
   const startDate = options.startDate ?? WEEK;
-  const described = await Promise.all(files.map(async ([name, bytes]) => ({ name, sha256: await sha256(bytes), records: countRecords(bytes) })));
+  const described = await Promise.all(
+    files.map(async ([name, bytes]) => ({ name, sha256: await sha256(bytes), records: countRecords(bytes) })),
+  );
   return {
     version: 1,
     organizationId: ORG,
@@ -197,7 +234,14 @@ const OTHER_KEYS = await newKeyPair();
  * A signed archive of `files` (default: the valid week). `edit` may change the manifest before it
  * is serialised and signed, so the manifest is consistent and only what the edit broke can fail.
  */
-async function buildArchive(options: { files?: DayFiles; zip?: Uint8Array; edit?: (manifest: Manifest) => void; manifest?: { revision?: number; generatedAt?: string; previous?: string | null; startDate?: string } } = {}): Promise<Archive> {
+async function buildArchive(
+  options: {
+    files?: DayFiles;
+    zip?: Uint8Array;
+    edit?: (manifest: Manifest) => void;
+    manifest?: { revision?: number; generatedAt?: string; previous?: string | null; startDate?: string };
+  } = {},
+): Promise<Archive> {
   const files = options.files ?? dayFiles();
   const zip = options.zip ?? buildZip(files);
   const manifestObject = await makeManifest(zip, files, options.manifest);
@@ -217,7 +261,8 @@ const withoutManifest = (archive: Archive) => ({ zip: archive.zip });
 /** Asserts that verification failed with at least one problem matching each pattern. */
 function expectProblems(report: Pick<VerifyReport, 'ok' | 'problems'>, ...patterns: RegExp[]): void {
   expect(report.ok).toBe(false);
-  for (const pattern of patterns) expect(report.problems, `no problem matches ${pattern}`).toEqual(expect.arrayContaining([expect.stringMatching(pattern)]));
+  for (const pattern of patterns)
+    expect(report.problems, `no problem matches ${pattern}`).toEqual(expect.arrayContaining([expect.stringMatching(pattern)]));
 }
 
 /** Asserts that verification failed with exactly these problems (one pattern each, in order). */
@@ -315,14 +360,42 @@ describe('verifyArchive: corrupted ZIP bytes', () => {
       position: (zip) => compressedData(zip, 6).start + 2,
       problem: /^ZIP entry "2026-11-29\.json": (cannot be inflated|inflates to \d+ bytes|CRC-32 of the inflated data)/,
     },
-    { name: 'the local header CRC-32 of 2026-11-24.json', position: (zip) => localHeader(zip, 1) + 14, problem: /^ZIP entry "2026-11-24\.json": local header CRC-32 0x[0-9a-f]{8} differs from the central directory's/ },
-    { name: 'the local header file name of 2026-11-23.json', position: () => 30 + 9, problem: /^ZIP entry "2026-11-23\.json": local header name "2026-11-22\.json" differs/ },
-    { name: 'the local header signature', position: (zip) => localHeader(zip, 2), problem: /^ZIP entry "2026-11-25\.json": no local file header at byte \d+/ },
-    { name: 'the central directory CRC-32 of 2026-11-27.json', position: (zip) => centralRecord(zip, 4) + 16, problem: /^ZIP entry "2026-11-27\.json": (local header CRC-32 .* differs|CRC-32 of the inflated data)/ },
-    { name: 'the central directory file name of 2026-11-26.json', position: (zip) => centralRecord(zip, 3) + 46 + 9, problem: /^ZIP: missing entry 2026-11-26\.json$/ },
-    { name: 'the central directory size of 2026-11-28.json', position: (zip) => centralRecord(zip, 5) + 24, problem: /^ZIP entry "2026-11-28\.json": local header size \d+ differs/ },
+    {
+      name: 'the local header CRC-32 of 2026-11-24.json',
+      position: (zip) => localHeader(zip, 1) + 14,
+      problem: /^ZIP entry "2026-11-24\.json": local header CRC-32 0x[0-9a-f]{8} differs from the central directory's/,
+    },
+    {
+      name: 'the local header file name of 2026-11-23.json',
+      position: () => 30 + 9,
+      problem: /^ZIP entry "2026-11-23\.json": local header name "2026-11-22\.json" differs/,
+    },
+    {
+      name: 'the local header signature',
+      position: (zip) => localHeader(zip, 2),
+      problem: /^ZIP entry "2026-11-25\.json": no local file header at byte \d+/,
+    },
+    {
+      name: 'the central directory CRC-32 of 2026-11-27.json',
+      position: (zip) => centralRecord(zip, 4) + 16,
+      problem: /^ZIP entry "2026-11-27\.json": (local header CRC-32 .* differs|CRC-32 of the inflated data)/,
+    },
+    {
+      name: 'the central directory file name of 2026-11-26.json',
+      position: (zip) => centralRecord(zip, 3) + 46 + 9,
+      problem: /^ZIP: missing entry 2026-11-26\.json$/,
+    },
+    {
+      name: 'the central directory size of 2026-11-28.json',
+      position: (zip) => centralRecord(zip, 5) + 24,
+      problem: /^ZIP entry "2026-11-28\.json": local header size \d+ differs/,
+    },
     { name: 'the end record entry count', position: (zip) => endRecord(zip) + 10, problem: /^ZIP: inconsistent end record/ },
-    { name: 'the end record central directory offset', position: (zip) => endRecord(zip) + 16, problem: /^ZIP: central directory .* does not end where the end record starts/ },
+    {
+      name: 'the end record central directory offset',
+      position: (zip) => endRecord(zip) + 16,
+      problem: /^ZIP: central directory .* does not end where the end record starts/,
+    },
   ];
 
   for (const target of targets) {
@@ -330,7 +403,11 @@ describe('verifyArchive: corrupted ZIP bytes', () => {
       const archive = await buildArchive();
       const zip = flipByte(archive.zip, target.position(archive.zip));
       const withManifest = await verifyArchive({ ...archive, zip });
-      expectProblems(withManifest, /^manifest\.archive\.sha256: the ZIP's sha256 is [0-9a-f]{64}, the manifest says "[0-9a-f]{64}"$/, target.problem);
+      expectProblems(
+        withManifest,
+        /^manifest\.archive\.sha256: the ZIP's sha256 is [0-9a-f]{64}, the manifest says "[0-9a-f]{64}"$/,
+        target.problem,
+      );
       // Without a manifest the ZIP's own structure still gives it away.
       expectProblems(await verifyArchive({ zip }), target.problem);
     });
@@ -349,14 +426,23 @@ describe('verifyArchive: corrupted ZIP bytes', () => {
   it('reports unreadable input as problems instead of throwing', async () => {
     const archive = await buildArchive();
     expectOnlyProblems(await verifyArchive({ zip: new Uint8Array() }), /^ZIP: not a ZIP archive \(0 bytes/);
-    expectOnlyProblems(await verifyArchive({ zip: encoder.encode('this is not a zip file at all, just some text') }), /^ZIP: not a ZIP archive \(no end-of-central-directory record\)/);
+    expectOnlyProblems(
+      await verifyArchive({ zip: encoder.encode('this is not a zip file at all, just some text') }),
+      /^ZIP: not a ZIP archive \(no end-of-central-directory record\)/,
+    );
     expectProblems(await verifyArchive({ zip: archive.zip.subarray(0, archive.zip.length - 30) }), /^ZIP: not a ZIP archive/);
-    expectProblems(await verifyArchive({ zip: new Uint8Array([...archive.zip, 0x00]) }), /^ZIP: end-of-central-directory record at byte \d+ declares a 0-byte comment but 1 bytes follow it/);
+    expectProblems(
+      await verifyArchive({ zip: new Uint8Array([...archive.zip, 0x00]) }),
+      /^ZIP: end-of-central-directory record at byte \d+ declares a 0-byte comment but 1 bytes follow it/,
+    );
     expectProblems(await verifyArchive({ ...archive, manifest: encoder.encode('{"version": 1,') }), /^manifest: not valid JSON/);
     expectProblems(await verifyArchive({ ...archive, manifest: new Uint8Array([0xff, 0xfe, 0x7b, 0x7d]) }), /^manifest: not valid UTF-8/);
     expectProblems(await verifyArchive({ ...archive, publicKeyPem: 'not a key' }), /^public key: cannot be used as an Ed25519 SPKI key/);
     // An entry is not inflated when its declared size is over the limit (zip bombs).
-    expectProblems(await verifyArchive({ zip: archive.zip, maxEntryBytes: 1000 }), /^ZIP entry "2026-11-23\.json": declares \d+ bytes uncompressed, over the 1000-byte limit; not inflated$/);
+    expectProblems(
+      await verifyArchive({ zip: archive.zip, maxEntryBytes: 1000 }),
+      /^ZIP entry "2026-11-23\.json": declares \d+ bytes uncompressed, over the 1000-byte limit; not inflated$/,
+    );
   });
 });
 
@@ -373,7 +459,9 @@ describe('verifyArchive: day files', () => {
     expectProblems(report, /^manifest\.archive\.sha256: the ZIP's sha256 is/);
     // Apart from the archive's own hash (and maybe size), only that file's hash is wrong: it is still well-formed.
     expect(report.problems.filter((problem) => !/^manifest\.archive\.(sha256|bytes):/.test(problem))).toEqual([
-      expect.stringMatching(/^manifest\.files\[0\]\.sha256 \(2026-11-23\.json\): the file's sha256 is [0-9a-f]{64}, the manifest says "[0-9a-f]{64}"$/),
+      expect.stringMatching(
+        /^manifest\.files\[0\]\.sha256 \(2026-11-23\.json\): the file's sha256 is [0-9a-f]{64}, the manifest says "[0-9a-f]{64}"$/,
+      ),
     ]);
   });
 
@@ -384,7 +472,10 @@ describe('verifyArchive: day files', () => {
     // "\r" is JSON whitespace: the file still parses, only the byte-exact rule catches it.
     monday[1] = encoder.encode(new TextDecoder().decode(monday[1]).replace(',\n', ',\r'));
     const report = await verifyArchive(await buildArchive({ files }));
-    expectOnlyProblems(report, /^2026-11-23\.json: not in the exact day-file format .*first difference at byte \d+ \(line 2\): expected …".*\\n.*"…, found …".*\\r.*"…/);
+    expectOnlyProblems(
+      report,
+      /^2026-11-23\.json: not in the exact day-file format .*first difference at byte \d+ \(line 2\): expected …".*\\n.*"…, found …".*\\r.*"…/,
+    );
 
     const spaced = dayFiles();
     const friday = spaced[4];
@@ -394,7 +485,10 @@ describe('verifyArchive: day files', () => {
 
     const emptyButSpaced = dayFiles();
     emptyButSpaced[2] = ['2026-11-25.json', encoder.encode('[ ]\n')];
-    expectOnlyProblems(await verifyArchive(await buildArchive({ files: emptyButSpaced })), /^2026-11-25\.json: not in the exact day-file format/);
+    expectOnlyProblems(
+      await verifyArchive(await buildArchive({ files: emptyButSpaced })),
+      /^2026-11-25\.json: not in the exact day-file format/,
+    );
   });
 
   it('fails when two events are swapped', async () => {
@@ -402,7 +496,10 @@ describe('verifyArchive: day files', () => {
     const monday = days[0] ?? [];
     [monday[1], monday[2]] = [monday[2] as Event, monday[1] as Event];
     const report = await verifyArchive(await buildArchive({ files: dayFiles(days) }));
-    expectOnlyProblems(report, /^2026-11-23\.json line 4 \(event 01KA0M00000000000000000002\): out of order — it must come before line 3 \(event 01KA0M00000000000000000003\)/);
+    expectOnlyProblems(
+      report,
+      /^2026-11-23\.json line 4 \(event 01KA0M00000000000000000002\): out of order — it must come before line 3 \(event 01KA0M00000000000000000003\)/,
+    );
     expect(report.checks).toContainEqual(expect.stringMatching(/^ZIP structure: 7 entries/)); // the ZIP itself is fine
   });
 
@@ -410,10 +507,13 @@ describe('verifyArchive: day files', () => {
     const days = weekEvents();
     const monday = days[0] ?? [];
     [monday[2], monday[3]] = [monday[3] as Event, monday[2] as Event];
-    expectOnlyProblems(await verifyArchive(await buildArchive({ files: dayFiles(days) })), /^2026-11-23\.json line 5 \(event 01KA0M00000000000000000003\): out of order/);
+    expectOnlyProblems(
+      await verifyArchive(await buildArchive({ files: dayFiles(days) })),
+      /^2026-11-23\.json line 5 \(event 01KA0M00000000000000000003\): out of order/,
+    );
   });
 
-  it('fails when an event lies outside its file\'s UTC day, including exactly at the next midnight', async () => {
+  it("fails when an event lies outside its file's UTC day, including exactly at the next midnight", async () => {
     const days = weekEvents();
     days[0]?.push(event('01KA0M0000000000000000000C', `${day(1)}T00:00:00.000Z`));
     days[6]?.unshift(event('01KA0M0000000000000000000D', `${day(5)}T23:59:59.999Z`));
@@ -428,7 +528,10 @@ describe('verifyArchive: day files', () => {
   it('fails when an id repeats within the archive', async () => {
     const days = weekEvents();
     days[5]?.push(event('01KA0M00000000000000000002', `${day(5)}T04:00:00.000Z`));
-    expectOnlyProblems(await verifyArchive(await buildArchive({ files: dayFiles(days) })), /^2026-11-28\.json line 3 \(event 01KA0M00000000000000000002\): duplicate id, already at 2026-11-23\.json line 3$/);
+    expectOnlyProblems(
+      await verifyArchive(await buildArchive({ files: dayFiles(days) })),
+      /^2026-11-28\.json line 3 \(event 01KA0M00000000000000000002\): duplicate id, already at 2026-11-23\.json line 3$/,
+    );
   });
 
   it("fails when an event belongs to another organization (the manifest's, or else the first event's)", async () => {
@@ -437,14 +540,20 @@ describe('verifyArchive: day files', () => {
     if (!stray) throw new Error('no Thursday event');
     stray.organizationId = 'org_someone_else';
     const archive = await buildArchive({ files: dayFiles(days) });
-    const pattern = /^2026-11-26\.json line 2 \(event 01KA0M00000000000000000007\): organizationId is "org_someone_else", expected "org_01JDX6Q8Z3V4K2M9R7T5W1Y0AB"$/;
+    const pattern =
+      /^2026-11-26\.json line 2 \(event 01KA0M00000000000000000007\): organizationId is "org_someone_else", expected "org_01JDX6Q8Z3V4K2M9R7T5W1Y0AB"$/;
     expectOnlyProblems(await verifyArchive(archive), pattern);
     expectOnlyProblems(await verifyArchive(withoutManifest(archive)), pattern);
   });
 
   it('fails on events that do not have the event shape', async () => {
     const days: unknown[][] = weekEvents();
-    const broken: Record<string, unknown> = { ...event('01KA0M0000000000000000000E', `${day(4)}T20:00:00.000Z`), count: 0, actor: { type: 'user', id: 'x' }, surprise: true };
+    const broken: Record<string, unknown> = {
+      ...event('01KA0M0000000000000000000E', `${day(4)}T20:00:00.000Z`),
+      count: 0,
+      actor: { type: 'user', id: 'x' },
+      surprise: true,
+    };
     days[4]?.push(broken);
     const report = await verifyArchive(await buildArchive({ files: dayFiles(days) }));
     expectProblems(
@@ -461,7 +570,12 @@ describe('verifyArchive: day files', () => {
   it('fails when a day is missing, naming it', async () => {
     const archive = await buildArchive();
     const zip = buildZip(dayFiles().slice(0, 6));
-    expectProblems(await verifyArchive({ ...archive, zip }), /^ZIP: 6 entries, expected 7/, /^ZIP: missing entry 2026-11-29\.json$/, /^manifest\.archive\.sha256:/);
+    expectProblems(
+      await verifyArchive({ ...archive, zip }),
+      /^ZIP: 6 entries, expected 7/,
+      /^ZIP: missing entry 2026-11-29\.json$/,
+      /^manifest\.archive\.sha256:/,
+    );
     expectProblems(await verifyArchive({ zip }), /^ZIP: missing entry 2026-11-29\.json$/);
     const noMonday = buildZip(dayFiles().slice(1));
     expectProblems(await verifyArchive({ zip: noMonday }), /^ZIP: missing entry 2026-11-23\.json$/);
@@ -470,7 +584,11 @@ describe('verifyArchive: day files', () => {
   it('fails when there is an extra entry', async () => {
     const archive = await buildArchive();
     const withNotes = buildZip([...dayFiles(), ['notes.txt', encoder.encode('hello')]]);
-    expectProblems(await verifyArchive({ ...archive, zip: withNotes }), /^ZIP: 8 entries, expected 7/, /^ZIP: unexpected entry "notes\.txt"/);
+    expectProblems(
+      await verifyArchive({ ...archive, zip: withNotes }),
+      /^ZIP: 8 entries, expected 7/,
+      /^ZIP: unexpected entry "notes\.txt"/,
+    );
     const withNextMonday = buildZip([...dayFiles(), ['2026-11-30.json', encoder.encode('[]\n')]]);
     expectProblems(await verifyArchive({ zip: withNextMonday }), /^ZIP: unexpected entry "2026-11-30\.json"/);
   });
@@ -478,7 +596,10 @@ describe('verifyArchive: day files', () => {
   it('fails when the entries are out of order', async () => {
     const files = dayFiles();
     [files[0], files[1]] = [files[1] as DayFiles[number], files[0] as DayFiles[number]];
-    expectProblems(await verifyArchive({ zip: buildZip(files) }), /^ZIP: entries out of order: 2026-11-24\.json, 2026-11-23\.json, .*; expected 2026-11-23\.json, 2026-11-24\.json/);
+    expectProblems(
+      await verifyArchive({ zip: buildZip(files) }),
+      /^ZIP: entries out of order: 2026-11-24\.json, 2026-11-23\.json, .*; expected 2026-11-23\.json, 2026-11-24\.json/,
+    );
   });
 });
 
@@ -488,7 +609,10 @@ describe('verifyArchive: manifest and signature', () => {
     const text = new TextDecoder().decode(archive.manifest);
     const position = text.indexOf('"generatedAt": "2026-11-30T00:31:07') + '"generatedAt": "2026-11-30T00:31:0'.length;
     const manifest = flipByte(archive.manifest, position); // 07 → 06 seconds: still a valid manifest
-    expectOnlyProblems(await verifyArchive({ ...archive, manifest }), /^signature: the Ed25519 signature does not match the manifest bytes/);
+    expectOnlyProblems(
+      await verifyArchive({ ...archive, manifest }),
+      /^signature: the Ed25519 signature does not match the manifest bytes/,
+    );
   });
 
   it('fails, without throwing, for a flip at every byte position of the manifest', async () => {
@@ -531,24 +655,51 @@ describe('verifyArchive: manifest and signature', () => {
     });
     const report = await verifyArchive(archive);
     expect(report.checks).toContainEqual(expect.stringMatching(/^signature: valid/)); // signed, yet wrong
-    expectOnlyProblems(report, new RegExp(`^manifest\\.archive\\.sha256: the ZIP's sha256 is ${await sha256(archive.zip)}, the manifest says "0{64}"$`), /^manifest\.archive\.bytes: the ZIP is \d+ bytes, the manifest says \d+$/);
+    expectOnlyProblems(
+      report,
+      new RegExp(`^manifest\\.archive\\.sha256: the ZIP's sha256 is ${await sha256(archive.zip)}, the manifest says "0{64}"$`),
+      /^manifest\.archive\.bytes: the ZIP is \d+ bytes, the manifest says \d+$/,
+    );
   });
 
   it('fails on wrong manifest fields: version, endDate, week, names, format', async () => {
-    expectProblems(await verifyArchive(await buildArchive({ edit: (manifest) => void (manifest.version = 2) })), /^manifest\.version: expected 1, found 2$/);
-    expectProblems(await verifyArchive(await buildArchive({ edit: (manifest) => void (manifest.endDate = '2026-11-30') })), /^manifest\.endDate: expected 2026-11-29 \(startDate \+ 6 days\), found "2026-11-30"$/);
-    expectProblems(await verifyArchive(await buildArchive({ manifest: { startDate: '2026-11-24' } })), /^manifest\.startDate: 2026-11-24 is not a Monday$/);
-    expectProblems(await verifyArchive(await buildArchive({ manifest: { startDate: '2026-11-16' } })), /^ZIP: missing entry 2026-11-16\.json$/, /^ZIP: unexpected entry "2026-11-23\.json"/);
     expectProblems(
-      await verifyArchive(await buildArchive({ edit: (manifest) => void (manifest.files[6] = { name: '2026-11-30.json', sha256: manifest.files[6]?.sha256 ?? '', records: 1 }) })),
+      await verifyArchive(await buildArchive({ edit: (manifest) => void (manifest.version = 2) })),
+      /^manifest\.version: expected 1, found 2$/,
+    );
+    expectProblems(
+      await verifyArchive(await buildArchive({ edit: (manifest) => void (manifest.endDate = '2026-11-30') })),
+      /^manifest\.endDate: expected 2026-11-29 \(startDate \+ 6 days\), found "2026-11-30"$/,
+    );
+    expectProblems(
+      await verifyArchive(await buildArchive({ manifest: { startDate: '2026-11-24' } })),
+      /^manifest\.startDate: 2026-11-24 is not a Monday$/,
+    );
+    expectProblems(
+      await verifyArchive(await buildArchive({ manifest: { startDate: '2026-11-16' } })),
+      /^ZIP: missing entry 2026-11-16\.json$/,
+      /^ZIP: unexpected entry "2026-11-23\.json"/,
+    );
+    expectProblems(
+      await verifyArchive(
+        await buildArchive({
+          edit: (manifest) => void (manifest.files[6] = { name: '2026-11-30.json', sha256: manifest.files[6]?.sha256 ?? '', records: 1 }),
+        }),
+      ),
       /^manifest\.files\[6\]\.name: expected 2026-11-29\.json, found "2026-11-30\.json"$/,
     );
-    expectProblems(await verifyArchive(await buildArchive({ edit: (manifest) => void (manifest.revision = 0) })), /^manifest\.revision: expected an integer ≥ 1, found 0$/);
+    expectProblems(
+      await verifyArchive(await buildArchive({ edit: (manifest) => void (manifest.revision = 0) })),
+      /^manifest\.revision: expected an integer ≥ 1, found 0$/,
+    );
 
     // Compact JSON, correctly signed: only the format rule catches it.
     const archive = await buildArchive();
     const compact = encoder.encode(JSON.stringify(archive.manifestObject));
-    expectOnlyProblems(await verifyArchive({ ...archive, manifest: compact, signature: await sign(compact, KEYS) }), /^manifest: not in the exact format JSON\.stringify\(manifest, null, 2\) \+ "\\n"/);
+    expectOnlyProblems(
+      await verifyArchive({ ...archive, manifest: compact, signature: await sign(compact, KEYS) }),
+      /^manifest: not in the exact format JSON\.stringify\(manifest, null, 2\) \+ "\\n"/,
+    );
   });
 
   it('fails on a bad signature and on the wrong key', async () => {
@@ -557,7 +708,10 @@ describe('verifyArchive: manifest and signature', () => {
     expectOnlyProblems(await verifyArchive({ ...archive, signature: flipByte(archive.signature, 17) }), badSignature);
     expectOnlyProblems(await verifyArchive({ ...archive, signature: await sign(archive.manifest, OTHER_KEYS) }), badSignature);
     expectOnlyProblems(await verifyArchive({ ...archive, publicKeyPem: OTHER_KEYS.publicKeyPem }), badSignature);
-    expectOnlyProblems(await verifyArchive({ ...archive, signature: archive.signature.subarray(0, 63) }), /^signature: expected a raw 64-byte Ed25519 signature, found 63 bytes$/);
+    expectOnlyProblems(
+      await verifyArchive({ ...archive, signature: archive.signature.subarray(0, 63) }),
+      /^signature: expected a raw 64-byte Ed25519 signature, found 63 bytes$/,
+    );
     const { zip, manifest, publicKeyPem } = archive;
     expectOnlyProblems(await verifyArchive({ zip, manifest, publicKeyPem }), /^signature: a public key was given but no signature/);
   });
@@ -574,9 +728,20 @@ describe('verifyChain', () => {
   async function chain(): Promise<Uint8Array[]> {
     const files = dayFiles();
     const zip = buildZip(files);
-    const first = manifestBytes(await makeManifest(zip, files, { startDate: '2026-11-16', generatedAt: '2026-11-23T00:30:05.000Z', previous: null }));
-    const second = manifestBytes(await makeManifest(zip, files, { generatedAt: '2026-11-30T00:30:04.000Z', previous: await sha256(first) }));
-    const third = manifestBytes(await makeManifest(zip, files, { startDate: '2026-11-16', revision: 2, generatedAt: '2026-12-01T00:30:09.000Z', previous: await sha256(second) }));
+    const first = manifestBytes(
+      await makeManifest(zip, files, { startDate: '2026-11-16', generatedAt: '2026-11-23T00:30:05.000Z', previous: null }),
+    );
+    const second = manifestBytes(
+      await makeManifest(zip, files, { generatedAt: '2026-11-30T00:30:04.000Z', previous: await sha256(first) }),
+    );
+    const third = manifestBytes(
+      await makeManifest(zip, files, {
+        startDate: '2026-11-16',
+        revision: 2,
+        generatedAt: '2026-12-01T00:30:09.000Z',
+        previous: await sha256(second),
+      }),
+    );
     return [first, second, third];
   }
 
@@ -608,27 +773,48 @@ describe('verifyChain', () => {
     if (!first || !second || !third) throw new Error('chain');
     const alteredSecond = flipByte(second, new TextDecoder().decode(second).indexOf('"revision": 1') + '"revision": '.length, 0x03); // 1 → 2
     const report = await verifyChain([first, alteredSecond, third], ['a', 'b', 'c']);
-    expectProblems(report, new RegExp(`^chain: broken link — c \\(2026-11-16 r2\\) has previousManifestSha256 ${await sha256(second)}, expected ${await sha256(alteredSecond)} \\(sha256 of b \\(2026-11-23 r2\\)`));
+    expectProblems(
+      report,
+      new RegExp(
+        `^chain: broken link — c \\(2026-11-16 r2\\) has previousManifestSha256 ${await sha256(second)}, expected ${await sha256(alteredSecond)} \\(sha256 of b \\(2026-11-23 r2\\)`,
+      ),
+    );
     expect(report.problems).toHaveLength(1);
 
-    const skipping = manifestBytes({ ...(JSON.parse(new TextDecoder().decode(third)) as Manifest), previousManifestSha256: await sha256(first) });
+    const skipping = manifestBytes({
+      ...(JSON.parse(new TextDecoder().decode(third)) as Manifest),
+      previousManifestSha256: await sha256(first),
+    });
     const skipReport = await verifyChain([first, second, skipping], ['a', 'b', 'c']);
     expect(skipReport.ok).toBe(false);
-    expect(skipReport.problems).toEqual([expect.stringMatching(/^chain: fork — b \(2026-11-23 r1\), c \(2026-11-16 r2\) both claim previousManifestSha256/), expect.stringMatching(/^chain: broken link — c \(2026-11-16 r2\) points to a \(2026-11-16 r1\), but the manifest generated just before it is b/)]);
+    expect(skipReport.problems).toEqual([
+      expect.stringMatching(/^chain: fork — b \(2026-11-23 r1\), c \(2026-11-16 r2\) both claim previousManifestSha256/),
+      expect.stringMatching(
+        /^chain: broken link — c \(2026-11-16 r2\) points to a \(2026-11-16 r1\), but the manifest generated just before it is b/,
+      ),
+    ]);
 
     const restart = manifestBytes({ ...(JSON.parse(new TextDecoder().decode(third)) as Manifest), previousManifestSha256: null });
     const restartReport = await verifyChain([first, second, restart], ['a', 'b', 'c']);
-    expect(restartReport.problems).toContainEqual(expect.stringMatching(/^chain: broken link — c \(2026-11-16 r2\) has previousManifestSha256 null/));
+    expect(restartReport.problems).toContainEqual(
+      expect.stringMatching(/^chain: broken link — c \(2026-11-16 r2\) has previousManifestSha256 null/),
+    );
   });
 
   it('fails on a fork: two manifests claiming the same predecessor', async () => {
     const [first, second] = await chain();
     if (!first || !second) throw new Error('chain');
     const files = dayFiles();
-    const rival = manifestBytes(await makeManifest(buildZip(files), files, { generatedAt: '2026-11-30T00:45:00.000Z', revision: 2, previous: await sha256(first) }));
+    const rival = manifestBytes(
+      await makeManifest(buildZip(files), files, { generatedAt: '2026-11-30T00:45:00.000Z', revision: 2, previous: await sha256(first) }),
+    );
     const report = await verifyChain([first, second, rival], ['a', 'b', 'rival']);
     expect(report.ok).toBe(false);
-    expect(report.problems).toContainEqual(expect.stringMatching(/^chain: fork — b \(2026-11-23 r1\), rival \(2026-11-23 r2\) both claim previousManifestSha256 [0-9a-f]{64} \(a \(2026-11-16 r1\)\)$/));
+    expect(report.problems).toContainEqual(
+      expect.stringMatching(
+        /^chain: fork — b \(2026-11-23 r1\), rival \(2026-11-23 r2\) both claim previousManifestSha256 [0-9a-f]{64} \(a \(2026-11-16 r1\)\)$/,
+      ),
+    );
   });
 
   it('fails when the manifests belong to different organizations, or one is unreadable', async () => {

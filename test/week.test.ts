@@ -16,7 +16,15 @@ describe('ISO week math (UTC)', () => {
     expect(weekStartDate(at('2027-01-01T10:00:00Z'))).toBe('2026-12-28');
     const crossing = week('2026-12-28');
     expect(crossing.endDate).toBe('2027-01-03');
-    expect(crossing.days.map((day) => day.date)).toEqual(['2026-12-28', '2026-12-29', '2026-12-30', '2026-12-31', '2027-01-01', '2027-01-02', '2027-01-03']);
+    expect(crossing.days.map((day) => day.date)).toEqual([
+      '2026-12-28',
+      '2026-12-29',
+      '2026-12-30',
+      '2026-12-31',
+      '2027-01-01',
+      '2027-01-02',
+      '2027-01-03',
+    ]);
     expect(isoWeek(at('2027-01-01T00:00:00Z'))).toEqual({ year: 2026, week: 53 });
     expect(isoWeek(at('2025-12-29T00:00:00Z'))).toEqual({ year: 2026, week: 1 });
   });
@@ -31,7 +39,15 @@ describe('ISO week math (UTC)', () => {
 
   it('handles leap days', () => {
     const leap = week('2028-02-28');
-    expect(leap.days.map((day) => day.date)).toEqual(['2028-02-28', '2028-02-29', '2028-03-01', '2028-03-02', '2028-03-03', '2028-03-04', '2028-03-05']);
+    expect(leap.days.map((day) => day.date)).toEqual([
+      '2028-02-28',
+      '2028-02-29',
+      '2028-03-01',
+      '2028-03-02',
+      '2028-03-03',
+      '2028-03-04',
+      '2028-03-05',
+    ]);
     expect(weekStartDate(at('2024-02-29T23:00:00Z'))).toBe('2024-02-26');
     expect(() => dateMs('2026-02-29')).toThrow(RangeError);
     expect(dateMs('2024-02-29')).toBe(at('2024-02-29T00:00:00Z'));
@@ -53,7 +69,9 @@ describe('ISO week math (UTC)', () => {
   it('agrees with the SQL week expression used by event_weeks, over every 7 hours of two years', async () => {
     const samples: number[] = [];
     for (let ms = at('2025-12-20T00:00:00Z'); ms < at('2027-01-10T00:00:00Z'); ms += 7 * 3_600_000 + 1234) samples.push(ms);
-    const rows = await env.DB.prepare(`SELECT value AS ms, date(value / 1000, 'unixepoch', 'weekday 0', '-6 days') AS week FROM json_each(?)`)
+    const rows = await env.DB.prepare(
+      `SELECT value AS ms, date(value / 1000, 'unixepoch', 'weekday 0', '-6 days') AS week FROM json_each(?)`,
+    )
       .bind(JSON.stringify(samples))
       .all<{ ms: number; week: string }>();
     expect(rows.results).toHaveLength(samples.length);

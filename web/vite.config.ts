@@ -12,18 +12,18 @@ const pages = fileURLToPath(new URL('./build', import.meta.url));
 const fallback = 'index.html';
 
 export default defineConfig({
-	root,
-	plugins: [
-		sveltekit({
-			// SPA: the Worker serves index.html for every unknown path
-			// (not_found_handling = "single-page-application"), so one fallback page is enough.
-			adapter: withExternalBootScript(adapter({ pages, assets: pages, fallback }), {
-				pages,
-				fallback
-			}),
-			// The fallback page is served at every depth (/orgs/x/argocd, …), so asset URLs
-			// must be absolute rather than relative to the page.
-			paths: { relative: false }
-		})
-	]
+  root,
+  plugins: [
+    sveltekit({
+      // SPA: the Worker serves index.html for every unknown path
+      // (not_found_handling = "single-page-application"), so one fallback page is enough.
+      adapter: withExternalBootScript(adapter({ pages, assets: pages, fallback }), {
+        pages,
+        fallback,
+      }),
+      // The fallback page is served at every depth (/orgs/x/argocd, …), so asset URLs
+      // must be absolute rather than relative to the page.
+      paths: { relative: false },
+    }),
+  ],
 });

@@ -72,7 +72,9 @@ export function createApp() {
   });
 
   // Unknown API paths are a 404 problem, never the dashboard's HTML.
-  app.all('/api/*', (c) => problemResponse(404, 'not-found', `No API route for ${c.req.method} ${new URL(c.req.url).pathname}.`, c.var.requestId));
+  app.all('/api/*', (c) =>
+    problemResponse(404, 'not-found', `No API route for ${c.req.method} ${new URL(c.req.url).pathname}.`, c.var.requestId),
+  );
   // Everything else is the dashboard (normally served before the Worker runs; kept for completeness).
   app.all('*', (c) => c.env.ASSETS.fetch(c.req.raw));
 

@@ -46,8 +46,7 @@ export const unauthorized = (detail: string) => new ApiError(401, 'unauthenticat
 export const forbidden = (detail: string) => new ApiError(403, 'forbidden', detail);
 export const notFound = (detail: string) => new ApiError(404, 'not-found', detail);
 export const conflict = (slug: string, detail: string) => new ApiError(409, slug, detail);
-export const invalid = (detail: string, errors: FieldError[]) =>
-  new ApiError(422, 'validation-failed', detail, errors);
+export const invalid = (detail: string, errors: FieldError[]) => new ApiError(422, 'validation-failed', detail, errors);
 
 export interface ProblemBody {
   type: string;
@@ -78,5 +77,4 @@ export function problemResponse(
 }
 
 /** A 422 naming one field of the body. */
-export const invalidField = (pointer: string, detail: string) =>
-  invalid('The request body has invalid fields.', [{ pointer, detail }]);
+export const invalidField = (pointer: string, detail: string) => invalid('The request body has invalid fields.', [{ pointer, detail }]);

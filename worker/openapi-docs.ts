@@ -31,10 +31,16 @@ export function renderApiReference(document: OpenApiDocument): string {
         if (!operation) return [];
         const parameters = (operation.parameters ?? [])
           .flatMap((parameter) => ('name' in parameter ? [parameter] : []))
-          .map((parameter) => `<li><code>${escape(parameter.name)}</code> <small>${escape(parameter.in)}${parameter.required ? ', required' : ''}</small> ${escape(parameter.description ?? '')}</li>`)
+          .map(
+            (parameter) =>
+              `<li><code>${escape(parameter.name)}</code> <small>${escape(parameter.in)}${parameter.required ? ', required' : ''}</small> ${escape(parameter.description ?? '')}</li>`,
+          )
           .join('');
         const responses = Object.entries(operation.responses ?? {})
-          .map(([status, response]) => `<li><code>${escape(status)}</code> ${escape('description' in response ? String(response.description) : '')}</li>`)
+          .map(
+            ([status, response]) =>
+              `<li><code>${escape(status)}</code> ${escape('description' in response ? String(response.description) : '')}</li>`,
+          )
           .join('');
         return `<section><h2><span class="method ${escape(method)}">${escape(method.toUpperCase())}</span> <code>${escape(path)}</code></h2>
 <p>${escape(operation.summary ?? '')}</p>${parameters ? `<h3>Parameters</h3><ul>${parameters}</ul>` : ''}<h3>Responses</h3><ul>${responses}</ul></section>`;

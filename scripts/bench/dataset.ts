@@ -20,13 +20,35 @@ export interface BenchOrg {
 
 /** The ids and owner key the generator gives an organization (so a kept dataset can be reused). */
 export function benchOrg(label: string): BenchOrg {
-  return { id: `org_bench_${label}`, ownerKey: `alk_bench_${label}_${'k'.repeat(20)}`, instanceIds: [`inst_bench_${label}_argo`, `inst_bench_${label}_kargo`] };
+  return {
+    id: `org_bench_${label}`,
+    ownerKey: `alk_bench_${label}_${'k'.repeat(20)}`,
+    instanceIds: [`inst_bench_${label}_argo`, `inst_bench_${label}_kargo`],
+  };
 }
 
 const COLUMNS = [
-  'organization_id', 'id', 'instance_id', 'timestamp', 'received_at', 'action', 'actor_type', 'actor_id', 'actor_ip', 'object_type', 'object_name',
-  'object_kind', 'object_group', 'parent_name', 'parent_parent_name', 'parent_application_name', 'details_message', 'details_patch',
-  'details_action_type', 'details_json', 'content_sha256',
+  'organization_id',
+  'id',
+  'instance_id',
+  'timestamp',
+  'received_at',
+  'action',
+  'actor_type',
+  'actor_id',
+  'actor_ip',
+  'object_type',
+  'object_name',
+  'object_kind',
+  'object_group',
+  'parent_name',
+  'parent_parent_name',
+  'parent_application_name',
+  'details_message',
+  'details_patch',
+  'details_action_type',
+  'details_json',
+  'content_sha256',
 ] as const;
 
 /**
@@ -45,13 +67,19 @@ export class DatasetWriter {
     const { id, ownerKey, instanceIds } = benchOrg(label);
     const userId = `usr_bench_${label}`;
     this.db.prepare('INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)').run(id, `Bench ${label}`, now);
-    this.db.prepare('INSERT INTO users (id, email, name, created_at) VALUES (?, ?, ?, ?)').run(userId, `owner-${label}@bench.test`, `Owner ${label}`, now);
+    this.db
+      .prepare('INSERT INTO users (id, email, name, created_at) VALUES (?, ?, ?, ?)')
+      .run(userId, `owner-${label}@bench.test`, `Owner ${label}`, now);
     this.db.prepare("INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES (?, ?, 'owner', ?)").run(id, userId, now);
     this.db
-      .prepare("INSERT INTO api_keys (id, organization_id, user_id, name, role, secret_hash, prefix, created_at) VALUES (?, ?, ?, 'bench', 'owner', ?, ?, ?)")
+      .prepare(
+        "INSERT INTO api_keys (id, organization_id, user_id, name, role, secret_hash, prefix, created_at) VALUES (?, ?, ?, 'bench', 'owner', ?, ?, ?)",
+      )
       .run(`key_bench_${label}`, id, userId, createHash('sha256').update(ownerKey).digest('hex'), ownerKey.slice(0, 12), now);
     instanceIds.forEach((instanceId, index) =>
-      this.db.prepare('INSERT INTO instances (id, organization_id, type, name, created_at) VALUES (?, ?, ?, ?, ?)').run(instanceId, id, index === 0 ? 'argocd' : 'kargo', `bench-${index}`, now),
+      this.db
+        .prepare('INSERT INTO instances (id, organization_id, type, name, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(instanceId, id, index === 0 ? 'argocd' : 'kargo', `bench-${index}`, now),
     );
     return { id, ownerKey, instanceIds };
   }
@@ -61,8 +89,19 @@ export class DatasetWriter {
     const secret = `alk_bench_${label}_${'s'.repeat(20)}`;
     const owner = org.id.replace('org_bench_', 'usr_bench_');
     this.db
-      .prepare('INSERT INTO api_keys (id, organization_id, user_id, name, role, secret_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(`key_bench_${label}`, org.id, owner, label, role, createHash('sha256').update(secret).digest('hex'), secret.slice(0, 12), Date.now());
+      .prepare(
+        'INSERT INTO api_keys (id, organization_id, user_id, name, role, secret_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        `key_bench_${label}`,
+        org.id,
+        owner,
+        label,
+        role,
+        createHash('sha256').update(secret).digest('hex'),
+        secret.slice(0, 12),
+        Date.now(),
+      );
     return secret;
   }
 

@@ -15,7 +15,11 @@ export async function timedFetch(url: string, init: RequestInit = {}): Promise<{
 }
 
 /** p50/p95 of `repeat` sequential runs after `warmup` unmeasured ones; fails on a non-2xx answer. */
-export async function latency(repeat: number, warmup: number, run: () => Promise<{ ms: number; status: number; body: string }>): Promise<{ p50: number; p95: number }> {
+export async function latency(
+  repeat: number,
+  warmup: number,
+  run: () => Promise<{ ms: number; status: number; body: string }>,
+): Promise<{ p50: number; p95: number }> {
   const samples: number[] = [];
   for (let index = 0; index < warmup + repeat; index += 1) {
     const result = await run();

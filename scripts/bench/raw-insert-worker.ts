@@ -7,9 +7,27 @@ interface Env {
 }
 
 const COLUMNS = [
-  'organization_id', 'id', 'instance_id', 'timestamp', 'received_at', 'action', 'actor_type', 'actor_id', 'actor_ip', 'object_type', 'object_name',
-  'object_kind', 'object_group', 'parent_name', 'parent_parent_name', 'parent_application_name', 'details_message', 'details_patch',
-  'details_action_type', 'details_json', 'content_sha256',
+  'organization_id',
+  'id',
+  'instance_id',
+  'timestamp',
+  'received_at',
+  'action',
+  'actor_type',
+  'actor_id',
+  'actor_ip',
+  'object_type',
+  'object_name',
+  'object_kind',
+  'object_group',
+  'parent_name',
+  'parent_parent_name',
+  'parent_application_name',
+  'details_message',
+  'details_patch',
+  'details_action_type',
+  'details_json',
+  'content_sha256',
 ];
 
 type Row = Record<string, string | number | null>;
@@ -19,7 +37,11 @@ function statements(db: D1Database, rows: Row[], rowsPerStatement: number): D1Pr
   for (let start = 0; start < rows.length; start += rowsPerStatement) {
     const chunk = rows.slice(start, start + rowsPerStatement);
     const placeholders = chunk.map(() => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ');
-    result.push(db.prepare(`INSERT INTO audit_events (${COLUMNS.join(', ')}) VALUES ${placeholders}`).bind(...chunk.flatMap((row) => COLUMNS.map((column) => row[column] ?? null))));
+    result.push(
+      db
+        .prepare(`INSERT INTO audit_events (${COLUMNS.join(', ')}) VALUES ${placeholders}`)
+        .bind(...chunk.flatMap((row) => COLUMNS.map((column) => row[column] ?? null))),
+    );
   }
   return result;
 }

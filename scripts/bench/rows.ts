@@ -30,14 +30,29 @@ export interface BenchRow {
 
 export const ACTORS = Array.from({ length: 40 }, (_, index) => `user${index}@example.com`);
 export const ACTIONS = ['sync', 'update', 'create', 'delete', 'promote', 'approve', 'rollback'];
-export const OBJECT_TYPES = ['argocd_application', 'argocd_cluster', 'argocd_project', 'kargo_promotion', 'kargo_freight', 'member', 'api_key'];
+export const OBJECT_TYPES = [
+  'argocd_application',
+  'argocd_cluster',
+  'argocd_project',
+  'kargo_promotion',
+  'kargo_freight',
+  'member',
+  'api_key',
+];
 const WORDS = ['guestbook', 'payments', 'checkout', 'inventory', 'gateway', 'search', 'billing', 'ledger', 'frontend', 'worker'];
 
 /**
  * Deterministic, realistic rows: `count` events of one organization with timestamps spread evenly
  * over [fromMs, toMs). Same seed → same rows. The content hash is computed exactly as the Worker does.
  */
-export function* benchRows(organizationId: string, instanceIds: string[], count: number, fromMs: number, toMs: number, seed: number): Generator<BenchRow> {
+export function* benchRows(
+  organizationId: string,
+  instanceIds: string[],
+  count: number,
+  fromMs: number,
+  toMs: number,
+  seed: number,
+): Generator<BenchRow> {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const step = (toMs - fromMs) / count;
@@ -63,7 +78,10 @@ export function* benchRows(organizationId: string, instanceIds: string[], count:
       parentParentName: null,
       parentApplicationName: null,
       detailsMessage: `${action} ${name} to ${Math.floor(random() * 0xfffffff).toString(16)} by ${pick(WORDS)}`,
-      detailsPatch: action === 'update' ? JSON.stringify({ spec: { source: { targetRevision: `v1.${Math.floor(random() * 40)}.${Math.floor(random() * 10)}` } } }) : null,
+      detailsPatch:
+        action === 'update'
+          ? JSON.stringify({ spec: { source: { targetRevision: `v1.${Math.floor(random() * 40)}.${Math.floor(random() * 10)}` } } })
+          : null,
       detailsActionType: action,
       detailsJson: null,
     };
@@ -88,7 +106,9 @@ export function* benchRows(organizationId: string, instanceIds: string[], count:
       details_patch: columns.detailsPatch,
       details_action_type: action,
       details_json: null,
-      content_sha256: createHash('sha256').update(JSON.stringify(toEvent(columns))).digest('hex'),
+      content_sha256: createHash('sha256')
+        .update(JSON.stringify(toEvent(columns)))
+        .digest('hex'),
     };
   }
 }
@@ -101,7 +121,11 @@ export function ingestShape(row: BenchRow) {
     timestamp: new Date(row.timestamp).toISOString(),
     action: row.action,
     actor: { type: row.actor_type, id: row.actor_id, ip: row.actor_ip ?? '' },
-    object: { type: row.object_type, id: { name: row.object_name, kind: row.object_kind ?? '', group: row.object_group ?? '' }, parentId: { name: row.parent_name ?? '' } },
+    object: {
+      type: row.object_type,
+      id: { name: row.object_name, kind: row.object_kind ?? '', group: row.object_group ?? '' },
+      parentId: { name: row.parent_name ?? '' },
+    },
     details: { message: row.details_message ?? '', patch: row.details_patch ?? '', actionType: row.details_action_type ?? '' },
   };
 }

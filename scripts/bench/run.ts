@@ -41,7 +41,9 @@ const now = Date.now();
 function add(entry: Parameters<typeof figure>[0]) {
   const result = figure(entry);
   figures.push(result);
-  log(`${result.section} · ${result.name}: ${round(result.value, 2)} ${result.unit} (baseline ${result.baselineName} ${round(result.baseline, 2)}; ratio ${round(result.ratio, 2)}×)${result.pass === false ? ' MISS' : ''}`);
+  log(
+    `${result.section} · ${result.name}: ${round(result.value, 2)} ${result.unit} (baseline ${result.baselineName} ${round(result.baseline, 2)}; ratio ${round(result.ratio, 2)}×)${result.pass === false ? ' MISS' : ''}`,
+  );
 }
 
 function freshDir(name: string): string {
@@ -84,7 +86,11 @@ async function ingestBench(): Promise<void> {
               const items = rows.slice(next, next + batch).map(ingestShape);
               next += batch;
               keyIndex += 1;
-              return { ...request, headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[keyIndex % keys.length]}` }, body: JSON.stringify({ items }) };
+              return {
+                ...request,
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[keyIndex % keys.length]}` },
+                body: JSON.stringify({ items }),
+              };
             },
           },
         ],
@@ -99,15 +105,36 @@ async function ingestBench(): Promise<void> {
         let rawMs = 0;
         const modeRows = rawRows.map((row) => ({ ...row, id: `${row.id}-${mode}-${batch}` }));
         for (let start = 0; start < modeRows.length; start += batch) {
-          const response = await fetch(raw.url, { method: 'POST', body: JSON.stringify({ mode, rows: modeRows.slice(start, start + batch) }) });
+          const response = await fetch(raw.url, {
+            method: 'POST',
+            body: JSON.stringify({ mode, rows: modeRows.slice(start, start + batch) }),
+          });
           const body = (await response.json()) as { ms: number };
           rawMs += body.ms;
         }
         rates[mode] = modeRows.length / (rawMs / 1000);
       }
       const best = Math.max(rates.single ?? 0, rates.multi ?? 0);
-      add({ section: 'Ingest', name: `API events/s, batches of ${batch}, 4 clients`, value: apiRate, unit: 'events/s', baselineName: `raw D1 batch (${(rates.multi ?? 0) >= (rates.single ?? 0) ? '4-row' : '1-row'} INSERTs)`, baseline: best, goal: '≥ 0.5× raw', pass: apiRate >= 0.5 * best });
-      add({ section: 'Ingest', name: `raw D1 1-row INSERT statements, batches of ${batch}`, value: rates.single ?? 0, unit: 'rows/s', baselineName: 'raw 4-row INSERTs', baseline: rates.multi ?? 1, goal: '', pass: null });
+      add({
+        section: 'Ingest',
+        name: `API events/s, batches of ${batch}, 4 clients`,
+        value: apiRate,
+        unit: 'events/s',
+        baselineName: `raw D1 batch (${(rates.multi ?? 0) >= (rates.single ?? 0) ? '4-row' : '1-row'} INSERTs)`,
+        baseline: best,
+        goal: '≥ 0.5× raw',
+        pass: apiRate >= 0.5 * best,
+      });
+      add({
+        section: 'Ingest',
+        name: `raw D1 1-row INSERT statements, batches of ${batch}`,
+        value: rates.single ?? 0,
+        unit: 'rows/s',
+        baselineName: 'raw 4-row INSERTs',
+        baseline: rates.multi ?? 1,
+        goal: '',
+        pass: null,
+      });
     }
   } finally {
     await server.stop();
@@ -127,7 +154,13 @@ interface Dataset {
 function buildDataset(): Dataset {
   if (reuse && existsSync(join(ROOT, 'dataset'))) {
     notes.push('Dataset reused from the previous run (--reuse).');
-    return { dir: join(ROOT, 'dataset'), big: benchOrg('big'), weekSmall: benchOrg('week-small'), weekLarge: benchOrg('week-large'), week: isoWeek(weekStartDate(now - 7 * DAY)) };
+    return {
+      dir: join(ROOT, 'dataset'),
+      big: benchOrg('big'),
+      weekSmall: benchOrg('week-small'),
+      weekLarge: benchOrg('week-large'),
+      week: isoWeek(weekStartDate(now - 7 * DAY)),
+    };
   }
   const dir = freshDir('dataset');
   applyMigrations(dir);
@@ -152,8 +185,12 @@ function buildDataset(): Dataset {
   const seconds = (performance.now() - generated) / 1000;
   writer.nothingDue();
   const size = writer.bytesPerEvent();
-  notes.push(`Generator: ${rows.toLocaleString('en')} events in ${round(seconds)} s (${Math.round(rows / seconds).toLocaleString('en')} rows/s, node:sqlite straight into the local D1 file).`);
-  notes.push(`Storage: ${(size.bytes / 1024 ** 3).toFixed(2)} GiB for ${size.events.toLocaleString('en')} events = ${Math.round(size.bytes / size.events)} bytes per event (table + 8 indexes + FTS).`);
+  notes.push(
+    `Generator: ${rows.toLocaleString('en')} events in ${round(seconds)} s (${Math.round(rows / seconds).toLocaleString('en')} rows/s, node:sqlite straight into the local D1 file).`,
+  );
+  notes.push(
+    `Storage: ${(size.bytes / 1024 ** 3).toFixed(2)} GiB for ${size.events.toLocaleString('en')} events = ${Math.round(size.bytes / size.events)} bytes per event (table + 8 indexes + FTS).`,
+  );
   scale.bytesPerEvent = size.bytes / size.events;
   writer.close();
   return { dir, big, weekSmall, weekLarge, week };
@@ -161,7 +198,17 @@ function buildDataset(): Dataset {
 
 const scale = { bytesPerEvent: Number.NaN };
 
-const NO_FILTERS: AuditLogFilters = { actorIds: [], actorTypes: [], actions: [], objectTypes: [], objectName: null, instanceId: null, startTime: null, endTime: null, q: null };
+const NO_FILTERS: AuditLogFilters = {
+  actorIds: [],
+  actorTypes: [],
+  actions: [],
+  objectTypes: [],
+  objectName: null,
+  instanceId: null,
+  startTime: null,
+  endTime: null,
+  q: null,
+};
 
 async function queryBench(server: BenchServer, data: Dataset): Promise<void> {
   const headers = { authorization: `Bearer ${data.big.ownerKey}` };
@@ -169,7 +216,17 @@ async function queryBench(server: BenchServer, data: Dataset): Promise<void> {
   const get = (query: string) => () => timedFetch(`${base}?${query}`, { headers });
   const floor = await latency(SIZES.repeat, 3, () => timedFetch(`${server.url}/api/v1/me`, { headers }));
   const first = await latency(SIZES.repeat, 3, get(''));
-  add({ section: 'Query', name: `first page p50 (${SIZES.big.toLocaleString('en')} events in org)`, value: first.p50, unit: 'ms', baselineName: 'GET /me p50', baseline: floor.p50, goal: '≤ 25 ms', pass: first.p50 <= 25, note: `p95 ${round(first.p95)} ms` });
+  add({
+    section: 'Query',
+    name: `first page p50 (${SIZES.big.toLocaleString('en')} events in org)`,
+    value: first.p50,
+    unit: 'ms',
+    baselineName: 'GET /me p50',
+    baseline: floor.p50,
+    goal: '≤ 25 ms',
+    pass: first.p50 <= 25,
+    note: `p95 ${round(first.p95)} ms`,
+  });
 
   // Same SQL straight on SQLite (node:sqlite, same file): what the engine costs without the Worker.
   const sqlite = new DatasetWriter(d1File(data.dir));
@@ -188,22 +245,79 @@ async function queryBench(server: BenchServer, data: Dataset): Promise<void> {
   const rawCount = rawTime(countQuery(db, data.big.id, NO_FILTERS));
   const userOnly = { ...NO_FILTERS, actorTypes: ['user'] };
   const rawScanCount = rawTime(countQuery(db, data.big.id, userOnly));
-  add({ section: 'Query', name: 'first page p50 vs the same SQL on SQLite directly', value: first.p50, unit: 'ms', baselineName: 'SQLite page+count', baseline: rawFirst + rawCount, goal: '', pass: null, note: 'the rest is the Worker, local D1 transport and HTTP' });
-  add({ section: 'Query', name: 'unfiltered totalCount on SQLite (sum of per-week counters)', value: rawCount, unit: 'ms', baselineName: 'SQLite page of 50', baseline: rawFirst, goal: '', pass: null });
-  add({ section: 'Query', name: 'filtered totalCount on SQLite (actorType=user, ~70% of rows: index range count)', value: rawScanCount, unit: 'ms', baselineName: 'SQLite page of 50', baseline: rawFirst, goal: '', pass: null, note: 'why broad filters cost more than the first page' });
+  add({
+    section: 'Query',
+    name: 'first page p50 vs the same SQL on SQLite directly',
+    value: first.p50,
+    unit: 'ms',
+    baselineName: 'SQLite page+count',
+    baseline: rawFirst + rawCount,
+    goal: '',
+    pass: null,
+    note: 'the rest is the Worker, local D1 transport and HTTP',
+  });
+  add({
+    section: 'Query',
+    name: 'unfiltered totalCount on SQLite (sum of per-week counters)',
+    value: rawCount,
+    unit: 'ms',
+    baselineName: 'SQLite page of 50',
+    baseline: rawFirst,
+    goal: '',
+    pass: null,
+  });
+  add({
+    section: 'Query',
+    name: 'filtered totalCount on SQLite (actorType=user, ~70% of rows: index range count)',
+    value: rawScanCount,
+    unit: 'ms',
+    baselineName: 'SQLite page of 50',
+    baseline: rawFirst,
+    goal: '',
+    pass: null,
+    note: 'why broad filters cost more than the first page',
+  });
 
   const offset = await latency(SIZES.repeat, 2, get('filters.offset=10000'));
-  add({ section: 'Query', name: 'offset page at depth 10k p50', value: offset.p50, unit: 'ms', baselineName: 'first page p50', baseline: first.p50, goal: '', pass: null, note: `p95 ${round(offset.p95)} ms` });
-  const [deep] = sqlite.query<{ timestamp: number; id: string }>('SELECT timestamp, id FROM audit_events WHERE organization_id = ? ORDER BY timestamp DESC, id DESC LIMIT 1 OFFSET 19999', [data.big.id]);
+  add({
+    section: 'Query',
+    name: 'offset page at depth 10k p50',
+    value: offset.p50,
+    unit: 'ms',
+    baselineName: 'first page p50',
+    baseline: first.p50,
+    goal: '',
+    pass: null,
+    note: `p95 ${round(offset.p95)} ms`,
+  });
+  const [deep] = sqlite.query<{ timestamp: number; id: string }>(
+    'SELECT timestamp, id FROM audit_events WHERE organization_id = ? ORDER BY timestamp DESC, id DESC LIMIT 1 OFFSET 19999',
+    [data.big.id],
+  );
   const cursor = Buffer.from(JSON.stringify([deep?.timestamp, deep?.id])).toString('base64url');
   const deepCursor = await latency(SIZES.repeat, 2, get(`cursor=${cursor}`));
-  add({ section: 'Query', name: 'cursor page at depth 20k p50', value: deepCursor.p50, unit: 'ms', baselineName: 'first page p50', baseline: first.p50, goal: '≤ 1.2× first page', pass: deepCursor.p50 <= 1.2 * first.p50, note: `p95 ${round(deepCursor.p95)} ms` });
+  add({
+    section: 'Query',
+    name: 'cursor page at depth 20k p50',
+    value: deepCursor.p50,
+    unit: 'ms',
+    baselineName: 'first page p50',
+    baseline: first.p50,
+    goal: '≤ 1.2× first page',
+    pass: deepCursor.p50 <= 1.2 * first.p50,
+    note: `p95 ${round(deepCursor.p95)} ms`,
+  });
 
   const dayStart = new Date(now - 3 * DAY).toISOString();
   const dayEnd = new Date(now - 2 * DAY).toISOString();
   const filters: [string, string][] = [
     ['actorId', `filters.actorId=${encodeURIComponent(ACTORS[3] ?? '')}`],
-    ['actorId ×3', ACTORS.slice(0, 3).map((actor) => `filters.actorId=${encodeURIComponent(actor)}`).join('&')],
+    [
+      'actorId ×3',
+      ACTORS.slice(0, 3)
+        .map((actor) => `filters.actorId=${encodeURIComponent(actor)}`)
+        .join('&'),
+    ],
     ['actorType', 'filters.actorType=service'],
     ['action', 'filters.action=rollback'],
     ['objectType', 'filters.objectType=kargo_freight'],
@@ -215,15 +329,31 @@ async function queryBench(server: BenchServer, data: Dataset): Promise<void> {
   ];
   for (const [name, query] of filters) {
     const result = await latency(Math.max(5, Math.floor(SIZES.repeat / 2)), 1, get(query));
-    add({ section: 'Query', name: `filter ${name} p50`, value: result.p50, unit: 'ms', baselineName: 'first page p50', baseline: first.p50, goal: '', pass: null, note: `p95 ${round(result.p95)} ms` });
+    add({
+      section: 'Query',
+      name: `filter ${name} p50`,
+      value: result.p50,
+      unit: 'ms',
+      baselineName: 'first page p50',
+      baseline: first.p50,
+      goal: '',
+      pass: null,
+      note: `p95 ${round(result.p95)} ms`,
+    });
   }
   sqlite.close();
 }
 
-async function waitForArchive(server: BenchServer, org: BenchOrg, timeoutMs: number): Promise<{ presignedUrl: string; records: number; bytes: number }> {
+async function waitForArchive(
+  server: BenchServer,
+  org: BenchOrg,
+  timeoutMs: number,
+): Promise<{ presignedUrl: string; records: number; bytes: number }> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const response = await fetch(`${server.url}/api/v1/organizations/${org.id}/audit-logs-archives`, { headers: { authorization: `Bearer ${org.ownerKey}` } });
+    const response = await fetch(`${server.url}/api/v1/organizations/${org.id}/audit-logs-archives`, {
+      headers: { authorization: `Bearer ${org.ownerKey}` },
+    });
     const body = (await response.json()) as { archives: { presignedUrl: string; records: number; bytes: number }[] };
     if (body.archives[0]) return body.archives[0];
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -241,10 +371,25 @@ function timeCommand(command: string, cwd: string): { wall: number; cpu: number 
 async function archiveBench(server: BenchServer, data: Dataset): Promise<void> {
   const pid = server.workerdPid();
   const results: Record<string, { wall: number; cpu: number; peakDelta: number; records: number; bytes: number; dir: string }> = {};
-  for (const [label, org, count] of [['small', data.weekSmall, SIZES.weekSmall], ['large', data.weekLarge, SIZES.weekLarge]] as const) {
+  for (const [label, org, count] of [
+    ['small', data.weekSmall, SIZES.weekSmall],
+    ['large', data.weekLarge, SIZES.weekLarge],
+  ] as const) {
     // Make only this organization's week due, then run the real cron → queue → consumer path.
-    const marked = spawnSync('wrangler', ['d1', 'execute', 'DB', '--local', '--persist-to', data.dir, '--command',
-      `DELETE FROM archives WHERE organization_id = '${org.id}'; UPDATE event_weeks SET last_received_at = ${data.week.startMs + 1000} WHERE organization_id = '${org.id}' AND start_date = '${data.week.startDate}'`], { env: toolEnv, encoding: 'utf8' });
+    const marked = spawnSync(
+      'wrangler',
+      [
+        'd1',
+        'execute',
+        'DB',
+        '--local',
+        '--persist-to',
+        data.dir,
+        '--command',
+        `DELETE FROM archives WHERE organization_id = '${org.id}'; UPDATE event_weeks SET last_received_at = ${data.week.startMs + 1000} WHERE organization_id = '${org.id}' AND start_date = '${data.week.startDate}'`,
+      ],
+      { env: toolEnv, encoding: 'utf8' },
+    );
     if (marked.status !== 0) throw new Error(marked.stderr);
     const measured = await withPeakRss(pid, async () => {
       await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent('30 0 * * *')}`);
@@ -253,31 +398,89 @@ async function archiveBench(server: BenchServer, data: Dataset): Promise<void> {
     const dir = freshDir(`week-${label}`);
     const zip = new Uint8Array(await (await fetch(measured.result.presignedUrl)).arrayBuffer());
     for (const [name, bytes] of Object.entries(unzipSync(zip))) writeFileSync(join(dir, name), bytes);
-    results[label] = { wall: measured.wall, cpu: measured.cpu, peakDelta: measured.peakRss - measured.baseRss, records: measured.result.records, bytes: measured.result.bytes, dir };
+    results[label] = {
+      wall: measured.wall,
+      cpu: measured.cpu,
+      peakDelta: measured.peakRss - measured.baseRss,
+      records: measured.result.records,
+      bytes: measured.result.bytes,
+      dir,
+    };
     const jsonBytes = readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
     const native = timeCommand('zip -6 -q -X native.zip *.json', dir);
     const consumerLine = server.logs.filter((line) => line.includes('"job":"archive"') && line.includes(org.id)).at(-1);
     const buildMs = consumerLine ? Number(/"ms":(\d+)/.exec(consumerLine)?.[1]) : Number.NaN;
-    add({ section: 'Archive', name: `${count.toLocaleString('en')}-event week: build wall time (cron → queue → R2)`, value: measured.wall, unit: 's', baselineName: 'zip -6 of the same day files', baseline: native.wall, goal: '≤ 1.5× zip -6', pass: measured.wall <= 1.5 * native.wall, note: `${(jsonBytes / 1024 ** 2).toFixed(0)} MiB JSON → ${(measured.result.bytes / 1024 ** 2).toFixed(1)} MiB ZIP; consumer's own build time ${round(buildMs / 1000, 2)} s` });
-    add({ section: 'Archive', name: `${count.toLocaleString('en')}-event week: workerd CPU time`, value: measured.cpu, unit: 's', baselineName: 'zip -6 CPU', baseline: native.cpu, goal: '', pass: null });
+    add({
+      section: 'Archive',
+      name: `${count.toLocaleString('en')}-event week: build wall time (cron → queue → R2)`,
+      value: measured.wall,
+      unit: 's',
+      baselineName: 'zip -6 of the same day files',
+      baseline: native.wall,
+      goal: '≤ 1.5× zip -6',
+      pass: measured.wall <= 1.5 * native.wall,
+      note: `${(jsonBytes / 1024 ** 2).toFixed(0)} MiB JSON → ${(measured.result.bytes / 1024 ** 2).toFixed(1)} MiB ZIP; consumer's own build time ${round(buildMs / 1000, 2)} s`,
+    });
+    add({
+      section: 'Archive',
+      name: `${count.toLocaleString('en')}-event week: workerd CPU time`,
+      value: measured.cpu,
+      unit: 's',
+      baselineName: 'zip -6 CPU',
+      baseline: native.cpu,
+      goal: '',
+      pass: null,
+    });
 
     // Naive baseline where it fits: all seven files in memory, fflate zipSync (pure JS, level 6).
-    const files = Object.fromEntries(readdirSync(dir).filter((name) => name.endsWith('.json')).map((name) => [name, new Uint8Array(readFileSync(join(dir, name)))]));
+    const files = Object.fromEntries(
+      readdirSync(dir)
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => [name, new Uint8Array(readFileSync(join(dir, name)))]),
+    );
     const rssBefore = process.memoryUsage().rss;
     const naiveStart = performance.now();
     const naive = zipSync(files, { level: 6 });
     const naiveSeconds = (performance.now() - naiveStart) / 1000;
     const naiveRss = process.memoryUsage().rss - rssBefore;
-    add({ section: 'Archive', name: `${count.toLocaleString('en')}-event week: naive in-memory zipSync (Node)`, value: naiveSeconds, unit: 's', baselineName: 'zip -6', baseline: native.wall, goal: '', pass: null, note: `${(naive.byteLength / 1024 ** 2).toFixed(1)} MiB; +${(naiveRss / 1024 ** 2).toFixed(0)} MiB RSS (holds the whole week)` });
+    add({
+      section: 'Archive',
+      name: `${count.toLocaleString('en')}-event week: naive in-memory zipSync (Node)`,
+      value: naiveSeconds,
+      unit: 's',
+      baselineName: 'zip -6',
+      baseline: native.wall,
+      goal: '',
+      pass: null,
+      note: `${(naive.byteLength / 1024 ** 2).toFixed(1)} MiB; +${(naiveRss / 1024 ** 2).toFixed(0)} MiB RSS (holds the whole week)`,
+    });
 
     // The two streaming deflaters the archive writer could use, on the same files, in Node.
     const streamed = await compareDeflaters(files);
-    add({ section: 'Archive', name: `${count.toLocaleString('en')}-event week: writer with CompressionStream (chosen)`, value: streamed.native, unit: 's', baselineName: 'same writer with fflate ZipDeflate', baseline: streamed.fflate, goal: 'faster than fflate', pass: streamed.native <= streamed.fflate });
+    add({
+      section: 'Archive',
+      name: `${count.toLocaleString('en')}-event week: writer with CompressionStream (chosen)`,
+      value: streamed.native,
+      unit: 's',
+      baselineName: 'same writer with fflate ZipDeflate',
+      baseline: streamed.fflate,
+      goal: 'faster than fflate',
+      pass: streamed.native <= streamed.fflate,
+    });
   }
   const small = results.small;
   const large = results.large;
   if (small && large) {
-    add({ section: 'Archive', name: `peak workerd RSS growth, ${SIZES.weekLarge.toLocaleString('en')}-event week`, value: large.peakDelta / 1024 ** 2, unit: 'MiB', baselineName: `${SIZES.weekSmall.toLocaleString('en')}-event week`, baseline: Math.max(1, small.peakDelta / 1024 ** 2), goal: '≤ 1.2× (flat)', pass: large.peakDelta <= 1.2 * Math.max(small.peakDelta, 1024 ** 2) });
+    add({
+      section: 'Archive',
+      name: `peak workerd RSS growth, ${SIZES.weekLarge.toLocaleString('en')}-event week`,
+      value: large.peakDelta / 1024 ** 2,
+      unit: 'MiB',
+      baselineName: `${SIZES.weekSmall.toLocaleString('en')}-event week`,
+      baseline: Math.max(1, small.peakDelta / 1024 ** 2),
+      goal: '≤ 1.2× (flat)',
+      pass: large.peakDelta <= 1.2 * Math.max(small.peakDelta, 1024 ** 2),
+    });
   }
 }
 
@@ -287,7 +490,12 @@ async function compareDeflaters(files: Record<string, Uint8Array>): Promise<{ na
   };
   let sink = 0;
   const start = performance.now();
-  const zip = new StreamingZip({ write: (chunk) => { sink += chunk.byteLength; }, drain: async () => {} });
+  const zip = new StreamingZip({
+    write: (chunk) => {
+      sink += chunk.byteLength;
+    },
+    drain: async () => {},
+  });
   for (const [name, bytes] of Object.entries(files)) await zip.addEntry(name, new Date('2026-01-05T00:00:00Z'), chunked(bytes));
   await zip.finish();
   const native = (performance.now() - start) / 1000;
@@ -297,7 +505,8 @@ async function compareDeflaters(files: Record<string, Uint8Array>): Promise<{ na
     for (const [name, bytes] of Object.entries(files)) {
       const entry = new ZipDeflate(name, { level: 6 });
       archive.add(entry);
-      for (let offset = 0; offset < bytes.byteLength; offset += 640 * 1024) entry.push(bytes.subarray(offset, offset + 640 * 1024), offset + 640 * 1024 >= bytes.byteLength);
+      for (let offset = 0; offset < bytes.byteLength; offset += 640 * 1024)
+        entry.push(bytes.subarray(offset, offset + 640 * 1024), offset + 640 * 1024 >= bytes.byteLength);
     }
     archive.end();
   });
@@ -306,7 +515,9 @@ async function compareDeflaters(files: Record<string, Uint8Array>): Promise<{ na
 
 async function exportOnce(server: BenchServer, org: BenchOrg) {
   return withPeakRss(server.workerdPid(), async () => {
-    const response = await fetch(`${server.url}/api/v1/organizations/${org.id}/csv-audit-logs`, { headers: { authorization: `Bearer ${org.ownerKey}` } });
+    const response = await fetch(`${server.url}/api/v1/organizations/${org.id}/csv-audit-logs`, {
+      headers: { authorization: `Bearer ${org.ownerKey}` },
+    });
     let lines = 0;
     let bytes = 0;
     const reader = response.body?.getReader();
@@ -325,10 +536,22 @@ async function exportBench(server: BenchServer, data: Dataset): Promise<void> {
   const large = await exportOnce(server, data.big);
   const sqlite = new DatasetWriter(d1File(data.dir));
   const t = performance.now();
-  const count = sqlite.query<{ id: string }>('SELECT * FROM audit_events WHERE organization_id = ? ORDER BY timestamp DESC, id DESC', [data.big.id]).length;
+  const count = sqlite.query<{ id: string }>('SELECT * FROM audit_events WHERE organization_id = ? ORDER BY timestamp DESC, id DESC', [
+    data.big.id,
+  ]).length;
   const rawRate = count / ((performance.now() - t) / 1000);
   sqlite.close();
-  add({ section: 'Export', name: `CSV rows/s (${large.result.rows.toLocaleString('en')} rows, streamed)`, value: large.result.rows / large.wall, unit: 'rows/s', baselineName: 'SQLite reading the same rows', baseline: rawRate, goal: '', pass: null, note: `${(large.result.bytes / 1024 ** 2).toFixed(0)} MiB in ${round(large.wall)} s` });
+  add({
+    section: 'Export',
+    name: `CSV rows/s (${large.result.rows.toLocaleString('en')} rows, streamed)`,
+    value: large.result.rows / large.wall,
+    unit: 'rows/s',
+    baselineName: 'SQLite reading the same rows',
+    baseline: rawRate,
+    goal: '',
+    pass: null,
+    note: `${(large.result.bytes / 1024 ** 2).toFixed(0)} MiB in ${round(large.wall)} s`,
+  });
   const growth = (run: typeof large) => Math.max(1, (run.peakRss - run.baseRss) / 1024 ** 2);
   add({
     section: 'Export',
@@ -347,17 +570,27 @@ async function exportBench(server: BenchServer, data: Dataset): Promise<void> {
 function report(): void {
   const duration = (Date.now() - started) / 1000;
   const header = `# Benchmark results (${quick ? 'quick' : 'full'} run)\n\n${new Date().toISOString()} · ${Math.round(duration)} s · 2 cores, Node ${process.version}, local workerd + D1/R2\n\n`;
-  const rows = figures.map((entry) => `| ${entry.section} | ${entry.name} | ${round(entry.value, 2)} ${entry.unit} | ${entry.baselineName}: ${round(entry.baseline, 2)} | ${round(entry.ratio, 2)}× | ${entry.goal || '—'} | ${entry.pass === null ? '' : entry.pass ? 'met' : '**miss**'} | ${entry.note ?? ''} |`);
-  const table = ['| area | figure | value | baseline (same run) | ratio | goal | verdict | note |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+  const rows = figures.map(
+    (entry) =>
+      `| ${entry.section} | ${entry.name} | ${round(entry.value, 2)} ${entry.unit} | ${entry.baselineName}: ${round(entry.baseline, 2)} | ${round(entry.ratio, 2)}× | ${entry.goal || '—'} | ${entry.pass === null ? '' : entry.pass ? 'met' : '**miss**'} | ${entry.note ?? ''} |`,
+  );
+  const table = [
+    '| area | figure | value | baseline (same run) | ratio | goal | verdict | note |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
   const scaleText = Number.isFinite(scale.bytesPerEvent)
-    ? `\n\n## Scale\n\n${Math.round(scale.bytesPerEvent)} bytes per stored event → ${(10 * 1024 ** 3 / scale.bytesPerEvent / 1e6).toFixed(1)} M events per 10 GB D1 database.\n`
+    ? `\n\n## Scale\n\n${Math.round(scale.bytesPerEvent)} bytes per stored event → ${((10 * 1024 ** 3) / scale.bytesPerEvent / 1e6).toFixed(1)} M events per 10 GB D1 database.\n`
     : '';
   const markdown = `${header}${table}\n\n${notes.map((line) => `- ${line}`).join('\n')}${scaleText}`;
   mkdirSync('bench', { recursive: true });
   // A partial run (--only) writes beside the full results instead of replacing them.
   const stem = only === null ? 'bench/results' : `bench/results-${[...only].join('-')}`;
   writeFileSync(`${stem}.md`, `${markdown}\n`);
-  writeFileSync(`${stem}.json`, `${JSON.stringify({ mode: quick ? 'quick' : 'full', finishedAt: new Date().toISOString(), durationSeconds: Math.round(duration), figures, notes, bytesPerEvent: scale.bytesPerEvent }, null, 2)}\n`);
+  writeFileSync(
+    `${stem}.json`,
+    `${JSON.stringify({ mode: quick ? 'quick' : 'full', finishedAt: new Date().toISOString(), durationSeconds: Math.round(duration), figures, notes, bytesPerEvent: scale.bytesPerEvent }, null, 2)}\n`,
+  );
   console.log(`\n${markdown}`);
 }
 

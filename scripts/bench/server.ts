@@ -13,7 +13,10 @@ export interface BenchServer {
 }
 
 export function applyMigrations(persistDir: string, config = 'wrangler.toml'): void {
-  const result = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir, '-c', config], { env: { ...toolEnv, CI: 'true' }, encoding: 'utf8' });
+  const result = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir, '-c', config], {
+    env: { ...toolEnv, CI: 'true' },
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`migrations failed: ${result.stderr}${result.stdout}`);
 }
 
@@ -39,8 +42,25 @@ function descendants(pid: number): number[] {
 export async function startServer(persistDir: string, port: number, config = 'wrangler.toml'): Promise<BenchServer> {
   const adminToken = `adm_${randomBytes(16).toString('hex')}`;
   const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
-  const args = ['dev', '-c', config, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persistDir, '--test-scheduled', '--show-interactive-dev-session=false',
-    '--var', `ADMIN_TOKEN:${adminToken}`, '--var', `ARCHIVE_SIGNING_KEY:${signingKey}`, '--var', `LINK_SIGNING_SECRET:${randomBytes(16).toString('hex')}`];
+  const args = [
+    'dev',
+    '-c',
+    config,
+    '--port',
+    String(port),
+    '--ip',
+    '127.0.0.1',
+    '--persist-to',
+    persistDir,
+    '--test-scheduled',
+    '--show-interactive-dev-session=false',
+    '--var',
+    `ADMIN_TOKEN:${adminToken}`,
+    '--var',
+    `ARCHIVE_SIGNING_KEY:${signingKey}`,
+    '--var',
+    `LINK_SIGNING_SECRET:${randomBytes(16).toString('hex')}`,
+  ];
   const child: ChildProcess = spawn('wrangler', args, { env: toolEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   const collect = (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -73,7 +93,8 @@ export async function startServer(persistDir: string, port: number, config = 'wr
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
       const deadline = Date.now() + 10_000;
-      while (processes.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (processes.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
       for (const pid of processes.filter((candidate) => existsSync(`/proc/${candidate}`))) process.kill(pid, 'SIGKILL');
     },
   };
@@ -92,7 +113,10 @@ export function rssBytes(pid: number): number {
 }
 
 /** Samples a process's RSS every 50 ms while `work` runs; returns the work's result and the peak. */
-export async function withPeakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peakRss: number; baseRss: number; cpu: number; wall: number }> {
+export async function withPeakRss<T>(
+  pid: number,
+  work: () => Promise<T>,
+): Promise<{ result: T; peakRss: number; baseRss: number; cpu: number; wall: number }> {
   const baseRss = rssBytes(pid);
   let peakRss = baseRss;
   const timer = setInterval(() => {

@@ -8,7 +8,12 @@ export class ApiClient {
     this.token = token;
   }
 
-  async request<T>(method: string, path: string, body?: unknown, okStatuses: number[] = [200, 201, 204]): Promise<{ status: number; body: T }> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    okStatuses: number[] = [200, 201, 204],
+  ): Promise<{ status: number; body: T }> {
     const response = await fetch(this.baseUrl + path, {
       method,
       headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

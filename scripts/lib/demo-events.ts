@@ -60,9 +60,16 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
     const who = pick(PEOPLE);
     return { type: 'user', id: who.email, ip: who.ip };
   };
-  const sha = () => Math.floor(random() * 0xfffffff).toString(16).padStart(7, '0');
+  const sha = () =>
+    Math.floor(random() * 0xfffffff)
+      .toString(16)
+      .padStart(7, '0');
   const version = () => `v1.${Math.floor(random() * 20)}.${Math.floor(random() * 10)}`;
-  const app = () => ({ type: 'argocd_application', id: { name: pick(APPS), kind: 'Application', group: 'argoproj.io' }, parentId: { name: instances.argocd.name } });
+  const app = () => ({
+    type: 'argocd_application',
+    id: { name: pick(APPS), kind: 'Application', group: 'argoproj.io' },
+    parentId: { name: instances.argocd.name },
+  });
   return [
     {
       weight: 30,
@@ -95,8 +102,26 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
         };
       },
     },
-    { weight: 3, draft: () => ({ instance: 'argocd', action: 'rollback', actor: person(), object: app(), details: { message: `Rolled back to ${sha()}`, actionType: 'rollback' } }) },
-    { weight: 2, draft: () => ({ instance: 'argocd', action: pick(['create', 'delete']), actor: person(), object: app(), details: { message: 'Application changed by user' } }) },
+    {
+      weight: 3,
+      draft: () => ({
+        instance: 'argocd',
+        action: 'rollback',
+        actor: person(),
+        object: app(),
+        details: { message: `Rolled back to ${sha()}`, actionType: 'rollback' },
+      }),
+    },
+    {
+      weight: 2,
+      draft: () => ({
+        instance: 'argocd',
+        action: pick(['create', 'delete']),
+        actor: person(),
+        object: app(),
+        details: { message: 'Application changed by user' },
+      }),
+    },
     {
       weight: 4,
       draft: () => ({
@@ -104,7 +129,10 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
         action: pick(['create', 'update', 'update', 'update']),
         actor: person(),
         object: { type: 'argocd_cluster', id: { name: pick(CLUSTERS), kind: 'Cluster' }, parentId: { name: instances.argocd.name } },
-        details: { message: 'Cluster connection settings changed', patch: JSON.stringify({ config: { tlsClientConfig: { insecure: false } } }) },
+        details: {
+          message: 'Cluster connection settings changed',
+          patch: JSON.stringify({ config: { tlsClientConfig: { insecure: false } } }),
+        },
       }),
     },
     {
@@ -113,8 +141,15 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
         instance: 'argocd',
         action: 'update',
         actor: person(),
-        object: { type: 'argocd_project', id: { name: pick(ARGO_PROJECTS), kind: 'AppProject', group: 'argoproj.io' }, parentId: { name: instances.argocd.name } },
-        details: { message: 'Updated project destinations', patch: JSON.stringify({ spec: { destinations: [{ server: '*', namespace: pick(APPS) }] } }) },
+        object: {
+          type: 'argocd_project',
+          id: { name: pick(ARGO_PROJECTS), kind: 'AppProject', group: 'argoproj.io' },
+          parentId: { name: instances.argocd.name },
+        },
+        details: {
+          message: 'Updated project destinations',
+          patch: JSON.stringify({ spec: { destinations: [{ server: '*', namespace: pick(APPS) }] } }),
+        },
       }),
     },
     {
@@ -127,7 +162,11 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
           instance: 'kargo',
           action: 'promote',
           actor: random() < 0.5 ? { type: 'service', id: 'kargo-controller' } : person(),
-          object: { type: 'kargo_promotion', id: { name: `${stage}.${freight}`, kind: 'Promotion', group: 'kargo.akuity.io' }, parentId: { name: project, parentName: stage } },
+          object: {
+            type: 'kargo_promotion',
+            id: { name: `${stage}.${freight}`, kind: 'Promotion', group: 'kargo.akuity.io' },
+            parentId: { name: project, parentName: stage },
+          },
           details: { message: `Promoted freight ${freight} to ${stage}`, actionType: 'promote' },
         };
       },
@@ -140,7 +179,11 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
           instance: 'kargo',
           action: 'approve',
           actor: person(),
-          object: { type: 'kargo_freight', id: { name: sha(), kind: 'Freight', group: 'kargo.akuity.io' }, parentId: { name: pick(KARGO_PROJECTS), parentName: stage } },
+          object: {
+            type: 'kargo_freight',
+            id: { name: sha(), kind: 'Freight', group: 'kargo.akuity.io' },
+            parentId: { name: pick(KARGO_PROJECTS), parentName: stage },
+          },
           details: { message: `Approved freight for ${stage}`, actionType: 'approve' },
         };
       },
@@ -152,7 +195,10 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
         action: 'update',
         actor: person(),
         object: { type: 'kargo_project', id: { name: pick(KARGO_PROJECTS), kind: 'Project', group: 'kargo.akuity.io' } },
-        details: { message: 'Updated promotion policies', patch: JSON.stringify({ spec: { promotionPolicies: [{ stage: 'prod', autoPromotionEnabled: false }] } }) },
+        details: {
+          message: 'Updated promotion policies',
+          patch: JSON.stringify({ spec: { promotionPolicies: [{ stage: 'prod', autoPromotionEnabled: false }] } }),
+        },
       }),
     },
     {
@@ -175,7 +221,12 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
           action,
           actor: { type: 'user', id: 'alice@example.com', ip: '203.0.113.7' },
           object: { type: 'member', id: { name: target.email } },
-          details: { message: action === 'update' ? `Changed ${target.email} to ${pick(['admin', 'member'])}` : `${action === 'create' ? 'Added' : 'Removed'} ${target.email}` },
+          details: {
+            message:
+              action === 'update'
+                ? `Changed ${target.email} to ${pick(['admin', 'member'])}`
+                : `${action === 'create' ? 'Added' : 'Removed'} ${target.email}`,
+          },
         };
       },
     },

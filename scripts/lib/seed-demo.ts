@@ -26,7 +26,9 @@ function writeState(state: DemoState): void {
 }
 
 async function ensureInstance(owner: ApiClient, orgId: string, type: 'argocd' | 'kargo', name: string) {
-  const { instances } = await owner.get<{ instances: { id: string; name: string }[] }>(`/api/v1/organizations/${orgId}/instances?type=${type}`);
+  const { instances } = await owner.get<{ instances: { id: string; name: string }[] }>(
+    `/api/v1/organizations/${orgId}/instances?type=${type}`,
+  );
   const existing = instances.find((instance) => instance.name === name);
   if (existing) return existing;
   return (await owner.post<{ id: string; name: string }>(`/api/v1/organizations/${orgId}/instances`, { type, name })).body;
@@ -75,7 +77,9 @@ export async function seedDemo(baseUrl: string, adminToken: string, log: (line: 
   let accepted = 0;
   for (let start = 0; start < events.length; start += 500) {
     // The admin token may backfill events older than MAX_EVENT_AGE_DAYS (five weeks of history).
-    const result = await admin.post<{ accepted: number }>(`/api/v1/organizations/${orgId}/audit-logs`, { items: events.slice(start, start + 500) });
+    const result = await admin.post<{ accepted: number }>(`/api/v1/organizations/${orgId}/audit-logs`, {
+      items: events.slice(start, start + 500),
+    });
     accepted += result.body.accepted;
   }
   log(`Ingested ${accepted} demo events (${events.length - accepted} already present) over the last five weeks.`);

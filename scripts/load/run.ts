@@ -99,7 +99,9 @@ try {
 const seconds = (performance.now() - started) / 1000;
 
 const check = new DatasetWriter(d1File(dir));
-const stored = check.query<{ id: string }>('SELECT id FROM audit_events WHERE organization_id = ? AND action = ?', [org.id, 'sync']).map((row) => row.id);
+const stored = check
+  .query<{ id: string }>('SELECT id FROM audit_events WHERE organization_id = ? AND action = ?', [org.id, 'sync'])
+  .map((row) => row.id);
 check.close();
 const storedSet = new Set(stored);
 const lost = [...acknowledged].filter((id) => !storedSet.has(id));
@@ -107,8 +109,12 @@ const duplicateRows = stored.length - storedSet.size;
 const unacknowledgedStored = stored.filter((id) => !acknowledged.has(id)).length;
 
 console.log(`load: ${CLIENTS} clients × ${SECONDS} s, batches of ${BATCH}: ${counters.requests} requests in ${seconds.toFixed(1)} s`);
-console.log(`  acknowledged ids ${acknowledged.size}, stored ${stored.length}, lost ${lost.length}, duplicate rows ${duplicateRows}, stored but never acknowledged ${unacknowledgedStored}`);
-console.log(`  accepted ${counters.accepted}, reported duplicates ${counters.duplicates}, 429s ${counters.rateLimited}, 5xx ${counters.serverErrors}, dropped connections ${counters.aborted}, retries ${counters.retries}`);
+console.log(
+  `  acknowledged ids ${acknowledged.size}, stored ${stored.length}, lost ${lost.length}, duplicate rows ${duplicateRows}, stored but never acknowledged ${unacknowledgedStored}`,
+);
+console.log(
+  `  accepted ${counters.accepted}, reported duplicates ${counters.duplicates}, 429s ${counters.rateLimited}, 5xx ${counters.serverErrors}, dropped connections ${counters.aborted}, retries ${counters.retries}`,
+);
 const ok = lost.length === 0 && duplicateRows === 0 && unacknowledgedStored === 0 && acknowledged.size > 0;
 console.log(ok ? '1 passed, 0 failed' : '0 passed, 1 failed');
 process.exit(ok ? 0 : 1);

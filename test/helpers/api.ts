@@ -69,7 +69,11 @@ export interface TestOrg {
 export async function createOrg(label = 'org'): Promise<TestOrg> {
   const ownerEmail = `${unique(label)}@example.com`;
   const created = await json<{ organization: { id: string }; ownerApiKey: string }>(
-    await call('/api/v1/organizations', { method: 'POST', token: ADMIN, body: { name: unique(label), owner: { email: ownerEmail, name: 'Owner' } } }),
+    await call('/api/v1/organizations', {
+      method: 'POST',
+      token: ADMIN,
+      body: { name: unique(label), owner: { email: ownerEmail, name: 'Owner' } },
+    }),
     201,
   );
   return { orgId: created.organization.id, ownerKey: created.ownerApiKey, ownerEmail };
@@ -80,9 +84,19 @@ export async function createKey(
   role: 'owner' | 'admin' | 'member' | 'ingest',
   extra: { instanceId?: string; expiresAt?: string } = {},
 ): Promise<{ id: string; secret: string }> {
-  return json(await call(`/api/v1/organizations/${org.orgId}/api-keys`, { method: 'POST', token: org.ownerKey, body: { name: `${role} key`, role, ...extra } }), 201);
+  return json(
+    await call(`/api/v1/organizations/${org.orgId}/api-keys`, {
+      method: 'POST',
+      token: org.ownerKey,
+      body: { name: `${role} key`, role, ...extra },
+    }),
+    201,
+  );
 }
 
 export async function createInstance(org: TestOrg, type: 'argocd' | 'kargo', name = unique(type)): Promise<{ id: string; name: string }> {
-  return json(await call(`/api/v1/organizations/${org.orgId}/instances`, { method: 'POST', token: org.ownerKey, body: { type, name } }), 201);
+  return json(
+    await call(`/api/v1/organizations/${org.orgId}/instances`, { method: 'POST', token: org.ownerKey, body: { type, name } }),
+    201,
+  );
 }

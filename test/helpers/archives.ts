@@ -25,14 +25,21 @@ export function weekEvents(startMs: number, count: number, prefix: string, skipS
     makeEvent(index, {
       id: `${prefix}-${String(index).padStart(7, '0')}`,
       timestamp: new Date(startMs + (index % days) * 86_400_000 + Math.floor(index / days) * 1000 + 500).toISOString(),
-      details: { message: `Synced ${prefix} ${index} to ${(index * 2654435761 >>> 0).toString(16)}`, actionType: 'sync' },
+      details: { message: `Synced ${prefix} ${index} to ${((index * 2654435761) >>> 0).toString(16)}`, actionType: 'sync' },
     }),
   );
 }
 
 export async function ingestAll(org: TestOrg, events: EventInput[]): Promise<void> {
   for (let start = 0; start < events.length; start += 1000) {
-    await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items: events.slice(start, start + 1000) } }), 201);
+    await json(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { items: events.slice(start, start + 1000) },
+      }),
+      201,
+    );
   }
 }
 

@@ -19,7 +19,9 @@ export async function storedEvents(organizationId: string): Promise<StoredEventS
   return result.results;
 }
 
-export async function countRows(table: 'audit_events' | 'organizations' | 'memberships' | 'api_keys' | 'instances' | 'users' | 'sessions'): Promise<number> {
+export async function countRows(
+  table: 'audit_events' | 'organizations' | 'memberships' | 'api_keys' | 'instances' | 'users' | 'sessions',
+): Promise<number> {
   const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>();
   return row?.n ?? 0;
 }
@@ -45,7 +47,11 @@ export function makeEvent(index: number, overrides: Partial<EventInput> = {}, mi
     timestamp: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
     action: 'update',
     actor: { type: 'user', id: 'alice@example.com', ip: '203.0.113.7' },
-    object: { type: 'argocd_application', id: { name: `app-${index}`, kind: 'Application', group: 'argoproj.io' }, parentId: { name: 'prod' } },
+    object: {
+      type: 'argocd_application',
+      id: { name: `app-${index}`, kind: 'Application', group: 'argoproj.io' },
+      parentId: { name: 'prod' },
+    },
     details: { message: `Synced to ${index.toString(16).padStart(7, '0')}`, actionType: 'sync' },
     ...overrides,
   };

@@ -14,47 +14,44 @@ import { join } from 'node:path';
  * `document.currentScript.parentElement` to find its mount point, which is only set for
  * classic scripts (not `type="module"`) executing where the tag is.
  */
-export function withExternalBootScript(
-	adapter: Adapter,
-	options: { pages: string; fallback: string }
-): Adapter {
-	return {
-		...adapter,
-		async adapt(builder: Builder) {
-			await adapter.adapt(builder);
-			externalizeInlineScripts(builder, join(options.pages, options.fallback), options.pages);
-		}
-	};
+export function withExternalBootScript(adapter: Adapter, options: { pages: string; fallback: string }): Adapter {
+  return {
+    ...adapter,
+    async adapt(builder: Builder) {
+      await adapter.adapt(builder);
+      externalizeInlineScripts(builder, join(options.pages, options.fallback), options.pages);
+    },
+  };
 }
 
 // Matches `<script …>…</script>`; attributes are captured so `src` scripts can be left alone.
 const SCRIPT_TAG = /<script\b([^>]*)>([\s\S]*?)<\/script>/gi;
 
 function externalizeInlineScripts(builder: Builder, htmlFile: string, pages: string): void {
-	const { appDir, paths } = builder.config;
-	const html = readFileSync(htmlFile, 'utf8');
-	let moved = 0;
+  const { appDir, paths } = builder.config;
+  const html = readFileSync(htmlFile, 'utf8');
+  let moved = 0;
 
-	const rewritten = html.replace(SCRIPT_TAG, (tag, attributes: string, body: string) => {
-		if (/\bsrc\s*=/i.test(attributes) || body.trim() === '') return tag;
+  const rewritten = html.replace(SCRIPT_TAG, (tag, attributes: string, body: string) => {
+    if (/\bsrc\s*=/i.test(attributes) || body.trim() === '') return tag;
 
-		const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
-		const relativePath = `${appDir}/immutable/boot.${hash}.js`;
-		mkdirSync(join(pages, appDir, 'immutable'), { recursive: true });
-		writeFileSync(join(pages, relativePath), `${body.trim()}\n`);
-		moved += 1;
+    const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
+    const relativePath = `${appDir}/immutable/boot.${hash}.js`;
+    mkdirSync(join(pages, appDir, 'immutable'), { recursive: true });
+    writeFileSync(join(pages, relativePath), `${body.trim()}\n`);
+    moved += 1;
 
-		return `<script${attributes} src="${paths.base}/${relativePath}"></script>`;
-	});
+    return `<script${attributes} src="${paths.base}/${relativePath}"></script>`;
+  });
 
-	// Fail the build rather than ship a page the production CSP would silently break.
-	for (const match of rewritten.matchAll(SCRIPT_TAG)) {
-		const [, attributes = '', body = ''] = match;
-		if (!/\bsrc\s*=/i.test(attributes) && body.trim() !== '') {
-			throw new Error(`${htmlFile} still contains an inline <script>`);
-		}
-	}
+  // Fail the build rather than ship a page the production CSP would silently break.
+  for (const match of rewritten.matchAll(SCRIPT_TAG)) {
+    const [, attributes = '', body = ''] = match;
+    if (!/\bsrc\s*=/i.test(attributes) && body.trim() !== '') {
+      throw new Error(`${htmlFile} still contains an inline <script>`);
+    }
+  }
 
-	writeFileSync(htmlFile, rewritten);
-	builder.log.minor(`Moved ${moved} inline script(s) out of ${htmlFile}`);
+  writeFileSync(htmlFile, rewritten);
+  builder.log.minor(`Moved ${moved} inline script(s) out of ${htmlFile}`);
 }

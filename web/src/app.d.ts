@@ -2,17 +2,17 @@
 import type { Instance } from '#lib/api-types.ts';
 
 declare global {
-	namespace App {
-		interface Error {
-			/** Copied from the API's problem document so support can find the failing request. */
-			requestId?: string;
-		}
+  namespace App {
+    interface Error {
+      /** Copied from the API's problem document so support can find the failing request. */
+      requestId?: string;
+    }
 
-		interface PageData {
-			/** Set on instance pages; the organization layout reads it to keep the right tab lit. */
-			instance?: Instance;
-		}
-	}
+    interface PageData {
+      /** Set on instance pages; the organization layout reads it to keep the right tab lit. */
+      instance?: Instance;
+    }
+  }
 }
 
 export {};

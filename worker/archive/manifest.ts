@@ -70,10 +70,17 @@ export async function publicKeyOf(privateKey: CryptoKey): Promise<PublicKeyDocum
   const jwk = await crypto.subtle.exportKey('jwk', privateKey);
   const x = jwk instanceof ArrayBuffer ? undefined : jwk.x;
   if (typeof x !== 'string') throw new Error('The signing key is not an Ed25519 key');
-  const raw = base64ToBytes(x.replaceAll('-', '+').replaceAll('_', '/').padEnd(Math.ceil(x.length / 4) * 4, '='));
+  const raw = base64ToBytes(
+    x
+      .replaceAll('-', '+')
+      .replaceAll('_', '/')
+      .padEnd(Math.ceil(x.length / 4) * 4, '='),
+  );
   const der = new Uint8Array([...SPKI_ED25519_PREFIX, ...raw]);
   let binary = '';
   for (const byte of der) binary += String.fromCharCode(byte);
-  const body = btoa(binary).replace(/(.{64})/g, '$1\n').trimEnd();
+  const body = btoa(binary)
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
   return { pem: `-----BEGIN PUBLIC KEY-----\n${body}\n-----END PUBLIC KEY-----\n`, jwk: { kty: 'OKP', crv: 'Ed25519', x: base64Url(raw) } };
 }

@@ -18,7 +18,16 @@ export interface LinkClaims {
 }
 
 function canonical(claims: LinkClaims): string {
-  return ['v1', claims.organizationId, claims.startDate, String(claims.revision), claims.file, String(claims.expires), claims.actorType, claims.actorId].join('\n');
+  return [
+    'v1',
+    claims.organizationId,
+    claims.startDate,
+    String(claims.revision),
+    claims.file,
+    String(claims.expires),
+    claims.actorType,
+    claims.actorId,
+  ].join('\n');
 }
 
 async function hmac(secret: string, text: string): Promise<string> {
@@ -45,7 +54,8 @@ export type LinkCheck = { ok: true } | { ok: false; reason: string };
 
 export async function checkLink(secret: string, claims: LinkClaims, signature: string, nowSeconds: number): Promise<LinkCheck> {
   // Signature first, in constant time, so a forged link learns nothing from the answer.
-  if (!timingSafeEqualText(signature, await hmac(secret, canonical(claims)))) return { ok: false, reason: 'The download link is not valid (it was altered or truncated).' };
+  if (!timingSafeEqualText(signature, await hmac(secret, canonical(claims))))
+    return { ok: false, reason: 'The download link is not valid (it was altered or truncated).' };
   if (claims.expires < nowSeconds) return { ok: false, reason: 'The download link has expired; list the archives again for a fresh one.' };
   return { ok: true };
 }

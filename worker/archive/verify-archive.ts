@@ -76,8 +76,29 @@ const MAX_PROBLEMS_PER_FILE = 20;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-const MANIFEST_KEYS = ['version', 'organizationId', 'startDate', 'endDate', 'revision', 'generatedAt', 'archive', 'files', 'previousManifestSha256'];
-const EVENT_KEYS = ['id', 'organizationId', 'instanceId', 'timestamp', 'action', 'actor', 'object', 'details', 'count', 'lastOccurredTimestamp'];
+const MANIFEST_KEYS = [
+  'version',
+  'organizationId',
+  'startDate',
+  'endDate',
+  'revision',
+  'generatedAt',
+  'archive',
+  'files',
+  'previousManifestSha256',
+];
+const EVENT_KEYS = [
+  'id',
+  'organizationId',
+  'instanceId',
+  'timestamp',
+  'action',
+  'actor',
+  'object',
+  'details',
+  'count',
+  'lastOccurredTimestamp',
+];
 
 const encoder = new TextEncoder();
 /** For messages only: never throws, keeps a BOM visible. */
@@ -281,17 +302,23 @@ function readZipStructure(zip: Uint8Array, problems: string[]): ZipStructure {
   if (eocd < 0) return broken('not a ZIP archive (no end-of-central-directory record)');
   const commentLength = u16(eocd + 20);
   if (eocd + 22 + commentLength !== zip.length) {
-    problems.push(`ZIP: end-of-central-directory record at byte ${eocd} declares a ${commentLength}-byte comment but ${zip.length - eocd - 22} bytes follow it`);
+    problems.push(
+      `ZIP: end-of-central-directory record at byte ${eocd} declares a ${commentLength}-byte comment but ${zip.length - eocd - 22} bytes follow it`,
+    );
   } else if (commentLength > 0) problems.push(`ZIP: unexpected ${commentLength}-byte archive comment`);
   const [disk, cdDisk, entriesOnDisk, entryCount] = [u16(eocd + 4), u16(eocd + 6), u16(eocd + 8), u16(eocd + 10)];
   const cdSize = u32(eocd + 12);
   const cdOffset = u32(eocd + 16);
   if (entryCount === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) return broken('ZIP64 archives are not supported');
   if (disk !== 0 || cdDisk !== 0 || entriesOnDisk !== entryCount) {
-    problems.push(`ZIP: inconsistent end record (disk ${disk}, central directory disk ${cdDisk}, ${entriesOnDisk} entries on this disk, ${entryCount} in total; expected 0, 0 and equal counts)`);
+    problems.push(
+      `ZIP: inconsistent end record (disk ${disk}, central directory disk ${cdDisk}, ${entriesOnDisk} entries on this disk, ${entryCount} in total; expected 0, 0 and equal counts)`,
+    );
   }
   if (cdOffset + cdSize !== eocd) {
-    return broken(`central directory (offset ${cdOffset} + size ${cdSize} = ${cdOffset + cdSize}) does not end where the end record starts (byte ${eocd})`);
+    return broken(
+      `central directory (offset ${cdOffset} + size ${cdSize} = ${cdOffset + cdSize}) does not end where the end record starts (byte ${eocd})`,
+    );
   }
 
   const entries: ZipEntry[] = [];
@@ -327,9 +354,14 @@ function readZipStructure(zip: Uint8Array, problems: string[]): ZipStructure {
   for (const entry of [...entries].sort((a, b) => a.localOffset - b.localOffset)) {
     const label = `ZIP entry ${describeValue(entry.name)}`;
     if (entry.flags & 0x0001) problems.push(`${label}: is encrypted`);
-    if (entry.method !== 0 && entry.method !== 8) problems.push(`${label}: unsupported compression method ${entry.method} (expected 8, deflate)`);
-    if (entry.localOffset > cursor) problems.push(`${label}: ${entry.localOffset - cursor} unexpected bytes before its local header (bytes ${cursor}–${entry.localOffset - 1})`);
-    else if (entry.localOffset < cursor) problems.push(`${label}: local header at byte ${entry.localOffset} overlaps the previous entry (which ends at byte ${cursor})`);
+    if (entry.method !== 0 && entry.method !== 8)
+      problems.push(`${label}: unsupported compression method ${entry.method} (expected 8, deflate)`);
+    if (entry.localOffset > cursor)
+      problems.push(
+        `${label}: ${entry.localOffset - cursor} unexpected bytes before its local header (bytes ${cursor}–${entry.localOffset - 1})`,
+      );
+    else if (entry.localOffset < cursor)
+      problems.push(`${label}: local header at byte ${entry.localOffset} overlaps the previous entry (which ends at byte ${cursor})`);
     const local = entry.localOffset;
     if (local + 30 > cdOffset || u32(local) !== 0x04034b50) {
       problems.push(`${label}: no local file header at byte ${local} (bad signature)`);
@@ -344,7 +376,8 @@ function readZipStructure(zip: Uint8Array, problems: string[]): ZipStructure {
       problems.push(`${label}: local header name ${describeValue(lenientDecoder.decode(localName))} differs from the central directory's`);
     }
     const compare = (field: string, localValue: number, centralValue: number, format: (value: number) => string = String) => {
-      if (localValue !== centralValue) problems.push(`${label}: local header ${field} ${format(localValue)} differs from the central directory's ${format(centralValue)}`);
+      if (localValue !== centralValue)
+        problems.push(`${label}: local header ${field} ${format(localValue)} differs from the central directory's ${format(centralValue)}`);
     };
     compare('flags', u16(local + 6), entry.flags, hex32);
     compare('compression method', u16(local + 8), entry.method);
@@ -370,7 +403,8 @@ function readZipStructure(zip: Uint8Array, problems: string[]): ZipStructure {
         continue;
       }
       const describe = (field: string, value: number, centralValue: number, format: (value: number) => string = String) => {
-        if (value !== centralValue) problems.push(`${label}: data descriptor ${field} ${format(value)} differs from the central directory's ${format(centralValue)}`);
+        if (value !== centralValue)
+          problems.push(`${label}: data descriptor ${field} ${format(value)} differs from the central directory's ${format(centralValue)}`);
       };
       describe('CRC-32', u32(descriptor), entry.crc, hex32);
       describe('compressed size', u32(descriptor + 4), entry.compressedSize);
@@ -382,7 +416,10 @@ function readZipStructure(zip: Uint8Array, problems: string[]): ZipStructure {
       compare('size', localSize, entry.size);
     }
   }
-  if (entries.every((entry) => entry.localOk) && cursor < cdOffset) problems.push(`ZIP: ${cdOffset - cursor} unexpected bytes between the last entry and the central directory (bytes ${cursor}–${cdOffset - 1})`);
+  if (entries.every((entry) => entry.localOk) && cursor < cdOffset)
+    problems.push(
+      `ZIP: ${cdOffset - cursor} unexpected bytes between the last entry and the central directory (bytes ${cursor}–${cdOffset - 1})`,
+    );
   return { entries, readable: true };
 }
 
@@ -403,12 +440,16 @@ function inflateEntry(zip: Uint8Array, entry: ZipEntry, problems: string[]): Uin
     return null;
   }
   if (data.length !== entry.size) {
-    problems.push(`${label}: inflates to ${data.length} bytes, but the central directory says ${entry.size} — the compressed data is corrupt`);
+    problems.push(
+      `${label}: inflates to ${data.length} bytes, but the central directory says ${entry.size} — the compressed data is corrupt`,
+    );
     return null;
   }
   const actualCrc = crc32(data);
   if (actualCrc !== entry.crc) {
-    problems.push(`${label}: CRC-32 of the inflated data is ${hex32(actualCrc)}, the central directory says ${hex32(entry.crc)} — the data is corrupt`);
+    problems.push(
+      `${label}: CRC-32 of the inflated data is ${hex32(actualCrc)}, the central directory says ${hex32(entry.crc)} — the data is corrupt`,
+    );
     return null;
   }
   return data;
@@ -435,7 +476,14 @@ function checkString(problems: LimitedList, where: string, field: string, value:
   else if (nonEmpty && value.length === 0) problems.add(`${where}: ${field} must not be empty`);
 }
 
-function checkStringFields(problems: LimitedList, where: string, path: string, value: unknown, keys: readonly string[], exact: boolean): void {
+function checkStringFields(
+  problems: LimitedList,
+  where: string,
+  path: string,
+  value: unknown,
+  keys: readonly string[],
+  exact: boolean,
+): void {
   if (!isObject(value)) {
     problems.add(`${where}: ${path} must be an object, found ${describeValue(value)}`);
     return;
@@ -456,7 +504,8 @@ function checkEventShape(problems: LimitedList, where: string, event: JsonObject
   checkStringFields(problems, where, 'actor', event.actor, ['type', 'id', 'ip'], true);
   if (!isObject(event.object)) problems.add(`${where}: object must be an object, found ${describeValue(event.object)}`);
   else {
-    for (const key of Object.keys(event.object)) if (!['type', 'id', 'parentId'].includes(key)) problems.add(`${where}: unexpected field object.${key}`);
+    for (const key of Object.keys(event.object))
+      if (!['type', 'id', 'parentId'].includes(key)) problems.add(`${where}: unexpected field object.${key}`);
     checkString(problems, where, 'object.type', event.object.type);
     checkStringFields(problems, where, 'object.id', event.object.id, ['name', 'kind', 'group'], true);
     checkStringFields(problems, where, 'object.parentId', event.object.parentId, ['name', 'parentName', 'applicationName'], true);
@@ -477,7 +526,13 @@ function checkEventShape(problems: LimitedList, where: string, event: JsonObject
  * Checks one day file: byte-exact format, event shape, day window, (timestamp, id) order,
  * duplicate ids and organization. Problems go to `report.problems`.
  */
-async function checkDayFile(name: string, dayStart: number, data: Uint8Array, context: ArchiveContext, report: VerifyReport): Promise<DayFileResult> {
+async function checkDayFile(
+  name: string,
+  dayStart: number,
+  data: Uint8Array,
+  context: ArchiveContext,
+  report: VerifyReport,
+): Promise<DayFileResult> {
   const result: DayFileResult = { records: 0, sha256: await sha256Hex(data) };
   const text = decodeUtf8(data);
   if (text instanceof Error) {
@@ -501,7 +556,9 @@ async function checkDayFile(name: string, dayStart: number, data: Uint8Array, co
 
   const expectedBytes = encoder.encode(serializeDayFile(events));
   if (!bytesEqual(expectedBytes, data)) {
-    problems.add(`${name}: not in the exact day-file format (one JSON.stringify'd event per line, "[\\n" … ",\\n" … "\\n]\\n"): ${describeDifference(expectedBytes, data)}`);
+    problems.add(
+      `${name}: not in the exact day-file format (one JSON.stringify'd event per line, "[\\n" … ",\\n" … "\\n]\\n"): ${describeDifference(expectedBytes, data)}`,
+    );
   }
 
   const dayEnd = dayStart + DAY_MS;
@@ -521,7 +578,9 @@ async function checkDayFile(name: string, dayStart: number, data: Uint8Array, co
     if (typeof event.organizationId === 'string') {
       if (context.organizationId === null) context.organizationId = event.organizationId;
       else if (event.organizationId !== context.organizationId) {
-        problems.add(`${where}: organizationId is ${describeValue(event.organizationId)}, expected ${describeValue(context.organizationId)}`);
+        problems.add(
+          `${where}: organizationId is ${describeValue(event.organizationId)}, expected ${describeValue(context.organizationId)}`,
+        );
       }
     }
     if (id !== null) {
@@ -530,11 +589,15 @@ async function checkDayFile(name: string, dayStart: number, data: Uint8Array, co
       else context.ids.set(id, `${name} line ${line}`);
     }
     if (timestamp !== null && (timestamp < dayStart || timestamp >= dayEnd)) {
-      problems.add(`${where}: timestamp ${String(event.timestamp)} is outside the file's day ${day} (UTC, [${day}T00:00:00Z, ${formatDate(dayEnd)}T00:00:00Z))`);
+      problems.add(
+        `${where}: timestamp ${String(event.timestamp)} is outside the file's day ${day} (UTC, [${day}T00:00:00Z, ${formatDate(dayEnd)}T00:00:00Z))`,
+      );
     }
     if (timestamp !== null && id !== null) {
       if (previous && (timestamp < previous.timestamp || (timestamp === previous.timestamp && id < previous.id))) {
-        problems.add(`${where}: out of order — it must come before line ${previous.line} (event ${previous.id}); events are sorted ascending by (timestamp, id)`);
+        problems.add(
+          `${where}: out of order — it must come before line ${previous.line} (event ${previous.id}); events are sorted ascending by (timestamp, id)`,
+        );
       }
       previous = { timestamp, id, line };
     } else previous = null;
@@ -583,7 +646,9 @@ function checkManifest(bytes: Uint8Array, report: VerifyReport): JsonObject | nu
   const problemsBefore = report.problems.length;
   const expectedBytes = encoder.encode(`${JSON.stringify(parsed, null, 2)}\n`);
   if (!bytesEqual(expectedBytes, bytes)) {
-    report.problems.push(`manifest: not in the exact format JSON.stringify(manifest, null, 2) + "\\n": ${describeDifference(expectedBytes, bytes)}`);
+    report.problems.push(
+      `manifest: not in the exact format JSON.stringify(manifest, null, 2) + "\\n": ${describeDifference(expectedBytes, bytes)}`,
+    );
   }
   checkKeys(report.problems, 'manifest', parsed, MANIFEST_KEYS);
   if (parsed.version !== 1) report.problems.push(`manifest.version: expected 1, found ${describeValue(parsed.version)}`);
@@ -595,22 +660,27 @@ function checkManifest(bytes: Uint8Array, report: VerifyReport): JsonObject | nu
   else if (!isMonday(start)) report.problems.push(`manifest.startDate: ${String(parsed.startDate)} is not a Monday`);
   if (start !== null) {
     const expectedEnd = formatDate(start + 6 * DAY_MS);
-    if (parsed.endDate !== expectedEnd) report.problems.push(`manifest.endDate: expected ${expectedEnd} (startDate + 6 days), found ${describeValue(parsed.endDate)}`);
+    if (parsed.endDate !== expectedEnd)
+      report.problems.push(`manifest.endDate: expected ${expectedEnd} (startDate + 6 days), found ${describeValue(parsed.endDate)}`);
   }
   if (typeof parsed.revision !== 'number' || !Number.isInteger(parsed.revision) || parsed.revision < 1) {
     report.problems.push(`manifest.revision: expected an integer ≥ 1, found ${describeValue(parsed.revision)}`);
   }
-  if (parseTimestamp(parsed.generatedAt) === null) report.problems.push(`manifest.generatedAt: expected an RFC 3339 timestamp, found ${describeValue(parsed.generatedAt)}`);
+  if (parseTimestamp(parsed.generatedAt) === null)
+    report.problems.push(`manifest.generatedAt: expected an RFC 3339 timestamp, found ${describeValue(parsed.generatedAt)}`);
   if (!isObject(parsed.archive)) report.problems.push(`manifest.archive: expected an object, found ${describeValue(parsed.archive)}`);
   else {
     checkKeys(report.problems, 'manifest.archive', parsed.archive, ['sha256', 'bytes', 'records']);
     if (typeof parsed.archive.sha256 !== 'string' || !SHA256_HEX.test(parsed.archive.sha256)) {
       report.problems.push(`manifest.archive.sha256: expected 64 lowercase hex digits, found ${describeValue(parsed.archive.sha256)}`);
     }
-    if (!isCount(parsed.archive.bytes)) report.problems.push(`manifest.archive.bytes: expected a non-negative integer, found ${describeValue(parsed.archive.bytes)}`);
-    if (!isCount(parsed.archive.records)) report.problems.push(`manifest.archive.records: expected a non-negative integer, found ${describeValue(parsed.archive.records)}`);
+    if (!isCount(parsed.archive.bytes))
+      report.problems.push(`manifest.archive.bytes: expected a non-negative integer, found ${describeValue(parsed.archive.bytes)}`);
+    if (!isCount(parsed.archive.records))
+      report.problems.push(`manifest.archive.records: expected a non-negative integer, found ${describeValue(parsed.archive.records)}`);
   }
-  if (!Array.isArray(parsed.files)) report.problems.push(`manifest.files: expected an array of 7 files, found ${describeValue(parsed.files)}`);
+  if (!Array.isArray(parsed.files))
+    report.problems.push(`manifest.files: expected an array of 7 files, found ${describeValue(parsed.files)}`);
   else {
     if (parsed.files.length !== 7) report.problems.push(`manifest.files: expected 7 files, found ${parsed.files.length}`);
     let sum = 0;
@@ -622,8 +692,10 @@ function checkManifest(bytes: Uint8Array, report: VerifyReport): JsonObject | nu
       }
       checkKeys(report.problems, where, file, ['name', 'sha256', 'records']);
       if (typeof file.name !== 'string') report.problems.push(`${where}.name: expected a string, found ${describeValue(file.name)}`);
-      if (typeof file.sha256 !== 'string' || !SHA256_HEX.test(file.sha256)) report.problems.push(`${where}.sha256: expected 64 lowercase hex digits, found ${describeValue(file.sha256)}`);
-      if (!isCount(file.records)) report.problems.push(`${where}.records: expected a non-negative integer, found ${describeValue(file.records)}`);
+      if (typeof file.sha256 !== 'string' || !SHA256_HEX.test(file.sha256))
+        report.problems.push(`${where}.sha256: expected 64 lowercase hex digits, found ${describeValue(file.sha256)}`);
+      if (!isCount(file.records))
+        report.problems.push(`${where}.records: expected a non-negative integer, found ${describeValue(file.records)}`);
       else sum += file.records;
     }
     if (isObject(parsed.archive) && isCount(parsed.archive.records) && sum !== parsed.archive.records) {
@@ -682,7 +754,10 @@ async function checkSignature(input: VerifyArchiveInput, report: VerifyReport): 
     return;
   }
   if (valid) report.checks.push(`signature: valid Ed25519 signature over the manifest's exact bytes (public key sha256 ${fingerprint}…)`);
-  else report.problems.push(`signature: the Ed25519 signature does not match the manifest bytes under this public key (sha256 ${fingerprint}…) — the manifest was altered, the signature is wrong, or the key is not the signing key`);
+  else
+    report.problems.push(
+      `signature: the Ed25519 signature does not match the manifest bytes under this public key (sha256 ${fingerprint}…) — the manifest was altered, the signature is wrong, or the key is not the signing key`,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -708,7 +783,8 @@ async function verifyInto(input: VerifyArchiveInput, report: VerifyReport): Prom
   const { zip } = input;
   const maxEntryBytes = input.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
   const manifest = input.manifest === undefined ? null : checkManifest(input.manifest, report);
-  if (input.manifest === undefined) report.notes.push('no manifest given: the ZIP was checked for internal consistency only, not against a signed manifest');
+  if (input.manifest === undefined)
+    report.notes.push('no manifest given: the ZIP was checked for internal consistency only, not against a signed manifest');
   await checkSignature(input, report);
 
   // ZIP structure.
@@ -730,20 +806,27 @@ async function verifyInto(input: VerifyArchiveInput, report: VerifyReport): Prom
     }
     const best = [...votes].sort(([weekA, a], [weekB, b]) => b - a || weekA - weekB)[0];
     if (best) monday = best[0];
-    else report.problems.push(`ZIP: no entry is named YYYY-MM-DD.json, so the week is unknown (entries: ${names.map((name) => describeValue(name)).join(', ') || 'none'})`);
+    else
+      report.problems.push(
+        `ZIP: no entry is named YYYY-MM-DD.json, so the week is unknown (entries: ${names.map((name) => describeValue(name)).join(', ') || 'none'})`,
+      );
   }
   const expectedNames = monday === null ? null : weekNames(monday);
 
   if (structure.readable && expectedNames) {
     const sameOrder = names.length === expectedNames.length && names.every((name, index) => name === expectedNames[index]);
-    if (sameOrder) report.checks.push(`ZIP entries: exactly the 7 days ${expectedNames[0]} … ${expectedNames[6]}, Monday to Sunday, in order`);
+    if (sameOrder)
+      report.checks.push(`ZIP entries: exactly the 7 days ${expectedNames[0]} … ${expectedNames[6]}, Monday to Sunday, in order`);
     else {
       if (names.length !== 7) report.problems.push(`ZIP: ${names.length} entries, expected 7 (${expectedNames.join(', ')})`);
       for (const name of expectedNames) if (!names.includes(name)) report.problems.push(`ZIP: missing entry ${name}`);
       const counts = new Map<string, number>();
       for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
       for (const [name, count] of counts) {
-        if (!expectedNames.includes(name)) report.problems.push(`ZIP: unexpected entry ${describeValue(name)} (not a day of the week ${expectedNames[0]?.slice(0, 10)} to ${expectedNames[6]?.slice(0, 10)})`);
+        if (!expectedNames.includes(name))
+          report.problems.push(
+            `ZIP: unexpected entry ${describeValue(name)} (not a day of the week ${expectedNames[0]?.slice(0, 10)} to ${expectedNames[6]?.slice(0, 10)})`,
+          );
         if (count > 1) report.problems.push(`ZIP: entry ${describeValue(name)} appears ${count} times`);
       }
       const known = names.filter((name) => expectedNames.includes(name));
@@ -771,7 +854,9 @@ async function verifyInto(input: VerifyArchiveInput, report: VerifyReport): Prom
         continue;
       }
       if (entry.size > maxEntryBytes) {
-        report.problems.push(`ZIP entry ${describeValue(entry.name)}: declares ${entry.size} bytes uncompressed, over the ${maxEntryBytes}-byte limit; not inflated`);
+        report.problems.push(
+          `ZIP entry ${describeValue(entry.name)}: declares ${entry.size} bytes uncompressed, over the ${maxEntryBytes}-byte limit; not inflated`,
+        );
         inflatedAll = false;
         continue;
       }
@@ -786,7 +871,11 @@ async function verifyInto(input: VerifyArchiveInput, report: VerifyReport): Prom
     }
   }
   if (structureSound && inflatedAll) {
-    report.checks.splice(structureCheckAt, 0, `ZIP structure: ${structure.entries.length} entries; end record, central directory, local headers${structure.entries.some((entry) => entry.flags & 0x0008) ? ', data descriptors' : ''} agree; no stray bytes; every entry inflates to its recorded size and CRC-32`);
+    report.checks.splice(
+      structureCheckAt,
+      0,
+      `ZIP structure: ${structure.entries.length} entries; end record, central directory, local headers${structure.entries.some((entry) => entry.flags & 0x0008) ? ', data descriptors' : ''} agree; no stray bytes; every entry inflates to its recorded size and CRC-32`,
+    );
   }
 
   // Against the manifest.
@@ -795,12 +884,17 @@ async function verifyInto(input: VerifyArchiveInput, report: VerifyReport): Prom
     const zipSha = await sha256Hex(zip);
     if (archive) {
       if (archive.sha256 === zipSha) report.checks.push(`archive sha256 ${zipSha} matches the manifest`);
-      else report.problems.push(`manifest.archive.sha256: the ZIP's sha256 is ${zipSha}, the manifest says ${describeValue(archive.sha256)}`);
+      else
+        report.problems.push(`manifest.archive.sha256: the ZIP's sha256 is ${zipSha}, the manifest says ${describeValue(archive.sha256)}`);
       if (archive.bytes === zip.length) report.checks.push(`archive size ${zip.length} bytes matches the manifest`);
-      else report.problems.push(`manifest.archive.bytes: the ZIP is ${zip.length} bytes, the manifest says ${describeValue(archive.bytes)}`);
+      else
+        report.problems.push(`manifest.archive.bytes: the ZIP is ${zip.length} bytes, the manifest says ${describeValue(archive.bytes)}`);
       if (structure.readable) {
         if (archive.records === report.records) report.checks.push(`archive records ${report.records} match the manifest`);
-        else report.problems.push(`manifest.archive.records: the day files hold ${report.records} events${inflatedAll ? '' : ' (of the entries that could be read)'}, the manifest says ${describeValue(archive.records)}`);
+        else
+          report.problems.push(
+            `manifest.archive.records: the day files hold ${report.records} events${inflatedAll ? '' : ' (of the entries that could be read)'}, the manifest says ${describeValue(archive.records)}`,
+          );
       }
     }
     if (Array.isArray(manifest.files) && expectedNames) {
@@ -816,8 +910,14 @@ async function verifyInto(input: VerifyArchiveInput, report: VerifyReport): Prom
         const result = results.get(name);
         if (!result) continue;
         const fileProblems: string[] = [];
-        if (file.sha256 !== result.sha256) fileProblems.push(`${where}.sha256 (${name}): the file's sha256 is ${result.sha256}, the manifest says ${describeValue(file.sha256)}`);
-        if (file.records !== result.records) fileProblems.push(`${where}.records (${name}): the file holds ${result.records} events, the manifest says ${describeValue(file.records)}`);
+        if (file.sha256 !== result.sha256)
+          fileProblems.push(
+            `${where}.sha256 (${name}): the file's sha256 is ${result.sha256}, the manifest says ${describeValue(file.sha256)}`,
+          );
+        if (file.records !== result.records)
+          fileProblems.push(
+            `${where}.records (${name}): the file holds ${result.records} events, the manifest says ${describeValue(file.records)}`,
+          );
         if (fileProblems.length === 0) report.checks.push(`${name}: sha256 and records (${result.records}) match the manifest`);
         report.problems.push(...fileProblems);
       }
@@ -881,11 +981,15 @@ async function verifyChainInto(manifests: readonly Uint8Array[], labels: readonl
     const generatedAt = parseTimestamp(parsed.generatedAt);
     const previous = parsed.previousManifestSha256;
     if (generatedAt === null) {
-      report.problems.push(`chain: ${label}: generatedAt ${describeValue(parsed.generatedAt)} is not an RFC 3339 timestamp, so it cannot be placed in the chain`);
+      report.problems.push(
+        `chain: ${label}: generatedAt ${describeValue(parsed.generatedAt)} is not an RFC 3339 timestamp, so it cannot be placed in the chain`,
+      );
       continue;
     }
     if (previous !== null && (typeof previous !== 'string' || !SHA256_HEX.test(previous))) {
-      report.problems.push(`chain: ${label}: previousManifestSha256 must be null or 64 lowercase hex digits, found ${describeValue(previous)}`);
+      report.problems.push(
+        `chain: ${label}: previousManifestSha256 must be null or 64 lowercase hex digits, found ${describeValue(previous)}`,
+      );
       continue;
     }
     const link: ChainLink = {
@@ -914,7 +1018,9 @@ async function verifyChainInto(manifests: readonly Uint8Array[], labels: readonl
   if (organizations.size === 1 && links[0]?.organizationId !== null) {
     report.checks.push(`chain: all ${links.length} manifests belong to organization ${links[0]?.organizationId}`);
   } else {
-    report.problems.push(`chain: the manifests belong to different organizations: ${links.map((link) => `${link.label}: ${describeValue(link.organizationId)}`).join('; ')}`);
+    report.problems.push(
+      `chain: the manifests belong to different organizations: ${links.map((link) => `${link.label}: ${describeValue(link.organizationId)}`).join('; ')}`,
+    );
   }
 
   // Forks: two manifests claiming the same predecessor (or two chain starts).
@@ -927,8 +1033,12 @@ async function verifyChainInto(manifests: readonly Uint8Array[], labels: readonl
     if (claimants.length < 2) continue;
     const who = claimants.map((link) => link.label).join(', ');
     const all = claimants.length === 2 ? 'both' : 'all';
-    if (previous === 'null') report.problems.push(`chain: fork — ${who} ${all} have previousManifestSha256 null (more than one chain start)`);
-    else report.problems.push(`chain: fork — ${who} ${all} claim previousManifestSha256 ${previous}${byHash.has(previous) ? ` (${byHash.get(previous)?.label})` : ''}`);
+    if (previous === 'null')
+      report.problems.push(`chain: fork — ${who} ${all} have previousManifestSha256 null (more than one chain start)`);
+    else
+      report.problems.push(
+        `chain: fork — ${who} ${all} claim previousManifestSha256 ${previous}${byHash.has(previous) ? ` (${byHash.get(previous)?.label})` : ''}`,
+      );
   }
 
   // Links, in generatedAt order (ties broken by the links themselves).
@@ -943,14 +1053,21 @@ async function verifyChainInto(manifests: readonly Uint8Array[], labels: readonl
     if (!before) {
       if (link.previous === null) report.checks.push(`chain: ${link.label} starts the chain (previousManifestSha256 null)`);
       else if (byHash.has(link.previous)) {
-        report.problems.push(`chain: ${link.label}, the earliest generated, points to ${byHash.get(link.previous)?.label}, which was generated after it`);
-      } else report.notes.push(`chain starts outside the given manifests: ${link.label} (the earliest given) points to ${link.previous}, which is not among them`);
+        report.problems.push(
+          `chain: ${link.label}, the earliest generated, points to ${byHash.get(link.previous)?.label}, which was generated after it`,
+        );
+      } else
+        report.notes.push(
+          `chain starts outside the given manifests: ${link.label} (the earliest given) points to ${link.previous}, which is not among them`,
+        );
       continue;
     }
     if (link.previous === before.sha256) {
       report.checks.push(`chain: ${link.label} → ${before.label} (sha256 ${before.sha256.slice(0, 16)}…)`);
     } else if (link.previous === null) {
-      report.problems.push(`chain: broken link — ${link.label} has previousManifestSha256 null, but ${before.label} (sha256 ${before.sha256}) was generated before it`);
+      report.problems.push(
+        `chain: broken link — ${link.label} has previousManifestSha256 null, but ${before.label} (sha256 ${before.sha256}) was generated before it`,
+      );
     } else if (byHash.has(link.previous)) {
       report.problems.push(
         `chain: broken link — ${link.label} points to ${byHash.get(link.previous)?.label}, but the manifest generated just before it is ${before.label} (sha256 ${before.sha256})`,

@@ -60,7 +60,8 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
  */
 export async function apiKeyPrincipal(c: Context<AppEnv>, secret: string): Promise<Principal> {
   return principalFromApiKey(c.var.db, secret, c.var.now).catch(async (error: unknown) => {
-    if (error instanceof ApiError && error.status === 401) await chargeFailedAuthentication(c.env.API_RATE_LIMITER, c.req.header('cf-connecting-ip'));
+    if (error instanceof ApiError && error.status === 401)
+      await chargeFailedAuthentication(c.env.API_RATE_LIMITER, c.req.header('cf-connecting-ip'));
     throw error;
   });
 }
@@ -68,7 +69,11 @@ export async function apiKeyPrincipal(c: Context<AppEnv>, secret: string): Promi
 export function requirePrincipal(c: Context<AppEnv>): Principal {
   const principal = c.var.principal;
   if (!principal) {
-    throw unauthorized(c.var.sessionEnded ? 'The session has ended. Sign in again.' : 'Authentication required: send "Authorization: Bearer <API key>" or sign in.');
+    throw unauthorized(
+      c.var.sessionEnded
+        ? 'The session has ended. Sign in again.'
+        : 'Authentication required: send "Authorization: Bearer <API key>" or sign in.',
+    );
   }
   return principal;
 }

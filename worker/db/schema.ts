@@ -31,9 +31,7 @@ export const instances = sqliteTable(
     deletedAt: millis('deleted_at'),
   },
   (table) => [
-    uniqueIndex('instances_org_type_name_live')
-      .on(table.organizationId, table.type, table.name)
-      .where(sql`${table.deletedAt} IS NULL`),
+    uniqueIndex('instances_org_type_name_live').on(table.organizationId, table.type, table.name).where(sql`${table.deletedAt} IS NULL`),
   ],
 );
 
@@ -56,10 +54,7 @@ export const memberships = sqliteTable(
     role: text('role', { enum: ROLES }).notNull(),
     createdAt: millis('created_at').notNull(),
   },
-  (table) => [
-    primaryKey({ columns: [table.organizationId, table.userId] }),
-    index('memberships_user').on(table.userId),
-  ],
+  (table) => [primaryKey({ columns: [table.organizationId, table.userId] }), index('memberships_user').on(table.userId)],
 );
 
 export const apiKeys = sqliteTable(

@@ -39,7 +39,10 @@ export const AuditEventInput = z
         ip: z
           .string()
           .max(64)
-          .refine((value) => value === '' || z.ipv4().safeParse(value).success || z.ipv6().safeParse(value).success, 'must be an IPv4 or IPv6 address')
+          .refine(
+            (value) => value === '' || z.ipv4().safeParse(value).success || z.ipv6().safeParse(value).success,
+            'must be an IPv4 or IPv6 address',
+          )
           .nullable()
           .optional(),
       })
@@ -66,7 +69,6 @@ export const IngestBatch = z
   .strict()
   .openapi('AuditEventBatch');
 
-
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function issues(error: z.ZodError, prefix: string[]): FieldError[] {
@@ -77,7 +79,9 @@ function issues(error: z.ZodError, prefix: string[]): FieldError[] {
  * One event or `{ items: [...] }`. Each item is validated on its own so the 422 names every bad
  * item by index and path (a union error would only say "no variant matched").
  */
-export function parseIngestBody(raw: unknown): { ok: true; events: AuditEventInput[]; batch: boolean } | { ok: false; errors: FieldError[] } {
+export function parseIngestBody(
+  raw: unknown,
+): { ok: true; events: AuditEventInput[]; batch: boolean } | { ok: false; errors: FieldError[] } {
   if (isObject(raw) && 'items' in raw) {
     const items = raw.items;
     if (!Array.isArray(items)) return { ok: false, errors: [{ pointer: 'items', detail: 'items must be an array of events' }] };

@@ -13,7 +13,12 @@ export interface ManagementChange {
 }
 
 /** The audit event that records a change made through the management API. */
-export function managementEvent(principal: Pick<Principal, 'actor'>, ip: string | null, change: ManagementChange, now: number): NewAuditEvent {
+export function managementEvent(
+  principal: Pick<Principal, 'actor'>,
+  ip: string | null,
+  change: ManagementChange,
+  now: number,
+): NewAuditEvent {
   return {
     id: newUlid(now),
     instanceId: change.instanceId ?? null,

@@ -10,10 +10,18 @@ const repeatable = (name: string, description: string) =>
     .openapi({ param: { name, in: 'query', style: 'form', explode: true }, description });
 
 const single = (name: string, description: string) =>
-  z.string().min(1).max(MAX_TEXT).optional().openapi({ param: { name, in: 'query' }, description });
+  z
+    .string()
+    .min(1)
+    .max(MAX_TEXT)
+    .optional()
+    .openapi({ param: { name, in: 'query' }, description });
 
 const time = (name: string, description: string) =>
-  z.iso.datetime({ offset: true }).optional().openapi({ param: { name, in: 'query' }, description });
+  z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ param: { name, in: 'query' }, description });
 
 /** The filters of DESIGN §6, shared by the JSON list and the CSV/NDJSON export. */
 export const FilterQuery = z.object({
@@ -25,17 +33,43 @@ export const FilterQuery = z.object({
   'filters.instanceId': single('filters.instanceId', 'Only events of this instance'),
   'filters.startTime': time('filters.startTime', 'RFC 3339; events at or after'),
   'filters.endTime': time('filters.endTime', 'RFC 3339; events before'),
-  'filters.q': z.string().max(512).optional().openapi({ param: { name: 'filters.q', in: 'query' }, description: 'Free text: every word must prefix-match a text field' }),
+  'filters.q': z
+    .string()
+    .max(512)
+    .optional()
+    .openapi({ param: { name: 'filters.q', in: 'query' }, description: 'Free text: every word must prefix-match a text field' }),
 });
 
 export const ListQuery = FilterQuery.extend({
-  'filters.limit': z.coerce.number().int().min(1).max(1000).default(50).openapi({ param: { name: 'filters.limit', in: 'query' }, description: 'Page size, default 50, max 1000' }),
-  'filters.offset': z.coerce.number().int().min(0).max(1_000_000).default(0).openapi({ param: { name: 'filters.offset', in: 'query' } }),
-  cursor: z.string().max(1024).optional().openapi({ param: { name: 'cursor', in: 'query' }, description: 'nextCursor of the previous page (keyset paging; use instead of offset)' }),
+  'filters.limit': z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(50)
+    .openapi({ param: { name: 'filters.limit', in: 'query' }, description: 'Page size, default 50, max 1000' }),
+  'filters.offset': z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(0)
+    .openapi({ param: { name: 'filters.offset', in: 'query' } }),
+  cursor: z
+    .string()
+    .max(1024)
+    .optional()
+    .openapi({
+      param: { name: 'cursor', in: 'query' },
+      description: 'nextCursor of the previous page (keyset paging; use instead of offset)',
+    }),
 });
 
 export const ExportQuery = FilterQuery.extend({
-  format: z.enum(['csv', 'ndjson']).default('csv').openapi({ param: { name: 'format', in: 'query' } }),
+  format: z
+    .enum(['csv', 'ndjson'])
+    .default('csv')
+    .openapi({ param: { name: 'format', in: 'query' } }),
 });
 
 const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);

@@ -13,11 +13,29 @@ export async function handleArchiveBatch(batch: MessageBatch<ArchiveJob>, env: W
     const { organizationId, startDate } = message.body;
     const started = Date.now();
     try {
-      const result = await buildWeekArchive({ db, bucket: env.ARCHIVES, signingKey: env.ARCHIVE_SIGNING_KEY }, organizationId, startDate, { now: Date.now() });
-      console.log(JSON.stringify({ job: 'archive', organizationId, startDate, built: result ? { revision: result.archive.revision, records: result.archive.records, bytes: result.archive.bytes } : 'not due', ms: Date.now() - started }));
+      const result = await buildWeekArchive({ db, bucket: env.ARCHIVES, signingKey: env.ARCHIVE_SIGNING_KEY }, organizationId, startDate, {
+        now: Date.now(),
+      });
+      console.log(
+        JSON.stringify({
+          job: 'archive',
+          organizationId,
+          startDate,
+          built: result ? { revision: result.archive.revision, records: result.archive.records, bytes: result.archive.bytes } : 'not due',
+          ms: Date.now() - started,
+        }),
+      );
       message.ack();
     } catch (error) {
-      console.error(JSON.stringify({ job: 'archive', organizationId, startDate, attempt: message.attempts, error: error instanceof Error ? error.message : String(error) }));
+      console.error(
+        JSON.stringify({
+          job: 'archive',
+          organizationId,
+          startDate,
+          attempt: message.attempts,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     }
   }

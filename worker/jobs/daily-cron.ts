@@ -21,7 +21,13 @@ export async function enqueueDueArchives(env: WorkerEnv, now: number): Promise<A
 
 export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
   const due = await enqueueDueArchives(env, now);
-  const retention = await applyRetention(database(env.DB), env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, now, Number(env.HOT_RETENTION_DAYS) || 90);
+  const retention = await applyRetention(
+    database(env.DB),
+    env.ARCHIVES,
+    env.ARCHIVE_SIGNING_KEY,
+    now,
+    Number(env.HOT_RETENTION_DAYS) || 90,
+  );
   console.log(
     JSON.stringify({
       job: 'daily',

@@ -32,28 +32,65 @@ const isoDate = (name: string) =>
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD')
-    .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && dateString(Date.parse(`${value}T00:00:00Z`)) === value, 'Not a calendar date')
+    .refine(
+      (value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && dateString(Date.parse(`${value}T00:00:00Z`)) === value,
+      'Not a calendar date',
+    )
     .optional()
     .openapi({ param: { name, in: 'query' } });
 
 const ListQuery = z.object({
   'filters.startDate': isoDate('filters.startDate').openapi({ description: 'Weeks that end on or after this date' }),
   'filters.endDate': isoDate('filters.endDate').openapi({ description: 'Weeks that start on or before this date' }),
-  'filters.limit': z.coerce.number().int().min(1).max(1000).default(50).openapi({ param: { name: 'filters.limit', in: 'query' } }),
-  'filters.offset': z.coerce.number().int().min(0).default(0).openapi({ param: { name: 'filters.offset', in: 'query' } }),
+  'filters.limit': z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(50)
+    .openapi({ param: { name: 'filters.limit', in: 'query' } }),
+  'filters.offset': z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .openapi({ param: { name: 'filters.offset', in: 'query' } }),
 });
 
 const DownloadParams = z.object({
-  orgId: z.string().min(1).max(256).openapi({ param: { name: 'orgId', in: 'path' } }),
-  startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).openapi({ param: { name: 'startDate', in: 'path' } }),
-  revision: z.coerce.number().int().min(1).max(1_000_000).openapi({ param: { name: 'revision', in: 'path' } }),
+  orgId: z
+    .string()
+    .min(1)
+    .max(256)
+    .openapi({ param: { name: 'orgId', in: 'path' } }),
+  startDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .openapi({ param: { name: 'startDate', in: 'path' } }),
+  revision: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .openapi({ param: { name: 'revision', in: 'path' } }),
   file: z.enum(['zip', 'manifest', 'signature']).openapi({ param: { name: 'file', in: 'path' } }),
 });
 const DownloadQuery = z.object({
-  expires: z.coerce.number().int().openapi({ param: { name: 'expires', in: 'query' } }),
+  expires: z.coerce
+    .number()
+    .int()
+    .openapi({ param: { name: 'expires', in: 'query' } }),
   actorType: z.enum(['user', 'api_key', 'system']).openapi({ param: { name: 'actorType', in: 'query' } }),
-  actorId: z.string().min(1).max(256).openapi({ param: { name: 'actorId', in: 'query' } }),
-  signature: z.string().min(1).max(128).openapi({ param: { name: 'signature', in: 'query' } }),
+  actorId: z
+    .string()
+    .min(1)
+    .max(256)
+    .openapi({ param: { name: 'actorId', in: 'query' } }),
+  signature: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name: 'signature', in: 'query' } }),
 });
 
 let cachedPublicKey: { secret: string; document: PublicKeyDocument } | null = null;
@@ -62,7 +99,11 @@ async function publicKey(secret: string): Promise<PublicKeyDocument> {
   return cachedPublicKey.document;
 }
 
-const CONTENT_TYPES: Record<LinkFile, string> = { zip: 'application/zip', manifest: 'application/json', signature: 'application/octet-stream' };
+const CONTENT_TYPES: Record<LinkFile, string> = {
+  zip: 'application/zip',
+  manifest: 'application/json',
+  signature: 'application/octet-stream',
+};
 
 export const archiveRoutes = createRouter()
   .openapi(
@@ -73,7 +114,10 @@ export const archiveRoutes = createRouter()
       summary: 'Weekly archives (latest revision of each week), newest week first, with signed download links (owners only)',
       security,
       request: { params: OrgParams, query: ListQuery },
-      responses: { 200: jsonResponse(z.object({ archives: z.array(Archive), totalArchivesCount: z.number().int() }), 'Archives'), ...commonProblems },
+      responses: {
+        200: jsonResponse(z.object({ archives: z.array(Archive), totalArchivesCount: z.number().int() }), 'Archives'),
+        ...commonProblems,
+      },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
@@ -127,7 +171,10 @@ export const archiveRoutes = createRouter()
       summary: 'The Ed25519 public key that verifies archive manifests',
       security: [],
       responses: {
-        200: jsonResponse(z.object({ pem: z.string(), jwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }) }), 'PEM (SPKI) and JWK'),
+        200: jsonResponse(
+          z.object({ pem: z.string(), jwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }) }),
+          'PEM (SPKI) and JWK',
+        ),
       },
     }),
     async (c) => c.json(await publicKey(c.env.ARCHIVE_SIGNING_KEY), 200),
@@ -137,11 +184,19 @@ export const archiveRoutes = createRouter()
       method: 'get',
       path: '/archive-downloads/{orgId}/{startDate}/{revision}/{file}',
       tags: ['Archives'],
-      summary: 'Target of presignedUrl / manifestUrl / signatureUrl: the HMAC signature in the query is the credential (Range and ETag supported)',
+      summary:
+        'Target of presignedUrl / manifestUrl / signatureUrl: the HMAC signature in the query is the credential (Range and ETag supported)',
       security: [],
       request: { params: DownloadParams, query: DownloadQuery },
       responses: {
-        200: { description: 'The file', content: { 'application/zip': { schema: z.string() }, 'application/json': { schema: z.string() }, 'application/octet-stream': { schema: z.string() } } },
+        200: {
+          description: 'The file',
+          content: {
+            'application/zip': { schema: z.string() },
+            'application/json': { schema: z.string() },
+            'application/octet-stream': { schema: z.string() },
+          },
+        },
         206: { description: 'A byte range of the file' },
         304: { description: 'Not modified (If-None-Match)' },
         403: commonProblems[403],
@@ -151,7 +206,15 @@ export const archiveRoutes = createRouter()
     async (c) => {
       const params = c.req.valid('param');
       const query = c.req.valid('query');
-      const claims = { organizationId: params.orgId, startDate: params.startDate, revision: params.revision, file: params.file, expires: query.expires, actorType: query.actorType, actorId: query.actorId };
+      const claims = {
+        organizationId: params.orgId,
+        startDate: params.startDate,
+        revision: params.revision,
+        file: params.file,
+        expires: query.expires,
+        actorType: query.actorType,
+        actorId: query.actorId,
+      };
       const verdict = await checkLink(c.env.LINK_SIGNING_SECRET, claims, query.signature, Math.floor(c.var.now / 1000));
       if (!verdict.ok) throw forbidden(verdict.reason);
       const archive = await findArchive(c.var.db, params.orgId, params.startDate, params.revision);
@@ -183,7 +246,13 @@ export const archiveRoutes = createRouter()
         const event = managementEvent(
           { actor: { type: claims.actorType, id: claims.actorId } },
           c.req.header('cf-connecting-ip') ?? null,
-          { action: 'download', objectType: 'audit_log_archive', objectName: names.zip, message: `Downloaded the archive of ${params.startDate} (revision ${params.revision})`, extra: { startDate: params.startDate, revision: params.revision } },
+          {
+            action: 'download',
+            objectType: 'audit_log_archive',
+            objectName: names.zip,
+            message: `Downloaded the archive of ${params.startDate} (revision ${params.revision})`,
+            extra: { startDate: params.startDate, revision: params.revision },
+          },
           c.var.now,
         );
         await recordChange(c.var.db, params.orgId, event, c.var.now);

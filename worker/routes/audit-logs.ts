@@ -61,11 +61,14 @@ export const auditLogRoutes = createRouter().openapi(
     const now = c.var.now;
     // The platform admin may backfill history (imports, the demo seed) up to the hot retention
     // period (older weeks may already be archived and purged); everyone else is held to MAX_EVENT_AGE_DAYS.
-    const maxAgeDays = principal.kind === 'platform-admin' ? Number(c.env.HOT_RETENTION_DAYS) || 90 : Number(c.env.MAX_EVENT_AGE_DAYS) || 30;
+    const maxAgeDays =
+      principal.kind === 'platform-admin' ? Number(c.env.HOT_RETENTION_DAYS) || 90 : Number(c.env.MAX_EVENT_AGE_DAYS) || 30;
     const oldest = now - maxAgeDays * DAY_MS;
     const pointer = (index: number, field: string) => (parsed.batch ? `items/${index}/${field}` : field);
     const events = parsed.events.map(toNewEvent);
-    const known = await liveInstanceIds(c.var.db, orgId, [...new Set(events.flatMap((event) => (event.instanceId ? [event.instanceId] : [])))]);
+    const known = await liveInstanceIds(c.var.db, orgId, [
+      ...new Set(events.flatMap((event) => (event.instanceId ? [event.instanceId] : []))),
+    ]);
 
     const errors: FieldError[] = [];
     parsed.events.forEach((input, index) => {
@@ -73,8 +76,13 @@ export const auditLogRoutes = createRouter().openapi(
       if (input.organizationId !== undefined && input.organizationId !== orgId) {
         errors.push({ pointer: pointer(index, 'organizationId'), detail: `must be ${orgId} (the organization in the path) or omitted` });
       }
-      if (event.timestamp > now + FUTURE_SKEW_MS) errors.push({ pointer: pointer(index, 'timestamp'), detail: 'is more than 5 minutes ahead of the server clock' });
-      if (event.timestamp < oldest) errors.push({ pointer: pointer(index, 'timestamp'), detail: `is older than ${maxAgeDays} days (${principal.kind === 'platform-admin' ? 'HOT_RETENTION_DAYS' : 'MAX_EVENT_AGE_DAYS'})` });
+      if (event.timestamp > now + FUTURE_SKEW_MS)
+        errors.push({ pointer: pointer(index, 'timestamp'), detail: 'is more than 5 minutes ahead of the server clock' });
+      if (event.timestamp < oldest)
+        errors.push({
+          pointer: pointer(index, 'timestamp'),
+          detail: `is older than ${maxAgeDays} days (${principal.kind === 'platform-admin' ? 'HOT_RETENTION_DAYS' : 'MAX_EVENT_AGE_DAYS'})`,
+        });
       if (event.instanceId !== null && !known.has(event.instanceId)) {
         errors.push({ pointer: pointer(index, 'instanceId'), detail: `instance ${event.instanceId} does not exist in this organization` });
       }
@@ -123,7 +131,8 @@ function retentionHeaders(c: Context<AppEnv>, orgId: string): void {
 function pageOf(query: z.infer<typeof ListQuery>) {
   if (query.cursor !== undefined && query['filters.offset'] > 0) throw badRequest('Use either cursor or filters.offset, not both.');
   const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
-  if (query.cursor !== undefined && cursor === null) throw new ApiError(400, 'invalid-cursor', 'The cursor is not valid: pass nextCursor from a previous page unchanged.');
+  if (query.cursor !== undefined && cursor === null)
+    throw new ApiError(400, 'invalid-cursor', 'The cursor is not valid: pass nextCursor from a previous page unchanged.');
   return { limit: query['filters.limit'], offset: query['filters.offset'], cursor };
 }
 
@@ -134,7 +143,8 @@ export const auditLogReadRoutes = createRouter()
       path: '/organizations/{orgId}/audit-logs',
       tags: ['Audit logs'],
       summary: "The organization's audit events, newest first (owners only)",
-      description: 'Events older than HOT_RETENTION_DAYS (default 90; header X-Hot-Retention-Days) are only in the weekly archives (Link rel="archives").',
+      description:
+        'Events older than HOT_RETENTION_DAYS (default 90; header X-Hot-Retention-Days) are only in the weekly archives (Link rel="archives").',
       security,
       request: { params: OrgParams, query: ListQuery },
       responses: { 200: jsonResponse(AuditLogPage, 'One page of events'), ...commonProblems },
@@ -165,7 +175,8 @@ export const auditLogReadRoutes = createRouter()
       if (filters.instanceId !== null && filters.instanceId !== instanceId) {
         throw badRequest('filters.instanceId contradicts the instance in the path.');
       }
-      if (!(await instanceEverExisted(c.var.db, orgId, instanceId))) throw notFound(`Instance ${instanceId} does not exist in organization ${orgId}.`);
+      if (!(await instanceEverExisted(c.var.db, orgId, instanceId)))
+        throw notFound(`Instance ${instanceId} does not exist in organization ${orgId}.`);
       retentionHeaders(c, orgId);
       return c.json(await queryAuditLogs(c.var.db, orgId, { ...filters, instanceId }, pageOf(query)), 200);
     },
@@ -202,7 +213,10 @@ export const auditLogReadRoutes = createRouter()
           objectName: `audit-logs.${query.format}`,
           instanceId: null,
           message: `Exported audit logs as ${query.format.toUpperCase()}`,
-          extra: { format: query.format, filters: canonicalize(Object.fromEntries(Object.entries(query).filter(([key]) => key.startsWith('filters.')))) },
+          extra: {
+            format: query.format,
+            filters: canonicalize(Object.fromEntries(Object.entries(query).filter(([key]) => key.startsWith('filters.')))),
+          },
         },
         now,
       );

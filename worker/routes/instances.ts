@@ -8,9 +8,7 @@ import { commonProblems, conflictProblem, jsonBody, jsonResponse as json } from 
 import { createRouter } from './router';
 
 const InstanceType = z.enum(INSTANCE_TYPES);
-const Instance = z
-  .object({ id: z.string(), type: InstanceType, name: z.string(), createdAt: z.string() })
-  .openapi('Instance');
+const Instance = z.object({ id: z.string(), type: InstanceType, name: z.string(), createdAt: z.string() }).openapi('Instance');
 const InstanceName = z
   .string()
   .trim()

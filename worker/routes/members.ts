@@ -10,9 +10,7 @@ import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './respo
 import { createRouter } from './router';
 
 const Role = z.enum(ROLES);
-const Member = z
-  .object({ userId: z.string(), email: z.string(), name: z.string(), role: Role, createdAt: z.string() })
-  .openapi('Member');
+const Member = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: Role, createdAt: z.string() }).openapi('Member');
 
 function refuseUnlessGrantable(callerRole: Parameters<typeof mayGrant>[0], role: Parameters<typeof mayGrant>[1]) {
   if (!mayGrant(callerRole, role)) throw forbidden(`Your role (${callerRole}) cannot manage ${role} members.`);

@@ -3,7 +3,11 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 
 const pathId = (name: string, example: string) =>
-  z.string().min(1).max(256).openapi({ param: { name, in: 'path' }, example });
+  z
+    .string()
+    .min(1)
+    .max(256)
+    .openapi({ param: { name, in: 'path' }, example });
 
 export const OrgParams = z.object({ orgId: pathId('orgId', 'org_01JDX6Q8Z3V4K2M9R7T5W1Y0AB') });
 export const InstanceParams = OrgParams.extend({ instanceId: pathId('instanceId', 'inst_01JDX6Q8Z3V4K2M9R7T5W1Y0AB') });

@@ -44,7 +44,11 @@ export async function listApiKeys(db: Database, organizationId: string): Promise
 }
 
 export async function getApiKey(db: Database, organizationId: string, keyId: string): Promise<ApiKeyView> {
-  const [row] = await db.select().from(apiKeys).where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.id, keyId))).limit(1);
+  const [row] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.id, keyId)))
+    .limit(1);
   if (!row) throw notFound(`API key ${keyId} does not exist in organization ${organizationId}.`);
   return view(row);
 }
@@ -57,7 +61,14 @@ export interface NewApiKey {
 }
 
 /** Creates a key acting for the calling user; the secret is returned here and never again. */
-export async function createApiKey(db: Database, organizationId: string, input: NewApiKey, principal: Principal, ip: string | null, now: number) {
+export async function createApiKey(
+  db: Database,
+  organizationId: string,
+  input: NewApiKey,
+  principal: Principal,
+  ip: string | null,
+  now: number,
+) {
   const { secret, prefix } = newApiKeySecret();
   const row: ApiKeyRow = {
     id: newId('key'),
@@ -91,17 +102,34 @@ export async function createApiKey(db: Database, organizationId: string, input: 
 }
 
 /** Revokes a key and ends the sessions signed in with it. Revoking twice is a no-op. */
-export async function revokeApiKey(db: Database, organizationId: string, keyId: string, principal: Principal, ip: string | null, now: number) {
+export async function revokeApiKey(
+  db: Database,
+  organizationId: string,
+  keyId: string,
+  principal: Principal,
+  ip: string | null,
+  now: number,
+) {
   const key = await getApiKey(db, organizationId, keyId);
   if (key.revokedAt !== null) return key;
   const event = managementEvent(
     principal,
     ip,
-    { action: 'delete', objectType: 'api_key', objectName: key.name, instanceId: key.instanceId, message: `Revoked ${key.role} API key ${key.prefix}…`, extra: { keyId } },
+    {
+      action: 'delete',
+      objectType: 'api_key',
+      objectName: key.name,
+      instanceId: key.instanceId,
+      message: `Revoked ${key.role} API key ${key.prefix}…`,
+      extra: { keyId },
+    },
     now,
   );
   await db.batch([
-    db.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt))),
+    db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt))),
     ...(await recordChangeStatements(db, organizationId, event, now, { onlyIfPreviousChanged: true })),
     db.delete(sessions).where(eq(sessions.apiKeyId, keyId)),
   ]);

@@ -6,7 +6,15 @@ import { StreamingZip } from '../archive/zip-stream';
 import type { Database } from '../db/client';
 import { toEvent } from '../events/event-shape';
 import { sha256Hex } from '../auth/secrets';
-import { archiveFileNames, archiveKeys, InjectedFailure, MIN_PART_SIZE, MultipartSink, putArchiveSidecars, startMultipartUpload } from './archive-storage';
+import {
+  archiveFileNames,
+  archiveKeys,
+  InjectedFailure,
+  MIN_PART_SIZE,
+  MultipartSink,
+  putArchiveSidecars,
+  startMultipartUpload,
+} from './archive-storage';
 import { chainHead, dayEventPages, latestRevision, recordArchive, weekLastReceivedAt, type ArchiveRow } from './archives';
 
 /**
@@ -43,8 +51,15 @@ export interface ArchiveDeps {
 }
 
 /** Whether the week has events received after its latest archive was built (or has no archive). */
-export async function isDue(db: Database, organizationId: string, startDate: string): Promise<{ due: boolean; latest: ArchiveRow | null; lastReceived: number | null }> {
-  const [lastReceived, latest] = await Promise.all([weekLastReceivedAt(db, organizationId, startDate), latestRevision(db, organizationId, startDate)]);
+export async function isDue(
+  db: Database,
+  organizationId: string,
+  startDate: string,
+): Promise<{ due: boolean; latest: ArchiveRow | null; lastReceived: number | null }> {
+  const [lastReceived, latest] = await Promise.all([
+    weekLastReceivedAt(db, organizationId, startDate),
+    latestRevision(db, organizationId, startDate),
+  ]);
   return { due: lastReceived !== null && lastReceived > (latest?.builtAt ?? -1), latest, lastReceived };
 }
 
@@ -53,7 +68,12 @@ export async function isDue(db: Database, organizationId: string, startDate: str
  * → R2 multipart upload, then the signed manifest, then (last) the archives row. Returns null when
  * nothing is due, so duplicate queue messages and cron reruns build nothing.
  */
-export async function buildWeekArchive(deps: ArchiveDeps, organizationId: string, startDate: string, options: BuildOptions): Promise<BuildResult | null> {
+export async function buildWeekArchive(
+  deps: ArchiveDeps,
+  organizationId: string,
+  startDate: string,
+  options: BuildOptions,
+): Promise<BuildResult | null> {
   const { db, bucket } = deps;
   const week = isoWeek(startDate); // throws on a malformed job: it is retried, then dead-lettered
   const { due, latest, lastReceived } = await isDue(db, organizationId, startDate);
@@ -130,7 +150,9 @@ export async function buildWeekArchive(deps: ArchiveDeps, organizationId: string
     builtAt: snapshot,
   };
   if (!(await recordArchive(db, archive))) {
-    throw new ChainMovedError(`Another archive of ${organizationId} was recorded during this build; retrying rebuilds on the new chain head.`);
+    throw new ChainMovedError(
+      `Another archive of ${organizationId} was recorded during this build; retrying rebuilds on the new chain head.`,
+    );
   }
   return { archive, manifest, peakBufferedBytes: sink.peakBufferedBytes, parts: sink.partCount };
 }

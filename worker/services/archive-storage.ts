@@ -87,9 +87,19 @@ export async function startMultipartUpload(bucket: R2Bucket, key: string, filena
   });
 }
 
-export async function putArchiveSidecars(bucket: R2Bucket, keys: { manifest: string; signature: string }, manifest: Uint8Array, signature: Uint8Array, names: { manifest: string; signature: string }) {
-  await bucket.put(keys.manifest, manifest, { httpMetadata: { contentType: 'application/json', contentDisposition: `attachment; filename="${names.manifest}"` } });
-  await bucket.put(keys.signature, signature, { httpMetadata: { contentType: 'application/octet-stream', contentDisposition: `attachment; filename="${names.signature}"` } });
+export async function putArchiveSidecars(
+  bucket: R2Bucket,
+  keys: { manifest: string; signature: string },
+  manifest: Uint8Array,
+  signature: Uint8Array,
+  names: { manifest: string; signature: string },
+) {
+  await bucket.put(keys.manifest, manifest, {
+    httpMetadata: { contentType: 'application/json', contentDisposition: `attachment; filename="${names.manifest}"` },
+  });
+  await bucket.put(keys.signature, signature, {
+    httpMetadata: { contentType: 'application/octet-stream', contentDisposition: `attachment; filename="${names.signature}"` },
+  });
 }
 
 export async function getArchiveObject(bucket: R2Bucket, key: string, request: Headers): Promise<R2ObjectBody | R2Object | null> {

@@ -85,7 +85,9 @@ export async function* dayEventPages(
       .where(
         and(
           eq(auditEvents.organizationId, organizationId),
-          after ? sql`(${auditEvents.timestamp}, ${auditEvents.id}) > (${after.timestamp}, ${after.id})` : gte(auditEvents.timestamp, day.startMs),
+          after
+            ? sql`(${auditEvents.timestamp}, ${auditEvents.id}) > (${after.timestamp}, ${after.id})`
+            : gte(auditEvents.timestamp, day.startMs),
           lt(auditEvents.timestamp, day.endMs),
           lte(auditEvents.receivedAt, snapshot),
         ),
@@ -116,7 +118,11 @@ export interface ArchiveListFilter {
 }
 
 /** The latest revision of each archived week, newest week first, and how many weeks match. */
-export async function listArchives(db: Database, organizationId: string, filter: ArchiveListFilter): Promise<{ rows: ArchiveRow[]; total: number }> {
+export async function listArchives(
+  db: Database,
+  organizationId: string,
+  filter: ArchiveListFilter,
+): Promise<{ rows: ArchiveRow[]; total: number }> {
   const conditions = [
     eq(archives.organizationId, organizationId),
     sql`${archives.revision} = (SELECT max(inner_archives.revision) FROM ${archives} AS inner_archives WHERE inner_archives.organization_id = ${archives.organizationId} AND inner_archives.start_date = ${archives.startDate})`,
@@ -131,7 +137,10 @@ export async function listArchives(db: Database, organizationId: string, filter:
       .orderBy(desc(archives.startDate))
       .limit(filter.limit)
       .offset(filter.offset),
-    db.select({ total: sql<number>`count(*)` }).from(archives).where(and(...conditions)),
+    db
+      .select({ total: sql<number>`count(*)` })
+      .from(archives)
+      .where(and(...conditions)),
   ]);
   return { rows, total: totals[0]?.total ?? 0 };
 }

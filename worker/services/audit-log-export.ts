@@ -8,7 +8,12 @@ export type ExportFormat = 'csv' | 'ndjson';
  * Every matching event as a byte stream, newest first. Rows are pulled one keyset page at a time
  * only when the client reads, so memory stays at one page however many events match.
  */
-export function exportStream(db: Database, organizationId: string, filters: AuditLogFilters, format: ExportFormat): ReadableStream<Uint8Array> {
+export function exportStream(
+  db: Database,
+  organizationId: string,
+  filters: AuditLogFilters,
+  format: ExportFormat,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const pages = allMatchingRows(db, organizationId, filters);
   const formatRow = format === 'csv' ? csvRecord : ndjsonRecord;

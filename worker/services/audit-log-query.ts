@@ -52,7 +52,9 @@ export const FTS_FIRST_LIMIT = 20_000;
 /** WHERE conditions of a filter; organization first so every plan starts with an index on it. */
 export function filterConditions(organizationId: string, filters: AuditLogFilters, plan: QueryPlan = INDEX_FIRST): SQL[] {
   // `+column` keeps SQLite from using an index on it, steering it to the FTS rowids instead.
-  const conditions: SQL[] = [plan.ftsFirst ? sql`+${auditEvents.organizationId} = ${organizationId}` : eq(auditEvents.organizationId, organizationId)];
+  const conditions: SQL[] = [
+    plan.ftsFirst ? sql`+${auditEvents.organizationId} = ${organizationId}` : eq(auditEvents.organizationId, organizationId),
+  ];
   const oneOrMany = (column: SQLiteColumn, values: string[]) => {
     if (values.length === 1) conditions.push(eq(column, values[0] as string));
     else if (values.length > 1) conditions.push(inArray(column, values));
@@ -75,14 +77,23 @@ export function filterConditions(organizationId: string, filters: AuditLogFilter
 const after = (cursor: Cursor) => sql`(${auditEvents.timestamp}, ${auditEvents.id}) < (${cursor.timestamp}, ${cursor.id})`;
 
 export function encodeCursor(cursor: Cursor): string {
-  return btoa(JSON.stringify([cursor.timestamp, cursor.id])).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return btoa(JSON.stringify([cursor.timestamp, cursor.id]))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
 }
 
 /** null when the text is not a cursor this service made. */
 export function decodeCursor(text: string): Cursor | null {
   try {
     const decoded: unknown = JSON.parse(atob(text.replaceAll('-', '+').replaceAll('_', '/')));
-    if (Array.isArray(decoded) && decoded.length === 2 && Number.isSafeInteger(decoded[0]) && typeof decoded[1] === 'string' && decoded[1].length <= 256) {
+    if (
+      Array.isArray(decoded) &&
+      decoded.length === 2 &&
+      Number.isSafeInteger(decoded[0]) &&
+      typeof decoded[1] === 'string' &&
+      decoded[1].length <= 256
+    ) {
       return { timestamp: decoded[0] as number, id: decoded[1] };
     }
   } catch {
@@ -98,7 +109,13 @@ export interface PageRequest {
 }
 
 /** The page's SELECT (one row more than the limit, to know whether another page exists). */
-export function pageQuery(db: Database, organizationId: string, filters: AuditLogFilters, page: PageRequest, plan: QueryPlan = INDEX_FIRST) {
+export function pageQuery(
+  db: Database,
+  organizationId: string,
+  filters: AuditLogFilters,
+  page: PageRequest,
+  plan: QueryPlan = INDEX_FIRST,
+) {
   const conditions = filterConditions(organizationId, filters, plan);
   return db
     .select()
@@ -126,9 +143,15 @@ function isUnfiltered(filters: AuditLogFilters): boolean {
  */
 export function countQuery(db: Database, organizationId: string, filters: AuditLogFilters, plan: QueryPlan = INDEX_FIRST) {
   if (isUnfiltered(filters)) {
-    return db.select({ total: sql<number>`coalesce(sum(${eventWeeks.eventCount}), 0)` }).from(eventWeeks).where(eq(eventWeeks.organizationId, organizationId));
+    return db
+      .select({ total: sql<number>`coalesce(sum(${eventWeeks.eventCount}), 0)` })
+      .from(eventWeeks)
+      .where(eq(eventWeeks.organizationId, organizationId));
   }
-  return db.select({ total: count() }).from(auditEvents).where(and(...filterConditions(organizationId, filters, plan)));
+  return db
+    .select({ total: count() })
+    .from(auditEvents)
+    .where(and(...filterConditions(organizationId, filters, plan)));
 }
 
 /** Picks the free-text plan: counts FTS matches, stopping at FTS_FIRST_LIMIT + 1. */
@@ -158,7 +181,10 @@ export async function queryAuditLogs(
   page: PageRequest,
 ): Promise<AuditLogPage> {
   const plan = await choosePlan(db, filters);
-  const [rows, totals] = await db.batch([pageQuery(db, organizationId, filters, page, plan), countQuery(db, organizationId, filters, plan)]);
+  const [rows, totals] = await db.batch([
+    pageQuery(db, organizationId, filters, page, plan),
+    countQuery(db, organizationId, filters, plan),
+  ]);
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
   return {
@@ -169,7 +195,12 @@ export async function queryAuditLogs(
 }
 
 /** Every match, newest first, in keyset pages: memory stays at one page whatever the total. */
-export async function* allMatchingRows(db: Database, organizationId: string, filters: AuditLogFilters, pageSize = 1000): AsyncGenerator<AuditEventRow[]> {
+export async function* allMatchingRows(
+  db: Database,
+  organizationId: string,
+  filters: AuditLogFilters,
+  pageSize = 1000,
+): AsyncGenerator<AuditEventRow[]> {
   const plan = await choosePlan(db, filters);
   let cursor: Cursor | null = null;
   for (;;) {

@@ -35,10 +35,7 @@ async function findKey(db: Database, where: ReturnType<typeof eq>): Promise<KeyL
     })
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.userId))
-    .leftJoin(
-      memberships,
-      and(eq(memberships.organizationId, apiKeys.organizationId), eq(memberships.userId, apiKeys.userId)),
-    )
+    .leftJoin(memberships, and(eq(memberships.organizationId, apiKeys.organizationId), eq(memberships.userId, apiKeys.userId)))
     .where(where)
     .limit(1);
   return rows[0];
@@ -61,9 +58,7 @@ function keyGrant(key: KeyLookup | undefined, now: number): OrgGrant {
 }
 
 function keyUser(key: KeyLookup) {
-  return key.userId !== null && key.userEmail !== null
-    ? { id: key.userId, email: key.userEmail, name: key.userName ?? '' }
-    : null;
+  return key.userId !== null && key.userEmail !== null ? { id: key.userId, email: key.userEmail, name: key.userName ?? '' } : null;
 }
 
 export async function principalFromApiKey(db: Database, secret: string, now: number): Promise<Principal> {

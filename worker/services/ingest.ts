@@ -27,7 +27,9 @@ async function storedHashes(db: Database, organizationId: string, ids: string[])
   const rows = await db
     .select({ id: auditEvents.id, contentSha256: auditEvents.contentSha256 })
     .from(auditEvents)
-    .where(and(eq(auditEvents.organizationId, organizationId), sql`${auditEvents.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`));
+    .where(
+      and(eq(auditEvents.organizationId, organizationId), sql`${auditEvents.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`),
+    );
   for (const row of rows) found.set(row.id, row.contentSha256);
   return found;
 }
@@ -43,7 +45,8 @@ export async function ingestEvents(db: Database, organizationId: string, events:
   rows.forEach((row, index) => {
     const earlier = firstById.get(row.id);
     if (earlier === undefined) firstById.set(row.id, row.contentSha256);
-    else if (earlier !== row.contentSha256) conflicts.push({ pointer: `items/${index}/id`, detail: `id ${row.id} appears earlier in this batch with other content` });
+    else if (earlier !== row.contentSha256)
+      conflicts.push({ pointer: `items/${index}/id`, detail: `id ${row.id} appears earlier in this batch with other content` });
   });
   const stored = await storedHashes(db, organizationId, [...firstById.keys()]);
   rows.forEach((row, index) => {
@@ -53,7 +56,12 @@ export async function ingestEvents(db: Database, organizationId: string, events:
     }
   });
   if (conflicts.length > 0) {
-    throw new ApiError(409, 'event-id-conflict', 'An event id is already used by an event with different content; nothing was written.', conflicts);
+    throw new ApiError(
+      409,
+      'event-id-conflict',
+      'An event id is already used by an event with different content; nothing was written.',
+      conflicts,
+    );
   }
   const seen = new Set<string>();
   const fresh = rows.filter((row) => {

@@ -30,7 +30,11 @@ export async function listInstances(db: Database, organizationId: string, type?:
 }
 
 export async function instanceExists(db: Database, organizationId: string, instanceId: string): Promise<boolean> {
-  const [row] = await db.select({ id: instances.id }).from(instances).where(and(live(organizationId), eq(instances.id, instanceId))).limit(1);
+  const [row] = await db
+    .select({ id: instances.id })
+    .from(instances)
+    .where(and(live(organizationId), eq(instances.id, instanceId)))
+    .limit(1);
   return row !== undefined;
 }
 
@@ -46,7 +50,11 @@ export async function instanceEverExisted(db: Database, organizationId: string, 
 
 /** A live instance of this organization, or 404 (another organization's instance is unknown here). */
 export async function getInstance(db: Database, organizationId: string, instanceId: string): Promise<InstanceView> {
-  const [row] = await db.select().from(instances).where(and(live(organizationId), eq(instances.id, instanceId))).limit(1);
+  const [row] = await db
+    .select()
+    .from(instances)
+    .where(and(live(organizationId), eq(instances.id, instanceId)))
+    .limit(1);
   if (!row) throw notFound(`Instance ${instanceId} does not exist in organization ${organizationId}.`);
   return view(row);
 }
@@ -69,7 +77,13 @@ export async function createInstance(
   const event = managementEvent(
     principal,
     ip,
-    { action: 'create', objectType: `${input.type}_instance`, objectName: input.name, instanceId: row.id, message: `Created ${input.type} instance ${input.name}` },
+    {
+      action: 'create',
+      objectType: `${input.type}_instance`,
+      objectName: input.name,
+      instanceId: row.id,
+      message: `Created ${input.type} instance ${input.name}`,
+    },
     now,
   );
   await db.batch([db.insert(instances).values(row), ...(await recordChangeStatements(db, organizationId, event, now))]);
@@ -77,16 +91,32 @@ export async function createInstance(
 }
 
 /** Soft delete: events that name the instance keep a valid reference. */
-export async function deleteInstance(db: Database, organizationId: string, instanceId: string, principal: Principal, ip: string | null, now: number) {
+export async function deleteInstance(
+  db: Database,
+  organizationId: string,
+  instanceId: string,
+  principal: Principal,
+  ip: string | null,
+  now: number,
+) {
   const instance = await getInstance(db, organizationId, instanceId);
   const event = managementEvent(
     principal,
     ip,
-    { action: 'delete', objectType: `${instance.type}_instance`, objectName: instance.name, instanceId, message: `Deleted ${instance.type} instance ${instance.name}` },
+    {
+      action: 'delete',
+      objectType: `${instance.type}_instance`,
+      objectName: instance.name,
+      instanceId,
+      message: `Deleted ${instance.type} instance ${instance.name}`,
+    },
     now,
   );
   await db.batch([
-    db.update(instances).set({ deletedAt: now }).where(and(live(organizationId), eq(instances.id, instanceId))),
+    db
+      .update(instances)
+      .set({ deletedAt: now })
+      .where(and(live(organizationId), eq(instances.id, instanceId))),
     ...(await recordChangeStatements(db, organizationId, event, now, { onlyIfPreviousChanged: true })),
   ]);
 }

@@ -70,7 +70,13 @@ export async function addMember(
   const event = managementEvent(
     principal,
     ip,
-    { action: 'create', objectType: 'member', objectName: input.email, message: `Added ${input.email} as ${input.role}`, extra: { role: input.role } },
+    {
+      action: 'create',
+      objectType: 'member',
+      objectName: input.email,
+      message: `Added ${input.email} as ${input.role}`,
+      extra: { role: input.role },
+    },
     now,
   );
   await db.batch([
@@ -101,7 +107,10 @@ async function ensureNotLastOwner(db: Database, organizationId: string, member: 
     .from(memberships)
     .where(and(eq(memberships.organizationId, organizationId), eq(memberships.role, 'owner')));
   if ((owners[0]?.count ?? 0) <= 1) {
-    throw conflict('last-owner', `${member.email} is the last owner of the organization and cannot be ${change}. Make another member an owner first.`);
+    throw conflict(
+      'last-owner',
+      `${member.email} is the last owner of the organization and cannot be ${change}. Make another member an owner first.`,
+    );
   }
 }
 
@@ -120,7 +129,13 @@ export async function changeMemberRole(
   const event = managementEvent(
     principal,
     ip,
-    { action: 'update', objectType: 'member', objectName: member.email, message: `Changed ${member.email} from ${member.role} to ${role}`, extra: { role: { from: member.role, to: role } } },
+    {
+      action: 'update',
+      objectType: 'member',
+      objectName: member.email,
+      message: `Changed ${member.email} from ${member.role} to ${role}`,
+      extra: { role: { from: member.role, to: role } },
+    },
     now,
   );
   const [update] = await db.batch([
@@ -131,13 +146,26 @@ export async function changeMemberRole(
   return { ...member, role };
 }
 
-export async function removeMember(db: Database, organizationId: string, userId: string, principal: Principal, ip: string | null, now: number) {
+export async function removeMember(
+  db: Database,
+  organizationId: string,
+  userId: string,
+  principal: Principal,
+  ip: string | null,
+  now: number,
+) {
   const member = await getMember(db, organizationId, userId);
   await ensureNotLastOwner(db, organizationId, member, 'removed');
   const event = managementEvent(
     principal,
     ip,
-    { action: 'delete', objectType: 'member', objectName: member.email, message: `Removed ${member.email} (${member.role})`, extra: { role: member.role } },
+    {
+      action: 'delete',
+      objectType: 'member',
+      objectName: member.email,
+      message: `Removed ${member.email} (${member.role})`,
+      extra: { role: member.role },
+    },
     now,
   );
   const [removal] = await db.batch([

@@ -29,15 +29,53 @@ export async function createOrganization(db: Database, input: NewOrganization, p
   const keyId = newId('key');
   const { secret, prefix } = newApiKeySecret();
   const events = [
-    managementEvent(principal, ip, { action: 'create', objectType: 'organization', objectName: input.name, message: `Created organization ${input.name}` }, now),
-    managementEvent(principal, ip, { action: 'create', objectType: 'member', objectName: input.owner.email, message: `Added ${input.owner.email} as owner`, extra: { role: 'owner' } }, now),
-    managementEvent(principal, ip, { action: 'create', objectType: 'api_key', objectName: 'Owner key', message: `Created owner API key ${prefix}… for ${input.owner.email}`, extra: { role: 'owner', keyId } }, now),
+    managementEvent(
+      principal,
+      ip,
+      { action: 'create', objectType: 'organization', objectName: input.name, message: `Created organization ${input.name}` },
+      now,
+    ),
+    managementEvent(
+      principal,
+      ip,
+      {
+        action: 'create',
+        objectType: 'member',
+        objectName: input.owner.email,
+        message: `Added ${input.owner.email} as owner`,
+        extra: { role: 'owner' },
+      },
+      now,
+    ),
+    managementEvent(
+      principal,
+      ip,
+      {
+        action: 'create',
+        objectType: 'api_key',
+        objectName: 'Owner key',
+        message: `Created owner API key ${prefix}… for ${input.owner.email}`,
+        extra: { role: 'owner', keyId },
+      },
+      now,
+    ),
   ];
   await db.batch([
     db.insert(organizations).values({ id: organizationId, name: input.name, createdAt: now }),
     db.insert(users).values({ id: userId, email: input.owner.email, name: input.owner.name, createdAt: now }).onConflictDoNothing(),
     db.insert(memberships).values({ organizationId, userId, role: 'owner', createdAt: now }),
-    db.insert(apiKeys).values({ id: keyId, organizationId, userId, name: 'Owner key', role: 'owner', secretHash: await sha256Hex(secret), prefix, createdAt: now }),
+    db
+      .insert(apiKeys)
+      .values({
+        id: keyId,
+        organizationId,
+        userId,
+        name: 'Owner key',
+        role: 'owner',
+        secretHash: await sha256Hex(secret),
+        prefix,
+        createdAt: now,
+      }),
     ...insertEventStatements(db, await prepareRows(organizationId, events, now)),
   ]);
   return { organization: { id: organizationId, name: input.name }, ownerApiKey: secret };

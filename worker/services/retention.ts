@@ -19,12 +19,18 @@ export interface RetentionReport {
 /** Re-checks a stored archive before its events leave D1: manifest hash, signature, and ZIP size. */
 async function archiveVerifies(bucket: R2Bucket, publicKey: CryptoKey, archive: ArchiveRow): Promise<string | null> {
   const keys = archiveKeys(archive.organizationId, archive.startDate, archive.revision);
-  const [manifest, signature, zip] = await Promise.all([readObjectBytes(bucket, keys.manifest), readObjectBytes(bucket, keys.signature), bucket.head(keys.zip)]);
+  const [manifest, signature, zip] = await Promise.all([
+    readObjectBytes(bucket, keys.manifest),
+    readObjectBytes(bucket, keys.signature),
+    bucket.head(keys.zip),
+  ]);
   if (!manifest || !signature || !zip) return 'archive files missing from R2';
   if ((await sha256Hex(manifest)) !== archive.manifestSha256) return 'manifest hash differs from the archives row';
-  if (!(await crypto.subtle.verify('Ed25519', publicKey, signature as Uint8Array<ArrayBuffer>, manifest as Uint8Array<ArrayBuffer>))) return 'manifest signature does not verify';
+  if (!(await crypto.subtle.verify('Ed25519', publicKey, signature as Uint8Array<ArrayBuffer>, manifest as Uint8Array<ArrayBuffer>)))
+    return 'manifest signature does not verify';
   const parsed = JSON.parse(new TextDecoder().decode(manifest)) as { archive?: { sha256?: string; bytes?: number; records?: number } };
-  if (parsed.archive?.sha256 !== archive.sha256 || parsed.archive.bytes !== archive.bytes || zip.size !== archive.bytes) return 'ZIP does not match its manifest';
+  if (parsed.archive?.sha256 !== archive.sha256 || parsed.archive.bytes !== archive.bytes || zip.size !== archive.bytes)
+    return 'ZIP does not match its manifest';
   return null;
 }
 
@@ -33,7 +39,13 @@ async function archiveVerifies(bucket: R2Bucket, publicKey: CryptoKey, archive: 
  * when the week's latest archive holds all of its events and that archive verifies. Whole weeks go
  * at once, so an event may stay up to a week longer than the retention period.
  */
-export async function applyRetention(db: Database, bucket: R2Bucket, signingKey: string, now: number, hotRetentionDays: number): Promise<RetentionReport> {
+export async function applyRetention(
+  db: Database,
+  bucket: R2Bucket,
+  signingKey: string,
+  now: number,
+  hotRetentionDays: number,
+): Promise<RetentionReport> {
   const cutoff = now - hotRetentionDays * DAY_MS;
   const lastPurgeableStart = dateString(cutoff - WEEK_MS);
   const weeks = await db
@@ -67,7 +79,10 @@ export async function applyRetention(db: Database, bucket: R2Bucket, signingKey:
       report.deletedEvents += deleted.length;
       if (deleted.length < DELETE_CHUNK) break;
     }
-    await db.update(eventWeeks).set({ purgedAt: now }).where(and(eq(eventWeeks.organizationId, candidate.organizationId), eq(eventWeeks.startDate, candidate.startDate)));
+    await db
+      .update(eventWeeks)
+      .set({ purgedAt: now })
+      .where(and(eq(eventWeeks.organizationId, candidate.organizationId), eq(eventWeeks.startDate, candidate.startDate)));
     report.purgedWeeks.push(`${candidate.organizationId}/${candidate.startDate}`);
   }
   return report;

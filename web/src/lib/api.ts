@@ -3,42 +3,42 @@
 
 /** An RFC 9457 problem document, as returned by the Worker on every error. */
 export interface Problem {
-	type: string;
-	title: string;
-	status: number;
-	detail: string;
-	requestId?: string;
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  requestId?: string;
 }
 
 export class ApiProblem extends Error implements Problem {
-	readonly type: string;
-	readonly title: string;
-	readonly status: number;
-	readonly detail: string;
-	readonly requestId?: string;
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly requestId?: string;
 
-	constructor(problem: Problem) {
-		super(problem.detail || problem.title);
-		this.name = 'ApiProblem';
-		this.type = problem.type;
-		this.title = problem.title;
-		this.status = problem.status;
-		this.detail = problem.detail;
-		if (problem.requestId !== undefined) this.requestId = problem.requestId;
-	}
+  constructor(problem: Problem) {
+    super(problem.detail || problem.title);
+    this.name = 'ApiProblem';
+    this.type = problem.type;
+    this.title = problem.title;
+    this.status = problem.status;
+    this.detail = problem.detail;
+    if (problem.requestId !== undefined) this.requestId = problem.requestId;
+  }
 }
 
 export function isApiProblem(value: unknown, status?: number): value is ApiProblem {
-	return value instanceof ApiProblem && (status === undefined || value.status === status);
+  return value instanceof ApiProblem && (status === undefined || value.status === status);
 }
 
 /** Kit passes its own `fetch` to load functions; components use the global one. */
 export type Fetch = typeof fetch;
 
 export interface ApiRequest {
-	method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-	body?: unknown;
-	signal?: AbortSignal;
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  signal?: AbortSignal;
 }
 
 /**
@@ -46,73 +46,73 @@ export interface ApiRequest {
  * The result is cast, not validated: the Worker is the only producer and shares the contract.
  */
 export async function api<T>(fetchFn: Fetch, path: string, request: ApiRequest = {}): Promise<T> {
-	const headers: Record<string, string> = {
-		accept: 'application/json, application/problem+json'
-	};
-	const init: RequestInit = {
-		method: request.method ?? 'GET',
-		headers,
-		// Explicit although it is fetch's default: the session is an HttpOnly same-origin cookie.
-		credentials: 'same-origin'
-	};
-	if (request.signal) init.signal = request.signal;
-	if (request.body !== undefined) {
-		headers['content-type'] = 'application/json';
-		init.body = JSON.stringify(request.body);
-	}
+  const headers: Record<string, string> = {
+    accept: 'application/json, application/problem+json',
+  };
+  const init: RequestInit = {
+    method: request.method ?? 'GET',
+    headers,
+    // Explicit although it is fetch's default: the session is an HttpOnly same-origin cookie.
+    credentials: 'same-origin',
+  };
+  if (request.signal) init.signal = request.signal;
+  if (request.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(request.body);
+  }
 
-	let response: Response;
-	try {
-		response = await fetchFn(`/api/v1${path}`, init);
-	} catch (cause) {
-		if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
-		throw new ApiProblem({
-			type: 'about:blank',
-			title: 'Network error',
-			status: 0,
-			detail: 'Could not reach the server. Check your connection and try again.'
-		});
-	}
+  let response: Response;
+  try {
+    response = await fetchFn(`/api/v1${path}`, init);
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
+    throw new ApiProblem({
+      type: 'about:blank',
+      title: 'Network error',
+      status: 0,
+      detail: 'Could not reach the server. Check your connection and try again.',
+    });
+  }
 
-	if (!response.ok) throw await toProblem(response);
-	if (response.status === 204) return undefined as T;
+  if (!response.ok) throw await toProblem(response);
+  if (response.status === 204) return undefined as T;
 
-	const body: unknown = await response.json();
-	return body as T;
+  const body: unknown = await response.json();
+  return body as T;
 }
 
 async function toProblem(response: Response): Promise<ApiProblem> {
-	const fallback: Problem = {
-		type: 'about:blank',
-		title: response.statusText || 'Request failed',
-		status: response.status,
-		detail: `The server answered with HTTP ${response.status}.`
-	};
+  const fallback: Problem = {
+    type: 'about:blank',
+    title: response.statusText || 'Request failed',
+    status: response.status,
+    detail: `The server answered with HTTP ${response.status}.`,
+  };
 
-	// Proxies and the platform can answer with HTML or plain text; keep the fallback then.
-	const contentType = response.headers.get('content-type') ?? '';
-	if (!contentType.includes('json')) return new ApiProblem(fallback);
+  // Proxies and the platform can answer with HTML or plain text; keep the fallback then.
+  const contentType = response.headers.get('content-type') ?? '';
+  if (!contentType.includes('json')) return new ApiProblem(fallback);
 
-	let body: unknown;
-	try {
-		body = await response.json();
-	} catch {
-		return new ApiProblem(fallback);
-	}
-	if (typeof body !== 'object' || body === null) return new ApiProblem(fallback);
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    return new ApiProblem(fallback);
+  }
+  if (typeof body !== 'object' || body === null) return new ApiProblem(fallback);
 
-	const field = (name: string): string | undefined => {
-		const value: unknown = (body as Record<string, unknown>)[name];
-		return typeof value === 'string' && value !== '' ? value : undefined;
-	};
-	const requestId = field('requestId') ?? response.headers.get('x-request-id') ?? undefined;
+  const field = (name: string): string | undefined => {
+    const value: unknown = (body as Record<string, unknown>)[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const requestId = field('requestId') ?? response.headers.get('x-request-id') ?? undefined;
 
-	return new ApiProblem({
-		type: field('type') ?? fallback.type,
-		title: field('title') ?? fallback.title,
-		// The HTTP status is authoritative; a body could disagree after a proxy rewrite.
-		status: response.status,
-		detail: field('detail') ?? field('title') ?? fallback.detail,
-		...(requestId === undefined ? {} : { requestId })
-	});
+  return new ApiProblem({
+    type: field('type') ?? fallback.type,
+    title: field('title') ?? fallback.title,
+    // The HTTP status is authoritative; a body could disagree after a proxy rewrite.
+    status: response.status,
+    detail: field('detail') ?? field('title') ?? fallback.detail,
+    ...(requestId === undefined ? {} : { requestId }),
+  });
 }

@@ -9,30 +9,30 @@ export const PAGE_SIZE = 50;
 const COUNT_CONCURRENCY = 6;
 
 export interface AuditScope {
-	orgId: string;
-	/** Set on an instance page: the list uses the instance's own endpoint. */
-	instanceId: string | null;
+  orgId: string;
+  /** Set on an instance page: the list uses the instance's own endpoint. */
+  instanceId: string | null;
 }
 
 const orgPath = (orgId: string): string => `/organizations/${encodeURIComponent(orgId)}`;
 
 function listPath(scope: AuditScope): string {
-	return scope.instanceId
-		? `${orgPath(scope.orgId)}/instances/${encodeURIComponent(scope.instanceId)}/audit-logs`
-		: `${orgPath(scope.orgId)}/audit-logs`;
+  return scope.instanceId
+    ? `${orgPath(scope.orgId)}/instances/${encodeURIComponent(scope.instanceId)}/audit-logs`
+    : `${orgPath(scope.orgId)}/audit-logs`;
 }
 
 export function fetchAuditPage(
-	fetchFn: Fetch,
-	scope: AuditScope,
-	filters: URLSearchParams,
-	cursor: string | null,
-	signal?: AbortSignal
+  fetchFn: Fetch,
+  scope: AuditScope,
+  filters: URLSearchParams,
+  cursor: string | null,
+  signal?: AbortSignal,
 ): Promise<AuditLogPage> {
-	const params = new URLSearchParams(filters);
-	params.set('filters.limit', String(PAGE_SIZE));
-	if (cursor) params.set('cursor', cursor);
-	return api<AuditLogPage>(fetchFn, `${listPath(scope)}?${params}`, signal ? { signal } : {});
+  const params = new URLSearchParams(filters);
+  params.set('filters.limit', String(PAGE_SIZE));
+  if (cursor) params.set('cursor', cursor);
+  return api<AuditLogPage>(fetchFn, `${listPath(scope)}?${params}`, signal ? { signal } : {});
 }
 
 /**
@@ -42,54 +42,45 @@ export function fetchAuditPage(
  * time). Fetching every event to count them client-side would not be bounded at all.
  */
 export async function fetchBucketCounts(
-	fetchFn: Fetch,
-	scope: AuditScope,
-	filters: URLSearchParams,
-	buckets: readonly Bucket[],
-	signal: AbortSignal
+  fetchFn: Fetch,
+  scope: AuditScope,
+  filters: URLSearchParams,
+  buckets: readonly Bucket[],
+  signal: AbortSignal,
 ): Promise<number[]> {
-	const counts: number[] = new Array<number>(buckets.length).fill(0);
-	let next = 0;
-	const worker = async (): Promise<void> => {
-		while (next < buckets.length) {
-			const index = next;
-			next += 1;
-			const bucket = buckets[index];
-			if (!bucket) continue;
-			const params = new URLSearchParams(filters);
-			params.set('filters.startTime', bucket.start.toISOString());
-			params.set('filters.endTime', bucket.end.toISOString());
-			params.set('filters.limit', '1');
-			const page = await api<AuditLogPage>(fetchFn, `${listPath(scope)}?${params}`, { signal });
-			counts[index] = page.totalCount;
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(COUNT_CONCURRENCY, buckets.length) }, worker));
-	return counts;
+  const counts: number[] = new Array<number>(buckets.length).fill(0);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < buckets.length) {
+      const index = next;
+      next += 1;
+      const bucket = buckets[index];
+      if (!bucket) continue;
+      const params = new URLSearchParams(filters);
+      params.set('filters.startTime', bucket.start.toISOString());
+      params.set('filters.endTime', bucket.end.toISOString());
+      params.set('filters.limit', '1');
+      const page = await api<AuditLogPage>(fetchFn, `${listPath(scope)}?${params}`, { signal });
+      counts[index] = page.totalCount;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(COUNT_CONCURRENCY, buckets.length) }, worker));
+  return counts;
 }
 
 /** Same-origin link that downloads every matching event; the session cookie authorises it. */
 export function exportUrl(orgId: string, filters: URLSearchParams, format: 'csv' | 'ndjson'): string {
-	const params = new URLSearchParams(filters);
-	if (format === 'ndjson') params.set('format', 'ndjson');
-	return `/api/v1${orgPath(orgId)}/csv-audit-logs?${params}`;
+  const params = new URLSearchParams(filters);
+  if (format === 'ndjson') params.set('format', 'ndjson');
+  return `/api/v1${orgPath(orgId)}/csv-audit-logs?${params}`;
 }
 
 export const ARCHIVE_PAGE_SIZE = 52;
 
-export function fetchArchives(
-	fetchFn: Fetch,
-	orgId: string,
-	offset: number,
-	signal?: AbortSignal
-): Promise<ArchivesResponse> {
-	const params = new URLSearchParams({
-		'filters.limit': String(ARCHIVE_PAGE_SIZE),
-		'filters.offset': String(offset)
-	});
-	return api<ArchivesResponse>(
-		fetchFn,
-		`${orgPath(orgId)}/audit-logs-archives?${params}`,
-		signal ? { signal } : {}
-	);
+export function fetchArchives(fetchFn: Fetch, orgId: string, offset: number, signal?: AbortSignal): Promise<ArchivesResponse> {
+  const params = new URLSearchParams({
+    'filters.limit': String(ARCHIVE_PAGE_SIZE),
+    'filters.offset': String(offset),
+  });
+  return api<ArchivesResponse>(fetchFn, `${orgPath(orgId)}/audit-logs-archives?${params}`, signal ? { signal } : {});
 }

@@ -9,43 +9,38 @@ import { signInHref, toProblem } from './load-errors.ts';
 import { isOwner } from './me.ts';
 
 export type AuditResult =
-	| { status: 'ok'; page: AuditLogPage }
-	/** Not an owner of this organization (checked before asking, and again if the API says so). */
-	| { status: 'forbidden' }
-	| { status: 'error'; problem: Problem };
+  | { status: 'ok'; page: AuditLogPage }
+  /** Not an owner of this organization (checked before asking, and again if the API says so). */
+  | { status: 'forbidden' }
+  | { status: 'error'; problem: Problem };
 
 export interface AuditViewData {
-	scope: AuditScope;
-	/** Without the display settings (`utc` is false here); the view reads those from the URL. */
-	filters: AuditFilters;
-	period: TimeWindow;
-	/** The API's `filters.*` parameters of this view; "load more", chart and export reuse them. */
-	apiFilters: string;
-	result: AuditResult;
+  scope: AuditScope;
+  /** Without the display settings (`utc` is false here); the view reads those from the URL. */
+  filters: AuditFilters;
+  period: TimeWindow;
+  /** The API's `filters.*` parameters of this view; "load more", chart and export reuse them. */
+  apiFilters: string;
+  result: AuditResult;
 }
 
-export async function loadAuditView(
-	fetchFn: typeof fetch,
-	url: URL,
-	org: Organization,
-	instanceId: string | null
-): Promise<AuditViewData> {
-	const filters = parseFilters(url.searchParams, false);
-	// Presets are relative to the moment the view loads; the table, chart and export share it.
-	const period = timeWindow(filters, Date.now());
-	const apiFilters = apiFilterParams(filters, period, instanceId);
-	const scope: AuditScope = { orgId: org.id, instanceId };
-	const base = { scope, filters, period, apiFilters: apiFilters.toString() };
+export async function loadAuditView(fetchFn: typeof fetch, url: URL, org: Organization, instanceId: string | null): Promise<AuditViewData> {
+  const filters = parseFilters(url.searchParams, false);
+  // Presets are relative to the moment the view loads; the table, chart and export share it.
+  const period = timeWindow(filters, Date.now());
+  const apiFilters = apiFilterParams(filters, period, instanceId);
+  const scope: AuditScope = { orgId: org.id, instanceId };
+  const base = { scope, filters, period, apiFilters: apiFilters.toString() };
 
-	// Owners only (DESIGN §6). Don't even ask the API otherwise: a member never sees a row.
-	if (!isOwner(org)) return { ...base, result: { status: 'forbidden' } };
-	try {
-		const page = await fetchAuditPage(fetchFn, scope, apiFilters, null);
-		return { ...base, result: { status: 'ok', page } };
-	} catch (cause) {
-		if (isApiProblem(cause, 401)) redirect(307, signInHref(url));
-		if (isApiProblem(cause, 403)) return { ...base, result: { status: 'forbidden' } };
-		if (isApiProblem(cause)) return { ...base, result: { status: 'error', problem: toProblem(cause) } };
-		throw cause;
-	}
+  // Owners only (DESIGN §6). Don't even ask the API otherwise: a member never sees a row.
+  if (!isOwner(org)) return { ...base, result: { status: 'forbidden' } };
+  try {
+    const page = await fetchAuditPage(fetchFn, scope, apiFilters, null);
+    return { ...base, result: { status: 'ok', page } };
+  } catch (cause) {
+    if (isApiProblem(cause, 401)) redirect(307, signInHref(url));
+    if (isApiProblem(cause, 403)) return { ...base, result: { status: 'forbidden' } };
+    if (isApiProblem(cause)) return { ...base, result: { status: 'error', problem: toProblem(cause) } };
+    throw cause;
+  }
 }

@@ -9,9 +9,9 @@ import { isApiProblem, type Problem } from './api.ts';
  * Only same-origin paths are kept; sign-in re-checks that before following it.
  */
 export function signInHref(next?: Pick<URL, 'pathname' | 'search'>): string {
-	const target = next ? `${next.pathname}${next.search}` : '';
-	if (!target || target.startsWith('/sign-in')) return resolve('/sign-in');
-	return resolve(`/sign-in?${new URLSearchParams({ next: target })}`);
+  const target = next ? `${next.pathname}${next.search}` : '';
+  if (!target || target.startsWith('/sign-in')) return resolve('/sign-in');
+  return resolve(`/sign-in?${new URLSearchParams({ next: target })}`);
 }
 
 /**
@@ -19,13 +19,13 @@ export function signInHref(next?: Pick<URL, 'pathname' | 'search'>): string {
  * Pass the page's `url` (when there is one) so the user comes back to it after signing in.
  */
 export function rethrowForLoad(cause: unknown, url?: URL): never {
-	if (isApiProblem(cause, 401)) redirect(307, signInHref(url));
-	if (isApiProblem(cause)) {
-		// Status 0 means the request never got an answer; 503 is the closest HTTP meaning.
-		const status = cause.status >= 400 && cause.status <= 599 ? cause.status : 503;
-		error(status, cause.detail, { requestId: cause.requestId });
-	}
-	throw cause;
+  if (isApiProblem(cause, 401)) redirect(307, signInHref(url));
+  if (isApiProblem(cause)) {
+    // Status 0 means the request never got an answer; 503 is the closest HTTP meaning.
+    const status = cause.status >= 400 && cause.status <= 599 ? cause.status : 503;
+    error(status, cause.detail, { requestId: cause.requestId });
+  }
+  throw cause;
 }
 
 /**
@@ -33,14 +33,12 @@ export function rethrowForLoad(cause: unknown, url?: URL): never {
  * to render next to the navigation, but still sends signed-out users to sign-in.
  */
 export function problemForInline(cause: unknown, url?: URL): Problem {
-	if (!isApiProblem(cause) || cause.status === 401) rethrowForLoad(cause, url);
-	return toProblem(cause);
+  if (!isApiProblem(cause) || cause.status === 401) rethrowForLoad(cause, url);
+  return toProblem(cause);
 }
 
 /** A plain Problem (no Error prototype) for page data. */
 export function toProblem(cause: Problem): Problem {
-	const { type, title, status, detail, requestId } = cause;
-	return requestId === undefined
-		? { type, title, status, detail }
-		: { type, title, status, detail, requestId };
+  const { type, title, status, detail, requestId } = cause;
+  return requestId === undefined ? { type, title, status, detail } : { type, title, status, detail, requestId };
 }

@@ -7,37 +7,34 @@ import type { InstanceType } from './api-types.ts';
 export type OrgTabId = 'audit-logs' | InstanceType;
 
 export interface OrgTab {
-	id: OrgTabId;
-	label: string;
+  id: OrgTabId;
+  label: string;
 }
 
 export const ORG_TABS: readonly OrgTab[] = [
-	{ id: 'audit-logs', label: 'Audit Logs' },
-	{ id: 'argocd', label: 'Argo CD' },
-	{ id: 'kargo', label: 'Kargo' }
+  { id: 'audit-logs', label: 'Audit Logs' },
+  { id: 'argocd', label: 'Argo CD' },
+  { id: 'kargo', label: 'Kargo' },
 ];
 
 export function orgTabHref(orgId: string, tab: OrgTabId): string {
-	switch (tab) {
-		case 'audit-logs':
-			return resolve('/orgs/[orgId]/audit-logs', { orgId });
-		case 'argocd':
-			return resolve('/orgs/[orgId]/argocd', { orgId });
-		case 'kargo':
-			return resolve('/orgs/[orgId]/kargo', { orgId });
-	}
+  switch (tab) {
+    case 'audit-logs':
+      return resolve('/orgs/[orgId]/audit-logs', { orgId });
+    case 'argocd':
+      return resolve('/orgs/[orgId]/argocd', { orgId });
+    case 'kargo':
+      return resolve('/orgs/[orgId]/kargo', { orgId });
+  }
 }
 
 /**
  * Which tab a route belongs to. Instance pages sit under the tab of their instance type so the
  * user keeps their bearings (and switching org from an instance lands on that type's list).
  */
-export function activeOrgTab(
-	routeId: string | null,
-	instanceType: InstanceType | undefined
-): OrgTabId {
-	if (routeId?.startsWith('/orgs/[orgId]/instances/') && instanceType) return instanceType;
-	if (routeId?.startsWith('/orgs/[orgId]/argocd')) return 'argocd';
-	if (routeId?.startsWith('/orgs/[orgId]/kargo')) return 'kargo';
-	return 'audit-logs';
+export function activeOrgTab(routeId: string | null, instanceType: InstanceType | undefined): OrgTabId {
+  if (routeId?.startsWith('/orgs/[orgId]/instances/') && instanceType) return instanceType;
+  if (routeId?.startsWith('/orgs/[orgId]/argocd')) return 'argocd';
+  if (routeId?.startsWith('/orgs/[orgId]/kargo')) return 'kargo';
+  return 'audit-logs';
 }

@@ -3,9 +3,9 @@
 import { api, type Fetch } from './api.ts';
 
 export async function signIn(fetchFn: Fetch, apiKey: string): Promise<void> {
-	await api<unknown>(fetchFn, '/auth/session', { method: 'POST', body: { apiKey } });
+  await api<unknown>(fetchFn, '/auth/session', { method: 'POST', body: { apiKey } });
 }
 
 export async function signOut(fetchFn: Fetch): Promise<void> {
-	await api<undefined>(fetchFn, '/auth/session', { method: 'DELETE' });
+  await api<undefined>(fetchFn, '/auth/session', { method: 'DELETE' });
 }

@@ -4,5 +4,5 @@ import type { PageLoad } from './$types';
 
 // The organization root has no page of its own; Audit Logs is the default tab.
 export const load: PageLoad = ({ params }) => {
-	redirect(307, resolve('/orgs/[orgId]/audit-logs', { orgId: params.orgId }));
+  redirect(307, resolve('/orgs/[orgId]/audit-logs', { orgId: params.orgId }));
 };

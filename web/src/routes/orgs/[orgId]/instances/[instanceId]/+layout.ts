@@ -4,9 +4,7 @@ import { rethrowForLoad } from '#lib/load-errors.ts';
 import type { LayoutLoad } from './$types';
 
 export const load: LayoutLoad = async ({ fetch, params, url }) => {
-	const instance = await findInstance(fetch, params.orgId, params.instanceId).catch(
-		(cause: unknown) => rethrowForLoad(cause, url)
-	);
-	if (!instance) error(404, "This instance doesn't exist in this organization.");
-	return { instance };
+  const instance = await findInstance(fetch, params.orgId, params.instanceId).catch((cause: unknown) => rethrowForLoad(cause, url));
+  if (!instance) error(404, "This instance doesn't exist in this organization.");
+  return { instance };
 };

@@ -4,5 +4,5 @@ import type { PageLoad } from './$types';
 
 // The instance root has no page of its own; Audit Logs is the default tab.
 export const load: PageLoad = ({ params }) => {
-	redirect(307, resolve('/orgs/[orgId]/instances/[instanceId]/audit-logs', params));
+  redirect(307, resolve('/orgs/[orgId]/instances/[instanceId]/audit-logs', params));
 };
