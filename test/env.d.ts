@@ -1,9 +1,15 @@
+// Test-only typing of `cloudflare:workers` (`env`, `exports`); the Worker's own code never imports it.
 import type { D1Migration } from 'cloudflare:test';
+import type { WorkerEnv } from '../worker/env';
 
 declare global {
   namespace Cloudflare {
-    interface Env {
+    interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+    }
+    // `exports.default` is the loopback to this Worker's fetch handler.
+    interface GlobalProps {
+      mainModule: typeof import('../worker/index');
     }
   }
 }

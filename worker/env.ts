@@ -20,20 +20,6 @@ export interface WorkerEnv {
   LINK_SIGNING_SECRET: string;
   HOT_RETENTION_DAYS: string;
   MAX_EVENT_AGE_DAYS: string;
-}
-
-declare global {
-  namespace Cloudflare {
-    // `env` from `cloudflare:workers` (used by tests) is typed by this interface.
-    interface Env extends WorkerEnv {}
-  }
-}
-
-declare global {
-  namespace Cloudflare {
-    // Types `exports` from `cloudflare:workers` (the loopback to this Worker used by tests).
-    interface GlobalProps {
-      mainModule: typeof import('./index');
-    }
-  }
+  /** Seconds an event must have been stored before an archive build includes it (default 60). */
+  ARCHIVE_SETTLE_SECONDS?: string;
 }

@@ -1,3 +1,4 @@
+import { readConfig } from '../config';
 import { database } from '../db/client';
 import type { ArchiveJob, WorkerEnv } from '../env';
 import { buildWeekArchive } from '../services/archive-builder';
@@ -15,6 +16,7 @@ export async function handleArchiveBatch(batch: MessageBatch<ArchiveJob>, env: W
     try {
       const result = await buildWeekArchive({ db, bucket: env.ARCHIVES, signingKey: env.ARCHIVE_SIGNING_KEY }, organizationId, startDate, {
         now: Date.now(),
+        settleMs: readConfig(env).archiveSettleMs,
       });
       console.log(
         JSON.stringify({

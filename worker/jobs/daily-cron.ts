@@ -1,4 +1,5 @@
 import { weekStartDate } from '../archive/week';
+import { readConfig } from '../config';
 import { database } from '../db/client';
 import type { ArchiveJob, WorkerEnv } from '../env';
 import { dueArchiveWeeks } from '../services/archives';
@@ -21,13 +22,7 @@ export async function enqueueDueArchives(env: WorkerEnv, now: number): Promise<A
 
 export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
   const due = await enqueueDueArchives(env, now);
-  const retention = await applyRetention(
-    database(env.DB),
-    env.ARCHIVES,
-    env.ARCHIVE_SIGNING_KEY,
-    now,
-    Number(env.HOT_RETENTION_DAYS) || 90,
-  );
+  const retention = await applyRetention(database(env.DB), env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, now, readConfig(env).hotRetentionDays);
   console.log(
     JSON.stringify({
       job: 'daily',

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
+import { readConfig } from '../config';
 import { OWNERS, requireOrgRole, requirePrincipal } from '../auth/authenticate';
 import { eventUlid } from '../db/ids';
 import { ApiError, badRequest, forbidden, invalid, notFound, type FieldError } from '../errors';
@@ -61,8 +62,7 @@ export const auditLogRoutes = createRouter().openapi(
     const now = c.var.now;
     // The platform admin may backfill history (imports, the demo seed) up to the hot retention
     // period (older weeks may already be archived and purged); everyone else is held to MAX_EVENT_AGE_DAYS.
-    const maxAgeDays =
-      principal.kind === 'platform-admin' ? Number(c.env.HOT_RETENTION_DAYS) || 90 : Number(c.env.MAX_EVENT_AGE_DAYS) || 30;
+    const maxAgeDays = principal.kind === 'platform-admin' ? readConfig(c.env).hotRetentionDays : readConfig(c.env).maxEventAgeDays;
     const oldest = now - maxAgeDays * DAY_MS;
     const pointer = (index: number, field: string) => (parsed.batch ? `items/${index}/${field}` : field);
     const events = parsed.events.map(toNewEvent);
@@ -124,7 +124,7 @@ const AuditLogPage = z
  * headers, and links the organization's archives, where those events live.
  */
 function retentionHeaders(c: Context<AppEnv>, orgId: string): void {
-  c.header('x-hot-retention-days', String(Number(c.env.HOT_RETENTION_DAYS) || 90));
+  c.header('x-hot-retention-days', String(readConfig(c.env).hotRetentionDays));
   c.header('link', `</api/v1/organizations/${orgId}/audit-logs-archives>; rel="archives"`);
 }
 

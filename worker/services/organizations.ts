@@ -64,18 +64,16 @@ export async function createOrganization(db: Database, input: NewOrganization, p
     db.insert(organizations).values({ id: organizationId, name: input.name, createdAt: now }),
     db.insert(users).values({ id: userId, email: input.owner.email, name: input.owner.name, createdAt: now }).onConflictDoNothing(),
     db.insert(memberships).values({ organizationId, userId, role: 'owner', createdAt: now }),
-    db
-      .insert(apiKeys)
-      .values({
-        id: keyId,
-        organizationId,
-        userId,
-        name: 'Owner key',
-        role: 'owner',
-        secretHash: await sha256Hex(secret),
-        prefix,
-        createdAt: now,
-      }),
+    db.insert(apiKeys).values({
+      id: keyId,
+      organizationId,
+      userId,
+      name: 'Owner key',
+      role: 'owner',
+      secretHash: await sha256Hex(secret),
+      prefix,
+      createdAt: now,
+    }),
     ...insertEventStatements(db, await prepareRows(organizationId, events, now)),
   ]);
   return { organization: { id: organizationId, name: input.name }, ownerApiKey: secret };
