@@ -1,28 +1,38 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 // Worker tests run inside workerd with the bindings of wrangler.toml (local D1, R2, queues) and the
 // real drizzle/ migrations, applied by test/setup/apply-migrations.ts.
-export default defineConfig(async () => {
-  const migrations = await readD1Migrations('./drizzle');
+const migrations = await readD1Migrations('./drizzle');
+
+const BINDINGS = {
+  TEST_MIGRATIONS: migrations,
+  ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
+  ARCHIVE_SIGNING_KEY: 'MC4CAQAwBQYDK2VwBCIEIFN5/zVBrE4t2JXJMmL38kjNdhAUX2vJ1d3ZJkJmH8Ml',
+  LINK_SIGNING_SECRET: 'test-link-secret',
+};
+
+/** The rate-limit test's own budget: small enough to exceed quickly even on a busy 2-core machine. */
+const SMALL_RATE_LIMIT = { API_RATE_LIMITER: { namespace_id: '1001', simple: { limit: 100, period: 10 as const } } };
+
+function workerProject(
+  name: string,
+  include: string[],
+  exclude: string[],
+  extra: { ratelimits?: typeof SMALL_RATE_LIMIT } = {},
+): TestProjectInlineConfiguration {
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: './wrangler.toml' },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
-            ARCHIVE_SIGNING_KEY: 'MC4CAQAwBQYDK2VwBCIEIFN5/zVBrE4t2JXJMmL38kjNdhAUX2vJ1d3ZJkJmH8Ml',
-            LINK_SIGNING_SECRET: 'test-link-secret',
-          },
-        },
-      }),
-    ],
-    test: {
-      include: ['test/**/*.test.ts'],
-      exclude: ['test/e2e/**'],
-      setupFiles: ['./test/setup/apply-migrations.ts'],
-    },
+    plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: BINDINGS, ...extra } })],
+    // Integration tests in workerd on 2 shared cores: the 5 s default is too tight under load.
+    test: { name, include, exclude, setupFiles: ['./test/setup/apply-migrations.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
   };
+}
+
+export default defineConfig({
+  test: {
+    projects: [
+      workerProject('worker', ['test/**/*.test.ts'], ['test/e2e/**', 'test/rate-limit.test.ts']),
+      workerProject('rate-limit', ['test/rate-limit.test.ts'], [], { ratelimits: SMALL_RATE_LIMIT }),
+    ],
+  },
 });

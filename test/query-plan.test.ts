@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { database } from '../worker/db/client';
-import { countQuery, pageQuery, type AuditLogFilters } from '../worker/services/audit-log-query';
+import type { AuditLogFilters } from '../worker/events/filters';
+import { countQuery, pageQuery } from '../worker/services/audit-log-query';
 
 const NONE: AuditLogFilters = {
   actorIds: [],

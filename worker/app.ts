@@ -1,40 +1,24 @@
-import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
-import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from './app-env';
-import { authenticate } from './auth/authenticate';
-import { rateLimit } from './auth/rate-limit';
-import { database } from './db/client';
 import { SESSION_COOKIE } from './auth/session-cookie';
-import { AuditEventInput, IngestBatch } from './events/ingest-schema';
+import { AuditEventInput, IngestBatch } from './contract/ingest';
 import { ApiError, problemResponse } from './errors';
-import { createRouter } from './routes/router';
+import { authenticate } from './middleware/authenticate';
+import { onError } from './middleware/on-error';
+import { rateLimit } from './middleware/rate-limit';
+import { requestContext } from './middleware/request-context';
 import { OPENAPI_CONFIG, renderApiReference } from './openapi-docs';
+import { apiKeyRoutes } from './routes/api-keys';
+import { archiveRoutes } from './routes/archives';
+import { auditLogReadRoutes, auditLogRoutes } from './routes/audit-logs';
 import { authRoutes } from './routes/auth';
-import { organizationRoutes } from './routes/organizations';
 import { instanceRoutes } from './routes/instances';
 import { memberRoutes } from './routes/members';
-import { apiKeyRoutes } from './routes/api-keys';
-import { auditLogReadRoutes, auditLogRoutes } from './routes/audit-logs';
-import { archiveRoutes } from './routes/archives';
+import { organizationRoutes } from './routes/organizations';
+import { createRouter } from './routes/router';
 
-export type { AppEnv } from './app-env';
+export type { AppEnv } from './middleware/app-env';
 
 const MAX_BODY_BYTES = 1024 * 1024;
-
-const requestContext = createMiddleware<AppEnv>(async (c, next) => {
-  c.set('requestId', c.req.header('cf-ray') ?? crypto.randomUUID());
-  c.set('db', database(c.env.DB));
-  c.set('now', Date.now());
-  await next();
-  c.header('x-request-id', c.var.requestId);
-  c.header('x-content-type-options', 'nosniff');
-  c.header('referrer-policy', 'no-referrer');
-  // API answers are data, never documents to render or frame (the /api/docs page sets its own policy).
-  if (!c.res.headers.has('content-security-policy')) c.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-  c.header('x-frame-options', 'DENY');
-  c.header('cache-control', c.res.headers.get('cache-control') ?? 'no-store');
-});
 
 export function createApp() {
   const app = createRouter();
@@ -44,7 +28,7 @@ export function createApp() {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new ApiError(413, 'body-too-large', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+        throw new ApiError('body-too-large', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
       },
     }),
   );
@@ -73,24 +57,11 @@ export function createApp() {
 
   // Unknown API paths are a 404 problem, never the dashboard's HTML.
   app.all('/api/*', (c) =>
-    problemResponse(404, 'not-found', `No API route for ${c.req.method} ${new URL(c.req.url).pathname}.`, c.var.requestId),
+    problemResponse('not-found', `No API route for ${c.req.method} ${new URL(c.req.url).pathname}.`, c.var.requestId),
   );
   // Everything else is the dashboard (normally served before the Worker runs; kept for completeness).
   app.all('*', (c) => c.env.ASSETS.fetch(c.req.raw));
 
-  app.onError((error, c) => {
-    const requestId = c.var.requestId ?? crypto.randomUUID();
-    if (error instanceof ApiError) {
-      return problemResponse(error.status, error.slug, error.detail, requestId, { errors: error.errors, headers: error.headers });
-    }
-    if (error instanceof HTTPException && error.status < 500) {
-      // Hono's own 4xx (e.g. malformed JSON, unsupported media type): its message is safe to show.
-      const slug = error.status === 400 ? 'malformed-request' : 'http-error';
-      return problemResponse(error.status, slug, error.message || 'The request could not be processed.', requestId);
-    }
-    // Internals stay in the log, keyed by request id; the client gets only the id.
-    console.error(JSON.stringify({ requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
-    return problemResponse(500, 'internal-error', 'An unexpected error occurred. Quote the requestId when reporting it.', requestId);
-  });
+  app.onError(onError);
   return app;
 }

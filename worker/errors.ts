@@ -2,10 +2,39 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** One field-level problem, RFC 9457 "errors" extension member. */
 export interface FieldError {
-  /** JSON pointer-ish path, e.g. "items/3/actor/id". */
+  /** Slash-separated path into the body or the parameters, e.g. "items/3/actor/id". */
   pointer: string;
   detail: string;
 }
+
+/**
+ * Every problem type the API answers with, with its HTTP status. The type URI of a problem is
+ * `urn:problem:audit-logs:<code>`; clients may switch on the code (see docs/ARCHITECTURE.md).
+ */
+export const PROBLEM_STATUS = {
+  'malformed-request': 400,
+  'invalid-parameters': 400,
+  'invalid-cursor': 400,
+  'unknown-parameter': 400,
+  'invalid-query': 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'method-not-allowed': 405,
+  'event-id-conflict': 409,
+  'instance-exists': 409,
+  'member-exists': 409,
+  'last-owner': 409,
+  'body-too-large': 413,
+  'unsupported-media-type': 415,
+  'range-not-satisfiable': 416,
+  'validation-failed': 422,
+  'rate-limited': 429,
+  'internal-error': 500,
+  'http-error': 400,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ProblemCode = keyof typeof PROBLEM_STATUS;
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -16,6 +45,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -26,27 +56,31 @@ export function statusTitle(status: number): string {
 }
 
 /**
- * An error that becomes an RFC 9457 problem response. Thrown anywhere in a request;
- * the app's single onError turns it into application/problem+json.
+ * An error that becomes an RFC 9457 problem response. Thrown anywhere in a request; the app's
+ * single onError turns it into application/problem+json. The status follows from the code.
  */
 export class ApiError extends Error {
+  readonly status: ContentfulStatusCode;
+
   constructor(
-    readonly status: ContentfulStatusCode,
-    readonly slug: string,
+    readonly code: ProblemCode,
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly headers?: Record<string, string>,
   ) {
     super(detail);
+    this.status = PROBLEM_STATUS[code];
   }
 }
 
-export const badRequest = (detail: string) => new ApiError(400, 'malformed-request', detail);
-export const unauthorized = (detail: string) => new ApiError(401, 'unauthenticated', detail);
-export const forbidden = (detail: string) => new ApiError(403, 'forbidden', detail);
-export const notFound = (detail: string) => new ApiError(404, 'not-found', detail);
-export const conflict = (slug: string, detail: string) => new ApiError(409, slug, detail);
-export const invalid = (detail: string, errors: FieldError[]) => new ApiError(422, 'validation-failed', detail, errors);
+export const badRequest = (detail: string) => new ApiError('malformed-request', detail);
+export const unauthorized = (detail: string) => new ApiError('unauthenticated', detail);
+export const forbidden = (detail: string) => new ApiError('forbidden', detail);
+export const notFound = (detail: string) => new ApiError('not-found', detail);
+export const invalid = (detail: string, errors: FieldError[]) => new ApiError('validation-failed', detail, errors);
+
+/** A 422 naming one field of the body. */
+export const invalidField = (pointer: string, detail: string) => invalid('The request body has invalid fields.', [{ pointer, detail }]);
 
 export interface ProblemBody {
   type: string;
@@ -57,24 +91,21 @@ export interface ProblemBody {
   errors?: FieldError[];
 }
 
-export function problemType(slug: string): string {
-  return `urn:problem:audit-logs:${slug}`;
+export function problemType(code: ProblemCode): string {
+  return `urn:problem:audit-logs:${code}`;
 }
 
 export function problemResponse(
-  status: number,
-  slug: string,
+  code: ProblemCode,
   detail: string,
   requestId: string,
-  extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+  extra: { status?: number; errors?: FieldError[]; headers?: Record<string, string> } = {},
 ): Response {
-  const body: ProblemBody = { type: problemType(slug), title: statusTitle(status), status, detail, requestId };
+  const status = extra.status ?? PROBLEM_STATUS[code];
+  const body: ProblemBody = { type: problemType(code), title: statusTitle(status), status, detail, requestId };
   if (extra.errors) body.errors = extra.errors;
   return new Response(JSON.stringify(body), {
     status,
     headers: { 'content-type': 'application/problem+json', 'x-request-id': requestId, ...extra.headers },
   });
 }
-
-/** A 422 naming one field of the body. */
-export const invalidField = (pointer: string, detail: string) => invalid('The request body has invalid fields.', [{ pointer, detail }]);

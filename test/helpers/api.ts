@@ -1,5 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
+import type { Problem } from '../../worker/contract';
 
 export const ADMIN = env.ADMIN_TOKEN;
 const ORIGIN = 'http://localhost:8787';
@@ -29,14 +30,7 @@ export async function json<T>(response: Response, status: number): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  requestId: string;
-  errors?: { pointer: string; detail: string }[];
-}
+export type { Problem };
 
 /** Asserts an RFC 9457 problem response with the given status and returns its body. */
 export async function expectProblem(response: Response, status: number): Promise<Problem> {

@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers';
+import type { AuditEventInputBody } from '../../worker/contract';
 
 export interface StoredEventSummary {
   action: string;
@@ -26,20 +27,8 @@ export async function countRows(
   return row?.n ?? 0;
 }
 
-export interface EventInput {
-  id?: string;
-  organizationId?: string;
-  instanceId?: string | null;
-  timestamp: string;
-  action: string;
-  actor: { type: string; id: string; ip?: string };
-  object: {
-    type: string;
-    id: { name: string; kind?: string; group?: string };
-    parentId?: { name?: string; parentName?: string; applicationName?: string };
-  };
-  details?: Record<string, unknown>;
-}
+/** What a client sends to the ingest endpoint (the contract's input type). */
+export type EventInput = AuditEventInputBody;
 
 /** A valid event `minutesAgo` in the past; override any field. */
 export function makeEvent(index: number, overrides: Partial<EventInput> = {}, minutesAgo = index + 1): EventInput {

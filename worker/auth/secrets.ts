@@ -8,6 +8,12 @@ export function base64Url(bytes: Uint8Array): string {
   return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
 
+/** Inverse of base64Url; throws on text that is not base64url. */
+export function fromBase64Url(text: string): Uint8Array {
+  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+}
+
 export function randomToken(byteLength = 32): string {
   return base64Url(crypto.getRandomValues(new Uint8Array(byteLength)));
 }

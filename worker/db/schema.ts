@@ -1,15 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { INSTANCE_TYPES, KEY_ROLES, ROLES } from '../contract/enums';
+
+export type { InstanceType, KeyRole, Role } from '../contract/enums';
 
 /** All timestamps are integer milliseconds since the Unix epoch, UTC. */
 const millis = (name: string) => integer(name, { mode: 'number' });
-
-export const ROLES = ['owner', 'admin', 'member'] as const;
-export const KEY_ROLES = ['owner', 'admin', 'member', 'ingest'] as const;
-export const INSTANCE_TYPES = ['argocd', 'kargo'] as const;
-export type Role = (typeof ROLES)[number];
-export type KeyRole = (typeof KEY_ROLES)[number];
-export type InstanceType = (typeof INSTANCE_TYPES)[number];
 
 export const organizations = sqliteTable('organizations', {
   id: text('id').primaryKey(),

@@ -1,6 +1,17 @@
 import type { Principal } from '../auth/principal';
+import type { KeyRole } from '../db/schema';
 import { newUlid } from '../db/ids';
 import type { NewAuditEvent } from './event-shape';
+
+/** Who makes a change, from where and when: every management service takes one. */
+export interface ChangeContext {
+  /** Recorded as the actor of the change's audit event. */
+  principal: Principal;
+  /** The caller's role in the organization: what it may grant or take away. */
+  role: KeyRole;
+  ip: string | null;
+  now: number;
+}
 
 export interface ManagementChange {
   action: 'create' | 'update' | 'delete' | 'export' | 'download';
@@ -12,19 +23,17 @@ export interface ManagementChange {
   extra?: Record<string, unknown>;
 }
 
-/** The audit event that records a change made through the management API. */
+/** The audit event that records a change this service made itself. */
 export function managementEvent(
-  principal: Pick<Principal, 'actor'>,
-  ip: string | null,
+  context: { principal: Pick<Principal, 'actor'>; ip: string | null; now: number },
   change: ManagementChange,
-  now: number,
 ): NewAuditEvent {
   return {
-    id: newUlid(now),
+    id: newUlid(context.now),
     instanceId: change.instanceId ?? null,
-    timestamp: now,
+    timestamp: context.now,
     action: change.action,
-    actor: { type: principal.actor.type, id: principal.actor.id, ip },
+    actor: { type: context.principal.actor.type, id: context.principal.actor.id, ip: context.ip },
     object: { type: change.objectType, id: { name: change.objectName } },
     details: { message: change.message, ...change.extra },
   };

@@ -1,19 +1,14 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { apiKeyPrincipal, requirePrincipal } from '../auth/authenticate';
+import { MeSchema as Me, SignInSchema } from '../contract/management';
+import { signedIn } from '../middleware/access';
+import { apiKeyPrincipal } from '../middleware/authenticate';
 import { SESSION_COOKIE, SESSION_TTL_MS, sessionCookieOptions } from '../auth/session-cookie';
 import { forbidden } from '../errors';
 import { createSession, deleteSession, organizationsOf } from '../services/credentials';
 import { security } from './params';
 import { commonProblems, jsonBody, jsonResponse } from './responses';
 import { createRouter } from './router';
-
-const Me = z
-  .object({
-    user: z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable(),
-    organizations: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(['owner', 'admin', 'member', 'ingest']) })),
-  })
-  .openapi('Me');
 
 export const authRoutes = createRouter()
   .openapi(
@@ -23,7 +18,7 @@ export const authRoutes = createRouter()
       tags: ['Auth'],
       summary: 'Sign in with an API key: sets an HttpOnly session cookie',
       security: [],
-      request: { body: jsonBody(z.object({ apiKey: z.string().min(1).max(512) })) },
+      request: { body: jsonBody(SignInSchema) },
       responses: { 201: jsonResponse(Me, 'Signed in'), ...commonProblems },
     }),
     async (c) => {
@@ -60,10 +55,11 @@ export const authRoutes = createRouter()
       tags: ['Auth'],
       summary: 'The caller and their organizations',
       security,
+      middleware: [signedIn] as const,
       responses: { 200: jsonResponse(Me, 'The caller'), ...commonProblems },
     }),
     async (c) => {
-      const principal = requirePrincipal(c);
+      const principal = c.var.caller;
       return c.json({ user: principal.user, organizations: await organizationsOf(c.var.db, principal) }, 200);
     },
   );

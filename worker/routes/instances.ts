@@ -1,21 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { MANAGERS, READERS, requireOrgRole, requirePrincipal } from '../auth/authenticate';
-import { INSTANCE_TYPES } from '../db/schema';
+import { CreateInstanceSchema, InstanceSchema, InstanceTypeSchema } from '../contract/management';
+import { MANAGERS, orgAccess, READERS } from '../middleware/access';
 import { createInstance, deleteInstance, getInstance, listInstances } from '../services/instances';
-import { getOrganization } from '../services/organizations';
-import { clientIp, InstanceParams, OrgParams, security } from './params';
-import { commonProblems, conflictProblem, jsonBody, jsonResponse as json } from './responses';
+import { changeContext, InstanceParams, OrgParams, security } from './params';
+import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses';
 import { createRouter } from './router';
-
-const InstanceType = z.enum(INSTANCE_TYPES);
-const Instance = z.object({ id: z.string(), type: InstanceType, name: z.string(), createdAt: z.string() }).openapi('Instance');
-const InstanceName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(63)
-  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'Use lowercase letters, digits and dashes (a DNS label).')
-  .openapi({ example: 'prod' });
 
 export const instanceRoutes = createRouter()
   .openapi(
@@ -25,17 +14,13 @@ export const instanceRoutes = createRouter()
       tags: ['Instances'],
       summary: 'Create an Argo CD or Kargo instance',
       security,
-      request: {
-        params: OrgParams,
-        body: jsonBody(z.object({ type: InstanceType, name: InstanceName })),
-      },
-      responses: { 201: json(Instance, 'Created'), ...commonProblems, ...conflictProblem },
+      middleware: [orgAccess(MANAGERS)] as const,
+      request: { params: OrgParams, body: jsonBody(CreateInstanceSchema) },
+      responses: { 201: jsonResponse(InstanceSchema, 'Created'), ...commonProblems, ...conflictProblem },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      requireOrgRole(c, orgId, MANAGERS);
-      await getOrganization(c.var.db, orgId);
-      const instance = await createInstance(c.var.db, orgId, c.req.valid('json'), requirePrincipal(c), clientIp(c), c.var.now);
+      const instance = await createInstance(c.var.db, orgId, c.req.valid('json'), changeContext(c));
       return c.json(instance, 201);
     },
   )
@@ -46,12 +31,12 @@ export const instanceRoutes = createRouter()
       tags: ['Instances'],
       summary: "List the organization's instances",
       security,
-      request: { params: OrgParams, query: z.object({ type: InstanceType.optional() }) },
-      responses: { 200: json(z.object({ instances: z.array(Instance) }), 'Instances, by type and name'), ...commonProblems },
+      middleware: [orgAccess(READERS)] as const,
+      request: { params: OrgParams, query: z.object({ type: InstanceTypeSchema.optional() }) },
+      responses: { 200: jsonResponse(z.object({ instances: z.array(InstanceSchema) }), 'Instances, by type and name'), ...commonProblems },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      requireOrgRole(c, orgId, READERS);
       return c.json({ instances: await listInstances(c.var.db, orgId, c.req.valid('query').type) }, 200);
     },
   )
@@ -62,12 +47,12 @@ export const instanceRoutes = createRouter()
       tags: ['Instances'],
       summary: 'One instance',
       security,
+      middleware: [orgAccess(READERS)] as const,
       request: { params: InstanceParams },
-      responses: { 200: json(Instance, 'The instance'), ...commonProblems },
+      responses: { 200: jsonResponse(InstanceSchema, 'The instance'), ...commonProblems },
     }),
     async (c) => {
       const { orgId, instanceId } = c.req.valid('param');
-      requireOrgRole(c, orgId, READERS);
       return c.json(await getInstance(c.var.db, orgId, instanceId), 200);
     },
   )
@@ -78,13 +63,13 @@ export const instanceRoutes = createRouter()
       tags: ['Instances'],
       summary: 'Delete an instance (its audit events are kept)',
       security,
+      middleware: [orgAccess(MANAGERS)] as const,
       request: { params: InstanceParams },
       responses: { 204: { description: 'Deleted' }, ...commonProblems },
     }),
     async (c) => {
       const { orgId, instanceId } = c.req.valid('param');
-      requireOrgRole(c, orgId, MANAGERS);
-      await deleteInstance(c.var.db, orgId, instanceId, requirePrincipal(c), clientIp(c), c.var.now);
+      await deleteInstance(c.var.db, orgId, instanceId, changeContext(c));
       return c.body(null, 204);
     },
   );

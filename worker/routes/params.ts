@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { AppEnv } from '../app-env';
+import type { ChangeContext } from '../events/management-event';
+import type { OrgAccessEnv } from '../middleware/access';
 
 const pathId = (name: string, example: string) =>
   z
@@ -14,12 +15,14 @@ export const InstanceParams = OrgParams.extend({ instanceId: pathId('instanceId'
 export const MemberParams = OrgParams.extend({ userId: pathId('userId', 'usr_01JDX6Q8Z3V4K2M9R7T5W1Y0AB') });
 export const ApiKeyParams = OrgParams.extend({ keyId: pathId('keyId', 'key_01JDX6Q8Z3V4K2M9R7T5W1Y0AB') });
 
-export const Email = z.string().trim().toLowerCase().pipe(z.email().max(256));
-export const DisplayName = z.string().trim().min(1).max(200);
-
 /** The caller's address as Cloudflare reports it; recorded on the audit events it causes. */
-export function clientIp(c: Context<AppEnv>): string | null {
+export function clientIp(c: Pick<Context, 'req'>): string | null {
   return c.req.header('cf-connecting-ip') ?? null;
+}
+
+/** The change context of a request guarded by `orgAccess`. */
+export function changeContext(c: Context<OrgAccessEnv>): ChangeContext {
+  return { principal: c.var.caller, role: c.var.grant.role, ip: clientIp(c), now: c.var.now };
 }
 
 export const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { sessionCookie: [] }];

@@ -1,15 +1,5 @@
-import { z } from '@hono/zod-openapi';
-
-export const ProblemSchema = z
-  .object({
-    type: z.string().openapi({ example: 'urn:problem:audit-logs:forbidden' }),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    requestId: z.string(),
-    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
-  })
-  .openapi('Problem');
+import type { z } from '@hono/zod-openapi';
+import { ProblemSchema } from '../contract/problem';
 
 const problem = (description: string) => ({
   description,

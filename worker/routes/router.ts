@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
-import type { AppEnv } from '../app-env';
+import type { AppEnv } from '../middleware/app-env';
 import { ApiError, type FieldError } from '../errors';
 
 export function zodFieldErrors(error: ZodError, prefix = ''): FieldError[] {
@@ -20,7 +20,6 @@ export function createRouter() {
       if (result.success) return;
       const body = result.target === 'json';
       throw new ApiError(
-        body ? 422 : 400,
         body ? 'validation-failed' : 'invalid-parameters',
         body ? 'The request body has invalid fields.' : 'The request has invalid parameters.',
         zodFieldErrors(result.error, body ? '' : result.target),

@@ -1,12 +1,13 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import type { Principal } from '../auth/principal';
+import { mayGrant } from '../auth/roles';
 import { newApiKeySecret, sha256Hex } from '../auth/secrets';
 import type { Database } from '../db/client';
 import { newId } from '../db/ids';
 import { apiKeys, sessions, type ApiKeyRow, type KeyRole } from '../db/schema';
-import { notFound } from '../errors';
-import { managementEvent } from '../events/management-event';
+import { forbidden, invalidField, notFound } from '../errors';
+import { managementEvent, type ChangeContext } from '../events/management-event';
 import { recordChangeStatements } from './audit-events';
+import { instanceExists } from './instances';
 
 export interface ApiKeyView {
   id: string;
@@ -60,71 +61,62 @@ export interface NewApiKey {
   expiresAt: number | null;
 }
 
+/** The rules a new key must meet: what the caller may grant, instance binding, a future expiry. */
+async function checkNewKey(db: Database, organizationId: string, input: NewApiKey, context: ChangeContext): Promise<void> {
+  if (!mayGrant(context.role, input.role)) throw forbidden(`Your role (${context.role}) cannot create ${input.role} keys.`);
+  if (input.instanceId !== null) {
+    if (input.role !== 'ingest') throw invalidField('instanceId', 'Only ingest keys can be limited to an instance.');
+    if (!(await instanceExists(db, organizationId, input.instanceId))) {
+      throw invalidField('instanceId', `Instance ${input.instanceId} does not exist in this organization.`);
+    }
+  }
+  if (input.expiresAt !== null && input.expiresAt <= context.now) throw invalidField('expiresAt', 'The expiry must be in the future.');
+}
+
 /** Creates a key acting for the calling user; the secret is returned here and never again. */
-export async function createApiKey(
-  db: Database,
-  organizationId: string,
-  input: NewApiKey,
-  principal: Principal,
-  ip: string | null,
-  now: number,
-) {
+export async function createApiKey(db: Database, organizationId: string, input: NewApiKey, context: ChangeContext) {
+  await checkNewKey(db, organizationId, input, context);
   const { secret, prefix } = newApiKeySecret();
   const row: ApiKeyRow = {
     id: newId('key'),
     organizationId,
-    userId: principal.user?.id ?? null,
+    userId: context.principal.user?.id ?? null,
     name: input.name,
     role: input.role,
     instanceId: input.instanceId,
     secretHash: await sha256Hex(secret),
     prefix,
-    createdAt: now,
+    createdAt: context.now,
     lastUsedAt: null,
     expiresAt: input.expiresAt,
     revokedAt: null,
   };
-  const event = managementEvent(
-    principal,
-    ip,
-    {
-      action: 'create',
-      objectType: 'api_key',
-      objectName: input.name,
-      instanceId: input.instanceId,
-      message: `Created ${input.role} API key ${prefix}…`,
-      extra: { keyId: row.id, role: input.role },
-    },
-    now,
-  );
-  await db.batch([db.insert(apiKeys).values(row), ...(await recordChangeStatements(db, organizationId, event, now))]);
+  const event = managementEvent(context, {
+    action: 'create',
+    objectType: 'api_key',
+    objectName: input.name,
+    instanceId: input.instanceId,
+    message: `Created ${input.role} API key ${prefix}…`,
+    extra: { keyId: row.id, role: input.role },
+  });
+  await db.batch([db.insert(apiKeys).values(row), ...(await recordChangeStatements(db, organizationId, event, context.now))]);
   return { ...view(row), secret };
 }
 
 /** Revokes a key and ends the sessions signed in with it. Revoking twice is a no-op. */
-export async function revokeApiKey(
-  db: Database,
-  organizationId: string,
-  keyId: string,
-  principal: Principal,
-  ip: string | null,
-  now: number,
-) {
+export async function revokeApiKey(db: Database, organizationId: string, keyId: string, context: ChangeContext) {
   const key = await getApiKey(db, organizationId, keyId);
+  if (!mayGrant(context.role, key.role)) throw forbidden(`Your role (${context.role}) cannot revoke ${key.role} keys.`);
   if (key.revokedAt !== null) return key;
-  const event = managementEvent(
-    principal,
-    ip,
-    {
-      action: 'delete',
-      objectType: 'api_key',
-      objectName: key.name,
-      instanceId: key.instanceId,
-      message: `Revoked ${key.role} API key ${key.prefix}…`,
-      extra: { keyId },
-    },
-    now,
-  );
+  const now = context.now;
+  const event = managementEvent(context, {
+    action: 'delete',
+    objectType: 'api_key',
+    objectName: key.name,
+    instanceId: key.instanceId,
+    message: `Revoked ${key.role} API key ${key.prefix}…`,
+    extra: { keyId },
+  });
   await db.batch([
     db
       .update(apiKeys)

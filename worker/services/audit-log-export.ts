@@ -1,23 +1,61 @@
 import type { Database } from '../db/client';
+import type { AuditEventRow } from '../db/schema';
 import { CSV_HEADER, csvLine, csvRecord, ndjsonRecord } from '../events/export-format';
-import { allMatchingRows, type AuditLogFilters } from './audit-log-query';
+import type { AuditLogFilters } from '../events/filters';
+import { managementEvent, type ChangeContext } from '../events/management-event';
+import { recordChange } from './audit-events';
+import { allMatchingRows } from './audit-log-query';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
+export interface ExportRequest {
+  format: ExportFormat;
+  filters: AuditLogFilters;
+  /** The filters as the caller wrote them, recorded in the export event. */
+  filterParameters: Record<string, unknown>;
+}
+
 /**
- * Every matching event as a byte stream, newest first. Rows are pulled one keyset page at a time
- * only when the client reads, so memory stays at one page however many events match.
+ * Starts an export: the first page is read before anything is recorded or sent, so a query that
+ * fails is an ordinary problem answer and records nothing. Then the `export` event is recorded
+ * (once), and the rest streams one keyset page at a time as the client reads, so memory stays at
+ * one page however many events match.
  */
-export function exportStream(
+export async function startExport(
   db: Database,
   organizationId: string,
-  filters: AuditLogFilters,
+  request: ExportRequest,
+  context: Pick<ChangeContext, 'principal' | 'ip' | 'now'>,
+): Promise<ReadableStream<Uint8Array>> {
+  const pages = allMatchingRows(db, organizationId, request.filters);
+  const first = await pages.next();
+  const event = managementEvent(context, {
+    action: 'export',
+    objectType: 'audit_log_archive',
+    objectName: `audit-logs.${request.format}`,
+    instanceId: null,
+    message: `Exported audit logs as ${request.format.toUpperCase()}`,
+    extra: { format: request.format, filters: request.filterParameters },
+  });
+  try {
+    await recordChange(db, organizationId, event, context.now);
+  } catch (error) {
+    await pages.return(undefined);
+    throw error;
+  }
+  return exportStream(first.done ? null : first.value, pages, request.format);
+}
+
+function exportStream(
+  firstPage: AuditEventRow[] | null,
+  pages: AsyncGenerator<AuditEventRow[]>,
   format: ExportFormat,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const pages = allMatchingRows(db, organizationId, filters);
   const formatRow = format === 'csv' ? csvRecord : ndjsonRecord;
+  let pending: AuditEventRow[] | null = firstPage;
   let headerSent = format !== 'csv';
+  let finished = firstPage === null;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -26,7 +64,12 @@ export function exportStream(
           controller.enqueue(encoder.encode(csvLine([...CSV_HEADER])));
           return;
         }
-        const next = await pages.next();
+        if (pending) {
+          controller.enqueue(encoder.encode(pending.map(formatRow).join('')));
+          pending = null;
+          return;
+        }
+        const next = finished ? { done: true as const, value: undefined } : await pages.next();
         if (next.done) {
           controller.close();
           return;

@@ -2,27 +2,12 @@ import { and, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-o
 import type { Database } from '../db/client';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { auditEvents, eventWeeks, type AuditEventRow } from '../db/schema';
-import { toEvent, type AuditEvent } from '../events/event-shape';
-
-export interface AuditLogFilters {
-  actorIds: string[];
-  actorTypes: string[];
-  actions: string[];
-  objectTypes: string[];
-  objectName: string | null;
-  instanceId: string | null;
-  /** Inclusive lower bound, ms. */
-  startTime: number | null;
-  /** Exclusive upper bound, ms. */
-  endTime: number | null;
-  q: string | null;
-}
-
-/** Position after an event in the newest-first order: (timestamp, id) of the last item seen. */
-export interface Cursor {
-  timestamp: number;
-  id: string;
-}
+import type { AuditLogPage } from '../contract/audit-event';
+import { toEvent } from '../events/event-shape';
+import { badRequest, notFound } from '../errors';
+import { encodeCursor, type Cursor, type PageRequest } from '../events/cursor';
+import { instanceEverExisted } from './instances';
+import type { AuditLogFilters } from '../events/filters';
 
 /**
  * Free text → FTS5 query: every word must match as a prefix. Words are quoted, so FTS5 operators
@@ -75,38 +60,6 @@ export function filterConditions(organizationId: string, filters: AuditLogFilter
 }
 
 const after = (cursor: Cursor) => sql`(${auditEvents.timestamp}, ${auditEvents.id}) < (${cursor.timestamp}, ${cursor.id})`;
-
-export function encodeCursor(cursor: Cursor): string {
-  return btoa(JSON.stringify([cursor.timestamp, cursor.id]))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '');
-}
-
-/** null when the text is not a cursor this service made. */
-export function decodeCursor(text: string): Cursor | null {
-  try {
-    const decoded: unknown = JSON.parse(atob(text.replaceAll('-', '+').replaceAll('_', '/')));
-    if (
-      Array.isArray(decoded) &&
-      decoded.length === 2 &&
-      Number.isSafeInteger(decoded[0]) &&
-      typeof decoded[1] === 'string' &&
-      decoded[1].length <= 256
-    ) {
-      return { timestamp: decoded[0] as number, id: decoded[1] };
-    }
-  } catch {
-    // Not base64 or not JSON: fall through.
-  }
-  return null;
-}
-
-export interface PageRequest {
-  limit: number;
-  offset: number;
-  cursor: Cursor | null;
-}
 
 /** The page's SELECT (one row more than the limit, to know whether another page exists). */
 export function pageQuery(
@@ -164,12 +117,6 @@ export async function choosePlan(db: Database, filters: AuditLogFilters): Promis
   return { ftsFirst: (row?.matches ?? 0) <= FTS_FIRST_LIMIT };
 }
 
-export interface AuditLogPage {
-  items: AuditEvent[];
-  totalCount: number;
-  nextCursor: string | null;
-}
-
 /**
  * One page, newest first, with the total number of matches. Keyset paging (`cursor`) neither skips
  * nor repeats events while new ones arrive; `offset` is Akuity-compatible but shifts under inserts.
@@ -211,4 +158,21 @@ export async function* allMatchingRows(
     if (rows.length < pageSize || !last) return;
     cursor = { timestamp: last.timestamp, id: last.id };
   }
+}
+
+/** One instance's events: its history stays readable after the instance is deleted. */
+export async function queryInstanceAuditLogs(
+  db: Database,
+  organizationId: string,
+  instanceId: string,
+  filters: AuditLogFilters,
+  page: PageRequest,
+): Promise<AuditLogPage> {
+  if (filters.instanceId !== null && filters.instanceId !== instanceId) {
+    throw badRequest('filters.instanceId contradicts the instance in the path.');
+  }
+  if (!(await instanceEverExisted(db, organizationId, instanceId))) {
+    throw notFound(`Instance ${instanceId} does not exist in organization ${organizationId}.`);
+  }
+  return queryAuditLogs(db, organizationId, { ...filters, instanceId }, page);
 }

@@ -1,23 +1,104 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Principal } from '../auth/principal';
+import type { Config } from '../config';
+import type { AuditEventInput, IngestResult, ParsedIngestBody } from '../contract/ingest';
 import type { Database } from '../db/client';
+import { eventUlid } from '../db/ids';
 import { auditEvents, instances } from '../db/schema';
-import { ApiError, type FieldError } from '../errors';
+import { ApiError, forbidden, invalid, type FieldError } from '../errors';
 import type { NewAuditEvent } from '../events/event-shape';
 import { insertEventStatements, prepareRows } from './audit-events';
 
-export interface IngestResult {
-  accepted: number;
-  duplicates: number;
-  ids: string[];
+const FUTURE_SKEW_MS = 5 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Everything the ingest pipeline needs to know about one request. */
+export interface IngestRequest {
+  organizationId: string;
+  body: ParsedIngestBody;
+  /** The authenticated caller and the instance its key is bound to (null: any). */
+  caller: Principal;
+  boundInstanceId: string | null;
+  config: Config;
+  now: number;
+}
+
+/**
+ * The one ingest pipeline: every rule an event must meet beyond its shape, and every error
+ * pointer, lives here. A batch is all-or-nothing: one bad item rejects it and nothing is written.
+ */
+export async function ingest(db: Database, request: IngestRequest): Promise<IngestResult> {
+  const events = request.body.events.map(toNewEvent);
+  const pointer = (index: number, field: string) => (request.body.batch ? `items/${index}/${field}` : field);
+  const errors = await ruleViolations(db, request, events, pointer);
+  if (errors.length > 0) throw invalid('One or more events are invalid; nothing was written.', errors);
+  if (request.boundInstanceId !== null && events.some((event) => event.instanceId !== request.boundInstanceId)) {
+    throw forbidden(`This API key may only write events of instance ${request.boundInstanceId}.`);
+  }
+  return storeEvents(db, request.organizationId, events, request.now, pointer);
+}
+
+function toNewEvent(input: AuditEventInput): NewAuditEvent {
+  const timestamp = Date.parse(input.timestamp);
+  return {
+    id: input.id ?? eventUlid(timestamp),
+    instanceId: input.instanceId ?? null,
+    timestamp,
+    action: input.action,
+    actor: input.actor,
+    object: input.object,
+    details: input.details ?? null,
+  };
+}
+
+type Pointer = (index: number, field: string) => string;
+
+/** Organization match, clock skew, age limit and live instance, for every item. */
+async function ruleViolations(db: Database, request: IngestRequest, events: NewAuditEvent[], pointer: Pointer): Promise<FieldError[]> {
+  const { organizationId, now, config } = request;
+  // The platform admin may backfill history (imports, the demo seed) up to the hot retention
+  // period (older weeks may already be archived and purged); everyone else is held to MAX_EVENT_AGE_DAYS.
+  const backfill = request.caller.kind === 'platform-admin';
+  const maxAgeDays = backfill ? config.hotRetentionDays : config.maxEventAgeDays;
+  const oldest = now - maxAgeDays * DAY_MS;
+  const instanceIds = [...new Set(events.flatMap((event) => (event.instanceId ? [event.instanceId] : [])))];
+  const known = await liveInstanceIds(db, organizationId, instanceIds);
+  const errors: FieldError[] = [];
+  request.body.events.forEach((input, index) => {
+    const event = events[index] as NewAuditEvent;
+    if (input.organizationId !== undefined && input.organizationId !== organizationId) {
+      errors.push({
+        pointer: pointer(index, 'organizationId'),
+        detail: `must be ${organizationId} (the organization in the path) or omitted`,
+      });
+    }
+    if (event.timestamp > now + FUTURE_SKEW_MS) {
+      errors.push({ pointer: pointer(index, 'timestamp'), detail: 'is more than 5 minutes ahead of the server clock' });
+    }
+    if (event.timestamp < oldest) {
+      const limit = backfill ? 'HOT_RETENTION_DAYS' : 'MAX_EVENT_AGE_DAYS';
+      errors.push({ pointer: pointer(index, 'timestamp'), detail: `is older than ${maxAgeDays} days (${limit})` });
+    }
+    if (event.instanceId !== null && !known.has(event.instanceId)) {
+      errors.push({ pointer: pointer(index, 'instanceId'), detail: `instance ${event.instanceId} does not exist in this organization` });
+    }
+  });
+  return errors;
 }
 
 /** Which of these instance ids are live instances of the organization. */
-export async function liveInstanceIds(db: Database, organizationId: string, instanceIds: string[]): Promise<Set<string>> {
+async function liveInstanceIds(db: Database, organizationId: string, instanceIds: string[]): Promise<Set<string>> {
   if (instanceIds.length === 0) return new Set();
   const rows = await db
     .select({ id: instances.id })
     .from(instances)
-    .where(and(eq(instances.organizationId, organizationId), isNull(instances.deletedAt), inArray(instances.id, instanceIds)));
+    .where(
+      and(
+        eq(instances.organizationId, organizationId),
+        isNull(instances.deletedAt),
+        sql`${instances.id} IN (SELECT value FROM json_each(${JSON.stringify(instanceIds)}))`,
+      ),
+    );
   return new Set(rows.map((row) => row.id));
 }
 
@@ -38,26 +119,32 @@ async function storedHashes(db: Database, organizationId: string, ids: string[])
  * Stores validated events all-or-nothing (one D1 batch = one transaction). An id already stored
  * with the same content counts as a duplicate; with other content the whole batch is a 409.
  */
-export async function ingestEvents(db: Database, organizationId: string, events: NewAuditEvent[], now: number): Promise<IngestResult> {
+async function storeEvents(
+  db: Database,
+  organizationId: string,
+  events: NewAuditEvent[],
+  now: number,
+  pointer: Pointer,
+): Promise<IngestResult> {
   const rows = await prepareRows(organizationId, events, now);
   const conflicts: FieldError[] = [];
   const firstById = new Map<string, string>();
   rows.forEach((row, index) => {
     const earlier = firstById.get(row.id);
     if (earlier === undefined) firstById.set(row.id, row.contentSha256);
-    else if (earlier !== row.contentSha256)
-      conflicts.push({ pointer: `items/${index}/id`, detail: `id ${row.id} appears earlier in this batch with other content` });
+    else if (earlier !== row.contentSha256) {
+      conflicts.push({ pointer: pointer(index, 'id'), detail: `id ${row.id} appears earlier in this batch with other content` });
+    }
   });
   const stored = await storedHashes(db, organizationId, [...firstById.keys()]);
   rows.forEach((row, index) => {
     const hash = stored.get(row.id);
     if (hash !== undefined && hash !== row.contentSha256) {
-      conflicts.push({ pointer: `items/${index}/id`, detail: `id ${row.id} is already stored with different content` });
+      conflicts.push({ pointer: pointer(index, 'id'), detail: `id ${row.id} is already stored with different content` });
     }
   });
   if (conflicts.length > 0) {
     throw new ApiError(
-      409,
       'event-id-conflict',
       'An event id is already used by an event with different content; nothing was written.',
       conflicts,

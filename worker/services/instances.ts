@@ -1,10 +1,9 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { Principal } from '../auth/principal';
 import type { Database } from '../db/client';
 import { newId } from '../db/ids';
 import { instances, type InstanceType } from '../db/schema';
-import { conflict, notFound } from '../errors';
-import { managementEvent } from '../events/management-event';
+import { ApiError, notFound } from '../errors';
+import { managementEvent, type ChangeContext } from '../events/management-event';
 import { recordChangeStatements } from './audit-events';
 
 export interface InstanceView {
@@ -63,60 +62,41 @@ export async function createInstance(
   db: Database,
   organizationId: string,
   input: { type: InstanceType; name: string },
-  principal: Principal,
-  ip: string | null,
-  now: number,
+  context: ChangeContext,
 ): Promise<InstanceView> {
   const [clash] = await db
     .select({ id: instances.id })
     .from(instances)
     .where(and(live(organizationId), eq(instances.type, input.type), eq(instances.name, input.name)))
     .limit(1);
-  if (clash) throw conflict('instance-exists', `A ${input.type} instance named "${input.name}" already exists.`);
-  const row = { id: newId('inst'), organizationId, type: input.type, name: input.name, createdAt: now, deletedAt: null };
-  const event = managementEvent(
-    principal,
-    ip,
-    {
-      action: 'create',
-      objectType: `${input.type}_instance`,
-      objectName: input.name,
-      instanceId: row.id,
-      message: `Created ${input.type} instance ${input.name}`,
-    },
-    now,
-  );
-  await db.batch([db.insert(instances).values(row), ...(await recordChangeStatements(db, organizationId, event, now))]);
+  if (clash) throw new ApiError('instance-exists', `A ${input.type} instance named "${input.name}" already exists.`);
+  const row = { id: newId('inst'), organizationId, type: input.type, name: input.name, createdAt: context.now, deletedAt: null };
+  const event = managementEvent(context, {
+    action: 'create',
+    objectType: `${input.type}_instance`,
+    objectName: input.name,
+    instanceId: row.id,
+    message: `Created ${input.type} instance ${input.name}`,
+  });
+  await db.batch([db.insert(instances).values(row), ...(await recordChangeStatements(db, organizationId, event, context.now))]);
   return view(row);
 }
 
 /** Soft delete: events that name the instance keep a valid reference. */
-export async function deleteInstance(
-  db: Database,
-  organizationId: string,
-  instanceId: string,
-  principal: Principal,
-  ip: string | null,
-  now: number,
-) {
+export async function deleteInstance(db: Database, organizationId: string, instanceId: string, context: ChangeContext) {
   const instance = await getInstance(db, organizationId, instanceId);
-  const event = managementEvent(
-    principal,
-    ip,
-    {
-      action: 'delete',
-      objectType: `${instance.type}_instance`,
-      objectName: instance.name,
-      instanceId,
-      message: `Deleted ${instance.type} instance ${instance.name}`,
-    },
-    now,
-  );
+  const event = managementEvent(context, {
+    action: 'delete',
+    objectType: `${instance.type}_instance`,
+    objectName: instance.name,
+    instanceId,
+    message: `Deleted ${instance.type} instance ${instance.name}`,
+  });
   await db.batch([
     db
       .update(instances)
-      .set({ deletedAt: now })
+      .set({ deletedAt: context.now })
       .where(and(live(organizationId), eq(instances.id, instanceId))),
-    ...(await recordChangeStatements(db, organizationId, event, now, { onlyIfPreviousChanged: true })),
+    ...(await recordChangeStatements(db, organizationId, event, context.now, { onlyIfPreviousChanged: true })),
   ]);
 }

@@ -1,10 +1,10 @@
 import { and, asc, eq, ne, or, sql } from 'drizzle-orm';
-import type { Principal } from '../auth/principal';
+import { mayGrant } from '../auth/roles';
 import type { Database } from '../db/client';
 import { newId } from '../db/ids';
 import { memberships, users, type Role } from '../db/schema';
-import { conflict, notFound } from '../errors';
-import { managementEvent } from '../events/management-event';
+import { ApiError, forbidden, notFound } from '../errors';
+import { managementEvent, type ChangeContext } from '../events/management-event';
 import { recordChangeStatements } from './audit-events';
 import { findUserByEmail } from './organizations';
 
@@ -53,10 +53,9 @@ export async function addMember(
   db: Database,
   organizationId: string,
   input: { email: string; name: string; role: Role },
-  principal: Principal,
-  ip: string | null,
-  now: number,
+  context: ChangeContext,
 ): Promise<MemberView> {
+  refuseUnlessGrantable(context, input.role);
   const existing = await findUserByEmail(db, input.email);
   const userId = existing?.id ?? newId('usr');
   if (existing) {
@@ -65,27 +64,27 @@ export async function addMember(
       .from(memberships)
       .where(and(eq(memberships.organizationId, organizationId), eq(memberships.userId, userId)))
       .limit(1);
-    if (membership) throw conflict('member-exists', `${input.email} is already a member (${membership.role}).`);
+    if (membership) throw new ApiError('member-exists', `${input.email} is already a member (${membership.role}).`);
   }
-  const event = managementEvent(
-    principal,
-    ip,
-    {
-      action: 'create',
-      objectType: 'member',
-      objectName: input.email,
-      message: `Added ${input.email} as ${input.role}`,
-      extra: { role: input.role },
-    },
-    now,
-  );
+  const event = managementEvent(context, {
+    action: 'create',
+    objectType: 'member',
+    objectName: input.email,
+    message: `Added ${input.email} as ${input.role}`,
+    extra: { role: input.role },
+  });
   await db.batch([
-    db.insert(users).values({ id: userId, email: input.email, name: input.name, createdAt: now }).onConflictDoNothing(),
-    db.insert(memberships).values({ organizationId, userId, role: input.role, createdAt: now }),
-    ...(await recordChangeStatements(db, organizationId, event, now)),
+    db.insert(users).values({ id: userId, email: input.email, name: input.name, createdAt: context.now }).onConflictDoNothing(),
+    db.insert(memberships).values({ organizationId, userId, role: input.role, createdAt: context.now }),
+    ...(await recordChangeStatements(db, organizationId, event, context.now)),
   ]);
   // An existing user keeps their name; report what is stored.
   return getMember(db, organizationId, userId);
+}
+
+/** Admins manage admins, members and ingest keys; only owners manage owners. */
+function refuseUnlessGrantable(context: ChangeContext, role: Role): void {
+  if (!mayGrant(context.role, role)) throw forbidden(`Your role (${context.role}) cannot manage ${role} members.`);
 }
 
 /** Matches the membership unless it is the organization's last owner (checked inside the statement). */
@@ -107,7 +106,7 @@ async function ensureNotLastOwner(db: Database, organizationId: string, member: 
     .from(memberships)
     .where(and(eq(memberships.organizationId, organizationId), eq(memberships.role, 'owner')));
   if ((owners[0]?.count ?? 0) <= 1) {
-    throw conflict(
+    throw new ApiError(
       'last-owner',
       `${member.email} is the last owner of the organization and cannot be ${change}. Make another member an owner first.`,
     );
@@ -119,59 +118,43 @@ export async function changeMemberRole(
   organizationId: string,
   userId: string,
   role: Role,
-  principal: Principal,
-  ip: string | null,
-  now: number,
+  context: ChangeContext,
 ): Promise<MemberView> {
   const member = await getMember(db, organizationId, userId);
+  refuseUnlessGrantable(context, member.role);
+  refuseUnlessGrantable(context, role);
   if (member.role === role) return member;
   if (role !== 'owner') await ensureNotLastOwner(db, organizationId, member, 'demoted');
-  const event = managementEvent(
-    principal,
-    ip,
-    {
-      action: 'update',
-      objectType: 'member',
-      objectName: member.email,
-      message: `Changed ${member.email} from ${member.role} to ${role}`,
-      extra: { role: { from: member.role, to: role } },
-    },
-    now,
-  );
+  const event = managementEvent(context, {
+    action: 'update',
+    objectType: 'member',
+    objectName: member.email,
+    message: `Changed ${member.email} from ${member.role} to ${role}`,
+    extra: { role: { from: member.role, to: role } },
+  });
   const [update] = await db.batch([
     db.update(memberships).set({ role }).where(notLastOwner(organizationId, userId)),
-    ...(await recordChangeStatements(db, organizationId, event, now, { onlyIfPreviousChanged: true })),
+    ...(await recordChangeStatements(db, organizationId, event, context.now, { onlyIfPreviousChanged: true })),
   ]);
-  if (update.meta.changes === 0) throw conflict('last-owner', `${member.email} is the last owner of the organization.`);
+  if (update.meta.changes === 0) throw new ApiError('last-owner', `${member.email} is the last owner of the organization.`);
   return { ...member, role };
 }
 
-export async function removeMember(
-  db: Database,
-  organizationId: string,
-  userId: string,
-  principal: Principal,
-  ip: string | null,
-  now: number,
-) {
+export async function removeMember(db: Database, organizationId: string, userId: string, context: ChangeContext): Promise<MemberView> {
   const member = await getMember(db, organizationId, userId);
+  refuseUnlessGrantable(context, member.role);
   await ensureNotLastOwner(db, organizationId, member, 'removed');
-  const event = managementEvent(
-    principal,
-    ip,
-    {
-      action: 'delete',
-      objectType: 'member',
-      objectName: member.email,
-      message: `Removed ${member.email} (${member.role})`,
-      extra: { role: member.role },
-    },
-    now,
-  );
+  const event = managementEvent(context, {
+    action: 'delete',
+    objectType: 'member',
+    objectName: member.email,
+    message: `Removed ${member.email} (${member.role})`,
+    extra: { role: member.role },
+  });
   const [removal] = await db.batch([
     db.delete(memberships).where(notLastOwner(organizationId, userId)),
-    ...(await recordChangeStatements(db, organizationId, event, now, { onlyIfPreviousChanged: true })),
+    ...(await recordChangeStatements(db, organizationId, event, context.now, { onlyIfPreviousChanged: true })),
   ]);
-  if (removal.meta.changes === 0) throw conflict('last-owner', `${member.email} is the last owner of the organization.`);
+  if (removal.meta.changes === 0) throw new ApiError('last-owner', `${member.email} is the last owner of the organization.`);
   return member;
 }

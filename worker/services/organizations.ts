@@ -22,43 +22,38 @@ export async function findUserByEmail(db: Database, email: string) {
  * Creates an organization, its first owner (an existing user is reused by email) and the owner's
  * first API key, and records all three as audit events, in one transaction.
  */
-export async function createOrganization(db: Database, input: NewOrganization, principal: Principal, ip: string | null, now: number) {
+export async function createOrganization(
+  db: Database,
+  input: NewOrganization,
+  context: { principal: Pick<Principal, 'actor'>; ip: string | null; now: number },
+) {
+  const { now } = context;
   const organizationId = newId('org');
   const existingUser = await findUserByEmail(db, input.owner.email);
   const userId = existingUser?.id ?? newId('usr');
   const keyId = newId('key');
   const { secret, prefix } = newApiKeySecret();
   const events = [
-    managementEvent(
-      principal,
-      ip,
-      { action: 'create', objectType: 'organization', objectName: input.name, message: `Created organization ${input.name}` },
-      now,
-    ),
-    managementEvent(
-      principal,
-      ip,
-      {
-        action: 'create',
-        objectType: 'member',
-        objectName: input.owner.email,
-        message: `Added ${input.owner.email} as owner`,
-        extra: { role: 'owner' },
-      },
-      now,
-    ),
-    managementEvent(
-      principal,
-      ip,
-      {
-        action: 'create',
-        objectType: 'api_key',
-        objectName: 'Owner key',
-        message: `Created owner API key ${prefix}… for ${input.owner.email}`,
-        extra: { role: 'owner', keyId },
-      },
-      now,
-    ),
+    managementEvent(context, {
+      action: 'create',
+      objectType: 'organization',
+      objectName: input.name,
+      message: `Created organization ${input.name}`,
+    }),
+    managementEvent(context, {
+      action: 'create',
+      objectType: 'member',
+      objectName: input.owner.email,
+      message: `Added ${input.owner.email} as owner`,
+      extra: { role: 'owner' },
+    }),
+    managementEvent(context, {
+      action: 'create',
+      objectType: 'api_key',
+      objectName: 'Owner key',
+      message: `Created owner API key ${prefix}… for ${input.owner.email}`,
+      extra: { role: 'owner', keyId },
+    }),
   ];
   await db.batch([
     db.insert(organizations).values({ id: organizationId, name: input.name, createdAt: now }),

@@ -1,86 +1,27 @@
-// Response shapes of the Worker's /api/v1 endpoints. The Worker owns the contract; keep these
-// in step with it rather than widening them here.
+// The dashboard's view of the API: every shape is the Worker's own, inferred from the zod schemas
+// in worker/contract (type-only: nothing of the Worker is bundled into the dashboard).
+import type {
+  ArchiveList,
+  AuditEvent,
+  AuditLogArchive,
+  AuditLogPage,
+  DateParts,
+  Instance,
+  InstanceType,
+  KeyRole,
+  Me,
+  OrganizationSummary,
+  User,
+} from '../../../worker/contract/index.ts';
 
-// Only "owner" changes what the UI shows; other roles pass through untouched.
-export type OrganizationRole = 'owner' | (string & {});
+export type { AuditEvent, AuditLogArchive, AuditLogPage, DateParts, Instance, InstanceType, Me, User };
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-}
-
-export interface Organization {
-  id: string;
-  name: string;
-  role: OrganizationRole;
-}
-
-export interface MeResponse {
-  user: User;
-  organizations: Organization[];
-}
-
-export type InstanceType = 'argocd' | 'kargo';
-
-export interface Instance {
-  id: string;
-  type: InstanceType;
-  name: string;
-  /** ISO 8601 timestamp. */
-  createdAt: string;
-}
+export type OrganizationRole = KeyRole;
+export type Organization = OrganizationSummary;
+/** The dashboard signs in with user-bound keys only, so its `/me` always names a user. */
+export type MeResponse = Me & { user: User };
+export type ArchivesResponse = ArchiveList;
 
 export interface InstancesResponse {
   instances: Instance[];
-}
-
-/** One audit event (DESIGN §5). Missing strings arrive as "", never undefined. */
-export interface AuditEvent {
-  id: string;
-  organizationId: string;
-  instanceId: string | null;
-  /** ISO 8601, UTC. */
-  timestamp: string;
-  action: string;
-  actor: { type: string; id: string; ip: string };
-  object: {
-    type: string;
-    id: { name: string; kind: string; group: string };
-    parentId: { name: string; parentName: string; applicationName: string };
-  };
-  details: { message: string; patch: string; actionType: string; [extra: string]: unknown };
-  count: number;
-  lastOccurredTimestamp: string;
-}
-
-export interface AuditLogPage {
-  items: AuditEvent[];
-  totalCount: number;
-  nextCursor: string | null;
-}
-
-export interface DateParts {
-  year: number;
-  month: number;
-  day: number;
-}
-
-export interface AuditLogArchive {
-  startDate: DateParts;
-  endDate: DateParts;
-  /** Absolute, signed link (15 minutes) that downloads the ZIP with no other credential. */
-  presignedUrl: string;
-  presignedUrlExpiration: string;
-  records: number;
-  bytes: number;
-  sha256: string;
-  revision: number;
-  manifestUrl: string;
-  signatureUrl: string;
-}
-
-export interface ArchivesResponse {
-  archives: AuditLogArchive[];
-  totalArchivesCount: number;
 }

@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { AuditLogFilters } from '../services/audit-log-query';
-import { MAX_TEXT } from './ingest-schema';
+import { MAX_TEXT } from './ingest';
 
 /** A repeatable query parameter: `?filters.action=a&filters.action=b` (one value arrives as a string). */
 const repeatable = (name: string, description: string) =>
@@ -72,18 +71,4 @@ export const ExportQuery = FilterQuery.extend({
     .openapi({ param: { name: 'format', in: 'query' } }),
 });
 
-const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-
-export function toFilters(query: z.infer<typeof FilterQuery>): AuditLogFilters {
-  return {
-    actorIds: list(query['filters.actorId']),
-    actorTypes: list(query['filters.actorType']),
-    actions: list(query['filters.action']),
-    objectTypes: list(query['filters.objectType']),
-    objectName: query['filters.objectName'] ?? null,
-    instanceId: query['filters.instanceId'] ?? null,
-    startTime: query['filters.startTime'] ? Date.parse(query['filters.startTime']) : null,
-    endTime: query['filters.endTime'] ? Date.parse(query['filters.endTime']) : null,
-    q: query['filters.q']?.trim() || null,
-  };
-}
+export type FilterQueryValues = z.infer<typeof FilterQuery>;

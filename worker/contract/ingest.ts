@@ -69,6 +69,20 @@ export const IngestBatch = z
   .strict()
   .openapi('AuditEventBatch');
 
+/** A valid ingest body: its events, and whether it came as a batch (error pointers say `items/N/…`). */
+export interface ParsedIngestBody {
+  events: AuditEventInput[];
+  batch: boolean;
+}
+
+export const IngestResultSchema = z
+  .object({ accepted: z.number().int(), duplicates: z.number().int(), ids: z.array(z.string()) })
+  .openapi('IngestResult');
+
+/** What a client sends: optional fields may be left out. */
+export type AuditEventInputBody = z.input<typeof AuditEventInput>;
+export type IngestResult = z.infer<typeof IngestResultSchema>;
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function issues(error: z.ZodError, prefix: string[]): FieldError[] {
@@ -79,9 +93,7 @@ function issues(error: z.ZodError, prefix: string[]): FieldError[] {
  * One event or `{ items: [...] }`. Each item is validated on its own so the 422 names every bad
  * item by index and path (a union error would only say "no variant matched").
  */
-export function parseIngestBody(
-  raw: unknown,
-): { ok: true; events: AuditEventInput[]; batch: boolean } | { ok: false; errors: FieldError[] } {
+export function parseIngestBody(raw: unknown): ({ ok: true } & ParsedIngestBody) | { ok: false; errors: FieldError[] } {
   if (isObject(raw) && 'items' in raw) {
     const items = raw.items;
     if (!Array.isArray(items)) return { ok: false, errors: [{ pointer: 'items', detail: 'items must be an array of events' }] };

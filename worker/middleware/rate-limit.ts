@@ -1,12 +1,12 @@
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from '../app-env';
+import type { AppEnv } from './app-env';
 import { ApiError } from '../errors';
 
 /** The binding counts in fixed windows of this many seconds (wrangler.toml `simple.period`). */
 const WINDOW_SECONDS = 10;
 
 function rateLimited(): ApiError {
-  return new ApiError(429, 'rate-limited', `Too many requests for this credential; retry after ${WINDOW_SECONDS} seconds.`, undefined, {
+  return new ApiError('rate-limited', `Too many requests for this credential; retry after ${WINDOW_SECONDS} seconds.`, undefined, {
     'retry-after': String(WINDOW_SECONDS),
   });
 }

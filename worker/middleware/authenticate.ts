@@ -1,13 +1,13 @@
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
-import type { AppEnv } from '../app-env';
+import type { AppEnv } from './app-env';
 import { ApiError, forbidden, unauthorized } from '../errors';
 import { principalFromApiKey, principalFromSession, touchApiKey } from '../services/credentials';
-import { grantFor, PLATFORM_ADMIN, type OrgGrant, type Principal } from './principal';
-import { timingSafeEqualText } from './secrets';
+import { PLATFORM_ADMIN, type Principal } from '../auth/principal';
+import { timingSafeEqualText } from '../auth/secrets';
 import { chargeFailedAuthentication } from './rate-limit';
-import { SESSION_COOKIE, sessionCookieOptions } from './session-cookie';
+import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -65,35 +65,3 @@ export async function apiKeyPrincipal(c: Context<AppEnv>, secret: string): Promi
     throw error;
   });
 }
-
-export function requirePrincipal(c: Context<AppEnv>): Principal {
-  const principal = c.var.principal;
-  if (!principal) {
-    throw unauthorized(
-      c.var.sessionEnded
-        ? 'The session has ended. Sign in again.'
-        : 'Authentication required: send "Authorization: Bearer <API key>" or sign in.',
-    );
-  }
-  return principal;
-}
-
-export type Access = 'owner' | 'admin' | 'member' | 'ingest';
-
-/**
- * The caller's grant in an organization when its role is one of `allowed`. Unknown organizations
- * and organizations the caller has no grant in both answer 403, so ids cannot be probed.
- */
-export function requireOrgRole(c: Context<AppEnv>, organizationId: string, allowed: readonly Access[]): OrgGrant {
-  const principal = requirePrincipal(c);
-  const grant = grantFor(principal, organizationId);
-  if (!grant) throw forbidden(`You have no access to organization ${organizationId}.`);
-  if (!allowed.includes(grant.role)) {
-    throw forbidden(`This requires one of the roles ${allowed.join(', ')}; your role here is ${grant.role}.`);
-  }
-  return grant;
-}
-
-export const READERS = ['owner', 'admin', 'member'] as const;
-export const MANAGERS = ['owner', 'admin'] as const;
-export const OWNERS = ['owner'] as const;

@@ -1,13 +1,15 @@
-import type { Principal } from './auth/principal';
-import type { Database } from './db/client';
-import type { WorkerEnv } from './env';
+import type { Principal } from '../auth/principal';
+import type { Config } from '../config';
+import type { Database } from '../db/client';
+import type { WorkerEnv } from '../env';
 
-/** The one Hono environment type shared by every router. */
+/** The one Hono environment type shared by every router and middleware. */
 export interface AppEnv {
   Bindings: WorkerEnv;
   Variables: {
     requestId: string;
     db: Database;
+    config: Config;
     /** null when the request carries no credential at all. */
     principal: Principal | null;
     /** Clock of this request (ms): one value for every row it writes. */

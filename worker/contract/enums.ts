@@ -1,0 +1,7 @@
+/** Value sets shared by the API schemas and the database schema. */
+export const ROLES = ['owner', 'admin', 'member'] as const;
+export const KEY_ROLES = ['owner', 'admin', 'member', 'ingest'] as const;
+export const INSTANCE_TYPES = ['argocd', 'kargo'] as const;
+export type Role = (typeof ROLES)[number];
+export type KeyRole = (typeof KEY_ROLES)[number];
+export type InstanceType = (typeof INSTANCE_TYPES)[number];

@@ -1,0 +1,84 @@
+import { z } from '@hono/zod-openapi';
+import { INSTANCE_TYPES, KEY_ROLES, ROLES } from './enums';
+
+export const Email = z.string().trim().toLowerCase().pipe(z.email().max(256));
+export const DisplayName = z.string().trim().min(1).max(200);
+
+export const RoleSchema = z.enum(ROLES);
+export const KeyRoleSchema = z.enum(KEY_ROLES);
+export const InstanceTypeSchema = z.enum(INSTANCE_TYPES);
+
+export const UserSchema = z.object({ id: z.string(), email: z.string(), name: z.string() }).openapi('User');
+
+export const OrganizationSummarySchema = z.object({ id: z.string(), name: z.string(), role: KeyRoleSchema }).openapi('OrganizationSummary');
+
+export const MeSchema = z.object({ user: UserSchema.nullable(), organizations: z.array(OrganizationSummarySchema) }).openapi('Me');
+
+export const CreateOrganizationSchema = z
+  .object({
+    name: DisplayName.openapi({ example: 'Acme' }),
+    owner: z.object({ email: Email.openapi({ example: 'alice@example.com' }), name: DisplayName.openapi({ example: 'Alice' }) }),
+  })
+  .openapi('CreateOrganization');
+
+export const CreatedOrganizationSchema = z
+  .object({ organization: z.object({ id: z.string(), name: z.string() }), ownerApiKey: z.string() })
+  .openapi('CreatedOrganization');
+
+export const InstanceSchema = z
+  .object({ id: z.string(), type: InstanceTypeSchema, name: z.string(), createdAt: z.string() })
+  .openapi('Instance');
+
+export const InstanceName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'Use lowercase letters, digits and dashes (a DNS label).')
+  .openapi({ example: 'prod' });
+
+export const CreateInstanceSchema = z.object({ type: InstanceTypeSchema, name: InstanceName }).openapi('CreateInstance');
+
+export const MemberSchema = z
+  .object({ userId: z.string(), email: z.string(), name: z.string(), role: RoleSchema, createdAt: z.string() })
+  .openapi('Member');
+
+export const AddMemberSchema = z.object({ email: Email, name: DisplayName, role: RoleSchema }).openapi('AddMember');
+export const ChangeRoleSchema = z.object({ role: RoleSchema }).openapi('ChangeRole');
+
+export const ApiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: KeyRoleSchema,
+    instanceId: z.string().nullable(),
+    prefix: z.string().openapi({ description: 'First characters of the secret, for recognising it' }),
+    userId: z.string().nullable().openapi({ description: 'The user the key acts for' }),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
+  .openapi('ApiKey');
+
+export const CreatedApiKeySchema = ApiKeySchema.extend({ secret: z.string() }).openapi('CreatedApiKey');
+
+export const CreateApiKeySchema = z
+  .object({
+    name: DisplayName,
+    role: KeyRoleSchema,
+    instanceId: z.string().min(1).max(256).optional().openapi({ description: 'Only for ingest keys: limit writes to this instance' }),
+    expiresAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'RFC 3339; the key stops working then' }),
+  })
+  .openapi('CreateApiKey');
+
+export type User = z.infer<typeof UserSchema>;
+export type OrganizationSummary = z.infer<typeof OrganizationSummarySchema>;
+export type Me = z.infer<typeof MeSchema>;
+export type Instance = z.infer<typeof InstanceSchema>;
+export type Member = z.infer<typeof MemberSchema>;
+export type ApiKey = z.infer<typeof ApiKeySchema>;
+export type CreatedApiKey = z.infer<typeof CreatedApiKeySchema>;
+export type CreatedOrganization = z.infer<typeof CreatedOrganizationSchema>;
+
+export const SignInSchema = z.object({ apiKey: z.string().min(1).max(512) }).openapi('SignIn');
