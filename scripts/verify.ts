@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { verifyArchive, verifyChain, zipEntryNames, type ChainReport, type VerifyReport } from '../worker/archive/verify-archive.ts';
+import { verifyArchive, verifyChain, zipEntryNames, type ChainReport, type VerifyReport } from '../worker/archive/verify/index.ts';
 
 const USAGE = `Usage: node scripts/verify.ts <zip> [--manifest <file>]... [--signature <file>] [--public-key <file.pem>]
 

@@ -1,6 +1,6 @@
 import { Zip, ZipDeflate, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { spkiPemToDer, verifyArchive, verifyChain, type VerifyReport } from '../worker/archive/verify-archive';
+import { spkiPemToDer, verifyArchive, verifyChain, type VerifyReport } from '../worker/archive/verify';
 
 // Archives here are built independently of any archive writer: the day-file rule, the manifest
 // and the signature are written straight from DESIGN §7, zipped with fflate at level 6 with a fixed
