@@ -23,6 +23,14 @@ export interface VerifyArchiveInput {
   maxEntryBytes?: number;
 }
 
+/** The sequence numbers an archive's events carry, for a folder's coverage check. */
+export interface ArchiveSequences {
+  /** Every valid sequence in the day files that could be read, repeats included, in file order. */
+  sequences: number[];
+  /** Events with no sequence field (archives built before events had one). */
+  withoutSequence: number;
+}
+
 const DEFAULT_MAX_ENTRY_BYTES = 256 * 1024 * 1024;
 
 /**
@@ -30,20 +38,28 @@ const DEFAULT_MAX_ENTRY_BYTES = 256 * 1024 * 1024;
  * ZIP/JSON, is a problem in the report.
  */
 export async function verifyArchive(input: VerifyArchiveInput): Promise<VerifyReport> {
+  return (await verifyArchiveSequences(input)).report;
+}
+
+/** `verifyArchive`, also handing back the events' sequence numbers. Never throws. */
+export async function verifyArchiveSequences(input: VerifyArchiveInput): Promise<{ report: VerifyReport; sequences: ArchiveSequences }> {
   const report: VerifyReport = { ok: false, problems: [], checks: [], notes: [], records: 0 };
+  const context: ArchiveContext = { organizationId: null, ids: new Map(), sequenceSeenAt: new Map(), sequences: [], withoutSequence: 0 };
   try {
-    await verifyInto(input, report);
+    await verifyInto(input, context, report);
   } catch (error) {
     report.problems.push(`verifier: unexpected error (${errorMessage(error)})`);
   }
   report.ok = report.problems.length === 0;
-  return report;
+  return { report, sequences: { sequences: context.sequences, withoutSequence: context.withoutSequence } };
 }
 
-async function verifyInto(input: VerifyArchiveInput, report: VerifyReport): Promise<void> {
+async function verifyInto(input: VerifyArchiveInput, context: ArchiveContext, report: VerifyReport): Promise<void> {
   const { zip } = input;
   const maxEntryBytes = input.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
   const manifest = input.manifest === undefined ? null : checkManifest(input.manifest, report);
+  // Every event must belong to the manifest's organization; without one, to the first event's.
+  if (manifest && typeof manifest.organizationId === 'string') context.organizationId = manifest.organizationId;
   if (input.manifest === undefined)
     report.notes.push('no manifest given: the ZIP was checked for internal consistency only, not against a signed manifest');
   await checkSignature(input, report);
@@ -56,10 +72,6 @@ async function verifyInto(input: VerifyArchiveInput, report: VerifyReport): Prom
   if (structure.readable && expectedNames) checkEntryNames(names, expectedNames, report);
 
   // Inflate and check each day file.
-  const context: ArchiveContext = {
-    organizationId: manifest && typeof manifest.organizationId === 'string' ? manifest.organizationId : null,
-    ids: new Map(),
-  };
   const results = new Map<string, DayFileResult>();
   const structureCheckAt = report.checks.length;
   let inflatedAll = structure.readable;

@@ -1,7 +1,7 @@
 /** One day file (`YYYY-MM-DD.json`) of a weekly archive, checked on its own and against the archive so far. */
 import { bytesEqual, decodeUtf8, describeDifference, sha256Hex } from './bytes.ts';
 import { DAY_MS, formatDate } from './dates.ts';
-import { checkEventShape } from './event-check.ts';
+import { checkEventShape, isSequence } from './event-check.ts';
 import { LimitedList, MAX_PROBLEMS_PER_FILE, type VerifyReport } from './report.ts';
 import { describeValue, errorMessage, isObject } from './values.ts';
 
@@ -18,6 +18,12 @@ export interface ArchiveContext {
   organizationId: string | null;
   /** id → where it was first seen. */
   ids: Map<string, string>;
+  /** sequence → where it was first seen. */
+  sequenceSeenAt: Map<number, string>;
+  /** Every valid sequence found, repeats included, so a folder check sees duplicates too. */
+  sequences: number[];
+  /** Events without a sequence field (built before events had one). */
+  withoutSequence: number;
 }
 
 /** The exact day-file bytes for these events: one event per line (see docs/verifying-archives.md). */
@@ -28,7 +34,7 @@ function serializeDayFile(events: readonly unknown[]): string {
 
 /**
  * Checks one day file: byte-exact format, event shape, day window, (timestamp, id) order,
- * duplicate ids and organization. Problems go to `report.problems`.
+ * duplicate ids and sequences, and organization. Problems go to `report.problems`.
  */
 export async function checkDayFile(
   name: string,
@@ -68,6 +74,7 @@ export async function checkDayFile(
   const dayEnd = dayStart + DAY_MS;
   const day = formatDate(dayStart);
   let previous: { timestamp: number; id: string; line: number } | null = null;
+  let sequenced = 0;
   for (const [index, event] of events.entries()) {
     const line = index + 2;
     if (!isObject(event)) {
@@ -92,6 +99,14 @@ export async function checkDayFile(
       if (seenAt !== undefined) problems.add(`${where}: duplicate id, already at ${seenAt}`);
       else context.ids.set(id, `${name} line ${line}`);
     }
+    if (!('sequence' in event)) context.withoutSequence += 1;
+    else if (isSequence(event.sequence)) {
+      sequenced += 1;
+      context.sequences.push(event.sequence);
+      const seenAt = context.sequenceSeenAt.get(event.sequence);
+      if (seenAt !== undefined) problems.add(`${where}: duplicate sequence ${event.sequence}, already at ${seenAt}`);
+      else context.sequenceSeenAt.set(event.sequence, `${name} line ${line}`);
+    }
     if (timestamp !== null && (timestamp < dayStart || timestamp >= dayEnd)) {
       problems.add(
         `${where}: timestamp ${String(event.timestamp)} is outside the file's day ${day} (UTC, [${day}T00:00:00Z, ${formatDate(dayEnd)}T00:00:00Z))`,
@@ -111,7 +126,7 @@ export async function checkDayFile(
     report.checks.push(
       events.length === 0
         ? `${name}: empty day, exact bytes "[]\\n"`
-        : `${name}: ${events.length} event${events.length === 1 ? '' : 's'}, exact day-file format, all within ${day} UTC, sorted by (timestamp, id), well-formed, unique ids, one organization`,
+        : `${name}: ${events.length} event${events.length === 1 ? '' : 's'}, exact day-file format, all within ${day} UTC, sorted by (timestamp, id), well-formed, unique ids${sequenced > 0 ? ', unique sequences' : ''}, one organization`,
     );
   }
   problems.flushInto(report.problems, name);
