@@ -366,6 +366,7 @@ describe('verifyDirectory: chain and manifests', () => {
     expect(verdict?.report.checks).toContainEqual(expect.stringMatching(/^signature: valid/));
     expect(organization.chain.ok).toBe(true);
     expect(organization.coverage.unknownWeeks).toEqual([{ startDate: W2, revision: 1, manifest: `${W2}.manifest.json`, records: 3 }]);
+    expect(directoryReportLines(report)).toContain(`  unknown:    week ${W2} (no ZIP, 3 events)`);
 
     const through10 = only(await verify(files, 10)).completeness;
     expect(through10?.ok).toBe(false);

@@ -65,7 +65,9 @@ function organizationLines(organization: OrganizationReport): string[] {
   if (coverage.withoutSequence > 0)
     lines.push(`  without a sequence: ${plural(coverage.withoutSequence, 'event')} (archives built before events had one)`);
   if (coverage.unknownWeeks.length > 0)
-    lines.push(`  unknown: ${coverage.unknownWeeks.map((week) => `week ${week.startDate} (no ZIP)`).join(', ')}`);
+    lines.push(
+      `  unknown:    ${coverage.unknownWeeks.map((week) => `week ${week.startDate} (no ZIP${week.records === null ? '' : `, ${plural(week.records, 'event')}`})`).join(', ')}`,
+    );
   lines.push(...marked('  ', '✗', organization.problems), ...marked('  ', '!', organization.notes));
   if (completeness) {
     lines.push(
