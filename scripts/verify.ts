@@ -19,7 +19,7 @@
  * Exit codes: 0 verified, 1 a problem was found, 2 usage error (bad arguments, unreadable file).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -220,13 +220,16 @@ function completeThrough(value: string | undefined): number | undefined {
 
 /** The folder's files, each read only when the verifier gets to it. */
 function folderFiles(folder: string): DirectoryFile[] {
-  let entries;
+  let names: string[];
   try {
-    entries = readdirSync(folder, { withFileTypes: true });
+    names = readdirSync(folder);
   } catch (error) {
     throw new UsageError(`cannot read folder ${folder}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return entries.filter((entry) => entry.isFile()).map((entry) => ({ name: entry.name, read: () => readFile(join(folder, entry.name)) }));
+  // statSync follows symbolic links, so a folder of links to the archives works too; subfolders are skipped.
+  return names
+    .filter((name) => statSync(join(folder, name), { throwIfNoEntry: false })?.isFile() === true)
+    .map((name) => ({ name, read: () => readFile(join(folder, name)) }));
 }
 
 async function verifyFolder(
