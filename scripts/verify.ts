@@ -1,7 +1,8 @@
 /**
- * Offline verifier of a weekly archive (DESIGN §7). Runs on Node 22 directly (type stripping):
+ * Offline verifier of weekly archives (docs/verifying-archives.md). Runs on Node 22 directly (type stripping):
  *
  *   node scripts/verify.ts <zip> [--manifest <file>]... [--signature <file>] [--public-key <pem>]
+ *   node scripts/verify.ts --dir <folder> [--complete-through <N>] [--public-key <pem>]
  *
  * - Without --manifest, looks for <startDate>.manifest.json beside the ZIP (the start date comes
  *   from the ZIP's name, `<startDate>.zip` or `audit-logs_<start>_<end>.zip`, else from its first
@@ -10,21 +11,43 @@
  * - Several --manifest: the ZIP is checked against the one that describes it (same archive sha256,
  *   else same week with the highest revision), and all of them are checked as one hash chain.
  * - Without --public-key the signature is not checked (a warning; not a failure).
+ * - --dir verifies every archive in a folder (`<stem>.zip`, `<stem>.manifest.json`, `<stem>.sig`),
+ *   each organization's manifests as one chain, and prints the sequence ranges covered and the
+ *   gaps; --complete-through N also fails unless every sequence 1..N appears exactly once. The
+ *   work is done by verifyDirectory (worker/archive/verify/directory.ts); this only reads the folder.
  *
  * Exit codes: 0 verified, 1 a problem was found, 2 usage error (bad arguments, unreadable file).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { verifyArchive, verifyChain, zipEntryNames, type ChainReport, type VerifyReport } from '../worker/archive/verify-archive.ts';
+import {
+  countProblems,
+  directoryReportLines,
+  verifyArchive,
+  verifyChain,
+  verifyDirectory,
+  zipEntryNames,
+  type ChainReport,
+  type DirectoryFile,
+  type VerifyReport,
+} from '../worker/archive/verify/index.ts';
 
 const USAGE = `Usage: node scripts/verify.ts <zip> [--manifest <file>]... [--signature <file>] [--public-key <file.pem>]
+       node scripts/verify.ts --dir <folder> [--complete-through <N>] [--public-key <file.pem>]
 
 Verifies a weekly audit-log archive: the ZIP and its seven day files, the manifest (archive and
 per-file sha256 and record counts), the manifest's Ed25519 signature, and, with several
---manifest, their hash chain. Exit code 0 when everything checked is valid, 1 on any problem,
-2 on a usage error.`;
+--manifest, their hash chain.
+
+With --dir, verifies every archive in the folder (<stem>.zip with <stem>.manifest.json and
+<stem>.sig beside it), checks each organization's manifests as one hash chain, and prints the
+sequence ranges the archives cover and the gaps. --complete-through N fails unless every
+sequence 1..N appears exactly once.
+
+Exit code 0 when everything checked is valid, 1 on any problem, 2 on a usage error.`;
 
 class UsageError extends Error {}
 
@@ -91,6 +114,8 @@ async function main(argv: string[]): Promise<number> {
         manifest: { type: 'string', multiple: true },
         signature: { type: 'string' },
         'public-key': { type: 'string' },
+        dir: { type: 'string' },
+        'complete-through': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -102,6 +127,15 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const publicKeyPath = values['public-key'];
+  const readPublicKey = () => (publicKeyPath === undefined ? undefined : new TextDecoder().decode(readInput(publicKeyPath, 'public key')));
+  if (values.dir !== undefined) {
+    if (positionals.length > 0) throw new UsageError(`--dir takes no <zip>, got ${positionals.join(' ')}`);
+    if (values.manifest !== undefined || values.signature !== undefined)
+      throw new UsageError('--manifest and --signature are for one <zip>; --dir finds them beside each ZIP');
+    return verifyFolder(values.dir, completeThrough(values['complete-through']), publicKeyPath, readPublicKey());
+  }
+  if (values['complete-through'] !== undefined) throw new UsageError('--complete-through needs --dir');
   if (positionals.length !== 1)
     throw new UsageError(
       positionals.length === 0 ? 'missing <zip>' : `expected one <zip>, got ${positionals.length}: ${positionals.join(' ')}`,
@@ -142,8 +176,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const signature = signaturePath === undefined ? undefined : readInput(signaturePath, 'signature');
   if (signaturePath !== undefined) lines.push(`Signature:  ${signaturePath}`);
-  const publicKeyPath = values['public-key'];
-  const publicKeyPem = publicKeyPath === undefined ? undefined : new TextDecoder().decode(readInput(publicKeyPath, 'public key'));
+  const publicKeyPem = readPublicKey();
   if (publicKeyPath !== undefined) lines.push(`Public key: ${publicKeyPath}`);
   else
     notes.push(
@@ -175,6 +208,55 @@ async function main(argv: string[]): Promise<number> {
     problems === 0 ? `\nVERIFIED: ${zipPath} (${checked})` : `\nFAILED: ${problems} problem${problems === 1 ? '' : 's'} in ${zipPath}`,
   );
   return problems === 0 ? 0 : 1;
+}
+
+function completeThrough(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const through = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(through) || through < 1)
+    throw new UsageError(`--complete-through must be a positive integer, got ${value}`);
+  return through;
+}
+
+/** The folder's files, each read only when the verifier gets to it. */
+function folderFiles(folder: string): DirectoryFile[] {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch (error) {
+    throw new UsageError(`cannot read folder ${folder}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // statSync follows symbolic links, so a folder of links to the archives works too; subfolders are skipped.
+  return names
+    .filter((name) => statSync(join(folder, name), { throwIfNoEntry: false })?.isFile() === true)
+    .map((name) => ({ name, read: () => readFile(join(folder, name)) }));
+}
+
+async function verifyFolder(
+  folder: string,
+  through: number | undefined,
+  publicKeyPath: string | undefined,
+  publicKeyPem: string | undefined,
+): Promise<number> {
+  const files = folderFiles(folder);
+  console.log(`Folder:     ${folder} (${files.length} files)`);
+  if (publicKeyPath !== undefined) console.log(`Public key: ${publicKeyPath}`);
+  const report = await verifyDirectory({
+    files,
+    ...(publicKeyPem !== undefined ? { publicKeyPem } : {}),
+    ...(through !== undefined ? { completeThrough: through } : {}),
+  });
+  for (const line of directoryReportLines(report)) console.log(line);
+  const problems = countProblems(report);
+  const archives = report.organizations.reduce((total, organization) => total + organization.archives.length, 0);
+  const organizations = report.organizations.length;
+  const complete = through === undefined ? '' : `, every sequence 1–${through} exactly once`;
+  console.log(
+    report.ok
+      ? `\nVERIFIED: ${folder} (${archives} archive${archives === 1 ? '' : 's'} of ${organizations} organization${organizations === 1 ? '' : 's'}${complete})`
+      : `\nFAILED: ${problems} problem${problems === 1 ? '' : 's'} in ${folder}`,
+  );
+  return report.ok ? 0 : 1;
 }
 
 try {

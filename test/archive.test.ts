@@ -248,7 +248,7 @@ function lastWeekBefore(startDate: string): string {
 
 describe('archives built by the Worker pass the offline verifier', () => {
   it('verifies a real archive, its signature and its chain, and fails on any flipped byte', async () => {
-    const { verifyArchive, verifyChain } = await import('../worker/archive/verify-archive');
+    const { verifyArchive, verifyChain } = await import('../worker/archive/verify');
     const org = await createOrg('verify');
     const week = lastWeek();
     await ingestAll(org, weekEvents(week.startMs, 200, 'v'));

@@ -1,10 +1,10 @@
 import { Zip, ZipDeflate, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { spkiPemToDer, verifyArchive, verifyChain, type VerifyReport } from '../worker/archive/verify-archive';
+import { spkiPemToDer, verifyArchive, verifyChain, type VerifyReport } from '../worker/archive/verify';
 
 // Archives here are built independently of any archive writer: the day-file rule, the manifest
-// and the signature are written straight from DESIGN §7, zipped with fflate at level 6 with a fixed
-// mtime, and signed with a key pair generated for this file.
+// and the signature are written straight from the format in docs/verifying-archives.md, zipped
+// with fflate at level 6 with a fixed mtime, and signed with a key pair generated for this file.
 
 const ORG = 'org_01JDX6Q8Z3V4K2M9R7T5W1Y0AB';
 const WEEK = '2026-11-23'; // a Monday
@@ -142,7 +142,7 @@ function weekEvents(): Event[][] {
 }
 const TOTAL_EVENTS = weekEvents().flat().length;
 
-/** The day-file rule of DESIGN §7. */
+/** The day-file rule (docs/verifying-archives.md). */
 function dayFileText(events: readonly unknown[]): string {
   return events.length === 0 ? '[]\n' : `[\n${events.map((item) => JSON.stringify(item)).join(',\n')}\n]\n`;
 }
@@ -599,6 +599,63 @@ describe('verifyArchive: day files', () => {
     expectProblems(
       await verifyArchive({ zip: buildZip(files) }),
       /^ZIP: entries out of order: 2026-11-24\.json, 2026-11-23\.json, .*; expected 2026-11-23\.json, 2026-11-24\.json/,
+    );
+  });
+});
+
+describe('verifyArchive: event fields added later (source, sourceKeyId, sequence, object.id.namespace, object.parentId.kargoProjectName)', () => {
+  /** The valid week in the newer event shape: the three fields after lastOccurredTimestamp, sequences in commit order. */
+  function newShapeDays(): Record<string, unknown>[][] {
+    let sequence = 0;
+    return weekEvents().map((events) =>
+      events.map((item, index) => ({
+        ...item,
+        object: {
+          ...item.object,
+          id: { ...item.object.id, namespace: 'argocd' },
+          parentId: { ...item.object.parentId, kargoProjectName: index % 2 === 0 ? 'kargo-demo' : '' },
+        },
+        source: index % 2 === 0 ? 'ingest' : 'platform',
+        sourceKeyId: index % 2 === 0 ? 'key_01KA0M0000000000000000CI' : null,
+        sequence: (sequence += 1),
+      })),
+    );
+  }
+
+  it('passes for an archive in the newer shape, and says its sequences are unique', async () => {
+    const report = await verifyArchive(await buildArchive({ files: dayFiles(newShapeDays()) }));
+    expect(report.problems).toEqual([]);
+    expect(report.records).toBe(TOTAL_EVENTS);
+    expect(report.checks).toContainEqual(
+      expect.stringMatching(/^2026-11-23\.json: 4 events, .*unique ids, unique sequences, one organization$/),
+    );
+  });
+
+  it('fails on wrong types of the newer fields, naming each', async () => {
+    const days = newShapeDays();
+    const monday = days[0] ?? [];
+    Object.assign(monday[0] ?? {}, { source: 'cli', sourceKeyId: 7 });
+    Object.assign(monday[1] ?? {}, { sequence: 0 });
+    Object.assign(monday[2] ?? {}, { sequence: 2.5 });
+    Object.assign(monday[3] ?? {}, {
+      object: { ...event('x', `${day(0)}T00:00:00Z`).object, id: { name: 'a', kind: '', group: '', namespace: null } },
+    });
+    expectOnlyProblems(
+      await verifyArchive(await buildArchive({ files: dayFiles(days) })),
+      /^2026-11-23\.json line 2 \(event 01KA0M00000000000000000001\): source must be "platform" or "ingest", found "cli"$/,
+      /^2026-11-23\.json line 2 \(event 01KA0M00000000000000000001\): sourceKeyId must be a string or null, found 7$/,
+      /^2026-11-23\.json line 3 \(event 01KA0M00000000000000000002\): sequence must be a positive integer, found 0$/,
+      /^2026-11-23\.json line 4 \(event 01KA0M00000000000000000003\): sequence must be a positive integer, found 2\.5$/,
+      /^2026-11-23\.json line 5 \(event 01KA0M00000000000000000004\): object\.id\.namespace must be a string, found null$/,
+    );
+  });
+
+  it('fails when a sequence repeats within the archive', async () => {
+    const days = newShapeDays();
+    Object.assign(days[6]?.[0] ?? {}, { sequence: 2 });
+    expectOnlyProblems(
+      await verifyArchive(await buildArchive({ files: dayFiles(days) })),
+      /^2026-11-29\.json line 2 \(event 01KA0M0000000000000000000B\): duplicate sequence 2, already at 2026-11-23\.json line 3$/,
     );
   });
 });

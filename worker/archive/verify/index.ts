@@ -1,0 +1,32 @@
+/**
+ * Offline verifier of weekly archives: the ZIP, its seven day files, the manifest, the manifest's
+ * Ed25519 signature and the manifests' hash chain; for a folder of archives also the sequence
+ * numbers they cover. What it checks, and the archive format it
+ * checks against, are in docs/verifying-archives.md.
+ *
+ * Runtime-agnostic on purpose: every module in this folder runs in workerd (tests, and the Worker
+ * itself if it wants to re-check an archive) and in Node 22 with type stripping
+ * (`node scripts/verify.ts`). So they use only fflate and WebCrypto (`crypto.subtle`,
+ * `TextEncoder`/`TextDecoder`, `atob`): no `node:` modules and no Buffer; only erasable TypeScript
+ * syntax (no enums, no parameter properties, `import type` for types); and relative imports carry
+ * the `.ts` extension, which Node requires and the Worker bundler accepts.
+ */
+export { verifyArchive, type VerifyArchiveInput } from './archive.ts';
+export { verifyChain } from './chain.ts';
+export { verifyDirectory, type VerifyDirectoryInput } from './directory.ts';
+export type { DirectoryFile } from './directory-files.ts';
+export type {
+  ArchiveVerdict,
+  CompletenessVerdict,
+  DirectoryReport,
+  DuplicateSequence,
+  OrganizationReport,
+  SequenceCoverage,
+  UnknownWeek,
+} from './directory-report.ts';
+export { countProblems, directoryReportLines } from './directory-text.ts';
+export type { ArchiveManifest } from './manifest-check.ts';
+export { spkiPemToDer } from './pem.ts';
+export type { ChainReport, VerifyReport } from './report.ts';
+export type { SequenceRange } from './sequence-ranges.ts';
+export { zipEntryNames } from './zip-structure.ts';
