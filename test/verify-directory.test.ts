@@ -141,7 +141,6 @@ function folder(archives: readonly BuiltArchive[], replace: Record<string, Uint8
 }
 
 const without = (files: DirectoryFile[], ...names: string[]) => files.filter((file) => !names.includes(file.name));
-const range = (first: number, last: number) => Array.from({ length: last - first + 1 }, (_, index) => first + index);
 
 /** W1 (1–3, 5), W2 (4, 6, 7), then W1 again with the late event 8, then W3 (9, 10): 1–10 once each. */
 const COMPLETE: ArchiveSpec[] = [
