@@ -1,51 +1,64 @@
 /**
- * `npm start`: local secrets, migrations, dashboard build, `wrangler dev` on :8787, demo seed.
- * Everything is local (D1, R2 and queues under .wrangler/state); no Cloudflare account is needed.
+ * `npm start`: local secrets, migrations, dashboard build, `wrangler dev` on :8787 (PORT), demo
+ * seed, and on the first run the demo's first archive run. Everything is local (D1, R2 and queues
+ * under .wrangler/state); no Cloudflare account is needed.
  */
+import { archiveDemoWeeks } from './lib/demo-archive.ts';
+import { applyMigrations, DEV_ARCHIVE_SETTLE_SECONDS, startDevServer } from './lib/dev-server.ts';
 import { ensureDevVars } from './lib/dev-vars.ts';
-import { run, startBackground, waitForServer } from './lib/run.ts';
+import { run } from './lib/run.ts';
 import { seedDemo } from './lib/seed-demo.ts';
 
+const started = Date.now();
 const PORT = Number(process.env.PORT ?? 8787);
+// Only when asked: wrangler otherwise takes 9229, or a free port when that one is busy.
+const INSPECTOR_PORT = process.env.INSPECTOR_PORT ? Number(process.env.INSPECTOR_PORT) : undefined;
 const BASE_URL = `http://localhost:${PORT}`;
 const log = (line: string) => console.log(`[start] ${line}`);
 
 const { vars, created } = ensureDevVars();
 if (created.length > 0) log(`Wrote .dev.vars with new ${created.join(', ')}.`);
 
-log('Applying D1 migrations to the local database…');
-await run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local']);
-log('Building the dashboard (web/build)…');
-await run('vite', ['build', 'web', '--logLevel', 'warn']);
+// Independent of each other, so they overlap; wrangler's table of migrations is kept quiet.
+log('Applying D1 migrations to the local database and building the dashboard (web/build)…');
+await Promise.all([applyMigrations({ quiet: true }), run('vite', ['build', 'web', '--logLevel', 'warn'])]);
 
-log(`Starting wrangler dev on ${BASE_URL} (cron test route enabled)…`);
-const server = startBackground('wrangler', [
-  'dev',
-  '--port',
-  String(PORT),
-  '--ip',
-  '127.0.0.1',
-  '--test-scheduled',
-  '--show-interactive-dev-session=false',
-]);
+log(`Starting wrangler dev on ${BASE_URL} (cron test route enabled, ARCHIVE_SETTLE_SECONDS=${DEV_ARCHIVE_SETTLE_SECONDS})…`);
+const server = await startDevServer({
+  port: PORT,
+  archiveSettleSeconds: DEV_ARCHIVE_SETTLE_SECONDS,
+  output: 'inherit',
+  ...(INSPECTOR_PORT ? { inspectorPort: INSPECTOR_PORT } : {}),
+});
 const stop = () => {
-  server.kill('SIGTERM');
+  void server.stop();
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-server.on('exit', (code) => process.exit(code ?? 0));
+server.child.on('exit', (code) => process.exit(code ?? 0));
 
-await waitForServer(`${BASE_URL}/api/v1/me`);
 const adminToken = vars.ADMIN_TOKEN;
 if (!adminToken) throw new Error('.dev.vars has no ADMIN_TOKEN');
 try {
   const demo = await seedDemo(BASE_URL, adminToken, log);
+  let archives = 'the demo weeks were archived on the first start; `npm run archive` runs the cron again';
+  if (!demo.archivedAt) {
+    try {
+      const weeks = await archiveDemoWeeks({ baseUrl: BASE_URL, demo, settleSeconds: DEV_ARCHIVE_SETTLE_SECONDS, log });
+      archives = `${weeks.length} closed demo week${weeks.length === 1 ? '' : 's'} archived (Archive button)`;
+    } catch (error) {
+      // The server is still useful without them; the dialog then says they wait for the nightly run.
+      console.error('[start] Archiving the demo weeks failed:', error instanceof Error ? error.message : error);
+      archives = 'not built yet; run `npm run archive`';
+    }
+  }
   console.log(`
-  Audit Logs is running.
+  Audit Logs is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s).
 
     Dashboard:            ${BASE_URL}
     Demo owner API key:   ${demo.ownerApiKey}
                           (alice@example.com, owner of organization Acme)
+    Weekly archives:      ${archives}
     Admin token:          ADMIN_TOKEN in .dev.vars (creates organizations)
 
     Try:  curl -H "Authorization: Bearer ${demo.ownerApiKey}" ${BASE_URL}/api/v1/me

@@ -96,7 +96,8 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
           object: app(),
           details: {
             message: `Changed target revision from ${from} to ${to}`,
-            patch: JSON.stringify({ spec: { source: { targetRevision: to } } }),
+            // A merge patch with a null member, so the details view has a removal to show too.
+            patch: JSON.stringify({ spec: { source: { targetRevision: to }, syncPolicy: { automated: { prune: true, selfHeal: null } } } }),
             actionType: 'update',
           },
         };
@@ -256,33 +257,45 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
+ * Makes one plausible event at a given time per call (Argo CD syncs and updates, Kargo
+ * promotions, membership and key changes…), drawing every choice from `random`. Callers decide
+ * the timestamps: the demo spreads them over five weeks, the browser tests place them in
+ * particular weeks.
+ */
+export function demoEventFactory(random: () => number, instances: DemoInstances): (timestamp: number) => DemoEvent {
+  const pick: Pick = (items) => items[Math.floor(random() * items.length)] as (typeof items)[number];
+  const templates = makeTemplates(pick, random, instances);
+  const totalWeight = templates.reduce((sum, template) => sum + template.weight, 0);
+  return (timestamp) => {
+    let roll = random() * totalWeight;
+    const template = templates.find((candidate) => (roll -= candidate.weight) < 0) ?? templates[0];
+    if (!template) throw new Error('no templates');
+    const draft = template.draft();
+    return {
+      id: ulid(timestamp, random),
+      instanceId: draft.instance ? instances[draft.instance].id : null,
+      timestamp: new Date(timestamp).toISOString(),
+      action: draft.action,
+      actor: draft.actor,
+      object: draft.object,
+      details: draft.details,
+    };
+  };
+}
+
+/**
  * `count` events spread over the `days` before `anchor`, weighted to working hours, sorted by time.
  * Ids are ULIDs from the seeded PRNG, so a rerun with the same anchor re-sends identical events.
  */
 export function demoEvents(anchor: number, instances: DemoInstances, count = 3500, days = 35): DemoEvent[] {
   const random = seededRandom(anchor % 2147483647);
-  const pick: Pick = (items) => items[Math.floor(random() * items.length)] as (typeof items)[number];
-  const templates = makeTemplates(pick, random, instances);
-  const totalWeight = templates.reduce((sum, template) => sum + template.weight, 0);
+  const makeEvent = demoEventFactory(random, instances);
   const events: DemoEvent[] = [];
   for (let index = 0; index < count; index += 1) {
     const day = Math.floor(random() * days);
     const hour = random() < 0.8 ? 8 + random() * 10 : random() * 24;
     const timestamp = Math.floor(anchor - (day + 1) * DAY_MS + hour * 3_600_000 + random() * 1000);
-    let roll = random() * totalWeight;
-    const template = templates.find((candidate) => (roll -= candidate.weight) < 0) ?? templates[0];
-    if (!template) throw new Error('no templates');
-    const draft = template.draft();
-    const instanceId = draft.instance ? instances[draft.instance].id : null;
-    events.push({
-      id: ulid(timestamp, random),
-      instanceId,
-      timestamp: new Date(Math.min(timestamp, anchor)).toISOString(),
-      action: draft.action,
-      actor: draft.actor,
-      object: draft.object,
-      details: draft.details,
-    });
+    events.push(makeEvent(Math.min(timestamp, anchor)));
   }
   return events.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
 }

@@ -6,23 +6,25 @@ import { demoEvents, type DemoInstances } from './demo-events.ts';
 /** Lives beside the local D1 state, so wiping .wrangler/state also forgets the demo. */
 export const DEMO_STATE_FILE = '.wrangler/state/demo-seed.json';
 
-interface DemoState {
+export interface DemoState {
   organizationId: string;
   ownerApiKey: string;
   /** Events are generated relative to this instant: a resumed seed re-sends the same events. */
   anchor: number;
   complete: boolean;
-  /** When the last demo event was sent (the archive script waits for it to settle). */
+  /** When the last demo event was sent (its closed weeks can be archived once that has settled). */
   completedAt?: number;
+  /** When the demo's closed weeks were first archived (npm start does it once, after seeding). */
+  archivedAt?: number;
 }
 
-function readState(): DemoState | null {
-  return existsSync(DEMO_STATE_FILE) ? (JSON.parse(readFileSync(DEMO_STATE_FILE, 'utf8')) as DemoState) : null;
+export function readDemoState(file = DEMO_STATE_FILE): DemoState | null {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoState) : null;
 }
 
-function writeState(state: DemoState): void {
-  mkdirSync(dirname(DEMO_STATE_FILE), { recursive: true });
-  writeFileSync(DEMO_STATE_FILE, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+export function writeDemoState(state: DemoState, file = DEMO_STATE_FILE): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }
 
 async function ensureInstance(owner: ApiClient, orgId: string, type: 'argocd' | 'kargo', name: string) {
@@ -38,9 +40,14 @@ async function ensureInstance(owner: ApiClient, orgId: string, type: 'argocd' | 
  * Seeds the demo organization "Acme" through the public API, once. Management changes go through the
  * management routes (so they are recorded as audit events), history through the ingest route.
  */
-export async function seedDemo(baseUrl: string, adminToken: string, log: (line: string) => void): Promise<DemoState> {
+export async function seedDemo(
+  baseUrl: string,
+  adminToken: string,
+  log: (line: string) => void,
+  stateFile = DEMO_STATE_FILE,
+): Promise<DemoState> {
   const admin = new ApiClient(baseUrl, adminToken);
-  let state = readState();
+  let state = readDemoState(stateFile);
   if (state?.complete) {
     const check = await fetch(`${baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${state.ownerApiKey}` } });
     if (check.ok) {
@@ -58,7 +65,7 @@ export async function seedDemo(baseUrl: string, adminToken: string, log: (line: 
       })
     ).body;
     state = { organizationId: created.organization.id, ownerApiKey: created.ownerApiKey, anchor: Date.now(), complete: false };
-    writeState(state);
+    writeDemoState(state, stateFile);
     log(`Created organization Acme (${state.organizationId}).`);
   }
   const orgId = state.organizationId;
@@ -84,6 +91,6 @@ export async function seedDemo(baseUrl: string, adminToken: string, log: (line: 
   }
   log(`Ingested ${accepted} demo events (${events.length - accepted} already present) over the last five weeks.`);
   state = { ...state, complete: true, completedAt: Date.now() };
-  writeState(state);
+  writeDemoState(state, stateFile);
   return state;
 }

@@ -1,6 +1,8 @@
 /**
  * The dashboard in real Chromium against the real Worker (wrangler dev, local D1/R2/queue).
- * The tests of this file run in order and share one signed-in page, like a user's session:
+ * The server is started and seeded like a first `npm start` (the demo organization with its closed
+ * weeks archived), plus two more organizations (see harness.ts). The tests of this file run in
+ * order and share one signed-in page, like a user's session:
  * sign in → browse → filter → details → load more → switch org → instance → archive → sign out.
  *
  * Run: node --test --test-concurrency=1 test/e2e/   (after `vite build web`)
@@ -185,7 +187,7 @@ describe('dashboard in Chromium', { skip }, () => {
   });
 
   it('opens an event: message, patch as a diff, raw JSON with a working copy button', async () => {
-    await page.goto(`${auditUrl()}?action=update`);
+    await page.goto(`${auditUrl()}?action=update&objectType=argocd_application`);
     const row = rows()
       .filter({ has: page.locator('.audit-table__patch') })
       .first();
@@ -300,12 +302,53 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.deepEqual(await page.locator('.card-list__name').allTextContents(), ['delivery']);
   });
 
-  it('lists weekly archives and downloads a ZIP whose bytes match the API sha256', async () => {
-    await harness.archive;
+  it("explains that closed weeks wait for the nightly run when they aren't archived yet", async () => {
+    const initech = harness.seed.orgs[2];
+    assert.ok(initech);
+    await page.goto(auditUrl(initech.id));
+    await page.getByRole('button', { name: 'Archive' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Weekly archives' });
+    await dialog.getByRole('heading', { name: 'No archives yet' }).waitFor();
+    const { weeks, events } = harness.seed.unarchived;
+    const detail = (await dialog.locator('.state__detail').textContent()) ?? '';
+    assert.match(
+      detail,
+      new RegExp(
+        `^${weeks} closed weeks with ${events} events are waiting for the nightly archive run at 00:30 UTC \\(next: .+ your time\\)\\.`,
+      ),
+    );
+    assert.doesNotMatch(detail, /first archive will be here by/);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('lists the closed demo weeks on the first open, as a fresh `npm start` leaves them', async () => {
     await page.goto(auditUrl());
     await page.getByRole('button', { name: 'Archive' }).click();
     const dialog = page.getByRole('dialog', { name: 'Weekly archives' });
     await dialog.waitFor();
+    // One load per open: once it has finished, the rows are what this first open got.
+    await dialog.locator('.modal__body[aria-busy="false"]').waitFor();
+    const weeks = harness.seed.archivedWeeks;
+    assert.ok(weeks.length >= 5, `the demo spans at least five closed weeks (${weeks.length})`);
+    assert.equal(await dialog.getByRole('heading', { name: 'No archives yet' }).count(), 0);
+    const rowEvents = await dialog.locator('.archives__row td:nth-child(2)').allTextContents();
+    assert.deepEqual(
+      rowEvents.map((text) => Number(text.replace(/\D/g, ''))),
+      weeks.map((week) => week.events),
+      'one row per closed week, newest first, each with all of its events',
+    );
+    const labels = await dialog
+      .getByRole('link', { name: /Download the archive of/ })
+      .evaluateAll((links) => links.map((link) => link.getAttribute('download')));
+    assert.deepEqual(
+      labels.map((name) => name?.slice('audit-logs_'.length, 'audit-logs_'.length + 10)),
+      weeks.map((week) => week.startDate),
+    );
+  });
+
+  it('downloads a weekly archive whose bytes match the API sha256', async () => {
+    const dialog = page.getByRole('dialog', { name: 'Weekly archives' });
     await dialog.locator('.archives__row').first().waitFor();
 
     const list = await api<{
@@ -316,7 +359,7 @@ describe('dashboard in Chromium', { skip }, () => {
     const newest = list.archives[0];
     assert.ok(newest);
     const firstRow = dialog.locator('.archives__row').first();
-    assert.equal((await firstRow.locator('td').nth(1).textContent())?.trim(), String(newest.records));
+    assert.equal(Number((await firstRow.locator('td').nth(1).textContent())?.replace(/\D/g, '')), newest.records);
     await screenshot(page, 'archives');
 
     const [download] = await Promise.all([

@@ -1,11 +1,15 @@
 /**
- * The dashboard's pure helpers (URL ↔ filters, chart buckets, patch diff lines, archive schedule),
+ * The dashboard's pure helpers (URL ↔ filters, chart buckets, patch diff lines, archive schedule
+ * and empty-state copy),
  * tested under Node directly: they import nothing from SvelteKit, so no browser is needed.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { apiFilterParams, clearedFilters, filtersToSearch, parseFilters, timeWindow } from '../../web/src/lib/audit-filters.ts';
+import { archiveEmptyState } from '../../web/src/lib/archive-empty-state.ts';
 import { nextArchiveSchedule } from '../../web/src/lib/archive-schedule.ts';
+import { countClosedWeeks, currentWeekStart, MAX_WEEKS_COUNTED } from '../../web/src/lib/closed-weeks.ts';
+import { nextNightlyArchiveRun } from '../../web/src/lib/nightly-archive-run.ts';
 import { MAX_BUCKETS, planBuckets } from '../../web/src/lib/chart-buckets.ts';
 import { patchView } from '../../web/src/lib/patch-lines.ts';
 
@@ -135,5 +139,68 @@ describe('archive schedule', () => {
     assert.equal(archivedBy.toISOString(), '2026-11-30T00:30:00.000Z');
     const sunday = nextArchiveSchedule(Date.parse('2026-11-29T23:59:00Z'));
     assert.equal(sunday.archivedBy.toISOString(), '2026-11-30T00:30:00.000Z');
+  });
+});
+
+describe('closed weeks waiting for an archive', () => {
+  const thursday = Date.parse('2026-11-26T16:00:00Z');
+  /** Counts like the API's totalCount (start inclusive, end exclusive) over a list of event times. */
+  function counter(times: number[]) {
+    const ranges: string[] = [];
+    const count = async (start: Date | null, end: Date) => {
+      ranges.push(`${start?.toISOString() ?? '…'} → ${end.toISOString()}`);
+      return times.filter((time) => (start === null || time >= start.getTime()) && time < end.getTime()).length;
+    };
+    return { count, ranges };
+  }
+
+  it('starts the current week on Monday 00:00 UTC', () => {
+    assert.equal(currentWeekStart(thursday).toISOString(), '2026-11-23T00:00:00.000Z');
+    assert.equal(currentWeekStart(Date.parse('2026-11-23T00:00:00Z')).toISOString(), '2026-11-23T00:00:00.000Z');
+    assert.equal(currentWeekStart(Date.parse('2026-11-22T23:59:59Z')).toISOString(), '2026-11-16T00:00:00.000Z');
+  });
+
+  it('counts the events before this week, and the weeks they fall in, back to the oldest only', async () => {
+    const { count, ranges } = counter([
+      Date.parse('2026-11-25T10:00:00Z'), // this week: not closed
+      Date.parse('2026-11-22T23:59:59Z'),
+      Date.parse('2026-11-16T00:00:00Z'),
+      Date.parse('2026-11-03T12:00:00Z'),
+    ]);
+    assert.deepEqual(await countClosedWeeks(count, thursday), { events: 3, weeks: 2 });
+    // One total, then one batch of four weeks (Nov 16 back to Oct 26) reaches the total.
+    assert.equal(ranges.length, 5);
+    assert.equal(ranges[0], '… → 2026-11-23T00:00:00.000Z');
+    assert.ok(ranges.includes('2026-10-26T00:00:00.000Z → 2026-11-02T00:00:00.000Z'));
+  });
+
+  it('asks nothing more when no closed week has events, and gives up on weeks far back', async () => {
+    const empty = counter([Date.parse('2026-11-24T08:00:00Z')]);
+    assert.deepEqual(await countClosedWeeks(empty.count, thursday), { events: 0, weeks: 0 });
+    assert.equal(empty.ranges.length, 1);
+    const old = counter([Date.parse('2026-11-20T08:00:00Z'), Date.parse('2025-01-01T08:00:00Z')]);
+    assert.deepEqual(await countClosedWeeks(old.count, thursday), { events: 2, weeks: null });
+    assert.equal(old.ranges.length, 1 + MAX_WEEKS_COUNTED);
+  });
+
+  it('names the next 00:30 UTC run: today before it, else tomorrow', () => {
+    assert.equal(nextNightlyArchiveRun(Date.parse('2026-11-30T00:10:00Z')).toISOString(), '2026-11-30T00:30:00.000Z');
+    assert.equal(nextNightlyArchiveRun(Date.parse('2026-11-30T00:30:00Z')).toISOString(), '2026-12-01T00:30:00.000Z');
+    assert.equal(nextNightlyArchiveRun(thursday).toISOString(), '2026-11-27T00:30:00.000Z');
+  });
+
+  it('says waiting weeks go out with the nightly run, and promises Monday only when none wait', () => {
+    assert.match(
+      archiveEmptyState({ events: 1234, weeks: 3 }, thursday),
+      /^3 closed weeks with 1,234 events are waiting for the nightly archive run at 00:30 UTC \(next: .+ your time\)\. Their archives/,
+    );
+    assert.match(archiveEmptyState({ events: 1, weeks: 1 }, thursday), /^1 closed week with 1 event is waiting .+ Its archive will/);
+    assert.match(
+      archiveEmptyState({ events: 50, weeks: null }, thursday),
+      /^50 events from closed weeks are waiting for the nightly archive run/,
+    );
+    const none = archiveEmptyState({ events: 0, weeks: 0 }, thursday);
+    assert.match(none, /This week closes on Sunday, November 29, 2026, so the first archive will be here by Nov 30, 2026, 00:30 UTC/);
+    assert.doesNotMatch(archiveEmptyState(null, thursday), /waiting|first archive/);
   });
 });
