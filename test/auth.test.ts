@@ -179,9 +179,9 @@ describe('sessions', () => {
     await expectProblem(await call(`/api/v1/organizations/${org.orgId}/api-keys`, { headers: { cookie } }), 403);
   });
 
-  it("gives an owner's session every organization of that user", async () => {
+  it("keeps each key to its organization: a second organization's key joins the session instead", async () => {
     const first = await createOrg('multi');
-    const second = await json<{ organization: { id: string } }>(
+    const second = await json<{ organization: { id: string }; ownerApiKey: string }>(
       await call('/api/v1/organizations', {
         method: 'POST',
         token: ADMIN,
@@ -190,8 +190,20 @@ describe('sessions', () => {
       201,
     );
     const cookie = await signIn(first.ownerKey);
-    const me = await json<Me>(await call('/api/v1/me', { headers: { cookie } }), 200);
-    expect(me.organizations.map((org) => org.id).sort()).toEqual([first.orgId, second.organization.id].sort());
+    const ids = async () =>
+      (await json<Me>(await call('/api/v1/me', { headers: { cookie } }), 200)).organizations.map((org) => org.id).sort();
+    expect(await ids()).toEqual([first.orgId]);
+    await expectProblem(await call(`/api/v1/organizations/${second.organization.id}/audit-logs`, { headers: { cookie } }), 403);
+    // Signing in again with the other organization's key (same user) adds it to the same session.
+    const joined = await call('/api/v1/auth/session', {
+      method: 'POST',
+      body: { apiKey: second.ownerApiKey },
+      headers: { cookie, origin: 'http://localhost:8787' },
+    });
+    expect(joined.status).toBe(201);
+    expect(joined.headers.get('set-cookie')).toBeNull();
+    expect(await ids()).toEqual([first.orgId, second.organization.id].sort());
+    expect((await call(`/api/v1/organizations/${second.organization.id}/audit-logs`, { headers: { cookie } })).status).toBe(200);
   });
 
   it('ends sessions when their key is revoked', async () => {

@@ -9,7 +9,7 @@ import { makeEvent } from './helpers/events';
  * Property-based fuzzing of every input surface. Properties: never a 5xx; every rejection is
  * problem+json; a rejected write changes no row. CI-sized: 10,000+ cases per run in total.
  */
-const RUNS = { ingest: 3000, query: 3000, cursor: 1500, export: 1000, link: 1500 };
+const RUNS = { ingest: 3000, query: 3000, cursor: 1500, export: 1000, link: 1500, stream: 1000 };
 
 let org: TestOrg;
 let instanceId: string;
@@ -67,8 +67,15 @@ beforeAll(async () => {
 const text = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.constantFrom('', ' ', '%', '\u0000', '../', '"', '*', 'NEAR(', 'a\nb', '=1+1', '9'.repeat(400)),
+  fc.constantFrom('', ' ', '%', '\u0000', '../', '"', '*', 'NEAR(', 'a\nb', '=1+1', '9'.repeat(400), '0000-01-01', 'a\ud800b'),
+  // Any UTF-16 code units, lone surrogates included.
+  fc.string({ unit: 'binary', maxLength: 20 }),
 );
+/** URL parts cannot carry lone surrogates (they are UTF-8 bytes): a client would send U+FFFD. */
+const wellFormed = (value: string) => value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+
+/** Keys an attacker would try: prototype access and the fields only the service may set. */
+const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'source', 'sourceKeyId', 'sequence');
 const timestamp = fc.oneof(
   fc.integer({ min: -8_640_000_000_000_000, max: 8_640_000_000_000_000 }).map((ms) => new Date(ms).toISOString()),
   fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
@@ -89,8 +96,14 @@ const eventLike = fc.record(
       ),
       fc.jsonValue(),
     ),
-    details: fc.oneof(fc.dictionary(text, fc.jsonValue(), { maxKeys: 5 }), fc.jsonValue()),
+    details: fc.oneof(
+      fc.dictionary(text, fc.jsonValue(), { maxKeys: 5 }),
+      fc.dictionary(fc.oneof(hostileKey, text), fc.jsonValue({ depthSize: 'large' }), { maxKeys: 5 }),
+      fc.jsonValue(),
+    ),
     count: fc.oneof(fc.integer(), fc.double(), text),
+    source: fc.oneof(fc.constantFrom('platform', 'ingest'), text),
+    sequence: fc.oneof(fc.integer(), text),
   },
   { requiredKeys: [] },
 );
@@ -132,6 +145,7 @@ describe('fuzzing', () => {
       'filters.startTime',
       'filters.endTime',
       'filters.q',
+      'filters.source',
       'filters.limit',
       'filters.offset',
       'cursor',
@@ -153,6 +167,34 @@ describe('fuzzing', () => {
     );
   }, 300_000);
 
+  it('stream parameters: never a 5xx, and items always ascend past afterSequence', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(fc.constantFrom('afterSequence', 'limit', 'other'), fc.oneof(text, fc.integer().map(String), fc.nat(40).map(String))),
+          {
+            maxLength: 4,
+          },
+        ),
+        async (pairs) => {
+          const response = await call(`/api/v1/organizations/${org.orgId}/audit-log-stream?${new URLSearchParams(pairs)}`, {
+            token: nextKey(),
+          });
+          if (response.status !== 200) {
+            await check(response);
+            return;
+          }
+          stats.cases += 1;
+          const page = (await response.json()) as { items: { sequence: number }[]; lastSequence: number };
+          const sequences = page.items.map((item) => item.sequence);
+          expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+          expect(page.lastSequence).toBe(sequences.at(-1) ?? page.lastSequence);
+        },
+      ),
+      { numRuns: RUNS.stream },
+    );
+  }, 300_000);
+
   it('cursors: forged or corrupted cursors are 400s, never errors or other data', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -166,7 +208,9 @@ describe('fuzzing', () => {
         ),
         async (cursor) => {
           await check(
-            await call(`/api/v1/organizations/${org.orgId}/audit-logs?cursor=${encodeURIComponent(cursor)}`, { token: nextKey() }),
+            await call(`/api/v1/organizations/${org.orgId}/audit-logs?cursor=${encodeURIComponent(wellFormed(cursor))}`, {
+              token: nextKey(),
+            }),
           );
         },
       ),
@@ -194,7 +238,7 @@ describe('fuzzing', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...parts, 'path'), text, async (part, value) => {
         const target = new URL(link);
-        if (part === 'path') target.pathname = target.pathname.replace(/\/[^/]+$/, `/${encodeURIComponent(value)}`);
+        if (part === 'path') target.pathname = target.pathname.replace(/\/[^/]+$/, `/${encodeURIComponent(wellFormed(value))}`);
         else target.searchParams.set(part, value);
         const unchanged = target.toString() === link.toString();
         const status = await check(await call(target.pathname + target.search));

@@ -19,7 +19,7 @@ async function eventCount(orgId: string): Promise<number> {
 }
 
 describe('ingest', () => {
-  it('stores one event, makes a ULID id, and returns it in the DESIGN §5 shape', async () => {
+  it('stores one event, makes a ULID id, and returns it in the API shape with provenance and sequence', async () => {
     const org = await createOrg('ingest-one');
     const instance = await createInstance(org, 'argocd', 'prod');
     const event = makeEvent(1, { instanceId: instance.id });
@@ -47,6 +47,10 @@ describe('ingest', () => {
         details: { message: 'Synced to 0000001', patch: '', actionType: 'sync' },
         count: 1,
         lastOccurredTimestamp: event.timestamp,
+        source: 'ingest',
+        sourceKeyId: org.ownerKeyId,
+        // The organization's creation recorded events 1–3 and the instance 4.
+        sequence: 5,
       },
     ]);
   });
@@ -82,7 +86,7 @@ describe('ingest', () => {
     expect(await eventCount(org.orgId)).toBe(before);
   });
 
-  it('enforces the limits of DESIGN §5', async () => {
+  it('enforces the event limits (ids and actions ≤ 256 characters, details ≤ 32 KiB, clock skew, age)', async () => {
     const org = await createOrg('ingest-limits');
     const other = await createOrg('ingest-limits-other');
     const foreignInstance = await createInstance(other, 'kargo');

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../worker/app';
 import { OPENAPI_CONFIG } from '../worker/openapi-docs';
-import { call, createInstance, createKey, createOrg, json, unique, type TestOrg } from './helpers/api';
+import { ADMIN, call, createInstance, createKey, createOrg, json, unique, type TestOrg } from './helpers/api';
 import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives';
 import { makeEvent } from './helpers/events';
 
@@ -22,6 +22,22 @@ const PRINCIPALS = [
 ] as const;
 type Who = (typeof PRINCIPALS)[number];
 type Expectation = Record<Who, number>;
+
+/**
+ * The same keys through the other transports, and a key whose user lost the role it needs: each
+ * must be answered exactly like the caller it is derived from (one key, one authority).
+ */
+const DERIVED = {
+  ownerBasic: 'owner',
+  ownerSession: 'owner',
+  otherOwnerBasic: 'otherOwner',
+  otherOwnerSession: 'otherOwner',
+  demotedIngest: 'revoked',
+} as const satisfies Record<string, Who>;
+type Caller = Who | keyof typeof DERIVED;
+const CALLERS: Caller[] = [...PRINCIPALS, ...(Object.keys(DERIVED) as (keyof typeof DERIVED)[])];
+const expectedStatus = (expectation: Expectation, caller: Caller): number =>
+  expectation[caller in DERIVED ? DERIVED[caller as keyof typeof DERIVED] : (caller as Who)];
 
 const BAD = { malformed: 401, revoked: 401, expiredKey: 401 } as const;
 const denied = (allowed: Partial<Record<'owner' | 'admin' | 'member' | 'ingest' | 'boundIngest', number>>): Expectation => ({
@@ -141,6 +157,10 @@ const MATRIX: Record<string, RouteCase> = {
     expect: ownersOnly,
     request: async (f) => ({ method: 'GET', path: `${org(f)}/csv-audit-logs` }),
   },
+  'GET /api/v1/organizations/{orgId}/audit-log-stream': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'GET', path: `${org(f)}/audit-log-stream?afterSequence=0&limit=5` }),
+  },
   'GET /api/v1/organizations/{orgId}/audit-logs-archives': {
     expect: ownersOnly,
     request: async (f) => ({ method: 'GET', path: `${org(f)}/audit-logs-archives` }),
@@ -183,7 +203,17 @@ async function addMember(f: Fixture): Promise<string> {
 }
 
 let fixture: Fixture;
-const credentials = {} as Record<Who, { token?: string; headers?: Record<string, string> }>;
+type Credential = { token?: string; headers?: Record<string, string> };
+/** Each caller's credential, made fresh per request where using it could end it (sessions). */
+const credentials = {} as Record<Caller, () => Promise<Credential>>;
+
+const basicAuth = (keyId: string, secret: string): Credential => ({ headers: { authorization: `Basic ${btoa(`${keyId}:${secret}`)}` } });
+async function freshSession(secret: string): Promise<Credential> {
+  const response = await call('/api/v1/auth/session', { method: 'POST', body: { apiKey: secret } });
+  const cookie = /audit_session=[^;]+/.exec(response.headers.get('set-cookie') ?? '')?.[0] ?? '';
+  await response.body?.cancel();
+  return { headers: { cookie, origin: 'http://localhost:8787' } };
+}
 
 beforeAll(async () => {
   const target = await createOrg('matrix-target');
@@ -212,19 +242,46 @@ beforeAll(async () => {
     .bind(Date.now() - 1, sessionKey.id)
     .run();
 
-  Object.assign(credentials, {
-    none: {},
-    malformed: { headers: { authorization: 'Basic b3duZXI6cGFzc3dvcmQ=' } },
-    revoked: { token: revoked.secret },
-    expiredKey: { token: expired.secret },
-    expiredSession: { headers: { cookie, origin: 'http://localhost:8787' } },
-    otherOwner: { token: other.ownerKey },
-    owner: { token: target.ownerKey },
-    admin: { token: (await createKey(target, 'admin')).secret },
-    member: { token: (await createKey(target, 'member')).secret },
-    ingest: { token: (await createKey(target, 'ingest')).secret },
-    boundIngest: { token: (await createKey(target, 'ingest', { instanceId: instance.id })).secret },
+  // An ingest key whose user (the owner of a third organization) was then demoted to member.
+  const demotedOrg = await createOrg('matrix-demoted');
+  const demotedKey = await createKey(demotedOrg, 'ingest');
+  const demotedUser = await json<{ user: { id: string } }>(await call('/api/v1/me', { token: demotedOrg.ownerKey }), 200);
+  await call(`/api/v1/organizations/${demotedOrg.orgId}/members`, {
+    method: 'POST',
+    token: ADMIN,
+    body: { email: `${unique('co')}@example.com`, name: 'Co', role: 'owner' },
   });
+  await call(`/api/v1/organizations/${demotedOrg.orgId}/members/${demotedUser.user.id}`, {
+    method: 'PATCH',
+    token: ADMIN,
+    body: { role: 'member' },
+  });
+
+  const fixed = (credential: Credential) => async () => credential;
+  const keys = {
+    admin: (await createKey(target, 'admin')).secret,
+    member: (await createKey(target, 'member')).secret,
+    ingest: (await createKey(target, 'ingest')).secret,
+    boundIngest: (await createKey(target, 'ingest', { instanceId: instance.id })).secret,
+  };
+  Object.assign(credentials, {
+    none: fixed({}),
+    malformed: fixed({ headers: { authorization: 'Basic b3duZXI6cGFzc3dvcmQ=' } }),
+    revoked: fixed({ token: revoked.secret }),
+    expiredKey: fixed({ token: expired.secret }),
+    expiredSession: fixed({ headers: { cookie, origin: 'http://localhost:8787' } }),
+    otherOwner: fixed({ token: other.ownerKey }),
+    owner: fixed({ token: target.ownerKey }),
+    admin: fixed({ token: keys.admin }),
+    member: fixed({ token: keys.member }),
+    ingest: fixed({ token: keys.ingest }),
+    boundIngest: fixed({ token: keys.boundIngest }),
+    ownerBasic: fixed(basicAuth(target.ownerKeyId, target.ownerKey)),
+    ownerSession: () => freshSession(target.ownerKey),
+    otherOwnerBasic: fixed(basicAuth(other.ownerKeyId, other.ownerKey)),
+    otherOwnerSession: () => freshSession(other.ownerKey),
+    demotedIngest: fixed({ token: demotedKey.secret }),
+  } satisfies Record<Caller, () => Promise<Credential>>);
 });
 
 describe('isolation matrix', () => {
@@ -243,19 +300,20 @@ describe('isolation matrix', () => {
     const leaks: string[] = [];
     const mismatches: string[] = [];
     for (const [route, entry] of Object.entries(MATRIX)) {
-      for (const who of PRINCIPALS) {
+      for (const who of CALLERS) {
         const request = await entry.request(fixture);
-        const response = await call(request.path, { method: request.method, body: request.body, ...credentials[who] });
+        const response = await call(request.path, { method: request.method, body: request.body, ...(await credentials[who]()) });
         const text = await response.text();
         checked += 1;
-        if (response.status !== entry.expect[who])
-          mismatches.push(`${route} as ${who}: ${response.status} (expected ${entry.expect[who]}) ${text.slice(0, 160)}`);
+        const expected = expectedStatus(entry.expect, who);
+        if (response.status !== expected)
+          mismatches.push(`${route} as ${who}: ${response.status} (expected ${expected}) ${text.slice(0, 160)}`);
         if (response.status >= 400) expect(response.headers.get('content-type'), `${route} as ${who}`).toBe('application/problem+json');
         // The other organization's data never reaches the target's callers, nor the target's to the other owner.
-        const forbiddenMarkers =
-          who === 'otherOwner' ? [fixture.org.orgId, fixture.org.ownerEmail] : [fixture.other.orgId, fixture.other.ownerEmail];
+        const outsider = who === 'otherOwner' || who === 'otherOwnerBasic' || who === 'otherOwnerSession';
+        const forbiddenMarkers = outsider ? [fixture.org.orgId, fixture.org.ownerEmail] : [fixture.other.orgId, fixture.other.ownerEmail];
         // (A route may echo ids the caller itself sent in the path: the other owner's request names the target org.)
-        const echoed = who === 'otherOwner' && response.status === 403 ? [fixture.org.orgId] : [];
+        const echoed = outsider && response.status === 403 ? [fixture.org.orgId] : [];
         // Signing in answers with the organizations of the key in the body, whoever sends it.
         if (route === 'POST /api/v1/auth/session') continue;
         for (const marker of forbiddenMarkers.filter((value) => !echoed.includes(value)))
@@ -263,10 +321,10 @@ describe('isolation matrix', () => {
       }
     }
     console.log(
-      `isolation matrix: ${Object.keys(MATRIX).length} routes × ${PRINCIPALS.length} callers = ${checked} requests, ${leaks.length} leaks`,
+      `isolation matrix: ${Object.keys(MATRIX).length} routes × ${CALLERS.length} callers = ${checked} requests, ${leaks.length} leaks`,
     );
     expect(mismatches).toEqual([]);
     expect(leaks).toEqual([]);
-    expect(checked).toBe(Object.keys(MATRIX).length * PRINCIPALS.length);
+    expect(checked).toBe(Object.keys(MATRIX).length * CALLERS.length);
   });
 });

@@ -147,10 +147,18 @@ describe('audit-log queries', () => {
   });
 
   it('treats FTS syntax in free text as plain words', async () => {
-    for (const text of ['"', 'NEAR(a b)', 'object_name:obj', 'a* OR b', '-x', '(', '***']) {
+    for (const text of ['"', 'NEAR(ab cd)', 'object_name:obj', 'ab* OR cd', '-xy', '(', '***']) {
       const response = await query(`filters.q=${encodeURIComponent(text)}`);
       expect(response.status, text).toBe(200);
     }
+  });
+
+  it('bounds free text: words of one character and more than 8 words are 400 problems naming the cause', async () => {
+    const short = await expectProblem(await query(`filters.q=${encodeURIComponent('guestbook a')}`), 400);
+    expect(short.type).toBe('urn:problem:audit-logs:invalid-query');
+    expect(short.detail).toContain('"a"');
+    const many = await expectProblem(await query(`filters.q=${encodeURIComponent('aa bb cc dd ee ff gg hh ii')}`), 400);
+    expect(many.detail).toContain('9 words');
   });
 
   it('pages by offset over every event exactly once', async () => {

@@ -25,11 +25,12 @@ const PRIVATE_KEY = await importSigningKey(env.ARCHIVE_SIGNING_KEY);
 const { pem: PUBLIC_KEY } = await publicKeyOf(PRIVATE_KEY);
 
 /** An event in the newer shape (with provenance and sequence), or the older one (`sequence` null). */
-type ArchivedEvent = AuditEvent & { source?: string; sourceKeyId?: string | null; sequence?: number };
+type OlderEvent = Omit<AuditEvent, 'source' | 'sourceKeyId' | 'sequence'>;
+type ArchivedEvent = OlderEvent & { source?: string; sourceKeyId?: string | null; sequence?: number };
 
 function event(organizationId: string, timestamp: number, id: string, sequence: number | null): ArchivedEvent {
   const at = new Date(timestamp).toISOString();
-  const base: AuditEvent = {
+  const base: OlderEvent = {
     id,
     organizationId,
     instanceId: null,

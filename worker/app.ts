@@ -9,6 +9,7 @@ import { requestContext } from './middleware/request-context';
 import { OPENAPI_CONFIG, renderApiReference } from './openapi-docs';
 import { apiKeyRoutes } from './routes/api-keys';
 import { archiveRoutes } from './routes/archives';
+import { auditLogStreamRoutes } from './routes/audit-log-stream';
 import { auditLogReadRoutes, auditLogRoutes } from './routes/audit-logs';
 import { authRoutes } from './routes/auth';
 import { instanceRoutes } from './routes/instances';
@@ -42,6 +43,7 @@ export function createApp() {
   app.route('/api/v1', apiKeyRoutes);
   app.route('/api/v1', auditLogRoutes);
   app.route('/api/v1', auditLogReadRoutes);
+  app.route('/api/v1', auditLogStreamRoutes);
   app.route('/api/v1', archiveRoutes);
 
   // Referenced by the ingest body's anyOf (its validator is a transform, so they are registered by hand).

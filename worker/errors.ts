@@ -1,11 +1,8 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-/** One field-level problem, RFC 9457 "errors" extension member. */
-export interface FieldError {
-  /** Slash-separated path into the body or the parameters, e.g. "items/3/actor/id". */
-  pointer: string;
-  detail: string;
-}
+import type { FieldError } from './contract/problem';
+
+export type { FieldError };
 
 /**
  * Every problem type the API answers with, with its HTTP status. The type URI of a problem is

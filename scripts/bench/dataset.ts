@@ -49,11 +49,13 @@ const COLUMNS = [
   'details_action_type',
   'details_json',
   'content_sha256',
+  'source',
+  'source_key_id',
 ] as const;
 
 /**
  * Writes organizations, owners, keys and events straight into the local D1 file (before the server
- * starts): far faster than the API for millions of rows, and the schema's triggers (FTS) still run.
+ * starts): far faster than the API for millions of rows; the schema's triggers (event_weeks) still run.
  */
 export class DatasetWriter {
   private readonly db: DatabaseSync;
@@ -105,19 +107,37 @@ export class DatasetWriter {
     return secret;
   }
 
+  /**
+   * Events as the Worker stores them: the next sequence numbers of the organization, the
+   * organization-scoped search text, and the organization's sequence counter.
+   */
   events(org: BenchOrg, count: number, fromMs: number, toMs: number, seed: number): number {
-    const insert = this.db.prepare(`INSERT INTO audit_events (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+    const insert = this.db.prepare(
+      `INSERT INTO audit_events (${COLUMNS.join(', ')}, sequence) VALUES (${COLUMNS.map(() => '?').join(', ')}, ?)`,
+    );
+    const index = this.db.prepare('INSERT INTO audit_events_search (rowid, body) VALUES (last_insert_rowid(), ?)');
+    const last = this.db.prepare('SELECT last_sequence AS n FROM organization_sequences WHERE organization_id = ?').get(org.id) as
+      | { n: number }
+      | undefined;
+    let sequence = last?.n ?? 0;
     const started = performance.now();
     let written = 0;
     this.db.exec('BEGIN');
     for (const row of benchRows(org.id, org.instanceIds, count, fromMs, toMs, seed)) {
-      insert.run(...COLUMNS.map((column) => row[column as keyof BenchRow]));
+      sequence += 1;
+      insert.run(...COLUMNS.map((column) => row[column as keyof BenchRow]), sequence);
+      index.run(row.search_body);
       written += 1;
       if (written % 20_000 === 0) {
         this.db.exec('COMMIT');
         this.db.exec('BEGIN');
       }
     }
+    this.db
+      .prepare(
+        'INSERT INTO organization_sequences (organization_id, last_sequence) VALUES (?, ?) ON CONFLICT (organization_id) DO UPDATE SET last_sequence = excluded.last_sequence',
+      )
+      .run(org.id, sequence);
     this.db.exec('COMMIT');
     return written / ((performance.now() - started) / 1000);
   }

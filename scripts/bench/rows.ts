@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { seededRandom } from '../lib/demo-events.ts';
-import { toEvent } from '../../worker/events/event-shape.ts';
+import { searchableFields, toEventContent } from '../../worker/events/event-shape.ts';
+import { searchBody } from '../../worker/events/search-text.ts';
 
 /** One audit_events row as the Worker stores it (columns in schema order). */
 export interface BenchRow {
@@ -26,6 +27,10 @@ export interface BenchRow {
   details_action_type: string | null;
   details_json: string | null;
   content_sha256: string;
+  source: 'ingest';
+  source_key_id: string;
+  /** The organization-scoped search text the Worker indexes with the row (not a column). */
+  search_body: string;
 }
 
 export const ACTORS = Array.from({ length: 40 }, (_, index) => `user${index}@example.com`);
@@ -107,8 +112,11 @@ export function* benchRows(
       details_action_type: action,
       details_json: null,
       content_sha256: createHash('sha256')
-        .update(JSON.stringify(toEvent(columns)))
+        .update(JSON.stringify(toEventContent(columns)))
         .digest('hex'),
+      source: 'ingest',
+      source_key_id: `key_bench_${organizationId.replace('org_bench_', '')}`,
+      search_body: searchBody(organizationId, searchableFields(columns)),
     };
   }
 }

@@ -208,6 +208,7 @@ const NO_FILTERS: AuditLogFilters = {
   instanceId: null,
   startTime: null,
   endTime: null,
+  sources: [],
   q: null,
 };
 

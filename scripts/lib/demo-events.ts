@@ -1,19 +1,12 @@
 import { ulid } from 'ulid';
+import type { AuditEventInputBody } from '../../worker/contract/index.ts';
 
-/** The ingest shape of DESIGN §5 (what the seed POSTs). */
-export interface DemoEvent {
+/** What the seed POSTs: the contract's ingest shape, with the fields the demo always sets. */
+export type DemoEvent = AuditEventInputBody & {
   id: string;
   instanceId: string | null;
-  timestamp: string;
-  action: string;
-  actor: { type: string; id: string; ip?: string };
-  object: {
-    type: string;
-    id: { name: string; kind?: string; group?: string };
-    parentId?: { name?: string; parentName?: string; applicationName?: string };
-  };
   details: { message: string; patch?: string; actionType?: string };
-}
+};
 
 export interface DemoInstances {
   argocd: { id: string; name: string };

@@ -243,11 +243,22 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.waitForURL((url) => !url.searchParams.has('utc'));
   });
 
-  it('switches organization from the header menu', async () => {
+  it('adds the other organizations with their own keys, then switches between them from the header menu', async () => {
     const [acme, globex] = harness.seed.orgs;
     assert.ok(acme && globex);
     await page.goto(auditUrl());
     await rows().first().waitFor();
+    // Signed in with Acme's key, the session is Acme's alone: each key acts in its own organization.
+    assert.deepEqual(await page.getByLabel('Organization', { exact: true }).locator('option').allTextContents(), ['Acme']);
+    for (const other of harness.seed.orgs.slice(1)) {
+      await page.getByRole('link', { name: 'Add organization' }).click();
+      await page.getByRole('heading', { name: 'Add an organization' }).waitFor();
+      await page.getByLabel('API key').fill(other.apiKey);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+      await page.goto(auditUrl());
+      await rows().first().waitFor();
+    }
     const switcher = page.getByLabel('Organization', { exact: true });
     assert.deepEqual(
       await switcher.locator('option').allTextContents(),

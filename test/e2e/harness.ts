@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { ApiClient } from '../../scripts/lib/api-client.ts';
+import type { CreatedOrganization } from '../../worker/contract/index.ts';
 import type { ClosedWeek } from '../../scripts/lib/closed-weeks.ts';
 import { archiveDemoWeeks } from '../../scripts/lib/demo-archive.ts';
 import { applyMigrations, DEV_ARCHIVE_SETTLE_SECONDS, startDevServer, type DevServer } from '../../scripts/lib/dev-server.ts';
@@ -54,7 +55,7 @@ export interface Seed {
    * `npm start` leaves it; Globex has events of the current week only; Initech has events of
    * closed weeks that arrived after the archive run.
    */
-  orgs: { id: string; name: string }[];
+  orgs: { id: string; name: string; apiKey: string }[];
   instances: { production: string; staging: string; delivery: string; edge: string };
   memberApiKey: string;
   /** An actor with events in the last 7 days, for the filter test. */
@@ -154,8 +155,11 @@ async function seedData(baseUrl: string, adminToken: string, demoStateFile: stri
   // A key acting for the owner but limited to the member role: its session sees the 403 page.
   const member = await owner.post<{ secret: string }>(`/api/v1/organizations/${acmeId}/api-keys`, { name: 'Member key', role: 'member' });
   // The same owner email again: one user in three organizations, so the switcher has a choice.
-  const createOrg = async (name: string) =>
-    (await admin.post<{ organization: { id: string; name: string } }>('/api/v1/organizations', { name, owner: OWNER })).body.organization;
+  // Each organization has its own owner key: a key acts in its own organization only.
+  const createOrg = async (name: string) => {
+    const { body } = await admin.post<CreatedOrganization>('/api/v1/organizations', { name, owner: OWNER });
+    return { ...body.organization, apiKey: body.ownerApiKey };
+  };
   const globex = await createOrg('Globex');
   const initech = await createOrg('Initech');
   const seededInstances = {
@@ -196,7 +200,7 @@ async function seedData(baseUrl: string, adminToken: string, demoStateFile: stri
 
   return {
     owner: { email: OWNER.email, apiKey: demo.ownerApiKey },
-    orgs: [{ id: acmeId, name: 'Acme' }, globex, initech],
+    orgs: [{ id: acmeId, name: 'Acme', apiKey: demo.ownerApiKey }, globex, initech],
     instances: seededInstances,
     memberApiKey: member.body.secret,
     filterActor: { id: 'dave@example.com' },

@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
-import type { Problem } from '../../worker/contract';
+import type { CreatedOrganization, Problem } from '../../worker/contract';
 
 export const ADMIN = env.ADMIN_TOKEN;
 const ORIGIN = 'http://localhost:8787';
@@ -57,12 +57,13 @@ export function unique(label: string): string {
 export interface TestOrg {
   orgId: string;
   ownerKey: string;
+  ownerKeyId: string;
   ownerEmail: string;
 }
 
 export async function createOrg(label = 'org'): Promise<TestOrg> {
   const ownerEmail = `${unique(label)}@example.com`;
-  const created = await json<{ organization: { id: string }; ownerApiKey: string }>(
+  const created = await json<CreatedOrganization>(
     await call('/api/v1/organizations', {
       method: 'POST',
       token: ADMIN,
@@ -70,7 +71,7 @@ export async function createOrg(label = 'org'): Promise<TestOrg> {
     }),
     201,
   );
-  return { orgId: created.organization.id, ownerKey: created.ownerApiKey, ownerEmail };
+  return { orgId: created.organization.id, ownerKey: created.ownerApiKey, ownerKeyId: created.ownerApiKeyId, ownerEmail };
 }
 
 export async function createKey(

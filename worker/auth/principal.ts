@@ -12,6 +12,8 @@ export interface OrgGrant {
   role: KeyRole;
   /** Ingest keys may be limited to one instance. */
   instanceId: string | null;
+  /** The key this grant comes from (null for the platform admin token): recorded as sourceKeyId. */
+  apiKeyId: string | null;
 }
 
 export type ActorType = 'user' | 'api_key' | 'system';
@@ -38,6 +40,6 @@ export const PLATFORM_ADMIN: Principal = {
 };
 
 export function grantFor(principal: Principal, organizationId: string): OrgGrant | null {
-  if (principal.grants === 'all') return { organizationId, role: 'owner', instanceId: null };
+  if (principal.grants === 'all') return { organizationId, role: 'owner', instanceId: null, apiKeyId: null };
   return principal.grants.find((grant) => grant.organizationId === organizationId) ?? null;
 }

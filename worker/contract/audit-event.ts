@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { EVENT_SOURCES } from './enums.ts';
 
 /** The audit event as the API returns it, exports stream it and archive day files store it. */
 export const AuditEventSchema = z
@@ -17,8 +18,20 @@ export const AuditEventSchema = z
     details: z.object({ message: z.string(), patch: z.string(), actionType: z.string() }).catchall(z.unknown()),
     count: z.number().int(),
     lastOccurredTimestamp: z.string(),
+    source: z.enum(EVENT_SOURCES).openapi({
+      description: '"platform": recorded by this service itself; "ingest": sent to POST …/audit-logs. Set by the service.',
+    }),
+    sourceKeyId: z.string().nullable().openapi({
+      description: 'The API key that sent an ingested event; null for platform events and for events sent with the admin token',
+    }),
+    sequence: z.number().int().openapi({
+      description: 'Per organization 1, 2, 3, … in the order events were stored; no gaps, never reused',
+    }),
   })
   .openapi('AuditEvent');
+
+/** What an event says, without what the service assigned when storing it: the idempotency hash covers this. */
+export type AuditEventContent = Omit<AuditEvent, 'source' | 'sourceKeyId' | 'sequence'>;
 
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
 

@@ -5,3 +5,5 @@ export const INSTANCE_TYPES = ['argocd', 'kargo'] as const;
 export type Role = (typeof ROLES)[number];
 export type KeyRole = (typeof KEY_ROLES)[number];
 export type InstanceType = (typeof INSTANCE_TYPES)[number];
+export const EVENT_SOURCES = ['platform', 'ingest'] as const;
+export type EventSource = (typeof EVENT_SOURCES)[number];

@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import type { FieldError } from '../errors';
+import type { FieldError } from './problem.ts';
+import { hostileJsonProblems } from './hostile-json.ts';
 
-/** Limits of DESIGN §5. */
+/** Limits of an event (docs/ARCHITECTURE.md, "The audit event"). */
 export const MAX_TEXT = 256;
 export const MAX_DETAILS_BYTES = 32 * 1024;
 export const MAX_BATCH_ITEMS = 1000;
@@ -104,12 +105,20 @@ export function parseIngestBody(raw: unknown): ({ ok: true } & ParsedIngestBody)
     const errors: FieldError[] = extra.map((key) => ({ pointer: key, detail: 'Unrecognized key' }));
     const events: AuditEventInput[] = [];
     items.forEach((item, index) => {
+      const prefix = ['items', String(index)];
+      const hostile = hostileJsonProblems(item, prefix);
+      if (hostile.length > 0) {
+        errors.push(...hostile);
+        return;
+      }
       const result = AuditEventInput.safeParse(item);
       if (result.success) events.push(result.data);
-      else errors.push(...issues(result.error, ['items', String(index)]));
+      else errors.push(...issues(result.error, prefix));
     });
     return errors.length > 0 ? { ok: false, errors } : { ok: true, events, batch: true };
   }
+  const hostile = hostileJsonProblems(raw, []);
+  if (hostile.length > 0) return { ok: false, errors: hostile };
   const result = AuditEventInput.safeParse(raw);
   return result.success ? { ok: true, events: [result.data], batch: false } : { ok: false, errors: issues(result.error, []) };
 }

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { INSTANCE_TYPES, KEY_ROLES, ROLES } from './enums';
+import { INSTANCE_TYPES, KEY_ROLES, ROLES } from './enums.ts';
 
 export const Email = z.string().trim().toLowerCase().pipe(z.email().max(256));
 export const DisplayName = z.string().trim().min(1).max(200);
@@ -22,7 +22,11 @@ export const CreateOrganizationSchema = z
   .openapi('CreateOrganization');
 
 export const CreatedOrganizationSchema = z
-  .object({ organization: z.object({ id: z.string(), name: z.string() }), ownerApiKey: z.string() })
+  .object({
+    organization: z.object({ id: z.string(), name: z.string() }),
+    ownerApiKey: z.string().openapi({ description: 'The owner key secret, shown only here' }),
+    ownerApiKeyId: z.string().openapi({ description: 'Its id (the user name of HTTP Basic authentication)' }),
+  })
   .openapi('CreatedOrganization');
 
 export const InstanceSchema = z

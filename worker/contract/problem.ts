@@ -1,5 +1,12 @@
 import { z } from '@hono/zod-openapi';
 
+/** One field-level problem, RFC 9457 "errors" extension member. */
+export interface FieldError {
+  /** Slash-separated path into the body or the parameters, e.g. "items/3/actor/id". */
+  pointer: string;
+  detail: string;
+}
+
 /** RFC 9457 problem details, as every error answer carries them. */
 export const ProblemSchema = z
   .object({

@@ -1,18 +1,24 @@
 import { z } from '@hono/zod-openapi';
-import { MAX_TEXT } from './ingest';
+import { EVENT_SOURCES } from './enums.ts';
+import { MAX_TEXT } from './ingest.ts';
+
+/** Parameter text: no control characters (a NUL byte is never part of a real value). */
+const parameterText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
 
 /** A repeatable query parameter: `?filters.action=a&filters.action=b` (one value arrives as a string). */
 const repeatable = (name: string, description: string) =>
   z
-    .union([z.string().min(1).max(MAX_TEXT), z.array(z.string().min(1).max(MAX_TEXT)).max(100)])
+    .union([parameterText(MAX_TEXT).pipe(z.string().min(1)), z.array(parameterText(MAX_TEXT).pipe(z.string().min(1))).max(100)])
     .optional()
     .openapi({ param: { name, in: 'query', style: 'form', explode: true }, description });
 
 const single = (name: string, description: string) =>
-  z
-    .string()
-    .min(1)
-    .max(MAX_TEXT)
+  parameterText(MAX_TEXT)
+    .pipe(z.string().min(1))
     .optional()
     .openapi({ param: { name, in: 'query' }, description });
 
@@ -22,7 +28,7 @@ const time = (name: string, description: string) =>
     .optional()
     .openapi({ param: { name, in: 'query' }, description });
 
-/** The filters of DESIGN §6, shared by the JSON list and the CSV/NDJSON export. */
+/** The audit-log filters, shared by the JSON lists and the CSV/NDJSON export. */
 export const FilterQuery = z.object({
   'filters.actorId': repeatable('filters.actorId', 'Actor id (repeatable: any of)'),
   'filters.actorType': repeatable('filters.actorType', 'Actor type, e.g. user (repeatable)'),
@@ -32,11 +38,19 @@ export const FilterQuery = z.object({
   'filters.instanceId': single('filters.instanceId', 'Only events of this instance'),
   'filters.startTime': time('filters.startTime', 'RFC 3339; events at or after'),
   'filters.endTime': time('filters.endTime', 'RFC 3339; events before'),
-  'filters.q': z
-    .string()
-    .max(512)
+  'filters.source': z
+    .union([z.enum(EVENT_SOURCES), z.array(z.enum(EVENT_SOURCES)).max(2)])
     .optional()
-    .openapi({ param: { name: 'filters.q', in: 'query' }, description: 'Free text: every word must prefix-match a text field' }),
+    .openapi({
+      param: { name: 'filters.source', in: 'query', style: 'form', explode: true },
+      description: 'platform (recorded by this service) or ingest (sent to POST …/audit-logs); repeatable',
+    }),
+  'filters.q': parameterText(512)
+    .optional()
+    .openapi({
+      param: { name: 'filters.q', in: 'query' },
+      description: 'Free text: every word (at most 8, each at least 2 letters or digits) must prefix-match a text field',
+    }),
 });
 
 export const ListQuery = FilterQuery.extend({

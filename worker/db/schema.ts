@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { INSTANCE_TYPES, KEY_ROLES, ROLES } from '../contract/enums';
+import { EVENT_SOURCES, INSTANCE_TYPES, KEY_ROLES, ROLES } from '../contract/enums';
 
-export type { InstanceType, KeyRole, Role } from '../contract/enums';
+export type { EventSource, InstanceType, KeyRole, Role } from '../contract/enums';
 
 /** All timestamps are integer milliseconds since the Unix epoch, UTC. */
 const millis = (name: string) => integer(name, { mode: 'number' });
@@ -90,6 +90,25 @@ export const sessions = sqliteTable(
   (table) => [index('sessions_api_key').on(table.apiKeyId)],
 );
 
+/**
+ * The keys a session acts with: one per organization the user signed in to. A key acts in its own
+ * organization only, on every transport (Bearer, Basic, session); signing in with the key of
+ * another organization adds it here, so one dashboard session can switch between them.
+ */
+export const sessionKeys = sqliteTable(
+  'session_keys',
+  {
+    tokenHash: text('token_hash')
+      .notNull()
+      .references(() => sessions.tokenHash, { onDelete: 'cascade' }),
+    apiKeyId: text('api_key_id')
+      .notNull()
+      .references(() => apiKeys.id),
+    addedAt: millis('added_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.tokenHash, table.apiKeyId] }), index('session_keys_api_key').on(table.apiKeyId)],
+);
+
 export const auditEvents = sqliteTable(
   'audit_events',
   {
@@ -114,9 +133,18 @@ export const auditEvents = sqliteTable(
     detailsActionType: text('details_action_type'),
     detailsJson: text('details_json'),
     contentSha256: text('content_sha256').notNull(),
+    // Provenance: 'platform' (recorded by this service) or 'ingest' (sent to POST …/audit-logs),
+    // and the API key that sent an ingested event. Never taken from the client.
+    source: text('source', { enum: EVENT_SOURCES }).notNull().default('ingest'),
+    sourceKeyId: text('source_key_id'),
+    // Per organization 1, 2, 3, … in commit order, assigned in the inserting statement itself.
+    sequence: integer('sequence').notNull().default(0),
   },
   (table) => [
     primaryKey({ columns: [table.organizationId, table.id] }),
+    // Serves the incremental stream (afterSequence) and proves each number is used once.
+    uniqueIndex('audit_events_org_sequence').on(table.organizationId, table.sequence),
+    index('audit_events_org_source_time').on(table.organizationId, table.source, table.timestamp, table.id),
     // Every list is "newest first" = ORDER BY timestamp DESC, id DESC within one organization;
     // each filter gets an index whose tail is (timestamp, id), so it is an index range scan.
     index('audit_events_org_time').on(table.organizationId, table.timestamp, table.id),
@@ -150,6 +178,19 @@ export const eventWeeks = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.organizationId, table.startDate] }), index('event_weeks_start').on(table.startDate)],
 );
+
+/**
+ * Per organization: the last event sequence number handed out. Kept separately from audit_events
+ * so numbers are never reused after retention removes the newest rows of an idle organization.
+ */
+export const organizationSequences = sqliteTable('organization_sequences', {
+  organizationId: text('organization_id').primaryKey(),
+  lastSequence: integer('last_sequence').notNull().default(0),
+  // Events stored before free-text search was organization-scoped are re-indexed by the daily job
+  // up to this sequence; progress so far (see services/search-backfill.ts).
+  searchBackfillUntil: integer('search_backfill_until').notNull().default(0),
+  searchBackfilledThrough: integer('search_backfilled_through').notNull().default(0),
+});
 
 export const archives = sqliteTable(
   'archives',

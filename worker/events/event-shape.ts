@@ -1,24 +1,9 @@
-import type { AuditEventRow } from '../db/schema';
+import type { AuditEvent, AuditEventContent } from '../contract/audit-event';
+import type { AuditEventRow, EventSource } from '../db/schema';
 
-/** The audit event as the API returns it and the archive stores it (DESIGN §5). */
-export interface AuditEvent {
-  id: string;
-  organizationId: string;
-  instanceId: string | null;
-  timestamp: string;
-  action: string;
-  actor: { type: string; id: string; ip: string };
-  object: {
-    type: string;
-    id: { name: string; kind: string; group: string };
-    parentId: { name: string; parentName: string; applicationName: string };
-  };
-  details: { message: string; patch: string; actionType: string; [extra: string]: unknown };
-  count: number;
-  lastOccurredTimestamp: string;
-}
+export type { AuditEvent } from '../contract/audit-event';
 
-/** An event ready to store: everything but the organization, receipt time and hash. */
+/** An event ready to store: everything but the organization, receipt time, hash and sequence. */
 export interface NewAuditEvent {
   id: string;
   instanceId: string | null;
@@ -31,9 +16,13 @@ export interface NewAuditEvent {
     parentId?: { name?: string | null; parentName?: string | null; applicationName?: string | null } | null;
   };
   details?: { message?: string | null; patch?: string | null; actionType?: string | null; [extra: string]: unknown } | null;
+  /** Provenance, set by the service: who recorded the event (never taken from a client). */
+  source: EventSource;
+  sourceKeyId: string | null;
 }
 
-type StoredColumns = Omit<AuditEventRow, 'receivedAt' | 'contentSha256'>;
+/** The columns that say what happened (no receipt time, hash or sequence). */
+export type ContentColumns = Omit<AuditEventRow, 'receivedAt' | 'contentSha256' | 'source' | 'sourceKeyId' | 'sequence'>;
 
 /** Sorts object keys recursively so equal content always serialises to equal bytes. */
 export function canonicalize(value: unknown): unknown {
@@ -47,7 +36,7 @@ export function canonicalize(value: unknown): unknown {
 
 const emptyToNull = (value: string | null | undefined): string | null => (value ? value : null);
 
-export function toColumns(organizationId: string, event: NewAuditEvent): StoredColumns {
+export function toColumns(organizationId: string, event: NewAuditEvent): ContentColumns {
   const { message, patch, actionType, ...extra } = event.details ?? {};
   return {
     organizationId,
@@ -72,8 +61,11 @@ export function toColumns(organizationId: string, event: NewAuditEvent): StoredC
   };
 }
 
-/** Row → API shape. Key order is fixed here, which makes JSON.stringify of it canonical. */
-export function toEvent(row: StoredColumns): AuditEvent {
+/**
+ * Columns → what the event says, in the API's key order. This is what the idempotency hash covers:
+ * the service-assigned fields are left out, so a retry matches whichever key sends it.
+ */
+export function toEventContent(row: ContentColumns): AuditEventContent {
   const timestamp = new Date(row.timestamp).toISOString();
   const extra = row.detailsJson ? (JSON.parse(row.detailsJson) as Record<string, unknown>) : {};
   return {
@@ -101,4 +93,24 @@ export function toEvent(row: StoredColumns): AuditEvent {
     count: 1,
     lastOccurredTimestamp: timestamp,
   };
+}
+
+/** Row → API shape. Key order is fixed here, which makes JSON.stringify of it canonical. */
+export function toEvent(row: Omit<AuditEventRow, 'receivedAt' | 'contentSha256'>): AuditEvent {
+  return { ...toEventContent(row), source: row.source, sourceKeyId: row.sourceKeyId, sequence: row.sequence };
+}
+
+/** The text fields free-text search looks at. */
+export function searchableFields(row: ContentColumns): (string | null)[] {
+  return [
+    row.action,
+    row.actorId,
+    row.objectType,
+    row.objectName,
+    row.parentName,
+    row.parentParentName,
+    row.parentApplicationName,
+    row.detailsMessage,
+    row.detailsPatch,
+  ];
 }

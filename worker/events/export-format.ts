@@ -21,6 +21,9 @@ export const CSV_HEADER = [
   'detailsActionType',
   'detailsPatch',
   'detailsExtra',
+  'source',
+  'sourceKeyId',
+  'sequence',
 ] as const;
 
 /**
@@ -58,6 +61,9 @@ export function csvRecord(row: AuditEventRow): string {
     row.detailsActionType,
     row.detailsPatch,
     row.detailsJson,
+    row.source,
+    row.sourceKeyId,
+    String(row.sequence),
   ]);
 }
 

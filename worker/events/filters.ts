@@ -1,6 +1,8 @@
 import type { FilterQueryValues } from '../contract/query';
 import { ApiError, badRequest } from '../errors';
+import type { EventSource } from '../contract/enums';
 import { decodeCursor, type PageRequest } from './cursor';
+import { searchTextProblem } from './search-text';
 
 /** The audit-log filters in service terms: every list is "any of", null means "no condition". */
 export interface AuditLogFilters {
@@ -14,10 +16,20 @@ export interface AuditLogFilters {
   startTime: number | null;
   /** Exclusive upper bound, ms. */
   endTime: number | null;
+  sources: EventSource[];
+  /** Free text, already checked against the search bounds (see search-text.ts). */
   q: string | null;
 }
 
-const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const list = <T extends string>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+function checkedSearchText(text: string | undefined): string | null {
+  const trimmed = text?.trim();
+  if (!trimmed) return null;
+  const problem = searchTextProblem(trimmed);
+  if (problem) throw new ApiError('invalid-query', `filters.q: ${problem}`);
+  return trimmed;
+}
 
 export function toFilters(query: FilterQueryValues): AuditLogFilters {
   return {
@@ -29,7 +41,8 @@ export function toFilters(query: FilterQueryValues): AuditLogFilters {
     instanceId: query['filters.instanceId'] ?? null,
     startTime: query['filters.startTime'] ? Date.parse(query['filters.startTime']) : null,
     endTime: query['filters.endTime'] ? Date.parse(query['filters.endTime']) : null,
-    q: query['filters.q']?.trim() || null,
+    sources: list(query['filters.source']),
+    q: checkedSearchText(query['filters.q']),
   };
 }
 

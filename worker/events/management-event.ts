@@ -36,5 +36,7 @@ export function managementEvent(
     actor: { type: context.principal.actor.type, id: context.principal.actor.id, ip: context.ip },
     object: { type: change.objectType, id: { name: change.objectName } },
     details: { message: change.message, ...change.extra },
+    source: 'platform',
+    sourceKeyId: null,
   };
 }

@@ -24,7 +24,7 @@ export function decideRange(rangeHeader: string | undefined, size: number): Rang
   const offset = Number(first);
   const end = last === '' ? size - 1 : Number(last);
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(end)) return { kind: 'full' };
-  if (end < offset) return { kind: 'full' };
+  if (last !== '' && Number(last) < offset) return { kind: 'full' };
   if (offset >= size) return { kind: 'unsatisfiable' };
   return { kind: 'partial', offset, length: Math.min(end, size - 1) - offset + 1 };
 }

@@ -4,6 +4,10 @@ import { database } from '../db/client';
 import type { ArchiveJob, WorkerEnv } from '../env';
 import { dueArchiveWeeks } from '../services/archives';
 import { applyRetention } from '../services/retention';
+import { backfillSearch } from '../services/search-backfill';
+
+/** Older events re-indexed for free text per daily run (see services/search-backfill.ts). */
+const SEARCH_BACKFILL_ROWS_PER_RUN = 200_000;
 
 /** Cloudflare Queues accept at most 100 messages per sendBatch call. */
 const SEND_BATCH = 100;
@@ -22,7 +26,9 @@ export async function enqueueDueArchives(env: WorkerEnv, now: number): Promise<A
 
 export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
   const due = await enqueueDueArchives(env, now);
-  const retention = await applyRetention(database(env.DB), env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, now, readConfig(env).hotRetentionDays);
+  const db = database(env.DB);
+  const retention = await applyRetention(db, env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, now, readConfig(env).hotRetentionDays);
+  const search = await backfillSearch(db, SEARCH_BACKFILL_ROWS_PER_RUN);
   console.log(
     JSON.stringify({
       job: 'daily',
@@ -30,6 +36,8 @@ export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
       purgedWeeks: retention.purgedWeeks.length,
       deletedEvents: retention.deletedEvents,
       keptWeeks: retention.kept.length,
+      searchBackfilled: search.indexed,
+      searchBackfillOrganizationsLeft: search.organizationsLeft,
     }),
   );
 }

@@ -69,4 +69,6 @@ export const signedIn = createMiddleware<SignedInEnv>(async (c, next) => {
 export const READERS = ['owner', 'admin', 'member'] as const;
 export const MANAGERS = ['owner', 'admin'] as const;
 export const OWNERS = ['owner'] as const;
+/** Who reads audit logs, exports, the stream and archives. */
+export const AUDIT_READERS = ['owner'] as const;
 export const EVENT_WRITERS = ['owner', 'admin', 'ingest'] as const;

@@ -1,34 +1,59 @@
+import type { Context } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import type { Context } from 'hono';
-import type { AppEnv } from './app-env';
-import { ApiError, forbidden, unauthorized } from '../errors';
-import { principalFromApiKey, principalFromSession, touchApiKey } from '../services/credentials';
 import { PLATFORM_ADMIN, type Principal } from '../auth/principal';
 import { timingSafeEqualText } from '../auth/secrets';
-import { chargeFailedAuthentication } from './rate-limit';
 import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie';
+import { ApiError, forbidden, unauthorized } from '../errors';
+import { principalFromApiKey, principalFromKeyIdAndSecret, principalFromSession, touchApiKey } from '../services/credentials';
+import type { AppEnv } from './app-env';
+import { chargeFailedAuthentication } from './rate-limit';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const HEADER_HELP = 'Use "Authorization: Bearer <API key>" or "Authorization: Basic base64(<API key id>:<API key>)".';
+
+/** `Basic base64(id:secret)` → its two parts, or null when the header is not that. */
+function basicCredentials(encoded: string): { keyId: string; secret: string } | null {
+  let decoded: string;
+  try {
+    decoded = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(
+      Uint8Array.from(atob(encoded), (char) => char.charCodeAt(0)),
+    );
+  } catch {
+    return null;
+  }
+  const colon = decoded.indexOf(':');
+  if (colon <= 0 || colon === decoded.length - 1) return null;
+  return { keyId: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+}
 
 /**
- * Resolves the caller from `Authorization: Bearer …` (API key or the platform admin token) or the
- * session cookie. A bad credential is a 401 here; a missing one is left to each route.
+ * Resolves the caller from `Authorization` (Bearer API key or admin token, or Basic key id and
+ * secret as Akuity clients send them) or the session cookie. A bad credential is a 401 here; a
+ * missing one is left to each route. All three transports give a key the same authority.
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header('authorization');
-  const now = c.var.now;
   if (header !== undefined) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) throw unauthorized('Use "Authorization: Bearer <API key>".');
-    const token = match[1];
-    if (c.env.ADMIN_TOKEN && timingSafeEqualText(token, c.env.ADMIN_TOKEN)) {
+    const match = /^(Bearer|Basic)\s+(\S+)\s*$/i.exec(header);
+    const scheme = match?.[1]?.toLowerCase();
+    const value = match?.[2];
+    if (!scheme || !value) throw unauthorized(HEADER_HELP);
+    if (scheme === 'bearer' && c.env.ADMIN_TOKEN && timingSafeEqualText(value, c.env.ADMIN_TOKEN)) {
       c.set('principal', PLATFORM_ADMIN);
-    } else {
-      const principal = await apiKeyPrincipal(c, token);
-      c.set('principal', principal);
-      if (principal.apiKeyId) c.executionCtx.waitUntil(touchApiKey(c.var.db, principal.apiKeyId, now));
+      return next();
     }
+    let principal: Principal;
+    if (scheme === 'bearer') principal = await chargingFailures(c, () => principalFromApiKey(c.var.db, value, c.var.now));
+    else {
+      const credentials = basicCredentials(value);
+      principal = await chargingFailures(c, () => {
+        if (!credentials) throw unauthorized(HEADER_HELP);
+        return principalFromKeyIdAndSecret(c.var.db, credentials.keyId, credentials.secret, c.var.now);
+      });
+    }
+    c.set('principal', principal);
+    if (principal.apiKeyId) c.executionCtx.waitUntil(touchApiKey(c.var.db, principal.apiKeyId, c.var.now));
     return next();
   }
   const sessionToken = getCookie(c, SESSION_COOKIE);
@@ -37,7 +62,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     if (!SAFE_METHODS.has(c.req.method) && c.req.header('origin') !== new URL(c.req.url).origin) {
       throw forbidden('Cross-origin request refused: the Origin header does not match this site.');
     }
-    const principal = await principalFromSession(c.var.db, sessionToken, now).catch((error: unknown) => {
+    const principal = await principalFromSession(c.var.db, sessionToken, c.var.now).catch((error: unknown) => {
       if (error instanceof ApiError && error.status === 401) return null;
       throw error;
     });
@@ -55,13 +80,22 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 /**
- * The principal of an API key secret (header or sign-in body). A secret that does not work is a
- * 401, charged to the client address so guessing keys is rate-limited.
+ * A credential that does not work is a 401, charged to the client address so guessing keys is
+ * rate-limited. The address is `cf-connecting-ip`, which Cloudflare's edge sets (and overwrites
+ * when a client sends it), so it can be trusted only behind Cloudflare (see docs/ARCHITECTURE.md).
  */
-export async function apiKeyPrincipal(c: Context<AppEnv>, secret: string): Promise<Principal> {
-  return principalFromApiKey(c.var.db, secret, c.var.now).catch(async (error: unknown) => {
-    if (error instanceof ApiError && error.status === 401)
+async function chargingFailures(c: Context<AppEnv>, resolve: () => Promise<Principal>): Promise<Principal> {
+  try {
+    return await resolve();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
       await chargeFailedAuthentication(c.env.API_RATE_LIMITER, c.req.header('cf-connecting-ip'));
+    }
     throw error;
-  });
+  }
+}
+
+/** The principal of an API key secret sent in a sign-in body; failures are charged like a bad header. */
+export function apiKeyPrincipal(c: Context<AppEnv>, secret: string): Promise<Principal> {
+  return chargingFailures(c, () => principalFromApiKey(c.var.db, secret, c.var.now));
 }

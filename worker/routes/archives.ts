@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { checkLink } from '../archive/signed-link';
 import { ArchiveListQuery, ArchiveListSchema, CalendarDate, PublicKeySchema } from '../contract/archive';
 import { forbidden } from '../errors';
-import { orgAccess, OWNERS } from '../middleware/access';
+import { AUDIT_READERS, orgAccess } from '../middleware/access';
 import { serveArchiveFile } from '../services/archive-download';
 import { archivePublicKey, listArchivesWithLinks } from '../services/archive-links';
 import { clientIp, OrgParams, security } from './params';
@@ -50,7 +50,7 @@ export const archiveRoutes = createRouter()
       tags: ['Archives'],
       summary: 'Weekly archives (latest revision of each week), newest week first, with signed download links (owners only)',
       security,
-      middleware: [orgAccess(OWNERS)] as const,
+      middleware: [orgAccess(AUDIT_READERS)] as const,
       request: { params: OrgParams, query: ArchiveListQuery },
       responses: { 200: jsonResponse(ArchiveListSchema, 'Archives'), ...commonProblems },
     }),

@@ -6,7 +6,7 @@ import { IngestBody, IngestResultSchema } from '../contract/ingest';
 import { ExportQuery, ListQuery } from '../contract/query';
 import { canonicalize } from '../events/event-shape';
 import { toFilters, toPage } from '../events/filters';
-import { EVENT_WRITERS, orgAccess, OWNERS } from '../middleware/access';
+import { AUDIT_READERS, EVENT_WRITERS, orgAccess } from '../middleware/access';
 import type { AppEnv } from '../middleware/app-env';
 import { startExport } from '../services/audit-log-export';
 import { queryAuditLogs, queryInstanceAuditLogs } from '../services/audit-log-query';
@@ -38,6 +38,7 @@ export const auditLogRoutes = createRouter().openapi(
       organizationId: c.req.valid('param').orgId,
       body: c.req.valid('json'),
       caller: c.var.caller,
+      sourceKeyId: c.var.grant.apiKeyId,
       boundInstanceId: c.var.grant.instanceId,
       config: c.var.config,
       now: c.var.now,
@@ -65,7 +66,7 @@ export const auditLogReadRoutes = createRouter()
       description:
         'Events older than HOT_RETENTION_DAYS (default 90; header X-Hot-Retention-Days) are only in the weekly archives (Link rel="archives").',
       security,
-      middleware: [orgAccess(OWNERS)] as const,
+      middleware: [orgAccess(AUDIT_READERS)] as const,
       request: { params: OrgParams, query: ListQuery },
       responses: { 200: jsonResponse(AuditLogPageSchema, 'One page of events'), ...commonProblems },
     }),
@@ -84,7 +85,7 @@ export const auditLogReadRoutes = createRouter()
       tags: ['Audit logs'],
       summary: "One instance's audit events, newest first (owners only; deleted instances stay readable)",
       security,
-      middleware: [orgAccess(OWNERS)] as const,
+      middleware: [orgAccess(AUDIT_READERS)] as const,
       request: { params: InstanceParams, query: ListQuery },
       responses: { 200: jsonResponse(AuditLogPageSchema, 'One page of events'), ...commonProblems },
     }),
@@ -103,7 +104,7 @@ export const auditLogReadRoutes = createRouter()
       tags: ['Audit logs'],
       summary: 'Every matching event as CSV (or NDJSON with ?format=ndjson), streamed; recorded as an export event',
       security,
-      middleware: [orgAccess(OWNERS)] as const,
+      middleware: [orgAccess(AUDIT_READERS)] as const,
       request: { params: OrgParams, query: ExportQuery },
       responses: {
         200: {

@@ -4,8 +4,7 @@ import { MeSchema as Me, SignInSchema } from '../contract/management';
 import { signedIn } from '../middleware/access';
 import { apiKeyPrincipal } from '../middleware/authenticate';
 import { SESSION_COOKIE, SESSION_TTL_MS, sessionCookieOptions } from '../auth/session-cookie';
-import { forbidden } from '../errors';
-import { createSession, deleteSession, organizationsOf } from '../services/credentials';
+import { deleteSession, organizationsOf, signIn } from '../services/credentials';
 import { security } from './params';
 import { commonProblems, jsonBody, jsonResponse } from './responses';
 import { createRouter } from './router';
@@ -16,20 +15,18 @@ export const authRoutes = createRouter()
       method: 'post',
       path: '/auth/session',
       tags: ['Auth'],
-      summary: 'Sign in with an API key: sets an HttpOnly session cookie',
+      summary:
+        'Sign in with an API key: sets an HttpOnly session cookie. Signed in already (same user), the key joins the session, adding its organization.',
       security: [],
       request: { body: jsonBody(SignInSchema) },
       responses: { 201: jsonResponse(Me, 'Signed in'), ...commonProblems },
     }),
     async (c) => {
       const { db, now } = c.var;
-      const keyPrincipal = await apiKeyPrincipal(c, c.req.valid('json').apiKey);
-      const grant = keyPrincipal.grants === 'all' ? null : keyPrincipal.grants[0];
-      if (!keyPrincipal.user || !keyPrincipal.apiKeyId || !grant) throw forbidden('This API key is not tied to a user and cannot sign in.');
-      if (grant.role === 'ingest') throw forbidden('Ingest keys can only send events; they cannot sign in.');
-      const token = await createSession(db, keyPrincipal.apiKeyId, now, SESSION_TTL_MS);
-      setCookie(c, SESSION_COOKIE, token, sessionCookieOptions(c.req.url, SESSION_TTL_MS / 1000));
-      return c.json({ user: keyPrincipal.user, organizations: await organizationsOf(db, keyPrincipal) }, 201);
+      const key = await apiKeyPrincipal(c, c.req.valid('json').apiKey);
+      const { token, principal } = await signIn(db, key, c.var.principal, now, SESSION_TTL_MS);
+      if (token !== null) setCookie(c, SESSION_COOKIE, token, sessionCookieOptions(c.req.url, SESSION_TTL_MS / 1000));
+      return c.json({ user: principal.user, organizations: await organizationsOf(db, principal) }, 201);
     },
   )
   .openapi(

@@ -1,9 +1,9 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { mayGrant } from '../auth/roles';
 import { newApiKeySecret, sha256Hex } from '../auth/secrets';
 import type { Database } from '../db/client';
 import { newId } from '../db/ids';
-import { apiKeys, sessions, type ApiKeyRow, type KeyRole } from '../db/schema';
+import { apiKeys, sessionKeys, sessions, type ApiKeyRow, type KeyRole } from '../db/schema';
 import { forbidden, invalidField, notFound } from '../errors';
 import { managementEvent, type ChangeContext } from '../events/management-event';
 import { recordChangeStatements } from './audit-events';
@@ -99,7 +99,7 @@ export async function createApiKey(db: Database, organizationId: string, input: 
     message: `Created ${input.role} API key ${prefix}…`,
     extra: { keyId: row.id, role: input.role },
   });
-  await db.batch([db.insert(apiKeys).values(row), ...(await recordChangeStatements(db, organizationId, event, context.now))]);
+  await db.batch([db.insert(apiKeys).values(row), ...(await recordChangeStatements(db, organizationId, [event], context.now))]);
   return { ...view(row), secret };
 }
 
@@ -122,8 +122,10 @@ export async function revokeApiKey(db: Database, organizationId: string, keyId: 
       .update(apiKeys)
       .set({ revokedAt: now })
       .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt))),
-    ...(await recordChangeStatements(db, organizationId, event, now, { onlyIfPreviousChanged: true })),
-    db.delete(sessions).where(eq(sessions.apiKeyId, keyId)),
+    ...(await recordChangeStatements(db, organizationId, [event], now, { onlyIfPreviousChanged: true })),
+    // The key leaves every session; a session left with no key has ended.
+    db.delete(sessionKeys).where(eq(sessionKeys.apiKeyId, keyId)),
+    db.delete(sessions).where(sql`NOT EXISTS (SELECT 1 FROM session_keys WHERE session_keys.token_hash = ${sessions.tokenHash})`),
   ]);
   return { ...key, revokedAt: iso(now) };
 }

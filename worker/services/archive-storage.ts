@@ -2,7 +2,7 @@ import type { ZipSink } from '../archive/zip-stream';
 import { PartBuffer } from '../archive/part-buffer';
 import { Sha256Stream } from '../archive/sha256-stream';
 
-/** R2 keys of one archive revision. Revision 1 uses DESIGN §7's keys; later revisions never overwrite it. */
+/** R2 keys of one archive revision. Revision 1 uses the plain keys; later revisions never overwrite it. */
 export function archiveKeys(organizationId: string, startDate: string, revision: number) {
   const base = `orgs/${organizationId}/archives/${startDate}${revision > 1 ? `.rev${revision}` : ''}`;
   return { zip: `${base}.zip`, manifest: `${base}.manifest.json`, signature: `${base}.sig` };

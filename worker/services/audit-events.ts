@@ -1,70 +1,121 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
-import { auditEvents } from '../db/schema';
 import { sha256Hex } from '../auth/secrets';
-import { toColumns, toEvent, type NewAuditEvent } from '../events/event-shape';
+import type { Database } from '../db/client';
+import { auditEvents, organizationSequences } from '../db/schema';
+import { auditEventsSearch } from '../db/search-table';
+import { searchableFields, toColumns, toEventContent, type ContentColumns, type NewAuditEvent } from '../events/event-shape';
+import { searchBody } from '../events/search-text';
+import { jsonChunks } from './json-chunks';
 
-/** A row of audit_events as a plain object, ready for json_each() insertion. */
-export type StoredEventRow = ReturnType<typeof toColumns> & { receivedAt: number; contentSha256: string };
+/** A row of audit_events as a plain object (all but its sequence), ready for json_each() insertion. */
+export type StoredEventRow = ContentColumns & {
+  receivedAt: number;
+  contentSha256: string;
+  source: NewAuditEvent['source'];
+  sourceKeyId: string | null;
+};
 
-/** The content hash covers the event exactly as the API returns it (receipt time excluded). */
-export async function prepareRows(organizationId: string, events: NewAuditEvent[], receivedAt: number): Promise<StoredEventRow[]> {
-  return Promise.all(
-    events.map(async (event) => {
+/** Events of one organization, ready to store: their rows and their organization-scoped search text. */
+export interface PreparedEvents {
+  organizationId: string;
+  rows: StoredEventRow[];
+  search: { id: string; body: string }[];
+}
+
+/** The content hash covers what the event says, exactly as the API returns it (see toEventContent). */
+export async function prepareEvents(organizationId: string, events: NewAuditEvent[], receivedAt: number): Promise<PreparedEvents> {
+  const rows = await Promise.all(
+    events.map(async (event): Promise<StoredEventRow> => {
       const columns = toColumns(organizationId, event);
-      return { ...columns, receivedAt, contentSha256: await sha256Hex(JSON.stringify(toEvent(columns))) };
+      const contentSha256 = await sha256Hex(JSON.stringify(toEventContent(columns)));
+      return { ...columns, receivedAt, contentSha256, source: event.source, sourceKeyId: event.sourceKeyId };
     }),
   );
+  const search = rows.map((row) => ({ id: row.id, body: searchBody(organizationId, searchableFields(row)) }));
+  return { organizationId, rows, search };
 }
 
-// D1 caps a statement at 100 bound parameters; passing rows as one JSON parameter to json_each()
-// sidesteps that, so one statement inserts hundreds of rows. Kept well under D1's 2 MB value cap.
-const ROWS_PER_STATEMENT = 250;
+const lastSequence = (organizationId: string) =>
+  sql`coalesce((SELECT last_sequence FROM organization_sequences WHERE organization_id = ${organizationId}), 0)`;
 
 /**
- * INSERT statements (batch items) for rows; an existing (organization_id, id) is left as it is.
- * `onlyIfPreviousChanged`: inside a batch, write the events only when the statement before them
- * changed a row, so a guarded update that lost a race records no event either.
+ * The statements (one D1 batch) that store prepared events, in this order:
+ *  1. INSERT … SELECT FROM json_each per chunk, RETURNING the ids really inserted. An id already
+ *     stored with the same content is skipped (a duplicate, it takes no number). An id stored with
+ *     other content is NOT skipped: the primary key then fails the whole batch, so nothing is
+ *     written and the caller answers 409; "acknowledged" can never mean "someone else's content".
+ *     Each new row's sequence is the organization's last number plus its position among the rows
+ *     the statement inserts, so numbers follow commit order with no gaps.
+ *  2. The organization-scoped search text of the rows just inserted (sequence above the counter).
+ *  3. The counter moves to the highest sequence now stored.
+ * `onlyIfPreviousChanged`: write the events only when the statement before them changed a row, so
+ * a guarded update that lost a race records no event either.
  */
-export function insertEventStatements(db: Database, rows: StoredEventRow[], options: { onlyIfPreviousChanged?: boolean } = {}) {
-  const guard = options.onlyIfPreviousChanged ? sql`changes() > 0` : sql`true`;
-  const statements = [];
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const chunk = JSON.stringify(rows.slice(start, start + ROWS_PER_STATEMENT));
-    statements.push(
-      // Drizzle lists the columns in schema order; the SELECT below follows that order.
-      db
-        .insert(auditEvents)
-        .select(
-          sql`SELECT value->>'organizationId', value->>'id', value->>'instanceId', value->>'timestamp',
-            value->>'receivedAt', value->>'action', value->>'actorType', value->>'actorId', value->>'actorIp',
-            value->>'objectType', value->>'objectName', value->>'objectKind', value->>'objectGroup',
-            value->>'parentName', value->>'parentParentName', value->>'parentApplicationName',
-            value->>'detailsMessage', value->>'detailsPatch', value->>'detailsActionType', value->>'detailsJson',
-            value->>'contentSha256'
-          FROM json_each(${chunk}) WHERE ${guard}`,
-        )
-        .onConflictDoNothing({ target: [auditEvents.organizationId, auditEvents.id] })
-        // RETURNING lists the rows really inserted (D1's meta.changes also counts FTS trigger writes).
-        .returning({ id: auditEvents.id }),
-    );
-  }
-  return statements;
+export function storeStatements(db: Database, prepared: PreparedEvents, options: { onlyIfPreviousChanged?: boolean } = {}) {
+  const organizationId = prepared.organizationId;
+  const guard = options.onlyIfPreviousChanged ? sql`changes() > 0` : sql`1`;
+  // The larger of the counter and the stored maximum: both are index lookups, and the maximum
+  // covers rows inserted by an earlier chunk of this same batch.
+  const base = sql`max(${lastSequence(organizationId)},
+    coalesce((SELECT max(sequence) FROM audit_events WHERE organization_id = ${organizationId}), 0))`;
+  const inserts = jsonChunks(prepared.rows).map((chunk) =>
+    db
+      .insert(auditEvents)
+      .select(
+        // Drizzle lists the columns in schema order; the SELECT follows that order.
+        sql`SELECT value->>'organizationId', value->>'id', value->>'instanceId', value->>'timestamp', value->>'receivedAt',
+          value->>'action', value->>'actorType', value->>'actorId', value->>'actorIp', value->>'objectType',
+          value->>'objectName', value->>'objectKind', value->>'objectGroup', value->>'parentName',
+          value->>'parentParentName', value->>'parentApplicationName', value->>'detailsMessage', value->>'detailsPatch',
+          value->>'detailsActionType', value->>'detailsJson', value->>'contentSha256', value->>'source', value->>'sourceKeyId',
+          ${base} + row_number() OVER (ORDER BY key)
+        FROM json_each(${chunk})
+        WHERE ${guard} AND NOT EXISTS (SELECT 1 FROM audit_events AS stored
+          WHERE stored.organization_id = ${organizationId} AND stored.id = value->>'id' AND stored.content_sha256 = value->>'contentSha256')`,
+      )
+      .returning({ id: auditEvents.id }),
+  );
+  const search = jsonChunks(prepared.search).map((chunk) =>
+    db.insert(auditEventsSearch).select(
+      // CROSS JOIN keeps json_each outside: one primary-key lookup per row (never a scan of json_each per row).
+      sql`SELECT event.rowid, value->>'body' FROM json_each(${chunk})
+        CROSS JOIN audit_events AS event ON event.organization_id = ${organizationId} AND event.id = value->>'id'
+        WHERE event.sequence > ${lastSequence(organizationId)}`,
+    ),
+  );
+  const counter = db
+    .insert(organizationSequences)
+    .values({
+      organizationId,
+      lastSequence: sql`coalesce((SELECT max(sequence) FROM audit_events WHERE organization_id = ${organizationId}), 0)`,
+    })
+    .onConflictDoUpdate({
+      target: organizationSequences.organizationId,
+      set: { lastSequence: sql`max(${organizationSequences.lastSequence}, excluded.last_sequence)` },
+    });
+  return { inserts, rest: [...search, counter] };
 }
 
-/** Statements that record one management change, for the same batch as the change itself. */
+/** Statements that record events of the service's own, for the same batch as the change they record. */
 export async function recordChangeStatements(
   db: Database,
   organizationId: string,
-  event: NewAuditEvent,
+  events: NewAuditEvent[],
   now: number,
   options: { onlyIfPreviousChanged?: boolean } = {},
 ) {
-  return insertEventStatements(db, await prepareRows(organizationId, [event], now), options);
+  const { inserts, rest } = storeStatements(db, await prepareEvents(organizationId, events, now), options);
+  return [...inserts, ...rest];
 }
 
 /** Records one event on its own (for actions that change nothing else, like an export). */
 export async function recordChange(db: Database, organizationId: string, event: NewAuditEvent, now: number): Promise<void> {
-  const [first, ...rest] = await recordChangeStatements(db, organizationId, event, now);
+  const [first, ...rest] = await recordChangeStatements(db, organizationId, [event], now);
   if (first) await db.batch([first, ...rest]);
+}
+
+/** Whether a D1 error is the primary key of audit_events refusing an id stored with other content. */
+export function isEventIdCollision(error: unknown): boolean {
+  const message = error instanceof Error ? `${error.message} ${String(error.cause ?? '')}` : String(error);
+  return message.includes('UNIQUE constraint failed: audit_events.organization_id, audit_events.id');
 }

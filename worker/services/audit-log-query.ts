@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { auditEvents, eventWeeks, type AuditEventRow } from '../db/schema';
@@ -8,16 +8,7 @@ import { badRequest, notFound } from '../errors';
 import { encodeCursor, type Cursor, type PageRequest } from '../events/cursor';
 import { instanceEverExisted } from './instances';
 import type { AuditLogFilters } from '../events/filters';
-
-/**
- * Free text → FTS5 query: every word must match as a prefix. Words are quoted, so FTS5 operators
- * typed by users (AND, NEAR, *, ", column filters) are plain text, never query syntax.
- */
-export function ftsQuery(text: string): string | null {
-  const words = text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word));
-  if (words.length === 0) return null;
-  return words.map((word) => `"${word.replaceAll('"', '""')}"*`).join(' AND ');
-}
+import { searchMatch } from '../events/search-text';
 
 /**
  * How to run a free-text filter. `indexFirst` walks the organization's newest-first index and
@@ -31,7 +22,7 @@ export interface QueryPlan {
 
 const INDEX_FIRST: QueryPlan = { ftsFirst: false };
 
-/** Free-text matches (all organizations) up to which starting from the FTS index is cheaper. */
+/** Free-text matches (of the organization: the index is organization-scoped) up to which starting from them is cheaper. */
 export const FTS_FIRST_LIMIT = 20_000;
 
 /** WHERE conditions of a filter; organization first so every plan starts with an index on it. */
@@ -40,21 +31,23 @@ export function filterConditions(organizationId: string, filters: AuditLogFilter
   const conditions: SQL[] = [
     plan.ftsFirst ? sql`+${auditEvents.organizationId} = ${organizationId}` : eq(auditEvents.organizationId, organizationId),
   ];
+  // Several values travel as one JSON parameter: D1 binds at most 100 per statement.
   const oneOrMany = (column: SQLiteColumn, values: string[]) => {
     if (values.length === 1) conditions.push(eq(column, values[0] as string));
-    else if (values.length > 1) conditions.push(inArray(column, values));
+    else if (values.length > 1) conditions.push(sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`);
   };
   oneOrMany(auditEvents.actorId, filters.actorIds);
   oneOrMany(auditEvents.actorType, filters.actorTypes);
   oneOrMany(auditEvents.action, filters.actions);
   oneOrMany(auditEvents.objectType, filters.objectTypes);
+  oneOrMany(auditEvents.source, filters.sources);
   if (filters.objectName !== null) conditions.push(eq(auditEvents.objectName, filters.objectName));
   if (filters.instanceId !== null) conditions.push(eq(auditEvents.instanceId, filters.instanceId));
   if (filters.startTime !== null) conditions.push(gte(auditEvents.timestamp, filters.startTime));
   if (filters.endTime !== null) conditions.push(lt(auditEvents.timestamp, filters.endTime));
-  const match = filters.q === null ? null : ftsQuery(filters.q);
+  const match = filters.q === null ? null : searchMatch(organizationId, filters.q);
   if (match !== null) {
-    conditions.push(sql`${auditEvents}.rowid IN (SELECT rowid FROM audit_events_fts WHERE audit_events_fts MATCH ${match})`);
+    conditions.push(sql`${auditEvents}.rowid IN (SELECT rowid FROM audit_events_search WHERE audit_events_search MATCH ${match})`);
   }
   return conditions;
 }
@@ -81,12 +74,13 @@ export function pageQuery(
 
 function isUnfiltered(filters: AuditLogFilters): boolean {
   return (
-    filters.actorIds.length + filters.actorTypes.length + filters.actions.length + filters.objectTypes.length === 0 &&
+    filters.actorIds.length + filters.actorTypes.length + filters.actions.length + filters.objectTypes.length + filters.sources.length ===
+      0 &&
     filters.objectName === null &&
     filters.instanceId === null &&
     filters.startTime === null &&
     filters.endTime === null &&
-    (filters.q === null || ftsQuery(filters.q) === null)
+    (filters.q === null || searchMatch('', filters.q) === null)
   );
 }
 
@@ -108,11 +102,11 @@ export function countQuery(db: Database, organizationId: string, filters: AuditL
 }
 
 /** Picks the free-text plan: counts FTS matches, stopping at FTS_FIRST_LIMIT + 1. */
-export async function choosePlan(db: Database, filters: AuditLogFilters): Promise<QueryPlan> {
-  const match = filters.q === null ? null : ftsQuery(filters.q);
+export async function choosePlan(db: Database, organizationId: string, filters: AuditLogFilters): Promise<QueryPlan> {
+  const match = filters.q === null ? null : searchMatch(organizationId, filters.q);
   if (match === null) return INDEX_FIRST;
   const [row] = await db.all<{ matches: number }>(
-    sql`SELECT count(*) AS matches FROM (SELECT 1 FROM audit_events_fts WHERE audit_events_fts MATCH ${match} LIMIT ${FTS_FIRST_LIMIT + 1})`,
+    sql`SELECT count(*) AS matches FROM (SELECT 1 FROM audit_events_search WHERE audit_events_search MATCH ${match} LIMIT ${FTS_FIRST_LIMIT + 1})`,
   );
   return { ftsFirst: (row?.matches ?? 0) <= FTS_FIRST_LIMIT };
 }
@@ -127,7 +121,7 @@ export async function queryAuditLogs(
   filters: AuditLogFilters,
   page: PageRequest,
 ): Promise<AuditLogPage> {
-  const plan = await choosePlan(db, filters);
+  const plan = await choosePlan(db, organizationId, filters);
   const [rows, totals] = await db.batch([
     pageQuery(db, organizationId, filters, page, plan),
     countQuery(db, organizationId, filters, plan),
@@ -148,7 +142,7 @@ export async function* allMatchingRows(
   filters: AuditLogFilters,
   pageSize = 1000,
 ): AsyncGenerator<AuditEventRow[]> {
-  const plan = await choosePlan(db, filters);
+  const plan = await choosePlan(db, organizationId, filters);
   let cursor: Cursor | null = null;
   for (;;) {
     // pageQuery reads limit + 1 rows, so this reads exactly pageSize rows per page.

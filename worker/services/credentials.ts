@@ -1,11 +1,17 @@
-import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
-import type { Database } from '../db/client';
-import { apiKeys, memberships, organizations, sessions, users, type KeyRole, type Role } from '../db/schema';
-import type { OrgGrant, Principal } from '../auth/principal';
-import { weakerRole } from '../auth/roles';
+import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type { OrgGrant, Principal, PrincipalUser } from '../auth/principal';
+import { roleAtLeast, weakerRole } from '../auth/roles';
 import { randomToken, sha256Hex } from '../auth/secrets';
-import { unauthorized } from '../errors';
+import type { OrganizationSummary } from '../contract/management';
+import type { Database } from '../db/client';
+import { apiKeys, memberships, organizations, sessionKeys, sessions, users, type KeyRole, type Role } from '../db/schema';
+import { forbidden, unauthorized } from '../errors';
 
+/**
+ * One rule for every transport: an API key acts in its own organization only, with at most the
+ * role its user holds there now. Bearer, Basic and a dashboard session all resolve keys through
+ * keyGrant; a session is the set of keys its user signed in with (one per organization).
+ */
 interface KeyLookup {
   id: string;
   organizationId: string;
@@ -19,31 +25,31 @@ interface KeyLookup {
   memberRole: Role | null;
 }
 
-async function findKey(db: Database, where: ReturnType<typeof eq>): Promise<KeyLookup | undefined> {
-  const rows = await db
-    .select({
-      id: apiKeys.id,
-      organizationId: apiKeys.organizationId,
-      role: apiKeys.role,
-      instanceId: apiKeys.instanceId,
-      expiresAt: apiKeys.expiresAt,
-      revokedAt: apiKeys.revokedAt,
-      userId: apiKeys.userId,
-      userEmail: users.email,
-      userName: users.name,
-      memberRole: memberships.role,
-    })
+const keyColumns = {
+  id: apiKeys.id,
+  organizationId: apiKeys.organizationId,
+  role: apiKeys.role,
+  instanceId: apiKeys.instanceId,
+  expiresAt: apiKeys.expiresAt,
+  revokedAt: apiKeys.revokedAt,
+  userId: apiKeys.userId,
+  userEmail: users.email,
+  userName: users.name,
+  memberRole: memberships.role,
+};
+
+function keysQuery(db: Database) {
+  return db
+    .select(keyColumns)
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.userId))
-    .leftJoin(memberships, and(eq(memberships.organizationId, apiKeys.organizationId), eq(memberships.userId, apiKeys.userId)))
-    .where(where)
-    .limit(1);
-  return rows[0];
+    .leftJoin(memberships, and(eq(memberships.organizationId, apiKeys.organizationId), eq(memberships.userId, apiKeys.userId)));
 }
 
 /**
- * The key's grant, or a 401 when it is revoked, expired, or its user has left the organization.
- * A key never grants more than its user currently holds.
+ * The key's grant, or a 401 when it is revoked, expired, or its user no longer holds what it needs:
+ * a user who left disables their keys; a key never grants more than its user holds now; an ingest
+ * key stops when its user no longer holds a role that may create ingest keys (admin or owner).
  */
 function keyGrant(key: KeyLookup | undefined, now: number): OrgGrant {
   if (!key) throw unauthorized('The API key is not valid.');
@@ -52,27 +58,48 @@ function keyGrant(key: KeyLookup | undefined, now: number): OrgGrant {
   let role: KeyRole = key.role;
   if (key.userId !== null) {
     if (key.memberRole === null) throw unauthorized('The API key belongs to a user who is no longer a member.');
-    if (role !== 'ingest') role = weakerRole(role, key.memberRole);
+    if (role === 'ingest') {
+      if (!roleAtLeast(key.memberRole, 'admin')) {
+        throw unauthorized('The API key belongs to a user who no longer holds a role that may send events (admin or owner).');
+      }
+    } else role = weakerRole(role, key.memberRole);
   }
-  return { organizationId: key.organizationId, role, instanceId: key.instanceId };
+  return { organizationId: key.organizationId, role, instanceId: key.instanceId, apiKeyId: key.id };
 }
 
-function keyUser(key: KeyLookup) {
+function keyUser(key: KeyLookup): PrincipalUser | null {
   return key.userId !== null && key.userEmail !== null ? { id: key.userId, email: key.userEmail, name: key.userName ?? '' } : null;
 }
 
-export async function principalFromApiKey(db: Database, secret: string, now: number): Promise<Principal> {
-  const key = await findKey(db, eq(apiKeys.secretHash, await sha256Hex(secret)));
-  const grant = keyGrant(key, now);
-  const user = key ? keyUser(key) : null;
+function keyPrincipal(key: KeyLookup, grant: OrgGrant): Principal {
+  const user = keyUser(key);
   return {
     kind: 'api-key',
     user,
-    apiKeyId: key?.id ?? null,
+    apiKeyId: key.id,
     sessionTokenHash: null,
     grants: [grant],
-    actor: user ? { type: 'user', id: user.email } : { type: 'api_key', id: key?.id ?? '' },
+    actor: user ? { type: 'user', id: user.email } : { type: 'api_key', id: key.id },
   };
+}
+
+/** `Authorization: Bearer <secret>`. */
+export async function principalFromApiKey(db: Database, secret: string, now: number): Promise<Principal> {
+  const [key] = await keysQuery(db)
+    .where(eq(apiKeys.secretHash, await sha256Hex(secret)))
+    .limit(1);
+  const grant = keyGrant(key, now);
+  return keyPrincipal(key as KeyLookup, grant);
+}
+
+/** `Authorization: Basic base64(<apiKeyId>:<secret>)`, as Akuity's clients send it: the id must be the secret's key. */
+export async function principalFromKeyIdAndSecret(db: Database, keyId: string, secret: string, now: number): Promise<Principal> {
+  const [key] = await keysQuery(db)
+    .where(eq(apiKeys.secretHash, await sha256Hex(secret)))
+    .limit(1);
+  if (key && key.id !== keyId) throw unauthorized('The API key is not valid.');
+  const grant = keyGrant(key, now);
+  return keyPrincipal(key as KeyLookup, grant);
 }
 
 /** last_used_at is refreshed at most once a minute per key to keep reads cheap. */
@@ -83,52 +110,86 @@ export async function touchApiKey(db: Database, keyId: string, now: number): Pro
     .where(and(eq(apiKeys.id, keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - 60_000))));
 }
 
-async function userGrants(db: Database, userId: string): Promise<OrgGrant[]> {
-  const rows = await db
-    .select({ organizationId: memberships.organizationId, role: memberships.role })
-    .from(memberships)
-    .where(eq(memberships.userId, userId));
-  return rows.map((row) => ({ ...row, instanceId: null }));
-}
+const SESSION_ENDED = 'The session has ended. Sign in again.';
 
 /**
- * A session carries its key's authority. A full-strength owner key of a user signs that user in to
- * all their organizations (with their membership roles); a narrower key keeps the session narrow.
+ * A session acts with the keys its user signed in with; keys that stopped working drop out, and
+ * a session left with none has ended.
  */
 export async function principalFromSession(db: Database, token: string, now: number): Promise<Principal> {
   const tokenHash = await sha256Hex(token);
   const [session] = await db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).limit(1);
-  if (!session || session.expiresAt <= now) throw unauthorized('The session has ended. Sign in again.');
-  const key = await findKey(db, eq(apiKeys.id, session.apiKeyId));
-  const grant = keyGrant(key, now);
-  const user = key ? keyUser(key) : null;
-  if (!user) throw unauthorized('The session has ended. Sign in again.');
-  const grants = grant.role === 'owner' ? await userGrants(db, user.id) : [grant];
+  if (!session || session.expiresAt <= now) throw unauthorized(SESSION_ENDED);
+  const keys = await keysQuery(db)
+    .innerJoin(sessionKeys, eq(sessionKeys.apiKeyId, apiKeys.id))
+    .where(eq(sessionKeys.tokenHash, tokenHash))
+    .orderBy(asc(sessionKeys.addedAt));
+  const working = keys.flatMap((key) => {
+    try {
+      const user = keyUser(key);
+      return user ? [{ grant: keyGrant(key, now), user }] : [];
+    } catch {
+      return [];
+    }
+  });
+  const first = working[0];
+  if (!first) throw unauthorized(SESSION_ENDED);
   return {
     kind: 'session',
-    user,
+    user: first.user,
     apiKeyId: session.apiKeyId,
     sessionTokenHash: tokenHash,
-    grants,
-    actor: { type: 'user', id: user.email },
+    grants: working.map((entry) => entry.grant),
+    actor: { type: 'user', id: first.user.email },
   };
 }
 
-/** Creates a server-side session for a user-bound, non-ingest key; returns the cookie token. */
-export async function createSession(db: Database, apiKeyId: string, now: number, ttlMs: number): Promise<string> {
+/**
+ * Signs a user in with one of their keys. With a working session of the same user the key joins
+ * it (replacing that user's earlier key for the same organization), so the dashboard can switch
+ * organizations; otherwise a new session starts. Returns the cookie token to set, if a new one.
+ */
+export async function signIn(
+  db: Database,
+  key: Principal,
+  current: Principal | null,
+  now: number,
+  ttlMs: number,
+): Promise<{ token: string | null; principal: Principal }> {
+  const grant = key.grants === 'all' ? undefined : key.grants[0];
+  if (!key.user || !key.apiKeyId || !grant) throw forbidden('This API key is not tied to a user and cannot sign in.');
+  if (grant.role === 'ingest') throw forbidden('Ingest keys can only send events; they cannot sign in.');
+  const joining = current?.kind === 'session' && current.sessionTokenHash !== null && current.user?.id === key.user.id;
+  if (joining && current.sessionTokenHash) {
+    const tokenHash = current.sessionTokenHash;
+    await db.batch([
+      db
+        .delete(sessionKeys)
+        .where(
+          and(
+            eq(sessionKeys.tokenHash, tokenHash),
+            sql`${sessionKeys.apiKeyId} IN (SELECT id FROM api_keys WHERE organization_id = ${grant.organizationId})`,
+          ),
+        ),
+      db.insert(sessionKeys).values({ tokenHash, apiKeyId: key.apiKeyId, addedAt: now }),
+    ]);
+    const others = current.grants === 'all' ? [] : current.grants.filter((other) => other.organizationId !== grant.organizationId);
+    return { token: null, principal: { ...current, grants: [...others, grant] } };
+  }
   const token = randomToken(32);
-  await db.insert(sessions).values({ tokenHash: await sha256Hex(token), apiKeyId, createdAt: now, expiresAt: now + ttlMs });
-  return token;
+  const tokenHash = await sha256Hex(token);
+  await db.batch([
+    db.insert(sessions).values({ tokenHash, apiKeyId: key.apiKeyId, createdAt: now, expiresAt: now + ttlMs }),
+    db.insert(sessionKeys).values({ tokenHash, apiKeyId: key.apiKeyId, addedAt: now }),
+  ]);
+  return { token, principal: { ...key, kind: 'session', sessionTokenHash: tokenHash } };
 }
 
 export async function deleteSession(db: Database, tokenHash: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
-}
-
-export interface OrganizationSummary {
-  id: string;
-  name: string;
-  role: KeyRole;
+  await db.batch([
+    db.delete(sessionKeys).where(eq(sessionKeys.tokenHash, tokenHash)),
+    db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)),
+  ]);
 }
 
 /** The organizations a principal can see, with its role in each. */
@@ -143,7 +204,7 @@ export async function organizationsOf(db: Database, principal: Principal): Promi
   const rows = await db
     .select(columns)
     .from(organizations)
-    .where(inArray(organizations.id, [...roleByOrg.keys()]))
+    .where(sql`${organizations.id} IN (SELECT value FROM json_each(${JSON.stringify([...roleByOrg.keys()])}))`)
     .orderBy(organizations.name);
   return rows.flatMap((row) => {
     const role = roleByOrg.get(row.id);

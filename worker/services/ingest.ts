@@ -7,7 +7,7 @@ import { eventUlid } from '../db/ids';
 import { auditEvents, instances } from '../db/schema';
 import { ApiError, forbidden, invalid, type FieldError } from '../errors';
 import type { NewAuditEvent } from '../events/event-shape';
-import { insertEventStatements, prepareRows } from './audit-events';
+import { isEventIdCollision, prepareEvents, storeStatements, type PreparedEvents } from './audit-events';
 
 const FUTURE_SKEW_MS = 5 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -16,8 +16,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export interface IngestRequest {
   organizationId: string;
   body: ParsedIngestBody;
-  /** The authenticated caller and the instance its key is bound to (null: any). */
+  /** The authenticated caller, the key it sends with (recorded as sourceKeyId) and the instance that key is bound to (null: any). */
   caller: Principal;
+  sourceKeyId: string | null;
   boundInstanceId: string | null;
   config: Config;
   now: number;
@@ -28,17 +29,17 @@ export interface IngestRequest {
  * pointer, lives here. A batch is all-or-nothing: one bad item rejects it and nothing is written.
  */
 export async function ingest(db: Database, request: IngestRequest): Promise<IngestResult> {
-  const events = request.body.events.map(toNewEvent);
+  const events = request.body.events.map((input) => toNewEvent(input, request.sourceKeyId));
   const pointer = (index: number, field: string) => (request.body.batch ? `items/${index}/${field}` : field);
   const errors = await ruleViolations(db, request, events, pointer);
   if (errors.length > 0) throw invalid('One or more events are invalid; nothing was written.', errors);
   if (request.boundInstanceId !== null && events.some((event) => event.instanceId !== request.boundInstanceId)) {
     throw forbidden(`This API key may only write events of instance ${request.boundInstanceId}.`);
   }
-  return storeEvents(db, request.organizationId, events, request.now, pointer);
+  return storeEvents(db, request, events, pointer);
 }
 
-function toNewEvent(input: AuditEventInput): NewAuditEvent {
+function toNewEvent(input: AuditEventInput, sourceKeyId: string | null): NewAuditEvent {
   const timestamp = Date.parse(input.timestamp);
   return {
     id: input.id ?? eventUlid(timestamp),
@@ -48,6 +49,8 @@ function toNewEvent(input: AuditEventInput): NewAuditEvent {
     actor: input.actor,
     object: input.object,
     details: input.details ?? null,
+    source: 'ingest',
+    sourceKeyId,
   };
 }
 
@@ -115,54 +118,54 @@ async function storedHashes(db: Database, organizationId: string, ids: string[])
   return found;
 }
 
-/**
- * Stores validated events all-or-nothing (one D1 batch = one transaction). An id already stored
- * with the same content counts as a duplicate; with other content the whole batch is a 409.
- */
-async function storeEvents(
-  db: Database,
-  organizationId: string,
-  events: NewAuditEvent[],
-  now: number,
-  pointer: Pointer,
-): Promise<IngestResult> {
-  const rows = await prepareRows(organizationId, events, now);
+/** Items whose id is stored (or appears earlier in the batch) with other content. */
+async function idConflicts(db: Database, prepared: PreparedEvents, pointer: Pointer): Promise<FieldError[]> {
   const conflicts: FieldError[] = [];
   const firstById = new Map<string, string>();
-  rows.forEach((row, index) => {
+  prepared.rows.forEach((row, index) => {
     const earlier = firstById.get(row.id);
     if (earlier === undefined) firstById.set(row.id, row.contentSha256);
     else if (earlier !== row.contentSha256) {
       conflicts.push({ pointer: pointer(index, 'id'), detail: `id ${row.id} appears earlier in this batch with other content` });
     }
   });
-  const stored = await storedHashes(db, organizationId, [...firstById.keys()]);
-  rows.forEach((row, index) => {
+  const stored = await storedHashes(db, prepared.organizationId, [...firstById.keys()]);
+  prepared.rows.forEach((row, index) => {
     const hash = stored.get(row.id);
     if (hash !== undefined && hash !== row.contentSha256) {
       conflicts.push({ pointer: pointer(index, 'id'), detail: `id ${row.id} is already stored with different content` });
     }
   });
-  if (conflicts.length > 0) {
-    throw new ApiError(
-      'event-id-conflict',
-      'An event id is already used by an event with different content; nothing was written.',
-      conflicts,
-    );
-  }
+  return conflicts;
+}
+
+const conflictError = (conflicts: FieldError[]) =>
+  new ApiError('event-id-conflict', 'An event id is already used by an event with different content; nothing was written.', conflicts);
+
+/**
+ * Stores validated events all-or-nothing (one D1 batch = one transaction). An id already stored
+ * with the same content counts as a duplicate; with other content the whole batch is a 409. The
+ * check before writing answers the common case; a writer that wins a race in between makes the
+ * batch itself fail on the primary key (see storeStatements), and that is a 409 too.
+ */
+async function storeEvents(db: Database, request: IngestRequest, events: NewAuditEvent[], pointer: Pointer): Promise<IngestResult> {
+  const prepared = await prepareEvents(request.organizationId, events, request.now);
+  const conflicts = await idConflicts(db, prepared, pointer);
+  if (conflicts.length > 0) throw conflictError(conflicts);
   const seen = new Set<string>();
-  const fresh = rows.filter((row) => {
-    if (stored.has(row.id) || seen.has(row.id)) return false;
-    seen.add(row.id);
-    return true;
-  });
-  let accepted = 0;
-  if (fresh.length > 0) {
-    const [first, ...rest] = insertEventStatements(db, fresh);
-    if (first) {
-      const results = await db.batch([first, ...rest]);
-      accepted = results.reduce((sum, inserted) => sum + inserted.length, 0);
-    }
+  const unique = { ...prepared, rows: prepared.rows.filter((row) => !seen.has(row.id) && seen.add(row.id) !== undefined) };
+  unique.search = prepared.search.filter((entry) => unique.rows.some((row) => row.id === entry.id));
+  const { inserts, rest } = storeStatements(db, unique);
+  const [first, ...others] = inserts;
+  if (!first) return { accepted: 0, duplicates: events.length, ids: events.map((event) => event.id) };
+  let results: { id: string }[][];
+  try {
+    results = (await db.batch([first, ...others, ...rest])).slice(0, inserts.length) as { id: string }[][];
+  } catch (error) {
+    if (!isEventIdCollision(error)) throw error;
+    const raced = await idConflicts(db, prepared, pointer);
+    throw raced.length > 0 ? conflictError(raced) : error;
   }
-  return { accepted, duplicates: rows.length - accepted, ids: rows.map((row) => row.id) };
+  const accepted = results.reduce((sum, inserted) => sum + inserted.length, 0);
+  return { accepted, duplicates: events.length - accepted, ids: events.map((event) => event.id) };
 }

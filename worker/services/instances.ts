@@ -78,7 +78,7 @@ export async function createInstance(
     instanceId: row.id,
     message: `Created ${input.type} instance ${input.name}`,
   });
-  await db.batch([db.insert(instances).values(row), ...(await recordChangeStatements(db, organizationId, event, context.now))]);
+  await db.batch([db.insert(instances).values(row), ...(await recordChangeStatements(db, organizationId, [event], context.now))]);
   return view(row);
 }
 
@@ -97,6 +97,6 @@ export async function deleteInstance(db: Database, organizationId: string, insta
       .update(instances)
       .set({ deletedAt: context.now })
       .where(and(live(organizationId), eq(instances.id, instanceId))),
-    ...(await recordChangeStatements(db, organizationId, event, context.now, { onlyIfPreviousChanged: true })),
+    ...(await recordChangeStatements(db, organizationId, [event], context.now, { onlyIfPreviousChanged: true })),
   ]);
 }

@@ -76,7 +76,7 @@ export async function addMember(
   await db.batch([
     db.insert(users).values({ id: userId, email: input.email, name: input.name, createdAt: context.now }).onConflictDoNothing(),
     db.insert(memberships).values({ organizationId, userId, role: input.role, createdAt: context.now }),
-    ...(await recordChangeStatements(db, organizationId, event, context.now)),
+    ...(await recordChangeStatements(db, organizationId, [event], context.now)),
   ]);
   // An existing user keeps their name; report what is stored.
   return getMember(db, organizationId, userId);
@@ -134,7 +134,7 @@ export async function changeMemberRole(
   });
   const [update] = await db.batch([
     db.update(memberships).set({ role }).where(notLastOwner(organizationId, userId)),
-    ...(await recordChangeStatements(db, organizationId, event, context.now, { onlyIfPreviousChanged: true })),
+    ...(await recordChangeStatements(db, organizationId, [event], context.now, { onlyIfPreviousChanged: true })),
   ]);
   if (update.meta.changes === 0) throw new ApiError('last-owner', `${member.email} is the last owner of the organization.`);
   return { ...member, role };
@@ -153,7 +153,7 @@ export async function removeMember(db: Database, organizationId: string, userId:
   });
   const [removal] = await db.batch([
     db.delete(memberships).where(notLastOwner(organizationId, userId)),
-    ...(await recordChangeStatements(db, organizationId, event, context.now, { onlyIfPreviousChanged: true })),
+    ...(await recordChangeStatements(db, organizationId, [event], context.now, { onlyIfPreviousChanged: true })),
   ]);
   if (removal.meta.changes === 0) throw new ApiError('last-owner', `${member.email} is the last owner of the organization.`);
   return member;

@@ -5,7 +5,7 @@ import type { Database } from '../db/client';
 import { newId } from '../db/ids';
 import { apiKeys, memberships, organizations, users } from '../db/schema';
 import { managementEvent } from '../events/management-event';
-import { prepareRows, insertEventStatements } from './audit-events';
+import { recordChangeStatements } from './audit-events';
 import { notFound } from '../errors';
 
 export interface NewOrganization {
@@ -69,9 +69,9 @@ export async function createOrganization(
       prefix,
       createdAt: now,
     }),
-    ...insertEventStatements(db, await prepareRows(organizationId, events, now)),
+    ...(await recordChangeStatements(db, organizationId, events, now)),
   ]);
-  return { organization: { id: organizationId, name: input.name }, ownerApiKey: secret };
+  return { organization: { id: organizationId, name: input.name }, ownerApiKey: secret, ownerApiKeyId: keyId };
 }
 
 export async function getOrganization(db: Database, organizationId: string) {

@@ -32,7 +32,7 @@ export async function loadAuditView(fetchFn: typeof fetch, url: URL, org: Organi
   const scope: AuditScope = { orgId: org.id, instanceId };
   const base = { scope, filters, period, apiFilters: apiFilters.toString() };
 
-  // Owners only (DESIGN §6). Don't even ask the API otherwise: a member never sees a row.
+  // Owners only. Don't even ask the API otherwise: a member never sees a row.
   if (!isOwner(org)) return { ...base, result: { status: 'forbidden' } };
   try {
     const page = await fetchAuditPage(fetchFn, scope, apiFilters, null);

@@ -1,0 +1,81 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { database } from '../worker/db/client';
+import { searchMatch } from '../worker/events/search-text';
+import { backfillSearch } from '../worker/services/search-backfill';
+import { call, createOrg, json, type TestOrg } from './helpers/api';
+import { makeEvent } from './helpers/events';
+
+async function ingestMessages(org: TestOrg, messages: string[]): Promise<void> {
+  const items = messages.map((message, index) => makeEvent(index, { details: { message } }));
+  await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items } }), 201);
+}
+
+/** Rows of the search index a query expression reads: the cost a free-text query can cause. */
+async function indexMatches(match: string): Promise<number> {
+  const row = await env.DB.prepare('SELECT count(*) AS n FROM audit_events_search WHERE audit_events_search MATCH ?')
+    .bind(match)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+const totalCount = async (org: TestOrg, q: string) =>
+  (
+    await json<{ totalCount: number }>(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs?filters.q=${encodeURIComponent(q)}`, { token: org.ownerKey }),
+      200,
+    )
+  ).totalCount;
+
+describe('organization-scoped free text', () => {
+  it("reads only the caller's own index entries: another tenant's matching events cost it nothing", async () => {
+    const busy = await createOrg('search-busy');
+    const quiet = await createOrg('search-quiet');
+    await ingestMessages(
+      busy,
+      Array.from({ length: 300 }, (_, index) => `zebra crossing ${index}`),
+    );
+    await ingestMessages(quiet, ['zebrafish tank cleaned']);
+    // The same words, as each organization's query sees them: the quiet one's index entries only.
+    expect(await indexMatches(searchMatch(busy.orgId, 'zebra') ?? '')).toBe(300);
+    expect(await indexMatches(searchMatch(quiet.orgId, 'zebra') ?? '')).toBe(1);
+    // Even a one-letter-prefix-like broad query (two letters, the shortest allowed) stays inside the organization.
+    expect(await indexMatches(searchMatch(quiet.orgId, 'ze') ?? '')).toBe(1);
+    expect(await totalCount(quiet, 'zebra')).toBe(1);
+    expect(await totalCount(busy, 'zebra crossing')).toBe(300);
+  });
+
+  it('matches words with accents and case folded, and words with inner punctuation as phrases', async () => {
+    const org = await createOrg('search-fold');
+    await ingestMessages(org, ['Déployé v1.2.3 sur Prod', 'v1 then 2 later']);
+    expect(await totalCount(org, 'deploye')).toBe(1);
+    expect(await totalCount(org, 'DÉPLOYÉ')).toBe(1);
+    expect(await totalCount(org, 'SUR')).toBe(1);
+    expect(await totalCount(org, 'v1.2')).toBe(1);
+    expect(await totalCount(org, 'v1')).toBe(2);
+  });
+
+  it('re-indexes events stored before search was organization-scoped, a bounded number per run', async () => {
+    const org = await createOrg('search-legacy');
+    await ingestMessages(
+      org,
+      Array.from({ length: 30 }, (_, index) => `legacy walrus ${index}`),
+    );
+    // As if these rows predated the migration: no index entries, a backfill target set.
+    await env.DB.prepare('DELETE FROM audit_events_search WHERE rowid IN (SELECT rowid FROM audit_events WHERE organization_id = ?)')
+      .bind(org.orgId)
+      .run();
+    await env.DB.prepare(
+      'UPDATE organization_sequences SET search_backfill_until = last_sequence, search_backfilled_through = 0 WHERE organization_id = ?',
+    )
+      .bind(org.orgId)
+      .run();
+    expect(await totalCount(org, 'walrus')).toBe(0);
+    const db = database(env.DB);
+    const first = await backfillSearch(db, 10);
+    expect(first).toEqual({ indexed: 10, organizationsLeft: 1 });
+    for (let run = 0; run < 10; run += 1) if ((await backfillSearch(db, 10)).organizationsLeft === 0) break;
+    expect(await totalCount(org, 'walrus')).toBe(30);
+    expect((await backfillSearch(db, 10)).indexed).toBe(0);
+  });
+});

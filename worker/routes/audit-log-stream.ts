@@ -1,0 +1,28 @@
+import { createRoute } from '@hono/zod-openapi';
+import { StreamPageSchema, StreamQuery } from '../contract/stream';
+import { AUDIT_READERS, orgAccess } from '../middleware/access';
+import { readStream } from '../services/audit-log-stream';
+import { OrgParams, security } from './params';
+import { commonProblems, jsonResponse } from './responses';
+import { createRouter } from './router';
+
+export const auditLogStreamRoutes = createRouter().openapi(
+  createRoute({
+    method: 'get',
+    path: '/organizations/{orgId}/audit-log-stream',
+    tags: ['Audit logs'],
+    summary: 'Every event after a sequence number, ascending: complete incremental reads for SIEM importers',
+    description:
+      'Resume with afterSequence = the lastSequence of the previous answer. Events older than HOT_RETENTION_DAYS have left D1: when the first item is above afterSequence + 1, the ones between are in the weekly archives.',
+    security,
+    middleware: [orgAccess(AUDIT_READERS)] as const,
+    request: { params: OrgParams, query: StreamQuery },
+    responses: { 200: jsonResponse(StreamPageSchema, 'Events in sequence order'), ...commonProblems },
+  }),
+  async (c) => {
+    const { orgId } = c.req.valid('param');
+    const { afterSequence, limit } = c.req.valid('query');
+    c.header('link', `</api/v1/organizations/${orgId}/audit-logs-archives>; rel="archives"`);
+    return c.json(await readStream(c.var.db, orgId, afterSequence, limit), 200);
+  },
+);
