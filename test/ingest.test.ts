@@ -1,13 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, call, createInstance, createKey, createOrg, expectProblem, json, unique } from './helpers/api';
+import type { AuditEvent, IngestResult } from '../worker/contract';
 import { makeEvent, storedEvents, type EventInput } from './helpers/events';
-
-interface IngestResult {
-  accepted: number;
-  duplicates: number;
-  ids: string[];
-}
 
 const ingest = (orgId: string, token: string, body: unknown) =>
   call(`/api/v1/organizations/${orgId}/audit-logs`, { method: 'POST', token, body });
@@ -53,6 +48,51 @@ describe('ingest', () => {
         sequence: 5,
       },
     ]);
+  });
+
+  it('stores the optional namespace and Kargo project, shown only when set, and keeps older content hashes', async () => {
+    const org = await createOrg('ingest-extension');
+    const withFields = makeEvent(0, {
+      id: 'with-fields',
+      object: {
+        type: 'k8s_resource',
+        id: { name: 'web', kind: 'Deployment', namespace: 'shop' },
+        parentId: { name: 'stage-a', kargoProjectName: 'storefront' },
+      },
+    });
+    const without = makeEvent(1, { id: 'without-fields' });
+    await json(await ingest(org.orgId, org.ownerKey, { items: [withFields, without] }), 201);
+    const page = await json<{ items: AuditEvent[] }>(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs?filters.source=ingest`, { token: org.ownerKey }),
+      200,
+    );
+    const stored = new Map(page.items.map((item) => [item.id, item]));
+    expect(stored.get('with-fields')?.object).toEqual({
+      type: 'k8s_resource',
+      id: { name: 'web', kind: 'Deployment', group: '', namespace: 'shop' },
+      parentId: { name: 'stage-a', parentName: '', applicationName: '', kargoProjectName: 'storefront' },
+    });
+    expect(Object.keys(stored.get('without-fields')?.object.id ?? {})).toEqual(['name', 'kind', 'group']);
+    expect(Object.keys(stored.get('without-fields')?.object.parentId ?? {})).toEqual(['name', 'parentName', 'applicationName']);
+    // Retries are duplicates; an empty namespace is the same content as none.
+    const retry = await json<IngestResult>(
+      await ingest(org.orgId, org.ownerKey, {
+        items: [withFields, { ...without, object: { ...without.object, id: { ...without.object.id, namespace: '' } } }],
+      }),
+      201,
+    );
+    expect(retry).toMatchObject({ accepted: 0, duplicates: 2 });
+    const csv = await (
+      await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs?filters.objectType=k8s_resource`, { token: org.ownerKey })
+    ).text();
+    const [header, row] = csv.split('\r\n').map((line) => line.split(','));
+    expect(row?.[header?.indexOf('objectNamespace') ?? -1]).toBe('shop');
+    expect(row?.[header?.indexOf('parentKargoProjectName') ?? -1]).toBe('storefront');
+    const search = await json<{ totalCount: number }>(
+      await call(`/api/v1/organizations/${org.orgId}/audit-logs?filters.q=storefront`, { token: org.ownerKey }),
+      200,
+    );
+    expect(search.totalCount).toBe(1);
   });
 
   it('ingests 1000 events in one call and replays them as 1000 duplicates', async () => {

@@ -79,9 +79,11 @@ export function* benchRows(
       objectName: name,
       objectKind: 'Application',
       objectGroup: 'argoproj.io',
+      objectNamespace: null,
       parentName: 'prod',
       parentParentName: null,
       parentApplicationName: null,
+      parentKargoProjectName: null,
       detailsMessage: `${action} ${name} to ${Math.floor(random() * 0xfffffff).toString(16)} by ${pick(WORDS)}`,
       detailsPatch:
         action === 'update'

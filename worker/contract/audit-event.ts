@@ -12,8 +12,18 @@ export const AuditEventSchema = z
     actor: z.object({ type: z.string(), id: z.string(), ip: z.string() }),
     object: z.object({
       type: z.string(),
-      id: z.object({ name: z.string(), kind: z.string(), group: z.string() }),
-      parentId: z.object({ name: z.string(), parentName: z.string(), applicationName: z.string() }),
+      id: z.object({
+        name: z.string(),
+        kind: z.string(),
+        group: z.string(),
+        namespace: z.string().optional().openapi({ description: 'Kubernetes namespace of the object; present only when set' }),
+      }),
+      parentId: z.object({
+        name: z.string(),
+        parentName: z.string(),
+        applicationName: z.string(),
+        kargoProjectName: z.string().optional().openapi({ description: 'Kargo project of the object; present only when set' }),
+      }),
     }),
     details: z.object({ message: z.string(), patch: z.string(), actionType: z.string() }).catchall(z.unknown()),
     count: z.number().int(),

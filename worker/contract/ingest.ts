@@ -51,8 +51,12 @@ export const AuditEventInput = z
     object: z
       .object({
         type: requiredText.openapi({ example: 'argocd_application' }),
-        id: z.object({ name: requiredText, kind: optionalText, group: optionalText }).strict(),
-        parentId: z.object({ name: optionalText, parentName: optionalText, applicationName: optionalText }).strict().nullable().optional(),
+        id: z.object({ name: requiredText, kind: optionalText, group: optionalText, namespace: optionalText }).strict(),
+        parentId: z
+          .object({ name: optionalText, parentName: optionalText, applicationName: optionalText, kargoProjectName: optionalText })
+          .strict()
+          .nullable()
+          .optional(),
       })
       .strict(),
     details: Details.nullable().optional(),

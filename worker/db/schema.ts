@@ -125,9 +125,12 @@ export const auditEvents = sqliteTable(
     objectName: text('object_name').notNull(),
     objectKind: text('object_kind'),
     objectGroup: text('object_group'),
+    // Optional extension fields: object.id.namespace and object.parentId.kargoProjectName.
+    objectNamespace: text('object_namespace'),
     parentName: text('parent_name'),
     parentParentName: text('parent_parent_name'),
     parentApplicationName: text('parent_application_name'),
+    parentKargoProjectName: text('parent_kargo_project_name'),
     detailsMessage: text('details_message'),
     detailsPatch: text('details_patch'),
     detailsActionType: text('details_action_type'),

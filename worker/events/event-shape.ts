@@ -12,8 +12,13 @@ export interface NewAuditEvent {
   actor: { type: string; id: string; ip?: string | null };
   object: {
     type: string;
-    id: { name: string; kind?: string | null; group?: string | null };
-    parentId?: { name?: string | null; parentName?: string | null; applicationName?: string | null } | null;
+    id: { name: string; kind?: string | null; group?: string | null; namespace?: string | null };
+    parentId?: {
+      name?: string | null;
+      parentName?: string | null;
+      applicationName?: string | null;
+      kargoProjectName?: string | null;
+    } | null;
   };
   details?: { message?: string | null; patch?: string | null; actionType?: string | null; [extra: string]: unknown } | null;
   /** Provenance, set by the service: who recorded the event (never taken from a client). */
@@ -51,9 +56,11 @@ export function toColumns(organizationId: string, event: NewAuditEvent): Content
     objectName: event.object.id.name,
     objectKind: emptyToNull(event.object.id.kind),
     objectGroup: emptyToNull(event.object.id.group),
+    objectNamespace: emptyToNull(event.object.id.namespace),
     parentName: emptyToNull(event.object.parentId?.name),
     parentParentName: emptyToNull(event.object.parentId?.parentName),
     parentApplicationName: emptyToNull(event.object.parentId?.applicationName),
+    parentKargoProjectName: emptyToNull(event.object.parentId?.kargoProjectName),
     detailsMessage: emptyToNull(message as string | null | undefined),
     detailsPatch: emptyToNull(patch as string | null | undefined),
     detailsActionType: emptyToNull(actionType as string | null | undefined),
@@ -77,11 +84,19 @@ export function toEventContent(row: ContentColumns): AuditEventContent {
     actor: { type: row.actorType, id: row.actorId, ip: row.actorIp ?? '' },
     object: {
       type: row.objectType,
-      id: { name: row.objectName, kind: row.objectKind ?? '', group: row.objectGroup ?? '' },
+      // The optional extension fields appear only when set, so events stored before they existed
+      // keep their content hash.
+      id: {
+        name: row.objectName,
+        kind: row.objectKind ?? '',
+        group: row.objectGroup ?? '',
+        ...(row.objectNamespace ? { namespace: row.objectNamespace } : {}),
+      },
       parentId: {
         name: row.parentName ?? '',
         parentName: row.parentParentName ?? '',
         applicationName: row.parentApplicationName ?? '',
+        ...(row.parentKargoProjectName ? { kargoProjectName: row.parentKargoProjectName } : {}),
       },
     },
     details: {
@@ -110,6 +125,8 @@ export function searchableFields(row: ContentColumns): (string | null)[] {
     row.parentName,
     row.parentParentName,
     row.parentApplicationName,
+    row.objectNamespace,
+    row.parentKargoProjectName,
     row.detailsMessage,
     row.detailsPatch,
   ];

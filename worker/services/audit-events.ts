@@ -65,8 +65,9 @@ export function storeStatements(db: Database, prepared: PreparedEvents, options:
         // Drizzle lists the columns in schema order; the SELECT follows that order.
         sql`SELECT value->>'organizationId', value->>'id', value->>'instanceId', value->>'timestamp', value->>'receivedAt',
           value->>'action', value->>'actorType', value->>'actorId', value->>'actorIp', value->>'objectType',
-          value->>'objectName', value->>'objectKind', value->>'objectGroup', value->>'parentName',
-          value->>'parentParentName', value->>'parentApplicationName', value->>'detailsMessage', value->>'detailsPatch',
+          value->>'objectName', value->>'objectKind', value->>'objectGroup', value->>'objectNamespace', value->>'parentName',
+          value->>'parentParentName', value->>'parentApplicationName', value->>'parentKargoProjectName',
+          value->>'detailsMessage', value->>'detailsPatch',
           value->>'detailsActionType', value->>'detailsJson', value->>'contentSha256', value->>'source', value->>'sourceKeyId',
           ${base} + row_number() OVER (ORDER BY key)
         FROM json_each(${chunk})
