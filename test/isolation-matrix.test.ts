@@ -1,3 +1,4 @@
+// Longer than 300 lines: the route table is the test; every route of the API has its entry here.
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../worker/app';

@@ -1,3 +1,5 @@
+// Longer than 300 lines: every way a single archive can be wrong (ZIP structure, day files, manifest,
+// signature, chain), each a short case built on the same independent archive fixture.
 import { Zip, ZipDeflate, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { spkiPemToDer, verifyArchive, verifyChain, type VerifyReport } from '../worker/archive/verify';

@@ -1,3 +1,5 @@
+// Longer than 300 lines: the folder verifier's cases (chain, coverage, gaps, duplicates, expired ZIPs,
+// --complete-through) share one set of generated archives.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { DayFileWriter } from '../worker/archive/day-file';

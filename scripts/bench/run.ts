@@ -1,4 +1,7 @@
 /**
+ * Longer than 300 lines: every section of one benchmark run and its report; the sections move to
+ * files of their own as they grow (scripts/bench/*.ts already hold the shared machinery).
+ *
  * `npm run bench [-- --quick]`: every figure beside a baseline measured in the same run, as a
  * ratio. Local only: wrangler dev (workerd + local D1/R2/queues) on ports of its own, data written
  * by a deterministic generator. Writes bench/results.md and bench/results.json.

@@ -1,4 +1,7 @@
 /**
+ * Longer than 300 lines: one signed-in browser session walks the whole flow in order; splitting it
+ * would repeat the sign-in and the seeded server.
+ *
  * The dashboard in real Chromium against the real Worker (wrangler dev, local D1/R2/queue).
  * The server is started and seeded like a first `npm start` (the demo organization with its closed
  * weeks archived), plus two more organizations (see harness.ts). The tests of this file run in
