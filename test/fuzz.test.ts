@@ -9,7 +9,7 @@ import { makeEvent } from './helpers/events';
  * Property-based fuzzing of every input surface. Properties: never a 5xx; every rejection is
  * problem+json; a rejected write changes no row. CI-sized: 10,000+ cases per run in total.
  */
-const RUNS = { ingest: 3000, query: 3000, cursor: 1500, export: 1000, link: 1500, stream: 1000 };
+const RUNS = { ingest: 3000, query: 3000, cursor: 1500, export: 1000, link: 1500, stream: 1000, unknown: 1000 };
 
 let org: TestOrg;
 let instanceId: string;
@@ -164,6 +164,41 @@ describe('fuzzing', () => {
         },
       ),
       { numRuns: RUNS.query },
+    );
+  }, 300_000);
+
+  it('unknown parameters: never widen an answer, on any audit-log endpoint (always 400)', async () => {
+    const known = [
+      'filters.actorId',
+      'filters.actor_id',
+      'filters.action',
+      'filters.argocdApplication.objectName',
+      'filters.argocd_application.enabled',
+    ];
+    const paths = ['audit-logs', 'csv-audit-logs', 'audit-logs-archives', 'audit-log-stream'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.constantFrom(...known), fc.constantFrom('alice@example.com', 'sync', 'true', 'x')), { maxLength: 3 }),
+        // Names that are not parameters: misspellings, other cases, other groups and fields, plain text.
+        fc.oneof(
+          fc.constantFrom(
+            'filters.actorID',
+            'filters.ActorId',
+            'filters.actor-id',
+            'filters.argocdApplication.name',
+            'filters.argocdApplications.objectName',
+            'filter.action',
+          ),
+          fc.string({ minLength: 1, maxLength: 20 }).filter((name) => !/^(filters\.|format$|cursor$|limit$|after)/.test(name)),
+        ),
+        fc.constantFrom(...paths),
+        async (pairs, unknown, path) => {
+          const query = new URLSearchParams([...pairs, [unknown, 'x']]).toString();
+          const status = await check(await call(`/api/v1/organizations/${org.orgId}/${path}?${query}`, { token: nextKey() }));
+          expect(status).toBe(400);
+        },
+      ),
+      { numRuns: RUNS.unknown },
     );
   }, 300_000);
 

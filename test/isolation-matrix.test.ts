@@ -72,6 +72,7 @@ interface Fixture {
   org: TestOrg;
   other: TestOrg;
   instanceId: string;
+  kargoInstanceId: string;
   downloadPath: string;
 }
 
@@ -162,6 +163,19 @@ const MATRIX: Record<string, RouteCase> = {
     expect: ownersOnly,
     request: async (f) => ({ method: 'GET', path: `${org(f)}/audit-log-stream?afterSequence=0&limit=5` }),
   },
+  // The instance is named in the body: another organization's instance is "not found" to outsiders.
+  'POST /ext-api/v1/argocd/extensions/audit-records': {
+    expect: { ...ownersOnly, otherOwner: 404 },
+    request: async (f) => ({ method: 'POST', path: '/ext-api/v1/argocd/extensions/audit-records', body: { instanceId: f.instanceId } }),
+  },
+  'POST /ext-api/v1/kargo/extensions/audit-records': {
+    expect: { ...ownersOnly, otherOwner: 404 },
+    request: async (f) => ({
+      method: 'POST',
+      path: '/ext-api/v1/kargo/extensions/audit-records',
+      body: { instanceId: f.kargoInstanceId, projectName: 'storefront' },
+    }),
+  },
   'GET /api/v1/organizations/{orgId}/audit-logs-archives': {
     expect: ownersOnly,
     request: async (f) => ({ method: 'GET', path: `${org(f)}/audit-logs-archives` }),
@@ -228,7 +242,8 @@ beforeAll(async () => {
     200,
   );
   const link = new URL(archives.archives[0]?.presignedUrl ?? '');
-  fixture = { org: target, other, instanceId: instance.id, downloadPath: link.pathname + link.search };
+  const kargo = await createInstance(target, 'kargo');
+  fixture = { org: target, other, instanceId: instance.id, kargoInstanceId: kargo.id, downloadPath: link.pathname + link.search };
 
   const revoked = await createKey(target, 'admin');
   await call(`/api/v1/organizations/${target.orgId}/api-keys/${revoked.id}`, { method: 'DELETE', token: target.ownerKey });

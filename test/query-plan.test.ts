@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { database } from '../worker/db/client';
-import type { AuditLogFilters } from '../worker/events/filters';
+import { GROUP_TEXT_FIELD_NAMES, OBJECT_GROUPS, type GroupTextField } from '../worker/contract/object-groups';
+import type { AuditLogFilters, ObjectGroupFilter } from '../worker/events/filters';
 import { countQuery, pageQuery } from '../worker/services/audit-log-query';
 import { streamQuery } from '../worker/services/audit-log-stream';
 
@@ -16,6 +17,8 @@ const NONE: AuditLogFilters = {
   endTime: null,
   sources: [],
   q: null,
+  objectGroups: [],
+  kargoProject: null,
 };
 
 /** Each audit-log filter as a partial filter set; every subset of them is checked. */
@@ -100,6 +103,43 @@ describe('query plans', () => {
     const steps = (await plan(streamQuery(db, 'org_x', 4711, 100))).join(' | ');
     expect(steps).toMatch(/SEARCH audit_events USING INDEX audit_events_org_sequence \(organization_id=\? AND sequence>\?\)/);
     expect(steps).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('serves every field of every Akuity object group, children and several groups from their own index ranges', async () => {
+    const fields = (field: GroupTextField | null, values: string[] = ['x']): ObjectGroupFilter['fields'] =>
+      Object.fromEntries(GROUP_TEXT_FIELD_NAMES.map((name) => [name, name === field ? values : []])) as ObjectGroupFilter['fields'];
+    const cases: { name: string; groups: ObjectGroupFilter[] }[] = [];
+    for (const [group, objectType] of Object.entries(OBJECT_GROUPS)) {
+      cases.push({ name: `${group}.enabled`, groups: [{ objectType, fields: fields(null), includeChildObjects: false }] });
+      for (const field of GROUP_TEXT_FIELD_NAMES) {
+        cases.push({ name: `${group}.${field}`, groups: [{ objectType, fields: fields(field, ['a', 'b']), includeChildObjects: false }] });
+      }
+      cases.push({ name: `${group}.children`, groups: [{ objectType, fields: fields('objectName'), includeChildObjects: true }] });
+    }
+    cases.push({
+      name: 'three groups',
+      groups: [
+        { objectType: 'argocd_application', fields: fields('objectName'), includeChildObjects: true },
+        { objectType: 'kargo_promotion', fields: fields('objectParentKargoProjectName'), includeChildObjects: false },
+        { objectType: 'member', fields: fields(null), includeChildObjects: false },
+      ],
+    });
+    // A walk over the whole organization's range: index-served in name only.
+    const wholeOrganization = (step: string) =>
+      /USING (COVERING )?INDEX audit_events_org_(time|sequence|received) \(organization_id=\?\)/.test(step);
+    const offenders: string[] = [];
+    for (const { name, groups } of cases) {
+      for (const extra of [{}, { actorIds: ['alice'] }, { startTime: 1, endTime: 2 }]) {
+        const filters: AuditLogFilters = { ...NONE, ...extra, objectGroups: groups };
+        for (const query of [pageQuery(db, 'org_x', filters, { limit: 50, offset: 0, cursor: null }), countQuery(db, 'org_x', filters)]) {
+          const steps = await plan(query);
+          if (steps.some((step) => fullScan(step) || wholeOrganization(step)))
+            offenders.push(`${name} ${JSON.stringify(extra)}: ${steps.join(' | ')}`);
+        }
+      }
+    }
+    expect(cases.length).toBe(20 * 10 + 1);
+    expect(offenders).toEqual([]);
   });
 
   it('detects a full scan when there is one (the check can fail)', async () => {

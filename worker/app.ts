@@ -11,6 +11,7 @@ import { apiKeyRoutes } from './routes/api-keys';
 import { archiveRoutes } from './routes/archives';
 import { auditLogStreamRoutes } from './routes/audit-log-stream';
 import { auditLogReadRoutes, auditLogRoutes } from './routes/audit-logs';
+import { extensionRoutes } from './routes/extension-audit-records';
 import { authRoutes } from './routes/auth';
 import { instanceRoutes } from './routes/instances';
 import { memberRoutes } from './routes/members';
@@ -23,18 +24,21 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export function createApp() {
   const app = createRouter();
-  app.use('/api/*', requestContext);
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError('body-too-large', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
-      },
-    }),
-  );
-  app.use('/api/*', authenticate);
-  app.use('/api/*', rateLimit);
+  // The API and Akuity's UI-extension API share every middleware.
+  for (const prefix of ['/api/*', '/ext-api/*']) {
+    app.use(prefix, requestContext);
+    app.use(
+      prefix,
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new ApiError('body-too-large', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+        },
+      }),
+    );
+    app.use(prefix, authenticate);
+    app.use(prefix, rateLimit);
+  }
 
   app.route('/api/v1', authRoutes);
   app.route('/api/v1', organizationRoutes);
@@ -45,6 +49,7 @@ export function createApp() {
   app.route('/api/v1', auditLogReadRoutes);
   app.route('/api/v1', auditLogStreamRoutes);
   app.route('/api/v1', archiveRoutes);
+  app.route('/ext-api/v1', extensionRoutes);
 
   // Referenced by the ingest body's anyOf (its validator is a transform, so they are registered by hand).
   app.openAPIRegistry.register('AuditEventInput', AuditEventInput);

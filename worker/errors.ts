@@ -1,5 +1,6 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
+import type { ZodError } from 'zod';
 import type { FieldError } from './contract/problem';
 
 export type { FieldError };
@@ -105,4 +106,12 @@ export function problemResponse(
     status,
     headers: { 'content-type': 'application/problem+json', 'x-request-id': requestId, ...extra.headers },
   });
+}
+
+/** zod issues as field errors, each pointer prefixed with where the value came from ("query", "param"). */
+export function zodFieldErrors(error: ZodError, prefix = ''): FieldError[] {
+  return error.issues.map((issue) => ({
+    pointer: [prefix, ...issue.path.map(String)].filter(Boolean).join('/'),
+    detail: issue.message,
+  }));
 }

@@ -213,6 +213,8 @@ const NO_FILTERS: AuditLogFilters = {
   endTime: null,
   sources: [],
   q: null,
+  objectGroups: [],
+  kargoProject: null,
 };
 
 async function queryBench(server: BenchServer, data: Dataset): Promise<void> {

@@ -61,8 +61,9 @@ export const AuditEventInput = z
       .strict(),
     details: Details.nullable().optional(),
     // Accepted for compatibility with Akuity's AuditLog shape; every stored event counts once.
-    count: z.number().int().min(1).optional(),
-    lastOccurredTimestamp: rfc3339.optional(),
+    // Akuity's own events carry protobuf zero values (count 0, lastOccurredTimestamp ""): accepted.
+    count: z.number().int().min(0).optional(),
+    lastOccurredTimestamp: z.union([rfc3339, z.literal('')]).optional(),
   })
   .strict()
   .openapi('AuditEventInput');

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { EVENT_SOURCES } from './enums.ts';
 import { MAX_TEXT } from './ingest.ts';
+import { GROUP_TEXT_FIELD_NAMES, OBJECT_GROUP_NAMES, OBJECT_GROUPS, type GroupFlagField, type GroupTextField, type ObjectGroup } from './object-groups.ts';
 
 /** Parameter text: no control characters (a NUL byte is never part of a real value). */
 const parameterText = (max: number) =>
@@ -9,10 +10,16 @@ const parameterText = (max: number) =>
     .max(max)
     .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
 
+/** Values one repeatable parameter may carry (each stays one JSON parameter of the SQL statement). */
+export const MAX_PARAMETER_VALUES = 100;
+
 /** A repeatable query parameter: `?filters.action=a&filters.action=b` (one value arrives as a string). */
 const repeatable = (name: string, description: string) =>
   z
-    .union([parameterText(MAX_TEXT).pipe(z.string().min(1)), z.array(parameterText(MAX_TEXT).pipe(z.string().min(1))).max(100)])
+    .union([
+      parameterText(MAX_TEXT).pipe(z.string().min(1)),
+      z.array(parameterText(MAX_TEXT).pipe(z.string().min(1))).max(MAX_PARAMETER_VALUES),
+    ])
     .optional()
     .openapi({ param: { name, in: 'query', style: 'form', explode: true }, description });
 
@@ -22,13 +29,48 @@ const single = (name: string, description: string) =>
     .optional()
     .openapi({ param: { name, in: 'query' }, description });
 
+/** RFC 3339, or `YYYY-MM-DD` meaning that day's 00:00 UTC (what Akuity accepts), as milliseconds. */
 const time = (name: string, description: string) =>
-  z.iso
-    .datetime({ offset: true })
+  z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()])
+    .transform((value) => Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value))
+    .refine((ms) => Number.isFinite(ms), 'not a time')
     .optional()
-    .openapi({ param: { name, in: 'query' }, description });
+    .openapi({ param: { name, in: 'query' }, description, type: 'string' });
 
-/** The audit-log filters, shared by the JSON lists and the CSV/NDJSON export. */
+/** A boolean the way Go's strconv.ParseBool reads it (what Akuity's gateway accepts). */
+const flag = (name: string, description: string) =>
+  z
+    .enum(['true', 'false', '1', '0', 't', 'f', 'T', 'F', 'TRUE', 'FALSE', 'True', 'False'])
+    .transform((value) => ['true', '1', 't', 'T', 'TRUE', 'True'].includes(value))
+    .optional()
+    .openapi({ param: { name, in: 'query' }, description, type: 'boolean' });
+
+type GroupTextKey = `filters.${ObjectGroup}.${GroupTextField}`;
+type GroupFlagKey = `filters.${ObjectGroup}.${GroupFlagField}`;
+
+/** Every `filters.<group>.<field>` parameter, in its camelCase (JSON) spelling. */
+function groupParameters() {
+  const shape: Record<string, z.ZodType> = {};
+  for (const group of OBJECT_GROUP_NAMES) {
+    const type = OBJECT_GROUPS[group];
+    for (const field of GROUP_TEXT_FIELD_NAMES) {
+      shape[`filters.${group}.${field}`] = repeatable(`filters.${group}.${field}`, `Events of type ${type}: ${field} (repeatable: any of)`);
+    }
+    shape[`filters.${group}.enabled`] = flag(`filters.${group}.enabled`, `false switches the ${group} group off; true alone selects every ${type} event`);
+    shape[`filters.${group}.includeChildObjects`] = flag(
+      `filters.${group}.includeChildObjects`,
+      `Also events whose parent (name, parentName or applicationName) is one of the group's objectName values`,
+    );
+  }
+  return shape as Record<GroupTextKey, ReturnType<typeof repeatable>> & Record<GroupFlagKey, ReturnType<typeof flag>>;
+}
+
+/**
+ * The audit-log filters, shared by the JSON lists and the CSV/NDJSON export. Every name is also
+ * accepted in its protobuf (snake_case) spelling (see services/query-parameters.ts), and an unknown
+ * parameter is a 400: a filter is never silently dropped.
+ */
 export const FilterQuery = z.object({
   'filters.actorId': repeatable('filters.actorId', 'Actor id (repeatable: any of)'),
   'filters.actorType': repeatable('filters.actorType', 'Actor type, e.g. user (repeatable)'),
@@ -36,8 +78,8 @@ export const FilterQuery = z.object({
   'filters.objectType': repeatable('filters.objectType', 'Object type, e.g. argocd_application (repeatable)'),
   'filters.objectName': single('filters.objectName', 'Exact object name'),
   'filters.instanceId': single('filters.instanceId', 'Only events of this instance'),
-  'filters.startTime': time('filters.startTime', 'RFC 3339; events at or after'),
-  'filters.endTime': time('filters.endTime', 'RFC 3339; events before'),
+  'filters.startTime': time('filters.startTime', 'RFC 3339 or YYYY-MM-DD (UTC midnight); events at or after'),
+  'filters.endTime': time('filters.endTime', 'RFC 3339 or YYYY-MM-DD (UTC midnight); events before'),
   'filters.source': z
     .union([z.enum(EVENT_SOURCES), z.array(z.enum(EVENT_SOURCES)).max(2)])
     .optional()
@@ -51,23 +93,37 @@ export const FilterQuery = z.object({
       param: { name: 'filters.q', in: 'query' },
       description: 'Free text: every word (at most 8, each at least 2 letters or digits) must prefix-match a text field',
     }),
+  ...groupParameters(),
 });
 
+const pageLimit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(1000)
+  .default(50)
+  .openapi({ param: { name: 'filters.limit', in: 'query' }, description: 'Page size, default 50, max 1000' });
+
+/** Exports stream every match unless a limit is given (Akuity's CSV honours limit and offset). */
+const exportLimit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(10_000_000)
+  .optional()
+  .openapi({ param: { name: 'filters.limit', in: 'query' }, description: 'At most this many events (all when absent)' });
+
+const offset = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(1_000_000)
+  .default(0)
+  .openapi({ param: { name: 'filters.offset', in: 'query' } });
+
 export const ListQuery = FilterQuery.extend({
-  'filters.limit': z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .default(50)
-    .openapi({ param: { name: 'filters.limit', in: 'query' }, description: 'Page size, default 50, max 1000' }),
-  'filters.offset': z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(1_000_000)
-    .default(0)
-    .openapi({ param: { name: 'filters.offset', in: 'query' } }),
+  'filters.limit': pageLimit,
+  'filters.offset': offset,
   cursor: z
     .string()
     .max(1024)
@@ -83,6 +139,10 @@ export const ExportQuery = FilterQuery.extend({
     .enum(['csv', 'ndjson'])
     .default('csv')
     .openapi({ param: { name: 'format', in: 'query' } }),
+  'filters.limit': exportLimit,
+  'filters.offset': offset,
 });
 
 export type FilterQueryValues = z.infer<typeof FilterQuery>;
+export type ListQueryValues = z.infer<typeof ListQuery>;
+export type ExportQueryValues = z.infer<typeof ExportQuery>;

@@ -157,6 +157,20 @@ export const auditEvents = sqliteTable(
     index('audit_events_org_action_time').on(table.organizationId, table.action, table.timestamp, table.id),
     index('audit_events_org_object_type_time').on(table.organizationId, table.objectType, table.timestamp, table.id),
     index('audit_events_org_object_name_time').on(table.organizationId, table.objectName, table.timestamp, table.id),
+    // Children of an object (Akuity's includeChildObjects) and Kargo projects: partial, so events
+    // without a parent cost nothing in them.
+    index('audit_events_org_parent_time')
+      .on(table.organizationId, table.parentName, table.timestamp, table.id)
+      .where(sql`parent_name IS NOT NULL`),
+    index('audit_events_org_parent_parent_time')
+      .on(table.organizationId, table.parentParentName, table.timestamp, table.id)
+      .where(sql`parent_parent_name IS NOT NULL`),
+    index('audit_events_org_parent_application_time')
+      .on(table.organizationId, table.parentApplicationName, table.timestamp, table.id)
+      .where(sql`parent_application_name IS NOT NULL`),
+    index('audit_events_org_kargo_project_time')
+      .on(table.organizationId, table.parentKargoProjectName, table.timestamp, table.id)
+      .where(sql`parent_kargo_project_name IS NOT NULL`),
     // Archive scheduling: which weeks received events after their archive was built.
     index('audit_events_org_received').on(table.organizationId, table.receivedAt),
   ],

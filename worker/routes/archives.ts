@@ -3,6 +3,7 @@ import { checkLink } from '../archive/signed-link';
 import { ArchiveListQuery, ArchiveListSchema, CalendarDate, PublicKeySchema } from '../contract/archive';
 import { forbidden } from '../errors';
 import { AUDIT_READERS, orgAccess } from '../middleware/access';
+import { canonicalQuery } from '../middleware/canonical-query';
 import { serveArchiveFile } from '../services/archive-download';
 import { archivePublicKey, listArchivesWithLinks } from '../services/archive-links';
 import { clientIp, OrgParams, security } from './params';
@@ -50,13 +51,13 @@ export const archiveRoutes = createRouter()
       tags: ['Archives'],
       summary: 'Weekly archives (latest revision of each week), newest week first, with signed download links (owners only)',
       security,
-      middleware: [orgAccess(AUDIT_READERS)] as const,
+      middleware: [orgAccess(AUDIT_READERS), canonicalQuery(ArchiveListQuery)] as const,
       request: { params: OrgParams, query: ArchiveListQuery },
       responses: { 200: jsonResponse(ArchiveListSchema, 'Archives'), ...commonProblems },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      const query = c.req.valid('query');
+      const query = c.var.query;
       const list = await listArchivesWithLinks(
         c.var.db,
         orgId,

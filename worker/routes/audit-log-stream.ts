@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { StreamPageSchema, StreamQuery } from '../contract/stream';
 import { AUDIT_READERS, orgAccess } from '../middleware/access';
+import { canonicalQuery } from '../middleware/canonical-query';
 import { readStream } from '../services/audit-log-stream';
 import { OrgParams, security } from './params';
 import { commonProblems, jsonResponse } from './responses';
@@ -15,13 +16,13 @@ export const auditLogStreamRoutes = createRouter().openapi(
     description:
       'Resume with afterSequence = the lastSequence of the previous answer. Events older than HOT_RETENTION_DAYS have left D1: when the first item is above afterSequence + 1, the ones between are in the weekly archives.',
     security,
-    middleware: [orgAccess(AUDIT_READERS)] as const,
+    middleware: [orgAccess(AUDIT_READERS), canonicalQuery(StreamQuery)] as const,
     request: { params: OrgParams, query: StreamQuery },
     responses: { 200: jsonResponse(StreamPageSchema, 'Events in sequence order'), ...commonProblems },
   }),
   async (c) => {
     const { orgId } = c.req.valid('param');
-    const { afterSequence, limit } = c.req.valid('query');
+    const { afterSequence, limit } = c.var.query;
     c.header('link', `</api/v1/organizations/${orgId}/audit-logs-archives>; rel="archives"`);
     return c.json(await readStream(c.var.db, orgId, afterSequence, limit), 200);
   },

@@ -7,6 +7,7 @@ import { ExportQuery, ListQuery } from '../contract/query';
 import { canonicalize } from '../events/event-shape';
 import { toFilters, toPage } from '../events/filters';
 import { AUDIT_READERS, EVENT_WRITERS, orgAccess } from '../middleware/access';
+import { canonicalQuery } from '../middleware/canonical-query';
 import type { AppEnv } from '../middleware/app-env';
 import { startExport } from '../services/audit-log-export';
 import { queryAuditLogs, queryInstanceAuditLogs } from '../services/audit-log-query';
@@ -66,13 +67,13 @@ export const auditLogReadRoutes = createRouter()
       description:
         'Events older than HOT_RETENTION_DAYS (default 90; header X-Hot-Retention-Days) are only in the weekly archives (Link rel="archives").',
       security,
-      middleware: [orgAccess(AUDIT_READERS)] as const,
+      middleware: [orgAccess(AUDIT_READERS), canonicalQuery(ListQuery)] as const,
       request: { params: OrgParams, query: ListQuery },
       responses: { 200: jsonResponse(AuditLogPageSchema, 'One page of events'), ...commonProblems },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      const query = c.req.valid('query');
+      const query = c.var.query;
       const page = await queryAuditLogs(c.var.db, orgId, toFilters(query), toPage(query));
       retentionHeaders(c, c.var.config, orgId);
       return c.json(page, 200);
@@ -85,13 +86,13 @@ export const auditLogReadRoutes = createRouter()
       tags: ['Audit logs'],
       summary: "One instance's audit events, newest first (owners only; deleted instances stay readable)",
       security,
-      middleware: [orgAccess(AUDIT_READERS)] as const,
+      middleware: [orgAccess(AUDIT_READERS), canonicalQuery(ListQuery)] as const,
       request: { params: InstanceParams, query: ListQuery },
       responses: { 200: jsonResponse(AuditLogPageSchema, 'One page of events'), ...commonProblems },
     }),
     async (c) => {
       const { orgId, instanceId } = c.req.valid('param');
-      const query = c.req.valid('query');
+      const query = c.var.query;
       const page = await queryInstanceAuditLogs(c.var.db, orgId, instanceId, toFilters(query), toPage(query));
       retentionHeaders(c, c.var.config, orgId);
       return c.json(page, 200);
@@ -102,9 +103,10 @@ export const auditLogReadRoutes = createRouter()
       method: 'get',
       path: '/organizations/{orgId}/csv-audit-logs',
       tags: ['Audit logs'],
-      summary: 'Every matching event as CSV (or NDJSON with ?format=ndjson), streamed; recorded as an export event',
+      summary:
+        'Every matching event (or filters.limit of them from filters.offset) as CSV, or NDJSON with ?format=ndjson, streamed; recorded as an export event',
       security,
-      middleware: [orgAccess(AUDIT_READERS)] as const,
+      middleware: [orgAccess(AUDIT_READERS), canonicalQuery(ExportQuery)] as const,
       request: { params: OrgParams, query: ExportQuery },
       responses: {
         200: {
@@ -116,13 +118,19 @@ export const auditLogReadRoutes = createRouter()
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      const query = c.req.valid('query');
+      const query = c.var.query;
       const { format } = query;
       const filterParameters = canonicalize(Object.fromEntries(Object.entries(query).filter(([key]) => key.startsWith('filters.'))));
       const body = await startExport(
         c.var.db,
         orgId,
-        { format, filters: toFilters(query), filterParameters: filterParameters as Record<string, unknown> },
+        {
+          format,
+          filters: toFilters(query),
+          filterParameters: filterParameters as Record<string, unknown>,
+          limit: query['filters.limit'] ?? null,
+          offset: query['filters.offset'],
+        },
         { principal: c.var.caller, ip: clientIp(c), now: c.var.now },
       );
       const day = new Date(c.var.now).toISOString().slice(0, 10);

@@ -1,14 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { ZodError } from 'zod';
 import type { AppEnv } from '../middleware/app-env';
-import { ApiError, type FieldError } from '../errors';
-
-export function zodFieldErrors(error: ZodError, prefix = ''): FieldError[] {
-  return error.issues.map((issue) => ({
-    pointer: [prefix, ...issue.path.map(String)].filter(Boolean).join('/'),
-    detail: issue.message,
-  }));
-}
+import { ApiError, zodFieldErrors } from '../errors';
 
 /**
  * Every router is made here so one validation hook applies everywhere: invalid JSON bodies are 422

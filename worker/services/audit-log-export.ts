@@ -13,6 +13,9 @@ export interface ExportRequest {
   filters: AuditLogFilters;
   /** The filters as the caller wrote them, recorded in the export event. */
   filterParameters: Record<string, unknown>;
+  /** At most this many events (null: all), after skipping `offset`. */
+  limit: number | null;
+  offset: number;
 }
 
 /**
@@ -27,7 +30,7 @@ export async function startExport(
   request: ExportRequest,
   context: Pick<ChangeContext, 'principal' | 'ip' | 'now'>,
 ): Promise<ReadableStream<Uint8Array>> {
-  const pages = allMatchingRows(db, organizationId, request.filters);
+  const pages = allMatchingRows(db, organizationId, request.filters, { limit: request.limit, offset: request.offset });
   const first = await pages.next();
   const event = managementEvent(context, {
     action: 'export',

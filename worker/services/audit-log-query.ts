@@ -1,6 +1,5 @@
-import { and, count, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { auditEvents, eventWeeks, type AuditEventRow } from '../db/schema';
 import type { AuditLogPage } from '../contract/audit-event';
 import { toEvent } from '../events/event-shape';
@@ -9,48 +8,10 @@ import { encodeCursor, type Cursor, type PageRequest } from '../events/cursor';
 import { instanceEverExisted } from './instances';
 import type { AuditLogFilters } from '../events/filters';
 import { searchMatch } from '../events/search-text';
-
-/**
- * How to run a free-text filter. `indexFirst` walks the organization's newest-first index and
- * checks each row against the FTS matches: best when the words are common. `ftsFirst` starts from
- * the FTS matches and sorts them: best when they are few (measured: a rare word on a 1M-event
- * organization, 58 ms → 1 ms; a common one, 145 ms → 5.6 s), so the plan is picked per query.
- */
-export interface QueryPlan {
-  ftsFirst: boolean;
-}
-
-const INDEX_FIRST: QueryPlan = { ftsFirst: false };
+import { filterConditions, INDEX_FIRST, type QueryPlan } from './filter-conditions';
 
 /** Free-text matches (of the organization: the index is organization-scoped) up to which starting from them is cheaper. */
 export const FTS_FIRST_LIMIT = 20_000;
-
-/** WHERE conditions of a filter; organization first so every plan starts with an index on it. */
-export function filterConditions(organizationId: string, filters: AuditLogFilters, plan: QueryPlan = INDEX_FIRST): SQL[] {
-  // `+column` keeps SQLite from using an index on it, steering it to the FTS rowids instead.
-  const conditions: SQL[] = [
-    plan.ftsFirst ? sql`+${auditEvents.organizationId} = ${organizationId}` : eq(auditEvents.organizationId, organizationId),
-  ];
-  // Several values travel as one JSON parameter: D1 binds at most 100 per statement.
-  const oneOrMany = (column: SQLiteColumn, values: string[]) => {
-    if (values.length === 1) conditions.push(eq(column, values[0] as string));
-    else if (values.length > 1) conditions.push(sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`);
-  };
-  oneOrMany(auditEvents.actorId, filters.actorIds);
-  oneOrMany(auditEvents.actorType, filters.actorTypes);
-  oneOrMany(auditEvents.action, filters.actions);
-  oneOrMany(auditEvents.objectType, filters.objectTypes);
-  oneOrMany(auditEvents.source, filters.sources);
-  if (filters.objectName !== null) conditions.push(eq(auditEvents.objectName, filters.objectName));
-  if (filters.instanceId !== null) conditions.push(eq(auditEvents.instanceId, filters.instanceId));
-  if (filters.startTime !== null) conditions.push(gte(auditEvents.timestamp, filters.startTime));
-  if (filters.endTime !== null) conditions.push(lt(auditEvents.timestamp, filters.endTime));
-  const match = filters.q === null ? null : searchMatch(organizationId, filters.q);
-  if (match !== null) {
-    conditions.push(sql`${auditEvents}.rowid IN (SELECT rowid FROM audit_events_search WHERE audit_events_search MATCH ${match})`);
-  }
-  return conditions;
-}
 
 const after = (cursor: Cursor) => sql`(${auditEvents.timestamp}, ${auditEvents.id}) < (${cursor.timestamp}, ${cursor.id})`;
 
@@ -80,6 +41,8 @@ function isUnfiltered(filters: AuditLogFilters): boolean {
     filters.instanceId === null &&
     filters.startTime === null &&
     filters.endTime === null &&
+    filters.objectGroups.length === 0 &&
+    filters.kargoProject === null &&
     (filters.q === null || searchMatch('', filters.q) === null)
   );
 }
@@ -135,21 +98,31 @@ export async function queryAuditLogs(
   };
 }
 
-/** Every match, newest first, in keyset pages: memory stays at one page whatever the total. */
+/**
+ * Every match (or `limit` of them after skipping `offset`), newest first, in keyset pages: memory
+ * stays at one page whatever the total. Only the first page uses the offset; the rest continue
+ * from the last row, so the skip costs once.
+ */
 export async function* allMatchingRows(
   db: Database,
   organizationId: string,
   filters: AuditLogFilters,
+  range: { limit: number | null; offset: number } = { limit: null, offset: 0 },
   pageSize = 1000,
 ): AsyncGenerator<AuditEventRow[]> {
   const plan = await choosePlan(db, organizationId, filters);
   let cursor: Cursor | null = null;
-  for (;;) {
-    // pageQuery reads limit + 1 rows, so this reads exactly pageSize rows per page.
-    const rows: AuditEventRow[] = await pageQuery(db, organizationId, filters, { limit: pageSize - 1, offset: 0, cursor }, plan);
+  let remaining = range.limit ?? Number.POSITIVE_INFINITY;
+  let offset = range.offset;
+  while (remaining > 0) {
+    const size = Math.min(pageSize, remaining);
+    // pageQuery reads limit + 1 rows, so this reads exactly `size` rows per page.
+    const rows: AuditEventRow[] = await pageQuery(db, organizationId, filters, { limit: size - 1, offset, cursor }, plan);
+    offset = 0;
     if (rows.length > 0) yield rows;
+    remaining -= rows.length;
     const last = rows.at(-1);
-    if (rows.length < pageSize || !last) return;
+    if (rows.length < size || !last) return;
     cursor = { timestamp: last.timestamp, id: last.id };
   }
 }

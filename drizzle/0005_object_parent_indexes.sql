@@ -1,0 +1,4 @@
+CREATE INDEX `audit_events_org_parent_time` ON `audit_events` (`organization_id`,`parent_name`,`timestamp`,`id`) WHERE `parent_name` IS NOT NULL;--> statement-breakpoint
+CREATE INDEX `audit_events_org_parent_parent_time` ON `audit_events` (`organization_id`,`parent_parent_name`,`timestamp`,`id`) WHERE `parent_parent_name` IS NOT NULL;--> statement-breakpoint
+CREATE INDEX `audit_events_org_parent_application_time` ON `audit_events` (`organization_id`,`parent_application_name`,`timestamp`,`id`) WHERE `parent_application_name` IS NOT NULL;--> statement-breakpoint
+CREATE INDEX `audit_events_org_kargo_project_time` ON `audit_events` (`organization_id`,`parent_kargo_project_name`,`timestamp`,`id`) WHERE `parent_kargo_project_name` IS NOT NULL;
