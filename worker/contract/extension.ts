@@ -61,9 +61,7 @@ export const KargoAuditRecordsRequest = z
   .strict()
   .openapi('KargoAuditRecordsRequest');
 
-export const AuditRecordsSchema = z
-  .object({ items: z.array(AuditEventSchema), totalCount: z.number().int() })
-  .openapi('AuditRecords');
+export const AuditRecordsSchema = z.object({ items: z.array(AuditEventSchema), totalCount: z.number().int() }).openapi('AuditRecords');
 
 export type ExtensionFilters = z.infer<typeof ExtensionFiltersSchema>;
 export type AuditRecords = z.infer<typeof AuditRecordsSchema>;

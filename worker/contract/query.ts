@@ -1,7 +1,14 @@
 import { z } from '@hono/zod-openapi';
 import { EVENT_SOURCES } from './enums.ts';
 import { MAX_TEXT } from './ingest.ts';
-import { GROUP_TEXT_FIELD_NAMES, OBJECT_GROUP_NAMES, OBJECT_GROUPS, type GroupFlagField, type GroupTextField, type ObjectGroup } from './object-groups.ts';
+import {
+  GROUP_TEXT_FIELD_NAMES,
+  OBJECT_GROUP_NAMES,
+  OBJECT_GROUPS,
+  type GroupFlagField,
+  type GroupTextField,
+  type ObjectGroup,
+} from './object-groups.ts';
 
 /** Parameter text: no control characters (a NUL byte is never part of a real value). */
 const parameterText = (max: number) =>
@@ -57,7 +64,10 @@ function groupParameters() {
     for (const field of GROUP_TEXT_FIELD_NAMES) {
       shape[`filters.${group}.${field}`] = repeatable(`filters.${group}.${field}`, `Events of type ${type}: ${field} (repeatable: any of)`);
     }
-    shape[`filters.${group}.enabled`] = flag(`filters.${group}.enabled`, `false switches the ${group} group off; true alone selects every ${type} event`);
+    shape[`filters.${group}.enabled`] = flag(
+      `filters.${group}.enabled`,
+      `false switches the ${group} group off; true alone selects every ${type} event`,
+    );
     shape[`filters.${group}.includeChildObjects`] = flag(
       `filters.${group}.includeChildObjects`,
       `Also events whose parent (name, parentName or applicationName) is one of the group's objectName values`,

@@ -70,9 +70,10 @@ function checkedSearchText(text: string | undefined): string | null {
 function objectGroups(query: FilterQueryValues): ObjectGroupFilter[] {
   return OBJECT_GROUP_NAMES.flatMap((group) => {
     if (query[`filters.${group}.enabled`] === false) return [];
-    const fields = Object.fromEntries(
-      GROUP_TEXT_FIELD_NAMES.map((field) => [field, list(query[`filters.${group}.${field}`])]),
-    ) as Record<GroupTextField, string[]>;
+    const fields = Object.fromEntries(GROUP_TEXT_FIELD_NAMES.map((field) => [field, list(query[`filters.${group}.${field}`])])) as Record<
+      GroupTextField,
+      string[]
+    >;
     const hasField = Object.values(fields).some((values) => values.length > 0);
     if (!hasField && query[`filters.${group}.enabled`] !== true) return [];
     return [{ objectType: OBJECT_GROUPS[group], fields, includeChildObjects: query[`filters.${group}.includeChildObjects`] === true }];

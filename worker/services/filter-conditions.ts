@@ -82,7 +82,8 @@ export function filterConditions(organizationId: string, filters: AuditLogFilter
     conditions.push(sql`${auditEvents}.rowid IN (SELECT rowid FROM audit_events_search WHERE audit_events_search MATCH ${match})`);
   }
   // Akuity's object groups: any of them (each its own index range, see query-plan.test.ts).
-  if (filters.objectGroups.length > 0) conditions.push(or(...filters.objectGroups.map((group) => groupCondition(organizationId, group))) as SQL);
+  if (filters.objectGroups.length > 0)
+    conditions.push(or(...filters.objectGroups.map((group) => groupCondition(organizationId, group))) as SQL);
   if (filters.kargoProject !== null) {
     conditions.push(
       or(
@@ -93,4 +94,3 @@ export function filterConditions(organizationId: string, filters: AuditLogFilter
   }
   return conditions;
 }
-
