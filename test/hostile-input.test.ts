@@ -142,7 +142,7 @@ describe('archive links follow RFC 9110 ranges', () => {
       200,
     );
     const item = listed.archives[0];
-    if (!item) throw new Error('no archive');
+    if (!item?.presignedUrl) throw new Error('no archive');
     const url = new URL(item.presignedUrl);
     const fetchLink = (init: { method?: string; headers?: Record<string, string> } = {}) =>
       call(url.pathname + url.search, { method: init.method, headers: init.headers });

@@ -17,6 +17,7 @@ const PRINCIPALS = [
   'otherOwner',
   'owner',
   'admin',
+  'auditor',
   'member',
   'ingest',
   'boundIngest',
@@ -41,20 +42,22 @@ const expectedStatus = (expectation: Expectation, caller: Caller): number =>
   expectation[caller in DERIVED ? DERIVED[caller as keyof typeof DERIVED] : (caller as Who)];
 
 const BAD = { malformed: 401, revoked: 401, expiredKey: 401 } as const;
-const denied = (allowed: Partial<Record<'owner' | 'admin' | 'member' | 'ingest' | 'boundIngest', number>>): Expectation => ({
+const denied = (allowed: Partial<Record<'owner' | 'admin' | 'auditor' | 'member' | 'ingest' | 'boundIngest', number>>): Expectation => ({
   none: 401,
   ...BAD,
   expiredSession: 401,
   otherOwner: 403,
   owner: 403,
   admin: 403,
+  auditor: 403,
   member: 403,
   ingest: 403,
   boundIngest: 403,
   ...allowed,
 });
-const ownersOnly = denied({ owner: 200 });
-const readers = denied({ owner: 200, admin: 200, member: 200 });
+/** The audit record: owners and auditors read it. */
+const auditReaders = denied({ owner: 200, auditor: 200 });
+const readers = denied({ owner: 200, admin: 200, auditor: 200, member: 200 });
 const managers = (status: number) => denied({ owner: status, admin: status });
 const everyone = (status: number): Expectation => ({
   none: status,
@@ -63,6 +66,7 @@ const everyone = (status: number): Expectation => ({
   otherOwner: status,
   owner: status,
   admin: status,
+  auditor: status,
   member: status,
   ingest: status,
   boundIngest: status,
@@ -148,36 +152,48 @@ const MATRIX: Record<string, RouteCase> = {
     request: async (f) => ({ method: 'POST', path: `${org(f)}/audit-logs`, body: makeEvent(1, { instanceId: f.instanceId }) }),
   },
   'GET /api/v1/organizations/{orgId}/audit-logs': {
-    expect: ownersOnly,
+    expect: auditReaders,
     request: async (f) => ({ method: 'GET', path: `${org(f)}/audit-logs` }),
   },
   'GET /api/v1/organizations/{orgId}/instances/{instanceId}/audit-logs': {
-    expect: ownersOnly,
+    expect: auditReaders,
     request: async (f) => ({ method: 'GET', path: `${org(f)}/instances/${f.instanceId}/audit-logs` }),
   },
   'GET /api/v1/organizations/{orgId}/csv-audit-logs': {
-    expect: ownersOnly,
+    expect: auditReaders,
     request: async (f) => ({ method: 'GET', path: `${org(f)}/csv-audit-logs` }),
   },
   'GET /api/v1/organizations/{orgId}/audit-log-stream': {
-    expect: ownersOnly,
+    expect: auditReaders,
     request: async (f) => ({ method: 'GET', path: `${org(f)}/audit-log-stream?afterSequence=0&limit=5` }),
   },
   // The instance is named in the body: another organization's instance is "not found" to outsiders.
   'POST /ext-api/v1/argocd/extensions/audit-records': {
-    expect: { ...ownersOnly, otherOwner: 404 },
+    expect: { ...auditReaders, otherOwner: 404 },
     request: async (f) => ({ method: 'POST', path: '/ext-api/v1/argocd/extensions/audit-records', body: { instanceId: f.instanceId } }),
   },
   'POST /ext-api/v1/kargo/extensions/audit-records': {
-    expect: { ...ownersOnly, otherOwner: 404 },
+    expect: { ...auditReaders, otherOwner: 404 },
     request: async (f) => ({
       method: 'POST',
       path: '/ext-api/v1/kargo/extensions/audit-records',
       body: { instanceId: f.kargoInstanceId, projectName: 'storefront' },
     }),
   },
+  'GET /api/v1/organizations/{orgId}/audit-logs-facets': {
+    expect: auditReaders,
+    request: async (f) => ({ method: 'GET', path: `${org(f)}/audit-logs-facets?facet=action` }),
+  },
+  'GET /api/v1/organizations/{orgId}/audit-log-settings': {
+    expect: auditReaders,
+    request: async (f) => ({ method: 'GET', path: `${org(f)}/audit-log-settings` }),
+  },
+  'PATCH /api/v1/organizations/{orgId}/audit-log-settings': {
+    expect: denied({ owner: 200 }),
+    request: async (f) => ({ method: 'PATCH', path: `${org(f)}/audit-log-settings`, body: { hotRetentionDays: 60 } }),
+  },
   'GET /api/v1/organizations/{orgId}/audit-logs-archives': {
-    expect: ownersOnly,
+    expect: auditReaders,
     request: async (f) => ({ method: 'GET', path: `${org(f)}/audit-logs-archives` }),
   },
   'GET /api/v1/audit-logs-archives/public-key': {
@@ -276,6 +292,7 @@ beforeAll(async () => {
   const fixed = (credential: Credential) => async () => credential;
   const keys = {
     admin: (await createKey(target, 'admin')).secret,
+    auditor: (await createKey(target, 'auditor')).secret,
     member: (await createKey(target, 'member')).secret,
     ingest: (await createKey(target, 'ingest')).secret,
     boundIngest: (await createKey(target, 'ingest', { instanceId: instance.id })).secret,
@@ -289,6 +306,7 @@ beforeAll(async () => {
     otherOwner: fixed({ token: other.ownerKey }),
     owner: fixed({ token: target.ownerKey }),
     admin: fixed({ token: keys.admin }),
+    auditor: fixed({ token: keys.auditor }),
     member: fixed({ token: keys.member }),
     ingest: fixed({ token: keys.ingest }),
     boundIngest: fixed({ token: keys.boundIngest }),

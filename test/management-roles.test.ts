@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, createInstance, createKey, createOrg, expectProblem, json, unique, type TestOrg } from './helpers/api';
+import { ADMIN, call, createInstance, createKey, createOrg, expectProblem, json, unique, type TestOrg } from './helpers/api';
 import { storedEvents } from './helpers/events';
 import type { KeyRole } from '../worker/contract';
 
@@ -60,12 +60,12 @@ interface RouteCase {
 const ROUTES: RouteCase[] = [
   {
     name: 'GET instances',
-    allowed: ['owner', 'admin', 'member'],
+    allowed: ['owner', 'admin', 'auditor', 'member'],
     request: async (org) => ({ method: 'GET', path: `/api/v1/organizations/${org.orgId}/instances` }),
   },
   {
     name: 'GET instance',
-    allowed: ['owner', 'admin', 'member'],
+    allowed: ['owner', 'admin', 'auditor', 'member'],
     request: async (org) => ({
       method: 'GET',
       path: `/api/v1/organizations/${org.orgId}/instances/${(await createInstance(org, 'argocd')).id}`,
@@ -90,7 +90,7 @@ const ROUTES: RouteCase[] = [
   },
   {
     name: 'GET members',
-    allowed: ['owner', 'admin', 'member'],
+    allowed: ['owner', 'admin', 'auditor', 'member'],
     request: async (org) => ({ method: 'GET', path: `/api/v1/organizations/${org.orgId}/members` }),
   },
   {
@@ -157,10 +157,11 @@ describe('role matrix on every management route', () => {
       const keys: Record<Role, string> = {
         owner: org.ownerKey,
         admin: (await createKey(org, 'admin')).secret,
+        auditor: (await createKey(org, 'auditor')).secret,
         member: (await createKey(org, 'member')).secret,
         ingest: (await createKey(org, 'ingest')).secret,
       };
-      for (const role of ['owner', 'admin', 'member', 'ingest'] as const) {
+      for (const role of ['owner', 'admin', 'auditor', 'member', 'ingest'] as const) {
         const request = await route.request(org);
         const response = await call(request.path, { method: request.method, token: keys[role], body: request.body });
         if (route.allowed.includes(role)) {
@@ -177,6 +178,51 @@ describe('role matrix on every management route', () => {
       expect(text).not.toContain(org.ownerEmail);
     });
   }
+
+  it('lets only owners create auditors and auditor keys; an auditor key acts as member for an admin user', async () => {
+    const org = await createOrg('auditor-grants');
+    const admin = (await createKey(org, 'admin')).secret;
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/api-keys`, { method: 'POST', token: admin, body: { name: 'a', role: 'auditor' } }),
+      403,
+    );
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/members`, {
+        method: 'POST',
+        token: admin,
+        body: { email: `${unique('au')}@example.com`, name: 'Au', role: 'auditor' },
+      }),
+      403,
+    );
+    const auditor = await createKey(org, 'auditor');
+    // An auditor changes nothing, not even keys or members.
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/api-keys`, {
+        method: 'POST',
+        token: auditor.secret,
+        body: { name: 'x', role: 'member' },
+      }),
+      403,
+    );
+    // The owner's auditor key reads the audit log; once the owner is an admin, it may not.
+    expect((await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { token: auditor.secret })).status).toBe(200);
+    const me = await json<{ user: { id: string } }>(await call('/api/v1/me', { token: org.ownerKey }), 200);
+    await json(
+      await call(`/api/v1/organizations/${org.orgId}/members`, {
+        method: 'POST',
+        token: ADMIN,
+        body: { email: `${unique('co')}@example.com`, name: 'Co', role: 'owner' },
+      }),
+      201,
+    );
+    await json(
+      await call(`/api/v1/organizations/${org.orgId}/members/${me.user.id}`, { method: 'PATCH', token: ADMIN, body: { role: 'admin' } }),
+      200,
+    );
+    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { token: auditor.secret }), 403);
+    const mine = await json<{ organizations: { role: string }[] }>(await call('/api/v1/me', { token: auditor.secret }), 200);
+    expect(mine.organizations[0]?.role).toBe('member');
+  });
 
   it('stops admins from creating owner keys or owners, and from touching owners', async () => {
     const org = await createOrg('admin-limits');

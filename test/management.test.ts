@@ -123,13 +123,27 @@ describe('acceptance: an owner key manages its organization and every change is 
       409,
     );
     await call(`/api/v1/organizations/${org.orgId}/instances/${first.id}`, { method: 'DELETE', token: org.ownerKey });
-    await expectProblem(await call(`/api/v1/organizations/${org.orgId}/instances/${first.id}`, { token: org.ownerKey }), 404);
-    await createInstance(org, 'argocd', 'staging');
-    const list = await json<{ instances: { type: string }[] }>(
+    // A deleted instance stays readable (its audit log too), marked as deleted; it cannot be deleted twice.
+    const deleted = await json<{ deletedAt: string | null }>(
+      await call(`/api/v1/organizations/${org.orgId}/instances/${first.id}`, { token: org.ownerKey }),
+      200,
+    );
+    expect(deleted.deletedAt).not.toBeNull();
+    await expectProblem(
+      await call(`/api/v1/organizations/${org.orgId}/instances/${first.id}`, { method: 'DELETE', token: org.ownerKey }),
+      404,
+    );
+    const second = await createInstance(org, 'argocd', 'staging');
+    const list = await json<{ instances: { id: string; deletedAt: string | null }[] }>(
       await call(`/api/v1/organizations/${org.orgId}/instances?type=argocd`, { token: org.ownerKey }),
       200,
     );
-    expect(list.instances.map((instance) => instance.type)).toEqual(['argocd']);
+    expect(list.instances.map((instance) => instance.id)).toEqual([second.id]);
+    const withDeleted = await json<{ instances: { id: string; deletedAt: string | null }[] }>(
+      await call(`/api/v1/organizations/${org.orgId}/instances?type=argocd&includeDeleted=true`, { token: org.ownerKey }),
+      200,
+    );
+    expect(withDeleted.instances.map((instance) => instance.id).sort()).toEqual([first.id, second.id].sort());
   });
 
   it('rejects an unknown instance type with 400 and a bad instance name with 422', async () => {

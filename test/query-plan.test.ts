@@ -2,24 +2,11 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { database } from '../worker/db/client';
 import { GROUP_TEXT_FIELD_NAMES, OBJECT_GROUPS, type GroupTextField } from '../worker/contract/object-groups';
-import type { AuditLogFilters, ObjectGroupFilter } from '../worker/events/filters';
+import { NO_FILTERS, type AuditLogFilters, type ObjectGroupFilter } from '../worker/events/filters';
 import { countQuery, pageQuery } from '../worker/services/audit-log-query';
 import { streamQuery } from '../worker/services/audit-log-stream';
 
-const NONE: AuditLogFilters = {
-  actorIds: [],
-  actorTypes: [],
-  actions: [],
-  objectTypes: [],
-  objectName: null,
-  instanceId: null,
-  startTime: null,
-  endTime: null,
-  sources: [],
-  q: null,
-  objectGroups: [],
-  kargoProject: null,
-};
+const NONE: AuditLogFilters = NO_FILTERS;
 
 /** Each audit-log filter as a partial filter set; every subset of them is checked. */
 const FILTERS: Record<string, Partial<AuditLogFilters>> = {
@@ -27,11 +14,11 @@ const FILTERS: Record<string, Partial<AuditLogFilters>> = {
   actorType: { actorTypes: ['user'] },
   action: { actions: ['update'] },
   objectType: { objectTypes: ['argocd_application'] },
-  objectName: { objectName: 'guestbook' },
+  objectName: { objectNames: ['guestbook'] },
   instanceId: { instanceId: 'inst_x' },
   timeRange: { startTime: 1_700_000_000_000, endTime: 1_800_000_000_000 },
   source: { sources: ['platform'] },
-  q: { q: 'guestbook sync' },
+  q: { text: { words: ['guestbook', 'sync'], phrases: ['synced to'] } },
 };
 const MULTI: Record<string, Partial<AuditLogFilters>> = {
   actorIds: { actorIds: ['a', 'b'] },
@@ -40,6 +27,10 @@ const MULTI: Record<string, Partial<AuditLogFilters>> = {
   // More values than D1 binds parameters: they travel as one JSON parameter.
   manyActorIds: { actorIds: Array.from({ length: 150 }, (_, index) => `actor-${index}`) },
   sources: { sources: ['platform', 'ingest'] },
+  // The search box's qualifiers that have no query parameter of their own.
+  excluded: { exclude: { ...NO_FILTERS.exclude, actions: ['delete'], instanceNames: ['staging'] } },
+  instanceName: { instanceNames: ['production'] },
+  instanceNameAndActor: { instanceNames: ['production'], actorIds: ['alice'] },
 };
 
 function subsets<T>(items: T[]): T[][] {
@@ -76,7 +67,7 @@ describe('query plans', () => {
         cursor: pageQuery(db, 'org_x', filters, { limit: 50, offset: 0, cursor: { timestamp: 1_750_000_000_000, id: 'Z' } }),
         count: countQuery(db, 'org_x', filters),
       };
-      if (filters.q !== null) {
+      if (filters.text !== null) {
         // The plan used when the words are rare: from the FTS matches to the rows, by rowid.
         queries.ftsFirstPage = pageQuery(db, 'org_x', filters, { limit: 50, offset: 0, cursor: null }, { ftsFirst: true });
         queries.ftsFirstCount = countQuery(db, 'org_x', filters, { ftsFirst: true });
@@ -88,7 +79,7 @@ describe('query plans', () => {
         if (steps.some(fullScan)) offenders.push(`${name} (${kind}): ${steps.join(' | ')}`);
       }
     }
-    const withText = combinations.filter((combination) => combination.filters.q !== null).length;
+    const withText = combinations.filter((combination) => combination.filters.text !== null).length;
     expect(checked).toBe(combinations.length * 3 + withText * 2);
     expect(offenders).toEqual([]);
   });

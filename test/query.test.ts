@@ -147,9 +147,26 @@ describe('audit-log queries', () => {
   });
 
   it('treats FTS syntax in free text as plain words', async () => {
-    for (const text of ['"', 'NEAR(ab cd)', 'object_name:obj', 'ab* OR cd', '-xy', '(', '***']) {
+    for (const text of ['NEAR(ab cd)', 'ab* OR cd', '-xy', '(', '***', '"ab cd"', 'ab^cd']) {
       const response = await query(`filters.q=${encodeURIComponent(text)}`);
       expect(response.status, text).toBe(200);
+    }
+  });
+
+  it('answers search-grammar mistakes with 400 problems naming the token', async () => {
+    const cases: [string, string][] = [
+      ['"unclosed', '"unclosed'],
+      ['object_name:obj', 'object_name:obj'],
+      ['after:2026-13-01', 'after:2026-13-01'],
+      ['guestbook actor:', 'actor:'],
+      ['source:elsewhere', 'source:elsewhere'],
+      ['-after:2026-01-01', '-after:2026-01-01'],
+      ['action:sync,,update', 'action:sync,,update'],
+    ];
+    for (const [text, token] of cases) {
+      const problem = await expectProblem(await query(`filters.q=${encodeURIComponent(text)}`), 400);
+      expect(problem.type, text).toBe('urn:problem:audit-logs:invalid-query');
+      expect(problem.detail, text).toContain(`"${token}"`);
     }
   });
 

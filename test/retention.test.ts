@@ -36,7 +36,14 @@ describe('retention', () => {
     );
 
     // Retention of 0 days: every closed week is past it.
-    const report = await applyRetention(database(env.DB), env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, Date.now(), 0);
+    const report = await applyRetention(
+      database(env.DB),
+      env.ARCHIVES,
+      env.ARCHIVE_SIGNING_KEY,
+      Date.now(),
+      { hotRetentionDays: 0, archiveRetentionDays: 0 },
+      new Map(),
+    );
     expect(report.purgedWeeks).toContain(`${archived.orgId}/${week.startDate}`);
     expect(await weekEventCount(archived.orgId, week.startMs)).toBe(0);
     const reasons = Object.fromEntries(
@@ -66,7 +73,14 @@ describe('retention', () => {
     expect(remaining.totalCount).toBe(stored?.n);
     expect(remaining.totalCount).toBeGreaterThan(0); // this week's management events
     // A second run has nothing more to delete for the purged week.
-    const again = await applyRetention(database(env.DB), env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, Date.now(), 0);
+    const again = await applyRetention(
+      database(env.DB),
+      env.ARCHIVES,
+      env.ARCHIVE_SIGNING_KEY,
+      Date.now(),
+      { hotRetentionDays: 0, archiveRetentionDays: 0 },
+      new Map(),
+    );
     expect(again.purgedWeeks).not.toContain(`${archived.orgId}/${week.startDate}`);
   });
 
@@ -75,7 +89,14 @@ describe('retention', () => {
     const week = lastWeek();
     await ingestAll(org, weekEvents(week.startMs, 10, 'recent'));
     await build(org.orgId, week.startDate);
-    const report = await applyRetention(database(env.DB), env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, Date.now(), 90);
+    const report = await applyRetention(
+      database(env.DB),
+      env.ARCHIVES,
+      env.ARCHIVE_SIGNING_KEY,
+      Date.now(),
+      { hotRetentionDays: 90, archiveRetentionDays: 0 },
+      new Map(),
+    );
     expect(report.purgedWeeks.filter((entry) => entry.startsWith(org.orgId))).toEqual([]);
     expect(await weekEventCount(org.orgId, week.startMs)).toBe(10);
   });

@@ -37,10 +37,10 @@ describe('organization-scoped free text', () => {
     );
     await ingestMessages(quiet, ['zebrafish tank cleaned']);
     // The same words, as each organization's query sees them: the quiet one's index entries only.
-    expect(await indexMatches(searchMatch(busy.orgId, 'zebra') ?? '')).toBe(300);
-    expect(await indexMatches(searchMatch(quiet.orgId, 'zebra') ?? '')).toBe(1);
+    expect(await indexMatches(searchMatch(busy.orgId, { words: ['zebra'], phrases: [] }) ?? '')).toBe(300);
+    expect(await indexMatches(searchMatch(quiet.orgId, { words: ['zebra'], phrases: [] }) ?? '')).toBe(1);
     // Even a one-letter-prefix-like broad query (two letters, the shortest allowed) stays inside the organization.
-    expect(await indexMatches(searchMatch(quiet.orgId, 'ze') ?? '')).toBe(1);
+    expect(await indexMatches(searchMatch(quiet.orgId, { words: ['ze'], phrases: [] }) ?? '')).toBe(1);
     expect(await totalCount(quiet, 'zebra')).toBe(1);
     expect(await totalCount(busy, 'zebra crossing')).toBe(300);
   });

@@ -9,6 +9,7 @@ import { requestContext } from './middleware/request-context';
 import { OPENAPI_CONFIG, renderApiReference } from './openapi-docs';
 import { apiKeyRoutes } from './routes/api-keys';
 import { archiveRoutes } from './routes/archives';
+import { auditLogFacetRoutes } from './routes/audit-log-facets';
 import { auditLogStreamRoutes } from './routes/audit-log-stream';
 import { auditLogReadRoutes, auditLogRoutes } from './routes/audit-logs';
 import { extensionRoutes } from './routes/extension-audit-records';
@@ -17,6 +18,7 @@ import { instanceRoutes } from './routes/instances';
 import { memberRoutes } from './routes/members';
 import { organizationRoutes } from './routes/organizations';
 import { createRouter } from './routes/router';
+import { settingsRoutes } from './routes/settings';
 
 export type { AppEnv } from './middleware/app-env';
 
@@ -48,7 +50,9 @@ export function createApp() {
   app.route('/api/v1', auditLogRoutes);
   app.route('/api/v1', auditLogReadRoutes);
   app.route('/api/v1', auditLogStreamRoutes);
+  app.route('/api/v1', auditLogFacetRoutes);
   app.route('/api/v1', archiveRoutes);
+  app.route('/api/v1', settingsRoutes);
   app.route('/ext-api/v1', extensionRoutes);
 
   // Referenced by the ingest body's anyOf (its validator is a transform, so they are registered by hand).

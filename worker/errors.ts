@@ -110,8 +110,11 @@ export function problemResponse(
 
 /** zod issues as field errors, each pointer prefixed with where the value came from ("query", "param"). */
 export function zodFieldErrors(error: ZodError, prefix = ''): FieldError[] {
-  return error.issues.map((issue) => ({
-    pointer: [prefix, ...issue.path.map(String)].filter(Boolean).join('/'),
-    detail: issue.message,
-  }));
+  const pointer = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join('/');
+  return error.issues.flatMap((issue) =>
+    // An unknown key is named by its own pointer, not by the object that holds it.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ pointer: pointer([...issue.path, key]), detail: 'is not a known field' }))
+      : [{ pointer: pointer(issue.path), detail: issue.message }],
+  );
 }

@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 import { unzipSync, Zip, ZipDeflate, zipSync } from 'fflate';
 import { drizzle } from 'drizzle-orm/d1';
 import * as schema from '../../worker/db/schema';
-import type { AuditLogFilters } from '../../worker/events/filters';
+import { NO_FILTERS } from '../../worker/events/filters';
 import { pageQuery, countQuery } from '../../worker/services/audit-log-query';
 import { StreamingZip } from '../../worker/archive/zip-stream';
 import { week as isoWeek, weekStartDate } from '../../worker/archive/week';
@@ -201,21 +201,6 @@ function buildDataset(): Dataset {
 }
 
 const scale = { bytesPerEvent: Number.NaN };
-
-const NO_FILTERS: AuditLogFilters = {
-  actorIds: [],
-  actorTypes: [],
-  actions: [],
-  objectTypes: [],
-  objectName: null,
-  instanceId: null,
-  startTime: null,
-  endTime: null,
-  sources: [],
-  q: null,
-  objectGroups: [],
-  kargoProject: null,
-};
 
 async function queryBench(server: BenchServer, data: Dataset): Promise<void> {
   const headers = { authorization: `Bearer ${data.big.ownerKey}` };

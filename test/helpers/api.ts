@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
-import type { CreatedOrganization, Problem } from '../../worker/contract';
+import type { CreatedOrganization, KeyRole, Problem } from '../../worker/contract';
 
 export const ADMIN = env.ADMIN_TOKEN;
 const ORIGIN = 'http://localhost:8787';
@@ -76,7 +76,7 @@ export async function createOrg(label = 'org'): Promise<TestOrg> {
 
 export async function createKey(
   org: TestOrg,
-  role: 'owner' | 'admin' | 'member' | 'ingest',
+  role: KeyRole,
   extra: { instanceId?: string; expiresAt?: string } = {},
 ): Promise<{ id: string; secret: string }> {
   return json(

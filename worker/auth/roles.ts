@@ -1,19 +1,42 @@
 import type { KeyRole, Role } from '../db/schema';
 
-const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
+/**
+ * What each role may do. `auditor` is not "between" member and admin: it reads the audit record
+ * (logs, exports, stream, archives, settings) and changes nothing, while an admin manages but does
+ * not read the audit record. So roles are compared by what they allow, not by a rank.
+ */
+const CAPABILITIES = {
+  owner: ['read', 'readAudit', 'manage', 'manageOwners', 'sendEvents', 'configureAudit'],
+  admin: ['read', 'manage', 'sendEvents'],
+  auditor: ['read', 'readAudit'],
+  member: ['read'],
+  ingest: ['sendEvents'],
+} as const satisfies Record<KeyRole, readonly string[]>;
 
-/** The weaker of two member roles: a key never grants more than its user holds. */
-export function weakerRole(a: Role, b: Role): Role {
-  return RANK[a] <= RANK[b] ? a : b;
+export type Capability = (typeof CAPABILITIES)[KeyRole][number];
+
+export function can(role: KeyRole, capability: Capability): boolean {
+  return (CAPABILITIES[role] as readonly Capability[]).includes(capability);
 }
 
-export function roleAtLeast(role: KeyRole, minimum: Role): boolean {
-  return role !== 'ingest' && RANK[role] >= RANK[minimum];
+/** Whether `holder` may do everything `role` may. */
+function covers(holder: KeyRole, role: KeyRole): boolean {
+  return CAPABILITIES[role].every((capability) => can(holder, capability));
 }
 
-/** Whether a caller holding `caller` may hand out (or take away) `target`. */
+/**
+ * What a key of role `keyRole` may do for a user who holds `userRole` now: never more than either.
+ * Where neither covers the other (an auditor key of an admin), only what both allow: member.
+ */
+export function effectiveRole(keyRole: Role, userRole: Role): Role {
+  if (covers(userRole, keyRole)) return keyRole;
+  if (covers(keyRole, userRole)) return userRole;
+  return 'member';
+}
+
+/** Whether a caller holding `caller` may hand out (or take away) `target`: never a role that allows more than its own. */
 export function mayGrant(caller: KeyRole, target: KeyRole): boolean {
-  if (caller === 'ingest') return false;
-  if (target === 'ingest') return roleAtLeast(caller, 'admin');
-  return roleAtLeast(caller, 'admin') && RANK[target] <= RANK[caller];
+  if (!can(caller, 'manage')) return false;
+  if (target === 'ingest') return true;
+  return covers(caller, target);
 }

@@ -19,8 +19,13 @@ export const ArchiveSchema = z
   .object({
     startDate: DatePartsSchema,
     endDate: DatePartsSchema,
-    presignedUrl: z.string().openapi({ description: 'Absolute, signed link to the ZIP; valid 15 minutes; needs no other credential' }),
-    presignedUrlExpiration: z.string(),
+    presignedUrl: z.string().optional().openapi({
+      description: 'Absolute, signed link to the ZIP; valid 15 minutes; needs no other credential. Absent when the ZIP expired.',
+    }),
+    presignedUrlExpiration: z.string().optional(),
+    expired: z.boolean().openapi({
+      description: "The ZIP was deleted under the organization's archive retention; the manifest and signature remain",
+    }),
     records: z.number().int(),
     bytes: z.number().int(),
     sha256: z.string(),

@@ -1,9 +1,11 @@
 /** Value sets shared by the API schemas and the database schema. */
-export const ROLES = ['owner', 'admin', 'member'] as const;
-export const KEY_ROLES = ['owner', 'admin', 'member', 'ingest'] as const;
+export const ROLES = ['owner', 'admin', 'auditor', 'member'] as const;
+export const KEY_ROLES = ['owner', 'admin', 'auditor', 'member', 'ingest'] as const;
 export const INSTANCE_TYPES = ['argocd', 'kargo'] as const;
 export type Role = (typeof ROLES)[number];
 export type KeyRole = (typeof KEY_ROLES)[number];
 export type InstanceType = (typeof INSTANCE_TYPES)[number];
 export const EVENT_SOURCES = ['platform', 'ingest'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
+export const FACETS = ['actorId', 'action', 'objectType'] as const;
+export type Facet = (typeof FACETS)[number];

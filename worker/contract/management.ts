@@ -30,7 +30,13 @@ export const CreatedOrganizationSchema = z
   .openapi('CreatedOrganization');
 
 export const InstanceSchema = z
-  .object({ id: z.string(), type: InstanceTypeSchema, name: z.string(), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    type: InstanceTypeSchema,
+    name: z.string(),
+    createdAt: z.string(),
+    deletedAt: z.string().nullable().openapi({ description: 'When the instance was deleted; its audit log stays readable' }),
+  })
   .openapi('Instance');
 
 export const InstanceName = z

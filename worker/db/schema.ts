@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { EVENT_SOURCES, INSTANCE_TYPES, KEY_ROLES, ROLES } from '../contract/enums';
+import { EVENT_SOURCES, FACETS, INSTANCE_TYPES, KEY_ROLES, ROLES } from '../contract/enums';
 
 export type { EventSource, InstanceType, KeyRole, Role } from '../contract/enums';
 
@@ -222,10 +222,41 @@ export const archives = sqliteTable(
     manifestSha256: text('manifest_sha256').notNull(),
     previousManifestSha256: text('previous_manifest_sha256'),
     builtAt: millis('built_at').notNull(),
+    // Set when the organization's archive retention removed the ZIP; its manifest and signature stay.
+    expiredAt: millis('expired_at'),
   },
   (table) => [
     primaryKey({ columns: [table.organizationId, table.startDate, table.revision] }),
     index('archives_org_built').on(table.organizationId, table.builtAt),
+  ],
+);
+
+/** Per-organization settings of the audit record (null: the deployment's default). */
+export const organizationSettings = sqliteTable('organization_settings', {
+  organizationId: text('organization_id')
+    .primaryKey()
+    .references(() => organizations.id),
+  hotRetentionDays: integer('hot_retention_days'),
+  archiveRetentionDays: integer('archive_retention_days').notNull().default(0),
+  updatedAt: millis('updated_at').notNull(),
+});
+
+/**
+ * Events per value of the facets the dashboard suggests (actorId, action, objectType), per
+ * organization: kept by the storing statements (increments) and a delete trigger (retention), so
+ * the top values are an index range instead of a scan of the organization's events.
+ */
+export const eventFacets = sqliteTable(
+  'event_facets',
+  {
+    organizationId: text('organization_id').notNull(),
+    facet: text('facet', { enum: FACETS }).notNull(),
+    value: text('value').notNull(),
+    eventCount: integer('event_count').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.organizationId, table.facet, table.value] }),
+    index('event_facets_top').on(table.organizationId, table.facet, table.eventCount),
   ],
 );
 

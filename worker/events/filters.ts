@@ -3,7 +3,7 @@ import { GROUP_TEXT_FIELD_NAMES, OBJECT_GROUP_NAMES, OBJECT_GROUPS, type GroupTe
 import type { FilterQueryValues } from '../contract/query';
 import { ApiError, badRequest } from '../errors';
 import { decodeCursor, type PageRequest } from './cursor';
-import { searchTextProblem } from './search-text';
+import { isSource, parseSearch, SearchSyntaxError, type ParsedSearch } from './search-grammar';
 
 /**
  * One Akuity object filter group that takes part in a query: events of `objectType` meeting every
@@ -16,25 +16,44 @@ export interface ObjectGroupFilter {
   includeChildObjects: boolean;
 }
 
-/** The audit-log filters in service terms: every list is "any of", null means "no condition". */
+/** Values an event must not have (the search box's `-qualifier:`). */
+export interface Exclusions {
+  actorIds: string[];
+  actions: string[];
+  objectTypes: string[];
+  objectNames: string[];
+  instanceNames: string[];
+  sources: EventSource[];
+}
+
+/**
+ * The audit-log filters in service terms: every list is "any of" (empty: no condition), null means
+ * "no condition", and all of them hold at once. The query parameters and the search box's
+ * qualifiers end up here alike, so both are served by the same indexes.
+ */
 export interface AuditLogFilters {
   actorIds: string[];
   actorTypes: string[];
   actions: string[];
   objectTypes: string[];
-  objectName: string | null;
+  objectNames: string[];
   instanceId: string | null;
+  /** Instances by name (any type, deleted ones too): the search box's `instance:`. */
+  instanceNames: string[];
   /** Inclusive lower bound, ms. */
   startTime: number | null;
   /** Exclusive upper bound, ms. */
   endTime: number | null;
   sources: EventSource[];
-  /** Free text, already checked against the search bounds (see search-text.ts). */
-  q: string | null;
+  exclude: Exclusions;
+  /** Free text: exact phrases and prefix words (already within the search bounds). */
+  text: { phrases: string[]; words: string[] } | null;
   /** Akuity's object groups: an event matches when it matches any of them (none: no condition). */
   objectGroups: ObjectGroupFilter[];
   /** Kargo UI extension: events of this Kargo project (its object, or objects in it). */
   kargoProject: string | null;
+  /** Two conditions on one field that no event can meet at once (e.g. two different actors). */
+  nothing: boolean;
 }
 
 export const NO_FILTERS: AuditLogFilters = {
@@ -42,25 +61,20 @@ export const NO_FILTERS: AuditLogFilters = {
   actorTypes: [],
   actions: [],
   objectTypes: [],
-  objectName: null,
+  objectNames: [],
   instanceId: null,
+  instanceNames: [],
   startTime: null,
   endTime: null,
   sources: [],
-  q: null,
+  exclude: { actorIds: [], actions: [], objectTypes: [], objectNames: [], instanceNames: [], sources: [] },
+  text: null,
   objectGroups: [],
   kargoProject: null,
+  nothing: false,
 };
 
 const list = <T extends string>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-
-function checkedSearchText(text: string | undefined): string | null {
-  const trimmed = text?.trim();
-  if (!trimmed) return null;
-  const problem = searchTextProblem(trimmed);
-  if (problem) throw new ApiError('invalid-query', `filters.q: ${problem}`);
-  return trimmed;
-}
 
 /**
  * The groups that take part: a group with `enabled: false` is off; otherwise it takes part when it
@@ -80,20 +94,59 @@ function objectGroups(query: FilterQueryValues): ObjectGroupFilter[] {
   });
 }
 
+function parsedSearch(text: string | undefined): ParsedSearch | null {
+  const trimmed = text?.trim();
+  if (!trimmed) return null;
+  try {
+    return parseSearch(trimmed);
+  } catch (error) {
+    if (error instanceof SearchSyntaxError)
+      throw new ApiError('invalid-query', error.message, [{ pointer: 'query/filters.q', detail: error.message }]);
+    throw error;
+  }
+}
+
+/** Both "any of" lists must hold: their intersection (an empty one matches nothing). */
+function both<T extends string>(first: T[], second: T[], impossible: { nothing: boolean }): T[] {
+  if (first.length === 0) return second;
+  if (second.length === 0) return first;
+  const common = first.filter((value) => second.includes(value));
+  if (common.length === 0) impossible.nothing = true;
+  return common;
+}
+
+const later = (first: number | null, second: number | null) =>
+  first === null ? second : second === null ? first : Math.max(first, second);
+const earlier = (first: number | null, second: number | null) =>
+  first === null ? second : second === null ? first : Math.min(first, second);
+
 export function toFilters(query: FilterQueryValues): AuditLogFilters {
+  const search = parsedSearch(query['filters.q']);
+  const impossible = { nothing: false };
+  const include = search?.include;
   return {
-    actorIds: list(query['filters.actorId']),
+    actorIds: both(list(query['filters.actorId']), include?.actor ?? [], impossible),
     actorTypes: list(query['filters.actorType']),
-    actions: list(query['filters.action']),
-    objectTypes: list(query['filters.objectType']),
-    objectName: query['filters.objectName'] ?? null,
+    actions: both(list(query['filters.action']), include?.action ?? [], impossible),
+    objectTypes: both(list(query['filters.objectType']), include?.type ?? [], impossible),
+    objectNames: both(list(query['filters.objectName']), include?.object ?? [], impossible),
     instanceId: query['filters.instanceId'] ?? null,
-    startTime: query['filters.startTime'] ?? null,
-    endTime: query['filters.endTime'] ?? null,
-    sources: list(query['filters.source']),
-    q: checkedSearchText(query['filters.q']),
+    instanceNames: include?.instance ?? [],
+    startTime: later(query['filters.startTime'] ?? null, search?.after ?? null),
+    endTime: earlier(query['filters.endTime'] ?? null, search?.before ?? null),
+    sources: both(list(query['filters.source']), (include?.source ?? []).filter(isSource), impossible),
+    exclude: {
+      actorIds: search?.exclude.actor ?? [],
+      actions: search?.exclude.action ?? [],
+      objectTypes: search?.exclude.type ?? [],
+      objectNames: search?.exclude.object ?? [],
+      instanceNames: search?.exclude.instance ?? [],
+      sources: (search?.exclude.source ?? []).filter(isSource),
+    },
+    text: search && search.words.length + search.phrases.length > 0 ? { words: search.words, phrases: search.phrases } : null,
     objectGroups: objectGroups(query),
     kargoProject: null,
+    nothing: impossible.nothing,
   };
 }
 

@@ -42,30 +42,27 @@ export function searchBody(organizationId: string, fields: (string | null | unde
     .join(' ');
 }
 
-/** The words of a free-text query, each as its tokens (words without letters or digits are dropped). */
-function searchWords(text: string): { word: string; tokens: string[] }[] {
-  return text
-    .split(/\s+/)
-    .map((word) => ({ word, tokens: searchTokens(word) }))
-    .filter((entry) => entry.tokens.length > 0);
-}
-
-/** Why a free-text query is outside the bounds that keep its cost small, or null when it is fine. */
-export function searchTextProblem(text: string): string | null {
-  const words = searchWords(text);
-  const short = words.find((entry) => entry.tokens.join('').length < MIN_WORD_CHARACTERS);
-  if (short) return `the word "${short.word}" is too short: search words need at least ${MIN_WORD_CHARACTERS} letters or digits.`;
-  if (words.length > MAX_SEARCH_WORDS) return `${words.length} words; at most ${MAX_SEARCH_WORDS} are allowed.`;
-  return null;
-}
-
 /**
- * A user's free text → an FTS5 MATCH expression for one organization: every word must match as a
- * prefix (a word with inner punctuation, like "v1.2", is a phrase of its tokens). Tokens are only
- * letters and digits, so nothing a user types is FTS5 syntax. null when there are no words.
+ * Free text → an FTS5 MATCH expression for one organization: each word must match as a prefix
+ * (a word with inner punctuation, like "v1.2", is a phrase of its tokens), each quoted phrase
+ * exactly. Tokens are only letters and digits, so nothing a user types is FTS5 syntax. null when
+ * there is nothing to match.
  */
-export function searchMatch(organizationId: string, text: string): string | null {
+export function searchMatch(organizationId: string, text: { words: string[]; phrases: string[] }): string | null {
   const tag = searchTag(organizationId);
-  const phrases = searchWords(text).map((entry) => `"${entry.tokens.map((token) => tag + token).join(' ')}"*`);
-  return phrases.length === 0 ? null : phrases.join(' AND ');
+  const phrase = (value: string) =>
+    searchTokens(value)
+      .map((token) => tag + token)
+      .join(' ');
+  const parts = [
+    ...text.words
+      .map((word) => phrase(word))
+      .filter(Boolean)
+      .map((tokens) => `"${tokens}"*`),
+    ...text.phrases
+      .map((value) => phrase(value))
+      .filter(Boolean)
+      .map((tokens) => `"${tokens}"`),
+  ];
+  return parts.length === 0 ? null : parts.join(' AND ');
 }

@@ -3,7 +3,9 @@ import { readConfig } from '../config';
 import { database } from '../db/client';
 import type { ArchiveJob, WorkerEnv } from '../env';
 import { dueArchiveWeeks } from '../services/archives';
+import { expireArchives } from '../services/archive-expiry';
 import { applyRetention } from '../services/retention';
+import { allSettings, defaultSettings } from '../services/settings';
 import { backfillSearch } from '../services/search-backfill';
 
 /** Older events re-indexed for free text per daily run (see services/search-backfill.ts). */
@@ -27,7 +29,10 @@ export async function enqueueDueArchives(env: WorkerEnv, now: number): Promise<A
 export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
   const due = await enqueueDueArchives(env, now);
   const db = database(env.DB);
-  const retention = await applyRetention(db, env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, now, readConfig(env).hotRetentionDays);
+  const config = readConfig(env);
+  const settings = await allSettings(db, config);
+  const retention = await applyRetention(db, env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, now, defaultSettings(config), settings);
+  const expiry = await expireArchives(db, env.ARCHIVES, now, settings);
   const search = await backfillSearch(db, SEARCH_BACKFILL_ROWS_PER_RUN);
   console.log(
     JSON.stringify({
@@ -36,6 +41,7 @@ export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
       purgedWeeks: retention.purgedWeeks.length,
       deletedEvents: retention.deletedEvents,
       keptWeeks: retention.kept.length,
+      expiredArchives: expiry.expired.length,
       searchBackfilled: search.indexed,
       searchBackfillOrganizationsLeft: search.organizationsLeft,
     }),

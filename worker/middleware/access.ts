@@ -66,9 +66,9 @@ export const signedIn = createMiddleware<SignedInEnv>(async (c, next) => {
   await next();
 });
 
-export const READERS = ['owner', 'admin', 'member'] as const;
+export const READERS = ['owner', 'admin', 'auditor', 'member'] as const;
 export const MANAGERS = ['owner', 'admin'] as const;
 export const OWNERS = ['owner'] as const;
 /** Who reads audit logs, exports, the stream and archives. */
-export const AUDIT_READERS = ['owner'] as const;
+export const AUDIT_READERS = ['owner', 'auditor'] as const;
 export const EVENT_WRITERS = ['owner', 'admin', 'ingest'] as const;

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { Config } from '../config';
+import type { AuditLogSettings } from '../contract/settings';
 import { AuditLogPageSchema } from '../contract/audit-event';
 import { IngestBody, IngestResultSchema } from '../contract/ingest';
 import { ExportQuery, ListQuery } from '../contract/query';
@@ -12,6 +12,7 @@ import type { AppEnv } from '../middleware/app-env';
 import { startExport } from '../services/audit-log-export';
 import { queryAuditLogs, queryInstanceAuditLogs } from '../services/audit-log-query';
 import { ingest } from '../services/ingest';
+import { getSettings } from '../services/settings';
 import { clientIp, InstanceParams, OrgParams, security } from './params';
 import { commonProblems, conflictProblem, jsonResponse } from './responses';
 import { createRouter } from './router';
@@ -49,11 +50,11 @@ export const auditLogRoutes = createRouter().openapi(
 );
 
 /**
- * Events older than HOT_RETENTION_DAYS leave D1 once archived: every list answer says so in its
- * headers, and links the organization's archives, where those events live.
+ * Events older than the organization's hot retention leave D1 once archived: every list answer
+ * says so in its headers, and links the organization's archives, where those events live.
  */
-function retentionHeaders(c: Pick<Context<AppEnv>, 'header'>, config: Config, orgId: string): void {
-  c.header('x-hot-retention-days', String(config.hotRetentionDays));
+function retentionHeaders(c: Pick<Context<AppEnv>, 'header'>, settings: AuditLogSettings, orgId: string): void {
+  c.header('x-hot-retention-days', String(settings.hotRetentionDays));
   c.header('link', `</api/v1/organizations/${orgId}/audit-logs-archives>; rel="archives"`);
 }
 
@@ -65,7 +66,7 @@ export const auditLogReadRoutes = createRouter()
       tags: ['Audit logs'],
       summary: "The organization's audit events, newest first (owners only)",
       description:
-        'Events older than HOT_RETENTION_DAYS (default 90; header X-Hot-Retention-Days) are only in the weekly archives (Link rel="archives").',
+        'Events older than the organization\'s hot retention (audit-log-settings; header X-Hot-Retention-Days) are only in the weekly archives (Link rel="archives").',
       security,
       middleware: [orgAccess(AUDIT_READERS), canonicalQuery(ListQuery)] as const,
       request: { params: OrgParams, query: ListQuery },
@@ -74,8 +75,11 @@ export const auditLogReadRoutes = createRouter()
     async (c) => {
       const { orgId } = c.req.valid('param');
       const query = c.var.query;
-      const page = await queryAuditLogs(c.var.db, orgId, toFilters(query), toPage(query));
-      retentionHeaders(c, c.var.config, orgId);
+      const [page, settings] = await Promise.all([
+        queryAuditLogs(c.var.db, orgId, toFilters(query), toPage(query)),
+        getSettings(c.var.db, orgId, c.var.config),
+      ]);
+      retentionHeaders(c, settings, orgId);
       return c.json(page, 200);
     },
   )
@@ -93,8 +97,11 @@ export const auditLogReadRoutes = createRouter()
     async (c) => {
       const { orgId, instanceId } = c.req.valid('param');
       const query = c.var.query;
-      const page = await queryInstanceAuditLogs(c.var.db, orgId, instanceId, toFilters(query), toPage(query));
-      retentionHeaders(c, c.var.config, orgId);
+      const [page, settings] = await Promise.all([
+        queryInstanceAuditLogs(c.var.db, orgId, instanceId, toFilters(query), toPage(query)),
+        getSettings(c.var.db, orgId, c.var.config),
+      ]);
+      retentionHeaders(c, settings, orgId);
       return c.json(page, 200);
     },
   )

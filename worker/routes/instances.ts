@@ -32,12 +32,27 @@ export const instanceRoutes = createRouter()
       summary: "List the organization's instances",
       security,
       middleware: [orgAccess(READERS)] as const,
-      request: { params: OrgParams, query: z.object({ type: InstanceTypeSchema.optional() }) },
+      request: {
+        params: OrgParams,
+        query: z.object({
+          type: InstanceTypeSchema.optional(),
+          includeDeleted: z
+            .enum(['true', 'false'])
+            .transform((value) => value === 'true')
+            .optional()
+            .openapi({
+              param: { name: 'includeDeleted', in: 'query' },
+              description: 'Also deleted instances (default false)',
+              type: 'boolean',
+            }),
+        }),
+      },
       responses: { 200: jsonResponse(z.object({ instances: z.array(InstanceSchema) }), 'Instances, by type and name'), ...commonProblems },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      return c.json({ instances: await listInstances(c.var.db, orgId, c.req.valid('query').type) }, 200);
+      const { type, includeDeleted } = c.req.valid('query');
+      return c.json({ instances: await listInstances(c.var.db, orgId, { type, includeDeleted: includeDeleted ?? false }) }, 200);
     },
   )
   .openapi(
@@ -45,7 +60,7 @@ export const instanceRoutes = createRouter()
       method: 'get',
       path: '/organizations/{orgId}/instances/{instanceId}',
       tags: ['Instances'],
-      summary: 'One instance',
+      summary: 'One instance (deleted ones too, with deletedAt)',
       security,
       middleware: [orgAccess(READERS)] as const,
       request: { params: InstanceParams },

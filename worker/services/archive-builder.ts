@@ -148,6 +148,7 @@ export async function buildWeekArchive(
     manifestSha256: await sha256Hex(manifestData),
     previousManifestSha256,
     builtAt: snapshot,
+    expiredAt: null,
   };
   if (!(await recordArchive(db, archive))) {
     throw new ChainMovedError(

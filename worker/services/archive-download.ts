@@ -28,6 +28,9 @@ export async function serveArchiveFile(db: Database, bucket: R2Bucket, request: 
   const { claims } = request;
   const archive = await findArchive(db, claims.organizationId, claims.startDate, claims.revision);
   if (!archive) throw notFound('This archive no longer exists.');
+  if (claims.file === 'zip' && archive.expiredAt !== null) {
+    throw notFound("This archive's ZIP expired under the organization's archive retention; its manifest and signature remain.");
+  }
   const keys = archiveKeys(claims.organizationId, claims.startDate, claims.revision);
   const key = claims.file === 'zip' ? keys.zip : claims.file === 'manifest' ? keys.manifest : keys.signature;
   const stored = await bucket.head(key);

@@ -54,8 +54,10 @@ export async function listArchivesWithLinks(
     rows.map(async (row) => ({
       startDate: dateParts(row.startDate),
       endDate: dateParts(week(row.startDate).endDate),
-      presignedUrl: await link(row, 'zip'),
-      presignedUrlExpiration: new Date(expires * 1000).toISOString(),
+      ...(row.expiredAt === null
+        ? { presignedUrl: await link(row, 'zip'), presignedUrlExpiration: new Date(expires * 1000).toISOString() }
+        : {}),
+      expired: row.expiredAt !== null,
       records: row.records,
       bytes: row.bytes,
       sha256: row.sha256,

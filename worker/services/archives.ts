@@ -58,7 +58,7 @@ export async function recordArchive(db: Database, row: ArchiveRow): Promise<bool
     .insert(archives)
     .select(
       sql`SELECT ${row.organizationId}, ${row.startDate}, ${row.revision}, ${row.r2Key}, ${row.bytes}, ${row.sha256}, ${row.records},
-        ${row.manifestSha256}, ${row.previousManifestSha256}, ${row.builtAt}
+        ${row.manifestSha256}, ${row.previousManifestSha256}, ${row.builtAt}, NULL
         WHERE ${head} IS ${row.previousManifestSha256}`,
     )
     .onConflictDoNothing()

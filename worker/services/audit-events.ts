@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { sha256Hex } from '../auth/secrets';
 import type { Database } from '../db/client';
-import { auditEvents, organizationSequences } from '../db/schema';
+import { auditEvents, eventFacets, organizationSequences } from '../db/schema';
 import { auditEventsSearch } from '../db/search-table';
 import { searchableFields, toColumns, toEventContent, type ContentColumns, type NewAuditEvent } from '../events/event-shape';
 import { searchBody } from '../events/search-text';
@@ -46,7 +46,8 @@ const lastSequence = (organizationId: string) =>
  *     written and the caller answers 409; "acknowledged" can never mean "someone else's content".
  *     Each new row's sequence is the organization's last number plus its position among the rows
  *     the statement inserts, so numbers follow commit order with no gaps.
- *  2. The organization-scoped search text of the rows just inserted (sequence above the counter).
+ *  2. The organization-scoped search text of the rows just inserted (sequence above the counter),
+ *     and their facet counts (actorId, action, objectType).
  *  3. The counter moves to the highest sequence now stored.
  * `onlyIfPreviousChanged`: write the events only when the statement before them changed a row, so
  * a guarded update that lost a race records no event either.
@@ -84,6 +85,21 @@ export function storeStatements(db: Database, prepared: PreparedEvents, options:
         WHERE event.sequence > ${lastSequence(organizationId)}`,
     ),
   );
+  // Only the rows just inserted (above the counter, not yet moved) are counted.
+  const newRows = sql`FROM audit_events WHERE organization_id = ${organizationId} AND sequence > ${lastSequence(organizationId)}`;
+  const facets = db
+    .insert(eventFacets)
+    .select(
+      sql`SELECT ${organizationId}, facet, value, count(*) FROM (
+        SELECT 'actorId' AS facet, actor_id AS value ${newRows}
+        UNION ALL SELECT 'action', action ${newRows}
+        UNION ALL SELECT 'objectType', object_type ${newRows}
+      ) WHERE true GROUP BY facet, value`,
+    )
+    .onConflictDoUpdate({
+      target: [eventFacets.organizationId, eventFacets.facet, eventFacets.value],
+      set: { eventCount: sql`${eventFacets.eventCount} + excluded.event_count` },
+    });
   const counter = db
     .insert(organizationSequences)
     .values({
@@ -94,7 +110,7 @@ export function storeStatements(db: Database, prepared: PreparedEvents, options:
       target: organizationSequences.organizationId,
       set: { lastSequence: sql`max(${organizationSequences.lastSequence}, excluded.last_sequence)` },
     });
-  return { inserts, rest: [...search, counter] };
+  return { inserts, rest: [...search, facets, counter] };
 }
 
 /** Statements that record events of the service's own, for the same batch as the change they record. */

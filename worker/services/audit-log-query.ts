@@ -33,18 +33,13 @@ export function pageQuery(
     .offset(page.offset);
 }
 
+/** No condition at all: every list empty, every bound and option unset (the "all" fast path). */
 function isUnfiltered(filters: AuditLogFilters): boolean {
-  return (
-    filters.actorIds.length + filters.actorTypes.length + filters.actions.length + filters.objectTypes.length + filters.sources.length ===
-      0 &&
-    filters.objectName === null &&
-    filters.instanceId === null &&
-    filters.startTime === null &&
-    filters.endTime === null &&
-    filters.objectGroups.length === 0 &&
-    filters.kargoProject === null &&
-    (filters.q === null || searchMatch('', filters.q) === null)
-  );
+  const empty = (value: unknown): boolean =>
+    value === null ||
+    value === false ||
+    (Array.isArray(value) ? value.length === 0 : typeof value === 'object' && Object.values(value).every(empty));
+  return Object.values(filters).every(empty);
 }
 
 /**
@@ -66,7 +61,7 @@ export function countQuery(db: Database, organizationId: string, filters: AuditL
 
 /** Picks the free-text plan: counts FTS matches, stopping at FTS_FIRST_LIMIT + 1. */
 export async function choosePlan(db: Database, organizationId: string, filters: AuditLogFilters): Promise<QueryPlan> {
-  const match = filters.q === null ? null : searchMatch(organizationId, filters.q);
+  const match = filters.text === null ? null : searchMatch(organizationId, filters.text);
   if (match === null) return INDEX_FIRST;
   const [row] = await db.all<{ matches: number }>(
     sql`SELECT count(*) AS matches FROM (SELECT 1 FROM audit_events_search WHERE audit_events_search MATCH ${match} LIMIT ${FTS_FIRST_LIMIT + 1})`,

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { OrgGrant, Principal, PrincipalUser } from '../auth/principal';
-import { roleAtLeast, weakerRole } from '../auth/roles';
+import { can, effectiveRole } from '../auth/roles';
 import { randomToken, sha256Hex } from '../auth/secrets';
 import type { OrganizationSummary } from '../contract/management';
 import type { Database } from '../db/client';
@@ -59,10 +59,10 @@ function keyGrant(key: KeyLookup | undefined, now: number): OrgGrant {
   if (key.userId !== null) {
     if (key.memberRole === null) throw unauthorized('The API key belongs to a user who is no longer a member.');
     if (role === 'ingest') {
-      if (!roleAtLeast(key.memberRole, 'admin')) {
+      if (!can(key.memberRole, 'sendEvents')) {
         throw unauthorized('The API key belongs to a user who no longer holds a role that may send events (admin or owner).');
       }
-    } else role = weakerRole(role, key.memberRole);
+    } else role = effectiveRole(role, key.memberRole);
   }
   return { organizationId: key.organizationId, role, instanceId: key.instanceId, apiKeyId: key.id };
 }

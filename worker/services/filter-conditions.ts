@@ -2,7 +2,7 @@ import { and, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { GroupTextField } from '../contract/object-groups';
 import { auditEvents } from '../db/schema';
-import type { AuditLogFilters, ObjectGroupFilter } from '../events/filters';
+import type { AuditLogFilters, Exclusions, ObjectGroupFilter } from '../events/filters';
 import { searchMatch } from '../events/search-text';
 
 /**
@@ -55,6 +55,26 @@ function groupCondition(organizationId: string, group: ObjectGroupFilter): SQL {
   return or(own, child(auditEvents.parentName), child(auditEvents.parentParentName), child(auditEvents.parentApplicationName)) as SQL;
 }
 
+/** The ids of the organization's instances with these names (any type, deleted ones too). */
+const instancesNamed = (organizationId: string, names: string[]) =>
+  sql`(SELECT id FROM instances WHERE organization_id = ${organizationId} AND name IN (SELECT value FROM json_each(${JSON.stringify(names)})))`;
+
+/** `-qualifier:` values: residual conditions on whatever index range the rest of the filter uses. */
+function exclusions(organizationId: string, exclude: Exclusions): SQL[] {
+  const none = (column: SQLiteColumn, values: string[]) =>
+    values.length === 0 ? [] : [sql`${column} NOT IN (SELECT value FROM json_each(${JSON.stringify(values)}))`];
+  return [
+    ...none(auditEvents.actorId, exclude.actorIds),
+    ...none(auditEvents.action, exclude.actions),
+    ...none(auditEvents.objectType, exclude.objectTypes),
+    ...none(auditEvents.objectName, exclude.objectNames),
+    ...none(auditEvents.source, exclude.sources),
+    ...(exclude.instanceNames.length === 0
+      ? []
+      : [sql`coalesce(${auditEvents.instanceId}, '') NOT IN ${instancesNamed(organizationId, exclude.instanceNames)}`]),
+  ];
+}
+
 /** WHERE conditions of a filter; organization first so every plan starts with an index on it. */
 export function filterConditions(organizationId: string, filters: AuditLogFilters, plan: QueryPlan = INDEX_FIRST): SQL[] {
   // `+column` keeps SQLite from using an index on it: with free text on few matches it steers the
@@ -73,11 +93,15 @@ export function filterConditions(organizationId: string, filters: AuditLogFilter
   oneOrMany(auditEvents.action, filters.actions);
   oneOrMany(auditEvents.objectType, filters.objectTypes);
   oneOrMany(auditEvents.source, filters.sources);
-  if (filters.objectName !== null) conditions.push(eq(auditEvents.objectName, filters.objectName));
+  oneOrMany(auditEvents.objectName, filters.objectNames);
   if (filters.instanceId !== null) conditions.push(eq(auditEvents.instanceId, filters.instanceId));
+  if (filters.instanceNames.length > 0)
+    conditions.push(sql`${auditEvents.instanceId} IN ${instancesNamed(organizationId, filters.instanceNames)}`);
   if (filters.startTime !== null) conditions.push(gte(auditEvents.timestamp, filters.startTime));
   if (filters.endTime !== null) conditions.push(lt(auditEvents.timestamp, filters.endTime));
-  const match = filters.q === null ? null : searchMatch(organizationId, filters.q);
+  conditions.push(...exclusions(organizationId, filters.exclude));
+  if (filters.nothing) conditions.push(sql`0`);
+  const match = filters.text === null ? null : searchMatch(organizationId, filters.text);
   if (match !== null) {
     conditions.push(sql`${auditEvents}.rowid IN (SELECT rowid FROM audit_events_search WHERE audit_events_search MATCH ${match})`);
   }

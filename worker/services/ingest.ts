@@ -8,6 +8,7 @@ import { auditEvents, instances } from '../db/schema';
 import { ApiError, forbidden, invalid, type FieldError } from '../errors';
 import type { NewAuditEvent } from '../events/event-shape';
 import { isEventIdCollision, prepareEvents, storeStatements, type PreparedEvents } from './audit-events';
+import { getSettings } from './settings';
 
 const FUTURE_SKEW_MS = 5 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -59,10 +60,10 @@ type Pointer = (index: number, field: string) => string;
 /** Organization match, clock skew, age limit and live instance, for every item. */
 async function ruleViolations(db: Database, request: IngestRequest, events: NewAuditEvent[], pointer: Pointer): Promise<FieldError[]> {
   const { organizationId, now, config } = request;
-  // The platform admin may backfill history (imports, the demo seed) up to the hot retention
-  // period (older weeks may already be archived and purged); everyone else is held to MAX_EVENT_AGE_DAYS.
+  // The platform admin may backfill history (imports, the demo seed) up to the organization's hot
+  // retention (older weeks may already be archived and purged); everyone else is held to MAX_EVENT_AGE_DAYS.
   const backfill = request.caller.kind === 'platform-admin';
-  const maxAgeDays = backfill ? config.hotRetentionDays : config.maxEventAgeDays;
+  const maxAgeDays = backfill ? (await getSettings(db, organizationId, config)).hotRetentionDays : config.maxEventAgeDays;
   const oldest = now - maxAgeDays * DAY_MS;
   const instanceIds = [...new Set(events.flatMap((event) => (event.instanceId ? [event.instanceId] : [])))];
   const known = await liveInstanceIds(db, organizationId, instanceIds);
@@ -79,7 +80,7 @@ async function ruleViolations(db: Database, request: IngestRequest, events: NewA
       errors.push({ pointer: pointer(index, 'timestamp'), detail: 'is more than 5 minutes ahead of the server clock' });
     }
     if (event.timestamp < oldest) {
-      const limit = backfill ? 'HOT_RETENTION_DAYS' : 'MAX_EVENT_AGE_DAYS';
+      const limit = backfill ? "the organization's hot retention" : 'MAX_EVENT_AGE_DAYS';
       errors.push({ pointer: pointer(index, 'timestamp'), detail: `is older than ${maxAgeDays} days (${limit})` });
     }
     if (event.instanceId !== null && !known.has(event.instanceId)) {

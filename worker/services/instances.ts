@@ -1,29 +1,32 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { newId } from '../db/ids';
+import type { Instance } from '../contract/management';
 import { instances, type InstanceType } from '../db/schema';
 import { ApiError, notFound } from '../errors';
 import { managementEvent, type ChangeContext } from '../events/management-event';
 import { recordChangeStatements } from './audit-events';
 
-export interface InstanceView {
-  id: string;
-  type: InstanceType;
-  name: string;
-  createdAt: string;
-}
+export type InstanceView = Instance;
 
 function view(row: typeof instances.$inferSelect): InstanceView {
-  return { id: row.id, type: row.type, name: row.name, createdAt: new Date(row.createdAt).toISOString() };
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return { id: row.id, type: row.type, name: row.name, createdAt: iso(row.createdAt) ?? '', deletedAt: iso(row.deletedAt) };
 }
 
 const live = (organizationId: string) => and(eq(instances.organizationId, organizationId), isNull(instances.deletedAt));
 
-export async function listInstances(db: Database, organizationId: string, type?: InstanceType): Promise<InstanceView[]> {
+/** The organization's instances; deleted ones too when asked (their audit log stays readable). */
+export async function listInstances(
+  db: Database,
+  organizationId: string,
+  options: { type?: InstanceType | undefined; includeDeleted?: boolean } = {},
+): Promise<InstanceView[]> {
+  const scope = options.includeDeleted ? eq(instances.organizationId, organizationId) : live(organizationId);
   const rows = await db
     .select()
     .from(instances)
-    .where(type ? and(live(organizationId), eq(instances.type, type)) : live(organizationId))
+    .where(options.type ? and(scope, eq(instances.type, options.type)) : scope)
     .orderBy(asc(instances.type), asc(instances.name));
   return rows.map(view);
 }
@@ -47,12 +50,15 @@ export async function instanceEverExisted(db: Database, organizationId: string, 
   return row !== undefined;
 }
 
-/** A live instance of this organization, or 404 (another organization's instance is unknown here). */
+/**
+ * An instance of this organization, deleted ones too (with `deletedAt`, so its audit log stays
+ * reachable), or 404 (another organization's instance is unknown here).
+ */
 export async function getInstance(db: Database, organizationId: string, instanceId: string): Promise<InstanceView> {
   const [row] = await db
     .select()
     .from(instances)
-    .where(and(live(organizationId), eq(instances.id, instanceId)))
+    .where(and(eq(instances.organizationId, organizationId), eq(instances.id, instanceId)))
     .limit(1);
   if (!row) throw notFound(`Instance ${instanceId} does not exist in organization ${organizationId}.`);
   return view(row);
@@ -85,6 +91,7 @@ export async function createInstance(
 /** Soft delete: events that name the instance keep a valid reference. */
 export async function deleteInstance(db: Database, organizationId: string, instanceId: string, context: ChangeContext) {
   const instance = await getInstance(db, organizationId, instanceId);
+  if (instance.deletedAt !== null) throw notFound(`Instance ${instanceId} was already deleted.`);
   const event = managementEvent(context, {
     action: 'delete',
     objectType: `${instance.type}_instance`,

@@ -2,6 +2,7 @@ import { and, eq, isNull, lte, sql } from 'drizzle-orm';
 import { verificationKey } from '../archive/manifest';
 import { sha256Hex } from '../auth/secrets';
 import { dateString, DAY_MS, week as isoWeek, WEEK_MS } from '../archive/week';
+import type { AuditLogSettings } from '../contract/settings';
 import type { Database } from '../db/client';
 import { auditEvents, eventWeeks } from '../db/schema';
 import { archiveKeys, readObjectBytes } from './archive-storage';
@@ -34,28 +35,36 @@ async function archiveVerifies(bucket: R2Bucket, publicKey: CryptoKey, archive: 
   return null;
 }
 
+/** The last week start whose whole week ended more than `days` ago. */
+const lastWeekStartOlderThan = (now: number, days: number) => dateString(now - days * DAY_MS - WEEK_MS);
+
 /**
- * Deletes from D1 the events of every week that ended more than `hotRetentionDays` ago, but only
- * when the week's latest archive holds all of its events and that archive verifies. Whole weeks go
- * at once, so an event may stay up to a week longer than the retention period.
+ * Deletes from D1 the events of every week that ended more than the organization's hot retention
+ * (`hotRetentionDays` of its settings, else the deployment's default) ago, but only when the week's
+ * latest archive holds all of its events and that archive verifies. Whole weeks go at once, so an
+ * event may stay up to a week longer than the retention period.
  */
 export async function applyRetention(
   db: Database,
   bucket: R2Bucket,
   signingKey: string,
   now: number,
-  hotRetentionDays: number,
+  defaults: AuditLogSettings,
+  settings: ReadonlyMap<string, AuditLogSettings>,
 ): Promise<RetentionReport> {
-  const cutoff = now - hotRetentionDays * DAY_MS;
-  const lastPurgeableStart = dateString(cutoff - WEEK_MS);
+  // Candidates by the shortest retention in force anywhere; each organization is then held to its own.
+  const shortest = Math.min(defaults.hotRetentionDays, ...[...settings.values()].map((entry) => entry.hotRetentionDays));
   const weeks = await db
     .select()
     .from(eventWeeks)
-    .where(and(lte(eventWeeks.startDate, lastPurgeableStart), isNull(eventWeeks.purgedAt)));
+    .where(and(lte(eventWeeks.startDate, lastWeekStartOlderThan(now, shortest)), isNull(eventWeeks.purgedAt)));
   const report: RetentionReport = { purgedWeeks: [], deletedEvents: 0, kept: [] };
-  if (weeks.length === 0) return report;
+  const due = weeks.filter(
+    (week) => week.startDate <= lastWeekStartOlderThan(now, (settings.get(week.organizationId) ?? defaults).hotRetentionDays),
+  );
+  if (due.length === 0) return report;
   const publicKey = await verificationKey(signingKey);
-  for (const candidate of weeks) {
+  for (const candidate of due) {
     const where = { organizationId: candidate.organizationId, startDate: candidate.startDate };
     const archive = await latestRevision(db, candidate.organizationId, candidate.startDate);
     if (!archive || candidate.lastReceivedAt > archive.builtAt) {
