@@ -9,6 +9,7 @@ import { requestContext } from './middleware/request-context';
 import { OPENAPI_CONFIG, renderApiReference } from './openapi-docs';
 import { apiKeyRoutes } from './routes/api-keys';
 import { archiveRoutes } from './routes/archives';
+import { auditLogHistogramRoutes } from './routes/audit-log-histogram';
 import { auditLogStreamRoutes } from './routes/audit-log-stream';
 import { auditLogReadRoutes, auditLogRoutes } from './routes/audit-logs';
 import { authRoutes } from './routes/auth';
@@ -43,6 +44,7 @@ export function createApp() {
   app.route('/api/v1', apiKeyRoutes);
   app.route('/api/v1', auditLogRoutes);
   app.route('/api/v1', auditLogReadRoutes);
+  app.route('/api/v1', auditLogHistogramRoutes);
   app.route('/api/v1', auditLogStreamRoutes);
   app.route('/api/v1', archiveRoutes);
 

@@ -8,3 +8,4 @@ export type { ArchiveList, AuditLogArchive, DateParts, PublicKey } from './archi
 export type { ApiKey, CreatedApiKey, CreatedOrganization, Instance, Me, Member, OrganizationSummary, User } from './management.ts';
 export type { InstanceType, KeyRole, Role } from './enums.ts';
 export type { Problem } from './problem.ts';
+export type { AuditLogHistogram, HistogramUnit } from './histogram.ts';
