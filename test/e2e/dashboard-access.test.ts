@@ -128,15 +128,22 @@ describe('dashboard for compliance users and accessibility reviewers', { skip },
       times.push(Date.now() - started);
       await settled(target);
       await target.waitForTimeout(500);
-      assert.deepEqual(calls.sort(), [
-        'GET /api/v1/me',
-        'GET /api/v1/organizations/{org}/audit-logs',
-        'GET /api/v1/organizations/{org}/audit-logs-histogram',
-        'GET /api/v1/organizations/{org}/instances',
-        'POST /api/v1/auth/session',
-      ], detail.join('\n'));
+      assert.deepEqual(
+        calls.sort(),
+        [
+          'GET /api/v1/me',
+          'GET /api/v1/organizations/{org}/audit-logs',
+          'GET /api/v1/organizations/{org}/audit-logs-histogram',
+          'GET /api/v1/organizations/{org}/instances',
+          'POST /api/v1/auth/session',
+        ],
+        detail.join('\n'),
+      );
       // Focus continues on the new page's heading, not <body>.
-      assert.deepEqual(await target.evaluate(() => [document.activeElement?.tagName, document.activeElement?.textContent]), ['H1', 'Audit Logs']);
+      assert.deepEqual(await target.evaluate(() => [document.activeElement?.tagName, document.activeElement?.textContent]), [
+        'H1',
+        'Audit Logs',
+      ]);
       await fresh.close();
     }
     const median = [...times].sort((a, b) => a - b)[2];
@@ -161,12 +168,26 @@ describe('dashboard for compliance users and accessibility reviewers', { skip },
     const frame = page.locator('.table-frame');
     assert.equal(await frame.getAttribute('aria-busy'), 'true');
     assert.equal(await frame.evaluate((element) => element.hasAttribute('inert')), true, 'the old rows cannot be opened');
-    assert.equal(await page.locator('.results-bar__count').textContent().then((text) => text?.trim()), 'Loading events…');
-    assert.equal(await page.locator('.chart__total').textContent().then((text) => text?.trim()), 'Counting…');
+    assert.equal(
+      await page
+        .locator('.results-bar__count')
+        .textContent()
+        .then((text) => text?.trim()),
+      'Loading events…',
+    );
+    assert.equal(
+      await page
+        .locator('.chart__total')
+        .textContent()
+        .then((text) => text?.trim()),
+      'Counting…',
+    );
     await axe('loading other filters');
     release();
     await page.unroute(/\/audit-logs\?/, hold);
-    await status().filter({ hasText: /^Showing \d+ of [\d,]+ events?\.$/ }).waitFor({ state: 'attached' });
+    await status()
+      .filter({ hasText: /^Showing \d+ of [\d,]+ events?\.$/ })
+      .waitFor({ state: 'attached' });
     assert.equal(await frame.getAttribute('aria-busy'), 'false');
     assert.deepEqual(await pageLiveRegions(page), ['p.visually-hidden']);
   });
@@ -187,7 +208,9 @@ describe('dashboard for compliance users and accessibility reviewers', { skip },
     assert.equal(facetStatuses.length, 3, 'one request per facet, on first use only');
     // 404 until the Worker has the endpoint; the loaded rows' values are offered then.
     assert.ok(facetStatuses.every((code) => code === 200 || code === 404));
-    const actors = await page.locator('#filter-actor-options option').evaluateAll((options) => options.map((option) => option.getAttribute('value')));
+    const actors = await page
+      .locator('#filter-actor-options option')
+      .evaluateAll((options) => options.map((option) => option.getAttribute('value')));
     assert.ok(actors.includes(harness.seed.filterActor.id));
   });
 
@@ -265,7 +288,9 @@ describe('dashboard for compliance users and accessibility reviewers', { skip },
     const row51 = await rows().nth(50).getAttribute('data-event-id');
     assert.equal(await page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-event-id')), row51);
     assert.ok((await focused(page))?.visible);
-    await status().filter({ hasText: /^Showing 100 of/ }).waitFor({ state: 'attached' });
+    await status()
+      .filter({ hasText: /^Showing 100 of/ })
+      .waitFor({ state: 'attached' });
 
     await page.goto(auditUrl(`?actor=${encodeURIComponent(harness.seed.filterActor.id)}`));
     await settled();
@@ -361,7 +386,10 @@ describe('dashboard for compliance users and accessibility reviewers', { skip },
     await row.getByRole('button', { name: /^Copy SHA-256/ }).click();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), newest.sha256);
     assert.match(((await dialog.locator('.modal__note').textContent()) ?? '').replace(/\s+/g, ' '), new RegExp(`valid until .+ ${ZONE};`));
-    assert.equal(await dialog.getByRole('link', { name: 'public key as JSON' }).getAttribute('href'), '/api/v1/audit-logs-archives/public-key');
+    assert.equal(
+      await dialog.getByRole('link', { name: 'public key as JSON' }).getAttribute('href'),
+      '/api/v1/audit-logs-archives/public-key',
+    );
     await axe('archive dialog');
 
     const folder = mkdtempSync(join(tmpdir(), 'archive-verify-'));
@@ -380,7 +408,10 @@ describe('dashboard for compliance users and accessibility reviewers', { skip },
       }
       const commands = ((await dialog.getByTestId('verify-commands').textContent()) ?? '').trim().split('\n');
       assert.equal(commands.length, 2);
-      assert.match(commands[1] ?? '', /^openssl pkeyutl -verify -pubin -inkey archive-key\.pem -rawin -in \S+\.manifest\.json -sigfile \S+\.sig$/);
+      assert.match(
+        commands[1] ?? '',
+        /^openssl pkeyutl -verify -pubin -inkey archive-key\.pem -rawin -in \S+\.manifest\.json -sigfile \S+\.sig$/,
+      );
       const sha = execSync(commands[0] ?? '', { cwd: folder, encoding: 'utf8' });
       assert.equal(sha.split(/\s+/)[0], newest.sha256, 'sha256sum prints the SHA-256 shown');
       const verified = execSync(commands[1] ?? '', { cwd: folder, encoding: 'utf8' });
@@ -490,7 +521,9 @@ describe('dashboard for compliance users and accessibility reviewers', { skip },
   });
 
   it('has no serious or critical axe-core violation in any page or state', () => {
-    console.log(`[e2e] axe-core: ${statesChecked.length} states checked (${statesChecked.join(', ')}), ${findings.length} serious/critical violations`);
+    console.log(
+      `[e2e] axe-core: ${statesChecked.length} states checked (${statesChecked.join(', ')}), ${findings.length} serious/critical violations`,
+    );
     assert.ok(statesChecked.length >= 18, `${statesChecked.length} states`);
     assert.deepEqual(findings, []);
   });

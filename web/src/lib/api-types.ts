@@ -17,7 +17,19 @@ import type {
   User,
 } from '../../../worker/contract/index.ts';
 
-export type { AuditEvent, AuditLogArchive, AuditLogHistogram, AuditLogPage, DateParts, HistogramUnit, Instance, InstanceType, Me, PublicKey, User };
+export type {
+  AuditEvent,
+  AuditLogArchive,
+  AuditLogHistogram,
+  AuditLogPage,
+  DateParts,
+  HistogramUnit,
+  Instance,
+  InstanceType,
+  Me,
+  PublicKey,
+  User,
+};
 
 export type OrganizationRole = KeyRole;
 export type Organization = OrganizationSummary;

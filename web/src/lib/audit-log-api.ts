@@ -55,7 +55,13 @@ export function fetchHistogram(
  * One event by id, for a link to it (`?event=…&at=…`) when it is not among the loaded rows: the
  * events of its exact millisecond, in the view's scope, whatever the view's filters.
  */
-export async function findEvent(fetchFn: Fetch, scope: AuditScope, id: string, at: string, signal: AbortSignal): Promise<AuditEvent | null> {
+export async function findEvent(
+  fetchFn: Fetch,
+  scope: AuditScope,
+  id: string,
+  at: string,
+  signal: AbortSignal,
+): Promise<AuditEvent | null> {
   const time = Date.parse(at);
   if (Number.isNaN(time)) return null;
   const params = new URLSearchParams({
