@@ -163,6 +163,13 @@ const MATRIX: Record<string, RouteCase> = {
     expect: auditReaders,
     request: async (f) => ({ method: 'GET', path: `${org(f)}/csv-audit-logs` }),
   },
+  'GET /api/v1/organizations/{orgId}/audit-logs-histogram': {
+    expect: auditReaders,
+    request: async (f) => ({
+      method: 'GET',
+      path: `${org(f)}/audit-logs-histogram?filters.startTime=${new Date(Date.now() - 7 * 86_400_000).toISOString()}&bucket=day`,
+    }),
+  },
   'GET /api/v1/organizations/{orgId}/audit-log-stream': {
     expect: auditReaders,
     request: async (f) => ({ method: 'GET', path: `${org(f)}/audit-log-stream?afterSequence=0&limit=5` }),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { database } from '../worker/db/client';
 import { GROUP_TEXT_FIELD_NAMES, OBJECT_GROUPS, type GroupTextField } from '../worker/contract/object-groups';
 import { NO_FILTERS, type AuditLogFilters, type ObjectGroupFilter } from '../worker/events/filters';
+import { histogramQuery } from '../worker/services/audit-log-histogram';
 import { countQuery, pageQuery } from '../worker/services/audit-log-query';
 import { streamQuery } from '../worker/services/audit-log-stream';
 
@@ -58,7 +59,11 @@ describe('query plans', () => {
     ...Object.entries(MULTI).map(([name, filter]) => ({ name, filters: { ...NONE, ...filter } })),
   ];
 
-  it(`never scans audit_events in full, for all ${combinations.length} filter combinations × (offset, cursor, count)`, async () => {
+  // A month of day buckets: the histogram's one grouped query over the same conditions.
+  const DAY = 24 * 60 * 60 * 1000;
+  const monthOfDays = Array.from({ length: 32 }, (_, index) => 1_750_000_000_000 + index * DAY);
+
+  it(`never scans audit_events in full, for all ${combinations.length} filter combinations × (offset, cursor, count, histogram)`, async () => {
     const offenders: string[] = [];
     let checked = 0;
     for (const { name, filters } of combinations) {
@@ -66,11 +71,13 @@ describe('query plans', () => {
         offset: pageQuery(db, 'org_x', filters, { limit: 50, offset: 100, cursor: null }),
         cursor: pageQuery(db, 'org_x', filters, { limit: 50, offset: 0, cursor: { timestamp: 1_750_000_000_000, id: 'Z' } }),
         count: countQuery(db, 'org_x', filters),
+        histogram: histogramQuery(db, 'org_x', filters, monthOfDays),
       };
       if (filters.text !== null) {
         // The plan used when the words are rare: from the FTS matches to the rows, by rowid.
         queries.ftsFirstPage = pageQuery(db, 'org_x', filters, { limit: 50, offset: 0, cursor: null }, { ftsFirst: true });
         queries.ftsFirstCount = countQuery(db, 'org_x', filters, { ftsFirst: true });
+        queries.ftsFirstHistogram = histogramQuery(db, 'org_x', filters, monthOfDays, { ftsFirst: true });
       }
       for (const [kind, query] of Object.entries(queries)) {
         const steps = await plan(query);
@@ -80,7 +87,7 @@ describe('query plans', () => {
       }
     }
     const withText = combinations.filter((combination) => combination.filters.text !== null).length;
-    expect(checked).toBe(combinations.length * 3 + withText * 2);
+    expect(checked).toBe(combinations.length * 4 + withText * 3);
     expect(offenders).toEqual([]);
   });
 
@@ -88,6 +95,15 @@ describe('query plans', () => {
     const steps = await plan(pageQuery(db, 'org_x', NONE, { limit: 50, offset: 0, cursor: null }));
     expect(steps.join(' | ')).toMatch(/SEARCH audit_events USING (COVERING )?INDEX audit_events_org_time \(organization_id=\?\)/);
     expect(steps.join(' | ')).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('counts histogram buckets along the time index in one pass, without a sort of the rows', async () => {
+    const steps = (await plan(histogramQuery(db, 'org_x', NONE, monthOfDays))).join(' | ');
+    expect(steps).toMatch(
+      /SEARCH audit_events USING COVERING INDEX audit_events_org_time \(organization_id=\? AND timestamp>\? AND timestamp<\?\)/,
+    );
+    // Grouping by bucket needs a b-tree of at most 32 keys, never one of the rows.
+    expect(steps).not.toMatch(/ORDER BY/);
   });
 
   it('serves the incremental stream from the (organization, sequence) index, in its order', async () => {

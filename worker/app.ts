@@ -10,6 +10,7 @@ import { OPENAPI_CONFIG, renderApiReference } from './openapi-docs';
 import { apiKeyRoutes } from './routes/api-keys';
 import { archiveRoutes } from './routes/archives';
 import { auditLogFacetRoutes } from './routes/audit-log-facets';
+import { auditLogHistogramRoutes } from './routes/audit-log-histogram';
 import { auditLogStreamRoutes } from './routes/audit-log-stream';
 import { auditLogReadRoutes, auditLogRoutes } from './routes/audit-logs';
 import { extensionRoutes } from './routes/extension-audit-records';
@@ -49,6 +50,7 @@ export function createApp() {
   app.route('/api/v1', apiKeyRoutes);
   app.route('/api/v1', auditLogRoutes);
   app.route('/api/v1', auditLogReadRoutes);
+  app.route('/api/v1', auditLogHistogramRoutes);
   app.route('/api/v1', auditLogStreamRoutes);
   app.route('/api/v1', auditLogFacetRoutes);
   app.route('/api/v1', archiveRoutes);

@@ -6,5 +6,7 @@ export type { AuditEvent, AuditLogPage } from './audit-event.ts';
 export type { AuditEventInputBody, IngestResult } from './ingest.ts';
 export type { ArchiveList, AuditLogArchive, DateParts, PublicKey } from './archive.ts';
 export type { ApiKey, CreatedApiKey, CreatedOrganization, Instance, Me, Member, OrganizationSummary, User } from './management.ts';
-export type { InstanceType, KeyRole, Role } from './enums.ts';
+export type { Facet, InstanceType, KeyRole, Role } from './enums.ts';
+export type { FacetValues } from './facets.ts';
 export type { Problem } from './problem.ts';
+export type { AuditLogHistogram, HistogramUnit } from './histogram.ts';

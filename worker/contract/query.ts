@@ -37,13 +37,13 @@ const single = (name: string, description: string) =>
     .openapi({ param: { name, in: 'query' }, description });
 
 /** RFC 3339, or `YYYY-MM-DD` meaning that day's 00:00 UTC (what Akuity accepts), as milliseconds. */
+export const timeValue = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .transform((value) => Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value))
+  .refine((ms) => Number.isFinite(ms), 'not a time');
+
 const time = (name: string, description: string) =>
-  z
-    .union([z.iso.datetime({ offset: true }), z.iso.date()])
-    .transform((value) => Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value))
-    .refine((ms) => Number.isFinite(ms), 'not a time')
-    .optional()
-    .openapi({ param: { name, in: 'query' }, description, type: 'string' });
+  timeValue.optional().openapi({ param: { name, in: 'query' }, description, type: 'string' });
 
 /** A boolean the way Go's strconv.ParseBool reads it (what Akuity's gateway accepts). */
 const flag = (name: string, description: string) =>

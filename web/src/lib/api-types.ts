@@ -2,19 +2,38 @@
 // in worker/contract (type-only: nothing of the Worker is bundled into the dashboard).
 import type {
   ArchiveList,
+  AuditLogHistogram,
   AuditEvent,
   AuditLogArchive,
   AuditLogPage,
   DateParts,
+  Facet,
+  FacetValues,
+  HistogramUnit,
   Instance,
   InstanceType,
   KeyRole,
   Me,
   OrganizationSummary,
+  PublicKey,
   User,
 } from '../../../worker/contract/index.ts';
 
-export type { AuditEvent, AuditLogArchive, AuditLogPage, DateParts, Instance, InstanceType, Me, User };
+export type {
+  AuditEvent,
+  AuditLogArchive,
+  AuditLogHistogram,
+  AuditLogPage,
+  DateParts,
+  Facet,
+  FacetValues,
+  HistogramUnit,
+  Instance,
+  InstanceType,
+  Me,
+  PublicKey,
+  User,
+};
 
 export type OrganizationRole = KeyRole;
 export type Organization = OrganizationSummary;

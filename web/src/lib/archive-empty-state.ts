@@ -4,7 +4,7 @@ import { nextArchiveSchedule } from './archive-schedule.ts';
 import type { ClosedWeeks } from './closed-weeks.ts';
 import { nextNightlyArchiveRun } from './nightly-archive-run.ts';
 import { plural } from './format-number.ts';
-import { formatDateTime, formatLongDate } from './format-time.ts';
+import { formatDateTime, formatLongDate, zoneName } from './format-time.ts';
 
 /** `closed` is null when it could not be counted: the copy then promises nothing. */
 export function archiveEmptyState(closed: ClosedWeeks | null, now: number): string {
@@ -19,7 +19,7 @@ export function archiveEmptyState(closed: ClosedWeeks | null, now: number): stri
         ? `${plural(closed.events, 'event')} from closed weeks`
         : `${plural(closed.weeks, 'closed week')} with ${plural(closed.events, 'event')}`;
     return (
-      `${waiting} ${single ? 'is' : 'are'} waiting for the nightly archive run at 00:30 UTC (next: ${run} your time). ` +
+      `${waiting} ${single ? 'is' : 'are'} waiting for the nightly archive run at 00:30 UTC (next: ${run} ${zoneName(false)}, your time). ` +
       `${closed.weeks === 1 ? 'Its archive' : 'Their archives'} will be listed here after it.`
     );
   }
@@ -27,5 +27,5 @@ export function archiveEmptyState(closed: ClosedWeeks | null, now: number): stri
   return `Each week (Monday–Sunday, UTC) is archived once it has closed, by a job that runs daily at 00:30 UTC. This week closes on ${formatLongDate(
     schedule.weekEnds,
     true,
-  )}, so the first archive will be here by ${formatDateTime(schedule.archivedBy, true)} UTC (${formatDateTime(schedule.archivedBy, false)} your time).`;
+  )}, so the first archive will be here by ${formatDateTime(schedule.archivedBy, true)} UTC (${formatDateTime(schedule.archivedBy, false)} ${zoneName(false)}, your time).`;
 }

@@ -1,12 +1,9 @@
 // Reads of audit events and archives. The org view and an instance view differ only in the list
 // endpoint (the instance one is scoped by path), so both go through `AuditScope`.
 import { api, type Fetch } from './api.ts';
-import type { ArchivesResponse, AuditLogPage } from './api-types.ts';
-import type { Bucket } from './chart-buckets.ts';
+import type { ArchivesResponse, AuditEvent, AuditLogHistogram, AuditLogPage, HistogramUnit, PublicKey } from './api-types.ts';
 
 export const PAGE_SIZE = 50;
-/** Browsers open about six connections per origin; more parallel requests would only queue. */
-const COUNT_CONCURRENCY = 6;
 
 export interface AuditScope {
   orgId: string;
@@ -36,36 +33,44 @@ export function fetchAuditPage(
 }
 
 /**
- * Events per bucket for the chart. There is no histogram endpoint, so each bucket is one
- * `filters.limit=1` request whose `totalCount` is the bucket's count: exact for any filter, and
- * bounded (chart-buckets.ts caps a chart at 31 buckets, so 31 small requests at most, six at a
- * time). Fetching every event to count them client-side would not be bounded at all.
+ * Events per bucket for the chart, from the histogram endpoint: one request and one grouped query
+ * for the whole range, counted with the list's own filters (so the bars add up to its total). The
+ * instance page passes its instance as `filters.instanceId`, which is what its list is scoped to.
  */
-export async function fetchBucketCounts(
+export function fetchHistogram(
+  fetchFn: Fetch,
+  orgId: string,
+  filters: URLSearchParams,
+  plan: { unit: HistogramUnit; step: number; timeZone: string },
+  signal: AbortSignal,
+): Promise<AuditLogHistogram> {
+  const params = new URLSearchParams(filters);
+  params.set('bucket', plan.unit);
+  if (plan.step > 1) params.set('step', String(plan.step));
+  params.set('timeZone', plan.timeZone);
+  return api<AuditLogHistogram>(fetchFn, `${orgPath(orgId)}/audit-logs-histogram?${params}`, { signal });
+}
+
+/**
+ * One event by id, for a link to it (`?event=…&at=…`) when it is not among the loaded rows: the
+ * events of its exact millisecond, in the view's scope, whatever the view's filters.
+ */
+export async function findEvent(
   fetchFn: Fetch,
   scope: AuditScope,
-  filters: URLSearchParams,
-  buckets: readonly Bucket[],
+  id: string,
+  at: string,
   signal: AbortSignal,
-): Promise<number[]> {
-  const counts: number[] = new Array<number>(buckets.length).fill(0);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < buckets.length) {
-      const index = next;
-      next += 1;
-      const bucket = buckets[index];
-      if (!bucket) continue;
-      const params = new URLSearchParams(filters);
-      params.set('filters.startTime', bucket.start.toISOString());
-      params.set('filters.endTime', bucket.end.toISOString());
-      params.set('filters.limit', '1');
-      const page = await api<AuditLogPage>(fetchFn, `${listPath(scope)}?${params}`, { signal });
-      counts[index] = page.totalCount;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(COUNT_CONCURRENCY, buckets.length) }, worker));
-  return counts;
+): Promise<AuditEvent | null> {
+  const time = Date.parse(at);
+  if (Number.isNaN(time)) return null;
+  const params = new URLSearchParams({
+    'filters.startTime': new Date(time).toISOString(),
+    'filters.endTime': new Date(time + 1).toISOString(),
+    'filters.limit': '1000',
+  });
+  const page = await api<AuditLogPage>(fetchFn, `${listPath(scope)}?${params}`, { signal });
+  return page.items.find((event) => event.id === id) ?? null;
 }
 
 /** Same-origin link that downloads every matching event; the session cookie authorises it. */
@@ -83,4 +88,11 @@ export function fetchArchives(fetchFn: Fetch, orgId: string, offset: number, sig
     'filters.offset': String(offset),
   });
   return api<ArchivesResponse>(fetchFn, `${orgPath(orgId)}/audit-logs-archives?${params}`, signal ? { signal } : {});
+}
+
+/** The key that signs archive manifests (public, no credential needed). */
+export const PUBLIC_KEY_PATH = '/api/v1/audit-logs-archives/public-key';
+
+export function fetchPublicKey(fetchFn: Fetch, signal?: AbortSignal): Promise<PublicKey> {
+  return api<PublicKey>(fetchFn, '/audit-logs-archives/public-key', signal ? { signal } : {});
 }

@@ -1,8 +1,8 @@
-// Buckets of the events-per-day chart. The API has no histogram endpoint, so the chart asks for
-// one count per bucket (see audit-log-api.ts); this module keeps that number bounded: hours for
-// ranges up to 30 hours, days up to 31 days, and multi-day buckets beyond, never more than
-// MAX_BUCKETS requests. Boundaries fall on midnight (or the hour) of the zone the view shows,
-// clipped to the selected range, so the first and last bars may cover part of a day.
+// How the events chart divides its range: hours for ranges up to 30 hours, days up to 31 days,
+// and multi-day buckets beyond, never more than MAX_BUCKETS bars. The counts come from the
+// histogram endpoint in one request (audit-log-api.ts), which cuts the range at the same hours or
+// midnights of the zone the view shows; the buckets planned here are the placeholders drawn
+// while it answers, and the request's unit and step.
 import type { TimeWindow } from './audit-filters.ts';
 
 export const MAX_BUCKETS = 31;

@@ -128,3 +128,8 @@ export function fromDateTimeInput(value: string, utc: boolean): string | null {
   const time = utc ? Date.UTC(year, month - 1, day, hour, minute, second) : new Date(year, month - 1, day, hour, minute, second).getTime();
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 }
+
+/** The zone times are shown in, by name: "UTC", or the browser's zone such as "America/New_York". */
+export function zoneName(utc: boolean): string {
+  return utc ? 'UTC' : localZoneName();
+}

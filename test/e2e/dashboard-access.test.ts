@@ -1,0 +1,530 @@
+/**
+ * Longer than 300 lines: one browser session walks every claim of the dashboard's accessibility
+ * and compliance work in order (they share the signed-in page and the server's seed).
+ *
+ * The dashboard as compliance owners and accessibility reviewers use it, in real Chromium against
+ * the real Worker (wrangler dev, seeded like a first `npm start`, see harness.ts): the first
+ * view's request budget, loading states that never pass old rows off as new, stated matching
+ * rules, long values, named time zones, keyboard focus, one live region, named dialogs and tables,
+ * a URL per event, archives verified with sha256sum and openssl, phones, and axe-core (from
+ * node_modules) over every page and state: no serious or critical violation.
+ *
+ * Run: node --test --test-concurrency=1 test/e2e/   (after `vite build web`)
+ */
+import assert from 'node:assert/strict';
+import { execSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
+import { axeSeriousViolations, focused, pageLiveRegions, type AxeFinding } from './browser-helpers.ts';
+import { hasBuiltDashboard, hasChromium, launchBrowser, SKIP_MESSAGE, startHarness, type Harness } from './harness.ts';
+
+const skip = !hasChromium() ? SKIP_MESSAGE : !hasBuiltDashboard() ? 'SKIPPED: web/build is missing (run `vite build web` first)' : false;
+if (skip) console.log(skip);
+
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE = { width: 390, height: 844 };
+const ZONE = 'America/New_York';
+const CONTEXT_OPTIONS = { locale: 'en-US', timezoneId: ZONE, acceptDownloads: true } as const;
+const LONG_ACTOR = `system:serviceaccount:argocd:${'application-controller-with-a-very-long-name-'.repeat(2)}end`.slice(0, 120);
+const LONG_EVENT_ID = 'evt-long-values-0001';
+
+describe('dashboard for compliance users and accessibility reviewers', { skip }, () => {
+  let harness: Harness;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const findings: AxeFinding[] = [];
+  const facetStatuses: number[] = [];
+  const statesChecked: string[] = [];
+
+  const orgId = () => harness.seed.orgs[0]?.id ?? '';
+  const auditUrl = (search = '', id = orgId()) => `${harness.baseUrl}/orgs/${id}/audit-logs${search}`;
+  const rows = (target: Page = page) => target.locator('tbody tr.audit-table__row');
+  const status = (target: Page = page) => target.getByTestId('audit-status');
+
+  async function axe(state: string, target: Page = page): Promise<void> {
+    findings.push(...(await axeSeriousViolations(target, state)));
+    statesChecked.push(state);
+  }
+
+  async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const response = await fetch(harness.baseUrl + path, {
+      ...init,
+      headers: { authorization: `Bearer ${harness.seed.owner.apiKey}`, 'content-type': 'application/json' },
+    });
+    assert.ok(response.ok, `${path} → ${response.status}`);
+    return (await response.json()) as T;
+  }
+
+  async function signIn(target: Page, apiKey: string): Promise<void> {
+    await target.goto(`${harness.baseUrl}/sign-in`);
+    await target.getByLabel('API key').fill(apiKey);
+    await target.getByRole('button', { name: 'Sign in' }).click();
+    await target.getByRole('heading', { level: 1 }).first().waitFor();
+  }
+
+  async function settled(target: Page = page): Promise<void> {
+    await rows(target).first().waitFor();
+    await target.locator('.chart__total', { hasText: 'in range' }).waitFor();
+  }
+
+  before(async () => {
+    harness = await startHarness();
+    browser = await launchBrowser();
+    context = await browser.newContext({ ...CONTEXT_OPTIONS, viewport: DESKTOP });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.baseUrl });
+    page = await context.newPage();
+    page.on('response', (response) => {
+      if (response.url().includes('/audit-logs-facets?')) facetStatuses.push(response.status());
+    });
+    // An event with long values, the newest of the demo organization.
+    await api(`/api/v1/organizations/${orgId()}/audit-logs`, {
+      method: 'POST',
+      body: JSON.stringify({
+        id: LONG_EVENT_ID,
+        timestamp: new Date(Date.now() - 1000).toISOString(),
+        action: 'download',
+        actor: { type: 'service', id: LONG_ACTOR },
+        object: { type: 'argocd_application', id: { name: `payments-${'x'.repeat(150)}-api` } },
+        details: { message: `Downloaded ${'a very long message '.repeat(30)}` },
+      }),
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await harness?.stop();
+  });
+
+  it('signs in to the first rows with 5 API requests (one /me, one histogram), focus on the heading', async () => {
+    const times: number[] = [];
+    for (let run = 0; run < 5; run += 1) {
+      const fresh = await browser.newContext({ ...CONTEXT_OPTIONS, viewport: DESKTOP });
+      const target = await fresh.newPage();
+      await target.goto(`${harness.baseUrl}/sign-in`);
+      if (run === 0) {
+        await axe('sign-in', target);
+        await target.getByLabel('API key').fill('alk_wrong');
+        await target.getByRole('button', { name: 'Sign in' }).click();
+        await target.getByRole('alert').waitFor();
+        await axe('sign-in error', target);
+      }
+      const calls: string[] = [];
+      const detail: string[] = [];
+      target.on('request', (request) => {
+        const url = new URL(request.url());
+        if (url.pathname.startsWith('/api/')) {
+          calls.push(`${request.method()} ${url.pathname.replace(orgId(), '{org}')}`);
+          detail.push(`${request.method()} ${url.pathname}${url.search}`);
+        }
+      });
+      await target.getByLabel('API key').fill(harness.seed.owner.apiKey);
+      const started = Date.now();
+      await target.getByRole('button', { name: 'Sign in' }).click();
+      await rows(target).first().waitFor();
+      times.push(Date.now() - started);
+      await settled(target);
+      await target.waitForTimeout(500);
+      assert.deepEqual(
+        calls.sort(),
+        [
+          'GET /api/v1/me',
+          'GET /api/v1/organizations/{org}/audit-logs',
+          'GET /api/v1/organizations/{org}/audit-logs-histogram',
+          'GET /api/v1/organizations/{org}/instances',
+          'POST /api/v1/auth/session',
+        ],
+        detail.join('\n'),
+      );
+      // Focus continues on the new page's heading, not <body>.
+      assert.deepEqual(await target.evaluate(() => [document.activeElement?.tagName, document.activeElement?.textContent]), [
+        'H1',
+        'Audit Logs',
+      ]);
+      await fresh.close();
+    }
+    const median = [...times].sort((a, b) => a - b)[2];
+    console.log(`[e2e] first view: 5 API requests; sign-in click to first rows, median of 5: ${median} ms (${times.join(', ')})`);
+    await signIn(page, harness.seed.owner.apiKey);
+    await settled();
+    await axe('audit logs');
+  });
+
+  it('marks rows and counts as loading while new filters load, in one live region', async () => {
+    assert.deepEqual(await pageLiveRegions(page), ['p.visually-hidden'], 'one live region outside dialogs');
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const hold = async (route: Route) => {
+      await held;
+      await route.continue().catch(() => undefined);
+    };
+    await page.route(/\/audit-logs\?/, hold);
+    await page.getByLabel('Actor').fill(harness.seed.filterActor.id);
+    await page.getByLabel('Actor').press('Enter');
+    await status().filter({ hasText: 'Loading events…' }).waitFor({ state: 'attached' });
+    const frame = page.locator('.table-frame');
+    assert.equal(await frame.getAttribute('aria-busy'), 'true');
+    assert.equal(await frame.evaluate((element) => element.hasAttribute('inert')), true, 'the old rows cannot be opened');
+    assert.equal(
+      await page
+        .locator('.results-bar__count')
+        .textContent()
+        .then((text) => text?.trim()),
+      'Loading events…',
+    );
+    assert.equal(
+      await page
+        .locator('.chart__total')
+        .textContent()
+        .then((text) => text?.trim()),
+      'Counting…',
+    );
+    await axe('loading other filters');
+    release();
+    await page.unroute(/\/audit-logs\?/, hold);
+    await status()
+      .filter({ hasText: /^Showing \d+ of [\d,]+ events?\.$/ })
+      .waitFor({ state: 'attached' });
+    assert.equal(await frame.getAttribute('aria-busy'), 'false');
+    assert.deepEqual(await pageLiveRegions(page), ['p.visually-hidden']);
+  });
+
+  it('states how each filter matches, and asks the facets endpoint for suggestions (rows as fallback)', async () => {
+    const description = (label: string) =>
+      page.getByLabel(label, { exact: true }).evaluate((input) => {
+        const ids = (input.getAttribute('aria-describedby') ?? '').split(' ');
+        return ids.map((id) => document.getElementById(id)?.textContent?.trim()).join(' ');
+      });
+    assert.equal(await description('Actor'), 'Whole value, any case');
+    assert.equal(await description('Action'), 'Whole value, any case');
+    assert.match(await description('Search'), /Beginnings of words: at least 2 letters or digits each, at most 8 words/);
+    // The Actor field was used in the test before: that first use asked for the three facets.
+    await page.getByLabel('Action', { exact: true }).focus();
+    await page.waitForFunction(() => document.querySelectorAll('#filter-action-options option').length > 0);
+    await page.waitForTimeout(300);
+    assert.equal(facetStatuses.length, 3, 'one request per facet, on first use only');
+    // 404 until the Worker has the endpoint; the loaded rows' values are offered then.
+    assert.ok(facetStatuses.every((code) => code === 200 || code === 404));
+    const actors = await page
+      .locator('#filter-actor-options option')
+      .evaluateAll((options) => options.map((option) => option.getAttribute('value')));
+    assert.ok(actors.includes(harness.seed.filterActor.id));
+  });
+
+  it('shows long values whole (wrapped, never cut) and names the time zone of every time', async () => {
+    await page.goto(auditUrl());
+    await settled();
+    const row = page.locator(`tr[data-event-id="${LONG_EVENT_ID}"]`);
+    const actor = row.locator('.audit-table__actor-id');
+    assert.equal((await actor.textContent())?.trim(), LONG_ACTOR);
+    for (const cell of ['actor', 'object', 'action', 'details']) {
+      const clipped = await row.locator(`td[data-column="${cell}"]`).evaluate((td) => td.scrollWidth > td.clientWidth + 1);
+      assert.equal(clipped, false, `${cell} cell is not cut`);
+    }
+    const badge = row.locator('.badge');
+    assert.equal((await badge.textContent())?.trim(), 'download');
+    assert.ok(await badge.evaluate((element) => element.scrollWidth <= element.clientWidth + 1), 'action badge shows the whole action');
+    assert.ok(((await actor.boundingBox())?.height ?? 0) > 30, 'the long actor wraps onto several lines');
+
+    const header = page.getByRole('columnheader').first();
+    assert.equal((await header.textContent())?.trim(), `Time (${ZONE})`);
+    assert.match((await rows().first().locator('.audit-table__open').getAttribute('aria-label')) ?? '', new RegExp(`${ZONE}$`));
+    assert.match((await page.locator('.results-bar__range').textContent()) ?? '', new RegExp(`– now \\(${ZONE}\\)`));
+    assert.match((await page.locator('#chart-title').textContent()) ?? '', new RegExp(`\\(${ZONE}\\)`));
+    assert.ok(await page.getByRole('table', { name: `Audit events, newest first, times in ${ZONE}` }).isVisible());
+    await page.getByRole('link', { name: 'UTC', exact: true }).click();
+    await page.waitForURL((url) => url.searchParams.get('utc') === '1');
+    assert.equal((await header.textContent())?.trim(), 'Time (UTC)');
+    assert.match((await page.locator('#chart-title').textContent()) ?? '', /\(UTC\)/);
+    // The zone switch keeps focus where it was (the link), not <body>.
+    assert.equal((await focused(page))?.label, 'UTC');
+    await page.getByRole('link', { name: 'Local', exact: true }).click();
+    await page.waitForURL((url) => !url.searchParams.has('utc'));
+    await axe('long values');
+  });
+
+  it('skips to the content and the table: no chart bar is a Tab stop, every stop shows its focus', async () => {
+    await page.goto(auditUrl());
+    await settled();
+    await page.keyboard.press('Tab');
+    assert.deepEqual(await focused(page).then((state) => [state?.label, state?.visible]), ['Skip to main content', true]);
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'main-content');
+
+    // Every stop from the top of the page to the first row.
+    await page.goto(auditUrl());
+    await settled();
+    const stops: string[] = [];
+    for (let press = 0; press < 40; press += 1) {
+      await page.keyboard.press('Tab');
+      const state = await focused(page);
+      assert.ok(state, 'focus never falls to <body>');
+      assert.ok(state.visible, `focus is visible on ${state.tag} "${state.label}" (${state.outline})`);
+      stops.push(state.label);
+      if (await page.evaluate(() => document.activeElement?.classList.contains('audit-table__open'))) break;
+    }
+    assert.ok(stops.at(-1)?.startsWith('Open details of'), `reached the first row: ${stops.join(' | ')}`);
+    assert.ok(!stops.some((label) => /^\d[\d,]* events? from|^Counting events/.test(label)), 'no chart bar in the Tab order');
+    console.log(`[e2e] Tab stops from the top to the first row: ${stops.length}; with "Skip to the events table": 2`);
+    assert.ok(stops.length <= 22, `${stops.length} stops`);
+
+    await page.goto(auditUrl());
+    await settled();
+    await page.getByRole('link', { name: 'Skip to the events table' }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    assert.match((await focused(page))?.label ?? '', /^Open details of/);
+  });
+
+  it('keeps focus sensible: Load more continues on the first new row, Clear filters on the first filter', async () => {
+    await page.getByRole('button', { name: 'Load more' }).focus();
+    assert.equal(await rows().count(), 50, 'only 50 rows before loading more');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr.audit-table__row').length > 50);
+    await page.waitForFunction(() => document.activeElement?.closest('tr')?.getAttribute('data-event-id') !== null);
+    const row51 = await rows().nth(50).getAttribute('data-event-id');
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-event-id')), row51);
+    assert.ok((await focused(page))?.visible);
+    await status()
+      .filter({ hasText: /^Showing 100 of/ })
+      .waitFor({ state: 'attached' });
+
+    await page.goto(auditUrl(`?actor=${encodeURIComponent(harness.seed.filterActor.id)}`));
+    await settled();
+    await page.getByRole('button', { name: 'Clear filters' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => !url.searchParams.has('actor'));
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'filter-range');
+
+    // The empty state's Clear filters does the same.
+    await page.goto(auditUrl('?q=zzqqxxnothing'));
+    await page.getByRole('heading', { name: 'No events match these filters' }).waitFor();
+    await status().filter({ hasText: 'No events match these filters.' }).waitFor({ state: 'attached' });
+    assert.deepEqual(await pageLiveRegions(page), ['p.visually-hidden'], 'the empty state is not a second live region');
+    await axe('no events match');
+    await page.locator('.state').getByRole('button', { name: 'Clear filters' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => !url.searchParams.has('q'));
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'filter-range');
+  });
+
+  it('gives each opened event a URL; Escape returns focus to the row of the event shown', async () => {
+    await settled();
+    const ids = await rows().evaluateAll((elements) => elements.slice(0, 3).map((element) => element.getAttribute('data-event-id')));
+    await rows().first().locator('.audit-table__open').focus();
+    await page.keyboard.press('Enter');
+    const drawer = page.getByRole('dialog', { name: /^Event details: / });
+    await drawer.waitFor();
+    await page.waitForURL((url) => url.searchParams.get('event') === ids[0]);
+    const name = (await drawer.getAttribute('aria-label')) ?? '';
+    assert.match(name, /^Event details: \S+ .+, .+ (E[SD]T|GMT[+-]\d+)$/, name);
+    await axe('event details');
+    // Every control of the drawer shows its focus, up to the raw JSON (a focusable scrolling region).
+    for (let press = 0; press < 14; press += 1) {
+      await page.keyboard.press('Tab');
+      const state = await focused(page);
+      assert.ok(state?.visible, `focus visible in the drawer on ${state?.tag} "${state?.label}"`);
+      if (await page.evaluate(() => document.activeElement?.classList.contains('drawer__raw'))) break;
+    }
+    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('drawer__raw')), true);
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    await page.waitForURL((url) => url.searchParams.get('event') === ids[2]);
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+    await page.waitForURL((url) => !url.searchParams.has('event'));
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-event-id')), ids[2]);
+
+    // Reload (or a shared link) reopens the drawer on that event.
+    await rows().nth(1).locator('.audit-table__open').click();
+    await page.waitForURL((url) => url.searchParams.get('event') === ids[1]);
+    const link = page.url();
+    await page.reload();
+    const raw = JSON.parse((await drawer.locator('.drawer__raw').textContent()) ?? '') as { id: string };
+    assert.equal(raw.id, ids[1]);
+    await drawer.getByRole('button', { name: 'Copy link to this event' }).click();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
+    await page.keyboard.press('Escape');
+
+    // An event outside the link's filters (older than its 24 hours) still opens, fetched by its time.
+    const old = await api<{ items: { id: string; timestamp: string }[] }>(
+      `/api/v1/organizations/${orgId()}/audit-logs?filters.endTime=${new Date(Date.now() - 10 * 86_400_000).toISOString()}&filters.limit=1`,
+    );
+    const oldEvent = old.items[0];
+    assert.ok(oldEvent);
+    await page.goto(auditUrl(`?range=24h&event=${oldEvent.id}&at=${encodeURIComponent(oldEvent.timestamp)}`));
+    await drawer.waitFor();
+    assert.equal((JSON.parse((await drawer.locator('.drawer__raw').textContent()) ?? '') as { id: string }).id, oldEvent.id);
+    await page.keyboard.press('Escape');
+
+    // A link to an event that isn't there says so, and leads back.
+    await page.goto(auditUrl(`?event=evt-does-not-exist&at=${encodeURIComponent(oldEvent.timestamp)}`));
+    await page.getByRole('alert').filter({ hasText: "is not in this organization's audit log" }).waitFor();
+    await axe('linked event missing');
+    await page.getByRole('button', { name: 'Back to the list' }).click();
+    await page.waitForURL((url) => !url.searchParams.has('event'));
+  });
+
+  it('lets an auditor verify an archive: full SHA-256, manifest, signature, public key, sha256sum and openssl', async () => {
+    await page.goto(auditUrl());
+    await settled();
+    await page.getByRole('button', { name: 'Archive' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Weekly archives' });
+    await dialog.locator('.archives__row').first().waitFor();
+    await dialog.getByRole('link', { name: 'archive-key.pem' }).waitFor();
+    const list = await api<{ archives: { sha256: string; manifestUrl: string; signatureUrl: string }[] }>(
+      `/api/v1/organizations/${orgId()}/audit-logs-archives`,
+    );
+    const newest = list.archives[0];
+    assert.ok(newest);
+    assert.ok(await dialog.getByRole('table', { name: 'Weekly archives of Acme, newest first' }).isVisible());
+    const row = dialog.locator('.archives__row').first();
+    assert.equal((await row.getByTestId('archive-sha256').textContent())?.trim(), newest.sha256);
+    await row.getByRole('button', { name: /^Copy SHA-256/ }).click();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), newest.sha256);
+    assert.match(((await dialog.locator('.modal__note').textContent()) ?? '').replace(/\s+/g, ' '), new RegExp(`valid until .+ ${ZONE};`));
+    assert.equal(
+      await dialog.getByRole('link', { name: 'public key as JSON' }).getAttribute('href'),
+      '/api/v1/audit-logs-archives/public-key',
+    );
+    await axe('archive dialog');
+
+    const folder = mkdtempSync(join(tmpdir(), 'archive-verify-'));
+    try {
+      const links = [
+        row.getByRole('link', { name: /^Download the archive of/ }),
+        row.getByRole('link', { name: /^Download the manifest of/ }),
+        row.getByRole('link', { name: /^Download the signature of/ }),
+        dialog.getByRole('link', { name: 'archive-key.pem' }),
+      ];
+      assert.equal(new URL((await links[1]?.getAttribute('href')) ?? '').pathname, new URL(newest.manifestUrl).pathname);
+      assert.equal(new URL((await links[2]?.getAttribute('href')) ?? '').pathname, new URL(newest.signatureUrl).pathname);
+      for (const link of links) {
+        const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+        await download.saveAs(join(folder, download.suggestedFilename()));
+      }
+      const commands = ((await dialog.getByTestId('verify-commands').textContent()) ?? '').trim().split('\n');
+      assert.equal(commands.length, 2);
+      assert.match(
+        commands[1] ?? '',
+        /^openssl pkeyutl -verify -pubin -inkey archive-key\.pem -rawin -in \S+\.manifest\.json -sigfile \S+\.sig$/,
+      );
+      const sha = execSync(commands[0] ?? '', { cwd: folder, encoding: 'utf8' });
+      assert.equal(sha.split(/\s+/)[0], newest.sha256, 'sha256sum prints the SHA-256 shown');
+      const verified = execSync(commands[1] ?? '', { cwd: folder, encoding: 'utf8' });
+      assert.match(verified, /Signature Verified Successfully/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('fits the custom range fields at 1280 px, and passes axe on the other pages', async () => {
+    const day = 86_400_000;
+    const to = new Date(Date.now() - day).toISOString();
+    const from = new Date(Date.now() - 3 * day).toISOString();
+    await page.goto(auditUrl(`?range=custom&from=${from}&to=${to}`));
+    await settled();
+    for (const input of [page.getByLabel(`From (${ZONE})`), page.getByLabel(`To (${ZONE})`)]) {
+      assert.ok(await input.evaluate((element) => element.scrollWidth <= element.clientWidth), 'the date and time are not clipped');
+    }
+    const boxes = await page.locator('.filters__field').evaluateAll((fields) =>
+      fields.map((field) => {
+        const box = field.getBoundingClientRect();
+        const input = field.querySelector('input, select')?.getBoundingClientRect();
+        return { left: box.left, right: box.right, top: box.top, inputRight: input?.right ?? box.right };
+      }),
+    );
+    for (const [index, box] of boxes.entries()) {
+      assert.ok(box.inputRight <= box.right + 0.5, `field ${index}: its input ends within it (${box.inputRight} > ${box.right})`);
+      const next = boxes[index + 1];
+      if (next && next.top === box.top) assert.ok(next.left >= box.right, `field ${index + 1} starts after field ${index}`);
+    }
+    await axe('custom range');
+
+    await page.getByRole('navigation', { name: 'Organization sections' }).getByRole('link', { name: 'Argo CD' }).click();
+    await page.getByRole('heading', { name: 'Argo CD instances' }).waitFor();
+    await axe('Argo CD instances');
+    await page.getByRole('link', { name: /production/ }).click();
+    await settled();
+    await axe('instance audit logs');
+    await page.goto(auditUrl('', 'org_does_not_exist'));
+    await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+    await axe('organization not found');
+
+    const member = await browser.newContext({ ...CONTEXT_OPTIONS, viewport: DESKTOP });
+    const memberPage = await member.newPage();
+    await signIn(memberPage, harness.seed.memberApiKey);
+    await memberPage.getByText('Audit logs are available to organization owners').waitFor();
+    await axe('access denied (member)', memberPage);
+    await member.close();
+
+    const globex = harness.seed.orgs[1];
+    assert.ok(globex);
+    const other = await browser.newContext({ ...CONTEXT_OPTIONS, viewport: DESKTOP });
+    const otherPage = await other.newPage();
+    await signIn(otherPage, globex.apiKey);
+    await settled(otherPage);
+    await otherPage.getByRole('button', { name: 'Archive' }).click();
+    await otherPage.getByRole('heading', { name: 'No archives yet' }).waitFor();
+    await axe('no archives yet', otherPage);
+    await other.close();
+  });
+
+  it('works at 390 px: every action reachable, the first rows above the fold', async () => {
+    const phone = await context.newPage();
+    await phone.setViewportSize(PHONE);
+    await phone.goto(auditUrl());
+    await settled(phone);
+    const first = await rows(phone).first().boundingBox();
+    assert.ok(first && first.y + 40 < PHONE.height, `the first row starts at ${first?.y} px, within the ${PHONE.height} px screen`);
+    assert.equal(await phone.evaluate(() => window.scrollY), 0);
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+    const actions = [
+      phone.getByRole('link', { name: 'Export CSV' }),
+      phone.getByRole('link', { name: 'Export NDJSON' }),
+      phone.getByRole('button', { name: 'Archive' }),
+      phone.getByRole('button', { name: 'Sign out' }),
+      phone.getByRole('button', { name: /^Filters/ }),
+      phone.getByLabel('Organization', { exact: true }),
+      phone.getByRole('link', { name: 'Add organization' }),
+      phone.getByRole('link', { name: 'Local', exact: true }),
+      phone.getByRole('link', { name: 'UTC', exact: true }),
+      phone.getByRole('button', { name: 'Load more' }),
+    ];
+    for (const action of actions) {
+      await action.scrollIntoViewIfNeeded();
+      const box = await action.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width && box.width > 0, `${action} is on screen`);
+    }
+    await phone.evaluate(() => window.scrollTo(0, 0));
+    await axe('phone', phone);
+    const toggle = phone.getByRole('button', { name: /^Filters/ });
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+    assert.equal(await phone.getByLabel('Actor').isVisible(), false);
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+    assert.ok(await phone.getByLabel('Actor').isVisible());
+    await axe('phone, filters open', phone);
+    await rows(phone).first().locator('.audit-table__open').click();
+    const drawer = phone.getByRole('dialog', { name: /^Event details: / });
+    await drawer.waitFor();
+    const close = await drawer.getByRole('button', { name: 'Close details' }).boundingBox();
+    assert.ok(close && close.x + close.width <= PHONE.width);
+    await axe('phone, event details', phone);
+    await phone.close();
+  });
+
+  it('has no serious or critical axe-core violation in any page or state', () => {
+    console.log(
+      `[e2e] axe-core: ${statesChecked.length} states checked (${statesChecked.join(', ')}), ${findings.length} serious/critical violations`,
+    );
+    assert.ok(statesChecked.length >= 18, `${statesChecked.length} states`);
+    assert.deepEqual(findings, []);
+  });
+});

@@ -1,0 +1,34 @@
+import { createRoute } from '@hono/zod-openapi';
+import { HistogramQuery, HistogramSchema, MAX_HISTOGRAM_BUCKETS } from '../contract/histogram';
+import { toFilters } from '../events/filters';
+import { AUDIT_READERS, orgAccess } from '../middleware/access';
+import { canonicalQuery } from '../middleware/canonical-query';
+import { auditLogHistogram } from '../services/audit-log-histogram';
+import { OrgParams, security } from './params';
+import { commonProblems, jsonResponse } from './responses';
+import { createRouter } from './router';
+
+export const auditLogHistogramRoutes = createRouter().openapi(
+  createRoute({
+    method: 'get',
+    path: '/organizations/{orgId}/audit-logs-histogram',
+    tags: ['Audit logs'],
+    summary: 'Matching events per hour or day, in one query (audit readers)',
+    description: `The list's filters (filters.*), counted per bucket over [filters.startTime, filters.endTime or now): each count equals the list's totalCount for that bucket's range. At most ${MAX_HISTOGRAM_BUCKETS} buckets. An instance's histogram is filters.instanceId.`,
+    security,
+    middleware: [orgAccess(AUDIT_READERS), canonicalQuery(HistogramQuery)] as const,
+    request: { params: OrgParams, query: HistogramQuery },
+    responses: { 200: jsonResponse(HistogramSchema, 'Counts per bucket, oldest first'), ...commonProblems },
+  }),
+  async (c) => {
+    const { orgId } = c.req.valid('param');
+    const query = c.var.query;
+    const histogram = await auditLogHistogram(c.var.db, orgId, toFilters(query), {
+      unit: query.bucket,
+      step: query.step,
+      timeZone: query.timeZone,
+      now: c.var.now,
+    });
+    return c.json(histogram, 200);
+  },
+);
