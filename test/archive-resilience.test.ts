@@ -87,7 +87,11 @@ describe('cron and queue', () => {
     const week = lastWeek();
     await ingestAll(org, weekEvents(week.startMs, 40, 'q'));
     // The consumer only archives events received at least a minute ago (SETTLE_MS): age them.
-    await env.DB.prepare('UPDATE audit_events SET received_at = received_at - 120000 WHERE organization_id = ?').bind(org.orgId).run();
+    await env.DB.prepare(
+      'UPDATE audit_events SET received_at = received_at - 120000 WHERE org_key = (SELECT org_key FROM organization_sequences WHERE organization_id = ?)',
+    )
+      .bind(org.orgId)
+      .run();
     await env.DB.prepare('UPDATE event_weeks SET last_received_at = last_received_at - 120000 WHERE organization_id = ?')
       .bind(org.orgId)
       .run();

@@ -17,7 +17,11 @@ async function withFailingTrigger<T>(name: string, table: string, when: string, 
 
 async function count(orgId: string): Promise<number> {
   return (
-    (await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ?').bind(orgId).first<{ n: number }>())?.n ?? 0
+    (
+      await env.DB.prepare('SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ?')
+        .bind(orgId)
+        .first<{ n: number }>()
+    )?.n ?? 0
   );
 }
 

@@ -28,8 +28,11 @@ const nextKey = () => keys[keyTurn++ % keys.length] as string;
 
 async function eventRows(): Promise<number> {
   return (
-    (await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ?').bind(org.orgId).first<{ n: number }>())?.n ??
-    0
+    (
+      await env.DB.prepare('SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ?')
+        .bind(org.orgId)
+        .first<{ n: number }>()
+    )?.n ?? 0
   );
 }
 

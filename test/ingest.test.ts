@@ -9,7 +9,11 @@ const ingest = (orgId: string, token: string, body: unknown) =>
 
 async function eventCount(orgId: string): Promise<number> {
   return (
-    (await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ?').bind(orgId).first<{ n: number }>())?.n ?? 0
+    (
+      await env.DB.prepare('SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ?')
+        .bind(orgId)
+        .first<{ n: number }>()
+    )?.n ?? 0
   );
 }
 

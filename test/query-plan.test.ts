@@ -6,6 +6,7 @@ import { NO_FILTERS, type AuditLogFilters, type ObjectGroupFilter } from '../wor
 import { histogramQuery } from '../worker/services/audit-log-histogram';
 import { countQuery, pageQuery } from '../worker/services/audit-log-query';
 import { streamQuery } from '../worker/services/audit-log-stream';
+import { dayPageQuery } from '../worker/services/archives';
 
 const NONE: AuditLogFilters = NO_FILTERS;
 
@@ -69,7 +70,7 @@ describe('query plans', () => {
     for (const { name, filters } of combinations) {
       const queries: Record<string, { toSQL(): { sql: string; params: unknown[] } }> = {
         offset: pageQuery(db, 'org_x', filters, { limit: 50, offset: 100, cursor: null }),
-        cursor: pageQuery(db, 'org_x', filters, { limit: 50, offset: 0, cursor: { timestamp: 1_750_000_000_000, id: 'Z' } }),
+        cursor: pageQuery(db, 'org_x', filters, { limit: 50, offset: 0, cursor: { timestamp: 1_750_000_000_000, position: 4711 } }),
         count: countQuery(db, 'org_x', filters),
         histogram: histogramQuery(db, 'org_x', filters, monthOfDays),
       };
@@ -93,22 +94,20 @@ describe('query plans', () => {
 
   it('serves the unfiltered newest-first page from the index order, with no sort step', async () => {
     const steps = await plan(pageQuery(db, 'org_x', NONE, { limit: 50, offset: 0, cursor: null }));
-    expect(steps.join(' | ')).toMatch(/SEARCH audit_events USING (COVERING )?INDEX audit_events_org_time \(organization_id=\?\)/);
+    expect(steps.join(' | ')).toMatch(/SEARCH audit_events USING (COVERING )?INDEX audit_events_time \(org_key=\?\)/);
     expect(steps.join(' | ')).not.toMatch(/TEMP B-TREE/);
   });
 
   it('counts histogram buckets along the time index in one pass, without a sort of the rows', async () => {
     const steps = (await plan(histogramQuery(db, 'org_x', NONE, monthOfDays))).join(' | ');
-    expect(steps).toMatch(
-      /SEARCH audit_events USING COVERING INDEX audit_events_org_time \(organization_id=\? AND timestamp>\? AND timestamp<\?\)/,
-    );
+    expect(steps).toMatch(/SEARCH audit_events USING COVERING INDEX audit_events_time \(org_key=\? AND timestamp>\? AND timestamp<\?\)/);
     // Grouping by bucket needs a b-tree of at most 32 keys, never one of the rows.
     expect(steps).not.toMatch(/ORDER BY/);
   });
 
   it('serves the incremental stream from the (organization, sequence) index, in its order', async () => {
     const steps = (await plan(streamQuery(db, 'org_x', 4711, 100))).join(' | ');
-    expect(steps).toMatch(/SEARCH audit_events USING INDEX audit_events_org_sequence \(organization_id=\? AND sequence>\?\)/);
+    expect(steps).toMatch(/SEARCH audit_events USING INDEX audit_events_sequence \(org_key=\? AND sequence>\?\)/);
     expect(steps).not.toMatch(/TEMP B-TREE/);
   });
 
@@ -132,8 +131,7 @@ describe('query plans', () => {
       ],
     });
     // A walk over the whole organization's range: index-served in name only.
-    const wholeOrganization = (step: string) =>
-      /USING (COVERING )?INDEX audit_events_org_(time|sequence|received) \(organization_id=\?\)/.test(step);
+    const wholeOrganization = (step: string) => /USING (COVERING )?INDEX audit_events_(time|sequence|id) \(org_key=\?\)/.test(step);
     const offenders: string[] = [];
     for (const { name, groups } of cases) {
       for (const extra of [{}, { actorIds: ['alice'] }, { startTime: 1, endTime: 2 }]) {
@@ -147,6 +145,22 @@ describe('query plans', () => {
     }
     expect(cases.length).toBe(20 * 10 + 1);
     expect(offenders).toEqual([]);
+  });
+
+  it('reads an archive day page along the time index, sorting only events of equal timestamp by id', async () => {
+    const day = { startMs: 1_750_000_000_000, endMs: 1_750_086_400_000 };
+    for (const after of [null, { timestamp: 1_750_000_500_000, id: 'Z' }]) {
+      const steps = (await plan(dayPageQuery(db, 'org_x', day, day.endMs, 1000, after))).join(' | ');
+      expect(steps).toMatch(/SEARCH audit_events USING INDEX audit_events_time \(org_key=\? AND timestamp>\? AND timestamp<\?\)/);
+      expect(steps).toMatch(/USE TEMP B-TREE FOR (RIGHT PART|LAST TERM) OF ORDER BY/);
+    }
+  });
+
+  it('serves "only the service\'s own events" from the partial index of platform events', async () => {
+    const steps = (await plan(pageQuery(db, 'org_x', { ...NONE, sources: ['platform'] }, { limit: 50, offset: 0, cursor: null }))).join(
+      ' | ',
+    );
+    expect(steps).toMatch(/INDEX audit_events_platform_time/);
   });
 
   it('detects a full scan when there is one (the check can fail)', async () => {

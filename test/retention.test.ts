@@ -8,7 +8,9 @@ import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives';
 import { makeEvent } from './helpers/events';
 
 async function weekEventCount(orgId: string, startMs: number): Promise<number> {
-  const row = await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ? AND timestamp >= ? AND timestamp < ?')
+  const row = await env.DB.prepare(
+    'SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ? AND timestamp >= ? AND timestamp < ?',
+  )
     .bind(orgId, startMs, startMs + 7 * 86_400_000)
     .first<{ n: number }>();
   return row?.n ?? 0;
@@ -67,7 +69,7 @@ describe('retention', () => {
       await call(`/api/v1/organizations/${archived.orgId}/audit-logs`, { token: archived.ownerKey }),
       200,
     );
-    const stored = await env.DB.prepare('SELECT count(*) AS n FROM audit_events WHERE organization_id = ?')
+    const stored = await env.DB.prepare('SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ?')
       .bind(archived.orgId)
       .first<{ n: number }>();
     expect(remaining.totalCount).toBe(stored?.n);

@@ -62,7 +62,9 @@ describe('organization-scoped free text', () => {
       Array.from({ length: 30 }, (_, index) => `legacy walrus ${index}`),
     );
     // As if these rows predated the migration: no index entries, a backfill target set.
-    await env.DB.prepare('DELETE FROM audit_events_search WHERE rowid IN (SELECT rowid FROM audit_events WHERE organization_id = ?)')
+    await env.DB.prepare(
+      'DELETE FROM audit_events_search WHERE rowid IN (SELECT rowid FROM audit_events_by_organization WHERE organization_id = ?)',
+    )
       .bind(org.orgId)
       .run();
     await env.DB.prepare(

@@ -9,7 +9,7 @@ const ingest = (org: TestOrg, body: unknown, token = org.ownerKey) =>
   call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token, body });
 
 async function sequencesOf(orgId: string): Promise<number[]> {
-  const result = await env.DB.prepare('SELECT sequence FROM audit_events WHERE organization_id = ? ORDER BY sequence')
+  const result = await env.DB.prepare('SELECT sequence FROM audit_events_by_organization WHERE organization_id = ? ORDER BY sequence')
     .bind(orgId)
     .all<{ sequence: number }>();
   return result.results.map((row) => row.sequence);
@@ -68,7 +68,9 @@ describe('per-organization sequence', () => {
     const org = await createOrg('seq-reuse');
     await json(await ingest(org, makeEvent(0, { id: 'a' })), 201);
     // Retention removes rows; the counter, not max(sequence), decides the next number.
-    await env.DB.prepare('DELETE FROM audit_events WHERE organization_id = ?').bind(org.orgId).run();
+    await env.DB.prepare('DELETE FROM audit_events WHERE org_key = (SELECT org_key FROM organization_sequences WHERE organization_id = ?)')
+      .bind(org.orgId)
+      .run();
     await json(await ingest(org, makeEvent(0, { id: 'b' })), 201);
     expect(await sequencesOf(org.orgId)).toEqual([5]);
   });

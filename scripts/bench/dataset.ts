@@ -14,12 +14,14 @@ export function d1File(persistDir: string): string {
 
 export interface BenchOrg {
   id: string;
+  /** Its key in the events table (organization_sequences.org_key), once written. */
+  key: number;
   ownerKey: string;
   instanceIds: string[];
 }
 
 /** The ids and owner key the generator gives an organization (so a kept dataset can be reused). */
-export function benchOrg(label: string): BenchOrg {
+export function benchOrg(label: string): Omit<BenchOrg, 'key'> {
   return {
     id: `org_bench_${label}`,
     ownerKey: `alk_bench_${label}_${'k'.repeat(20)}`,
@@ -28,7 +30,6 @@ export function benchOrg(label: string): BenchOrg {
 }
 
 const COLUMNS = [
-  'organization_id',
   'id',
   'instance_id',
   'timestamp',
@@ -48,10 +49,13 @@ const COLUMNS = [
   'details_patch',
   'details_action_type',
   'details_json',
-  'content_sha256',
+  'content_hash',
   'source',
   'source_key_id',
 ] as const;
+
+/** The hash travels as hex; the table stores its bytes. */
+export const placeholder = (column: string) => (column === 'content_hash' ? 'unhex(?)' : '?');
 
 /**
  * Writes organizations, owners, keys and events straight into the local D1 file (before the server
@@ -83,7 +87,21 @@ export class DatasetWriter {
         .prepare('INSERT INTO instances (id, organization_id, type, name, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(instanceId, id, index === 0 ? 'argocd' : 'kargo', `bench-${index}`, now),
     );
-    return { id, ownerKey, instanceIds };
+    this.db.prepare('INSERT INTO organization_sequences (organization_id) VALUES (?)').run(id);
+    const { key } = this.db.prepare('SELECT org_key AS key FROM organization_sequences WHERE organization_id = ?').get(id) as {
+      key: number;
+    };
+    return { id, key, ownerKey, instanceIds };
+  }
+
+  /** An organization written by an earlier run (--reuse). */
+  existing(label: string): BenchOrg {
+    const org = benchOrg(label);
+    const row = this.db.prepare('SELECT org_key AS key FROM organization_sequences WHERE organization_id = ?').get(org.id) as
+      | { key: number }
+      | undefined;
+    if (!row) throw new Error(`${org.id} is not in the kept dataset: run without --reuse`);
+    return { ...org, key: row.key };
   }
 
   /** Another key of the organization (its owner's), returned as its secret. */
@@ -113,19 +131,19 @@ export class DatasetWriter {
    */
   events(org: BenchOrg, count: number, fromMs: number, toMs: number, seed: number): number {
     const insert = this.db.prepare(
-      `INSERT INTO audit_events (${COLUMNS.join(', ')}, sequence) VALUES (${COLUMNS.map(() => '?').join(', ')}, ?)`,
+      `INSERT INTO audit_events (${COLUMNS.join(', ')}, org_key, sequence) VALUES (${COLUMNS.map(placeholder).join(', ')}, ?, ?)`,
     );
     const index = this.db.prepare('INSERT INTO audit_events_search (rowid, body) VALUES (last_insert_rowid(), ?)');
-    const last = this.db.prepare('SELECT last_sequence AS n FROM organization_sequences WHERE organization_id = ?').get(org.id) as
-      | { n: number }
-      | undefined;
-    let sequence = last?.n ?? 0;
+    const { key, last } = this.db
+      .prepare('SELECT org_key AS key, last_sequence AS last FROM organization_sequences WHERE organization_id = ?')
+      .get(org.id) as { key: number; last: number };
+    let sequence = last;
     const started = performance.now();
     let written = 0;
     this.db.exec('BEGIN');
     for (const row of benchRows(org.id, org.instanceIds, count, fromMs, toMs, seed)) {
       sequence += 1;
-      insert.run(...COLUMNS.map((column) => row[column as keyof BenchRow]), sequence);
+      insert.run(...COLUMNS.map((column) => row[column as keyof BenchRow]), key, sequence);
       index.run(row.search_body);
       written += 1;
       if (written % 20_000 === 0) {
@@ -133,11 +151,7 @@ export class DatasetWriter {
         this.db.exec('BEGIN');
       }
     }
-    this.db
-      .prepare(
-        'INSERT INTO organization_sequences (organization_id, last_sequence) VALUES (?, ?) ON CONFLICT (organization_id) DO UPDATE SET last_sequence = excluded.last_sequence',
-      )
-      .run(org.id, sequence);
+    this.db.prepare('UPDATE organization_sequences SET last_sequence = ? WHERE organization_id = ?').run(sequence, org.id);
     this.db.exec('COMMIT');
     return written / ((performance.now() - started) / 1000);
   }

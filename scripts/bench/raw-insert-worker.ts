@@ -7,7 +7,8 @@ interface Env {
 }
 
 const COLUMNS = [
-  'organization_id',
+  'org_key',
+  'sequence',
   'id',
   'instance_id',
   'timestamp',
@@ -27,7 +28,9 @@ const COLUMNS = [
   'details_patch',
   'details_action_type',
   'details_json',
-  'content_sha256',
+  'content_hash',
+  'source',
+  'source_key_id',
 ];
 
 type Row = Record<string, string | number | null>;
@@ -36,7 +39,9 @@ function statements(db: D1Database, rows: Row[], rowsPerStatement: number): D1Pr
   const result: D1PreparedStatement[] = [];
   for (let start = 0; start < rows.length; start += rowsPerStatement) {
     const chunk = rows.slice(start, start + rowsPerStatement);
-    const placeholders = chunk.map(() => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ');
+    const placeholders = chunk
+      .map(() => `(${COLUMNS.map((column) => (column === 'content_hash' ? 'unhex(?)' : '?')).join(', ')})`)
+      .join(', ');
     result.push(
       db
         .prepare(`INSERT INTO audit_events (${COLUMNS.join(', ')}) VALUES ${placeholders}`)
@@ -49,7 +54,7 @@ function statements(db: D1Database, rows: Row[], rowsPerStatement: number): D1Pr
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const { mode, rows } = (await request.json()) as { mode: 'single' | 'multi'; rows: Row[] };
-    // D1 binds at most 100 parameters per statement: 21 columns → 4 rows per multi-row INSERT.
+    // D1 binds at most 100 parameters per statement: 24 columns → 4 rows per multi-row INSERT.
     const batch = statements(env.DB, rows, mode === 'single' ? 1 : 4);
     const started = Date.now(); // advances across I/O in workerd, so this times the D1 batch
     await env.DB.batch(batch);

@@ -3,10 +3,10 @@ import { ulid } from 'ulid';
 import { seededRandom } from '../lib/demo-events.ts';
 import { searchableFields, toEventContent } from '../../worker/events/event-shape.ts';
 import { searchBody } from '../../worker/events/search-text.ts';
+import { SOURCE_CODES } from '../../worker/contract/enums.ts';
 
 /** One audit_events row as the Worker stores it (columns in schema order). */
 export interface BenchRow {
-  organization_id: string;
   id: string;
   instance_id: string | null;
   timestamp: number;
@@ -26,8 +26,9 @@ export interface BenchRow {
   details_patch: string | null;
   details_action_type: string | null;
   details_json: string | null;
-  content_sha256: string;
-  source: 'ingest';
+  /** Hex of the stored content hash (the first 16 bytes of the SHA-256), inserted with unhex(). */
+  content_hash: string;
+  source: number;
   source_key_id: string;
   /** The organization-scoped search text the Worker indexes with the row (not a column). */
   search_body: string;
@@ -67,7 +68,6 @@ export function* benchRows(
     const name = `${pick(WORDS)}-${Math.floor(random() * 500)}`;
     const action = pick(ACTIONS);
     const columns = {
-      organizationId,
       id: ulid(timestamp, random),
       instanceId: type === 'member' || type === 'api_key' ? null : pick(instanceIds),
       timestamp,
@@ -93,7 +93,6 @@ export function* benchRows(
       detailsJson: null,
     };
     yield {
-      organization_id: organizationId,
       id: columns.id,
       instance_id: columns.instanceId,
       timestamp,
@@ -113,10 +112,11 @@ export function* benchRows(
       details_patch: columns.detailsPatch,
       details_action_type: action,
       details_json: null,
-      content_sha256: createHash('sha256')
-        .update(JSON.stringify(toEventContent(columns)))
-        .digest('hex'),
-      source: 'ingest',
+      content_hash: createHash('sha256')
+        .update(JSON.stringify(toEventContent(organizationId, columns)))
+        .digest('hex')
+        .slice(0, 32),
+      source: SOURCE_CODES.ingest,
       source_key_id: `key_bench_${organizationId.replace('org_bench_', '')}`,
       search_body: searchBody(organizationId, searchableFields(columns)),
     };

@@ -17,7 +17,7 @@ import { NO_FILTERS } from '../../worker/events/filters';
 import { pageQuery, countQuery } from '../../worker/services/audit-log-query';
 import { StreamingZip } from '../../worker/archive/zip-stream';
 import { week as isoWeek, weekStartDate } from '../../worker/archive/week';
-import { benchOrg, DatasetWriter, d1File, type BenchOrg } from './dataset.ts';
+import { DatasetWriter, d1File, type BenchOrg } from './dataset.ts';
 import { figure, latency, median, round, timedFetch, type Figure } from './measure.ts';
 import { benchRows, ingestShape, ACTORS } from './rows.ts';
 import { applyMigrations, startServer, withPeakRss, type BenchServer } from './server.ts';
@@ -74,6 +74,7 @@ async function ingestBench(): Promise<void> {
   const raw = await startServer(rawDir, 8792, 'scripts/bench/raw-insert.wrangler.toml');
   try {
     let seed = 1;
+    let rawSequence = 0;
     for (const batch of [100, 1000]) {
       const total = SIZES.ingest;
       const rows = [...benchRows(org.id, org.instanceIds, total, now - 20 * DAY, now - DAY, seed++)];
@@ -107,7 +108,7 @@ async function ingestBench(): Promise<void> {
       const rates: Record<string, number> = {};
       for (const mode of ['single', 'multi'] as const) {
         let rawMs = 0;
-        const modeRows = rawRows.map((row) => ({ ...row, id: `${row.id}-${mode}-${batch}` }));
+        const modeRows = rawRows.map((row) => ({ ...row, id: `${row.id}-${mode}-${batch}`, org_key: rawOrg.key, sequence: ++rawSequence }));
         for (let start = 0; start < modeRows.length; start += batch) {
           const response = await fetch(raw.url, {
             method: 'POST',
@@ -158,13 +159,16 @@ interface Dataset {
 function buildDataset(): Dataset {
   if (reuse && existsSync(join(ROOT, 'dataset'))) {
     notes.push('Dataset reused from the previous run (--reuse).');
-    return {
+    const kept = new DatasetWriter(d1File(join(ROOT, 'dataset')));
+    const dataset = {
       dir: join(ROOT, 'dataset'),
-      big: benchOrg('big'),
-      weekSmall: benchOrg('week-small'),
-      weekLarge: benchOrg('week-large'),
+      big: kept.existing('big'),
+      weekSmall: kept.existing('week-small'),
+      weekLarge: kept.existing('week-large'),
       week: isoWeek(weekStartDate(now - 7 * DAY)),
     };
+    kept.close();
+    return dataset;
   }
   const dir = freshDir('dataset');
   applyMigrations(dir);
@@ -282,11 +286,11 @@ async function queryBench(server: BenchServer, data: Dataset): Promise<void> {
     pass: null,
     note: `p95 ${round(offset.p95)} ms`,
   });
-  const [deep] = sqlite.query<{ timestamp: number; id: string }>(
-    'SELECT timestamp, id FROM audit_events WHERE organization_id = ? ORDER BY timestamp DESC, id DESC LIMIT 1 OFFSET 19999',
-    [data.big.id],
+  const [deep] = sqlite.query<{ timestamp: number; sequence: number }>(
+    'SELECT timestamp, sequence FROM audit_events WHERE org_key = ? ORDER BY timestamp DESC, sequence DESC LIMIT 1 OFFSET 19999',
+    [data.big.key],
   );
-  const cursor = Buffer.from(JSON.stringify([deep?.timestamp, deep?.id])).toString('base64url');
+  const cursor = Buffer.from(JSON.stringify([deep?.timestamp, deep?.sequence])).toString('base64url');
   const deepCursor = await latency(SIZES.repeat, 2, get(`cursor=${cursor}`));
   add({
     section: 'Query',
@@ -528,8 +532,8 @@ async function exportBench(server: BenchServer, data: Dataset): Promise<void> {
   const large = await exportOnce(server, data.big);
   const sqlite = new DatasetWriter(d1File(data.dir));
   const t = performance.now();
-  const count = sqlite.query<{ id: string }>('SELECT * FROM audit_events WHERE organization_id = ? ORDER BY timestamp DESC, id DESC', [
-    data.big.id,
+  const count = sqlite.query<{ id: string }>('SELECT * FROM audit_events WHERE org_key = ? ORDER BY timestamp DESC, sequence DESC', [
+    data.big.key,
   ]).length;
   const rawRate = count / ((performance.now() - t) / 1000);
   sqlite.close();

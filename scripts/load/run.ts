@@ -100,7 +100,7 @@ const seconds = (performance.now() - started) / 1000;
 
 const check = new DatasetWriter(d1File(dir));
 const stored = check
-  .query<{ id: string }>('SELECT id FROM audit_events WHERE organization_id = ? AND action = ?', [org.id, 'sync'])
+  .query<{ id: string }>('SELECT id FROM audit_events_by_organization WHERE organization_id = ? AND action = ?', [org.id, 'sync'])
   .map((row) => row.id);
 check.close();
 const storedSet = new Set(stored);

@@ -13,7 +13,7 @@ export interface StoredEventSummary {
 /** Reads audit_events straight from D1, to check what a request really stored. */
 export async function storedEvents(organizationId: string): Promise<StoredEventSummary[]> {
   const result = await env.DB.prepare(
-    'SELECT action, actor_type, actor_id, object_type, object_name, instance_id FROM audit_events WHERE organization_id = ? ORDER BY timestamp, id',
+    'SELECT action, actor_type, actor_id, object_type, object_name, instance_id FROM audit_events_by_organization WHERE organization_id = ? ORDER BY timestamp, id',
   )
     .bind(organizationId)
     .all<StoredEventSummary>();

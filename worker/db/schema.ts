@@ -1,11 +1,23 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { EVENT_SOURCES, FACETS, INSTANCE_TYPES, KEY_ROLES, ROLES } from '../contract/enums';
+import { blob, customType, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { FACETS, INSTANCE_TYPES, KEY_ROLES, ROLES, SOURCE_CODES, type EventSource } from '../contract/enums';
+
+export { SOURCE_CODES } from '../contract/enums';
 
 export type { EventSource, InstanceType, KeyRole, Role } from '../contract/enums';
 
 /** All timestamps are integer milliseconds since the Unix epoch, UTC. */
 const millis = (name: string) => integer(name, { mode: 'number' });
+
+/**
+ * Where an event came from, stored as a small integer (SOURCE_CODES): SQLite stores 0 and 1 in no
+ * bytes at all (record serial types 8 and 9), where the words took 6–8 per event.
+ */
+const eventSource = customType<{ data: EventSource; driverData: number }>({
+  dataType: () => 'integer',
+  toDriver: (source) => SOURCE_CODES[source],
+  fromDriver: (code) => (code === SOURCE_CODES.platform ? 'platform' : 'ingest'),
+});
 
 export const organizations = sqliteTable('organizations', {
   id: text('id').primaryKey(),
@@ -109,10 +121,19 @@ export const sessionKeys = sqliteTable(
   (table) => [primaryKey({ columns: [table.tokenHash, table.apiKeyId] }), index('session_keys_api_key').on(table.apiKeyId)],
 );
 
+/**
+ * The events. Sized for many events per database (docs/ARCHITECTURE.md, "Storage"): the
+ * organization is a small integer key (organization_sequences.org_key) rather than its text id,
+ * index tails are timestamp and the implicit rowid rather than (timestamp, id), the content hash is 32 raw
+ * bytes, and columns that are rarely filtered or dense (actor type, source) have no index of their
+ * own or only a partial one. The view audit_events_by_organization shows rows with their text id.
+ */
 export const auditEvents = sqliteTable(
   'audit_events',
   {
-    organizationId: text('organization_id').notNull(),
+    orgKey: integer('org_key').notNull(),
+    // Per organization 1, 2, 3, … in commit order, assigned in the inserting statement itself.
+    sequence: integer('sequence').notNull(),
     id: text('id').notNull(),
     instanceId: text('instance_id'),
     timestamp: millis('timestamp').notNull(),
@@ -135,44 +156,43 @@ export const auditEvents = sqliteTable(
     detailsPatch: text('details_patch'),
     detailsActionType: text('details_action_type'),
     detailsJson: text('details_json'),
-    contentSha256: text('content_sha256').notNull(),
+    // The first 16 bytes of the SHA-256 of the event's content (services/audit-events.ts): it only
+    // tells a retry (same content) from a conflict (other content), for which 128 bits are plenty.
+    contentHash: blob('content_hash', { mode: 'buffer' }).notNull(),
     // Provenance: 'platform' (recorded by this service) or 'ingest' (sent to POST …/audit-logs),
     // and the API key that sent an ingested event. Never taken from the client.
-    source: text('source', { enum: EVENT_SOURCES }).notNull().default('ingest'),
+    source: eventSource('source').notNull(),
     sourceKeyId: text('source_key_id'),
-    // Per organization 1, 2, 3, … in commit order, assigned in the inserting statement itself.
-    sequence: integer('sequence').notNull().default(0),
   },
   (table) => [
-    primaryKey({ columns: [table.organizationId, table.id] }),
     // Serves the incremental stream (afterSequence) and proves each number is used once.
-    uniqueIndex('audit_events_org_sequence').on(table.organizationId, table.sequence),
-    index('audit_events_org_source_time').on(table.organizationId, table.source, table.timestamp, table.id),
-    // Every list is "newest first" = ORDER BY timestamp DESC, id DESC within one organization;
-    // each filter gets an index whose tail is (timestamp, id), so it is an index range scan.
-    index('audit_events_org_time').on(table.organizationId, table.timestamp, table.id),
-    index('audit_events_org_instance_time').on(table.organizationId, table.instanceId, table.timestamp, table.id),
-    index('audit_events_org_actor_time').on(table.organizationId, table.actorId, table.timestamp, table.id),
-    index('audit_events_org_actor_type_time').on(table.organizationId, table.actorType, table.timestamp, table.id),
-    index('audit_events_org_action_time').on(table.organizationId, table.action, table.timestamp, table.id),
-    index('audit_events_org_object_type_time').on(table.organizationId, table.objectType, table.timestamp, table.id),
-    index('audit_events_org_object_name_time').on(table.organizationId, table.objectName, table.timestamp, table.id),
-    // Children of an object (Akuity's includeChildObjects) and Kargo projects: partial, so events
-    // without a parent cost nothing in them.
-    index('audit_events_org_parent_time')
-      .on(table.organizationId, table.parentName, table.timestamp, table.id)
-      .where(sql`parent_name IS NOT NULL`),
-    index('audit_events_org_parent_parent_time')
-      .on(table.organizationId, table.parentParentName, table.timestamp, table.id)
+    uniqueIndex('audit_events_sequence').on(table.orgKey, table.sequence),
+    // Idempotency: an id is stored once per organization.
+    uniqueIndex('audit_events_id').on(table.orgKey, table.id),
+    // Every list is "newest first" = ORDER BY timestamp DESC, rowid DESC within one organization;
+    // each filter gets an index whose tail is timestamp (SQLite ends every index entry with the
+    // rowid), so it is an index range scan. The rowid follows insertion order, as sequence does.
+    index('audit_events_time').on(table.orgKey, table.timestamp),
+    index('audit_events_actor_time').on(table.orgKey, table.actorId, table.timestamp),
+    index('audit_events_action_time').on(table.orgKey, table.action, table.timestamp),
+    index('audit_events_object_type_time').on(table.orgKey, table.objectType, table.timestamp),
+    index('audit_events_object_name_time').on(table.orgKey, table.objectName, table.timestamp),
+    // Partial: events without the value cost nothing in these.
+    index('audit_events_instance_time').on(table.orgKey, table.instanceId, table.timestamp).where(sql`instance_id IS NOT NULL`),
+    // The source column is in it (it costs no bytes: 1 is stored as a record type) so that the planner
+    // sees two equal columns and prefers it over the time index.
+    index('audit_events_platform_time').on(table.orgKey, table.source, table.timestamp).where(sql`source = 1`),
+    // Children of an object (Akuity's includeChildObjects) and Kargo projects.
+    index('audit_events_parent_time').on(table.orgKey, table.parentName, table.timestamp).where(sql`parent_name IS NOT NULL`),
+    index('audit_events_parent_parent_time')
+      .on(table.orgKey, table.parentParentName, table.timestamp)
       .where(sql`parent_parent_name IS NOT NULL`),
-    index('audit_events_org_parent_application_time')
-      .on(table.organizationId, table.parentApplicationName, table.timestamp, table.id)
+    index('audit_events_parent_application_time')
+      .on(table.orgKey, table.parentApplicationName, table.timestamp)
       .where(sql`parent_application_name IS NOT NULL`),
-    index('audit_events_org_kargo_project_time')
-      .on(table.organizationId, table.parentKargoProjectName, table.timestamp, table.id)
+    index('audit_events_kargo_project_time')
+      .on(table.orgKey, table.parentKargoProjectName, table.timestamp)
       .where(sql`parent_kargo_project_name IS NOT NULL`),
-    // Archive scheduling: which weeks received events after their archive was built.
-    index('audit_events_org_received').on(table.organizationId, table.receivedAt),
   ],
 );
 
@@ -201,7 +221,9 @@ export const eventWeeks = sqliteTable(
  * so numbers are never reused after retention removes the newest rows of an idle organization.
  */
 export const organizationSequences = sqliteTable('organization_sequences', {
-  organizationId: text('organization_id').primaryKey(),
+  // The small key audit_events and their indexes carry instead of the organization's text id.
+  orgKey: integer('org_key').primaryKey(),
+  organizationId: text('organization_id').notNull().unique(),
   lastSequence: integer('last_sequence').notNull().default(0),
   // Events stored before free-text search was organization-scoped are re-indexed by the daily job
   // up to this sequence; progress so far (see services/search-backfill.ts).

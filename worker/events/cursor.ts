@@ -1,13 +1,17 @@
 import { base64Url, fromBase64Url } from '../auth/secrets';
 
-/** Position after an event in the newest-first order: (timestamp, id) of the last item seen. */
+/**
+ * Position after an event in the newest-first order: the timestamp and row position (the rowid,
+ * which follows insertion order) of the last item seen. The rowid breaks ties of equal timestamps:
+ * it is unique and ends every index entry (db/schema.ts), so a page after a cursor is an index range.
+ */
 export interface Cursor {
   timestamp: number;
-  id: string;
+  position: number;
 }
 
 export function encodeCursor(cursor: Cursor): string {
-  return base64Url(new TextEncoder().encode(JSON.stringify([cursor.timestamp, cursor.id])));
+  return base64Url(new TextEncoder().encode(JSON.stringify([cursor.timestamp, cursor.position])));
 }
 
 export interface PageRequest {
@@ -20,14 +24,8 @@ export interface PageRequest {
 export function decodeCursor(text: string): Cursor | null {
   try {
     const decoded: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(fromBase64Url(text)));
-    if (
-      Array.isArray(decoded) &&
-      decoded.length === 2 &&
-      Number.isSafeInteger(decoded[0]) &&
-      typeof decoded[1] === 'string' &&
-      decoded[1].length <= 256
-    ) {
-      return { timestamp: decoded[0] as number, id: decoded[1] };
+    if (Array.isArray(decoded) && decoded.length === 2 && Number.isSafeInteger(decoded[0]) && Number.isSafeInteger(decoded[1])) {
+      return { timestamp: decoded[0] as number, position: decoded[1] as number };
     }
   } catch {
     // Not base64 or not JSON: fall through.

@@ -26,8 +26,11 @@ export interface NewAuditEvent {
   sourceKeyId: string | null;
 }
 
-/** The columns that say what happened (no receipt time, hash or sequence). */
-export type ContentColumns = Omit<AuditEventRow, 'receivedAt' | 'contentSha256' | 'source' | 'sourceKeyId' | 'sequence'>;
+/** The columns that say what happened (no organization key, receipt time, hash, provenance or sequence). */
+export type ContentColumns = Omit<AuditEventRow, 'orgKey' | 'receivedAt' | 'contentHash' | 'source' | 'sourceKeyId' | 'sequence'>;
+
+/** A stored row as the API shows it (the organization comes from the request, not the row). */
+export type EventColumns = Omit<AuditEventRow, 'orgKey' | 'receivedAt' | 'contentHash'>;
 
 /** Sorts object keys recursively so equal content always serialises to equal bytes. */
 export function canonicalize(value: unknown): unknown {
@@ -41,10 +44,9 @@ export function canonicalize(value: unknown): unknown {
 
 const emptyToNull = (value: string | null | undefined): string | null => (value ? value : null);
 
-export function toColumns(organizationId: string, event: NewAuditEvent): ContentColumns {
+export function toColumns(event: NewAuditEvent): ContentColumns {
   const { message, patch, actionType, ...extra } = event.details ?? {};
   return {
-    organizationId,
     id: event.id,
     instanceId: event.instanceId,
     timestamp: event.timestamp,
@@ -72,12 +74,12 @@ export function toColumns(organizationId: string, event: NewAuditEvent): Content
  * Columns → what the event says, in the API's key order. This is what the idempotency hash covers:
  * the service-assigned fields are left out, so a retry matches whichever key sends it.
  */
-export function toEventContent(row: ContentColumns): AuditEventContent {
+export function toEventContent(organizationId: string, row: ContentColumns): AuditEventContent {
   const timestamp = new Date(row.timestamp).toISOString();
   const extra = row.detailsJson ? (JSON.parse(row.detailsJson) as Record<string, unknown>) : {};
   return {
     id: row.id,
-    organizationId: row.organizationId,
+    organizationId,
     instanceId: row.instanceId,
     timestamp,
     action: row.action,
@@ -111,8 +113,8 @@ export function toEventContent(row: ContentColumns): AuditEventContent {
 }
 
 /** Row → API shape. Key order is fixed here, which makes JSON.stringify of it canonical. */
-export function toEvent(row: Omit<AuditEventRow, 'receivedAt' | 'contentSha256'>): AuditEvent {
-  return { ...toEventContent(row), source: row.source, sourceKeyId: row.sourceKeyId, sequence: row.sequence };
+export function toEvent(organizationId: string, row: EventColumns): AuditEvent {
+  return { ...toEventContent(organizationId, row), source: row.source, sourceKeyId: row.sourceKeyId, sequence: row.sequence };
 }
 
 /** The text fields free-text search looks at. */

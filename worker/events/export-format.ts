@@ -1,5 +1,4 @@
-import type { AuditEventRow } from '../db/schema';
-import { toEvent } from './event-shape';
+import { toEvent, type EventColumns } from './event-shape';
 
 export const CSV_HEADER = [
   'id',
@@ -42,11 +41,11 @@ export function csvLine(values: (string | null)[]): string {
   return `${values.map(csvCell).join(',')}\r\n`;
 }
 
-export function csvRecord(row: AuditEventRow): string {
+export function csvRecord(organizationId: string, row: EventColumns): string {
   return csvLine([
     row.id,
     new Date(row.timestamp).toISOString(),
-    row.organizationId,
+    organizationId,
     row.instanceId,
     row.action,
     row.actorType,
@@ -71,6 +70,6 @@ export function csvRecord(row: AuditEventRow): string {
   ]);
 }
 
-export function ndjsonRecord(row: AuditEventRow): string {
-  return `${JSON.stringify(toEvent(row))}\n`;
+export function ndjsonRecord(organizationId: string, row: EventColumns): string {
+  return `${JSON.stringify(toEvent(organizationId, row))}\n`;
 }

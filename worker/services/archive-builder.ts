@@ -99,7 +99,7 @@ export async function buildWeekArchive(
       const pages = dayEventPages(db, organizationId, day, snapshot, options.pageSize ?? 1000);
       async function* dayBytes(): AsyncGenerator<Uint8Array> {
         for await (const rows of pages) {
-          const bytes = writer.page(rows.map(toEvent));
+          const bytes = writer.page(rows.map((row) => toEvent(organizationId, row)));
           await digest.write(bytes);
           yield bytes;
         }

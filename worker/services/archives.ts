@@ -1,6 +1,9 @@
+import { eventColumns } from './event-columns';
 import { and, asc, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
+import type { EventColumns } from '../events/event-shape';
 import type { Database } from '../db/client';
-import { archives, auditEvents, eventWeeks, type AuditEventRow } from '../db/schema';
+import { archives, auditEvents, eventWeeks } from '../db/schema';
+import { orgKey } from './org-key';
 
 export type ArchiveRow = typeof archives.$inferSelect;
 
@@ -67,6 +70,35 @@ export async function recordArchive(db: Database, row: ArchiveRow): Promise<bool
 }
 
 /**
+ * One page of a day's events, ascending by (timestamp, id) as the day files are: the
+ * (org_key, timestamp, sequence) index gives the timestamp order and SQLite sorts only events of
+ * equal timestamp by id ("TEMP B-TREE FOR RIGHT PART OF ORDER BY"), so a page stops at its limit.
+ */
+export function dayPageQuery(
+  db: Database,
+  organizationId: string,
+  day: { startMs: number; endMs: number },
+  snapshot: number,
+  pageSize: number,
+  after: { timestamp: number; id: string } | null,
+) {
+  return db
+    .select(eventColumns)
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.orgKey, orgKey(organizationId)),
+        gte(auditEvents.timestamp, after ? after.timestamp : day.startMs),
+        after ? sql`(${auditEvents.timestamp} > ${after.timestamp} OR ${auditEvents.id} > ${after.id})` : undefined,
+        lt(auditEvents.timestamp, day.endMs),
+        lte(auditEvents.receivedAt, snapshot),
+      ),
+    )
+    .orderBy(asc(auditEvents.timestamp), asc(auditEvents.id))
+    .limit(pageSize);
+}
+
+/**
  * One UTC day's events received by `snapshot`, ascending by (timestamp, id), in keyset pages. The
  * next page is requested before the current one is handed out, so D1's latency overlaps with the
  * serialising and compressing of the page before it (two pages in memory at most).
@@ -77,27 +109,13 @@ export async function* dayEventPages(
   day: { startMs: number; endMs: number },
   snapshot: number,
   pageSize: number,
-): AsyncGenerator<AuditEventRow[]> {
-  const fetchPage = (after: { timestamp: number; id: string } | null): Promise<AuditEventRow[]> =>
-    db
-      .select()
-      .from(auditEvents)
-      .where(
-        and(
-          eq(auditEvents.organizationId, organizationId),
-          after
-            ? sql`(${auditEvents.timestamp}, ${auditEvents.id}) > (${after.timestamp}, ${after.id})`
-            : gte(auditEvents.timestamp, day.startMs),
-          lt(auditEvents.timestamp, day.endMs),
-          lte(auditEvents.receivedAt, snapshot),
-        ),
-      )
-      .orderBy(asc(auditEvents.timestamp), asc(auditEvents.id))
-      .limit(pageSize);
-  let pending: Promise<AuditEventRow[]> | null = fetchPage(null);
+): AsyncGenerator<EventColumns[]> {
+  const fetchPage = (after: { timestamp: number; id: string } | null): Promise<EventColumns[]> =>
+    dayPageQuery(db, organizationId, day, snapshot, pageSize, after);
+  let pending: Promise<EventColumns[]> | null = fetchPage(null);
   try {
     while (pending) {
-      const rows: AuditEventRow[] = await pending;
+      const rows: EventColumns[] = await pending;
       const last = rows.at(-1);
       pending = last && rows.length === pageSize ? fetchPage({ timestamp: last.timestamp, id: last.id }) : null;
       if (rows.length > 0) yield rows;

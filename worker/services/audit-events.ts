@@ -1,17 +1,20 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { sha256Hex } from '../auth/secrets';
 import type { Database } from '../db/client';
-import { auditEvents, eventFacets, organizationSequences } from '../db/schema';
+import { auditEvents, eventFacets, organizationSequences, SOURCE_CODES } from '../db/schema';
 import { auditEventsSearch } from '../db/search-table';
 import { searchableFields, toColumns, toEventContent, type ContentColumns, type NewAuditEvent } from '../events/event-shape';
 import { searchBody } from '../events/search-text';
 import { jsonChunks } from './json-chunks';
+import { orgKey } from './org-key';
 
 /** A row of audit_events as a plain object (all but its sequence), ready for json_each() insertion. */
 export type StoredEventRow = ContentColumns & {
   receivedAt: number;
-  contentSha256: string;
-  source: NewAuditEvent['source'];
+  /** Hex of the stored content hash: the first 16 bytes of the content's SHA-256 (db/schema.ts). */
+  contentHash: string;
+  /** The source as stored (SOURCE_CODES). */
+  sourceCode: number;
   sourceKeyId: string | null;
 };
 
@@ -26,9 +29,9 @@ export interface PreparedEvents {
 export async function prepareEvents(organizationId: string, events: NewAuditEvent[], receivedAt: number): Promise<PreparedEvents> {
   const rows = await Promise.all(
     events.map(async (event): Promise<StoredEventRow> => {
-      const columns = toColumns(organizationId, event);
-      const contentSha256 = await sha256Hex(JSON.stringify(toEventContent(columns)));
-      return { ...columns, receivedAt, contentSha256, source: event.source, sourceKeyId: event.sourceKeyId };
+      const columns = toColumns(event);
+      const contentHash = (await sha256Hex(JSON.stringify(toEventContent(organizationId, columns)))).slice(0, 32);
+      return { ...columns, receivedAt, contentHash, sourceCode: SOURCE_CODES[event.source], sourceKeyId: event.sourceKeyId };
     }),
   );
   const search = rows.map((row) => ({ id: row.id, body: searchBody(organizationId, searchableFields(row)) }));
@@ -42,7 +45,7 @@ const lastSequence = (organizationId: string) =>
  * The statements (one D1 batch) that store prepared events, in this order:
  *  1. INSERT … SELECT FROM json_each per chunk, RETURNING the ids really inserted. An id already
  *     stored with the same content is skipped (a duplicate, it takes no number). An id stored with
- *     other content is NOT skipped: the primary key then fails the whole batch, so nothing is
+ *     other content is NOT skipped: the unique (org_key, id) index then fails the whole batch, so nothing is
  *     written and the caller answers 409; "acknowledged" can never mean "someone else's content".
  *     Each new row's sequence is the organization's last number plus its position among the rows
  *     the statement inserts, so numbers follow commit order with no gaps.
@@ -54,39 +57,38 @@ const lastSequence = (organizationId: string) =>
  */
 export function storeStatements(db: Database, prepared: PreparedEvents, options: { onlyIfPreviousChanged?: boolean } = {}) {
   const organizationId = prepared.organizationId;
+  const key = orgKey(organizationId);
   const guard = options.onlyIfPreviousChanged ? sql`changes() > 0` : sql`1`;
   // The larger of the counter and the stored maximum: both are index lookups, and the maximum
   // covers rows inserted by an earlier chunk of this same batch.
-  const base = sql`max(${lastSequence(organizationId)},
-    coalesce((SELECT max(sequence) FROM audit_events WHERE organization_id = ${organizationId}), 0))`;
+  const base = sql`max(${lastSequence(organizationId)}, coalesce((SELECT max(sequence) FROM audit_events WHERE org_key = ${key}), 0))`;
   const inserts = jsonChunks(prepared.rows).map((chunk) =>
     db
       .insert(auditEvents)
       .select(
         // Drizzle lists the columns in schema order; the SELECT follows that order.
-        sql`SELECT value->>'organizationId', value->>'id', value->>'instanceId', value->>'timestamp', value->>'receivedAt',
-          value->>'action', value->>'actorType', value->>'actorId', value->>'actorIp', value->>'objectType',
+        sql`SELECT ${key}, ${base} + row_number() OVER (ORDER BY key), value->>'id', value->>'instanceId', value->>'timestamp',
+          value->>'receivedAt', value->>'action', value->>'actorType', value->>'actorId', value->>'actorIp', value->>'objectType',
           value->>'objectName', value->>'objectKind', value->>'objectGroup', value->>'objectNamespace', value->>'parentName',
           value->>'parentParentName', value->>'parentApplicationName', value->>'parentKargoProjectName',
-          value->>'detailsMessage', value->>'detailsPatch',
-          value->>'detailsActionType', value->>'detailsJson', value->>'contentSha256', value->>'source', value->>'sourceKeyId',
-          ${base} + row_number() OVER (ORDER BY key)
+          value->>'detailsMessage', value->>'detailsPatch', value->>'detailsActionType', value->>'detailsJson',
+          unhex(value->>'contentHash'), value->>'sourceCode', value->>'sourceKeyId'
         FROM json_each(${chunk})
         WHERE ${guard} AND NOT EXISTS (SELECT 1 FROM audit_events AS stored
-          WHERE stored.organization_id = ${organizationId} AND stored.id = value->>'id' AND stored.content_sha256 = value->>'contentSha256')`,
+          WHERE stored.org_key = ${key} AND stored.id = value->>'id' AND stored.content_hash = unhex(value->>'contentHash'))`,
       )
       .returning({ id: auditEvents.id }),
   );
   const search = jsonChunks(prepared.search).map((chunk) =>
     db.insert(auditEventsSearch).select(
-      // CROSS JOIN keeps json_each outside: one primary-key lookup per row (never a scan of json_each per row).
+      // CROSS JOIN keeps json_each outside: one index lookup per row (never a scan of json_each per row).
       sql`SELECT event.rowid, value->>'body' FROM json_each(${chunk})
-        CROSS JOIN audit_events AS event ON event.organization_id = ${organizationId} AND event.id = value->>'id'
+        CROSS JOIN audit_events AS event ON event.org_key = ${key} AND event.id = value->>'id'
         WHERE event.sequence > ${lastSequence(organizationId)}`,
     ),
   );
   // Only the rows just inserted (above the counter, not yet moved) are counted.
-  const newRows = sql`FROM audit_events WHERE organization_id = ${organizationId} AND sequence > ${lastSequence(organizationId)}`;
+  const newRows = sql`FROM audit_events WHERE org_key = ${key} AND sequence > ${lastSequence(organizationId)}`;
   const facets = db
     .insert(eventFacets)
     .select(
@@ -101,16 +103,15 @@ export function storeStatements(db: Database, prepared: PreparedEvents, options:
       set: { eventCount: sql`${eventFacets.eventCount} + excluded.event_count` },
     });
   const counter = db
-    .insert(organizationSequences)
-    .values({
-      organizationId,
-      lastSequence: sql`coalesce((SELECT max(sequence) FROM audit_events WHERE organization_id = ${organizationId}), 0)`,
+    .update(organizationSequences)
+    .set({
+      lastSequence: sql`max(${organizationSequences.lastSequence}, coalesce((SELECT max(sequence) FROM audit_events WHERE org_key = ${key}), 0))`,
     })
-    .onConflictDoUpdate({
-      target: organizationSequences.organizationId,
-      set: { lastSequence: sql`max(${organizationSequences.lastSequence}, excluded.last_sequence)` },
-    });
-  return { inserts, rest: [...search, facets, counter] };
+    .where(eq(organizationSequences.organizationId, organizationId));
+  // A guarded batch records a change of an organization that exists (and so has its key); any
+  // other batch makes sure the key exists first. (Inserting it would break the guard's changes().)
+  const ensureKey = db.insert(organizationSequences).values({ organizationId }).onConflictDoNothing();
+  return { inserts, rest: [...search, facets, counter], before: options.onlyIfPreviousChanged ? [] : [ensureKey] };
 }
 
 /** Statements that record events of the service's own, for the same batch as the change they record. */
@@ -121,8 +122,8 @@ export async function recordChangeStatements(
   now: number,
   options: { onlyIfPreviousChanged?: boolean } = {},
 ) {
-  const { inserts, rest } = storeStatements(db, await prepareEvents(organizationId, events, now), options);
-  return [...inserts, ...rest];
+  const { before, inserts, rest } = storeStatements(db, await prepareEvents(organizationId, events, now), options);
+  return [...before, ...inserts, ...rest];
 }
 
 /** Records one event on its own (for actions that change nothing else, like an export). */
@@ -131,8 +132,8 @@ export async function recordChange(db: Database, organizationId: string, event: 
   if (first) await db.batch([first, ...rest]);
 }
 
-/** Whether a D1 error is the primary key of audit_events refusing an id stored with other content. */
+/** Whether a D1 error is audit_events refusing an id the organization stored with other content. */
 export function isEventIdCollision(error: unknown): boolean {
   const message = error instanceof Error ? `${error.message} ${String(error.cause ?? '')}` : String(error);
-  return message.includes('UNIQUE constraint failed: audit_events.organization_id, audit_events.id');
+  return message.includes('UNIQUE constraint failed: audit_events.org_key, audit_events.id');
 }

@@ -1,5 +1,5 @@
 import type { Database } from '../db/client';
-import type { AuditEventRow } from '../db/schema';
+import type { EventColumns } from '../events/event-shape';
 import { CSV_HEADER, csvLine, csvRecord, ndjsonRecord } from '../events/export-format';
 import type { AuditLogFilters } from '../events/filters';
 import { managementEvent, type ChangeContext } from '../events/management-event';
@@ -46,17 +46,19 @@ export async function startExport(
     await pages.return(undefined);
     throw error;
   }
-  return exportStream(first.done ? null : first.value, pages, request.format);
+  return exportStream(organizationId, first.done ? null : first.value, pages, request.format);
 }
 
 function exportStream(
-  firstPage: AuditEventRow[] | null,
-  pages: AsyncGenerator<AuditEventRow[]>,
+  organizationId: string,
+  firstPage: EventColumns[] | null,
+  pages: AsyncGenerator<EventColumns[]>,
   format: ExportFormat,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const formatRow = format === 'csv' ? csvRecord : ndjsonRecord;
-  let pending: AuditEventRow[] | null = firstPage;
+  const line = (row: EventColumns) => formatRow(organizationId, row);
+  let pending: EventColumns[] | null = firstPage;
   let headerSent = format !== 'csv';
   let finished = firstPage === null;
   return new ReadableStream<Uint8Array>(
@@ -68,7 +70,7 @@ function exportStream(
           return;
         }
         if (pending) {
-          controller.enqueue(encoder.encode(pending.map(formatRow).join('')));
+          controller.enqueue(encoder.encode(pending.map(line).join('')));
           pending = null;
           return;
         }
@@ -77,7 +79,7 @@ function exportStream(
           controller.close();
           return;
         }
-        controller.enqueue(encoder.encode(next.value.map(formatRow).join('')));
+        controller.enqueue(encoder.encode(next.value.map(line).join('')));
       },
       async cancel() {
         await pages.return(undefined);

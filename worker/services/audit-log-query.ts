@@ -1,8 +1,9 @@
+import { eventColumns } from './event-columns';
 import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { auditEvents, eventWeeks, type AuditEventRow } from '../db/schema';
+import { auditEvents, eventWeeks } from '../db/schema';
 import type { AuditLogPage } from '../contract/audit-event';
-import { toEvent } from '../events/event-shape';
+import { toEvent, type EventColumns } from '../events/event-shape';
 import { badRequest, notFound } from '../errors';
 import { encodeCursor, type Cursor, type PageRequest } from '../events/cursor';
 import { instanceEverExisted } from './instances';
@@ -13,7 +14,10 @@ import { filterConditions, INDEX_FIRST, type QueryPlan } from './filter-conditio
 /** Free-text matches (of the organization: the index is organization-scoped) up to which starting from them is cheaper. */
 export const FTS_FIRST_LIMIT = 20_000;
 
-const after = (cursor: Cursor) => sql`(${auditEvents.timestamp}, ${auditEvents.id}) < (${cursor.timestamp}, ${cursor.id})`;
+/** The rowid: ties of equal timestamps go by insertion order (db/schema.ts). */
+const position = sql<number>`${auditEvents}.rowid`;
+
+const after = (cursor: Cursor) => sql`(${auditEvents.timestamp}, ${position}) < (${cursor.timestamp}, ${cursor.position})`;
 
 /** The page's SELECT (one row more than the limit, to know whether another page exists). */
 export function pageQuery(
@@ -25,10 +29,10 @@ export function pageQuery(
 ) {
   const conditions = filterConditions(organizationId, filters, plan);
   return db
-    .select()
+    .select({ ...eventColumns, position })
     .from(auditEvents)
     .where(and(...(page.cursor ? [...conditions, after(page.cursor)] : conditions)))
-    .orderBy(desc(auditEvents.timestamp), desc(auditEvents.id))
+    .orderBy(desc(auditEvents.timestamp), desc(position))
     .limit(page.limit + 1)
     .offset(page.offset);
 }
@@ -87,9 +91,9 @@ export async function queryAuditLogs(
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
   return {
-    items: items.map(toEvent),
+    items: items.map((row) => toEvent(organizationId, row)),
     totalCount: totals[0]?.total ?? 0,
-    nextCursor: rows.length > page.limit && last ? encodeCursor({ timestamp: last.timestamp, id: last.id }) : null,
+    nextCursor: rows.length > page.limit && last ? encodeCursor({ timestamp: last.timestamp, position: last.position }) : null,
   };
 }
 
@@ -104,7 +108,7 @@ export async function* allMatchingRows(
   filters: AuditLogFilters,
   range: { limit: number | null; offset: number } = { limit: null, offset: 0 },
   pageSize = 1000,
-): AsyncGenerator<AuditEventRow[]> {
+): AsyncGenerator<EventColumns[]> {
   const plan = await choosePlan(db, organizationId, filters);
   let cursor: Cursor | null = null;
   let remaining = range.limit ?? Number.POSITIVE_INFINITY;
@@ -112,13 +116,19 @@ export async function* allMatchingRows(
   while (remaining > 0) {
     const size = Math.min(pageSize, remaining);
     // pageQuery reads limit + 1 rows, so this reads exactly `size` rows per page.
-    const rows: AuditEventRow[] = await pageQuery(db, organizationId, filters, { limit: size - 1, offset, cursor }, plan);
+    const rows: (EventColumns & { position: number })[] = await pageQuery(
+      db,
+      organizationId,
+      filters,
+      { limit: size - 1, offset, cursor },
+      plan,
+    );
     offset = 0;
     if (rows.length > 0) yield rows;
     remaining -= rows.length;
     const last = rows.at(-1);
     if (rows.length < size || !last) return;
-    cursor = { timestamp: last.timestamp, id: last.id };
+    cursor = { timestamp: last.timestamp, position: last.position };
   }
 }
 

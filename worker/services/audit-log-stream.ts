@@ -1,15 +1,17 @@
+import { eventColumns } from './event-columns';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { StreamPage } from '../contract/stream';
 import type { Database } from '../db/client';
 import { auditEvents, organizationSequences } from '../db/schema';
 import { toEvent } from '../events/event-shape';
+import { orgKey } from './org-key';
 
 /** Up to `limit` events after a sequence number, ascending. */
 export function streamQuery(db: Database, organizationId: string, afterSequence: number, limit: number) {
   return db
-    .select()
+    .select(eventColumns)
     .from(auditEvents)
-    .where(and(eq(auditEvents.organizationId, organizationId), gt(auditEvents.sequence, afterSequence)))
+    .where(and(eq(auditEvents.orgKey, orgKey(organizationId)), gt(auditEvents.sequence, afterSequence)))
     .orderBy(asc(auditEvents.sequence))
     .limit(limit);
 }
@@ -28,7 +30,7 @@ export async function readStream(db: Database, organizationId: string, afterSequ
       .from(organizationSequences)
       .where(eq(organizationSequences.organizationId, organizationId)),
   ]);
-  const items = rows.slice(0, limit).map(toEvent);
+  const items = rows.slice(0, limit).map((row) => toEvent(organizationId, row));
   return {
     items,
     lastSequence: items.at(-1)?.sequence ?? afterSequence,

@@ -1,9 +1,10 @@
 import { and, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { GroupTextField } from '../contract/object-groups';
-import { auditEvents } from '../db/schema';
+import { auditEvents, SOURCE_CODES, type EventSource } from '../db/schema';
 import type { AuditLogFilters, Exclusions, ObjectGroupFilter } from '../events/filters';
 import { searchMatch } from '../events/search-text';
+import { orgKey } from './org-key';
 
 /**
  * How to run a free-text filter. `indexFirst` walks the organization's newest-first index and
@@ -42,8 +43,8 @@ const GROUP_FIELD_COLUMNS: Record<GroupTextField, SQLiteColumn> = {
  */
 function groupCondition(organizationId: string, group: ObjectGroupFilter): SQL {
   // The organization is repeated inside every branch: SQLite can then serve each branch of the OR
-  // from its own (organization_id, …) index ("MULTI-INDEX OR") instead of the whole organization.
-  const inOrganization = eq(auditEvents.organizationId, organizationId);
+  // from its own (org_key, …) index ("MULTI-INDEX OR") instead of the whole organization.
+  const inOrganization = eq(auditEvents.orgKey, orgKey(organizationId));
   const own = and(
     inOrganization,
     eq(auditEvents.objectType, group.objectType),
@@ -54,6 +55,17 @@ function groupCondition(organizationId: string, group: ObjectGroupFilter): SQL {
   const child = (column: SQLiteColumn) => and(inOrganization, anyOf(column, names) ?? undefined);
   return or(own, child(auditEvents.parentName), child(auditEvents.parentParentName), child(auditEvents.parentApplicationName)) as SQL;
 }
+
+/**
+ * Sources as the literal codes they are stored as: a literal `source IN (1)` lets SQLite use the
+ * partial index of the service's own events (db/schema.ts), which a bound parameter would not.
+ */
+const sourceCodes = (sources: EventSource[]) => sql.raw(`(${sources.map((source) => SOURCE_CODES[source]).join(', ')})`);
+const sourceIn = (sources: EventSource[]) =>
+  // SQLite reads `IN (1)` as a list, not as the `= 1` the partial index is defined by.
+  sources.length === 1
+    ? sql`${auditEvents.source} = ${sql.raw(String(SOURCE_CODES[sources[0] as EventSource]))}`
+    : sql`${auditEvents.source} IN ${sourceCodes(sources)}`;
 
 /** The ids of the organization's instances with these names (any type, deleted ones too). */
 const instancesNamed = (organizationId: string, names: string[]) =>
@@ -68,7 +80,7 @@ function exclusions(organizationId: string, exclude: Exclusions): SQL[] {
     ...none(auditEvents.action, exclude.actions),
     ...none(auditEvents.objectType, exclude.objectTypes),
     ...none(auditEvents.objectName, exclude.objectNames),
-    ...none(auditEvents.source, exclude.sources),
+    ...(exclude.sources.length === 0 ? [] : [sql`${auditEvents.source} NOT IN ${sourceCodes(exclude.sources)}`]),
     ...(exclude.instanceNames.length === 0
       ? []
       : [sql`coalesce(${auditEvents.instanceId}, '') NOT IN ${instancesNamed(organizationId, exclude.instanceNames)}`]),
@@ -82,7 +94,7 @@ export function filterConditions(organizationId: string, filters: AuditLogFilter
   // OR names the organization itself), never to a walk over the whole organization.
   const steered = plan.ftsFirst || filters.objectGroups.length > 0;
   const conditions: SQL[] = [
-    steered ? sql`+${auditEvents.organizationId} = ${organizationId}` : eq(auditEvents.organizationId, organizationId),
+    steered ? sql`+${auditEvents.orgKey} = ${orgKey(organizationId)}` : eq(auditEvents.orgKey, orgKey(organizationId)),
   ];
   const oneOrMany = (column: SQLiteColumn, values: string[]) => {
     const condition = anyOf(column, values);
@@ -92,7 +104,7 @@ export function filterConditions(organizationId: string, filters: AuditLogFilter
   oneOrMany(auditEvents.actorType, filters.actorTypes);
   oneOrMany(auditEvents.action, filters.actions);
   oneOrMany(auditEvents.objectType, filters.objectTypes);
-  oneOrMany(auditEvents.source, filters.sources);
+  if (filters.sources.length > 0) conditions.push(sourceIn(filters.sources));
   oneOrMany(auditEvents.objectName, filters.objectNames);
   if (filters.instanceId !== null) conditions.push(eq(auditEvents.instanceId, filters.instanceId));
   if (filters.instanceNames.length > 0)

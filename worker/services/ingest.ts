@@ -8,6 +8,7 @@ import { auditEvents, instances } from '../db/schema';
 import { ApiError, forbidden, invalid, type FieldError } from '../errors';
 import type { NewAuditEvent } from '../events/event-shape';
 import { isEventIdCollision, prepareEvents, storeStatements, type PreparedEvents } from './audit-events';
+import { orgKey } from './org-key';
 import { getSettings } from './settings';
 
 const FUTURE_SKEW_MS = 5 * 60 * 1000;
@@ -110,12 +111,12 @@ async function storedHashes(db: Database, organizationId: string, ids: string[])
   const found = new Map<string, string>();
   // One JSON parameter per lookup keeps us under D1's 100-parameter limit for any batch size.
   const rows = await db
-    .select({ id: auditEvents.id, contentSha256: auditEvents.contentSha256 })
+    .select({ id: auditEvents.id, contentHash: sql<string>`lower(hex(${auditEvents.contentHash}))` })
     .from(auditEvents)
     .where(
-      and(eq(auditEvents.organizationId, organizationId), sql`${auditEvents.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`),
+      and(eq(auditEvents.orgKey, orgKey(organizationId)), sql`${auditEvents.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`),
     );
-  for (const row of rows) found.set(row.id, row.contentSha256);
+  for (const row of rows) found.set(row.id, row.contentHash);
   return found;
 }
 
@@ -125,15 +126,15 @@ async function idConflicts(db: Database, prepared: PreparedEvents, pointer: Poin
   const firstById = new Map<string, string>();
   prepared.rows.forEach((row, index) => {
     const earlier = firstById.get(row.id);
-    if (earlier === undefined) firstById.set(row.id, row.contentSha256);
-    else if (earlier !== row.contentSha256) {
+    if (earlier === undefined) firstById.set(row.id, row.contentHash);
+    else if (earlier !== row.contentHash) {
       conflicts.push({ pointer: pointer(index, 'id'), detail: `id ${row.id} appears earlier in this batch with other content` });
     }
   });
   const stored = await storedHashes(db, prepared.organizationId, [...firstById.keys()]);
   prepared.rows.forEach((row, index) => {
     const hash = stored.get(row.id);
-    if (hash !== undefined && hash !== row.contentSha256) {
+    if (hash !== undefined && hash !== row.contentHash) {
       conflicts.push({ pointer: pointer(index, 'id'), detail: `id ${row.id} is already stored with different content` });
     }
   });
@@ -156,12 +157,13 @@ async function storeEvents(db: Database, request: IngestRequest, events: NewAudi
   const seen = new Set<string>();
   const unique = { ...prepared, rows: prepared.rows.filter((row) => !seen.has(row.id) && seen.add(row.id) !== undefined) };
   unique.search = prepared.search.filter((entry) => unique.rows.some((row) => row.id === entry.id));
-  const { inserts, rest } = storeStatements(db, unique);
-  const [first, ...others] = inserts;
-  if (!first) return { accepted: 0, duplicates: events.length, ids: events.map((event) => event.id) };
+  const { before, inserts, rest } = storeStatements(db, unique);
+  if (inserts.length === 0) return { accepted: 0, duplicates: events.length, ids: events.map((event) => event.id) };
+  const [head, ...tail] = [...before, ...inserts, ...rest];
   let results: { id: string }[][];
   try {
-    results = (await db.batch([first, ...others, ...rest])).slice(0, inserts.length) as { id: string }[][];
+    const answers = await db.batch([head as NonNullable<typeof head>, ...tail]);
+    results = answers.slice(before.length, before.length + inserts.length) as { id: string }[][];
   } catch (error) {
     if (!isEventIdCollision(error)) throw error;
     const raced = await idConflicts(db, prepared, pointer);

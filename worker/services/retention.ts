@@ -1,3 +1,4 @@
+import { orgKey } from './org-key';
 import { and, eq, isNull, lte, sql } from 'drizzle-orm';
 import { verificationKey } from '../archive/manifest';
 import { sha256Hex } from '../auth/secrets';
@@ -81,7 +82,7 @@ export async function applyRetention(
       const deleted = await db
         .delete(auditEvents)
         .where(
-          sql`rowid IN (SELECT rowid FROM ${auditEvents} WHERE ${auditEvents.organizationId} = ${candidate.organizationId}
+          sql`rowid IN (SELECT rowid FROM ${auditEvents} WHERE ${auditEvents.orgKey} = ${orgKey(candidate.organizationId)}
             AND ${auditEvents.timestamp} >= ${range.startMs} AND ${auditEvents.timestamp} < ${range.endMs} LIMIT ${DELETE_CHUNK})`,
         )
         .returning({ id: auditEvents.id });

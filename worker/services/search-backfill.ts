@@ -27,7 +27,7 @@ export async function backfillSearch(db: Database, maxRows: number): Promise<{ i
         .from(auditEvents)
         .where(
           and(
-            eq(auditEvents.organizationId, organization.organizationId),
+            eq(auditEvents.orgKey, organization.orgKey),
             gt(auditEvents.sequence, through),
             lte(auditEvents.sequence, organization.searchBackfillUntil),
           ),
@@ -36,11 +36,11 @@ export async function backfillSearch(db: Database, maxRows: number): Promise<{ i
         .limit(Math.min(PAGE, maxRows - indexed));
       const last = rows.at(-1);
       const next = last ? last.sequence : organization.searchBackfillUntil;
-      const entries = rows.map((row) => ({ id: row.id, body: searchBody(row.organizationId, searchableFields(row)) }));
+      const entries = rows.map((row) => ({ id: row.id, body: searchBody(organization.organizationId, searchableFields(row)) }));
       const inserts = jsonChunks(entries).map((chunk) =>
         db.insert(auditEventsSearch).select(
           sql`SELECT event.rowid, value->>'body' FROM json_each(${chunk})
-            CROSS JOIN audit_events AS event ON event.organization_id = ${organization.organizationId} AND event.id = value->>'id'`,
+            CROSS JOIN audit_events AS event ON event.org_key = ${organization.orgKey} AND event.id = value->>'id'`,
         ),
       );
       // One transaction: the watermark moves only with the rows it covers.
