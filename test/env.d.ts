@@ -6,6 +6,9 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** The two event shards of wrangler.toml (EVENT_SHARDS). */
+      SHARD_1: D1Database;
+      SHARD_2: D1Database;
     }
     // `exports.default` is the loopback to this Worker's fetch handler.
     interface GlobalProps {

@@ -18,6 +18,11 @@ export interface WorkerEnv {
   ARCHIVE_SIGNING_KEY: string;
   /** HMAC secret for expiring download links. */
   LINK_SIGNING_SECRET: string;
+  /**
+   * The D1 bindings new organizations' events go to, comma-separated (default: the main DB only).
+   * Each must be a [[d1_databases]] binding with the same migrations (docs/OPERATIONS.md, "Shards").
+   */
+  EVENT_SHARDS?: string;
   HOT_RETENTION_DAYS: string;
   MAX_EVENT_AGE_DAYS: string;
   /** Seconds an event must have been stored before an archive build includes it (default 60). */

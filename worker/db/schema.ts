@@ -1,3 +1,7 @@
+/**
+ * Longer than 300 lines: every table of the schema lives here, because drizzle-kit reads one file
+ * to generate the migrations and the tables refer to one another.
+ */
 import { sql } from 'drizzle-orm';
 import { blob, customType, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { FACETS, INSTANCE_TYPES, KEY_ROLES, ROLES, SOURCE_CODES, type EventSource } from '../contract/enums';
@@ -23,7 +27,27 @@ export const organizations = sqliteTable('organizations', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   createdAt: millis('created_at').notNull(),
+  // The D1 binding that holds the organization's events, counters, archives and deliveries
+  // (db/shards.ts). Organizations from before shards existed keep theirs in the main database.
+  shard: text('shard').notNull().default('DB'),
 });
+
+/**
+ * Events of the service's own about control data, written in the same transaction as the change
+ * they record (a change and its event commit together or not at all), then moved into the
+ * organization's shard (services/pending-events.ts): right after the request, or by the cron.
+ */
+export const pendingEvents = sqliteTable(
+  'pending_events',
+  {
+    position: integer('position').primaryKey({ autoIncrement: true }),
+    organizationId: text('organization_id').notNull(),
+    receivedAt: millis('received_at').notNull(),
+    // The event (events/event-shape.ts, NewAuditEvent) as JSON.
+    event: text('event').notNull(),
+  },
+  (table) => [index('pending_events_organization').on(table.organizationId, table.position)],
+);
 
 export const instances = sqliteTable(
   'instances',
