@@ -16,6 +16,7 @@ import * as schema from '../../worker/db/schema';
 import { NO_RESOLVED_FILTERS } from '../../worker/events/filters';
 import { pageQuery, countQuery } from '../../worker/services/audit-log-query';
 import { StreamingZip } from '../../worker/archive/zip-stream';
+import { noisyNeighbour } from './neighbour';
 import { week as isoWeek, weekStartDate } from '../../worker/archive/week';
 import { DatasetWriter, type BenchOrg } from './dataset.ts';
 import { figure, latency, median, round, timedFetch, type Figure } from './measure.ts';
@@ -151,6 +152,8 @@ async function ingestBench(): Promise<void> {
 interface Dataset {
   dir: string;
   big: BenchOrg;
+  /** An organization of the same size on the same shard as `big` (the noisy neighbour). */
+  neighbour: BenchOrg;
   weekSmall: BenchOrg;
   weekLarge: BenchOrg;
   week: ReturnType<typeof isoWeek>;
@@ -163,6 +166,7 @@ function buildDataset(): Dataset {
     const dataset = {
       dir: join(ROOT, 'dataset'),
       big: kept.existing('big'),
+      neighbour: kept.existing('other2'),
       weekSmall: kept.existing('week-small'),
       weekLarge: kept.existing('week-large'),
       week: isoWeek(weekStartDate(now - 7 * DAY)),
@@ -203,7 +207,9 @@ function buildDataset(): Dataset {
   );
   scale.bytesPerEvent = size.bytes / size.events;
   writer.close();
-  return { dir, big, weekSmall, weekLarge, week };
+  const neighbour = orgs[2] as BenchOrg;
+  if (neighbour.shard !== big.shard) throw new Error('the noisy neighbour must share the big organization’s shard');
+  return { dir, big, neighbour, weekSmall, weekLarge, week };
 }
 
 const scale = { bytesPerEvent: Number.NaN };
@@ -341,6 +347,7 @@ async function queryBench(server: BenchServer, data: Dataset): Promise<void> {
     });
   }
   sqlite.close();
+  for (const entry of await noisyNeighbour(server.url, data.big, data.neighbour, SIZES.repeat)) add(entry);
 }
 
 async function waitForArchive(

@@ -126,17 +126,17 @@ describe('search language, object filters, deleted instances and expired archive
           },
           event(
             6,
-            { type: 'kargo_promotion', id: { name: 'prod.a1' }, parentId: { name: 'prod', kargoProjectName: 'storefront' } },
+            { type: 'kargo_promotion', id: { name: 'prod.a1' }, parentId: { name: 'prod', kargoProjectName: 'webshop' } },
             'promote',
           ),
           event(
             7,
-            { type: 'kargo_promotion', id: { name: 'prod.b2' }, parentId: { name: 'prod', kargoProjectName: 'storefront' } },
+            { type: 'kargo_promotion', id: { name: 'prod.b2' }, parentId: { name: 'prod', kargoProjectName: 'webshop' } },
             'promote',
           ),
           event(
             8,
-            { type: 'kargo_promotion', id: { name: 'staging.c3' }, parentId: { name: 'staging', kargoProjectName: 'storefront' } },
+            { type: 'kargo_promotion', id: { name: 'staging.c3' }, parentId: { name: 'staging', kargoProjectName: 'webshop' } },
             'promote',
           ),
           event(
@@ -277,10 +277,10 @@ describe('search language, object filters, deleted instances and expired archive
     await page.locator('tbody tr', { hasText: 'guestbook-ui' }).first().waitFor();
 
     // Kargo project and stage together: promotions to that stage in that project.
-    await page.goto(auditUrl('?kargoProject=storefront&stage=prod'));
+    await page.goto(auditUrl('?kargoProject=webshop&stage=prod'));
     assert.equal(await shownTotal(), 2);
     const kargo = await viewFilters();
-    assert.deepEqual(kargo.getAll('filters.kargoPromotion.objectParentKargoProjectName'), ['storefront']);
+    assert.deepEqual(kargo.getAll('filters.kargoPromotion.objectParentKargoProjectName'), ['webshop']);
     assert.deepEqual(kargo.getAll('filters.kargoPromotion.objectParentName'), ['prod']);
     assert.equal(
       await page.getByRole('group', { name: 'Objects' }).getByLabel('Kargo stage').inputValue(),
