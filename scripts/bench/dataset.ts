@@ -142,7 +142,7 @@ export class DatasetWriter {
 
   /**
    * Events as the Worker stores them: the next sequence numbers of the organization, the
-   * organization-scoped search text, and the organization's sequence counter.
+   * organization-scoped search text, the organization's sequence counter and facet counters.
    */
   events(org: BenchOrg, count: number, fromMs: number, toMs: number, seed: number): number {
     const db = this.database(org.shard);
@@ -168,6 +168,16 @@ export class DatasetWriter {
       }
     }
     db.prepare('UPDATE organization_sequences SET last_sequence = ? WHERE organization_id = ?').run(sequence, org.id);
+    // The facet counters the storing statements keep (services/audit-events.ts), for the new rows.
+    db.prepare(
+      `INSERT INTO event_facets (organization_id, facet, value, event_count)
+       SELECT ?, facet, value, count(*) FROM (
+         SELECT 'actorId' AS facet, actor_id AS value FROM audit_events WHERE org_key = ? AND sequence > ?
+         UNION ALL SELECT 'action', action FROM audit_events WHERE org_key = ? AND sequence > ?
+         UNION ALL SELECT 'objectType', object_type FROM audit_events WHERE org_key = ? AND sequence > ?
+       ) WHERE true GROUP BY facet, value
+       ON CONFLICT (organization_id, facet, value) DO UPDATE SET event_count = event_count + excluded.event_count`,
+    ).run(org.id, key, last, key, last, key, last);
     db.exec('COMMIT');
     return written / ((performance.now() - started) / 1000);
   }

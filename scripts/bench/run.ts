@@ -16,6 +16,7 @@ import * as schema from '../../worker/db/schema';
 import { NO_RESOLVED_FILTERS } from '../../worker/events/filters';
 import { pageQuery, countQuery } from '../../worker/services/audit-log-query';
 import { StreamingZip } from '../../worker/archive/zip-stream';
+import { facetFigures } from './facets';
 import { noisyNeighbour } from './neighbour';
 import { week as isoWeek, weekStartDate } from '../../worker/archive/week';
 import { DatasetWriter, type BenchOrg } from './dataset.ts';
@@ -347,6 +348,7 @@ async function queryBench(server: BenchServer, data: Dataset): Promise<void> {
     });
   }
   sqlite.close();
+  for (const entry of await facetFigures(server.url, data.big, first.p50, SIZES.repeat)) add(entry);
   for (const entry of await noisyNeighbour(server.url, data.big, data.neighbour, SIZES.repeat)) add(entry);
 }
 
