@@ -46,7 +46,16 @@ export type AuditEventContent = Omit<AuditEvent, 'source' | 'sourceKeyId' | 'seq
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
 
 export const AuditLogPageSchema = z
-  .object({ items: z.array(AuditEventSchema), totalCount: z.number().int(), nextCursor: z.string().nullable() })
+  .object({
+    items: z.array(AuditEventSchema),
+    totalCount: z.number().int(),
+    // An extension: Akuity's clients read totalCount alone, which stays an integer.
+    totalCountExact: z.boolean().optional().openapi({
+      description:
+        'false when totalCount is a lower bound: free text on a common word is counted up to 1,000 matches (totalCount is then 1,000, or the end of the requested page when it lies deeper), and "more" beyond. true or absent: totalCount is exact.',
+    }),
+    nextCursor: z.string().nullable(),
+  })
   .openapi('AuditLogPage');
 
 export type AuditLogPage = z.infer<typeof AuditLogPageSchema>;

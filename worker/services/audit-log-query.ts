@@ -9,15 +9,31 @@ import { encodeCursor, type Cursor, type PageRequest } from '../events/cursor';
 import { instanceEverExisted } from './instances';
 import type { ResolvedFilters } from '../events/filters';
 import { searchMatch } from '../events/search-text';
-import { filterConditions, INDEX_FIRST, type QueryPlan } from './filter-conditions';
+import { after, filterConditions, INDEX_FIRST, position, type QueryPlan } from './filter-conditions';
+import { orgKey } from './org-key';
 
 /** Free-text matches (of the organization: the index is organization-scoped) up to which starting from them is cheaper. */
 export const FTS_FIRST_LIMIT = 20_000;
 
-/** The rowid: ties of equal timestamps go by insertion order (db/schema.ts). */
-const position = sql<number>`${auditEvents}.rowid`;
+/**
+ * Beyond FTS_FIRST_LIMIT matches the list counts free-text matches up to this many and then says
+ * "more" (`totalCountExact: false`), as GitHub's search caps its results at 1,000: an exact count
+ * of a common word reads every match (measured: ~0.5 s for 190k matches at 1M events), a bounded
+ * one only the newest rows. Each further 1,000 counted costs about one walk of 5k index rows.
+ */
+export const TEXT_COUNT_LIMIT = 1_000;
 
-const after = (cursor: Cursor) => sql`(${auditEvents.timestamp}, ${position}) < (${cursor.timestamp}, ${cursor.position})`;
+/** How many of the newest rows the recent plan reads the matches of (filter-conditions.ts). */
+export const RECENT_ROWS = 50_000;
+
+/** The list's thresholds; parameters so tests reach them with a few events. */
+export interface QueryLimits {
+  ftsFirstLimit: number;
+  textCountLimit: number;
+  recentRows: number;
+}
+
+const LIMITS: QueryLimits = { ftsFirstLimit: FTS_FIRST_LIMIT, textCountLimit: TEXT_COUNT_LIMIT, recentRows: RECENT_ROWS };
 
 /** The page's SELECT (one row more than the limit, to know whether another page exists). */
 export function pageQuery(
@@ -63,14 +79,82 @@ export function countQuery(db: Database, organizationId: string, filters: Resolv
     .where(and(...filterConditions(organizationId, filters, plan)));
 }
 
-/** Picks the free-text plan: counts FTS matches, stopping at FTS_FIRST_LIMIT + 1. */
-export async function choosePlan(db: Database, organizationId: string, filters: ResolvedFilters): Promise<QueryPlan> {
+/**
+ * Picks the free-text plan: counts FTS matches, stopping at `limit` + 1. The whole-word matches are
+ * counted first (a subset of the prefix matches, streamed): when they alone pass the limit the
+ * prefix query, which merges every token it covers before its first row, is never run (CASE
+ * evaluates one branch).
+ */
+export async function choosePlan(
+  db: Database,
+  organizationId: string,
+  filters: ResolvedFilters,
+  limit = FTS_FIRST_LIMIT,
+): Promise<QueryPlan> {
   const match = filters.text === null ? null : searchMatch(organizationId, filters.text);
-  if (match === null) return INDEX_FIRST;
+  const words = filters.text === null ? null : searchMatch(organizationId, filters.text, { prefix: false });
+  if (match === null || words === null) return INDEX_FIRST;
+  const upTo = (expression: string) =>
+    sql`(SELECT count(*) FROM (SELECT 1 FROM audit_events_search WHERE audit_events_search MATCH ${expression} LIMIT ${limit + 1}))`;
   const [row] = await db.all<{ matches: number }>(
-    sql`SELECT count(*) AS matches FROM (SELECT 1 FROM audit_events_search WHERE audit_events_search MATCH ${match} LIMIT ${FTS_FIRST_LIMIT + 1})`,
+    sql`SELECT CASE WHEN ${upTo(words)} > ${limit} THEN ${limit + 1} ELSE ${upTo(match)} END AS matches`,
   );
-  return { ftsFirst: (row?.matches ?? 0) <= FTS_FIRST_LIMIT };
+  return { ftsFirst: (row?.matches ?? 0) <= limit };
+}
+
+/** Up to `limit` positions of matches, newest first: what a bounded count and a first page need. */
+export function matchPositions(db: Database, organizationId: string, filters: ResolvedFilters, limit: number, recentRows: number) {
+  return db
+    .select({ position })
+    .from(auditEvents)
+    .where(and(...filterConditions(organizationId, filters, { ftsFirst: false, recent: { rows: recentRows, before: null } })))
+    .orderBy(desc(auditEvents.timestamp), desc(position))
+    .limit(limit);
+}
+
+/**
+ * Rows by position, newest first: one rowid lookup each. `+org_key` keeps SQLite from walking the
+ * organization's time index instead (measured: 380 ms against 5 ms at 1M events).
+ */
+export function rowsAt(db: Database, organizationId: string, positions: number[]) {
+  return db
+    .select({ ...eventColumns, position })
+    .from(auditEvents)
+    .where(
+      and(
+        sql`+${auditEvents.orgKey} = ${orgKey(organizationId)}`,
+        sql`${position} IN (SELECT value FROM json_each(${JSON.stringify(positions)}))`,
+      ),
+    )
+    .orderBy(desc(auditEvents.timestamp), desc(position));
+}
+
+/**
+ * A common word's page and bounded count. The first page walks the matches once, newest first, up
+ * to one past the count limit (or past the page, if it lies deeper), then reads the page's rows by
+ * position. A page after a cursor walks from the cursor, beside a bounded count from the top.
+ */
+async function commonWordPage(
+  db: Database,
+  organizationId: string,
+  filters: ResolvedFilters,
+  page: PageRequest,
+  { textCountLimit: countLimit, recentRows }: QueryLimits,
+): Promise<{ rows: (EventColumns & { position: number })[]; total: number; exact: boolean }> {
+  if (page.cursor === null) {
+    const wanted = Math.max(countLimit, page.offset + page.limit) + 1;
+    const found = (await matchPositions(db, organizationId, filters, wanted, recentRows)).map((row) => row.position);
+    const onPage = found.slice(page.offset, page.offset + page.limit + 1);
+    const rows = onPage.length === 0 ? [] : await rowsAt(db, organizationId, onPage);
+    return found.length < wanted ? { rows, total: found.length, exact: true } : { rows, total: wanted - 1, exact: false };
+  }
+  const counted = matchPositions(db, organizationId, filters, countLimit + 1, recentRows);
+  const [rows, positions] = await db.batch([
+    pageQuery(db, organizationId, filters, page, { ftsFirst: false, recent: { rows: recentRows, before: page.cursor } }),
+    db.select({ total: count() }).from(counted.as('counted')),
+  ]);
+  const total = positions[0]?.total ?? 0;
+  return total > countLimit ? { rows, total: countLimit, exact: false } : { rows, total, exact: true };
 }
 
 /**
@@ -82,17 +166,21 @@ export async function queryAuditLogs(
   organizationId: string,
   filters: ResolvedFilters,
   page: PageRequest,
+  limits: QueryLimits = LIMITS,
 ): Promise<AuditLogPage> {
-  const plan = await choosePlan(db, organizationId, filters);
-  const [rows, totals] = await db.batch([
-    pageQuery(db, organizationId, filters, page, plan),
-    countQuery(db, organizationId, filters, plan),
-  ]);
+  const plan = await choosePlan(db, organizationId, filters, limits.ftsFirstLimit);
+  const { rows, total, exact } =
+    filters.text !== null && !plan.ftsFirst
+      ? await commonWordPage(db, organizationId, filters, page, limits)
+      : await db
+          .batch([pageQuery(db, organizationId, filters, page, plan), countQuery(db, organizationId, filters, plan)])
+          .then(([rows, totals]) => ({ rows, total: totals[0]?.total ?? 0, exact: true }));
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
   return {
     items: items.map((row) => toEvent(organizationId, row)),
-    totalCount: totals[0]?.total ?? 0,
+    totalCount: total,
+    totalCountExact: exact,
     nextCursor: rows.length > page.limit && last ? encodeCursor({ timestamp: last.timestamp, position: last.position }) : null,
   };
 }

@@ -5,6 +5,7 @@ import { auditEvents, SOURCE_CODES, type EventSource } from '../db/schema';
 import type { ObjectGroupFilter, ResolvedFilters } from '../events/filters';
 import { searchMatch } from '../events/search-text';
 import { orgKey } from './org-key';
+import type { Cursor } from '../events/cursor';
 
 /**
  * How to run a free-text filter. `indexFirst` walks the organization's newest-first index and
@@ -14,9 +15,35 @@ import { orgKey } from './org-key';
  */
 export interface QueryPlan {
   ftsFirst: boolean;
+  /**
+   * Index-first only, for words too common for ftsFirst: the FTS matches are read in two parts. A
+   * walk newest-first meets rows of the newest `rows` rows of the filter (after `before`, the page's
+   * cursor) first; their matches are the FTS matches at or above the lowest rowid among them, a
+   * small set. Only a row below that rowid (the walk went deeper) reads every match: SQLite
+   * evaluates a CASE branch, and materialises its IN list, only when a row reaches it. Exact either
+   * way; the first page of a common word never builds the set of all its matches.
+   */
+  recent?: { rows: number; before: Cursor | null };
 }
 
 export const INDEX_FIRST: QueryPlan = { ftsFirst: false };
+
+/** The rowid: ties of equal timestamps go by insertion order (db/schema.ts). */
+export const position = sql<number>`${auditEvents}.rowid`;
+
+/** Rows after a cursor in the newest-first order. */
+export const after = (cursor: Cursor) => sql`(${auditEvents.timestamp}, ${position}) < (${cursor.timestamp}, ${cursor.position})`;
+
+/** Whether a row (of the outer query) is one of the free-text matches, as the plan reads them. */
+function textCondition(match: string, others: SQL[], plan: QueryPlan): SQL {
+  const matches = sql`SELECT rowid FROM audit_events_search WHERE audit_events_search MATCH ${match}`;
+  if (!plan.recent) return sql`${position} IN (${matches})`;
+  const { rows, before } = plan.recent;
+  // Inside the subquery audit_events names the subquery's own table: the same conditions, no text.
+  const newest = and(...(before ? [...others, after(before)] : others));
+  const bound = sql`(SELECT min(rowid) FROM (SELECT ${position} AS rowid FROM ${auditEvents} WHERE ${newest} ORDER BY ${auditEvents.timestamp} DESC, ${position} DESC LIMIT ${sql.raw(String(rows))}))`;
+  return sql`CASE WHEN ${position} >= ${bound} THEN ${position} IN (${matches} AND rowid >= ${bound}) ELSE ${position} IN (${matches}) END`;
+}
 
 /** Several values travel as one JSON parameter: D1 binds at most 100 per statement. */
 function anyOf(column: SQLiteColumn, values: string[]): SQL | null {
@@ -111,10 +138,6 @@ export function filterConditions(organizationId: string, filters: ResolvedFilter
   if (filters.endTime !== null) conditions.push(lt(auditEvents.timestamp, filters.endTime));
   conditions.push(...exclusions(filters.exclude));
   if (filters.nothing) conditions.push(sql`0`);
-  const match = filters.text === null ? null : searchMatch(organizationId, filters.text);
-  if (match !== null) {
-    conditions.push(sql`${auditEvents}.rowid IN (SELECT rowid FROM audit_events_search WHERE audit_events_search MATCH ${match})`);
-  }
   // Akuity's object groups: any of them (each its own index range, see query-plan.test.ts).
   if (filters.objectGroups.length > 0)
     conditions.push(or(...filters.objectGroups.map((group) => groupCondition(organizationId, group))) as SQL);
@@ -126,5 +149,8 @@ export function filterConditions(organizationId: string, filters: ResolvedFilter
       ) as SQL,
     );
   }
+  // Last: its recent plan repeats every other condition to find where the newest rows end.
+  const match = filters.text === null ? null : searchMatch(organizationId, filters.text);
+  if (match !== null) conditions.push(textCondition(match, [...conditions], plan));
   return conditions;
 }
