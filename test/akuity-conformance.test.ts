@@ -93,12 +93,16 @@ function queryString(query: Query, spelling: 'json' | 'proto'): string {
   return params.toString();
 }
 
+const asciiLower = (value: string) => value.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+
 /** The filter rules, evaluated by brute force over one event. */
 function matches(event: AuditEvent, query: Query): boolean {
   const at = Date.parse(event.timestamp);
   const day = (value: string) => Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
-  if (query.actorId && !query.actorId.includes(event.actor.id)) return false;
-  if (query.action && !query.action.includes(event.action)) return false;
+  // Actor and action: equal but for ASCII case (a documented superset of Akuity's exact match).
+  const caseless = (values: string[], value: string) => values.some((candidate) => asciiLower(candidate) === asciiLower(value));
+  if (query.actorId && !caseless(query.actorId, event.actor.id)) return false;
+  if (query.action && !caseless(query.action, event.action)) return false;
   if (query.actorType && !query.actorType.includes(event.actor.type)) return false;
   if (query.startTime && at < day(query.startTime)) return false;
   if (query.endTime && at >= day(query.endTime)) return false;
@@ -128,8 +132,9 @@ function fixture(): EventInput[] {
       const namespace = index === 3 ? undefined : `ns-${index % 2}`;
       return makeEvent(typeIndex * 4 + index, {
         id: `${type}-${index}`,
-        action: ['create', 'update', 'delete', 'sync'][index] as string,
-        actor: { type: index % 2 ? 'user' : 'service', id: `actor-${(typeIndex + index) % 3}@example.com` },
+        // Some actors and actions are stored in other cases.
+        action: ['create', 'Update', 'delete', 'SYNC'][index] as string,
+        actor: { type: index % 2 ? 'user' : 'service', id: `${index === 1 ? 'Actor' : 'actor'}-${(typeIndex + index) % 3}@example.com` },
         object: {
           type,
           id: {
@@ -221,5 +226,23 @@ describe("Akuity's client, unchanged", () => {
       ],
     });
     await expectSameAsBruteForce({ actorType: ['user'], groups: [{ group: 'k8sResource', fields: { objectNamespace: ['ns-1'] } }] });
+  });
+
+  it('matches actor and action regardless of case, one value or several, with object groups', async () => {
+    await expectSameAsBruteForce({ actorId: ['ACTOR-2@EXAMPLE.COM'], groups: [] });
+    await expectSameAsBruteForce({ action: ['sync'], groups: [] });
+    await expectSameAsBruteForce({
+      actorId: ['actor-0@example.com', 'ACTOR-1@example.com'],
+      action: ['UPDATE', 'Sync', 'create'],
+      groups: [
+        { group: 'argocdApplication', fields: { objectKind: ['KindA'] } },
+        { group: 'member', fields: {}, enabled: true },
+      ],
+    });
+    // The rule is not vacuous: these pick events stored in another case than asked for.
+    const differ = all.filter((event) => matches(event, { actorId: ['ACTOR-2@EXAMPLE.COM'], groups: [] }));
+    expect(differ.length).toBeGreaterThan(0);
+    expect(differ.some((event) => event.actor.id === 'Actor-2@example.com')).toBe(true);
+    expect(all.filter((event) => event.action === 'SYNC')).toHaveLength(20);
   });
 });

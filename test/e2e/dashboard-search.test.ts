@@ -180,6 +180,10 @@ describe('search language, object filters, deleted instances and expired archive
     ]) {
       assert.ok(examples.includes(example), `the help shows ${example}`);
     }
+    assert.equal(
+      (await help.getByTestId('matching-rules').textContent())?.trim(),
+      'Actor and action match regardless of case; free text matches word prefixes.',
+    );
     // Its content follows the button in the Tab order.
     await page.keyboard.press('Tab');
     assert.equal((await focused(page))?.label, 'Close');
@@ -205,6 +209,13 @@ describe('search language, object filters, deleted instances and expired archive
       'filters.startTime': (await viewFilters()).get('filters.startTime') ?? '',
     });
     assert.equal(await apiTotal(structured), byQuery);
+
+    // Actor and action match regardless of case, in the fields and in the search language.
+    await page.goto(auditUrl(`?actor=${encodeURIComponent(ACTOR.toUpperCase())}&action=Sync`));
+    assert.equal(await shownTotal(), byQuery, 'DAVE@EXAMPLE.COM and Sync find the same events');
+    await page.goto(auditUrl());
+    await applySearch('actor:Dave@Example.COM action:SYNC');
+    assert.equal(await shownTotal(), byQuery, 'so do the qualifiers');
 
     // -action: excludes: Dave's events minus his syncs.
     await page.goto(auditUrl());

@@ -82,9 +82,9 @@ function groupParameters() {
  * parameter is a 400: a filter is never silently dropped.
  */
 export const FilterQuery = z.object({
-  'filters.actorId': repeatable('filters.actorId', 'Actor id (repeatable: any of)'),
+  'filters.actorId': repeatable('filters.actorId', 'Actor id, any case (repeatable: any of)'),
   'filters.actorType': repeatable('filters.actorType', 'Actor type, e.g. user (repeatable)'),
-  'filters.action': repeatable('filters.action', 'Action, e.g. update (repeatable)'),
+  'filters.action': repeatable('filters.action', 'Action, e.g. update; any case (repeatable)'),
   'filters.objectType': repeatable('filters.objectType', 'Object type, e.g. argocd_application (repeatable)'),
   'filters.objectName': single('filters.objectName', 'Exact object name'),
   'filters.instanceId': single('filters.instanceId', 'Only events of this instance'),

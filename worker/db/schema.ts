@@ -197,8 +197,10 @@ export const auditEvents = sqliteTable(
     // each filter gets an index whose tail is timestamp (SQLite ends every index entry with the
     // rowid), so it is an index range scan. The rowid follows insertion order, as sequence does.
     index('audit_events_time').on(table.orgKey, table.timestamp),
-    index('audit_events_actor_time').on(table.orgKey, table.actorId, table.timestamp),
-    index('audit_events_action_time').on(table.orgKey, table.action, table.timestamp),
+    // Actor and action match regardless of ASCII case (services/filter-conditions.ts compares them
+    // COLLATE NOCASE): the index is ordered the same way, so that comparison is still its range.
+    index('audit_events_actor_time').on(table.orgKey, sql`actor_id COLLATE NOCASE`, table.timestamp),
+    index('audit_events_action_time').on(table.orgKey, sql`action COLLATE NOCASE`, table.timestamp),
     index('audit_events_object_type_time').on(table.orgKey, table.objectType, table.timestamp),
     index('audit_events_object_name_time').on(table.orgKey, table.objectName, table.timestamp),
     // Partial: events without the value cost nothing in these.

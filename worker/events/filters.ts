@@ -129,11 +129,18 @@ function parsedSearch(text: string | undefined): ParsedSearch | null {
   }
 }
 
-/** Both "any of" lists must hold: their intersection (an empty one matches nothing). */
-function both<T extends string>(first: T[], second: T[], impossible: { nothing: boolean }): T[] {
+/** SQLite's NOCASE: only ASCII letters fold, as in the actor and action comparisons. */
+const asciiLower = (value: string) => value.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+
+/**
+ * Both "any of" lists must hold: their intersection (an empty one matches nothing). For actor and
+ * action, which match regardless of case, values equal but for case are common to both.
+ */
+function both<T extends string>(first: T[], second: T[], impossible: { nothing: boolean }, caseless = false): T[] {
   if (first.length === 0) return second;
   if (second.length === 0) return first;
-  const common = first.filter((value) => second.includes(value));
+  const key = caseless ? asciiLower : (value: string) => value;
+  const common = first.filter((value) => second.some((other) => key(other) === key(value)));
   if (common.length === 0) impossible.nothing = true;
   return common;
 }
@@ -148,9 +155,9 @@ export function toFilters(query: FilterQueryValues): AuditLogFilters {
   const impossible = { nothing: false };
   const include = search?.include;
   return {
-    actorIds: both(list(query['filters.actorId']), include?.actor ?? [], impossible),
+    actorIds: both(list(query['filters.actorId']), include?.actor ?? [], impossible, true),
     actorTypes: list(query['filters.actorType']),
-    actions: both(list(query['filters.action']), include?.action ?? [], impossible),
+    actions: both(list(query['filters.action']), include?.action ?? [], impossible, true),
     objectTypes: both(list(query['filters.objectType']), include?.type ?? [], impossible),
     objectNames: both(list(query['filters.objectName']), include?.object ?? [], impossible),
     instanceId: query['filters.instanceId'] ?? null,

@@ -52,6 +52,18 @@ function anyOf(column: SQLiteColumn, values: string[]): SQL | null {
   return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
 }
 
+/**
+ * Actor and action match regardless of ASCII case (SQLite's NOCASE; Akuity's own filter is exact,
+ * so this answers a superset). Their indexes are ordered COLLATE NOCASE (db/schema.ts), and the
+ * collation sits on the column side of both forms: for `x IN (SELECT …)` SQLite compares with x's
+ * collation, so one value and many values alike are a range of that index (query-plan.test.ts).
+ */
+function anyOfCaseless(column: SQLiteColumn, values: string[]): SQL | null {
+  if (values.length === 0) return null;
+  if (values.length === 1) return sql`${column} = ${values[0] as string} COLLATE NOCASE`;
+  return sql`${column} COLLATE NOCASE IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
+}
+
 const GROUP_FIELD_COLUMNS: Record<GroupTextField, SQLiteColumn> = {
   objectName: auditEvents.objectName,
   objectKind: auditEvents.objectKind,
@@ -98,9 +110,12 @@ const sourceIn = (sources: EventSource[]) =>
 function exclusions(exclude: ResolvedFilters['exclude']): SQL[] {
   const none = (column: SQLiteColumn, values: string[]) =>
     values.length === 0 ? [] : [sql`${column} NOT IN (SELECT value FROM json_each(${JSON.stringify(values)}))`];
+  // `-actor:` and `-action:` leave out what `actor:` and `action:` would find: any case.
+  const noneCaseless = (column: SQLiteColumn, values: string[]) =>
+    values.length === 0 ? [] : [sql`${column} COLLATE NOCASE NOT IN (SELECT value FROM json_each(${JSON.stringify(values)}))`];
   return [
-    ...none(auditEvents.actorId, exclude.actorIds),
-    ...none(auditEvents.action, exclude.actions),
+    ...noneCaseless(auditEvents.actorId, exclude.actorIds),
+    ...noneCaseless(auditEvents.action, exclude.actions),
     ...none(auditEvents.objectType, exclude.objectTypes),
     ...none(auditEvents.objectName, exclude.objectNames),
     ...(exclude.sources.length === 0 ? [] : [sql`${auditEvents.source} NOT IN ${sourceCodes(exclude.sources)}`]),
@@ -119,13 +134,13 @@ export function filterConditions(organizationId: string, filters: ResolvedFilter
   const conditions: SQL[] = [
     steered ? sql`+${auditEvents.orgKey} = ${orgKey(organizationId)}` : eq(auditEvents.orgKey, orgKey(organizationId)),
   ];
-  const oneOrMany = (column: SQLiteColumn, values: string[]) => {
-    const condition = anyOf(column, values);
+  const oneOrMany = (column: SQLiteColumn, values: string[], match = anyOf) => {
+    const condition = match(column, values);
     if (condition) conditions.push(condition);
   };
-  oneOrMany(auditEvents.actorId, filters.actorIds);
+  oneOrMany(auditEvents.actorId, filters.actorIds, anyOfCaseless);
   oneOrMany(auditEvents.actorType, filters.actorTypes);
-  oneOrMany(auditEvents.action, filters.actions);
+  oneOrMany(auditEvents.action, filters.actions, anyOfCaseless);
   oneOrMany(auditEvents.objectType, filters.objectTypes);
   if (filters.sources.length > 0) conditions.push(sourceIn(filters.sources));
   oneOrMany(auditEvents.objectName, filters.objectNames);

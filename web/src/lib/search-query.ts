@@ -4,8 +4,8 @@
 // is its 400 naming the token. Tokens are split the way the Worker splits them (quotes group).
 
 export const QUALIFIERS = [
-  { name: 'actor', label: 'Actor', example: 'actor:alice@example.com', meaning: 'the actor is this one (exact)' },
-  { name: 'action', label: 'Action', example: 'action:sync,promote', meaning: 'any of these actions (commas separate values)' },
+  { name: 'actor', label: 'Actor', example: 'actor:alice@example.com', meaning: 'the actor is this one (whole value, any case)' },
+  { name: 'action', label: 'Action', example: 'action:sync,promote', meaning: 'any of these actions (any case; commas separate values)' },
   { name: 'type', label: 'Object type', example: 'type:argocd_application', meaning: 'the object type' },
   { name: 'object', label: 'Object', example: 'object:guestbook', meaning: 'the object name (exact; quote names with spaces)' },
   { name: 'instance', label: 'Instance', example: 'instance:production', meaning: 'the instance of that name (deleted ones too)' },
