@@ -6,6 +6,7 @@ import { authenticate } from './middleware/authenticate';
 import { onError } from './middleware/on-error';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
+import { webhookNudge } from './middleware/webhook-nudge';
 import { OPENAPI_CONFIG, renderApiReference } from './openapi-docs';
 import { apiKeyRoutes } from './routes/api-keys';
 import { archiveRoutes } from './routes/archives';
@@ -17,6 +18,8 @@ import { extensionRoutes } from './routes/extension-audit-records';
 import { authRoutes } from './routes/auth';
 import { instanceRoutes } from './routes/instances';
 import { memberRoutes } from './routes/members';
+import { notificationConfigRoutes } from './routes/notification-configs';
+import { notificationDeliveryRoutes } from './routes/notification-deliveries';
 import { organizationRoutes } from './routes/organizations';
 import { createRouter } from './routes/router';
 import { settingsRoutes } from './routes/settings';
@@ -42,6 +45,8 @@ export function createApp() {
     app.use(prefix, authenticate);
     app.use(prefix, rateLimit);
   }
+  // After a successful write, organizations with an active webhook are nudged (docs/WEBHOOKS.md).
+  app.use('/api/*', webhookNudge);
 
   app.route('/api/v1', authRoutes);
   app.route('/api/v1', organizationRoutes);
@@ -56,6 +61,8 @@ export function createApp() {
   app.route('/api/v1', archiveRoutes);
   app.route('/api/v1', settingsRoutes);
   app.route('/ext-api/v1', extensionRoutes);
+  app.route('/api/v1', notificationConfigRoutes);
+  app.route('/api/v1', notificationDeliveryRoutes);
 
   // Referenced by the ingest body's anyOf (its validator is a transform, so they are registered by hand).
   app.openAPIRegistry.register('AuditEventInput', AuditEventInput);

@@ -7,6 +7,7 @@ import { expireArchives } from '../services/archive-expiry';
 import { applyRetention } from '../services/retention';
 import { allSettings, defaultSettings } from '../services/settings';
 import { backfillSearch } from '../services/search-backfill';
+import { runWebhookDailyJobs } from './webhook-daily';
 
 /** Older events re-indexed for free text per daily run (see services/search-backfill.ts). */
 const SEARCH_BACKFILL_ROWS_PER_RUN = 200_000;
@@ -34,6 +35,7 @@ export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
   const retention = await applyRetention(db, env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, now, defaultSettings(config), settings);
   const expiry = await expireArchives(db, env.ARCHIVES, now, settings);
   const search = await backfillSearch(db, SEARCH_BACKFILL_ROWS_PER_RUN);
+  const webhooks = await runWebhookDailyJobs(env, now);
   console.log(
     JSON.stringify({
       job: 'daily',
@@ -44,6 +46,7 @@ export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
       expiredArchives: expiry.expired.length,
       searchBackfilled: search.indexed,
       searchBackfillOrganizationsLeft: search.organizationsLeft,
+      ...webhooks,
     }),
   );
 }

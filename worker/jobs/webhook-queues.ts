@@ -1,0 +1,67 @@
+import { readConfig } from '../config';
+import { database } from '../db/client';
+import type { WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from '../env';
+import { dispatchOrganization } from '../services/webhook-dispatch';
+import { handleDeliveryMessage, type Lane } from '../services/webhook-deliver';
+import { sendDispatch, webhookDeps } from '../services/webhook-queues';
+
+/** Queue names of wrangler.toml; `queue()` routes each batch by them. */
+export const WEBHOOK_DISPATCH_QUEUE = 'audit-log-webhook-dispatch';
+export const WEBHOOK_DELIVERY_QUEUE = 'audit-log-webhook-deliveries';
+export const WEBHOOK_RETRY_QUEUE = 'audit-log-webhook-retries';
+
+const log = (line: Record<string, unknown>) => console.log(JSON.stringify({ job: 'webhooks', ...line }));
+const logError = (line: Record<string, unknown>, error: unknown) =>
+  console.error(JSON.stringify({ job: 'webhooks', ...line, error: error instanceof Error ? error.message : String(error) }));
+
+/**
+ * Dispatch: one run per organization in the batch (nudges for the same organization collapse),
+ * one after another. An organization with more events than one run reads continues in a new
+ * message, so a large backlog never holds a batch for long.
+ */
+export async function handleDispatchBatch(batch: MessageBatch<WebhookDispatchJob>, env: WorkerEnv): Promise<void> {
+  const deps = webhookDeps(env, database(env.DB), readConfig(env));
+  const messages = new Map<string, Message<WebhookDispatchJob>[]>();
+  for (const message of batch.messages) {
+    const organizationId = message.body.organizationId;
+    messages.set(organizationId, [...(messages.get(organizationId) ?? []), message]);
+  }
+  for (const [organizationId, group] of messages) {
+    try {
+      const started = Date.now();
+      const result = await dispatchOrganization(deps, organizationId, started);
+      if (result.more) await sendDispatch(deps.dispatchQueue, [organizationId]);
+      if (result.sent > 0 || result.reissued > 0) log({ dispatch: organizationId, ...result, ms: Date.now() - started });
+      for (const message of group) message.ack();
+    } catch (error) {
+      logError({ dispatch: organizationId }, error);
+      for (const message of group) message.retry({ delaySeconds: 10 });
+    }
+  }
+}
+
+/** Deliveries: every message of the batch at once, each attempt bounded by its own timeout. */
+export async function handleDeliveryBatch(batch: MessageBatch<WebhookDeliveryJob>, env: WorkerEnv, lane: Lane): Promise<void> {
+  const deps = webhookDeps(env, database(env.DB), readConfig(env));
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      try {
+        const outcome = await handleDeliveryMessage(deps, message.body, lane);
+        if (outcome.kind === 'retry') message.retry({ delaySeconds: outcome.delaySeconds });
+        else message.ack();
+      } catch (error) {
+        logError({ deliveryId: message.body.deliveryId, lane, attempt: message.attempts }, error);
+        message.retry({ delaySeconds: Math.min(300, 10 * message.attempts) });
+      }
+    }),
+  );
+}
+
+export function isWebhookQueue(queue: string): boolean {
+  return queue === WEBHOOK_DISPATCH_QUEUE || queue === WEBHOOK_DELIVERY_QUEUE || queue === WEBHOOK_RETRY_QUEUE;
+}
+
+export function handleWebhookBatch(batch: MessageBatch<unknown>, env: WorkerEnv): Promise<void> {
+  if (batch.queue === WEBHOOK_DISPATCH_QUEUE) return handleDispatchBatch(batch as MessageBatch<WebhookDispatchJob>, env);
+  return handleDeliveryBatch(batch as MessageBatch<WebhookDeliveryJob>, env, batch.queue === WEBHOOK_RETRY_QUEUE ? 'retry' : 'delivery');
+}
