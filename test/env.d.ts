@@ -6,6 +6,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** Base URL of the local webhook receiver (test/setup/webhook-receiver.ts). */
+      WEBHOOK_RECEIVER: string;
     }
     // `exports.default` is the loopback to this Worker's fetch handler.
     interface GlobalProps {
