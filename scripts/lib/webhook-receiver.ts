@@ -155,7 +155,9 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
     }
     entry.answered = answer(hook, eventId, response);
   });
-  server.keepAliveTimeout = 1000;
+  // Every answer closes its connection: a kept-alive socket the server closes just as the client
+  // reuses it would fail a delivery for reasons no real receiver has to do with.
+  server.on('request', (_request, response) => response.setHeader('connection', 'close'));
   await new Promise<void>((done) => server.listen(options.port ?? 0, '127.0.0.1', done));
   const address = server.address();
   const port = address && typeof address === 'object' ? address.port : 0;

@@ -64,3 +64,37 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
+
+/** Stores events through the ingest API (answers 201). */
+export async function ingest(org: TestOrg, items: unknown[]): Promise<string[]> {
+  const answer = await json<{ ids: string[] }>(
+    await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items } }),
+    201,
+  );
+  return answer.ids;
+}
+
+/** Waits until the hook has received requests for at least `count` distinct event ids. */
+export async function receivedEvents(name: string, count: number, timeoutMs = 30_000): Promise<ReceivedRequest[]> {
+  return eventually(
+    async () => {
+      const log = await received(name);
+      return new Set(log.map((entry) => entry.eventId)).size >= count ? log : undefined;
+    },
+    timeoutMs,
+    `${count} events on hook ${name}`,
+  );
+}
+
+/** Waits until no delivery of the config is pending and returns the history. */
+export async function settledHistory(org: TestOrg, configId: string, count: number, timeoutMs = 30_000): Promise<DeliveryHistoryList> {
+  return eventually(
+    async () => {
+      const page = await history(org, configId);
+      const done = page.history.filter((item) => item.deliveryStatus !== 'NOTIFICATION_DELIVERY_STATUS_UNSPECIFIED');
+      return page.totalHistoryCount >= count && done.length === page.history.length ? page : undefined;
+    },
+    timeoutMs,
+    `${count} settled deliveries of ${configId}`,
+  );
+}

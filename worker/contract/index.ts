@@ -23,3 +23,4 @@ export type {
   WebhookEventType,
   WebhookFilter,
 } from './notification-configs.ts';
+export type { StreamPage } from './stream.ts';

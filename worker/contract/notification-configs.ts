@@ -44,9 +44,16 @@ export const WebhookFilterSchema = z
   })
   .openapi('WebhookFilter');
 
+/** Lone UTF-16 surrogates cannot be stored as UTF-8: refused rather than silently replaced. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed = <T extends z.ZodType<string>>(schema: T) =>
+  schema.refine((value) => !LONE_SURROGATE.test(value), 'must be well-formed Unicode');
+
 /** No control characters: a URL or secret with a NUL byte or a newline is never meant. */
 const printable = (schema: z.ZodString) =>
-  schema.refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
+  wellFormed(schema.refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters'));
+
+const ConfigName = wellFormed(DisplayName).openapi({ example: 'Splunk' });
 
 const WebhookUrl = printable(z.string().trim().min(1).max(MAX_WEBHOOK_URL)).openapi({
   example: 'https://siem.example.com/hooks/audit',
@@ -59,7 +66,7 @@ const WebhookSecret = printable(z.string().min(MIN_WEBHOOK_SECRET).max(MAX_WEBHO
 
 export const CreateNotificationConfigSchema = z
   .strictObject({
-    name: DisplayName.openapi({ example: 'Splunk' }),
+    name: ConfigName,
     webhook: z.strictObject({
       url: WebhookUrl,
       secret: WebhookSecret,
@@ -70,7 +77,7 @@ export const CreateNotificationConfigSchema = z
 
 export const UpdateNotificationConfigSchema = z
   .strictObject({
-    name: DisplayName,
+    name: ConfigName,
     webhook: z.strictObject({
       url: WebhookUrl,
       secret: WebhookSecret.optional().openapi({ description: 'Absent: the current secret stays' }),

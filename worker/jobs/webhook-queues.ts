@@ -2,7 +2,7 @@ import { readConfig } from '../config';
 import { database } from '../db/client';
 import type { WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from '../env';
 import { dispatchOrganization } from '../services/webhook-dispatch';
-import { handleDeliveryMessage, type Lane } from '../services/webhook-deliver';
+import { deliverBatch, type Lane } from '../services/webhook-deliver';
 import { sendDispatch, webhookDeps } from '../services/webhook-queues';
 
 /** Queue names of wrangler.toml; `queue()` routes each batch by them. */
@@ -40,21 +40,26 @@ export async function handleDispatchBatch(batch: MessageBatch<WebhookDispatchJob
   }
 }
 
-/** Deliveries: every message of the batch at once, each attempt bounded by its own timeout. */
+/** Deliveries: the batch is handled together (services/webhook-deliver.ts); each message gets its outcome. */
 export async function handleDeliveryBatch(batch: MessageBatch<WebhookDeliveryJob>, env: WorkerEnv, lane: Lane): Promise<void> {
   const deps = webhookDeps(env, database(env.DB), readConfig(env));
-  await Promise.all(
-    batch.messages.map(async (message) => {
-      try {
-        const outcome = await handleDeliveryMessage(deps, message.body, lane);
-        if (outcome.kind === 'retry') message.retry({ delaySeconds: outcome.delaySeconds });
-        else message.ack();
-      } catch (error) {
-        logError({ deliveryId: message.body.deliveryId, lane, attempt: message.attempts }, error);
-        message.retry({ delaySeconds: Math.min(300, 10 * message.attempts) });
-      }
-    }),
+  const started = Date.now();
+  const outcomes = await deliverBatch(
+    deps,
+    batch.messages.map((message) => message.body),
+    lane,
   );
+  const counts: Record<string, number> = {};
+  batch.messages.forEach((message, index) => {
+    const outcome = outcomes[index] ?? { kind: 'error', result: 'no outcome' };
+    counts[outcome.kind] = (counts[outcome.kind] ?? 0) + 1;
+    if (outcome.kind === 'retry') message.retry({ delaySeconds: outcome.delaySeconds });
+    else if (outcome.kind === 'error') {
+      logError({ deliveryId: message.body.deliveryId, lane, attempt: message.attempts }, outcome.result);
+      message.retry({ delaySeconds: Math.min(300, 10 * message.attempts) });
+    } else message.ack();
+  });
+  log({ lane, messages: batch.messages.length, ...counts, ms: Date.now() - started });
 }
 
 export function isWebhookQueue(queue: string): boolean {

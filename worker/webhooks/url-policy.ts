@@ -25,9 +25,9 @@ const endsWith = (host: string, suffix: string) => host === suffix || host.endsW
 
 function refuseName(host: string): string | null {
   if (METADATA_NAMES.has(host)) return `${host} is a cloud metadata service`;
-  if (!host.includes('.')) return `single-label host names ("${host}") only resolve inside private networks`;
   const suffix = PRIVATE_SUFFIXES.find((candidate) => endsWith(host, candidate));
   if (suffix) return `names under .${suffix} only resolve on the host itself or inside private networks`;
+  if (!host.includes('.')) return `single-label host names ("${host}") only resolve inside private networks`;
   const wildcard = ADDRESS_IN_NAME_DOMAINS.find((domain) => endsWith(host, domain));
   if (wildcard) return `${wildcard} names resolve to whatever address is written into them`;
   return null;
