@@ -285,28 +285,4 @@ describe('notification configs API', () => {
     // The platform admin acts as owner everywhere.
     expect((await call(webhookPath(theirs), { token: ADMIN })).status).toBe(200);
   });
-
-  it('refuses huge and malformed parameters without a 5xx', async () => {
-    const org = await createOrg('wh-params');
-    const receiver = await hook();
-    const config = await createWebhook(org, { url: receiver.url, secret: SECRET });
-    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'offset=-1', 'offset=99999999999', 'unknown=1', 'limit=1&limit=2']) {
-      await expectProblem(await call(`${webhookPath(org)}/${config.id}/delivery-history?${query}`, { token: org.ownerKey }), 400);
-    }
-    for (const id of ['x'.repeat(300), '%00', '%F0%9F%98%80']) {
-      const response = await call(`${webhookPath(org)}/${id}`, { token: org.ownerKey });
-      expect(response.status, id).toBeLessThan(500);
-      await response.body?.cancel();
-    }
-    const big = await call(webhookPath(org), {
-      method: 'POST',
-      token: org.ownerKey,
-      body: {
-        name: 'n',
-        webhook: { url: receiver.url, secret: SECRET, filter: { argocdInstanceNames: Array.from({ length: 50_000 }, (_, i) => `a${i}`) } },
-      },
-    });
-    expect([413, 422]).toContain(big.status);
-    await big.body?.cancel();
-  });
 });
