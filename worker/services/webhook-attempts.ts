@@ -1,4 +1,5 @@
 import { and, eq, lt, or, isNull, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
 import type { Database } from '../db/client';
 import { notificationConfigs, webhookAttempts, webhookDeliveries, type NotificationConfigRow, type WebhookDeliveryRow } from '../db/schema';
 import { ATTEMPT_TIMEOUT_MS, backoffMs, givesUp, PAUSE_AFTER_FAILURES, pauseMs } from '../webhooks/retry-policy';
@@ -13,35 +14,37 @@ export interface DeliveryTarget {
 /** An attempt holds its delivery this long: its timeout plus time to record the outcome. */
 export const LEASE_MS = ATTEMPT_TIMEOUT_MS + 20_000;
 
-export async function loadTarget(db: Database, deliveryId: string): Promise<DeliveryTarget | null> {
-  const [row] = await db
+/** The deliveries of a batch with their configs, in one query (ids travel as one JSON parameter). */
+export async function loadTargets(db: Database, deliveryIds: string[]): Promise<Map<string, DeliveryTarget>> {
+  const rows = await db
     .select({ delivery: webhookDeliveries, config: notificationConfigs })
     .from(webhookDeliveries)
     .innerJoin(notificationConfigs, eq(notificationConfigs.id, webhookDeliveries.configId))
-    .where(eq(webhookDeliveries.id, deliveryId))
-    .limit(1);
-  return row ?? null;
+    .where(sql`${webhookDeliveries.id} IN (SELECT value FROM json_each(${JSON.stringify(deliveryIds)}))`);
+  return new Map(rows.map((row) => [row.delivery.id, row]));
 }
 
 /**
- * Takes the delivery for one attempt: only the message of its current generation, only while it
- * is pending, and only when no other attempt holds it. Two copies of a message (queues deliver at
- * least once) therefore never send at the same time.
+ * Takes deliveries for one attempt each: only for the message of their current generation, only
+ * while pending, and only when no other attempt holds them. Two copies of a message (queues
+ * deliver at least once) therefore never send at the same time. Returns the ids taken.
  */
-export async function claimDelivery(db: Database, deliveryId: string, generation: number, now: number): Promise<boolean> {
+export async function claimDeliveries(db: Database, jobs: { deliveryId: string; generation: number }[], now: number): Promise<Set<string>> {
+  if (jobs.length === 0) return new Set();
+  const wanted = JSON.stringify(jobs.map((job) => ({ id: job.deliveryId, key: `${job.deliveryId}:${job.generation}` })));
   const rows = await db
     .update(webhookDeliveries)
     .set({ leaseUntil: now + LEASE_MS })
     .where(
       and(
-        eq(webhookDeliveries.id, deliveryId),
-        eq(webhookDeliveries.generation, generation),
+        sql`${webhookDeliveries.id} IN (SELECT value->>'id' FROM json_each(${wanted}))`,
+        sql`${webhookDeliveries.id} || ':' || ${webhookDeliveries.generation} IN (SELECT value->>'key' FROM json_each(${wanted}))`,
         eq(webhookDeliveries.status, 'pending'),
         or(isNull(webhookDeliveries.leaseUntil), lt(webhookDeliveries.leaseUntil, now)),
       ),
     )
     .returning({ id: webhookDeliveries.id });
-  return rows.length > 0;
+  return new Set(rows.map((row) => row.id));
 }
 
 /** What happens to a delivery after an attempt. */
@@ -70,47 +73,28 @@ export function planAfterAttempt(
   return { status: 'pending', nextAttemptAt: result.endedAt + wait, note: null };
 }
 
+/** One finished attempt of a delivery, and what happens next. */
+export interface RecordedAttempt {
+  delivery: WebhookDeliveryRow;
+  result: AttemptResult;
+  plan: AttemptPlan;
+}
+
 /**
- * The statements (one D1 batch) that record an attempt: its history row, the delivery's new
- * state, the config's latest delivery and the receiver's health (a success heals it; failures in
- * a row, or a Retry-After, pause it).
+ * The statements (one D1 batch) that record a config's attempts: each attempt's history row and
+ * its delivery's new state, then the config's latest delivery and the receiver's health (any
+ * success heals it; only failures count towards a pause, which a Retry-After also starts).
  */
-export function recordAttemptStatements(
+export function recordAttemptsStatements(
   db: Database,
-  target: DeliveryTarget,
-  result: AttemptResult,
-  plan: AttemptPlan,
+  config: NotificationConfigRow,
+  attempts: [RecordedAttempt, ...RecordedAttempt[]],
   retryBaseMs: number,
-) {
-  const { delivery, config } = target;
-  const attempt = delivery.attemptCount + 1;
-  const health =
-    result.verdict === 'success'
-      ? db
-          .update(notificationConfigs)
-          .set({ consecutiveFailures: 0, failingSince: null, pausedUntil: null })
-          .where(
-            and(
-              eq(notificationConfigs.id, config.id),
-              sql`(${notificationConfigs.consecutiveFailures} > 0 OR ${notificationConfigs.pausedUntil} IS NOT NULL)`,
-            ),
-          )
-      : result.verdict === 'retry'
-        ? db
-            .update(notificationConfigs)
-            .set({
-              consecutiveFailures: sql`${notificationConfigs.consecutiveFailures} + 1`,
-              failingSince: sql`coalesce(${notificationConfigs.failingSince}, ${result.endedAt})`,
-              pausedUntil: sql`CASE WHEN ${notificationConfigs.consecutiveFailures} + 1 >= ${PAUSE_AFTER_FAILURES} OR ${result.retryAfterMs !== null ? 1 : 0}
-                THEN max(coalesce(${notificationConfigs.pausedUntil}, 0), ${result.endedAt + pauseMs(result.endedAt - (config.failingSince ?? result.endedAt), retryBaseMs, result.retryAfterMs)})
-                ELSE ${notificationConfigs.pausedUntil} END`,
-            })
-            .where(eq(notificationConfigs.id, config.id))
-        : null;
-  return [
+): [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]] {
+  const perAttempt = attempts.flatMap(({ delivery, result, plan }) => [
     db.insert(webhookAttempts).values({
       deliveryId: delivery.id,
-      attempt,
+      attempt: delivery.attemptCount + 1,
       succeeded: result.verdict === 'success',
       statusCode: result.statusCode,
       error: result.error,
@@ -124,19 +108,51 @@ export function recordAttemptStatements(
       .update(webhookDeliveries)
       .set({
         status: plan.status,
-        attemptCount: attempt,
+        attemptCount: delivery.attemptCount + 1,
         firstAttemptAt: delivery.firstAttemptAt ?? result.startedAt,
         nextAttemptAt: plan.nextAttemptAt,
         leaseUntil: null,
         note: plan.note,
       })
       .where(eq(webhookDeliveries.id, delivery.id)),
+  ]);
+  const latest = attempts.reduce((last, entry) => (last.result.endedAt > entry.result.endedAt ? last : entry));
+  const failures = attempts.filter((entry) => entry.result.verdict === 'retry');
+  const healed = attempts.some((entry) => entry.result.verdict === 'success');
+  const ended = latest.result.endedAt;
+  const retryAfter = Math.max(0, ...failures.map((entry) => entry.result.retryAfterMs ?? 0));
+  const pause = ended + pauseMs(ended - (config.failingSince ?? ended), retryBaseMs, retryAfter || null);
+  const health = healed
+    ? db
+        .update(notificationConfigs)
+        .set({ consecutiveFailures: 0, failingSince: null, pausedUntil: null })
+        .where(
+          and(
+            eq(notificationConfigs.id, config.id),
+            sql`(${notificationConfigs.consecutiveFailures} > 0 OR ${notificationConfigs.pausedUntil} IS NOT NULL)`,
+          ),
+        )
+    : failures.length > 0
+      ? db
+          .update(notificationConfigs)
+          .set({
+            consecutiveFailures: sql`${notificationConfigs.consecutiveFailures} + ${failures.length}`,
+            failingSince: sql`coalesce(${notificationConfigs.failingSince}, ${ended})`,
+            pausedUntil: sql`CASE WHEN ${notificationConfigs.consecutiveFailures} + ${failures.length} >= ${PAUSE_AFTER_FAILURES} OR ${retryAfter > 0 ? 1 : 0}
+                THEN max(coalesce(${notificationConfigs.pausedUntil}, 0), ${pause}) ELSE ${notificationConfigs.pausedUntil} END`,
+          })
+          .where(eq(notificationConfigs.id, config.id))
+      : null;
+  const [first, ...rest] = perAttempt as BatchItem<'sqlite'>[] as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]];
+  return [
+    first,
+    ...rest,
     db
       .update(notificationConfigs)
-      .set({ lastDeliveryId: delivery.id, lastAttemptAt: result.endedAt })
-      .where(and(eq(notificationConfigs.id, config.id), sql`coalesce(${notificationConfigs.lastAttemptAt}, 0) <= ${result.endedAt}`)),
+      .set({ lastDeliveryId: latest.delivery.id, lastAttemptAt: ended })
+      .where(and(eq(notificationConfigs.id, config.id), sql`coalesce(${notificationConfigs.lastAttemptAt}, 0) <= ${ended}`)),
     ...(health ? [health] : []),
-  ] as const;
+  ];
 }
 
 /** Ends a delivery that will never be attempted (its webhook was deactivated or deleted). */

@@ -1,14 +1,16 @@
 import pLimit from 'p-limit';
+import type { NotificationConfigRow } from '../db/schema';
 import type { WebhookDeliveryJob } from '../env';
 import { delaySeconds, GIVE_UP_AFTER_MS, pauseMs } from '../webhooks/retry-policy';
 import {
-  claimDelivery,
+  claimDeliveries,
   endWithoutAttempt,
   LEASE_MS,
-  loadTarget,
+  loadTargets,
   planAfterAttempt,
-  recordAttemptStatements,
+  recordAttemptsStatements,
   type DeliveryTarget,
+  type RecordedAttempt,
 } from './webhook-attempts';
 import { jitterMs, laneFor, type WebhookDeps } from './webhook-queues';
 import { sendAttempt } from './webhook-sender';
@@ -31,61 +33,87 @@ export type MessageOutcome =
 
 const ack = (result: string): MessageOutcome => ({ kind: 'ack', result });
 const later = (ms: number, result: string): MessageOutcome => ({ kind: 'retry', delaySeconds: delaySeconds(ms), result });
-
-/** Retry lane: wait in place; fast lane: move to the retry lane with that delay. */
+/** Retry lane: wait in place; delivery lane: move to the retry lane with that delay. */
 const waitIn = (lane: Lane, ms: number, result: string): MessageOutcome =>
   lane === 'retry' ? later(ms, result) : { kind: 'move', delaySeconds: delaySeconds(ms), result };
-
-type Step = { outcome: MessageOutcome } | { target: DeliveryTarget };
+const failed = (error: unknown): MessageOutcome => ({ kind: 'error', result: error instanceof Error ? error.message : String(error) });
 
 /** Everything decided before an attempt: stale or finished messages, gone webhooks, failing receivers, not yet due. */
-async function prepare(deps: WebhookDeps, job: WebhookDeliveryJob, lane: Lane, now: number): Promise<Step> {
-  const target = await loadTarget(deps.db, job.deliveryId);
-  if (!target) return { outcome: ack('unknown delivery') };
+async function prepare(deps: WebhookDeps, job: WebhookDeliveryJob, target: DeliveryTarget | undefined, lane: Lane, now: number) {
+  if (!target) return ack('unknown delivery');
   const { delivery, config } = target;
-  if (delivery.status !== 'pending') return { outcome: ack('already done') };
-  if (delivery.generation !== job.generation) return { outcome: ack('stale message') };
+  if (delivery.status !== 'pending') return ack('already done');
+  if (delivery.generation !== job.generation) return ack('stale message');
   if (config.deletedAt !== null || !config.active) {
     const reason = config.deletedAt !== null ? 'deleted' : 'deactivated';
     await endWithoutAttempt(deps.db, delivery.id, `not delivered: the webhook was ${reason}`);
-    return { outcome: ack(`webhook ${reason}`) };
+    return ack(`webhook ${reason}`);
   }
   const route = laneFor(config, now);
   if (route.lane === 'retry' && (lane === 'delivery' || route.delayMs > 0)) {
     if (route.delayMs > 0 && now - delivery.createdAt >= GIVE_UP_AFTER_MS) {
       await endWithoutAttempt(deps.db, delivery.id, 'gave up: the receiver failed every attempt for 24 hours');
-      return { outcome: ack('gave up while paused') };
+      return ack('gave up while paused');
     }
-    // A failing receiver's deliveries wait in the retry lane, so it cannot slow the fast one.
-    return { outcome: waitIn(lane, route.delayMs, route.delayMs > 0 ? 'receiver paused' : 'receiver failing') };
+    // A failing receiver's deliveries wait in the retry lane, so it cannot slow the delivery lane.
+    return waitIn(lane, route.delayMs, route.delayMs > 0 ? 'receiver paused' : 'receiver failing');
   }
   const due = delivery.nextAttemptAt ?? now;
-  if (due > now + 1000) return { outcome: waitIn(lane, due - now + jitterMs(due - now), 'not due yet') };
-  return { target };
+  if (due > now + 1000) return waitIn(lane, due - now + jitterMs(due - now), 'not due yet');
+  return null;
 }
 
-/** One attempt: claim, send, record; then when (and where) the next one happens. */
-async function attempt(deps: WebhookDeps, job: WebhookDeliveryJob, target: DeliveryTarget, lane: Lane) {
-  const { delivery, config } = target;
-  if (!(await claimDelivery(deps.db, delivery.id, job.generation, Date.now()))) {
-    return { outcome: later(LEASE_MS, 'held by another attempt'), failing: false };
+interface Ready {
+  index: number;
+  job: WebhookDeliveryJob;
+  target: DeliveryTarget;
+}
+
+/**
+ * Attempts some deliveries of one config: claim them in one statement, send concurrently (within
+ * the batch-wide limit), record every attempt and the receiver's health in one D1 batch. Returns
+ * whether the receiver failed (network error, timeout, 408, 429, 5xx) and how long it should rest.
+ */
+async function attemptGroup(
+  deps: WebhookDeps,
+  config: NotificationConfigRow,
+  ready: Ready[],
+  lane: Lane,
+  slot: ReturnType<typeof pLimit>,
+  outcomes: (MessageOutcome | undefined)[],
+) {
+  const claimed = await claimDeliveries(
+    deps.db,
+    ready.map((entry) => entry.job),
+    Date.now(),
+  );
+  const attempts: (RecordedAttempt & { index: number })[] = [];
+  await Promise.all(
+    ready.map(async ({ index, target }) => {
+      if (!claimed.has(target.delivery.id)) return void (outcomes[index] = later(LEASE_MS, 'held by another attempt'));
+      const result = await slot(() => sendAttempt(deps.settings, config, target.delivery));
+      const retries = target.delivery.eventType === 'WEBHOOK_EVENT_TYPE_AUDIT';
+      attempts.push({
+        index,
+        delivery: target.delivery,
+        result,
+        plan: planAfterAttempt(target.delivery, result, { retryBaseMs: deps.retryBaseMs, retries }),
+      });
+    }),
+  );
+  const [firstAttempt, ...otherAttempts] = attempts;
+  if (firstAttempt) await deps.db.batch(recordAttemptsStatements(deps.db, config, [firstAttempt, ...otherAttempts], deps.retryBaseMs));
+  for (const { index, delivery, result, plan } of attempts) {
+    const summary = `attempt ${delivery.attemptCount + 1}: ${result.verdict} ${result.statusCode || result.error}`;
+    // Retries always wait in the retry lane, whichever lane the first attempt took.
+    outcomes[index] =
+      plan.status === 'pending' && plan.nextAttemptAt !== null ? waitIn(lane, plan.nextAttemptAt - Date.now(), summary) : ack(summary);
   }
-  const result = await sendAttempt(deps.settings, config, delivery);
-  const plan = planAfterAttempt(delivery, result, {
-    retryBaseMs: deps.retryBaseMs,
-    retries: delivery.eventType === 'WEBHOOK_EVENT_TYPE_AUDIT',
-  });
-  await deps.db.batch(recordAttemptStatements(deps.db, target, result, plan, deps.retryBaseMs));
-  const summary = `attempt ${delivery.attemptCount + 1}: ${result.verdict} ${result.statusCode || result.error}`;
-  const failing = result.verdict === 'retry';
-  const pause = failing ? pauseMs(result.endedAt - (config.failingSince ?? result.endedAt), deps.retryBaseMs, result.retryAfterMs) : 0;
-  if (plan.status !== 'pending' || plan.nextAttemptAt === null) return { outcome: ack(summary), failing, pause };
-  // Retries always wait in the retry lane, whichever lane the first attempt took.
-  return { outcome: waitIn(lane, plan.nextAttemptAt - Date.now(), summary), failing, pause };
-}
-
-function failed(error: unknown): MessageOutcome {
-  return { kind: 'error', result: error instanceof Error ? error.message : String(error) };
+  const failures = attempts.filter((entry) => entry.result.verdict === 'retry');
+  if (failures.length === 0 || attempts.some((entry) => entry.result.verdict === 'success')) return { failing: false, pause: 0 };
+  const ended = Math.max(...failures.map((entry) => entry.result.endedAt));
+  const retryAfter = Math.max(0, ...failures.map((entry) => entry.result.retryAfterMs ?? 0));
+  return { failing: true, pause: pauseMs(ended - (config.failingSince ?? ended), deps.retryBaseMs, retryAfter || null) };
 }
 
 /**
@@ -96,31 +124,41 @@ function failed(error: unknown): MessageOutcome {
  */
 export async function deliverBatch(deps: WebhookDeps, jobs: WebhookDeliveryJob[], lane: Lane): Promise<MessageOutcome[]> {
   const now = Date.now();
-  const steps = await Promise.all(jobs.map((job) => prepare(deps, job, lane, now).catch((error: unknown) => ({ outcome: failed(error) }))));
-  const outcomes = steps.map((step) => ('outcome' in step ? step.outcome : undefined));
-  const byConfig = new Map<string, number[]>();
-  steps.forEach((step, index) => {
-    if ('target' in step) byConfig.set(step.target.config.id, [...(byConfig.get(step.target.config.id) ?? []), index]);
-  });
-  const slot = pLimit(ATTEMPTS_IN_FLIGHT);
-  const run = async (index: number) => {
-    const step = steps[index];
-    const job = jobs[index];
-    if (!step || !job || !('target' in step)) return { failing: false, pause: 0 };
-    const done = await slot(() => attempt(deps, job, step.target, lane)).catch((error: unknown) => ({
-      outcome: failed(error),
-      failing: false,
-      pause: 0,
-    }));
-    outcomes[index] = done.outcome;
-    return { failing: done.failing, pause: done.pause ?? 0 };
-  };
+  const outcomes: (MessageOutcome | undefined)[] = jobs.map(() => undefined);
+  let targets: Map<string, DeliveryTarget>;
+  try {
+    targets = await loadTargets(deps.db, [...new Set(jobs.map((job) => job.deliveryId))]);
+  } catch (error) {
+    return jobs.map(() => failed(error));
+  }
+  const groups = new Map<string, { config: NotificationConfigRow; ready: Ready[] }>();
   await Promise.all(
-    [...byConfig.values()].map(async ([first, ...rest]) => {
-      if (first === undefined) return;
-      const probe = await run(first);
-      if (!probe.failing) return void (await Promise.all(rest.map(run)));
-      for (const index of rest) outcomes[index] = waitIn(lane, probe.pause + jitterMs(probe.pause), 'receiver failing (probe failed)');
+    jobs.map(async (job, index) => {
+      const target = targets.get(job.deliveryId);
+      const decided = await prepare(deps, job, target, lane, now).catch(failed);
+      if (decided) return void (outcomes[index] = decided);
+      if (!target) return;
+      const group = groups.get(target.config.id) ?? { config: target.config, ready: [] };
+      group.ready.push({ index, job, target });
+      groups.set(target.config.id, group);
+    }),
+  );
+  const slot = pLimit(ATTEMPTS_IN_FLIGHT);
+  await Promise.all(
+    [...groups.values()].map(async ({ config, ready }) => {
+      const [probe, ...rest] = ready;
+      if (!probe) return;
+      try {
+        const first = await attemptGroup(deps, config, [probe], lane, slot, outcomes);
+        if (first.failing) {
+          for (const entry of rest)
+            outcomes[entry.index] = waitIn(lane, first.pause + jitterMs(first.pause), 'receiver failing (probe failed)');
+          return;
+        }
+        if (rest.length > 0) await attemptGroup(deps, config, rest, lane, slot, outcomes);
+      } catch (error) {
+        for (const entry of ready) outcomes[entry.index] ??= failed(error);
+      }
     }),
   );
   return sendMoves(

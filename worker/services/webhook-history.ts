@@ -8,7 +8,7 @@ import { managementEvent, type ChangeContext } from '../events/management-event'
 import { pingBody } from '../webhooks/payload';
 import { recordChangeStatements } from './audit-events';
 import { configRow } from './notification-configs';
-import { LEASE_MS, planAfterAttempt, recordAttemptStatements } from './webhook-attempts';
+import { LEASE_MS, planAfterAttempt, recordAttemptsStatements } from './webhook-attempts';
 import { enqueueDeliveries, type WebhookDeps } from './webhook-queues';
 import { sendAttempt } from './webhook-sender';
 import { historyView } from './webhook-views';
@@ -130,6 +130,6 @@ export async function ping(deps: WebhookDeps, organizationId: string, configId: 
   await deps.db.insert(webhookDeliveries).values(delivery);
   const result = await sendAttempt(deps.settings, config, delivery);
   const plan = planAfterAttempt(delivery, result, { retryBaseMs: deps.retryBaseMs, retries: false });
-  await deps.db.batch(recordAttemptStatements(deps.db, { delivery, config }, result, plan, deps.retryBaseMs));
+  await deps.db.batch(recordAttemptsStatements(deps.db, config, [{ delivery, result, plan }], deps.retryBaseMs));
   return getHistory(deps.db, organizationId, configId, delivery.id);
 }
