@@ -6,6 +6,8 @@ import type { AuditEvent, StreamPage, WebhookBody } from '../worker/contract';
 import type { WebhookDeliveryJob } from '../worker/env';
 import { readConfig } from '../worker/config';
 import { database } from '../worker/db/client';
+import { eventUlid } from '../worker/db/ids';
+import { runWebhookDailyJobs } from '../worker/jobs/webhook-daily';
 import { dispatchOrganization } from '../worker/services/webhook-dispatch';
 import { webhookDeps } from '../worker/services/webhook-queues';
 import { call, createInstance, createOrg, json, type TestOrg } from './helpers/api';
@@ -201,5 +203,51 @@ describe('webhook fan-out', () => {
     await worker.queue(batch, env);
     await getQueueResult(batch, createExecutionContext());
     expect((await received(receiver.name)).filter((entry) => entry.deliveryId === id)).toHaveLength(1);
+  });
+
+  it('the daily run nudges every organization with an active webhook, and removes finished deliveries older than 30 days', async () => {
+    const org = await createOrg('wh-daily');
+    const receiver = await hook();
+    const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
+    const [lost] = await ingest(org, [makeEvent(1)]);
+    await settledHistory(org, config.id, 2);
+    // As if the nudge for the last event had been lost: its delivery never made, the watermark before it.
+    await env.DB.prepare('DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_id = ?)')
+      .bind(lost)
+      .run();
+    await env.DB.prepare('DELETE FROM webhook_deliveries WHERE event_id = ?').bind(lost).run();
+    await env.DB.prepare('UPDATE notification_configs SET dispatched_sequence = dispatched_sequence - 1 WHERE id = ?')
+      .bind(config.id)
+      .run();
+    const old = (status: string, label: string) =>
+      env.DB.prepare(
+        `INSERT INTO webhook_deliveries (id, organization_id, config_id, event_id, event_type, body, status, created_at, next_attempt_at)
+         VALUES (?, ?, ?, ?, 'WEBHOOK_EVENT_TYPE_AUDIT', '{}', ?, ?, ?)`,
+      )
+        .bind(
+          `dlv_${eventUlid(Date.now() - 40 * 86_400_000)}`,
+          org.orgId,
+          config.id,
+          label,
+          status,
+          Date.now() - 40 * 86_400_000,
+          Date.now() + 3_600_000,
+        )
+        .run();
+    await old('success', 'old-finished');
+    await old('pending', 'old-pending');
+    const result = await runWebhookDailyJobs(env, Date.now());
+    expect(result.webhookOrganizationsNudged).toBeGreaterThanOrEqual(1);
+    expect(result.purgedDeliveries).toBeGreaterThanOrEqual(1);
+    const events = (
+      await env.DB.prepare('SELECT event_id FROM webhook_deliveries WHERE config_id = ?').bind(config.id).all<{ event_id: string }>()
+    ).results;
+    expect(events.map((row) => row.event_id)).not.toContain('old-finished');
+    expect(events.map((row) => row.event_id)).toContain('old-pending');
+    const again = await eventually(async () => {
+      const entries = (await received(receiver.name)).filter((entry) => entry.eventId === lost);
+      return entries.length === 2 ? entries : undefined;
+    });
+    expect(again.every((entry) => entry.signatureValid)).toBe(true);
   });
 });

@@ -209,6 +209,7 @@ export async function updateConfig(
         })
         .where(and(live(organizationId), eq(notificationConfigs.id, configId))),
       ...(await recordChangeStatements(db, organizationId, [event], context.now, { onlyIfPreviousChanged: true })),
+      ...(active ? [] : [endPending(db, configId, 'not delivered: the webhook was deactivated')]),
     ])
     .catch((error: unknown) => rethrowNameRace(error, input.name));
   return getConfig(db, organizationId, configId);
@@ -230,7 +231,20 @@ export async function deleteConfig(db: Database, organizationId: string, configI
       .set({ deletedAt: context.now, active: false, updatedAt: context.now })
       .where(and(live(organizationId), eq(notificationConfigs.id, configId))),
     ...(await recordChangeStatements(db, organizationId, [event], context.now, { onlyIfPreviousChanged: true })),
+    endPending(db, configId, 'not delivered: the webhook was deleted'),
   ]);
+}
+
+/**
+ * A webhook switched off or deleted: its pending deliveries end now, saying why (after the
+ * change's own event statements, whose guard reads the change before them). Their queue messages
+ * then find them done.
+ */
+function endPending(db: Database, configId: string, note: string) {
+  return db
+    .update(webhookDeliveries)
+    .set({ status: 'failure', nextAttemptAt: null, leaseUntil: null, note })
+    .where(and(eq(webhookDeliveries.configId, configId), eq(webhookDeliveries.status, 'pending')));
 }
 
 /** The active configs of an organization (what the dispatcher delivers to). */

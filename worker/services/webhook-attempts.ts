@@ -155,10 +155,15 @@ export function recordAttemptsStatements(
   ];
 }
 
-/** Ends a delivery that will never be attempted (its webhook was deactivated or deleted). */
-export async function endWithoutAttempt(db: Database, deliveryId: string, note: string): Promise<void> {
+/** Ends deliveries that will never be attempted (their webhook was deactivated or deleted, or they gave up while paused). */
+export async function endWithoutAttempt(db: Database, deliveryIds: string[], note: string): Promise<void> {
   await db
     .update(webhookDeliveries)
     .set({ status: 'failure', nextAttemptAt: null, leaseUntil: null, note })
-    .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, 'pending')));
+    .where(
+      and(
+        sql`${webhookDeliveries.id} IN (SELECT value FROM json_each(${JSON.stringify(deliveryIds)}))`,
+        eq(webhookDeliveries.status, 'pending'),
+      ),
+    );
 }

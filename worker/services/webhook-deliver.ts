@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { NotificationConfigRow } from '../db/schema';
 import type { WebhookDeliveryJob } from '../env';
-import { delaySeconds, GIVE_UP_AFTER_MS, pauseMs } from '../webhooks/retry-policy';
+import { delaySeconds, GIVE_UP_AFTER_MS, pauseMs, SLOW_FAILURE_MS } from '../webhooks/retry-policy';
 import {
   claimDeliveries,
   endWithoutAttempt,
@@ -38,22 +38,23 @@ const waitIn = (lane: Lane, ms: number, result: string): MessageOutcome =>
   lane === 'retry' ? later(ms, result) : { kind: 'move', delaySeconds: delaySeconds(ms), result };
 const failed = (error: unknown): MessageOutcome => ({ kind: 'error', result: error instanceof Error ? error.message : String(error) });
 
+/** Deliveries that end without an attempt, with the reason the history shows. */
+type Ending = { end: string; result: string };
+
 /** Everything decided before an attempt: stale or finished messages, gone webhooks, failing receivers, not yet due. */
-async function prepare(deps: WebhookDeps, job: WebhookDeliveryJob, target: DeliveryTarget | undefined, lane: Lane, now: number) {
+function prepare(job: WebhookDeliveryJob, target: DeliveryTarget | undefined, lane: Lane, now: number): MessageOutcome | Ending | null {
   if (!target) return ack('unknown delivery');
   const { delivery, config } = target;
   if (delivery.status !== 'pending') return ack('already done');
   if (delivery.generation !== job.generation) return ack('stale message');
   if (config.deletedAt !== null || !config.active) {
     const reason = config.deletedAt !== null ? 'deleted' : 'deactivated';
-    await endWithoutAttempt(deps.db, delivery.id, `not delivered: the webhook was ${reason}`);
-    return ack(`webhook ${reason}`);
+    return { end: `not delivered: the webhook was ${reason}`, result: `webhook ${reason}` };
   }
   const route = laneFor(config, now);
   if (route.lane === 'retry' && (lane === 'delivery' || route.delayMs > 0)) {
     if (route.delayMs > 0 && now - delivery.createdAt >= GIVE_UP_AFTER_MS) {
-      await endWithoutAttempt(deps.db, delivery.id, 'gave up: the receiver failed every attempt for 24 hours');
-      return ack('gave up while paused');
+      return { end: 'gave up: the receiver failed every attempt for 24 hours', result: 'gave up while paused' };
     }
     // A failing receiver's deliveries wait in the retry lane, so it cannot slow the delivery lane.
     return waitIn(lane, route.delayMs, route.delayMs > 0 ? 'receiver paused' : 'receiver failing');
@@ -72,7 +73,8 @@ interface Ready {
 /**
  * Attempts some deliveries of one config: claim them in one statement, send concurrently (within
  * the batch-wide limit), record every attempt and the receiver's health in one D1 batch. Returns
- * whether the receiver failed (network error, timeout, 408, 429, 5xx) and how long it should rest.
+ * whether the receiver failed slowly (a retried failure that took SLOW_FAILURE_MS or more, a
+ * timeout included) and how long it should rest.
  */
 async function attemptGroup(
   deps: WebhookDeps,
@@ -109,17 +111,19 @@ async function attemptGroup(
     outcomes[index] =
       plan.status === 'pending' && plan.nextAttemptAt !== null ? waitIn(lane, plan.nextAttemptAt - Date.now(), summary) : ack(summary);
   }
-  const failures = attempts.filter((entry) => entry.result.verdict === 'retry');
-  if (failures.length === 0 || attempts.some((entry) => entry.result.verdict === 'success')) return { failing: false, pause: 0 };
-  const ended = Math.max(...failures.map((entry) => entry.result.endedAt));
-  const retryAfter = Math.max(0, ...failures.map((entry) => entry.result.retryAfterMs ?? 0));
-  return { failing: true, pause: pauseMs(ended - (config.failingSince ?? ended), deps.retryBaseMs, retryAfter || null) };
+  const slow = attempts.filter(
+    (entry) => entry.result.verdict === 'retry' && entry.result.endedAt - entry.result.startedAt >= SLOW_FAILURE_MS,
+  );
+  if (slow.length === 0 || attempts.some((entry) => entry.result.verdict === 'success')) return { slow: false, pause: 0 };
+  const ended = Math.max(...slow.map((entry) => entry.result.endedAt));
+  const retryAfter = Math.max(0, ...slow.map((entry) => entry.result.retryAfterMs ?? 0));
+  return { slow: true, pause: pauseMs(ended - (config.failingSince ?? ended), deps.retryBaseMs, retryAfter || null) };
 }
 
 /**
  * A batch of delivery messages. Per receiver, one attempt goes first: only when it does not fail
- * are the receiver's other deliveries of the batch attempted, so a receiver that hangs costs the
- * batch one attempt (10 s at most), never one per message. Receivers proceed concurrently, at most
+ * slowly are the receiver's other deliveries of the batch attempted, so a receiver that hangs
+ * costs the batch one attempt (10 s at most), never one per message. Receivers proceed concurrently, at most
  * ATTEMPTS_IN_FLIGHT attempts at a time. Messages moved to the retry lane are sent there here.
  */
 export async function deliverBatch(deps: WebhookDeps, jobs: WebhookDeliveryJob[], lane: Lane): Promise<MessageOutcome[]> {
@@ -132,17 +136,27 @@ export async function deliverBatch(deps: WebhookDeps, jobs: WebhookDeliveryJob[]
     return jobs.map(() => failed(error));
   }
   const groups = new Map<string, { config: NotificationConfigRow; ready: Ready[] }>();
-  await Promise.all(
-    jobs.map(async (job, index) => {
-      const target = targets.get(job.deliveryId);
-      const decided = await prepare(deps, job, target, lane, now).catch(failed);
-      if (decided) return void (outcomes[index] = decided);
-      if (!target) return;
+  const endings = new Map<string, { ids: string[]; indexes: number[]; result: string }>();
+  jobs.forEach((job, index) => {
+    const target = targets.get(job.deliveryId);
+    const decided = prepare(job, target, lane, now);
+    if (decided && 'end' in decided && target) {
+      const ending = endings.get(decided.end) ?? { ids: [], indexes: [], result: decided.result };
+      ending.ids.push(target.delivery.id);
+      ending.indexes.push(index);
+      endings.set(decided.end, ending);
+    } else if (decided && !('end' in decided)) outcomes[index] = decided;
+    else if (target) {
       const group = groups.get(target.config.id) ?? { config: target.config, ready: [] };
       group.ready.push({ index, job, target });
       groups.set(target.config.id, group);
-    }),
-  );
+    }
+  });
+  // One statement per reason, however many deliveries of a deleted webhook arrive together.
+  for (const [note, ending] of endings) {
+    const outcome = await endWithoutAttempt(deps.db, ending.ids, note).then(() => ack(ending.result), failed);
+    for (const index of ending.indexes) outcomes[index] = outcome;
+  }
   const slot = pLimit(ATTEMPTS_IN_FLIGHT);
   await Promise.all(
     [...groups.values()].map(async ({ config, ready }) => {
@@ -150,9 +164,9 @@ export async function deliverBatch(deps: WebhookDeps, jobs: WebhookDeliveryJob[]
       if (!probe) return;
       try {
         const first = await attemptGroup(deps, config, [probe], lane, slot, outcomes);
-        if (first.failing) {
+        if (first.slow) {
           for (const entry of rest)
-            outcomes[entry.index] = waitIn(lane, first.pause + jitterMs(first.pause), 'receiver failing (probe failed)');
+            outcomes[entry.index] = waitIn(lane, first.pause + jitterMs(first.pause), 'receiver slow (probe failed)');
           return;
         }
         if (rest.length > 0) await attemptGroup(deps, config, rest, lane, slot, outcomes);

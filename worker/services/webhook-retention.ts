@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { eventUlid } from '../db/ids';
+import { webhookAttempts, webhookDeliveries } from '../db/schema';
 
 /** Delivery history is kept this long (the events themselves stay in the audit log and archives). */
 export const DELIVERY_HISTORY_DAYS = 30;
@@ -13,10 +14,10 @@ const PURGE_LIMIT = 5000;
  */
 export async function purgeDeliveryHistory(db: Database, now: number): Promise<number> {
   const cutoff = `dlv_${eventUlid(now - DELIVERY_HISTORY_DAYS * 86_400_000).slice(0, 10)}`;
-  const old = sql`SELECT id FROM webhook_deliveries WHERE id < ${cutoff} AND status != 'pending' LIMIT ${PURGE_LIMIT}`;
+  const old = sql`SELECT id FROM webhook_deliveries WHERE id < ${cutoff} AND status != 'pending' ORDER BY id LIMIT ${PURGE_LIMIT}`;
   const [, deleted] = await db.batch([
-    db.run(sql`DELETE FROM webhook_attempts WHERE delivery_id IN (${old})`),
-    db.all<{ id: string }>(sql`DELETE FROM webhook_deliveries WHERE id IN (${old}) RETURNING id`),
+    db.delete(webhookAttempts).where(sql`${webhookAttempts.deliveryId} IN (${old})`),
+    db.delete(webhookDeliveries).where(sql`${webhookDeliveries.id} IN (${old})`).returning({ id: webhookDeliveries.id }),
   ]);
   return deleted.length;
 }

@@ -12,6 +12,12 @@ export const GIVE_UP_AFTER_MS = 24 * 3_600_000;
 export const MAX_BACKOFF_MS = 3_600_000;
 /** Queues delay a message by at most 12 hours: the longest Retry-After honoured. */
 export const MAX_RETRY_AFTER_MS = 12 * 3_600_000;
+/**
+ * A failed attempt that took this long (or timed out) marks a slow receiver: the rest of its
+ * batch waits instead of tying up connections. A fast failure (a quick 5xx, a refused
+ * connection) costs nothing, so the others are still tried on their own schedule.
+ */
+export const SLOW_FAILURE_MS = 2_000;
 /** After this many failed attempts in a row the receiver is paused (no attempts until pausedUntil). */
 export const PAUSE_AFTER_FAILURES = 3;
 
