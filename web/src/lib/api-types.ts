@@ -34,6 +34,14 @@ export type {
   PublicKey,
   User,
 };
+export type {
+  DeliveryAttempt,
+  DeliveryHistory,
+  DeliveryHistoryList,
+  DeliveryStatus,
+  NotificationConfig,
+  WebhookFilter,
+} from '../../../worker/contract/index.ts';
 
 export type OrganizationRole = KeyRole;
 export type Organization = OrganizationSummary;

@@ -8,6 +8,8 @@ export interface Problem {
   status: number;
   detail: string;
   requestId?: string;
+  /** Field-level problems of a 422: `pointer` names the field ("webhook/url"). */
+  errors?: { pointer: string; detail: string }[];
 }
 
 export class ApiProblem extends Error implements Problem {
@@ -16,6 +18,7 @@ export class ApiProblem extends Error implements Problem {
   readonly status: number;
   readonly detail: string;
   readonly requestId?: string;
+  readonly errors?: { pointer: string; detail: string }[];
 
   constructor(problem: Problem) {
     super(problem.detail || problem.title);
@@ -25,6 +28,7 @@ export class ApiProblem extends Error implements Problem {
     this.status = problem.status;
     this.detail = problem.detail;
     if (problem.requestId !== undefined) this.requestId = problem.requestId;
+    if (problem.errors !== undefined) this.errors = problem.errors;
   }
 }
 
@@ -106,6 +110,13 @@ async function toProblem(response: Response): Promise<ApiProblem> {
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
   const requestId = field('requestId') ?? response.headers.get('x-request-id') ?? undefined;
+  const rawErrors: unknown = (body as Record<string, unknown>).errors;
+  const errors = Array.isArray(rawErrors)
+    ? rawErrors.filter(
+        (entry): entry is { pointer: string; detail: string } =>
+          typeof entry === 'object' && entry !== null && typeof entry.pointer === 'string' && typeof entry.detail === 'string',
+      )
+    : undefined;
 
   return new ApiProblem({
     type: field('type') ?? fallback.type,
@@ -114,5 +125,6 @@ async function toProblem(response: Response): Promise<ApiProblem> {
     status: response.status,
     detail: field('detail') ?? field('title') ?? fallback.detail,
     ...(requestId === undefined ? {} : { requestId }),
+    ...(errors === undefined ? {} : { errors }),
   });
 }

@@ -4,7 +4,7 @@
 import { resolve } from '$app/paths';
 import type { InstanceType } from './api-types.ts';
 
-export type OrgTabId = 'audit-logs' | InstanceType;
+export type OrgTabId = 'audit-logs' | InstanceType | 'webhooks';
 
 export interface OrgTab {
   id: OrgTabId;
@@ -15,6 +15,7 @@ export const ORG_TABS: readonly OrgTab[] = [
   { id: 'audit-logs', label: 'Audit Logs' },
   { id: 'argocd', label: 'Argo CD' },
   { id: 'kargo', label: 'Kargo' },
+  { id: 'webhooks', label: 'Webhooks' },
 ];
 
 export function orgTabHref(orgId: string, tab: OrgTabId): string {
@@ -25,6 +26,8 @@ export function orgTabHref(orgId: string, tab: OrgTabId): string {
       return resolve('/orgs/[orgId]/argocd', { orgId });
     case 'kargo':
       return resolve('/orgs/[orgId]/kargo', { orgId });
+    case 'webhooks':
+      return resolve('/orgs/[orgId]/webhooks', { orgId });
   }
 }
 
@@ -36,5 +39,6 @@ export function activeOrgTab(routeId: string | null, instanceType: InstanceType 
   if (routeId?.startsWith('/orgs/[orgId]/instances/') && instanceType) return instanceType;
   if (routeId?.startsWith('/orgs/[orgId]/argocd')) return 'argocd';
   if (routeId?.startsWith('/orgs/[orgId]/kargo')) return 'kargo';
+  if (routeId?.startsWith('/orgs/[orgId]/webhooks')) return 'webhooks';
   return 'audit-logs';
 }
