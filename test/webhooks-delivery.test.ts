@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import worker from '../worker/index';
 import type { AuditEvent, StreamPage, WebhookBody } from '../worker/contract';
 import type { WebhookDeliveryJob } from '../worker/env';
-import { readConfig } from '../worker/config';
 import { database } from '../worker/db/client';
 import { eventUlid } from '../worker/db/ids';
 import { runWebhookDailyJobs } from '../worker/jobs/webhook-daily';
@@ -15,7 +14,7 @@ import { makeEvent } from './helpers/events';
 import { createWebhook, eventually, history, hook, ingest, received, receivedEvents, settledHistory } from './helpers/webhooks';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-const deps = () => webhookDeps(env, database(env.DB), readConfig(env));
+const deps = () => webhookDeps(env, database(env.DB));
 
 async function stream(org: TestOrg): Promise<AuditEvent[]> {
   return (

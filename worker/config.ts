@@ -9,10 +9,6 @@ export interface Config {
   maxEventAgeDays: number;
   /** An event is archived only once it was received at least this long ago (see docs/ARCHITECTURE.md, "Archive path"). */
   archiveSettleMs: number;
-  /** Webhooks may use plain http://localhost and http://127.0.0.1 (local runs and tests only). */
-  allowInsecureWebhooks: boolean;
-  /** First retry delay of a failed webhook delivery; doubles per attempt up to an hour (docs/WEBHOOKS.md). */
-  webhookRetryBaseMs: number;
 }
 
 const positiveDays = (fallback: number) => z.coerce.number().int().min(1).max(36_500).catch(fallback);
@@ -21,7 +17,6 @@ const ConfigVars = z.object({
   HOT_RETENTION_DAYS: positiveDays(90),
   MAX_EVENT_AGE_DAYS: positiveDays(30),
   ARCHIVE_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).catch(60),
-  WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).catch(30),
 });
 
 // One parse per env object: Workers hand the same env to every request of an isolate.
@@ -34,16 +29,33 @@ export function readConfig(env: WorkerEnv): Config {
     HOT_RETENTION_DAYS: env.HOT_RETENTION_DAYS ?? undefined,
     MAX_EVENT_AGE_DAYS: env.MAX_EVENT_AGE_DAYS ?? undefined,
     ARCHIVE_SETTLE_SECONDS: env.ARCHIVE_SETTLE_SECONDS ?? undefined,
-    WEBHOOK_RETRY_BASE_SECONDS: env.WEBHOOK_RETRY_BASE_SECONDS ?? undefined,
   });
   const config: Config = {
     hotRetentionDays: vars.HOT_RETENTION_DAYS,
     maxEventAgeDays: vars.MAX_EVENT_AGE_DAYS,
     archiveSettleMs: vars.ARCHIVE_SETTLE_SECONDS * 1000,
-    // Only the exact word: anything else (unset, "1", "yes") keeps the production rule.
-    allowInsecureWebhooks: env.ALLOW_INSECURE_WEBHOOKS === 'true',
-    webhookRetryBaseMs: vars.WEBHOOK_RETRY_BASE_SECONDS * 1000,
   };
   parsed.set(env, config);
+  return config;
+}
+
+/** Webhook settings (docs/WEBHOOKS.md), apart from Config: only the webhook code reads them. */
+export interface WebhookConfig {
+  /** Webhooks may use plain http://localhost and http://127.0.0.1 (local runs and tests only). */
+  allowInsecure: boolean;
+  /** First retry delay of a failed delivery; doubles per attempt up to an hour. */
+  retryBaseMs: number;
+}
+
+const WebhookVars = z.object({ WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).catch(30) });
+const parsedWebhooks = new WeakMap<object, WebhookConfig>();
+
+export function readWebhookConfig(env: WorkerEnv): WebhookConfig {
+  const cached = parsedWebhooks.get(env);
+  if (cached) return cached;
+  const vars = WebhookVars.parse({ WEBHOOK_RETRY_BASE_SECONDS: env.WEBHOOK_RETRY_BASE_SECONDS ?? undefined });
+  // Only the exact word: anything else (unset, "1", "yes") keeps the production rule.
+  const config = { allowInsecure: env.ALLOW_INSECURE_WEBHOOKS === 'true', retryBaseMs: vars.WEBHOOK_RETRY_BASE_SECONDS * 1000 };
+  parsedWebhooks.set(env, config);
   return config;
 }

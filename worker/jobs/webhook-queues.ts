@@ -1,4 +1,3 @@
-import { readConfig } from '../config';
 import { database } from '../db/client';
 import type { WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from '../env';
 import { dispatchOrganization } from '../services/webhook-dispatch';
@@ -20,7 +19,7 @@ const logError = (line: Record<string, unknown>, error: unknown) =>
  * message, so a large backlog never holds a batch for long.
  */
 export async function handleDispatchBatch(batch: MessageBatch<WebhookDispatchJob>, env: WorkerEnv): Promise<void> {
-  const deps = webhookDeps(env, database(env.DB), readConfig(env));
+  const deps = webhookDeps(env, database(env.DB));
   const messages = new Map<string, Message<WebhookDispatchJob>[]>();
   for (const message of batch.messages) {
     const organizationId = message.body.organizationId;
@@ -42,7 +41,7 @@ export async function handleDispatchBatch(batch: MessageBatch<WebhookDispatchJob
 
 /** Deliveries: the batch is handled together (services/webhook-deliver.ts); each message gets its outcome. */
 export async function handleDeliveryBatch(batch: MessageBatch<WebhookDeliveryJob>, env: WorkerEnv, lane: Lane): Promise<void> {
-  const deps = webhookDeps(env, database(env.DB), readConfig(env));
+  const deps = webhookDeps(env, database(env.DB));
   const started = Date.now();
   const outcomes = await deliverBatch(
     deps,

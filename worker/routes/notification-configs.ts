@@ -7,6 +7,7 @@ import {
 } from '../contract/notification-configs';
 import { orgAccess, OWNERS } from '../middleware/access';
 import { createConfig, deleteConfig, getConfig, listConfigs, updateConfig } from '../services/notification-configs';
+import { webhookDeps } from '../services/webhook-queues';
 import { changeContext, NotificationConfigParams, OrgParams, security } from './params';
 import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses';
 import { createRouter } from './router';
@@ -42,7 +43,7 @@ export const notificationConfigRoutes = createRouter()
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      const settings = { secretKey: c.env.WEBHOOK_SECRET_KEY, allowInsecure: c.var.config.allowInsecureWebhooks };
+      const { settings } = webhookDeps(c.env, c.var.db);
       const notificationConfig = await createConfig(c.var.db, settings, orgId, c.req.valid('json'), changeContext(c));
       return c.json({ notificationConfig }, 201);
     },
@@ -76,7 +77,7 @@ export const notificationConfigRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      const settings = { secretKey: c.env.WEBHOOK_SECRET_KEY, allowInsecure: c.var.config.allowInsecureWebhooks };
+      const { settings } = webhookDeps(c.env, c.var.db);
       const notificationConfig = await updateConfig(c.var.db, settings, orgId, id, c.req.valid('json'), changeContext(c));
       return c.json({ notificationConfig }, 200);
     },

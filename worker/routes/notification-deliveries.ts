@@ -25,7 +25,7 @@ export const notificationDeliveryRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      return c.json({ history: await ping(webhookDeps(c.env, c.var.db, c.var.config), orgId, id, c.var.now) }, 200);
+      return c.json({ history: await ping(webhookDeps(c.env, c.var.db), orgId, id, c.var.now) }, 200);
     },
   )
   .openapi(
@@ -73,7 +73,7 @@ export const notificationDeliveryRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, configId, id } = c.req.valid('param');
-      const history = await redeliver(webhookDeps(c.env, c.var.db, c.var.config), orgId, configId, id, changeContext(c));
+      const history = await redeliver(webhookDeps(c.env, c.var.db), orgId, configId, id, changeContext(c));
       return c.json({ history }, 202);
     },
   );

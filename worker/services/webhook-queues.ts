@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import { readWebhookConfig } from '../config';
 import type { Database } from '../db/client';
 import type { NotificationConfigRow } from '../db/schema';
 import type { WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from '../env';
@@ -17,14 +17,15 @@ export interface WebhookDeps {
   retryBaseMs: number;
 }
 
-export function webhookDeps(env: WorkerEnv, db: Database, config: Config): WebhookDeps {
+export function webhookDeps(env: WorkerEnv, db: Database): WebhookDeps {
+  const config = readWebhookConfig(env);
   return {
     db,
-    settings: { secretKey: env.WEBHOOK_SECRET_KEY, allowInsecure: config.allowInsecureWebhooks },
+    settings: { secretKey: env.WEBHOOK_SECRET_KEY, allowInsecure: config.allowInsecure },
     dispatchQueue: env.WEBHOOK_DISPATCH_QUEUE,
     deliveryQueue: env.WEBHOOK_DELIVERY_QUEUE,
     retryQueue: env.WEBHOOK_RETRY_QUEUE,
-    retryBaseMs: config.webhookRetryBaseMs,
+    retryBaseMs: config.retryBaseMs,
   };
 }
 
