@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ApiClient } from '../../scripts/lib/api-client.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../scripts/lib/webhook-receiver.ts';
 import type { DeliveryHistoryList, NotificationConfig, StreamPage } from '../../worker/contract/index.ts';
+import { axeSeriousViolations, type AxeFinding } from './browser-helpers.ts';
 import { hasBuiltDashboard, hasChromium, launchBrowser, SKIP_MESSAGE, startHarness, type Harness } from './harness.ts';
 
 const skip = !hasChromium() ? SKIP_MESSAGE : !hasBuiltDashboard() ? 'SKIPPED: web/build is missing (run `vite build web` first)' : false;
@@ -182,6 +183,7 @@ describe('webhooks end to end', { skip }, () => {
     await page.getByRole('navigation', { name: 'Organization sections' }).getByRole('link', { name: 'Webhooks', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
     await page.getByText('No webhooks').waitFor();
+    const findings: AxeFinding[] = [...(await axeSeriousViolations(page, 'webhooks: empty list'))];
 
     await page.getByRole('button', { name: 'New webhook' }).click();
     await page.getByLabel('Name').fill('Browser SIEM');
@@ -193,6 +195,7 @@ describe('webhooks end to end', { skip }, () => {
     await page.getByRole('button', { name: 'Create webhook' }).click();
     await page.getByText('10.0.0.1 is a private address').first().waitFor();
     assert.equal(await page.getByLabel('Payload URL').getAttribute('aria-invalid'), 'true');
+    findings.push(...(await axeSeriousViolations(page, 'webhooks: form with a refused URL')));
 
     receiver.setHook('browser', { secret, behaviour: { kind: 'ok' } });
     await page.getByLabel('Payload URL').fill(receiver.urlOf('browser'));
@@ -210,6 +213,7 @@ describe('webhooks end to end', { skip }, () => {
     await pingRow.getByText('#1').waitFor();
     await pingRow.getByText('{"ok":true}').waitFor();
     assert.match((await pingRow.getByLabel('Request body').textContent()) ?? '', /WEBHOOK_EVENT_TYPE_PING/);
+    findings.push(...(await axeSeriousViolations(page, 'webhook: ping delivered, its delivery open')));
 
     const created = page.locator('details.delivery', { hasText: 'Audit event' }).first();
     await eventually('the creation event delivered', 30_000, async () => {
@@ -237,6 +241,7 @@ describe('webhooks end to end', { skip }, () => {
         .evaluate((element) => (element as HTMLDetailsElement).open),
       true,
     );
+    assert.deepEqual(findings, [], 'no serious or critical accessibility violations');
     assert.deepEqual(problems, []);
   });
 });
