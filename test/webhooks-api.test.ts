@@ -121,11 +121,11 @@ describe('notification configs API', () => {
     const org = await createOrg('wh-invalid');
     const valid = { name: 'n', webhook: { url: 'https://siem.example.com/hook', secret: SECRET } };
     const cases: [unknown, string][] = [
-      [{ ...valid, extra: 1 }, ''],
+      [{ ...valid, extra: 1 }, 'extra'],
       [{ name: 'n', webhook: { url: 'https://siem.example.com/hook' } }, 'webhook/secret'],
       [{ name: 'n', webhook: { ...valid.webhook, secret: 'short' } }, 'webhook/secret'],
       [{ name: 'n', webhook: { ...valid.webhook, secret: `${SECRET}\u0000` } }, 'webhook/secret'],
-      [{ name: 'n', webhook: { ...valid.webhook, active: true } }, 'webhook'],
+      [{ name: 'n', webhook: { ...valid.webhook, active: true } }, 'webhook/active'],
       [{ name: '', webhook: valid.webhook }, 'name'],
       [{ name: 'a\ud800b', webhook: valid.webhook }, 'name'],
       [{ name: 'n', webhook: { ...valid.webhook, url: 'https://siem.example.com/\u0000' } }, 'webhook/url'],
@@ -139,7 +139,7 @@ describe('notification configs API', () => {
         { name: 'n', webhook: { ...valid.webhook, filter: { kargoInstanceNames: Array.from({ length: 101 }, (_, i) => `k${i}`) } } },
         'webhook/filter/kargoInstanceNames',
       ],
-      [{ name: 'n', webhook: { ...valid.webhook, filter: { unknown: true } } }, 'webhook/filter'],
+      [{ name: 'n', webhook: { ...valid.webhook, filter: { unknown: true } } }, 'webhook/filter/unknown'],
     ];
     for (const [body, pointer] of cases) {
       const problem = await expectProblem(await call(webhookPath(org), { method: 'POST', token: org.ownerKey, body }), 422);
@@ -274,7 +274,7 @@ describe('notification configs API', () => {
       expect(problem.detail).not.toContain(theirs.orgId);
     }
     await expectProblem(await call(webhookPath(theirs), { token: mine.ownerKey }), 403);
-    for (const role of ['admin', 'member', 'ingest'] as const) {
+    for (const role of ['admin', 'auditor', 'member', 'ingest'] as const) {
       const key = await createKey(mine, role);
       await expectProblem(await call(webhookPath(mine), { token: key.secret }), 403);
       await expectProblem(await call(webhookPath(mine), { method: 'POST', token: key.secret, body }), 403);
