@@ -26,10 +26,12 @@ export interface ConfigInput {
 
 const live = (organizationId: string) => and(eq(notificationConfigs.organizationId, organizationId), isNull(notificationConfigs.deletedAt));
 
-/** The organization's newest stored sequence: a new or re-activated config delivers what comes after it. */
+/**
+ * The organization's newest stored sequence: a new or re-activated config delivers what comes
+ * after it. The counter moves in the same batch as every stored event (services/audit-events.ts).
+ */
 const currentSequence = (organizationId: string) =>
-  sql`max(coalesce((SELECT last_sequence FROM organization_sequences WHERE organization_id = ${organizationId}), 0),
-    coalesce((SELECT max(sequence) FROM audit_events WHERE organization_id = ${organizationId}), 0))`;
+  sql`coalesce((SELECT last_sequence FROM organization_sequences WHERE organization_id = ${organizationId}), 0)`;
 
 async function selectConfigs(db: Database, organizationId: string, configId?: string) {
   return db
@@ -257,12 +259,17 @@ export async function activeConfigs(db: Database, organizationId: string): Promi
 
 /** Cheap (one partial-index lookup): whether a write in this organization can concern any webhook. */
 export async function hasActiveConfig(db: Database, organizationId: string): Promise<boolean> {
-  const [row] = await db
+  const [row] = await activeConfigQuery(db, organizationId);
+  return row !== undefined;
+}
+
+/** The lookup behind hasActiveConfig (the partial index notification_configs_active). */
+export function activeConfigQuery(db: Database, organizationId: string) {
+  return db
     .select({ id: notificationConfigs.id })
     .from(notificationConfigs)
     .where(and(live(organizationId), eq(notificationConfigs.active, true)))
     .limit(1);
-  return row !== undefined;
 }
 
 /** Organizations with at least one active config (the daily safety-net nudge). */

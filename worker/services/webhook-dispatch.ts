@@ -8,6 +8,8 @@ import { passesFilter } from '../webhooks/instance-filter';
 import { auditBody } from '../webhooks/payload';
 import { jsonChunks } from './json-chunks';
 import { activeConfigs } from './notification-configs';
+import { eventColumns } from './event-columns';
+import { orgKey } from './org-key';
 import { enqueueDeliveries, type WebhookDeps } from './webhook-queues';
 import { parseFilter } from './webhook-views';
 
@@ -18,12 +20,13 @@ export const DISPATCH_PAGES_PER_RUN = 10;
 export const STALE_AFTER_MS = 15 * 60_000;
 const SWEEP_LIMIT = 500;
 
-function pageQuery(db: Database, organizationId: string, afterSequence: number) {
+/** A page of events after a sequence, with their instance (type and name) for the filters: the (organization, sequence) index. */
+export function pageQuery(db: Database, organizationId: string, afterSequence: number) {
   return db
-    .select({ event: auditEvents, instanceType: instances.type, instanceName: instances.name })
+    .select({ event: eventColumns, instanceType: instances.type, instanceName: instances.name })
     .from(auditEvents)
     .leftJoin(instances, eq(instances.id, auditEvents.instanceId))
-    .where(and(eq(auditEvents.organizationId, organizationId), gt(auditEvents.sequence, afterSequence)))
+    .where(and(eq(auditEvents.orgKey, orgKey(organizationId)), gt(auditEvents.sequence, afterSequence)))
     .orderBy(asc(auditEvents.sequence))
     .limit(DISPATCH_PAGE);
 }
@@ -63,7 +66,7 @@ async function dispatchPage(deps: WebhookDeps, organizationId: string, configs: 
   const page = await pageQuery(deps.db, organizationId, from);
   if (page.length === 0) return { sent: 0, full: false };
   const last = page.at(-1)?.event.sequence ?? from;
-  const bodies = page.map((row) => auditBody(toEvent(row.event)));
+  const bodies = page.map((row) => auditBody(toEvent(organizationId, row.event)));
   const plans = configs.map((config) => {
     const filter = parseFilter(config.filterJson);
     const rows: NewDelivery[] = [];

@@ -16,6 +16,21 @@ import { historyView } from './webhook-views';
 const ofConfig = (organizationId: string, configId: string) =>
   and(eq(webhookDeliveries.organizationId, organizationId), eq(webhookDeliveries.configId, configId));
 
+/** A page of a config's deliveries, newest first, each joined to its latest attempt (index webhook_deliveries_config_id). */
+export function historyQuery(db: Database, organizationId: string, configId: string, page: { limit: number; offset: number }) {
+  return db
+    .select({ delivery: webhookDeliveries, latest: webhookAttempts })
+    .from(webhookDeliveries)
+    .leftJoin(
+      webhookAttempts,
+      and(eq(webhookAttempts.deliveryId, webhookDeliveries.id), eq(webhookAttempts.attempt, webhookDeliveries.attemptCount)),
+    )
+    .where(ofConfig(organizationId, configId))
+    .orderBy(desc(webhookDeliveries.id))
+    .limit(page.limit)
+    .offset(page.offset);
+}
+
 /** A config's deliveries, newest first, each with its latest attempt. */
 export async function listHistory(
   db: Database,
@@ -25,17 +40,7 @@ export async function listHistory(
 ): Promise<DeliveryHistoryList> {
   await configRow(db, organizationId, configId);
   const [rows, totals] = await db.batch([
-    db
-      .select({ delivery: webhookDeliveries, latest: webhookAttempts })
-      .from(webhookDeliveries)
-      .leftJoin(
-        webhookAttempts,
-        and(eq(webhookAttempts.deliveryId, webhookDeliveries.id), eq(webhookAttempts.attempt, webhookDeliveries.attemptCount)),
-      )
-      .where(ofConfig(organizationId, configId))
-      .orderBy(desc(webhookDeliveries.id))
-      .limit(page.limit)
-      .offset(page.offset),
+    historyQuery(db, organizationId, configId, page),
     db.select({ n: count() }).from(webhookDeliveries).where(ofConfig(organizationId, configId)),
   ]);
   return { history: rows.map((row) => historyView(row.delivery, row.latest)), totalHistoryCount: totals[0]?.n ?? 0 };
