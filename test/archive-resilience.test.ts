@@ -10,10 +10,14 @@ import { archiveKeys, MIN_PART_SIZE } from '../worker/services/archive-storage';
 import type { FailurePoint } from '../worker/services/archive-builder';
 import { createOrg } from './helpers/api';
 import { build, ingestAll, lastWeek, r2Bytes, weekEvents } from './helpers/archives';
+import { eventsD1 } from './helpers/shards';
 
 async function archiveRows(orgId: string): Promise<{ revision: number; records: number }[]> {
   return (
-    await env.DB.prepare('SELECT revision, records FROM archives WHERE organization_id = ? ORDER BY revision')
+    await (
+      await eventsD1(orgId)
+    )
+      .prepare('SELECT revision, records FROM archives WHERE organization_id = ? ORDER BY revision')
       .bind(orgId)
       .all<{ revision: number; records: number }>()
   ).results;
@@ -87,12 +91,15 @@ describe('cron and queue', () => {
     const week = lastWeek();
     await ingestAll(org, weekEvents(week.startMs, 40, 'q'));
     // The consumer only archives events received at least a minute ago (SETTLE_MS): age them.
-    await env.DB.prepare(
-      'UPDATE audit_events SET received_at = received_at - 120000 WHERE org_key = (SELECT org_key FROM organization_sequences WHERE organization_id = ?)',
-    )
+    const shard = await eventsD1(org.orgId);
+    await shard
+      .prepare(
+        'UPDATE audit_events SET received_at = received_at - 120000 WHERE org_key = (SELECT org_key FROM organization_sequences WHERE organization_id = ?)',
+      )
       .bind(org.orgId)
       .run();
-    await env.DB.prepare('UPDATE event_weeks SET last_received_at = last_received_at - 120000 WHERE organization_id = ?')
+    await shard
+      .prepare('UPDATE event_weeks SET last_received_at = last_received_at - 120000 WHERE organization_id = ?')
       .bind(org.orgId)
       .run();
 

@@ -8,6 +8,7 @@ import { database } from '../worker/db/client';
 import { call, createKey, createOrg, expectProblem, json } from './helpers/api';
 import { build, ingestAll, lastWeek, r2Bytes, sha256, weekEvents } from './helpers/archives';
 import { makeEvent, storedEvents } from './helpers/events';
+import { eventsD1 } from './helpers/shards';
 
 interface ArchiveItem {
   startDate: { year: number; month: number; day: number };
@@ -235,10 +236,11 @@ describe('weekly archive', () => {
     const b = await build(org.orgId, week.startDate);
     expect(a?.manifest.previousManifestSha256).toBeNull();
     expect(b?.manifest.previousManifestSha256).toBe(a?.archive.manifestSha256);
-    expect(await chainHead(database(env.DB), org.orgId)).toBe(b?.archive.manifestSha256);
+    const shard = database(await eventsD1(org.orgId));
+    expect(await chainHead(shard, org.orgId)).toBe(b?.archive.manifestSha256);
     if (!a) throw new Error('no archive');
     // A build that started before b was recorded (it still points at a) must not be recorded.
-    expect(await recordArchive(database(env.DB), { ...a.archive, revision: 2, manifestSha256: 'f'.repeat(64) })).toBe(false);
+    expect(await recordArchive(shard, { ...a.archive, revision: 2, manifestSha256: 'f'.repeat(64) })).toBe(false);
   });
 });
 

@@ -5,15 +5,17 @@ import { database } from '../worker/db/client';
 import { facetQuery } from '../worker/services/facets';
 import { call, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
 import { makeEvent } from './helpers/events';
+import { eventsD1 } from './helpers/shards';
 
 const facets = (org: TestOrg, facet: string, token = org.ownerKey) =>
   call(`/api/v1/organizations/${org.orgId}/audit-logs-facets?facet=${facet}`, { token });
 
 /** The same counts straight from the events, by brute force. */
 async function counted(orgId: string, column: 'actor_id' | 'action' | 'object_type'): Promise<{ value: string; count: number }[]> {
-  const result = await env.DB.prepare(
-    `SELECT ${column} AS value, count(*) AS count FROM audit_events_by_organization WHERE organization_id = ? GROUP BY ${column} ORDER BY count DESC, value ASC LIMIT 100`,
-  )
+  const result = await (await eventsD1(orgId))
+    .prepare(
+      `SELECT ${column} AS value, count(*) AS count FROM audit_events_by_organization WHERE organization_id = ? GROUP BY ${column} ORDER BY count DESC, value ASC LIMIT 100`,
+    )
     .bind(orgId)
     .all<{ value: string; count: number }>();
   return result.results;
@@ -50,9 +52,10 @@ describe('facets', () => {
       expect(answer.values, facet).toEqual(await counted(org.orgId, column));
     }
     // Retention (any delete) takes events out of the counts.
-    await env.DB.prepare(
-      "DELETE FROM audit_events WHERE org_key = (SELECT org_key FROM organization_sequences WHERE organization_id = ?) AND action = 'promote'",
-    )
+    await (await eventsD1(org.orgId))
+      .prepare(
+        "DELETE FROM audit_events WHERE org_key = (SELECT org_key FROM organization_sequences WHERE organization_id = ?) AND action = 'promote'",
+      )
       .bind(org.orgId)
       .run();
     const actions = await json<FacetValues>(await facets(org, 'action'), 200);

@@ -4,21 +4,27 @@ import { archiveKeys } from '../worker/services/archive-storage';
 import { call, createOrg, expectProblem, json } from './helpers/api';
 import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives';
 import { makeEvent, storedEvents } from './helpers/events';
+import { eventsD1 } from './helpers/shards';
 
 /** A real D1 failure: a trigger that aborts the statement for matching rows, dropped afterwards. */
-async function withFailingTrigger<T>(name: string, table: string, when: string, work: () => Promise<T>): Promise<T> {
-  await env.DB.exec(`CREATE TRIGGER ${name} BEFORE INSERT ON ${table} WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected D1 failure'); END`);
+async function withFailingTrigger<T>(database: D1Database, name: string, table: string, when: string, work: () => Promise<T>): Promise<T> {
+  await database.exec(
+    `CREATE TRIGGER ${name} BEFORE INSERT ON ${table} WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected D1 failure'); END`,
+  );
   try {
     return await work();
   } finally {
-    await env.DB.exec(`DROP TRIGGER ${name}`);
+    await database.exec(`DROP TRIGGER ${name}`);
   }
 }
 
 async function count(orgId: string): Promise<number> {
   return (
     (
-      await env.DB.prepare('SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ?')
+      await (
+        await eventsD1(orgId)
+      )
+        .prepare('SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ?')
         .bind(orgId)
         .first<{ n: number }>()
     )?.n ?? 0
@@ -32,7 +38,7 @@ describe('fault injection', () => {
       makeEvent(index, { id: `fault-${index}`, action: index === 37 ? 'boom' : 'sync' }),
     );
     const before = await count(org.orgId);
-    const failed = await withFailingTrigger('fail_boom', 'audit_events', "new.action = 'boom'", async () =>
+    const failed = await withFailingTrigger(await eventsD1(org.orgId), 'fail_boom', 'audit_events', "new.action = 'boom'", async () =>
       call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items } }),
     );
     const text = await failed.clone().text();
@@ -57,7 +63,7 @@ describe('fault injection', () => {
   it('a D1 error during a management change leaves neither the change nor its audit event', async () => {
     const org = await createOrg('fault-member');
     const before = await storedEvents(org.orgId);
-    const response = await withFailingTrigger('fail_member', 'memberships', "new.role = 'admin'", async () =>
+    const response = await withFailingTrigger(env.DB, 'fail_member', 'memberships', "new.role = 'admin'", async () =>
       call(`/api/v1/organizations/${org.orgId}/members`, {
         method: 'POST',
         token: org.ownerKey,

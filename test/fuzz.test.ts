@@ -1,9 +1,9 @@
-import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createInstance, createKey, createOrg, json, type TestOrg } from './helpers/api';
 import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives';
 import { makeEvent } from './helpers/events';
+import { eventsD1 } from './helpers/shards';
 
 /**
  * Property-based fuzzing of every input surface. Properties: never a 5xx; every rejection is
@@ -29,7 +29,10 @@ const nextKey = () => keys[keyTurn++ % keys.length] as string;
 async function eventRows(): Promise<number> {
   return (
     (
-      await env.DB.prepare('SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ?')
+      await (
+        await eventsD1(org.orgId)
+      )
+        .prepare('SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ?')
         .bind(org.orgId)
         .first<{ n: number }>()
     )?.n ?? 0

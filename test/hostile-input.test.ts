@@ -1,9 +1,9 @@
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ArchiveList } from '../worker/contract';
 import { call, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
 import { build, ingestAll, lastWeek, r2Bytes, sha256, weekEvents } from './helpers/archives';
 import { countRows, makeEvent, storedEvents } from './helpers/events';
+import { eventsD1 } from './helpers/shards';
 import { archiveKeys } from '../worker/services/archive-storage';
 
 const ingest = (org: TestOrg, body: unknown) =>
@@ -114,12 +114,13 @@ describe('export failures', () => {
     await json(await ingest(org, makeEvent(0)), 201);
     const exports = async () => (await storedEvents(org.orgId)).filter((event) => event.action === 'export').length;
     // A real D1 failure on the export's first page: the search index is briefly unavailable.
-    await env.DB.exec('ALTER TABLE audit_events_search RENAME TO audit_events_search_away');
+    const shard = await eventsD1(org.orgId);
+    await shard.exec('ALTER TABLE audit_events_search RENAME TO audit_events_search_away');
     let failed: Response;
     try {
       failed = await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs?filters.q=synced`, { token: org.ownerKey });
     } finally {
-      await env.DB.exec('ALTER TABLE audit_events_search_away RENAME TO audit_events_search');
+      await shard.exec('ALTER TABLE audit_events_search_away RENAME TO audit_events_search');
     }
     const problem = await expectProblem(failed, 500);
     expect(problem.detail).not.toMatch(/audit_events|SQL|D1/);

@@ -1,8 +1,8 @@
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, call, createInstance, createKey, createOrg, expectProblem, json, unique } from './helpers/api';
 import type { AuditEvent, IngestResult } from '../worker/contract';
 import { makeEvent, storedEvents, type EventInput } from './helpers/events';
+import { eventsD1 } from './helpers/shards';
 
 const ingest = (orgId: string, token: string, body: unknown) =>
   call(`/api/v1/organizations/${orgId}/audit-logs`, { method: 'POST', token, body });
@@ -10,7 +10,10 @@ const ingest = (orgId: string, token: string, body: unknown) =>
 async function eventCount(orgId: string): Promise<number> {
   return (
     (
-      await env.DB.prepare('SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ?')
+      await (
+        await eventsD1(orgId)
+      )
+        .prepare('SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ?')
         .bind(orgId)
         .first<{ n: number }>()
     )?.n ?? 0

@@ -296,8 +296,10 @@ async function freshSession(secret: string): Promise<Credential> {
 }
 
 beforeAll(async () => {
-  const target = await createOrg('matrix-target');
-  const other = await createOrg('matrix-other');
+  // On different shards: every answer to the other organization's owner (and every read of the
+  // target's data) must come from the target's own shard, whatever the caller's shard is.
+  const target = await createOrg('matrix-target', { shard: 'SHARD_1' });
+  const other = await createOrg('matrix-other', { shard: 'SHARD_2' });
   const instance = await createInstance(target, 'argocd');
   const week = lastWeek();
   await ingestAll(target, weekEvents(week.startMs, 5, 'matrix'));

@@ -2,16 +2,16 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { database } from '../worker/db/client';
 import { GROUP_TEXT_FIELD_NAMES, OBJECT_GROUPS, type GroupTextField } from '../worker/contract/object-groups';
-import { NO_FILTERS, type AuditLogFilters, type ObjectGroupFilter } from '../worker/events/filters';
+import { NO_RESOLVED_FILTERS, type ObjectGroupFilter, type ResolvedFilters } from '../worker/events/filters';
 import { histogramQuery } from '../worker/services/audit-log-histogram';
 import { countQuery, pageQuery } from '../worker/services/audit-log-query';
 import { streamQuery } from '../worker/services/audit-log-stream';
 import { dayPageQuery } from '../worker/services/archives';
 
-const NONE: AuditLogFilters = NO_FILTERS;
+const NONE: ResolvedFilters = NO_RESOLVED_FILTERS;
 
 /** Each audit-log filter as a partial filter set; every subset of them is checked. */
-const FILTERS: Record<string, Partial<AuditLogFilters>> = {
+const FILTERS: Record<string, Partial<ResolvedFilters>> = {
   actorId: { actorIds: ['alice@example.com'] },
   actorType: { actorTypes: ['user'] },
   action: { actions: ['update'] },
@@ -22,7 +22,7 @@ const FILTERS: Record<string, Partial<AuditLogFilters>> = {
   source: { sources: ['platform'] },
   q: { text: { words: ['guestbook', 'sync'], phrases: ['synced to'] } },
 };
-const MULTI: Record<string, Partial<AuditLogFilters>> = {
+const MULTI: Record<string, Partial<ResolvedFilters>> = {
   actorIds: { actorIds: ['a', 'b'] },
   actions: { actions: ['create', 'delete', 'update'] },
   actorTypesAndObjectTypes: { actorTypes: ['user', 'service'], objectTypes: ['member', 'api_key'] },
@@ -30,9 +30,10 @@ const MULTI: Record<string, Partial<AuditLogFilters>> = {
   manyActorIds: { actorIds: Array.from({ length: 150 }, (_, index) => `actor-${index}`) },
   sources: { sources: ['platform', 'ingest'] },
   // The search box's qualifiers that have no query parameter of their own.
-  excluded: { exclude: { ...NO_FILTERS.exclude, actions: ['delete'], instanceNames: ['staging'] } },
-  instanceName: { instanceNames: ['production'] },
-  instanceNameAndActor: { instanceNames: ['production'], actorIds: ['alice'] },
+  // Instance names arrive resolved to the ids they name (the main database holds instances).
+  excluded: { exclude: { ...NO_RESOLVED_FILTERS.exclude, actions: ['delete'], instanceIds: ['inst_staging'] } },
+  instanceName: { instanceIds: ['inst_production_argo', 'inst_production_kargo'] },
+  instanceNameAndActor: { instanceIds: ['inst_production_argo'], actorIds: ['alice'] },
 };
 
 function subsets<T>(items: T[]): T[][] {
@@ -55,7 +56,7 @@ describe('query plans', () => {
   const combinations = [
     ...subsets(Object.keys(FILTERS)).map((names) => ({
       name: names.join('+') || 'none',
-      filters: Object.assign({}, NONE, ...names.map((name) => FILTERS[name])) as AuditLogFilters,
+      filters: Object.assign({}, NONE, ...names.map((name) => FILTERS[name])) as ResolvedFilters,
     })),
     ...Object.entries(MULTI).map(([name, filter]) => ({ name, filters: { ...NONE, ...filter } })),
   ];
@@ -135,7 +136,7 @@ describe('query plans', () => {
     const offenders: string[] = [];
     for (const { name, groups } of cases) {
       for (const extra of [{}, { actorIds: ['alice'] }, { startTime: 1, endTime: 2 }]) {
-        const filters: AuditLogFilters = { ...NONE, ...extra, objectGroups: groups };
+        const filters: ResolvedFilters = { ...NONE, ...extra, objectGroups: groups };
         for (const query of [pageQuery(db, 'org_x', filters, { limit: 50, offset: 0, cursor: null }), countQuery(db, 'org_x', filters)]) {
           const steps = await plan(query);
           if (steps.some((step) => fullScan(step) || wholeOrganization(step)))

@@ -2,15 +2,28 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { database } from '../worker/db/client';
 import { archiveKeys } from '../worker/services/archive-storage';
-import { applyRetention } from '../worker/services/retention';
+import type { AuditLogSettings } from '../worker/contract/settings';
+import { applyRetention, type RetentionReport } from '../worker/services/retention';
 import { call, createOrg, json } from './helpers/api';
 import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives';
 import { makeEvent } from './helpers/events';
+import { DATABASES, eventsD1 } from './helpers/shards';
+
+/** The retention job over every database, as the daily cron runs it, with one report. */
+async function retentionEverywhere(defaults: AuditLogSettings): Promise<RetentionReport> {
+  const report: RetentionReport = { purgedWeeks: [], deletedEvents: 0, kept: [] };
+  for (const shard of Object.values(DATABASES)) {
+    const part = await applyRetention(database(shard), env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, Date.now(), defaults, new Map());
+    report.purgedWeeks.push(...part.purgedWeeks);
+    report.deletedEvents += part.deletedEvents;
+    report.kept.push(...part.kept);
+  }
+  return report;
+}
 
 async function weekEventCount(orgId: string, startMs: number): Promise<number> {
-  const row = await env.DB.prepare(
-    'SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ? AND timestamp >= ? AND timestamp < ?',
-  )
+  const row = await (await eventsD1(orgId))
+    .prepare('SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ? AND timestamp >= ? AND timestamp < ?')
     .bind(orgId, startMs, startMs + 7 * 86_400_000)
     .first<{ n: number }>();
   return row?.n ?? 0;
@@ -38,14 +51,7 @@ describe('retention', () => {
     );
 
     // Retention of 0 days: every closed week is past it.
-    const report = await applyRetention(
-      database(env.DB),
-      env.ARCHIVES,
-      env.ARCHIVE_SIGNING_KEY,
-      Date.now(),
-      { hotRetentionDays: 0, archiveRetentionDays: 0 },
-      new Map(),
-    );
+    const report = await retentionEverywhere({ hotRetentionDays: 0, archiveRetentionDays: 0 });
     expect(report.purgedWeeks).toContain(`${archived.orgId}/${week.startDate}`);
     expect(await weekEventCount(archived.orgId, week.startMs)).toBe(0);
     const reasons = Object.fromEntries(
@@ -69,20 +75,14 @@ describe('retention', () => {
       await call(`/api/v1/organizations/${archived.orgId}/audit-logs`, { token: archived.ownerKey }),
       200,
     );
-    const stored = await env.DB.prepare('SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ?')
+    const stored = await (await eventsD1(archived.orgId))
+      .prepare('SELECT count(*) AS n FROM audit_events_by_organization WHERE organization_id = ?')
       .bind(archived.orgId)
       .first<{ n: number }>();
     expect(remaining.totalCount).toBe(stored?.n);
     expect(remaining.totalCount).toBeGreaterThan(0); // this week's management events
     // A second run has nothing more to delete for the purged week.
-    const again = await applyRetention(
-      database(env.DB),
-      env.ARCHIVES,
-      env.ARCHIVE_SIGNING_KEY,
-      Date.now(),
-      { hotRetentionDays: 0, archiveRetentionDays: 0 },
-      new Map(),
-    );
+    const again = await retentionEverywhere({ hotRetentionDays: 0, archiveRetentionDays: 0 });
     expect(again.purgedWeeks).not.toContain(`${archived.orgId}/${week.startDate}`);
   });
 
@@ -91,14 +91,7 @@ describe('retention', () => {
     const week = lastWeek();
     await ingestAll(org, weekEvents(week.startMs, 10, 'recent'));
     await build(org.orgId, week.startDate);
-    const report = await applyRetention(
-      database(env.DB),
-      env.ARCHIVES,
-      env.ARCHIVE_SIGNING_KEY,
-      Date.now(),
-      { hotRetentionDays: 90, archiveRetentionDays: 0 },
-      new Map(),
-    );
+    const report = await retentionEverywhere({ hotRetentionDays: 90, archiveRetentionDays: 0 });
     expect(report.purgedWeeks.filter((entry) => entry.startsWith(org.orgId))).toEqual([]);
     expect(await weekEventCount(org.orgId, week.startMs)).toBe(10);
   });

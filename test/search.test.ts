@@ -5,6 +5,7 @@ import { searchMatch } from '../worker/events/search-text';
 import { backfillSearch } from '../worker/services/search-backfill';
 import { call, createOrg, json, type TestOrg } from './helpers/api';
 import { makeEvent } from './helpers/events';
+import { eventsD1 } from './helpers/shards';
 
 async function ingestMessages(org: TestOrg, messages: string[]): Promise<void> {
   const items = messages.map((message, index) => makeEvent(index, { details: { message } }));
@@ -12,8 +13,9 @@ async function ingestMessages(org: TestOrg, messages: string[]): Promise<void> {
 }
 
 /** Rows of the search index a query expression reads: the cost a free-text query can cause. */
-async function indexMatches(match: string): Promise<number> {
-  const row = await env.DB.prepare('SELECT count(*) AS n FROM audit_events_search WHERE audit_events_search MATCH ?')
+async function indexMatches(shard: D1Database, match: string): Promise<number> {
+  const row = await shard
+    .prepare('SELECT count(*) AS n FROM audit_events_search WHERE audit_events_search MATCH ?')
     .bind(match)
     .first<{ n: number }>();
   return row?.n ?? 0;
@@ -29,18 +31,19 @@ const totalCount = async (org: TestOrg, q: string) =>
 
 describe('organization-scoped free text', () => {
   it("reads only the caller's own index entries: another tenant's matching events cost it nothing", async () => {
-    const busy = await createOrg('search-busy');
-    const quiet = await createOrg('search-quiet');
+    // One shard for both: tenants of different shards share no index at all.
+    const busy = await createOrg('search-busy', { shard: 'SHARD_1' });
+    const quiet = await createOrg('search-quiet', { shard: 'SHARD_1' });
     await ingestMessages(
       busy,
       Array.from({ length: 300 }, (_, index) => `zebra crossing ${index}`),
     );
     await ingestMessages(quiet, ['zebrafish tank cleaned']);
     // The same words, as each organization's query sees them: the quiet one's index entries only.
-    expect(await indexMatches(searchMatch(busy.orgId, { words: ['zebra'], phrases: [] }) ?? '')).toBe(300);
-    expect(await indexMatches(searchMatch(quiet.orgId, { words: ['zebra'], phrases: [] }) ?? '')).toBe(1);
+    expect(await indexMatches(env.SHARD_1, searchMatch(busy.orgId, { words: ['zebra'], phrases: [] }) ?? '')).toBe(300);
+    expect(await indexMatches(env.SHARD_1, searchMatch(quiet.orgId, { words: ['zebra'], phrases: [] }) ?? '')).toBe(1);
     // Even a one-letter-prefix-like broad query (two letters, the shortest allowed) stays inside the organization.
-    expect(await indexMatches(searchMatch(quiet.orgId, { words: ['ze'], phrases: [] }) ?? '')).toBe(1);
+    expect(await indexMatches(env.SHARD_1, searchMatch(quiet.orgId, { words: ['ze'], phrases: [] }) ?? '')).toBe(1);
     expect(await totalCount(quiet, 'zebra')).toBe(1);
     expect(await totalCount(busy, 'zebra crossing')).toBe(300);
   });
@@ -62,18 +65,19 @@ describe('organization-scoped free text', () => {
       Array.from({ length: 30 }, (_, index) => `legacy walrus ${index}`),
     );
     // As if these rows predated the migration: no index entries, a backfill target set.
-    await env.DB.prepare(
-      'DELETE FROM audit_events_search WHERE rowid IN (SELECT rowid FROM audit_events_by_organization WHERE organization_id = ?)',
-    )
+    const shard = await eventsD1(org.orgId);
+    await shard
+      .prepare('DELETE FROM audit_events_search WHERE rowid IN (SELECT rowid FROM audit_events_by_organization WHERE organization_id = ?)')
       .bind(org.orgId)
       .run();
-    await env.DB.prepare(
-      'UPDATE organization_sequences SET search_backfill_until = last_sequence, search_backfilled_through = 0 WHERE organization_id = ?',
-    )
+    await shard
+      .prepare(
+        'UPDATE organization_sequences SET search_backfill_until = last_sequence, search_backfilled_through = 0 WHERE organization_id = ?',
+      )
       .bind(org.orgId)
       .run();
     expect(await totalCount(org, 'walrus')).toBe(0);
-    const db = database(env.DB);
+    const db = database(shard);
     const first = await backfillSearch(db, 10);
     expect(first).toEqual({ indexed: 10, organizationsLeft: 1 });
     for (let run = 0; run < 10; run += 1) if ((await backfillSearch(db, 10)).organizationsLeft === 0) break;

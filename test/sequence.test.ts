@@ -1,15 +1,16 @@
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent, IngestResult } from '../worker/contract';
 import type { StreamPage } from '../worker/contract/stream';
 import { call, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
 import { makeEvent, type EventInput } from './helpers/events';
+import { eventsD1 } from './helpers/shards';
 
 const ingest = (org: TestOrg, body: unknown, token = org.ownerKey) =>
   call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token, body });
 
 async function sequencesOf(orgId: string): Promise<number[]> {
-  const result = await env.DB.prepare('SELECT sequence FROM audit_events_by_organization WHERE organization_id = ? ORDER BY sequence')
+  const result = await (await eventsD1(orgId))
+    .prepare('SELECT sequence FROM audit_events_by_organization WHERE organization_id = ? ORDER BY sequence')
     .bind(orgId)
     .all<{ sequence: number }>();
   return result.results.map((row) => row.sequence);
@@ -68,7 +69,8 @@ describe('per-organization sequence', () => {
     const org = await createOrg('seq-reuse');
     await json(await ingest(org, makeEvent(0, { id: 'a' })), 201);
     // Retention removes rows; the counter, not max(sequence), decides the next number.
-    await env.DB.prepare('DELETE FROM audit_events WHERE org_key = (SELECT org_key FROM organization_sequences WHERE organization_id = ?)')
+    await (await eventsD1(org.orgId))
+      .prepare('DELETE FROM audit_events WHERE org_key = (SELECT org_key FROM organization_sequences WHERE organization_id = ?)')
       .bind(org.orgId)
       .run();
     await json(await ingest(org, makeEvent(0, { id: 'b' })), 201);

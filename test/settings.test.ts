@@ -71,17 +71,18 @@ describe('audit-log settings', () => {
 describe('retention by organization', () => {
   it('holds each organization to its own hot retention, and expires archive ZIPs while the chain still verifies', async () => {
     const week = lastWeek();
-    const short = await createOrg('retention-short');
-    const long = await createOrg('retention-long');
+    // Both on one shard: the daily job runs retention shard by shard with every organization's settings.
+    const short = await createOrg('retention-short', { shard: 'SHARD_2' });
+    const long = await createOrg('retention-long', { shard: 'SHARD_2' });
     for (const org of [short, long]) {
       await ingestAll(org, weekEvents(week.startMs, 20, org.orgId));
       expect(await build(org.orgId, week.startDate)).not.toBeNull();
     }
     await json(await patch(short, { hotRetentionDays: 7, archiveRetentionDays: 365 }), 200);
-    const db = database(env.DB);
-    const settings = await allSettings(db, { hotRetentionDays: 90, maxEventAgeDays: 30, archiveSettleMs: 0 });
+    const settings = await allSettings(database(env.DB), { hotRetentionDays: 90, maxEventAgeDays: 30, archiveSettleMs: 0 });
     // Ten days from now, last week ended more than 7 days ago, but not 90.
     const later = Date.now() + 10 * 86_400_000;
+    const db = database(env.SHARD_2);
     const report = await applyRetention(
       db,
       env.ARCHIVES,

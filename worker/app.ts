@@ -3,6 +3,7 @@ import { SESSION_COOKIE } from './auth/session-cookie';
 import { AuditEventInput, IngestBatch } from './contract/ingest';
 import { ApiError, problemResponse } from './errors';
 import { authenticate } from './middleware/authenticate';
+import { databaseSessions } from './middleware/database-sessions';
 import { onError } from './middleware/on-error';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
@@ -33,6 +34,7 @@ export function createApp() {
   // The API and Akuity's UI-extension API share every middleware.
   for (const prefix of ['/api/*', '/ext-api/*']) {
     app.use(prefix, requestContext);
+    app.use(prefix, databaseSessions);
     app.use(
       prefix,
       bodyLimit({

@@ -36,6 +36,11 @@ export interface WorkerEnv {
   LINK_SIGNING_SECRET: string;
   /** AES-GCM key (base64, 32 bytes) that encrypts webhook secrets at rest. */
   WEBHOOK_SECRET_KEY: string;
+  /**
+   * The D1 bindings new organizations' events go to, comma-separated (default: the main DB only).
+   * Each must be a [[d1_databases]] binding with the same migrations (docs/OPERATIONS.md, "Shards").
+   */
+  EVENT_SHARDS?: string;
   HOT_RETENTION_DAYS: string;
   MAX_EVENT_AGE_DAYS: string;
   /** Seconds an event must have been stored before an archive build includes it (default 60). */

@@ -15,6 +15,7 @@ export const PROBLEM_STATUS = {
   'invalid-cursor': 400,
   'unknown-parameter': 400,
   'invalid-query': 400,
+  'invalid-bookmark': 400,
   unauthenticated: 401,
   forbidden: 403,
   'not-found': 404,

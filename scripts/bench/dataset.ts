@@ -1,27 +1,20 @@
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { d1Databases, localD1File } from '../lib/d1-databases.ts';
 import { benchRows, type BenchRow } from './rows.ts';
-
-/** The SQLite file behind the local D1 binding of a `--persist-to` directory. */
-export function d1File(persistDir: string): string {
-  const dir = join(persistDir, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-  const file = readdirSync(dir).find((name) => name.endsWith('.sqlite') && name !== 'metadata.sqlite');
-  if (!file) throw new Error(`no D1 database under ${dir}`);
-  return join(dir, file);
-}
 
 export interface BenchOrg {
   id: string;
-  /** Its key in the events table (organization_sequences.org_key), once written. */
+  /** The D1 binding holding its events (organizations.shard). */
+  shard: string;
+  /** Its key in its shard's events table (organization_sequences.org_key). */
   key: number;
   ownerKey: string;
   instanceIds: string[];
 }
 
 /** The ids and owner key the generator gives an organization (so a kept dataset can be reused). */
-export function benchOrg(label: string): Omit<BenchOrg, 'key'> {
+export function benchOrg(label: string): Omit<BenchOrg, 'key' | 'shard'> {
   return {
     id: `org_bench_${label}`,
     ownerKey: `alk_bench_${label}_${'k'.repeat(20)}`,
@@ -58,21 +51,39 @@ const COLUMNS = [
 export const placeholder = (column: string) => (column === 'content_hash' ? 'unhex(?)' : '?');
 
 /**
- * Writes organizations, owners, keys and events straight into the local D1 file (before the server
- * starts): far faster than the API for millions of rows; the schema's triggers (event_weeks) still run.
+ * Writes organizations, owners, keys and events straight into the local D1 files (before the
+ * server starts): control rows into the main database, events into the organization's shard. Far
+ * faster than the API for millions of rows; the schema's triggers (event_weeks) still run.
  */
 export class DatasetWriter {
   private readonly db: DatabaseSync;
+  private readonly databases = new Map<string, DatabaseSync>();
+  /** Event shards (every database but the main one; the main one when there is no other). */
+  readonly shards: string[];
 
-  constructor(file: string) {
-    this.db = new DatabaseSync(file);
-    this.db.exec('PRAGMA synchronous = OFF');
+  constructor(persistDir: string, config = 'wrangler.toml') {
+    for (const { binding, databaseId } of d1Databases(config)) {
+      const database = new DatabaseSync(localD1File(persistDir, databaseId));
+      database.exec('PRAGMA synchronous = OFF');
+      this.databases.set(binding, database);
+    }
+    this.db = this.database('DB');
+    const others = [...this.databases.keys()].filter((name) => name !== 'DB');
+    this.shards = others.length > 0 ? others : ['DB'];
   }
 
-  organization(label: string, now: number): BenchOrg {
+  /** One database of the deployment by binding ('DB' is the main one). */
+  database(binding: string): DatabaseSync {
+    const database = this.databases.get(binding);
+    if (!database) throw new Error(`no local D1 database ${binding}`);
+    return database;
+  }
+
+  /** An organization with its owner, owner key and two instances, on `shard` (default: the first shard). */
+  organization(label: string, now: number, shard = this.shards[0] ?? 'DB'): BenchOrg {
     const { id, ownerKey, instanceIds } = benchOrg(label);
     const userId = `usr_bench_${label}`;
-    this.db.prepare('INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)').run(id, `Bench ${label}`, now);
+    this.db.prepare('INSERT INTO organizations (id, name, created_at, shard) VALUES (?, ?, ?, ?)').run(id, `Bench ${label}`, now, shard);
     this.db
       .prepare('INSERT INTO users (id, email, name, created_at) VALUES (?, ?, ?, ?)')
       .run(userId, `owner-${label}@bench.test`, `Owner ${label}`, now);
@@ -87,21 +98,25 @@ export class DatasetWriter {
         .prepare('INSERT INTO instances (id, organization_id, type, name, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(instanceId, id, index === 0 ? 'argocd' : 'kargo', `bench-${index}`, now),
     );
-    this.db.prepare('INSERT INTO organization_sequences (organization_id) VALUES (?)').run(id);
-    const { key } = this.db.prepare('SELECT org_key AS key FROM organization_sequences WHERE organization_id = ?').get(id) as {
+    const events = this.database(shard);
+    events.prepare('INSERT INTO organization_sequences (organization_id) VALUES (?)').run(id);
+    const { key } = events.prepare('SELECT org_key AS key FROM organization_sequences WHERE organization_id = ?').get(id) as {
       key: number;
     };
-    return { id, key, ownerKey, instanceIds };
+    return { id, shard, key, ownerKey, instanceIds };
   }
 
   /** An organization written by an earlier run (--reuse). */
   existing(label: string): BenchOrg {
     const org = benchOrg(label);
-    const row = this.db.prepare('SELECT org_key AS key FROM organization_sequences WHERE organization_id = ?').get(org.id) as
-      | { key: number }
-      | undefined;
-    if (!row) throw new Error(`${org.id} is not in the kept dataset: run without --reuse`);
-    return { ...org, key: row.key };
+    const placed = this.db.prepare('SELECT shard FROM organizations WHERE id = ?').get(org.id) as { shard: string } | undefined;
+    const row = placed
+      ? (this.database(placed.shard).prepare('SELECT org_key AS key FROM organization_sequences WHERE organization_id = ?').get(org.id) as
+          | { key: number }
+          | undefined)
+      : undefined;
+    if (!placed || !row) throw new Error(`${org.id} is not in the kept dataset: run without --reuse`);
+    return { ...org, shard: placed.shard, key: row.key };
   }
 
   /** Another key of the organization (its owner's), returned as its secret. */
@@ -130,29 +145,30 @@ export class DatasetWriter {
    * organization-scoped search text, and the organization's sequence counter.
    */
   events(org: BenchOrg, count: number, fromMs: number, toMs: number, seed: number): number {
-    const insert = this.db.prepare(
+    const db = this.database(org.shard);
+    const insert = db.prepare(
       `INSERT INTO audit_events (${COLUMNS.join(', ')}, org_key, sequence) VALUES (${COLUMNS.map(placeholder).join(', ')}, ?, ?)`,
     );
-    const index = this.db.prepare('INSERT INTO audit_events_search (rowid, body) VALUES (last_insert_rowid(), ?)');
-    const { key, last } = this.db
+    const index = db.prepare('INSERT INTO audit_events_search (rowid, body) VALUES (last_insert_rowid(), ?)');
+    const { key, last } = db
       .prepare('SELECT org_key AS key, last_sequence AS last FROM organization_sequences WHERE organization_id = ?')
       .get(org.id) as { key: number; last: number };
     let sequence = last;
     const started = performance.now();
     let written = 0;
-    this.db.exec('BEGIN');
+    db.exec('BEGIN');
     for (const row of benchRows(org.id, org.instanceIds, count, fromMs, toMs, seed)) {
       sequence += 1;
       insert.run(...COLUMNS.map((column) => row[column as keyof BenchRow]), key, sequence);
       index.run(row.search_body);
       written += 1;
       if (written % 20_000 === 0) {
-        this.db.exec('COMMIT');
-        this.db.exec('BEGIN');
+        db.exec('COMMIT');
+        db.exec('BEGIN');
       }
     }
-    this.db.prepare('UPDATE organization_sequences SET last_sequence = ? WHERE organization_id = ?').run(sequence, org.id);
-    this.db.exec('COMMIT');
+    db.prepare('UPDATE organization_sequences SET last_sequence = ? WHERE organization_id = ?').run(sequence, org.id);
+    db.exec('COMMIT');
     return written / ((performance.now() - started) / 1000);
   }
 
@@ -161,22 +177,35 @@ export class DatasetWriter {
    * archiving. The benchmark archives two chosen weeks itself, so nothing else may be due.
    */
   nothingDue(): void {
-    this.db.exec('UPDATE event_weeks SET last_received_at = -2');
+    for (const shard of this.shards) this.database(shard).exec('UPDATE event_weeks SET last_received_at = -2');
   }
 
-  /** Bytes of the whole database file per event row (table, indexes and FTS index included). */
+  /**
+   * Bytes of the shard files per event row (table, indexes and FTS index included), after VACUUM
+   * (D1 keeps its databases compact; a freshly bulk-loaded file has half-empty pages).
+   */
   bytesPerEvent(): { bytes: number; events: number } {
-    const pages = this.db.prepare('PRAGMA page_count').get() as { page_count: number };
-    const size = this.db.prepare('PRAGMA page_size').get() as { page_size: number };
-    const events = this.db.prepare('SELECT count(*) AS n FROM audit_events').get() as { n: number };
-    return { bytes: pages.page_count * size.page_size, events: events.n };
+    let bytes = 0;
+    let events = 0;
+    for (const shard of this.shards) {
+      const db = this.database(shard);
+      db.exec('VACUUM');
+      const pages = db.prepare('PRAGMA page_count').get() as { page_count: number };
+      const size = db.prepare('PRAGMA page_size').get() as { page_size: number };
+      bytes += pages.page_count * size.page_size;
+      events += (db.prepare('SELECT count(*) AS n FROM audit_events').get() as { n: number }).n;
+    }
+    return { bytes, events };
   }
 
-  query<T>(sql: string, params: (string | number | null)[] = []): T[] {
-    return this.db.prepare(sql).all(...params) as T[];
+  /** A query on the main database, or on an organization's shard. */
+  query<T>(sql: string, params: (string | number | null)[] = [], on: string | BenchOrg = 'DB'): T[] {
+    return this.database(typeof on === 'string' ? on : on.shard)
+      .prepare(sql)
+      .all(...params) as T[];
   }
 
   close(): void {
-    this.db.close();
+    for (const database of this.databases.values()) database.close();
   }
 }

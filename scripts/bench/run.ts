@@ -13,11 +13,11 @@ import autocannon from 'autocannon';
 import { unzipSync, Zip, ZipDeflate, zipSync } from 'fflate';
 import { drizzle } from 'drizzle-orm/d1';
 import * as schema from '../../worker/db/schema';
-import { NO_FILTERS } from '../../worker/events/filters';
+import { NO_RESOLVED_FILTERS } from '../../worker/events/filters';
 import { pageQuery, countQuery } from '../../worker/services/audit-log-query';
 import { StreamingZip } from '../../worker/archive/zip-stream';
 import { week as isoWeek, weekStartDate } from '../../worker/archive/week';
-import { DatasetWriter, d1File, type BenchOrg } from './dataset.ts';
+import { DatasetWriter, type BenchOrg } from './dataset.ts';
 import { figure, latency, median, round, timedFetch, type Figure } from './measure.ts';
 import { benchRows, ingestShape, ACTORS } from './rows.ts';
 import { applyMigrations, startServer, withPeakRss, type BenchServer } from './server.ts';
@@ -63,14 +63,14 @@ function freshDir(name: string): string {
 async function ingestBench(): Promise<void> {
   const apiDir = freshDir('ingest-api');
   applyMigrations(apiDir);
-  const writer = new DatasetWriter(d1File(apiDir));
+  const writer = new DatasetWriter(apiDir);
   const org = writer.organization('ingest', now);
   const keys = [org.ownerKey, ...[1, 2, 3].map((index) => writer.apiKey(org, `ingest${index}`, 'ingest'))];
   writer.close();
   const server = await startServer(apiDir, 8791);
   const rawDir = freshDir('ingest-raw');
   applyMigrations(rawDir, 'scripts/bench/raw-insert.wrangler.toml');
-  const rawWriter = new DatasetWriter(d1File(rawDir));
+  const rawWriter = new DatasetWriter(rawDir, 'scripts/bench/raw-insert.wrangler.toml');
   const rawOrg = rawWriter.organization('ingest', now);
   rawWriter.close();
   const raw = await startServer(rawDir, 8792, 'scripts/bench/raw-insert.wrangler.toml');
@@ -161,7 +161,7 @@ interface Dataset {
 function buildDataset(): Dataset {
   if (reuse && existsSync(join(ROOT, 'dataset'))) {
     notes.push('Dataset reused from the previous run (--reuse).');
-    const kept = new DatasetWriter(d1File(join(ROOT, 'dataset')));
+    const kept = new DatasetWriter(join(ROOT, 'dataset'));
     const dataset = {
       dir: join(ROOT, 'dataset'),
       big: kept.existing('big'),
@@ -174,10 +174,12 @@ function buildDataset(): Dataset {
   }
   const dir = freshDir('dataset');
   applyMigrations(dir);
-  const writer = new DatasetWriter(d1File(dir));
+  const writer = new DatasetWriter(dir);
   const week = isoWeek(weekStartDate(now - 7 * DAY));
-  const big = writer.organization('big', now);
-  const orgs = [big, ...[1, 2, 3].map((index) => writer.organization(`other${index}`, now))];
+  // Spread over the shards: the big organization alone on the first, the rest round the others.
+  const shard = (index: number) => writer.shards[index % writer.shards.length] as string;
+  const big = writer.organization('big', now, shard(0));
+  const orgs = [big, ...[1, 2, 3].map((index) => writer.organization(`other${index}`, now, shard(index)))];
   let seed = 100;
   const generated = performance.now();
   let rows = 0;
@@ -187,8 +189,8 @@ function buildDataset(): Dataset {
     rows += count;
     log(`generated ${count} events for ${org.id} (${Math.round(rate)} rows/s)`);
   }
-  const weekSmall = writer.organization('week-small', now);
-  const weekLarge = writer.organization('week-large', now);
+  const weekSmall = writer.organization('week-small', now, shard(1));
+  const weekLarge = writer.organization('week-large', now, shard(1));
   writer.events(weekSmall, SIZES.weekSmall, week.startMs, week.endMs, seed++);
   writer.events(weekLarge, SIZES.weekLarge, week.startMs, week.endMs, seed++);
   rows += SIZES.weekSmall + SIZES.weekLarge;
@@ -227,21 +229,21 @@ async function queryBench(server: BenchServer, data: Dataset): Promise<void> {
   });
 
   // Same SQL straight on SQLite (node:sqlite, same file): what the engine costs without the Worker.
-  const sqlite = new DatasetWriter(d1File(data.dir));
+  const sqlite = new DatasetWriter(data.dir);
   const db = drizzle({} as D1Database, { schema });
   const rawTime = (query: { toSQL(): { sql: string; params: unknown[] } }) => {
     const { sql, params } = query.toSQL();
     const samples: number[] = [];
     for (let index = 0; index < 7; index += 1) {
       const t = performance.now();
-      sqlite.query(sql, params as (string | number | null)[]);
+      sqlite.query(sql, params as (string | number | null)[], data.big);
       samples.push(performance.now() - t);
     }
     return median(samples);
   };
-  const rawFirst = rawTime(pageQuery(db, data.big.id, NO_FILTERS, { limit: 50, offset: 0, cursor: null }));
-  const rawCount = rawTime(countQuery(db, data.big.id, NO_FILTERS));
-  const userOnly = { ...NO_FILTERS, actorTypes: ['user'] };
+  const rawFirst = rawTime(pageQuery(db, data.big.id, NO_RESOLVED_FILTERS, { limit: 50, offset: 0, cursor: null }));
+  const rawCount = rawTime(countQuery(db, data.big.id, NO_RESOLVED_FILTERS));
+  const userOnly = { ...NO_RESOLVED_FILTERS, actorTypes: ['user'] };
   const rawScanCount = rawTime(countQuery(db, data.big.id, userOnly));
   add({
     section: 'Query',
@@ -288,11 +290,12 @@ async function queryBench(server: BenchServer, data: Dataset): Promise<void> {
     pass: null,
     note: `p95 ${round(offset.p95)} ms`,
   });
-  const [deep] = sqlite.query<{ timestamp: number; sequence: number }>(
-    'SELECT timestamp, sequence FROM audit_events WHERE org_key = ? ORDER BY timestamp DESC, sequence DESC LIMIT 1 OFFSET 19999',
+  const [deep] = sqlite.query<{ timestamp: number; position: number }>(
+    'SELECT timestamp, rowid AS position FROM audit_events WHERE org_key = ? ORDER BY timestamp DESC, rowid DESC LIMIT 1 OFFSET 19999',
     [data.big.key],
+    data.big,
   );
-  const cursor = Buffer.from(JSON.stringify([deep?.timestamp, deep?.sequence])).toString('base64url');
+  const cursor = Buffer.from(JSON.stringify([deep?.timestamp, deep?.position])).toString('base64url');
   const deepCursor = await latency(SIZES.repeat, 2, get(`cursor=${cursor}`));
   add({
     section: 'Query',
@@ -379,7 +382,7 @@ async function archiveBench(server: BenchServer, data: Dataset): Promise<void> {
       [
         'd1',
         'execute',
-        'DB',
+        org.shard,
         '--local',
         '--persist-to',
         data.dir,
@@ -532,11 +535,13 @@ async function exportOnce(server: BenchServer, org: BenchOrg) {
 async function exportBench(server: BenchServer, data: Dataset): Promise<void> {
   const small = await exportOnce(server, data.weekSmall);
   const large = await exportOnce(server, data.big);
-  const sqlite = new DatasetWriter(d1File(data.dir));
+  const sqlite = new DatasetWriter(data.dir);
   const t = performance.now();
-  const count = sqlite.query<{ id: string }>('SELECT * FROM audit_events WHERE org_key = ? ORDER BY timestamp DESC, sequence DESC', [
-    data.big.key,
-  ]).length;
+  const count = sqlite.query<{ id: string }>(
+    'SELECT * FROM audit_events WHERE org_key = ? ORDER BY timestamp DESC, rowid DESC',
+    [data.big.key],
+    data.big,
+  ).length;
   const rawRate = count / ((performance.now() - t) / 1000);
   sqlite.close();
   add({

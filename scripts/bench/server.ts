@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { d1Databases } from '../lib/d1-databases.ts';
 import { toolEnv, waitForServer } from '../lib/run.ts';
 
 export interface BenchServer {
@@ -12,12 +13,15 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
+/** Applies drizzle/ to every D1 database of the config (the main one and each shard). */
 export function applyMigrations(persistDir: string, config = 'wrangler.toml'): void {
-  const result = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir, '-c', config], {
-    env: { ...toolEnv, CI: 'true' },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`migrations failed: ${result.stderr}${result.stdout}`);
+  for (const { binding } of d1Databases(config)) {
+    const result = spawnSync('wrangler', ['d1', 'migrations', 'apply', binding, '--local', '--persist-to', persistDir, '-c', config], {
+      env: { ...toolEnv, CI: 'true' },
+      encoding: 'utf8',
+    });
+    if (result.status !== 0) throw new Error(`migrations of ${binding} failed: ${result.stderr}${result.stdout}`);
+  }
 }
 
 function childrenOf(pid: number): number[] {

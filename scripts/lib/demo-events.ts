@@ -159,7 +159,7 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
           object: {
             type: 'kargo_promotion',
             id: { name: `${stage}.${freight}`, kind: 'Promotion', group: 'kargo.akuity.io' },
-            parentId: { name: project, parentName: stage },
+            parentId: { name: stage, kargoProjectName: project },
           },
           details: { message: `Promoted freight ${freight} to ${stage}`, actionType: 'promote' },
         };
@@ -176,7 +176,7 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
           object: {
             type: 'kargo_freight',
             id: { name: sha(), kind: 'Freight', group: 'kargo.akuity.io' },
-            parentId: { name: pick(KARGO_PROJECTS), parentName: stage },
+            parentId: { name: stage, kargoProjectName: pick(KARGO_PROJECTS) },
           },
           details: { message: `Approved freight for ${stage}`, actionType: 'approve' },
         };

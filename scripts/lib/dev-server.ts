@@ -3,7 +3,9 @@
  * `npm start` and by the browser tests (which give it a private port, state directory and secrets).
  */
 import type { ChildProcess } from 'node:child_process';
-import { run, startBackground, waitForServer } from './run.ts';
+import { join } from 'node:path';
+import { d1Databases } from './d1-databases.ts';
+import { ROOT, run, startBackground, waitForServer } from './run.ts';
 
 /**
  * The Worker archives only events received at least ARCHIVE_SETTLE_SECONDS ago (60 by default),
@@ -42,9 +44,14 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-export function applyMigrations(options: { persistTo?: string; quiet?: boolean } = {}): Promise<void> {
+/** Applies drizzle/ to every D1 database of wrangler.toml (the main one and each event shard), one after another. */
+export async function applyMigrations(options: { persistTo?: string; quiet?: boolean; remote?: boolean } = {}): Promise<void> {
   const persist = options.persistTo ? ['--persist-to', options.persistTo] : [];
-  return run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', ...persist], { quiet: options.quiet ?? false });
+  for (const { binding } of d1Databases(join(ROOT, 'wrangler.toml'))) {
+    await run('wrangler', ['d1', 'migrations', 'apply', binding, options.remote ? '--remote' : '--local', ...persist], {
+      quiet: options.quiet ?? false,
+    });
+  }
 }
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {

@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
-import { DatasetWriter, d1File } from '../bench/dataset.ts';
+import { DatasetWriter } from '../bench/dataset.ts';
 import { applyMigrations, startServer } from '../bench/server.ts';
 
 const argument = (name: string, fallback: number) => {
@@ -23,7 +23,7 @@ const dir = join('bench', 'tmp', 'load');
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 applyMigrations(dir);
-const setup = new DatasetWriter(d1File(dir));
+const setup = new DatasetWriter(dir);
 const org = setup.organization('load', Date.now());
 // One shared key: the clients together exceed its rate budget, so 429s and retries really happen.
 setup.close();
@@ -98,9 +98,9 @@ try {
 }
 const seconds = (performance.now() - started) / 1000;
 
-const check = new DatasetWriter(d1File(dir));
+const check = new DatasetWriter(dir);
 const stored = check
-  .query<{ id: string }>('SELECT id FROM audit_events_by_organization WHERE organization_id = ? AND action = ?', [org.id, 'sync'])
+  .query<{ id: string }>('SELECT id FROM audit_events_by_organization WHERE organization_id = ? AND action = ?', [org.id, 'sync'], org)
   .map((row) => row.id);
 check.close();
 const storedSet = new Set(stored);

@@ -68,6 +68,8 @@ export interface Seed {
 
 export interface Harness {
   baseUrl: string;
+  /** The platform admin token (creates organizations, backfills history up to an organization's hot retention). */
+  adminToken: string;
   seed: Seed;
   stop(): Promise<void>;
 }
@@ -127,7 +129,7 @@ export async function startHarness(): Promise<Harness> {
     log(`wrangler dev up on ${server.baseUrl} in ${Math.round((Date.now() - started) / 1000)} s`);
     const seed = await seedData(server.baseUrl, adminToken, join(persistDir, 'demo-seed.json'));
     log(`seeded, ${seed.archivedWeeks.length} demo weeks archived, in ${Math.round((Date.now() - started) / 1000)} s`);
-    return { baseUrl: server.baseUrl, seed, stop };
+    return { baseUrl: server.baseUrl, adminToken, seed, stop };
   } catch (error) {
     await stop();
     throw error;

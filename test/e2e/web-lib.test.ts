@@ -21,7 +21,7 @@ describe('audit filters in the URL', () => {
     const search =
       '?range=custom&from=2026-11-01T00%3A00%3A00.000Z&to=2026-11-08T00%3A00%3A00.000Z' +
       '&actor=dave%40example.com&actor=bob%40example.com&action=update&objectType=argocd_application' +
-      '&instance=inst_1&q=guestbook&utc=1';
+      '&instance=inst_1&app=guestbook&app=payments-api&kargoProject=storefront&children=1&q=guestbook&utc=1';
     const filters = parseFilters(new URLSearchParams(search));
     assert.deepEqual(filters, {
       range: 'custom',
@@ -31,6 +31,15 @@ describe('audit filters in the URL', () => {
       actions: ['update'],
       objectTypes: ['argocd_application'],
       instanceId: 'inst_1',
+      objects: {
+        app: ['guestbook', 'payments-api'],
+        project: [],
+        cluster: [],
+        namespace: [],
+        kargoProject: ['storefront'],
+        stage: [],
+        children: true,
+      },
       q: 'guestbook',
       utc: true,
     });

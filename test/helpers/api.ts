@@ -59,19 +59,28 @@ export interface TestOrg {
   ownerKey: string;
   ownerKeyId: string;
   ownerEmail: string;
+  /** The event database the service placed it on. */
+  shard: string;
 }
 
-export async function createOrg(label = 'org'): Promise<TestOrg> {
+/** A new organization, placed by the service (or on `shard`, as an operator may). */
+export async function createOrg(label = 'org', options: { shard?: 'SHARD_1' | 'SHARD_2' } = {}): Promise<TestOrg> {
   const ownerEmail = `${unique(label)}@example.com`;
   const created = await json<CreatedOrganization>(
     await call('/api/v1/organizations', {
       method: 'POST',
       token: ADMIN,
-      body: { name: unique(label), owner: { email: ownerEmail, name: 'Owner' } },
+      body: { name: unique(label), owner: { email: ownerEmail, name: 'Owner' }, ...options },
     }),
     201,
   );
-  return { orgId: created.organization.id, ownerKey: created.ownerApiKey, ownerKeyId: created.ownerApiKeyId, ownerEmail };
+  return {
+    orgId: created.organization.id,
+    ownerKey: created.ownerApiKey,
+    ownerKeyId: created.ownerApiKeyId,
+    ownerEmail,
+    shard: created.organization.shard,
+  };
 }
 
 export async function createKey(

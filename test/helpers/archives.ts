@@ -1,12 +1,17 @@
 import { env } from 'cloudflare:workers';
 import { sha256Hex } from '../../worker/auth/secrets';
-import { database } from '../../worker/db/client';
 import { buildWeekArchive, type BuildOptions } from '../../worker/services/archive-builder';
 import { weekStartDate, week } from '../../worker/archive/week';
 import { call, json, type TestOrg } from './api';
 import { makeEvent, type EventInput } from './events';
+import { eventsDatabase } from './shards';
 
-export const deps = () => ({ db: database(env.DB), bucket: env.ARCHIVES, signingKey: env.ARCHIVE_SIGNING_KEY });
+/** What an archive build of the organization needs: its shard, the bucket and the signing key. */
+export const deps = async (organizationId: string) => ({
+  db: await eventsDatabase(organizationId),
+  bucket: env.ARCHIVES,
+  signingKey: env.ARCHIVE_SIGNING_KEY,
+});
 
 /** Last week's Monday: a closed week whose events are still inside MAX_EVENT_AGE_DAYS. */
 export function lastWeek(): ReturnType<typeof week> {
@@ -14,8 +19,8 @@ export function lastWeek(): ReturnType<typeof week> {
 }
 
 /** Builds now, counting events received up to this instant (no settle delay). */
-export function build(organizationId: string, startDate: string, options: Partial<BuildOptions> = {}) {
-  return buildWeekArchive(deps(), organizationId, startDate, { now: Date.now(), settleMs: 0, ...options });
+export async function build(organizationId: string, startDate: string, options: Partial<BuildOptions> = {}) {
+  return buildWeekArchive(await deps(organizationId), organizationId, startDate, { now: Date.now(), settleMs: 0, ...options });
 }
 
 /** `count` events spread over the week's days (day 6, Sunday, left empty on purpose when `skipSunday`). */

@@ -1,5 +1,5 @@
-import { env } from 'cloudflare:workers';
 import type { AuditEventInputBody } from '../../worker/contract';
+import { DATABASES, eventsD1 } from './shards';
 
 export interface StoredEventSummary {
   action: string;
@@ -12,19 +12,24 @@ export interface StoredEventSummary {
 
 /** Reads audit_events straight from D1, to check what a request really stored. */
 export async function storedEvents(organizationId: string): Promise<StoredEventSummary[]> {
-  const result = await env.DB.prepare(
-    'SELECT action, actor_type, actor_id, object_type, object_name, instance_id FROM audit_events_by_organization WHERE organization_id = ? ORDER BY timestamp, id',
-  )
+  const result = await (await eventsD1(organizationId))
+    .prepare(
+      'SELECT action, actor_type, actor_id, object_type, object_name, instance_id FROM audit_events_by_organization WHERE organization_id = ? ORDER BY timestamp, id',
+    )
     .bind(organizationId)
     .all<StoredEventSummary>();
   return result.results;
 }
 
+/** Rows of a table, summed over the main database and every shard. */
 export async function countRows(
   table: 'audit_events' | 'organizations' | 'memberships' | 'api_keys' | 'instances' | 'users' | 'sessions',
 ): Promise<number> {
-  const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>();
-  return row?.n ?? 0;
+  let total = 0;
+  for (const database of Object.values(DATABASES)) {
+    total += (await database.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())?.n ?? 0;
+  }
+  return total;
 }
 
 /** What a client sends to the ingest endpoint (the contract's input type). */

@@ -18,12 +18,25 @@ export const CreateOrganizationSchema = z
   .object({
     name: DisplayName.openapi({ example: 'Acme' }),
     owner: z.object({ email: Email.openapi({ example: 'alice@example.com' }), name: DisplayName.openapi({ example: 'Alice' }) }),
+    shard: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'a D1 binding name, like SHARD_1')
+      .optional()
+      .openapi({
+        description:
+          'Operators only: the event database (a name in EVENT_SHARDS) to place the organization on. Default: the shard with the fewest events.',
+        example: 'SHARD_1',
+      }),
   })
   .openapi('CreateOrganization');
 
 export const CreatedOrganizationSchema = z
   .object({
-    organization: z.object({ id: z.string(), name: z.string() }),
+    organization: z.object({
+      id: z.string(),
+      name: z.string(),
+      shard: z.string().openapi({ description: "The event database holding the organization's events" }),
+    }),
     ownerApiKey: z.string().openapi({ description: 'The owner key secret, shown only here' }),
     ownerApiKeyId: z.string().openapi({ description: 'Its id (the user name of HTTP Basic authentication)' }),
   })

@@ -1,4 +1,7 @@
-// Longer than 300 lines: drizzle-kit reads every table of the database from this one schema file.
+/**
+ * Longer than 300 lines: every table of the schema lives here, because drizzle-kit reads one file
+ * to generate the migrations and the tables refer to one another.
+ */
 import { sql } from 'drizzle-orm';
 import { blob, customType, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { FACETS, INSTANCE_TYPES, KEY_ROLES, ROLES, SOURCE_CODES, type EventSource } from '../contract/enums';
@@ -24,7 +27,27 @@ export const organizations = sqliteTable('organizations', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   createdAt: millis('created_at').notNull(),
+  // The D1 binding that holds the organization's events, counters, archives and deliveries
+  // (db/shards.ts). Organizations from before shards existed keep theirs in the main database.
+  shard: text('shard').notNull().default('DB'),
 });
+
+/**
+ * Events of the service's own about control data, written in the same transaction as the change
+ * they record (a change and its event commit together or not at all), then moved into the
+ * organization's shard (services/pending-events.ts): right after the request, or by the cron.
+ */
+export const pendingEvents = sqliteTable(
+  'pending_events',
+  {
+    position: integer('position').primaryKey({ autoIncrement: true }),
+    organizationId: text('organization_id').notNull(),
+    receivedAt: millis('received_at').notNull(),
+    // The event (events/event-shape.ts, NewAuditEvent) as JSON.
+    event: text('event').notNull(),
+  },
+  (table) => [index('pending_events_organization').on(table.organizationId, table.position)],
+);
 
 export const instances = sqliteTable(
   'instances',
@@ -333,9 +356,8 @@ export const webhookDeliveries = sqliteTable(
   {
     id: text('id').primaryKey(),
     organizationId: text('organization_id').notNull(),
-    configId: text('config_id')
-      .notNull()
-      .references(() => notificationConfigs.id),
+    // No foreign key: deliveries live in the organization's shard, configs in the main database.
+    configId: text('config_id').notNull(),
     eventId: text('event_id').notNull(),
     eventType: text('event_type', { enum: ['WEBHOOK_EVENT_TYPE_AUDIT', 'WEBHOOK_EVENT_TYPE_PING'] }).notNull(),
     sequence: integer('sequence'),

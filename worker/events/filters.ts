@@ -56,6 +56,27 @@ export interface AuditLogFilters {
   nothing: boolean;
 }
 
+/**
+ * Filters ready for an organization's shard: instance names are looked up in the main database
+ * (where instances live) and travel as ids, so no shard query reads another database's table.
+ */
+export interface ResolvedFilters extends Omit<AuditLogFilters, 'instanceNames' | 'exclude'> {
+  /** Events of any of these instances (null: no condition; empty: none can match). */
+  instanceIds: string[] | null;
+  exclude: Omit<Exclusions, 'instanceNames'> & { instanceIds: string[] };
+}
+
+/** The filters with their instance names replaced by the ids they name (`ids`: name → its instances' ids). */
+export function withInstanceIds(filters: AuditLogFilters, idsNamed: (names: string[]) => string[]): ResolvedFilters {
+  const { instanceNames, exclude, ...rest } = filters;
+  const { instanceNames: excludedNames, ...excluded } = exclude;
+  return {
+    ...rest,
+    instanceIds: instanceNames.length === 0 ? null : idsNamed(instanceNames),
+    exclude: { ...excluded, instanceIds: excludedNames.length === 0 ? [] : idsNamed(excludedNames) },
+  };
+}
+
 export const NO_FILTERS: AuditLogFilters = {
   actorIds: [],
   actorTypes: [],
@@ -73,6 +94,8 @@ export const NO_FILTERS: AuditLogFilters = {
   kargoProject: null,
   nothing: false,
 };
+
+export const NO_RESOLVED_FILTERS: ResolvedFilters = withInstanceIds(NO_FILTERS, () => []);
 
 const list = <T extends string>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 

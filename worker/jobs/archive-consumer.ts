@@ -1,5 +1,7 @@
 import { readConfig } from '../config';
 import { database } from '../db/client';
+import { shardSet } from '../db/shards';
+import { organizationShard } from '../services/shard-routing';
 import type { ArchiveJob, WorkerEnv } from '../env';
 import { buildWeekArchive } from '../services/archive-builder';
 
@@ -9,11 +11,12 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 export async function handleArchiveBatch(batch: MessageBatch<ArchiveJob>, env: WorkerEnv): Promise<void> {
-  const db = database(env.DB);
+  const control = database(env.DB);
   for (const message of batch.messages) {
     const { organizationId, startDate } = message.body;
     const started = Date.now();
     try {
+      const db = database(shardSet(env).binding(await organizationShard(control, organizationId)));
       const result = await buildWeekArchive({ db, bucket: env.ARCHIVES, signingKey: env.ARCHIVE_SIGNING_KEY }, organizationId, startDate, {
         now: Date.now(),
         settleMs: readConfig(env).archiveSettleMs,

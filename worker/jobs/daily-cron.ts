@@ -1,12 +1,15 @@
 import { weekStartDate } from '../archive/week';
 import { readConfig } from '../config';
 import { database } from '../db/client';
+import { shardDatabases, shardSet } from '../db/shards';
 import type { ArchiveJob, WorkerEnv } from '../env';
 import { dueArchiveWeeks } from '../services/archives';
 import { expireArchives } from '../services/archive-expiry';
 import { applyRetention } from '../services/retention';
 import { allSettings, defaultSettings } from '../services/settings';
 import { backfillSearch } from '../services/search-backfill';
+import { deliverPendingEvents } from '../services/pending-events';
+import { organizationShard } from '../services/shard-routing';
 import { runWebhookDailyJobs } from './webhook-daily';
 
 /** Older events re-indexed for free text per daily run (see services/search-backfill.ts). */
@@ -20,32 +23,52 @@ const SEND_BATCH = 100;
  * week). Due-ness is recomputed from D1 each run, so a missed run catches up by itself.
  */
 export async function enqueueDueArchives(env: WorkerEnv, now: number): Promise<ArchiveJob[]> {
-  const due = await dueArchiveWeeks(database(env.DB), weekStartDate(now));
+  const due: ArchiveJob[] = [];
+  for (const shard of shardDatabases(env)) due.push(...(await dueArchiveWeeks(shard.db, weekStartDate(now))));
   for (let start = 0; start < due.length; start += SEND_BATCH) {
     await env.ARCHIVE_QUEUE.sendBatch(due.slice(start, start + SEND_BATCH).map((job) => ({ body: job, contentType: 'json' })));
   }
   return due;
 }
 
+/**
+ * Every job covers every shard (db/shards.ts): archives due, retention and archive expiry under
+ * each organization's settings (read once from the main database), the free-text backfill, and
+ * events of control-data changes still queued in the main database.
+ */
 export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
+  const control = database(env.DB);
+  const shards = shardDatabases(env);
+  const pending = await deliverPendingEvents(control, async (organizationId) =>
+    database(shardSet(env).binding(await organizationShard(control, organizationId, now))),
+  );
   const due = await enqueueDueArchives(env, now);
-  const db = database(env.DB);
   const config = readConfig(env);
-  const settings = await allSettings(db, config);
-  const retention = await applyRetention(db, env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, now, defaultSettings(config), settings);
-  const expiry = await expireArchives(db, env.ARCHIVES, now, settings);
-  const search = await backfillSearch(db, SEARCH_BACKFILL_ROWS_PER_RUN);
-  const webhooks = await runWebhookDailyJobs(env, now);
+  const settings = await allSettings(control, config);
+  for (const shard of shards) {
+    const retention = await applyRetention(shard.db, env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, now, defaultSettings(config), settings);
+    const expiry = await expireArchives(shard.db, env.ARCHIVES, now, settings);
+    const search = await backfillSearch(shard.db, Math.ceil(SEARCH_BACKFILL_ROWS_PER_RUN / shards.length));
+    console.log(
+      JSON.stringify({
+        job: 'daily',
+        shard: shard.name,
+        purgedWeeks: retention.purgedWeeks.length,
+        deletedEvents: retention.deletedEvents,
+        keptWeeks: retention.kept.length,
+        expiredArchives: expiry.expired.length,
+        searchBackfilled: search.indexed,
+        searchBackfillOrganizationsLeft: search.organizationsLeft,
+      }),
+    );
+  }
+  const webhooks = await runWebhookDailyJobs(env, control, shards, now);
   console.log(
     JSON.stringify({
       job: 'daily',
       archivesEnqueued: due.length,
-      purgedWeeks: retention.purgedWeeks.length,
-      deletedEvents: retention.deletedEvents,
-      keptWeeks: retention.kept.length,
-      expiredArchives: expiry.expired.length,
-      searchBackfilled: search.indexed,
-      searchBackfillOrganizationsLeft: search.organizationsLeft,
+      pendingEventsDelivered: pending.delivered,
+      pendingFailed: pending.failed,
       ...webhooks,
     }),
   );

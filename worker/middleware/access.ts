@@ -1,5 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import { grantFor, type OrgGrant, type Principal } from '../auth/principal';
+import type { Database } from '../db/client';
 import type { KeyRole } from '../db/schema';
 import { forbidden, unauthorized } from '../errors';
 import { getOrganization } from '../services/organizations';
@@ -36,7 +37,12 @@ export function requireOrgRole(c: WithVariables, organizationId: string, allowed
 
 /** What a route guarded by `orgAccess` knows about its caller. */
 export interface OrgAccessEnv extends AppEnv {
-  Variables: AppEnv['Variables'] & { caller: Principal; grant: OrgGrant };
+  Variables: AppEnv['Variables'] & {
+    caller: Principal;
+    grant: OrgGrant;
+    /** The organization's shard (its events, counters, archives), in this request's D1 session. */
+    events: Database;
+  };
 }
 
 /**
@@ -52,6 +58,7 @@ export function orgAccess(allowed: readonly KeyRole[]) {
     // Other callers' grants come from rows of existing organizations; the platform admin's do not.
     if (caller.grants === 'all') await getOrganization(c.var.db, organizationId);
     c.set('caller', caller);
+    c.set('events', await c.var.eventsDatabase(organizationId));
     await next();
   });
 }

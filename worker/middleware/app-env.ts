@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
+import type { DatabaseSessions } from '../db/sessions';
 import type { WorkerEnv } from '../env';
 
 /** The one Hono environment type shared by every router and middleware. */
@@ -8,7 +9,13 @@ export interface AppEnv {
   Bindings: WorkerEnv;
   Variables: {
     requestId: string;
+    /** The main database (control data), in this request's D1 session. */
     db: Database;
+    sessions: DatabaseSessions;
+    /** The database holding an organization's events (its shard), in this request's session. */
+    eventsDatabase: (organizationId: string) => Promise<Database>;
+    /** The request changed control data and queued the events recording it (services/pending-events.ts). */
+    changesQueued?: boolean;
     config: Config;
     /** null when the request carries no credential at all. */
     principal: Principal | null;

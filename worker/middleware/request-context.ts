@@ -1,12 +1,10 @@
 import { createMiddleware } from 'hono/factory';
 import { readConfig } from '../config';
-import { database } from '../db/client';
 import type { AppEnv } from './app-env';
 
-/** Per-request values every handler reads (id, database, config, clock) and the API's security headers. */
+/** Per-request values every handler reads (id, config, clock) and the API's security headers. */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set('requestId', c.req.header('cf-ray') ?? crypto.randomUUID());
-  c.set('db', database(c.env.DB));
   c.set('config', readConfig(c.env));
   c.set('now', Date.now());
   await next();

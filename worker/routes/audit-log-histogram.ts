@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { HistogramQuery, HistogramSchema, MAX_HISTOGRAM_BUCKETS } from '../contract/histogram';
+import { resolveFilters } from '../services/instances';
 import { toFilters } from '../events/filters';
 import { AUDIT_READERS, orgAccess } from '../middleware/access';
 import { canonicalQuery } from '../middleware/canonical-query';
@@ -23,7 +24,8 @@ export const auditLogHistogramRoutes = createRouter().openapi(
   async (c) => {
     const { orgId } = c.req.valid('param');
     const query = c.var.query;
-    const histogram = await auditLogHistogram(c.var.db, orgId, toFilters(query), {
+    const filters = await resolveFilters(c.var.db, orgId, toFilters(query));
+    const histogram = await auditLogHistogram(c.var.events, orgId, filters, {
       unit: query.bucket,
       step: query.step,
       timeZone: query.timeZone,

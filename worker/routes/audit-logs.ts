@@ -12,6 +12,7 @@ import type { AppEnv } from '../middleware/app-env';
 import { startExport } from '../services/audit-log-export';
 import { queryAuditLogs, queryInstanceAuditLogs } from '../services/audit-log-query';
 import { ingest } from '../services/ingest';
+import { resolveFilters } from '../services/instances';
 import { getSettings } from '../services/settings';
 import { clientIp, InstanceParams, OrgParams, security } from './params';
 import { commonProblems, conflictProblem, jsonResponse } from './responses';
@@ -36,7 +37,7 @@ export const auditLogRoutes = createRouter().openapi(
     },
   }),
   async (c) => {
-    const result = await ingest(c.var.db, {
+    const result = await ingest(c.var.db, c.var.events, {
       organizationId: c.req.valid('param').orgId,
       body: c.req.valid('json'),
       caller: c.var.caller,
@@ -76,7 +77,7 @@ export const auditLogReadRoutes = createRouter()
       const { orgId } = c.req.valid('param');
       const query = c.var.query;
       const [page, settings] = await Promise.all([
-        queryAuditLogs(c.var.db, orgId, toFilters(query), toPage(query)),
+        resolveFilters(c.var.db, orgId, toFilters(query)).then((filters) => queryAuditLogs(c.var.events, orgId, filters, toPage(query))),
         getSettings(c.var.db, orgId, c.var.config),
       ]);
       retentionHeaders(c, settings, orgId);
@@ -98,7 +99,9 @@ export const auditLogReadRoutes = createRouter()
       const { orgId, instanceId } = c.req.valid('param');
       const query = c.var.query;
       const [page, settings] = await Promise.all([
-        queryInstanceAuditLogs(c.var.db, orgId, instanceId, toFilters(query), toPage(query)),
+        resolveFilters(c.var.db, orgId, toFilters(query)).then((filters) =>
+          queryInstanceAuditLogs(c.var.db, c.var.events, orgId, instanceId, filters, toPage(query)),
+        ),
         getSettings(c.var.db, orgId, c.var.config),
       ]);
       retentionHeaders(c, settings, orgId);
@@ -129,11 +132,11 @@ export const auditLogReadRoutes = createRouter()
       const { format } = query;
       const filterParameters = canonicalize(Object.fromEntries(Object.entries(query).filter(([key]) => key.startsWith('filters.'))));
       const body = await startExport(
-        c.var.db,
+        c.var.events,
         orgId,
         {
           format,
-          filters: toFilters(query),
+          filters: await resolveFilters(c.var.db, orgId, toFilters(query)),
           filterParameters: filterParameters as Record<string, unknown>,
           limit: query['filters.limit'] ?? null,
           offset: query['filters.offset'],

@@ -1,9 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CreatedOrganizationSchema, CreateOrganizationSchema, OrganizationSummarySchema } from '../contract/management';
-import { forbidden } from '../errors';
+import { shardSet } from '../db/shards';
+import { ApiError, forbidden } from '../errors';
 import { signedIn } from '../middleware/access';
 import { organizationsOf } from '../services/credentials';
 import { createOrganization } from '../services/organizations';
+import { placeOrganization } from '../services/shard-routing';
 import { clientIp, security } from './params';
 import { commonProblems, jsonBody, jsonResponse } from './responses';
 import { createRouter } from './router';
@@ -23,7 +25,21 @@ export const organizationRoutes = createRouter()
     async (c) => {
       const principal = c.var.caller;
       if (principal.kind !== 'platform-admin') throw forbidden('Only the platform admin token can create organizations.');
-      const created = await createOrganization(c.var.db, c.req.valid('json'), { principal, ip: clientIp(c), now: c.var.now });
+      const input = c.req.valid('json');
+      const shards = shardSet(c.env);
+      if (input.shard !== undefined && !shards.placement.includes(input.shard)) {
+        throw new ApiError('validation-failed', "The shard is not one of this deployment's event databases.", [
+          { pointer: 'shard', detail: `must be one of ${shards.placement.join(', ')} (EVENT_SHARDS)` },
+        ]);
+      }
+      const shard =
+        input.shard ??
+        (await placeOrganization(
+          c.var.db,
+          shards.placement.map((name) => ({ name, db: c.var.sessions.database(name) })),
+        ));
+      c.set('changesQueued', true);
+      const created = await createOrganization(c.var.db, { ...input, shard }, { principal, ip: clientIp(c), now: c.var.now });
       return c.json(created, 201);
     },
   )

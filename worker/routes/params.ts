@@ -26,7 +26,9 @@ export function clientIp(c: Pick<Context, 'req'>): string | null {
 }
 
 /** The change context of a request guarded by `orgAccess`. */
+/** Who changes what; the request then delivers the events the change queued (middleware/database-sessions.ts). */
 export function changeContext(c: Context<OrgAccessEnv>): ChangeContext {
+  c.set('changesQueued', true);
   return { principal: c.var.caller, role: c.var.grant.role, ip: clientIp(c), now: c.var.now };
 }
 

@@ -6,7 +6,7 @@ import { newId } from '../db/ids';
 import { apiKeys, sessionKeys, sessions, type ApiKeyRow, type KeyRole } from '../db/schema';
 import { forbidden, invalidField, notFound } from '../errors';
 import { managementEvent, type ChangeContext } from '../events/management-event';
-import { recordChangeStatements } from './audit-events';
+import { recordChangeStatements } from './pending-events';
 import { instanceExists } from './instances';
 
 export interface ApiKeyView {

@@ -52,13 +52,11 @@ const lastSequence = (organizationId: string) =>
  *  2. The organization-scoped search text of the rows just inserted (sequence above the counter),
  *     and their facet counts (actorId, action, objectType).
  *  3. The counter moves to the highest sequence now stored.
- * `onlyIfPreviousChanged`: write the events only when the statement before them changed a row, so
- * a guarded update that lost a race records no event either.
+ * `before` (first in the batch) registers the organization's key in this shard if it is new.
  */
-export function storeStatements(db: Database, prepared: PreparedEvents, options: { onlyIfPreviousChanged?: boolean } = {}) {
+export function storeStatements(db: Database, prepared: PreparedEvents) {
   const organizationId = prepared.organizationId;
   const key = orgKey(organizationId);
-  const guard = options.onlyIfPreviousChanged ? sql`changes() > 0` : sql`1`;
   // The larger of the counter and the stored maximum: both are index lookups, and the maximum
   // covers rows inserted by an earlier chunk of this same batch.
   const base = sql`max(${lastSequence(organizationId)}, coalesce((SELECT max(sequence) FROM audit_events WHERE org_key = ${key}), 0))`;
@@ -74,7 +72,7 @@ export function storeStatements(db: Database, prepared: PreparedEvents, options:
           value->>'detailsMessage', value->>'detailsPatch', value->>'detailsActionType', value->>'detailsJson',
           unhex(value->>'contentHash'), value->>'sourceCode', value->>'sourceKeyId'
         FROM json_each(${chunk})
-        WHERE ${guard} AND NOT EXISTS (SELECT 1 FROM audit_events AS stored
+        WHERE NOT EXISTS (SELECT 1 FROM audit_events AS stored
           WHERE stored.org_key = ${key} AND stored.id = value->>'id' AND stored.content_hash = unhex(value->>'contentHash'))`,
       )
       .returning({ id: auditEvents.id }),
@@ -108,28 +106,15 @@ export function storeStatements(db: Database, prepared: PreparedEvents, options:
       lastSequence: sql`max(${organizationSequences.lastSequence}, coalesce((SELECT max(sequence) FROM audit_events WHERE org_key = ${key}), 0))`,
     })
     .where(eq(organizationSequences.organizationId, organizationId));
-  // A guarded batch records a change of an organization that exists (and so has its key); any
-  // other batch makes sure the key exists first. (Inserting it would break the guard's changes().)
   const ensureKey = db.insert(organizationSequences).values({ organizationId }).onConflictDoNothing();
-  return { inserts, rest: [...search, facets, counter], before: options.onlyIfPreviousChanged ? [] : [ensureKey] };
+  return { before: [ensureKey], inserts, rest: [...search, facets, counter] };
 }
 
-/** Statements that record events of the service's own, for the same batch as the change they record. */
-export async function recordChangeStatements(
-  db: Database,
-  organizationId: string,
-  events: NewAuditEvent[],
-  now: number,
-  options: { onlyIfPreviousChanged?: boolean } = {},
-) {
-  const { before, inserts, rest } = storeStatements(db, await prepareEvents(organizationId, events, now), options);
-  return [...before, ...inserts, ...rest];
-}
-
-/** Records one event on its own (for actions that change nothing else, like an export). */
+/** Records one event of the service's own in the organization's shard (an action that changes no control data, like an export). */
 export async function recordChange(db: Database, organizationId: string, event: NewAuditEvent, now: number): Promise<void> {
-  const [first, ...rest] = await recordChangeStatements(db, organizationId, [event], now);
-  if (first) await db.batch([first, ...rest]);
+  const { before, inserts, rest } = storeStatements(db, await prepareEvents(organizationId, [event], now));
+  const [first, ...others] = [...before, ...inserts, ...rest];
+  if (first) await db.batch([first, ...others]);
 }
 
 /** Whether a D1 error is audit_events refusing an id the organization stored with other content. */

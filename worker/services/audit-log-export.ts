@@ -1,7 +1,7 @@
 import type { Database } from '../db/client';
 import type { EventColumns } from '../events/event-shape';
 import { CSV_HEADER, csvLine, csvRecord, ndjsonRecord } from '../events/export-format';
-import type { AuditLogFilters } from '../events/filters';
+import type { ResolvedFilters } from '../events/filters';
 import { managementEvent, type ChangeContext } from '../events/management-event';
 import { recordChange } from './audit-events';
 import { allMatchingRows } from './audit-log-query';
@@ -10,7 +10,7 @@ export type ExportFormat = 'csv' | 'ndjson';
 
 export interface ExportRequest {
   format: ExportFormat;
-  filters: AuditLogFilters;
+  filters: ResolvedFilters;
   /** The filters as the caller wrote them, recorded in the export event. */
   filterParameters: Record<string, unknown>;
   /** At most this many events (null: all), after skipping `offset`. */

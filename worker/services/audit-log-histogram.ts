@@ -3,7 +3,7 @@ import { MAX_HISTOGRAM_BUCKETS, type AuditLogHistogram, type HistogramUnit } fro
 import type { Database } from '../db/client';
 import { auditEvents } from '../db/schema';
 import { ApiError } from '../errors';
-import type { AuditLogFilters } from '../events/filters';
+import type { ResolvedFilters } from '../events/filters';
 import { bucketBoundaries } from '../events/histogram-buckets';
 import { choosePlan } from './audit-log-query';
 import { filterConditions, type QueryPlan } from './filter-conditions';
@@ -25,7 +25,7 @@ const invalidParameter = (name: string, detail: string) =>
  * and grouped by which bucket a row's timestamp falls into. The boundaries are integers computed
  * here and inlined, so the statement binds only the filters' parameters (D1 binds at most 100).
  */
-export function histogramQuery(db: Database, organizationId: string, filters: AuditLogFilters, bounds: number[], plan?: QueryPlan) {
+export function histogramQuery(db: Database, organizationId: string, filters: ResolvedFilters, bounds: number[], plan?: QueryPlan) {
   const first = bounds[0];
   const last = bounds.at(-1);
   if (first === undefined || last === undefined || bounds.length < 2 || !bounds.every(Number.isSafeInteger)) {
@@ -48,7 +48,7 @@ export function histogramQuery(db: Database, organizationId: string, filters: Au
 export async function auditLogHistogram(
   db: Database,
   organizationId: string,
-  filters: AuditLogFilters,
+  filters: ResolvedFilters,
   request: HistogramRequest,
 ): Promise<AuditLogHistogram> {
   const start = filters.startTime;

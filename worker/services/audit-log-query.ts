@@ -7,7 +7,7 @@ import { toEvent, type EventColumns } from '../events/event-shape';
 import { badRequest, notFound } from '../errors';
 import { encodeCursor, type Cursor, type PageRequest } from '../events/cursor';
 import { instanceEverExisted } from './instances';
-import type { AuditLogFilters } from '../events/filters';
+import type { ResolvedFilters } from '../events/filters';
 import { searchMatch } from '../events/search-text';
 import { filterConditions, INDEX_FIRST, type QueryPlan } from './filter-conditions';
 
@@ -23,7 +23,7 @@ const after = (cursor: Cursor) => sql`(${auditEvents.timestamp}, ${position}) < 
 export function pageQuery(
   db: Database,
   organizationId: string,
-  filters: AuditLogFilters,
+  filters: ResolvedFilters,
   page: PageRequest,
   plan: QueryPlan = INDEX_FIRST,
 ) {
@@ -38,7 +38,7 @@ export function pageQuery(
 }
 
 /** No condition at all: every list empty, every bound and option unset (the "all" fast path). */
-function isUnfiltered(filters: AuditLogFilters): boolean {
+function isUnfiltered(filters: ResolvedFilters): boolean {
   const empty = (value: unknown): boolean =>
     value === null ||
     value === false ||
@@ -50,7 +50,7 @@ function isUnfiltered(filters: AuditLogFilters): boolean {
  * The number of matches. Unfiltered, it is the sum of the per-week counters that triggers keep in
  * event_weeks (exact, and O(weeks) instead of a scan of the organization's whole index range).
  */
-export function countQuery(db: Database, organizationId: string, filters: AuditLogFilters, plan: QueryPlan = INDEX_FIRST) {
+export function countQuery(db: Database, organizationId: string, filters: ResolvedFilters, plan: QueryPlan = INDEX_FIRST) {
   if (isUnfiltered(filters)) {
     return db
       .select({ total: sql<number>`coalesce(sum(${eventWeeks.eventCount}), 0)` })
@@ -64,7 +64,7 @@ export function countQuery(db: Database, organizationId: string, filters: AuditL
 }
 
 /** Picks the free-text plan: counts FTS matches, stopping at FTS_FIRST_LIMIT + 1. */
-export async function choosePlan(db: Database, organizationId: string, filters: AuditLogFilters): Promise<QueryPlan> {
+export async function choosePlan(db: Database, organizationId: string, filters: ResolvedFilters): Promise<QueryPlan> {
   const match = filters.text === null ? null : searchMatch(organizationId, filters.text);
   if (match === null) return INDEX_FIRST;
   const [row] = await db.all<{ matches: number }>(
@@ -80,7 +80,7 @@ export async function choosePlan(db: Database, organizationId: string, filters: 
 export async function queryAuditLogs(
   db: Database,
   organizationId: string,
-  filters: AuditLogFilters,
+  filters: ResolvedFilters,
   page: PageRequest,
 ): Promise<AuditLogPage> {
   const plan = await choosePlan(db, organizationId, filters);
@@ -105,7 +105,7 @@ export async function queryAuditLogs(
 export async function* allMatchingRows(
   db: Database,
   organizationId: string,
-  filters: AuditLogFilters,
+  filters: ResolvedFilters,
   range: { limit: number | null; offset: number } = { limit: null, offset: 0 },
   pageSize = 1000,
 ): AsyncGenerator<EventColumns[]> {
@@ -134,16 +134,17 @@ export async function* allMatchingRows(
 
 /** One instance's events: its history stays readable after the instance is deleted. */
 export async function queryInstanceAuditLogs(
+  control: Database,
   db: Database,
   organizationId: string,
   instanceId: string,
-  filters: AuditLogFilters,
+  filters: ResolvedFilters,
   page: PageRequest,
 ): Promise<AuditLogPage> {
   if (filters.instanceId !== null && filters.instanceId !== instanceId) {
     throw badRequest('filters.instanceId contradicts the instance in the path.');
   }
-  if (!(await instanceEverExisted(db, organizationId, instanceId))) {
+  if (!(await instanceEverExisted(control, organizationId, instanceId))) {
     throw notFound(`Instance ${instanceId} does not exist in organization ${organizationId}.`);
   }
   return queryAuditLogs(db, organizationId, { ...filters, instanceId }, page);

@@ -8,6 +8,7 @@ import { instances, type InstanceType, type KeyRole } from '../db/schema';
 import { forbidden, invalidField, notFound } from '../errors';
 import { toFilters } from '../events/filters';
 import { queryAuditLogs } from './audit-log-query';
+import { resolveFilters } from './instances';
 
 export interface AuditRecordsRequest {
   caller: Principal;
@@ -42,8 +43,12 @@ function asQueryValues(filters: ExtensionFilters): FilterQueryValues {
  * Kargo, one project's), with Akuity's filters. An instance the caller cannot read audit logs of
  * in any organization of theirs is "not found", whether it exists or not.
  */
-export async function auditRecordsForInstance(db: Database, request: AuditRecordsRequest): Promise<AuditRecords> {
-  const [instance] = await db.select().from(instances).where(eq(instances.id, request.instanceId)).limit(1);
+export async function auditRecordsForInstance(
+  control: Database,
+  eventsDatabase: (organizationId: string) => Promise<Database>,
+  request: AuditRecordsRequest,
+): Promise<AuditRecords> {
+  const [instance] = await control.select().from(instances).where(eq(instances.id, request.instanceId)).limit(1);
   const grant = instance ? grantFor(request.caller, instance.organizationId) : null;
   if (!instance || !grant) throw notFound(`Instance ${request.instanceId} does not exist in any of your organizations.`);
   if (!request.readers.includes(grant.role)) {
@@ -53,10 +58,11 @@ export async function auditRecordsForInstance(db: Database, request: AuditRecord
     throw invalidField('instanceId', `Instance ${request.instanceId} is a ${instance.type} instance, not ${request.instanceType}.`);
   }
   const filters = request.filters ?? {};
+  const resolved = await resolveFilters(control, instance.organizationId, toFilters(asQueryValues(filters)));
   const page = await queryAuditLogs(
-    db,
+    await eventsDatabase(instance.organizationId),
     instance.organizationId,
-    { ...toFilters(asQueryValues(filters)), instanceId: instance.id, kargoProject: request.projectName },
+    { ...resolved, instanceId: instance.id, kargoProject: request.projectName },
     { limit: filters.limit ?? 50, offset: filters.offset ?? 0, cursor: null },
   );
   return { items: page.items, totalCount: page.totalCount };

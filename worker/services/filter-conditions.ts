@@ -2,7 +2,7 @@ import { and, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { GroupTextField } from '../contract/object-groups';
 import { auditEvents, SOURCE_CODES, type EventSource } from '../db/schema';
-import type { AuditLogFilters, Exclusions, ObjectGroupFilter } from '../events/filters';
+import type { ObjectGroupFilter, ResolvedFilters } from '../events/filters';
 import { searchMatch } from '../events/search-text';
 import { orgKey } from './org-key';
 
@@ -67,12 +67,8 @@ const sourceIn = (sources: EventSource[]) =>
     ? sql`${auditEvents.source} = ${sql.raw(String(SOURCE_CODES[sources[0] as EventSource]))}`
     : sql`${auditEvents.source} IN ${sourceCodes(sources)}`;
 
-/** The ids of the organization's instances with these names (any type, deleted ones too). */
-const instancesNamed = (organizationId: string, names: string[]) =>
-  sql`(SELECT id FROM instances WHERE organization_id = ${organizationId} AND name IN (SELECT value FROM json_each(${JSON.stringify(names)})))`;
-
 /** `-qualifier:` values: residual conditions on whatever index range the rest of the filter uses. */
-function exclusions(organizationId: string, exclude: Exclusions): SQL[] {
+function exclusions(exclude: ResolvedFilters['exclude']): SQL[] {
   const none = (column: SQLiteColumn, values: string[]) =>
     values.length === 0 ? [] : [sql`${column} NOT IN (SELECT value FROM json_each(${JSON.stringify(values)}))`];
   return [
@@ -81,14 +77,14 @@ function exclusions(organizationId: string, exclude: Exclusions): SQL[] {
     ...none(auditEvents.objectType, exclude.objectTypes),
     ...none(auditEvents.objectName, exclude.objectNames),
     ...(exclude.sources.length === 0 ? [] : [sql`${auditEvents.source} NOT IN ${sourceCodes(exclude.sources)}`]),
-    ...(exclude.instanceNames.length === 0
+    ...(exclude.instanceIds.length === 0
       ? []
-      : [sql`coalesce(${auditEvents.instanceId}, '') NOT IN ${instancesNamed(organizationId, exclude.instanceNames)}`]),
+      : [sql`coalesce(${auditEvents.instanceId}, '') NOT IN (SELECT value FROM json_each(${JSON.stringify(exclude.instanceIds)}))`]),
   ];
 }
 
 /** WHERE conditions of a filter; organization first so every plan starts with an index on it. */
-export function filterConditions(organizationId: string, filters: AuditLogFilters, plan: QueryPlan = INDEX_FIRST): SQL[] {
+export function filterConditions(organizationId: string, filters: ResolvedFilters, plan: QueryPlan = INDEX_FIRST): SQL[] {
   // `+column` keeps SQLite from using an index on it: with free text on few matches it steers the
   // plan to the FTS rowids; with object groups, to one index range per group (each branch of their
   // OR names the organization itself), never to a walk over the whole organization.
@@ -107,11 +103,13 @@ export function filterConditions(organizationId: string, filters: AuditLogFilter
   if (filters.sources.length > 0) conditions.push(sourceIn(filters.sources));
   oneOrMany(auditEvents.objectName, filters.objectNames);
   if (filters.instanceId !== null) conditions.push(eq(auditEvents.instanceId, filters.instanceId));
-  if (filters.instanceNames.length > 0)
-    conditions.push(sql`${auditEvents.instanceId} IN ${instancesNamed(organizationId, filters.instanceNames)}`);
+  if (filters.instanceIds !== null) {
+    if (filters.instanceIds.length === 0) conditions.push(sql`0`);
+    else oneOrMany(auditEvents.instanceId, filters.instanceIds);
+  }
   if (filters.startTime !== null) conditions.push(gte(auditEvents.timestamp, filters.startTime));
   if (filters.endTime !== null) conditions.push(lt(auditEvents.timestamp, filters.endTime));
-  conditions.push(...exclusions(organizationId, filters.exclude));
+  conditions.push(...exclusions(filters.exclude));
   if (filters.nothing) conditions.push(sql`0`);
   const match = filters.text === null ? null : searchMatch(organizationId, filters.text);
   if (match !== null) {

@@ -30,15 +30,16 @@ export interface IngestRequest {
  * The one ingest pipeline: every rule an event must meet beyond its shape, and every error
  * pointer, lives here. A batch is all-or-nothing: one bad item rejects it and nothing is written.
  */
-export async function ingest(db: Database, request: IngestRequest): Promise<IngestResult> {
-  const events = request.body.events.map((input) => toNewEvent(input, request.sourceKeyId));
+export async function ingest(control: Database, events: Database, request: IngestRequest): Promise<IngestResult> {
+  const newEvents = request.body.events.map((input) => toNewEvent(input, request.sourceKeyId));
   const pointer = (index: number, field: string) => (request.body.batch ? `items/${index}/${field}` : field);
-  const errors = await ruleViolations(db, request, events, pointer);
+  // Instances and settings live in the main database, the events in the organization's shard.
+  const errors = await ruleViolations(control, request, newEvents, pointer);
   if (errors.length > 0) throw invalid('One or more events are invalid; nothing was written.', errors);
-  if (request.boundInstanceId !== null && events.some((event) => event.instanceId !== request.boundInstanceId)) {
+  if (request.boundInstanceId !== null && newEvents.some((event) => event.instanceId !== request.boundInstanceId)) {
     throw forbidden(`This API key may only write events of instance ${request.boundInstanceId}.`);
   }
-  return storeEvents(db, request, events, pointer);
+  return storeEvents(events, request, newEvents, pointer);
 }
 
 function toNewEvent(input: AuditEventInput, sourceKeyId: string | null): NewAuditEvent {

@@ -1,11 +1,12 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { withInstanceIds, type AuditLogFilters, type ResolvedFilters } from '../events/filters';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { newId } from '../db/ids';
 import type { Instance } from '../contract/management';
 import { instances, type InstanceType } from '../db/schema';
 import { ApiError, notFound } from '../errors';
 import { managementEvent, type ChangeContext } from '../events/management-event';
-import { recordChangeStatements } from './audit-events';
+import { recordChangeStatements } from './pending-events';
 
 export type InstanceView = Instance;
 
@@ -48,6 +49,28 @@ export async function instanceEverExisted(db: Database, organizationId: string, 
     .where(and(eq(instances.organizationId, organizationId), eq(instances.id, instanceId)))
     .limit(1);
   return row !== undefined;
+}
+
+/**
+ * The filters with instance names (the search box's `instance:` and `-instance:`) resolved to the
+ * organization's instances of that name, any type, deleted ones too: instances live in the main
+ * database and events in the organization's shard, so the shard query gets ids (events/filters.ts).
+ */
+export async function resolveFilters(db: Database, organizationId: string, filters: AuditLogFilters): Promise<ResolvedFilters> {
+  const names = [...new Set([...filters.instanceNames, ...filters.exclude.instanceNames])];
+  const rows =
+    names.length === 0
+      ? []
+      : await db
+          .select({ id: instances.id, name: instances.name })
+          .from(instances)
+          .where(
+            and(
+              eq(instances.organizationId, organizationId),
+              sql`${instances.name} IN (SELECT value FROM json_each(${JSON.stringify(names)}))`,
+            ),
+          );
+  return withInstanceIds(filters, (wanted) => rows.filter((row) => wanted.includes(row.name)).map((row) => row.id));
 }
 
 /**

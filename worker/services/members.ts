@@ -5,7 +5,7 @@ import { newId } from '../db/ids';
 import { memberships, users, type Role } from '../db/schema';
 import { ApiError, forbidden, notFound } from '../errors';
 import { managementEvent, type ChangeContext } from '../events/management-event';
-import { recordChangeStatements } from './audit-events';
+import { recordChangeStatements } from './pending-events';
 import { findUserByEmail } from './organizations';
 
 export interface MemberView {

@@ -5,12 +5,14 @@ import type { Database } from '../db/client';
 import { newId } from '../db/ids';
 import { apiKeys, memberships, organizations, users } from '../db/schema';
 import { managementEvent } from '../events/management-event';
-import { recordChangeStatements } from './audit-events';
+import { recordChangeStatements } from './pending-events';
 import { notFound } from '../errors';
 
 export interface NewOrganization {
   name: string;
   owner: { email: string; name: string };
+  /** The shard holding its events (services/shard-routing.ts, placeOrganization). */
+  shard: string;
 }
 
 export async function findUserByEmail(db: Database, email: string) {
@@ -56,7 +58,7 @@ export async function createOrganization(
     }),
   ];
   await db.batch([
-    db.insert(organizations).values({ id: organizationId, name: input.name, createdAt: now }),
+    db.insert(organizations).values({ id: organizationId, name: input.name, createdAt: now, shard: input.shard }),
     db.insert(users).values({ id: userId, email: input.owner.email, name: input.owner.name, createdAt: now }).onConflictDoNothing(),
     db.insert(memberships).values({ organizationId, userId, role: 'owner', createdAt: now }),
     db.insert(apiKeys).values({
@@ -71,7 +73,7 @@ export async function createOrganization(
     }),
     ...(await recordChangeStatements(db, organizationId, events, now)),
   ]);
-  return { organization: { id: organizationId, name: input.name }, ownerApiKey: secret, ownerApiKeyId: keyId };
+  return { organization: { id: organizationId, name: input.name, shard: input.shard }, ownerApiKey: secret, ownerApiKeyId: keyId };
 }
 
 export async function getOrganization(db: Database, organizationId: string) {

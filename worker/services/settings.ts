@@ -5,7 +5,7 @@ import type { Database } from '../db/client';
 import { organizationSettings } from '../db/schema';
 import { managementEvent, type ChangeContext } from '../events/management-event';
 import { invalidField } from '../errors';
-import { recordChangeStatements } from './audit-events';
+import { recordChangeStatements } from './pending-events';
 
 /** The settings of an organization that set none. */
 export function defaultSettings(config: Config): AuditLogSettings {

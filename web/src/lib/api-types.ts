@@ -1,11 +1,13 @@
 // The dashboard's view of the API: every shape is the Worker's own, inferred from the zod schemas
 // in worker/contract (type-only: nothing of the Worker is bundled into the dashboard).
 import type {
+  ApiKey,
   ArchiveList,
   AuditLogHistogram,
   AuditEvent,
   AuditLogArchive,
   AuditLogPage,
+  CreatedApiKey,
   DateParts,
   Facet,
   FacetValues,
@@ -14,24 +16,37 @@ import type {
   InstanceType,
   KeyRole,
   Me,
+  Member,
   OrganizationSummary,
   PublicKey,
+  Role,
   User,
 } from '../../../worker/contract/index.ts';
+import type { GroupTextField, ObjectGroup } from '../../../worker/contract/object-groups.ts';
+import type { AuditLogSettings, AuditLogSettingsChange } from '../../../worker/contract/settings.ts';
 
 export type {
+  ApiKey,
   AuditEvent,
   AuditLogArchive,
   AuditLogHistogram,
   AuditLogPage,
+  AuditLogSettings,
+  AuditLogSettingsChange,
+  CreatedApiKey,
   DateParts,
   Facet,
   FacetValues,
+  GroupTextField,
   HistogramUnit,
   Instance,
   InstanceType,
+  KeyRole,
   Me,
+  Member,
+  ObjectGroup,
   PublicKey,
+  Role,
   User,
 };
 export type {
@@ -51,4 +66,12 @@ export type ArchivesResponse = ArchiveList;
 
 export interface InstancesResponse {
   instances: Instance[];
+}
+
+export interface MembersResponse {
+  members: Member[];
+}
+
+export interface ApiKeysResponse {
+  apiKeys: ApiKey[];
 }

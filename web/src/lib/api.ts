@@ -1,6 +1,12 @@
 // Tiny same-origin JSON client for the Worker API. Every non-2xx response becomes an
 // ApiProblem, so callers handle one error type whether or not the body was RFC 9457.
 
+/** One field of a 422 (or a parameter of a 400): `pointer` names it, e.g. "hotRetentionDays". */
+export interface FieldProblem {
+  pointer: string;
+  detail: string;
+}
+
 /** An RFC 9457 problem document, as returned by the Worker on every error. */
 export interface Problem {
   type: string;
@@ -8,8 +14,8 @@ export interface Problem {
   status: number;
   detail: string;
   requestId?: string;
-  /** Field-level problems of a 422: `pointer` names the field ("webhook/url"). */
-  errors?: { pointer: string; detail: string }[];
+  /** Which fields were wrong, when the Worker says (validation answers). */
+  errors?: FieldProblem[];
 }
 
 export class ApiProblem extends Error implements Problem {
@@ -18,7 +24,7 @@ export class ApiProblem extends Error implements Problem {
   readonly status: number;
   readonly detail: string;
   readonly requestId?: string;
-  readonly errors?: { pointer: string; detail: string }[];
+  readonly errors?: FieldProblem[];
 
   constructor(problem: Problem) {
     super(problem.detail || problem.title);
@@ -30,6 +36,16 @@ export class ApiProblem extends Error implements Problem {
     if (problem.requestId !== undefined) this.requestId = problem.requestId;
     if (problem.errors !== undefined) this.errors = problem.errors;
   }
+}
+
+/** The problem's `type` code, e.g. "invalid-query" for `urn:problem:audit-logs:invalid-query`. */
+export function problemCode(problem: Pick<Problem, 'type'>): string {
+  return problem.type.slice(problem.type.lastIndexOf(':') + 1);
+}
+
+/** What the Worker said about one field (the first of its errors naming it), if anything. */
+export function fieldProblem(problem: Pick<Problem, 'errors'>, field: string): string | null {
+  return problem.errors?.find((error) => error.pointer === field || error.pointer.endsWith(`/${field}`))?.detail ?? null;
 }
 
 export function isApiProblem(value: unknown, status?: number): value is ApiProblem {
@@ -110,13 +126,7 @@ async function toProblem(response: Response): Promise<ApiProblem> {
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
   const requestId = field('requestId') ?? response.headers.get('x-request-id') ?? undefined;
-  const rawErrors: unknown = (body as Record<string, unknown>).errors;
-  const errors = Array.isArray(rawErrors)
-    ? rawErrors.filter(
-        (entry): entry is { pointer: string; detail: string } =>
-          typeof entry === 'object' && entry !== null && typeof entry.pointer === 'string' && typeof entry.detail === 'string',
-      )
-    : undefined;
+  const errors = fieldProblems((body as Record<string, unknown>).errors);
 
   return new ApiProblem({
     type: field('type') ?? fallback.type,
@@ -125,6 +135,15 @@ async function toProblem(response: Response): Promise<ApiProblem> {
     status: response.status,
     detail: field('detail') ?? field('title') ?? fallback.detail,
     ...(requestId === undefined ? {} : { requestId }),
-    ...(errors === undefined ? {} : { errors }),
+    ...(errors.length === 0 ? {} : { errors }),
+  });
+}
+
+function fieldProblems(value: unknown): FieldProblem[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const { pointer, detail } = entry as Record<string, unknown>;
+    return typeof pointer === 'string' && typeof detail === 'string' ? [{ pointer, detail }] : [];
   });
 }

@@ -1,6 +1,8 @@
 // The Audit Logs view's filters live in the page URL and nowhere else, so a copied link, a
 // reload and the back button all reproduce the same view. This module is the only place that
-// reads or writes those query parameters, and the only place that turns them into API filters.
+// reads or writes those query parameters, and the only place that turns them into API filters
+// (the object filters' own table is in object-filters.ts).
+import { activeObjectFilters, objectFilterParams, parseObjectFilters, writeObjectFilters, type ObjectFilters } from './object-filters.ts';
 
 export type RangePreset = '24h' | '7d' | '30d';
 export type RangeKey = RangePreset | 'custom';
@@ -22,6 +24,8 @@ export interface AuditFilters {
   actions: string[];
   objectTypes: string[];
   instanceId: string | null;
+  /** Application, project, cluster, namespace, Kargo project and stage (Akuity's object groups). */
+  objects: ObjectFilters;
   q: string;
   /** Show times in UTC instead of the browser's zone. A view setting, not an API filter. */
   utc: boolean;
@@ -64,6 +68,7 @@ export function parseFilters(params: URLSearchParams, readView = true): AuditFil
     actions: list(params, 'action'),
     objectTypes: list(params, 'objectType'),
     instanceId: params.get('instance') || null,
+    objects: parseObjectFilters(params),
     q: params.get('q')?.trim() ?? '',
     utc: readView && params.get('utc') === '1',
   };
@@ -81,6 +86,7 @@ export function filtersToSearch(filters: AuditFilters): string {
   for (const action of filters.actions) params.append('action', action);
   for (const type of filters.objectTypes) params.append('objectType', type);
   if (filters.instanceId) params.set('instance', filters.instanceId);
+  writeObjectFilters(filters.objects, params);
   if (filters.q) params.set('q', filters.q);
   if (filters.utc) params.set('utc', '1');
   const search = params.toString();
@@ -95,6 +101,7 @@ export function hasNarrowingFilters(filters: AuditFilters): boolean {
     filters.actions.length > 0 ||
     filters.objectTypes.length > 0 ||
     filters.instanceId !== null ||
+    activeObjectFilters(filters.objects) > 0 ||
     filters.q !== ''
   );
 }
@@ -130,6 +137,7 @@ export function apiFilterParams(filters: AuditFilters, period: TimeWindow, fixed
   for (const type of filters.objectTypes) params.append('filters.objectType', type);
   const instanceId = fixedInstanceId ?? filters.instanceId;
   if (instanceId) params.set('filters.instanceId', instanceId);
+  objectFilterParams(filters.objects, params);
   if (filters.q) params.set('filters.q', filters.q);
   params.set('filters.startTime', period.start.toISOString());
   if (!period.openEnded) params.set('filters.endTime', period.end.toISOString());

@@ -6,11 +6,11 @@ import type { AuditLogPage, Organization } from './api-types.ts';
 import { fetchAuditPage, type AuditScope } from './audit-log-api.ts';
 import { apiFilterParams, parseFilters, timeWindow, type AuditFilters, type TimeWindow } from './audit-filters.ts';
 import { signInHref, toProblem } from './load-errors.ts';
-import { isOwner } from './me.ts';
+import { canReadAudit } from './roles.ts';
 
 export type AuditResult =
   | { status: 'ok'; page: AuditLogPage }
-  /** Not an owner of this organization (checked before asking, and again if the API says so). */
+  /** Neither owner nor auditor of this organization (checked before asking, and again if the API says so). */
   | { status: 'forbidden' }
   | { status: 'error'; problem: Problem };
 
@@ -32,8 +32,8 @@ export async function loadAuditView(fetchFn: typeof fetch, url: URL, org: Organi
   const scope: AuditScope = { orgId: org.id, instanceId };
   const base = { scope, filters, period, apiFilters: apiFilters.toString() };
 
-  // Owners only. Don't even ask the API otherwise: a member never sees a row.
-  if (!isOwner(org)) return { ...base, result: { status: 'forbidden' } };
+  // Owners and auditors only. Don't even ask the API otherwise: a member never sees a row.
+  if (!canReadAudit(org.role)) return { ...base, result: { status: 'forbidden' } };
   try {
     const page = await fetchAuditPage(fetchFn, scope, apiFilters, null);
     return { ...base, result: { status: 'ok', page } };

@@ -39,6 +39,13 @@ export function problemForInline(cause: unknown, url?: URL): Problem {
 
 /** A plain Problem (no Error prototype) for page data. */
 export function toProblem(cause: Problem): Problem {
-  const { type, title, status, detail, requestId } = cause;
-  return requestId === undefined ? { type, title, status, detail } : { type, title, status, detail, requestId };
+  const { type, title, status, detail, requestId, errors } = cause;
+  return {
+    type,
+    title,
+    status,
+    detail,
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(errors === undefined ? {} : { errors: errors.map((error) => ({ ...error })) }),
+  };
 }

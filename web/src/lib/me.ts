@@ -39,7 +39,3 @@ export function forgetMe(): void {
 export function findOrganization(me: MeResponse, orgId: string): Organization | undefined {
   return me.organizations.find((org) => org.id === orgId);
 }
-
-export function isOwner(org: Organization): boolean {
-  return org.role === 'owner';
-}

@@ -5,7 +5,7 @@ import type { PageLoad } from './$types';
 // A failed list is shown inside the tab (header and tabs stay usable), not as a page error.
 export const load: PageLoad = async ({ fetch, params, url }) => {
   try {
-    return { instances: await listInstances(fetch, params.orgId, 'argocd'), problem: null };
+    return { instances: await listInstances(fetch, params.orgId, { type: 'argocd', includeDeleted: true }), problem: null };
   } catch (cause) {
     return { instances: [], problem: problemForInline(cause, url) };
   }

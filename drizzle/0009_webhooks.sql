@@ -1,3 +1,6 @@
+-- Webhooks: notification_configs are control data (main database); webhook_deliveries and
+-- webhook_attempts belong to the organization's shard, beside its audit_events. Every migration
+-- applies to every database, so deliveries carry no foreign key to notification_configs.
 CREATE TABLE `notification_configs` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,
@@ -51,8 +54,7 @@ CREATE TABLE `webhook_deliveries` (
 	`next_attempt_at` integer,
 	`generation` integer DEFAULT 0 NOT NULL,
 	`lease_until` integer,
-	`note` text,
-	FOREIGN KEY (`config_id`) REFERENCES `notification_configs`(`id`) ON UPDATE no action ON DELETE no action
+	`note` text
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `webhook_deliveries_config_event` ON `webhook_deliveries` (`config_id`,`event_id`) WHERE "webhook_deliveries"."redelivery_of" IS NULL;--> statement-breakpoint
