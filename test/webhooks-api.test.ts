@@ -1,9 +1,11 @@
+// Longer than 300 lines: the API's rules for webhook configs, each with its wrong-side case (another organization, another shard).
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { AuditLogPage, NotificationConfig } from '../worker/contract';
 import { decryptSecret } from '../worker/webhooks/secret-box';
 import { ADMIN, call, createKey, createOrg, expectProblem, json, unique, type TestOrg } from './helpers/api';
-import { createWebhook, hook, webhookPath } from './helpers/webhooks';
+import { eventsD1 } from './helpers/shards';
+import { createWebhook, hook, settledHistory, webhookPath } from './helpers/webhooks';
 
 const SECRET = 'a-webhook-secret-0123456789';
 const answerOf = async (response: Response, status: number) =>
@@ -19,13 +21,29 @@ async function configEvents(org: TestOrg) {
   return page.items;
 }
 
+/** Everything stored about an organization's webhooks: configs (main database), deliveries and attempts (its shard). */
+async function webhookState(org: TestOrg) {
+  const shard = await eventsD1(org.orgId);
+  const [configs, deliveries, attempts] = await Promise.all([
+    env.DB.prepare('SELECT * FROM notification_configs WHERE organization_id = ? ORDER BY id').bind(org.orgId).all(),
+    shard.prepare('SELECT * FROM webhook_deliveries WHERE organization_id = ? ORDER BY id').bind(org.orgId).all(),
+    shard
+      .prepare(
+        'SELECT * FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE organization_id = ?) ORDER BY delivery_id, attempt',
+      )
+      .bind(org.orgId)
+      .all(),
+  ]);
+  return { configs: configs.results, deliveries: deliveries.results, attempts: attempts.results };
+}
+
 async function storedRow(configId: string) {
   return env.DB.prepare('SELECT * FROM notification_configs WHERE id = ?').bind(configId).first<Record<string, unknown>>();
 }
 
 describe('notification configs API', () => {
   it('creates a webhook with the default filter, never returns its secret and stores it encrypted, bound to the config', async () => {
-    const org = await createOrg('wh-create');
+    const org = await createOrg('wh-create', { shard: 'SHARD_1' });
     const receiver = await hook();
     const response = await call(webhookPath(org), {
       method: 'POST',
@@ -67,7 +85,7 @@ describe('notification configs API', () => {
   });
 
   it('records every change as a platform event of object type notification_config, naming only the receiver origin', async () => {
-    const org = await createOrg('wh-events');
+    const org = await createOrg('wh-events', { shard: 'SHARD_2' });
     const receiver = await hook();
     const url = `${receiver.url}?token=path-secret-value`;
     const config = await createWebhook(org, { url, secret: SECRET }, 'SIEM');
@@ -94,7 +112,7 @@ describe('notification configs API', () => {
   });
 
   it('PUT replaces the config, keeps the secret unless sent, and an unchanged PUT records nothing', async () => {
-    const org = await createOrg('wh-put');
+    const org = await createOrg('wh-put', { shard: 'SHARD_1' });
     const receiver = await hook();
     const config = await createWebhook(org, { url: receiver.url, secret: SECRET });
     const before = String((await storedRow(config.id))?.secret_ciphertext);
@@ -118,7 +136,7 @@ describe('notification configs API', () => {
   });
 
   it('refuses invalid fields with 422 naming them', async () => {
-    const org = await createOrg('wh-invalid');
+    const org = await createOrg('wh-invalid', { shard: 'SHARD_2' });
     const valid = { name: 'n', webhook: { url: 'https://siem.example.com/hook', secret: SECRET } };
     const cases: [unknown, string][] = [
       [{ ...valid, extra: 1 }, 'extra'],
@@ -154,7 +172,7 @@ describe('notification configs API', () => {
   });
 
   it('refuses URLs the SSRF rule refuses with a 422 on webhook/url saying why, on create and on update', async () => {
-    const org = await createOrg('wh-ssrf');
+    const org = await createOrg('wh-ssrf', { shard: 'SHARD_1' });
     const cases: [string, RegExp][] = [
       ['http://siem.example.com/hook', /must use https:\/\//],
       ['https://10.0.0.8/hook', /private address \(10\.0\.0\.0\/8\)/],
@@ -190,7 +208,7 @@ describe('notification configs API', () => {
   });
 
   it('409 for a second webhook of the same name and past 20 webhooks; names are free again after a delete', async () => {
-    const org = await createOrg('wh-limits');
+    const org = await createOrg('wh-limits', { shard: 'SHARD_2' });
     const receiver = await hook();
     const first = await createWebhook(org, { url: receiver.url, secret: SECRET }, 'Same');
     const clash = await expectProblem(
@@ -229,7 +247,7 @@ describe('notification configs API', () => {
   });
 
   it('a deleted webhook is gone: 404 on every path of it', async () => {
-    const org = await createOrg('wh-delete');
+    const org = await createOrg('wh-delete', { shard: 'SHARD_1' });
     const receiver = await hook();
     const config = await createWebhook(org, { url: receiver.url, secret: SECRET });
     expect((await call(`${webhookPath(org)}/${config.id}`, { method: 'DELETE', token: org.ownerKey })).status).toBe(204);
@@ -246,33 +264,54 @@ describe('notification configs API', () => {
     ).toEqual([]);
   });
 
-  it("another organization's webhook ids are unknown (404) inside one's own organization, and other roles get 403", async () => {
-    const mine = await createOrg('wh-mine');
-    const theirs = await createOrg('wh-theirs');
+  it("another organization's webhook and delivery ids, on another shard or on the same one, are unknown (404) inside one's own organization and change nothing; other roles get 403", async () => {
+    const mine = await createOrg('wh-mine', { shard: 'SHARD_1' });
+    // One on the other shard, one beside mine on the same shard.
+    const theirs = await createOrg('wh-theirs', { shard: 'SHARD_2' });
+    const neighbour = await createOrg('wh-neighbour', { shard: 'SHARD_1' });
     const receiver = await hook();
     const their = await createWebhook(theirs, { url: receiver.url, secret: SECRET });
+    const next = await createWebhook(neighbour, { url: receiver.url, secret: SECRET });
     const own = await createWebhook(mine, { url: receiver.url, secret: SECRET });
-    const ping = await json<{ history: { id: string } }>(
-      await call(`${webhookPath(theirs)}/${their.id}/ping`, { method: 'POST', token: theirs.ownerKey }),
-      200,
-    );
-    const body = { name: 'x', webhook: { url: receiver.url, secret: SECRET } };
-    const crossTenant: [string, string, unknown?][] = [
-      ['GET', `${webhookPath(mine)}/${their.id}`],
-      ['PUT', `${webhookPath(mine)}/${their.id}`, body],
-      ['DELETE', `${webhookPath(mine)}/${their.id}`],
-      ['POST', `${webhookPath(mine)}/${their.id}/ping`],
-      ['GET', `${webhookPath(mine)}/${their.id}/delivery-history`],
-      ['GET', `${webhookPath(mine)}/${their.id}/delivery-history/${ping.history.id}`],
-      ['POST', `${webhookPath(mine)}/${their.id}/notifications/${ping.history.id}/redeliver`],
-      // Their delivery under my own config: still unknown.
-      ['GET', `${webhookPath(mine)}/${own.id}/delivery-history/${ping.history.id}`],
-      ['POST', `${webhookPath(mine)}/${own.id}/notifications/${ping.history.id}/redeliver`],
+    const pingOf = async (org: TestOrg, configId: string) =>
+      (
+        await json<{ history: { id: string } }>(
+          await call(`${webhookPath(org)}/${configId}/ping`, { method: 'POST', token: org.ownerKey }),
+          200,
+        )
+      ).history.id;
+    const others = [
+      { org: theirs, configId: their.id, deliveryId: await pingOf(theirs, their.id) },
+      { org: neighbour, configId: next.id, deliveryId: await pingOf(neighbour, next.id) },
     ];
-    for (const [method, path, payload] of crossTenant) {
-      const problem = await expectProblem(await call(path, { method, token: mine.ownerKey, body: payload }), 404);
-      expect(problem.detail).not.toContain(theirs.orgId);
+    await pingOf(mine, own.id);
+    // Each webhook's own creation event and its ping, delivered: nothing moves while the state is compared.
+    await settledHistory(theirs, their.id, 2);
+    await settledHistory(neighbour, next.id, 2);
+    await settledHistory(mine, own.id, 2);
+    const before = await Promise.all([mine, theirs, neighbour].map(webhookState));
+    expect(before[1]?.deliveries).toHaveLength(2);
+    const body = { name: 'x', webhook: { url: receiver.url, secret: SECRET } };
+    for (const { org, configId, deliveryId } of others) {
+      const crossTenant: [string, string, unknown?][] = [
+        ['GET', `${webhookPath(mine)}/${configId}`],
+        ['PUT', `${webhookPath(mine)}/${configId}`, body],
+        ['DELETE', `${webhookPath(mine)}/${configId}`],
+        ['POST', `${webhookPath(mine)}/${configId}/ping`],
+        ['GET', `${webhookPath(mine)}/${configId}/delivery-history`],
+        ['GET', `${webhookPath(mine)}/${configId}/delivery-history/${deliveryId}`],
+        ['POST', `${webhookPath(mine)}/${configId}/notifications/${deliveryId}/redeliver`],
+        // Their delivery under my own config: still unknown.
+        ['GET', `${webhookPath(mine)}/${own.id}/delivery-history/${deliveryId}`],
+        ['POST', `${webhookPath(mine)}/${own.id}/notifications/${deliveryId}/redeliver`],
+      ];
+      for (const [method, path, payload] of crossTenant) {
+        const problem = await expectProblem(await call(path, { method, token: mine.ownerKey, body: payload }), 404);
+        expect(problem.detail).not.toContain(org.orgId);
+      }
     }
+    // Nothing changed on either side: configs in the main database, deliveries and attempts in every shard.
+    expect(await Promise.all([mine, theirs, neighbour].map(webhookState))).toEqual(before);
     await expectProblem(await call(webhookPath(theirs), { token: mine.ownerKey }), 403);
     for (const role of ['admin', 'auditor', 'member', 'ingest'] as const) {
       const key = await createKey(mine, role);

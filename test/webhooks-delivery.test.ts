@@ -5,12 +5,14 @@ import worker from '../worker/index';
 import type { AuditEvent, StreamPage, WebhookBody } from '../worker/contract';
 import type { WebhookDeliveryJob } from '../worker/env';
 import { database } from '../worker/db/client';
+import { shardDatabases } from '../worker/db/shards';
 import { eventUlid } from '../worker/db/ids';
 import { runWebhookDailyJobs } from '../worker/jobs/webhook-daily';
 import { dispatchOrganization } from '../worker/services/webhook-dispatch';
 import { webhookDeps } from '../worker/services/webhook-queues';
 import { call, createInstance, createOrg, json, type TestOrg } from './helpers/api';
 import { makeEvent } from './helpers/events';
+import { eventsD1 } from './helpers/shards';
 import { createWebhook, eventually, history, hook, ingest, received, receivedEvents, settledHistory } from './helpers/webhooks';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -26,7 +28,7 @@ const bodyOf = (text: string) => JSON.parse(text) as WebhookBody<AuditEvent>;
 
 describe('webhook fan-out', () => {
   it('delivers every event recorded after the webhook exists exactly once, signed, in the API shape', async () => {
-    const org = await createOrg('wh-once');
+    const org = await createOrg('wh-once', { shard: 'SHARD_1' });
     await ingest(org, [makeEvent(0)]);
     const receiver = await hook();
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
@@ -77,7 +79,7 @@ describe('webhook fan-out', () => {
   });
 
   it('applies the instance filters to events of their product only, and events [] delivers no audit events', async () => {
-    const org = await createOrg('wh-filter');
+    const org = await createOrg('wh-filter', { shard: 'SHARD_2' });
     const prod = await createInstance(org, 'argocd', 'prod');
     const dev = await createInstance(org, 'argocd', 'dev');
     const kargo = await createInstance(org, 'kargo', 'k1');
@@ -117,7 +119,7 @@ describe('webhook fan-out', () => {
   });
 
   it('delivers the events that exports and archive downloads record', async () => {
-    const org = await createOrg('wh-export');
+    const org = await createOrg('wh-export', { shard: 'SHARD_1' });
     const receiver = await hook();
     await createWebhook(org, { url: receiver.url, secret: receiver.secret });
     const csv = await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs`, { token: org.ownerKey });
@@ -128,7 +130,7 @@ describe('webhook fan-out', () => {
   });
 
   it('two dispatchers over the same events create one delivery per (webhook, event), and send nothing twice', async () => {
-    const org = await createOrg('wh-race');
+    const org = await createOrg('wh-race', { shard: 'SHARD_2' });
     const receiver = await hook();
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
     await ingest(
@@ -136,11 +138,15 @@ describe('webhook fan-out', () => {
       Array.from({ length: 30 }, (_, index) => makeEvent(index)),
     );
     await settledHistory(org, config.id, 31);
-    // Rewind the watermark, as if both had read before either wrote.
-    await env.DB.prepare(
-      'UPDATE notification_configs SET dispatched_sequence = (SELECT min(sequence) - 1 FROM webhook_deliveries WHERE config_id = ?1) WHERE id = ?1',
-    )
+    // Rewind the cursor (main database) before the deliveries already made (the shard), as if both
+    // had read before either wrote, or a run had stopped between the shard batch and the cursor.
+    const first = await (await eventsD1(org.orgId))
+      .prepare('SELECT min(sequence) AS n FROM webhook_deliveries WHERE config_id = ?')
       .bind(config.id)
+      .first<{ n: number }>();
+    expect(first?.n).toBeGreaterThan(0);
+    await env.DB.prepare('UPDATE notification_configs SET dispatched_sequence = ? WHERE id = ?')
+      .bind((first?.n ?? 0) - 1, config.id)
       .run();
     const results = await Promise.all([
       dispatchOrganization(deps(), org.orgId, Date.now()),
@@ -148,21 +154,27 @@ describe('webhook fan-out', () => {
     ]);
     expect(results.map((result) => result.sent)).toEqual([0, 0]);
     expect((await history(org, config.id)).totalHistoryCount).toBe(31);
+    // The cursor moved past the events again.
+    const cursor = await env.DB.prepare('SELECT dispatched_sequence AS n FROM notification_configs WHERE id = ?')
+      .bind(config.id)
+      .first<{ n: number }>();
+    expect(cursor?.n).toBeGreaterThanOrEqual((first?.n ?? 0) + 30);
     await sleep(1500);
     expect(await received(receiver.name)).toHaveLength(31);
   });
 
   it('sends a pending delivery whose queue message was lost again, and drops late copies of its old message', async () => {
-    const org = await createOrg('wh-lost');
+    const org = await createOrg('wh-lost', { shard: 'SHARD_1' });
     const receiver = await hook();
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
     const [first] = (await receivedEvents(receiver.name, 1)).map((entry) => entry.deliveryId);
     // A delivery stored but never enqueued (a crash between the two), now 20 minutes overdue.
     const lostId = 'dlv_00000000000000000000000000';
-    await env.DB.prepare(
-      `INSERT INTO webhook_deliveries (id, organization_id, config_id, event_id, event_type, sequence, body, status, created_at, next_attempt_at)
+    await (await eventsD1(org.orgId))
+      .prepare(
+        `INSERT INTO webhook_deliveries (id, organization_id, config_id, event_id, event_type, sequence, body, status, created_at, next_attempt_at)
        SELECT ?, organization_id, config_id, 'lost-event', event_type, sequence, body, 'pending', ?, ? FROM webhook_deliveries WHERE id = ?`,
-    )
+      )
       .bind(lostId, Date.now() - 1_300_000, Date.now() - 1_200_000, first)
       .run();
     const result = await dispatchOrganization(deps(), org.orgId, Date.now());
@@ -174,7 +186,7 @@ describe('webhook fan-out', () => {
     expect(log).toHaveLength(1);
     // The old message (generation 0) arrives late: acknowledged and dropped, nothing sent.
     const batch = createMessageBatch<WebhookDeliveryJob>('audit-log-webhook-deliveries', [
-      { id: 'late', timestamp: new Date(), attempts: 1, body: { deliveryId: lostId, generation: 0 } },
+      { id: 'late', timestamp: new Date(), attempts: 1, body: { organizationId: org.orgId, deliveryId: lostId, generation: 0 } },
     ]);
     await worker.queue(batch, env);
     expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toEqual(['late']);
@@ -186,18 +198,24 @@ describe('webhook fan-out', () => {
   });
 
   it('two copies of one message in a batch make one attempt', async () => {
-    const org = await createOrg('wh-dup');
+    const org = await createOrg('wh-dup', { shard: 'SHARD_2' });
     const receiver = await hook({ behaviour: { kind: 'status', status: 400 } });
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
     await settledHistory(org, config.id, 1);
     const id = 'dlv_00000000000000000000000001';
-    await env.DB.prepare(
-      `INSERT INTO webhook_deliveries (id, organization_id, config_id, event_id, event_type, sequence, body, status, created_at, next_attempt_at)
+    await (await eventsD1(org.orgId))
+      .prepare(
+        `INSERT INTO webhook_deliveries (id, organization_id, config_id, event_id, event_type, sequence, body, status, created_at, next_attempt_at)
        VALUES (?, ?, ?, 'dup-event', 'WEBHOOK_EVENT_TYPE_AUDIT', NULL, '{}', 'pending', ?, ?)`,
-    )
+      )
       .bind(id, org.orgId, config.id, Date.now(), Date.now())
       .run();
-    const copy = (name: string) => ({ id: name, timestamp: new Date(), attempts: 1, body: { deliveryId: id, generation: 0 } });
+    const copy = (name: string) => ({
+      id: name,
+      timestamp: new Date(),
+      attempts: 1,
+      body: { organizationId: org.orgId, deliveryId: id, generation: 0 },
+    });
     const batch = createMessageBatch<WebhookDeliveryJob>('audit-log-webhook-deliveries', [copy('a'), copy('b')]);
     await worker.queue(batch, env);
     await getQueueResult(batch, createExecutionContext());
@@ -205,44 +223,61 @@ describe('webhook fan-out', () => {
   });
 
   it('the daily run nudges every organization with an active webhook, and removes finished deliveries older than 30 days', async () => {
-    const org = await createOrg('wh-daily');
+    // Deliveries of two organizations on different shards: the daily run purges in every shard.
+    const org = await createOrg('wh-daily', { shard: 'SHARD_1' });
+    const other = await createOrg('wh-daily-2', { shard: 'SHARD_2' });
+    const otherReceiver = await hook();
+    const otherConfig = await createWebhook(other, { url: otherReceiver.url, secret: otherReceiver.secret });
+    await settledHistory(other, otherConfig.id, 1);
     const receiver = await hook();
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
     const [lost] = await ingest(org, [makeEvent(1)]);
     await settledHistory(org, config.id, 2);
     // As if the nudge for the last event had been lost: its delivery never made, the watermark before it.
-    await env.DB.prepare('DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_id = ?)')
+    const shard = await eventsD1(org.orgId);
+    await shard
+      .prepare('DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_id = ?)')
       .bind(lost)
       .run();
-    await env.DB.prepare('DELETE FROM webhook_deliveries WHERE event_id = ?').bind(lost).run();
+    await shard.prepare('DELETE FROM webhook_deliveries WHERE event_id = ?').bind(lost).run();
     await env.DB.prepare('UPDATE notification_configs SET dispatched_sequence = dispatched_sequence - 1 WHERE id = ?')
       .bind(config.id)
       .run();
-    const old = (status: string, label: string) =>
-      env.DB.prepare(
-        `INSERT INTO webhook_deliveries (id, organization_id, config_id, event_id, event_type, body, status, created_at, next_attempt_at)
+    const old = async (owner: TestOrg, configId: string, status: string, label: string) =>
+      (await eventsD1(owner.orgId))
+        .prepare(
+          `INSERT INTO webhook_deliveries (id, organization_id, config_id, event_id, event_type, body, status, created_at, next_attempt_at)
          VALUES (?, ?, ?, ?, 'WEBHOOK_EVENT_TYPE_AUDIT', '{}', ?, ?, ?)`,
-      )
+        )
         .bind(
           `dlv_${eventUlid(Date.now() - 40 * 86_400_000)}`,
-          org.orgId,
-          config.id,
+          owner.orgId,
+          configId,
           label,
           status,
           Date.now() - 40 * 86_400_000,
           Date.now() + 3_600_000,
         )
         .run();
-    await old('success', 'old-finished');
-    await old('pending', 'old-pending');
-    const result = await runWebhookDailyJobs(env, Date.now());
-    expect(result.webhookOrganizationsNudged).toBeGreaterThanOrEqual(1);
-    expect(result.purgedDeliveries).toBeGreaterThanOrEqual(1);
-    const events = (
-      await env.DB.prepare('SELECT event_id FROM webhook_deliveries WHERE config_id = ?').bind(config.id).all<{ event_id: string }>()
-    ).results;
-    expect(events.map((row) => row.event_id)).not.toContain('old-finished');
-    expect(events.map((row) => row.event_id)).toContain('old-pending');
+    await old(org, config.id, 'success', 'old-finished');
+    await old(org, config.id, 'pending', 'old-pending');
+    await old(other, otherConfig.id, 'failure', 'old-failed');
+    const result = await runWebhookDailyJobs(env, database(env.DB), shardDatabases(env), Date.now());
+    expect(result.webhookOrganizationsNudged).toBeGreaterThanOrEqual(2);
+    expect(result.purgedDeliveries).toBeGreaterThanOrEqual(2);
+    const left = async (owner: TestOrg, configId: string) =>
+      (
+        await (
+          await eventsD1(owner.orgId)
+        )
+          .prepare('SELECT event_id FROM webhook_deliveries WHERE config_id = ?')
+          .bind(configId)
+          .all<{ event_id: string }>()
+      ).results.map((row) => row.event_id);
+    expect(await left(org, config.id)).not.toContain('old-finished');
+    expect(await left(org, config.id)).toContain('old-pending');
+    expect(await left(other, otherConfig.id)).not.toContain('old-failed');
+    expect(await left(other, otherConfig.id)).toHaveLength(1);
     const again = await eventually(async () => {
       const entries = (await received(receiver.name)).filter((entry) => entry.eventId === lost);
       return entries.length === 2 ? entries : undefined;

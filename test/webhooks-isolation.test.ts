@@ -27,8 +27,8 @@ const events = (count: number, offset: number) => Array.from({ length: count }, 
  */
 describe('isolation between receivers', () => {
   it("a hanging receiver costs another organization's deliveries at most one attempt timeout, once, and then nothing", async () => {
-    const slowOrg = await createOrg('wh-hang');
-    const fastOrg = await createOrg('wh-fast');
+    const slowOrg = await createOrg('wh-hang', { shard: 'SHARD_1' });
+    const fastOrg = await createOrg('wh-fast', { shard: 'SHARD_2' });
     const hanging = await hook({ behaviour: { kind: 'hang', maxMs: 30_000 } });
     const fast = await hook();
     const slow = await createWebhook(slowOrg, { url: hanging.url, secret: hanging.secret });

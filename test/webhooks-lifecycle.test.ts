@@ -32,7 +32,7 @@ async function pingOf(org: TestOrg, configId: string): Promise<DeliveryHistory> 
 
 describe('ping', () => {
   it('delivers a signed WEBHOOK_EVENT_TYPE_PING at once and answers with its recorded delivery', async () => {
-    const org = await createOrg('wh-ping');
+    const org = await createOrg('wh-ping', { shard: 'SHARD_1' });
     const receiver = await hook();
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret, filter: { events: [] } });
     const ping = await pingOf(org, config.id);
@@ -61,7 +61,7 @@ describe('ping', () => {
   });
 
   it('a ping that fails is recorded as failed and never retried; an inactive webhook can still be pinged', async () => {
-    const org = await createOrg('wh-ping-fail');
+    const org = await createOrg('wh-ping-fail', { shard: 'SHARD_2' });
     const receiver = await hook({ behaviour: { kind: 'status', status: 503 } });
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret, filter: { events: [] } });
     await put(org, config.id, { name: config.name, webhook: { url: receiver.url, filter: { events: [] }, active: false } });
@@ -74,7 +74,7 @@ describe('ping', () => {
 
 describe('redeliver', () => {
   it('sends the exact body again as a new delivery of the same event, records who did it, and refuses on an inactive webhook', async () => {
-    const org = await createOrg('wh-redeliver');
+    const org = await createOrg('wh-redeliver', { shard: 'SHARD_1' });
     const receiver = await hook();
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
     const [eventId] = await ingest(org, [makeEvent(1)]);
@@ -126,7 +126,7 @@ describe('redeliver', () => {
 
 describe('deactivating, re-activating, deleting, rotating the secret', () => {
   it('an inactive webhook gets nothing; pending deliveries end saying why; re-activation delivers what comes after it', async () => {
-    const org = await createOrg('wh-inactive');
+    const org = await createOrg('wh-inactive', { shard: 'SHARD_2' });
     const receiver = await hook({ behaviour: { kind: 'status', status: 503 } });
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
     await eventually(async () => ((await received(receiver.name)).length > 0 ? true : undefined));
@@ -149,7 +149,7 @@ describe('deactivating, re-activating, deleting, rotating the secret', () => {
   });
 
   it("a deleted webhook's pending deliveries end without an attempt", async () => {
-    const org = await createOrg('wh-deleted');
+    const org = await createOrg('wh-deleted', { shard: 'SHARD_1' });
     const receiver = await hook({ behaviour: { kind: 'status', status: 500 } });
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
     await eventually(async () => ((await received(receiver.name)).length > 0 ? true : undefined));
@@ -162,7 +162,7 @@ describe('deactivating, re-activating, deleting, rotating the secret', () => {
   });
 
   it('signs with the new secret once it is rotated', async () => {
-    const org = await createOrg('wh-rotate');
+    const org = await createOrg('wh-rotate', { shard: 'SHARD_2' });
     const receiver = await hook();
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
     await receivedEvents(receiver.name, 1);

@@ -1,9 +1,9 @@
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { NotificationConfig } from '../worker/contract';
 import { backoffMs, delaySeconds, pauseMs, retryAfterMs, statusVerdict } from '../worker/webhooks/retry-policy';
 import { call, createOrg, json } from './helpers/api';
 import { makeEvent } from './helpers/events';
+import { eventsD1 } from './helpers/shards';
 import { createWebhook, delivery, eventually, history, hook, ingest, received, settledHistory } from './helpers/webhooks';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -40,7 +40,7 @@ describe('webhook retry policy', () => {
 
 describe('webhook retries', () => {
   it('retries a receiver that fails twice, then records three attempts of the same signed body', async () => {
-    const org = await createOrg('wh-retry');
+    const org = await createOrg('wh-retry', { shard: 'SHARD_1' });
     const receiver = await hook({ behaviour: { kind: 'fail-first', times: 2 } });
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
     await ingest(org, [makeEvent(1)]);
@@ -81,7 +81,7 @@ describe('webhook retries', () => {
     [302, { location: 'http://169.254.169.254/latest/meta-data/' }],
   ] as const) {
     it(`fails at once on ${status}, with no retry`, async () => {
-      const org = await createOrg(`wh-${status}`);
+      const org = await createOrg(`wh-${status}`, { shard: 'SHARD_1' });
       const receiver = await hook({ behaviour: { kind: 'status', status, ...extra } });
       const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
       const page = await settledHistory(org, config.id, 1);
@@ -96,7 +96,7 @@ describe('webhook retries', () => {
   }
 
   it('honours Retry-After on 429 and pauses the receiver until then', async () => {
-    const org = await createOrg('wh-429');
+    const org = await createOrg('wh-429', { shard: 'SHARD_2' });
     const receiver = await hook({ behaviour: { kind: 'status', status: 429, retryAfter: '3' } });
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
     await eventually(async () => ((await received(receiver.name)).length > 0 ? true : undefined));
@@ -114,7 +114,7 @@ describe('webhook retries', () => {
   });
 
   it('keeps a bounded response: 4 KiB of body, 50 headers of at most 1 KiB', async () => {
-    const org = await createOrg('wh-large');
+    const org = await createOrg('wh-large', { shard: 'SHARD_1' });
     const receiver = await hook({ behaviour: { kind: 'large', bytes: 100_000 } });
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
     const item = (await settledHistory(org, config.id, 1)).history[0];
@@ -126,12 +126,13 @@ describe('webhook retries', () => {
   });
 
   it('gives up after 24 hours of failed attempts, saying so', async () => {
-    const org = await createOrg('wh-giveup');
+    const org = await createOrg('wh-giveup', { shard: 'SHARD_2' });
     const receiver = await hook({ behaviour: { kind: 'status', status: 500 } });
     const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
     await eventually(async () => ((await received(receiver.name)).length > 0 ? true : undefined));
     // The first attempt was a day ago: the next failure is the last.
-    await env.DB.prepare('UPDATE webhook_deliveries SET first_attempt_at = ?, created_at = ? WHERE config_id = ?')
+    await (await eventsD1(org.orgId))
+      .prepare('UPDATE webhook_deliveries SET first_attempt_at = ?, created_at = ? WHERE config_id = ?')
       .bind(Date.now() - 25 * 3_600_000, Date.now() - 25 * 3_600_000, config.id)
       .run();
     const page = await settledHistory(org, config.id, 1, 30_000);
@@ -144,7 +145,7 @@ describe('webhook retries', () => {
   });
 
   it('a refused connection is a network failure: no status, retried', async () => {
-    const org = await createOrg('wh-network');
+    const org = await createOrg('wh-network', { shard: 'SHARD_2' });
     // Port 9 on loopback: nothing listens there.
     const config = await createWebhook(org, { url: 'http://127.0.0.1:9/hook', secret: 'a-webhook-secret-0123456789' });
     const item = await eventually(async () => {

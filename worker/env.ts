@@ -11,6 +11,8 @@ export interface WebhookDispatchJob {
 
 /** Messages on the webhook delivery queues: the next attempt of one delivery (docs/WEBHOOKS.md). */
 export interface WebhookDeliveryJob {
+  /** Whose delivery: names the shard that holds it (services/shard-routing.ts). */
+  organizationId: string;
   deliveryId: string;
   /** The delivery's generation when this message was sent; a message of an older one is stale. */
   generation: number;

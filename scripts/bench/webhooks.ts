@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startWebhookReceiver, type WebhookReceiver } from '../lib/webhook-receiver.ts';
-import { DatasetWriter, d1File, type BenchOrg } from './dataset.ts';
+import { DatasetWriter, type BenchOrg } from './dataset.ts';
 import { figure, percentile, round, type Figure } from './measure.ts';
 import { benchRows, ingestShape } from './rows.ts';
 import { applyMigrations, startServer, type BenchServer } from './server.ts';
@@ -72,12 +72,11 @@ async function createWebhook(server: BenchServer, org: BenchOrg, receiver: Webho
 export async function webhookFigures(options: WebhookBenchOptions): Promise<{ figures: Figure[]; notes: string[] }> {
   const { dir, events, now, log } = options;
   applyMigrations(dir);
-  const writer = new DatasetWriter(d1File(dir));
-  const [plain, hooked, timed] = ['wh-plain', 'wh-hooked', 'wh-latency'].map((label) => writer.organization(label, now)) as [
-    BenchOrg,
-    BenchOrg,
-    BenchOrg,
-  ];
+  const writer = new DatasetWriter(dir);
+  // Spread over the shards: deliveries are written to each organization's own shard.
+  const [plain, hooked, timed] = ['wh-plain', 'wh-hooked', 'wh-latency'].map((label, index) =>
+    writer.organization(label, now, writer.shards[index % writer.shards.length]),
+  ) as [BenchOrg, BenchOrg, BenchOrg];
   writer.close();
   const receiver = await startWebhookReceiver();
   const server = await startServer(dir, options.port, 'wrangler.toml', {

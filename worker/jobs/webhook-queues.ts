@@ -19,6 +19,7 @@ const logError = (line: Record<string, unknown>, error: unknown) =>
  * message, so a large backlog never holds a batch for long.
  */
 export async function handleDispatchBatch(batch: MessageBatch<WebhookDispatchJob>, env: WorkerEnv): Promise<void> {
+  // Configs in the main database; each organization's events and deliveries in its shard.
   const deps = webhookDeps(env, database(env.DB));
   const messages = new Map<string, Message<WebhookDispatchJob>[]>();
   for (const message of batch.messages) {
@@ -41,6 +42,7 @@ export async function handleDispatchBatch(batch: MessageBatch<WebhookDispatchJob
 
 /** Deliveries: the batch is handled together (services/webhook-deliver.ts); each message gets its outcome. */
 export async function handleDeliveryBatch(batch: MessageBatch<WebhookDeliveryJob>, env: WorkerEnv, lane: Lane): Promise<void> {
+  // Configs in the main database; each organization's events and deliveries in its shard.
   const deps = webhookDeps(env, database(env.DB));
   const started = Date.now();
   const outcomes = await deliverBatch(

@@ -15,7 +15,11 @@ import { createRouter } from './router';
 const tags = ['Webhooks'];
 const base = '/orgs/{orgId}/notification-configs';
 
-/** Akuity's notification configs: webhooks that receive every audit event, signed (docs/WEBHOOKS.md). Owners only. */
+/**
+ * Akuity's notification configs: webhooks that receive every audit event, signed (docs/WEBHOOKS.md).
+ * Owners only. Configs are control data (c.var.db); their deliveries are in the organization's
+ * shard (c.var.events, set by orgAccess).
+ */
 export const notificationConfigRoutes = createRouter()
   .openapi(
     createRoute({
@@ -28,7 +32,7 @@ export const notificationConfigRoutes = createRouter()
       request: { params: OrgParams },
       responses: { 200: jsonResponse(NotificationConfigListSchema, 'Webhooks, oldest first'), ...commonProblems },
     }),
-    async (c) => c.json({ notificationConfigs: await listConfigs(c.var.db, c.req.valid('param').orgId) }, 200),
+    async (c) => c.json({ notificationConfigs: await listConfigs(c.var.db, c.var.events, c.req.valid('param').orgId) }, 200),
   )
   .openapi(
     createRoute({
@@ -43,8 +47,8 @@ export const notificationConfigRoutes = createRouter()
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      const { settings } = webhookDeps(c.env, c.var.db);
-      const notificationConfig = await createConfig(c.var.db, settings, orgId, c.req.valid('json'), changeContext(c));
+      const { settings } = webhookDeps(c.env, c.var.db, c.var.eventsDatabase);
+      const notificationConfig = await createConfig(c.var.db, c.var.events, settings, orgId, c.req.valid('json'), changeContext(c));
       return c.json({ notificationConfig }, 201);
     },
   )
@@ -61,7 +65,7 @@ export const notificationConfigRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      return c.json({ notificationConfig: await getConfig(c.var.db, orgId, id) }, 200);
+      return c.json({ notificationConfig: await getConfig(c.var.db, c.var.events, orgId, id) }, 200);
     },
   )
   .openapi(
@@ -77,8 +81,8 @@ export const notificationConfigRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      const { settings } = webhookDeps(c.env, c.var.db);
-      const notificationConfig = await updateConfig(c.var.db, settings, orgId, id, c.req.valid('json'), changeContext(c));
+      const { settings } = webhookDeps(c.env, c.var.db, c.var.eventsDatabase);
+      const notificationConfig = await updateConfig(c.var.db, c.var.events, settings, orgId, id, c.req.valid('json'), changeContext(c));
       return c.json({ notificationConfig }, 200);
     },
   )
@@ -95,7 +99,7 @@ export const notificationConfigRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      await deleteConfig(c.var.db, orgId, id, changeContext(c));
+      await deleteConfig(c.var.db, c.var.events, orgId, id, changeContext(c));
       return c.body(null, 204);
     },
   );

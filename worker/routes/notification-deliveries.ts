@@ -3,14 +3,14 @@ import { DeliveryHistoryAnswerSchema, DeliveryHistoryListSchema, DeliveryHistory
 import { orgAccess, OWNERS } from '../middleware/access';
 import { getHistory, listHistory, ping, redeliver } from '../services/webhook-history';
 import { webhookDeps } from '../services/webhook-queues';
-import { changeContext, DeliveryParams, NotificationConfigParams, security } from './params';
+import { clientIp, DeliveryParams, NotificationConfigParams, security } from './params';
 import { commonProblems, conflictProblem, jsonResponse } from './responses';
 import { createRouter } from './router';
 
 const tags = ['Webhooks'];
 const base = '/orgs/{orgId}/notification-configs';
 
-/** A webhook's deliveries: ping, history (every attempt), redeliver. Owners only. */
+/** A webhook's deliveries (in the organization's shard, c.var.events): ping, history (every attempt), redeliver. Owners only. */
 export const notificationDeliveryRoutes = createRouter()
   .openapi(
     createRoute({
@@ -25,7 +25,7 @@ export const notificationDeliveryRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      return c.json({ history: await ping(webhookDeps(c.env, c.var.db), orgId, id, c.var.now) }, 200);
+      return c.json({ history: await ping(webhookDeps(c.env, c.var.db, c.var.eventsDatabase), c.var.events, orgId, id, c.var.now) }, 200);
     },
   )
   .openapi(
@@ -41,7 +41,7 @@ export const notificationDeliveryRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      return c.json(await listHistory(c.var.db, orgId, id, c.req.valid('query')), 200);
+      return c.json(await listHistory(c.var.db, c.var.events, orgId, id, c.req.valid('query')), 200);
     },
   )
   .openapi(
@@ -57,7 +57,7 @@ export const notificationDeliveryRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, configId, id } = c.req.valid('param');
-      return c.json({ history: await getHistory(c.var.db, orgId, configId, id) }, 200);
+      return c.json({ history: await getHistory(c.var.db, c.var.events, orgId, configId, id) }, 200);
     },
   )
   .openapi(
@@ -73,7 +73,10 @@ export const notificationDeliveryRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, configId, id } = c.req.valid('param');
-      const history = await redeliver(webhookDeps(c.env, c.var.db), orgId, configId, id, changeContext(c));
+      // The new delivery and its event go to the organization's shard together: no control data
+      // changes, so nothing waits in the outbox (changeContext would mark the request as queuing).
+      const context = { principal: c.var.caller, role: c.var.grant.role, ip: clientIp(c), now: c.var.now };
+      const history = await redeliver(webhookDeps(c.env, c.var.db, c.var.eventsDatabase), c.var.events, orgId, configId, id, context);
       return c.json({ history }, 202);
     },
   );

@@ -1,13 +1,14 @@
+// Longer than 300 lines: one webhook config's whole life (create, update, delete, the reads they answer with) in one place.
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import type { WebhookFilter } from '../contract/notification-configs';
 import type { Database } from '../db/client';
 import { newId } from '../db/ids';
-import { notificationConfigs, webhookAttempts, webhookDeliveries, type NotificationConfigRow } from '../db/schema';
+import { notificationConfigs, organizationSequences, webhookAttempts, webhookDeliveries, type NotificationConfigRow } from '../db/schema';
 import { ApiError, invalidField, notFound } from '../errors';
 import { managementEvent, type ChangeContext } from '../events/management-event';
 import { encryptSecret } from '../webhooks/secret-box';
 import { checkWebhookUrl } from '../webhooks/url-policy';
-import { recordChangeStatements } from './audit-events';
+import { recordChangeStatements } from './pending-events';
 import { configView, type LastDeliveryRow } from './webhook-views';
 
 /** A SIEM or two per organization is the use; the cap keeps one tenant's fan-out bounded. */
@@ -27,48 +28,62 @@ export interface ConfigInput {
 const live = (organizationId: string) => and(eq(notificationConfigs.organizationId, organizationId), isNull(notificationConfigs.deletedAt));
 
 /**
- * The organization's newest stored sequence: a new or re-activated config delivers what comes
- * after it. The counter moves in the same batch as every stored event (services/audit-events.ts).
+ * The organization's newest stored sequence, read from its shard: a new or re-activated config
+ * delivers what comes after it. The counter moves in the same batch as every stored event
+ * (services/audit-events.ts). The config itself is written to the main database afterwards, so an
+ * event stored in between is delivered too: one more, never one missed.
  */
-const currentSequence = (organizationId: string) =>
-  sql`coalesce((SELECT last_sequence FROM organization_sequences WHERE organization_id = ${organizationId}), 0)`;
+export async function currentSequence(events: Database, organizationId: string): Promise<number> {
+  const [row] = await events
+    .select({ last: organizationSequences.lastSequence })
+    .from(organizationSequences)
+    .where(eq(organizationSequences.organizationId, organizationId))
+    .limit(1);
+  return row?.last ?? 0;
+}
 
-async function selectConfigs(db: Database, organizationId: string, configId?: string) {
-  return db
+/**
+ * The latest deliveries of some configs, each with its latest attempt, from the organization's
+ * shard (the configs, in the main database, name them by id).
+ */
+async function lastDeliveries(events: Database, deliveryIds: string[]): Promise<Map<string, LastDeliveryRow>> {
+  if (deliveryIds.length === 0) return new Map();
+  const rows = await events
     .select({
-      config: notificationConfigs,
-      last: {
-        id: webhookDeliveries.id,
-        eventId: webhookDeliveries.eventId,
-        eventType: webhookDeliveries.eventType,
-        status: webhookDeliveries.status,
-        note: webhookDeliveries.note,
-        statusCode: webhookAttempts.statusCode,
-        error: webhookAttempts.error,
-        endedAt: webhookAttempts.endedAt,
-      },
+      id: webhookDeliveries.id,
+      eventId: webhookDeliveries.eventId,
+      eventType: webhookDeliveries.eventType,
+      status: webhookDeliveries.status,
+      note: webhookDeliveries.note,
+      statusCode: webhookAttempts.statusCode,
+      error: webhookAttempts.error,
+      endedAt: webhookAttempts.endedAt,
     })
-    .from(notificationConfigs)
-    .leftJoin(webhookDeliveries, eq(webhookDeliveries.id, notificationConfigs.lastDeliveryId))
+    .from(webhookDeliveries)
     .leftJoin(
       webhookAttempts,
       and(eq(webhookAttempts.deliveryId, webhookDeliveries.id), eq(webhookAttempts.attempt, webhookDeliveries.attemptCount)),
     )
-    .where(configId === undefined ? live(organizationId) : and(live(organizationId), eq(notificationConfigs.id, configId)))
+    .where(sql`${webhookDeliveries.id} IN (SELECT value FROM json_each(${JSON.stringify(deliveryIds)}))`);
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** Configs (main database) with their latest delivery (the organization's shard), as the API shows them. */
+async function configViews(events: Database, rows: NotificationConfigRow[]) {
+  const last = await lastDeliveries(
+    events,
+    rows.flatMap((row) => (row.lastDeliveryId === null ? [] : [row.lastDeliveryId])),
+  );
+  return rows.map((row) => configView(row, row.lastDeliveryId === null ? null : (last.get(row.lastDeliveryId) ?? null)));
+}
+
+export async function listConfigs(control: Database, events: Database, organizationId: string) {
+  const rows = await control
+    .select()
+    .from(notificationConfigs)
+    .where(live(organizationId))
     .orderBy(asc(notificationConfigs.createdAt), asc(notificationConfigs.id));
-}
-
-type JoinedLast = { [K in keyof LastDeliveryRow]: LastDeliveryRow[K] | null };
-
-/** Drizzle gives a left-joined object with every field null (or null itself) when nothing joined. */
-function lastOf(last: JoinedLast | null): LastDeliveryRow | null {
-  if (!last || last.id === null || last.eventId === null || last.eventType === null || last.status === null) return null;
-  return { ...last, id: last.id, eventId: last.eventId, eventType: last.eventType, status: last.status };
-}
-
-export async function listConfigs(db: Database, organizationId: string) {
-  const rows = await selectConfigs(db, organizationId);
-  return rows.map((row) => configView(row.config, lastOf(row.last)));
+  return configViews(events, rows);
 }
 
 /** A live config of this organization, or 404: another organization's config id is unknown here. */
@@ -82,10 +97,10 @@ export async function configRow(db: Database, organizationId: string, configId: 
   return row;
 }
 
-export async function getConfig(db: Database, organizationId: string, configId: string) {
-  const [row] = await selectConfigs(db, organizationId, configId);
-  if (!row) throw notFound(`Notification config ${configId} does not exist in organization ${organizationId}.`);
-  return configView(row.config, lastOf(row.last));
+export async function getConfig(control: Database, events: Database, organizationId: string, configId: string) {
+  const [view] = await configViews(events, [await configRow(control, organizationId, configId)]);
+  if (!view) throw notFound(`Notification config ${configId} does not exist in organization ${organizationId}.`);
+  return view;
 }
 
 function checkedUrl(url: string, settings: WebhookSettings): string {
@@ -115,8 +130,14 @@ function rethrowNameRace(error: unknown, name: string): never {
 /** Only the receiver's origin goes into the audit event: a URL path may carry a token (e.g. an HTTP collector's). */
 const origin = (url: string) => new URL(url).origin;
 
+/**
+ * Config changes are control data: the row changes in the main database, and the change's event
+ * waits in its outbox (services/pending-events.ts) in the same batch, to be stored in the
+ * organization's shard after the request.
+ */
 export async function createConfig(
   db: Database,
+  events: Database,
   settings: WebhookSettings,
   organizationId: string,
   input: ConfigInput & { webhook: { secret: string } },
@@ -136,8 +157,9 @@ export async function createConfig(
     message: `Created webhook ${input.name} to ${origin(url)}`,
     extra: { notificationConfigId: id, receiver: origin(url) },
   });
-  // The config row first: its dispatched sequence is read before the event below takes the next
-  // number, so a new webhook's first delivery is its own creation.
+  // The dispatched sequence is read before the event below is stored (after this request), so a new
+  // webhook's first delivery is its own creation.
+  const dispatchedSequence = await currentSequence(events, organizationId);
   await db
     .batch([
       db.insert(notificationConfigs).values({
@@ -148,14 +170,14 @@ export async function createConfig(
         secretCiphertext: await encryptSecret(settings.secretKey, id, input.webhook.secret),
         active: true,
         filterJson: JSON.stringify(input.webhook.filter),
-        dispatchedSequence: currentSequence(organizationId),
+        dispatchedSequence,
         createdAt: context.now,
         updatedAt: context.now,
       }),
-      ...(await recordChangeStatements(db, organizationId, [event], context.now)),
+      ...recordChangeStatements(db, organizationId, [event], context.now),
     ])
     .catch((error: unknown) => rethrowNameRace(error, input.name));
-  return getConfig(db, organizationId, id);
+  return getConfig(db, events, organizationId, id);
 }
 
 /** Which parts of a config a PUT changes, for its audit event (never a secret's value). */
@@ -171,6 +193,7 @@ function changedParts(current: NotificationConfigRow, input: ConfigInput, url: s
 
 export async function updateConfig(
   db: Database,
+  events: Database,
   settings: WebhookSettings,
   organizationId: string,
   configId: string,
@@ -182,7 +205,7 @@ export async function updateConfig(
   if (input.name !== current.name) await refuseNameClash(db, organizationId, input.name, configId);
   const active = input.webhook.active ?? current.active;
   const changed = changedParts(current, input, url, active);
-  if (changed.length === 0) return getConfig(db, organizationId, configId);
+  if (changed.length === 0) return getConfig(db, events, organizationId, configId);
   const reactivated = active && !current.active;
   const event = managementEvent(context, {
     action: 'update',
@@ -193,6 +216,7 @@ export async function updateConfig(
   });
   // A new receiver (or a re-activated one) starts healthy; re-activation delivers from now on.
   const freshReceiver = reactivated || url !== current.url;
+  const restartAt = reactivated ? await currentSequence(events, organizationId) : null;
   await db
     .batch([
       db
@@ -206,19 +230,25 @@ export async function updateConfig(
           filterJson: JSON.stringify(input.webhook.filter),
           active,
           updatedAt: context.now,
-          ...(reactivated ? { dispatchedSequence: currentSequence(organizationId) } : {}),
+          ...(restartAt === null ? {} : { dispatchedSequence: restartAt }),
           ...(freshReceiver ? { consecutiveFailures: 0, failingSince: null, pausedUntil: null } : {}),
         })
         .where(and(live(organizationId), eq(notificationConfigs.id, configId))),
-      ...(await recordChangeStatements(db, organizationId, [event], context.now, { onlyIfPreviousChanged: true })),
-      ...(active ? [] : [endPending(db, configId, 'not delivered: the webhook was deactivated')]),
+      ...recordChangeStatements(db, organizationId, [event], context.now, { onlyIfPreviousChanged: true }),
     ])
     .catch((error: unknown) => rethrowNameRace(error, input.name));
-  return getConfig(db, organizationId, configId);
+  if (!active) await endPending(events, configId, 'not delivered: the webhook was deactivated');
+  return getConfig(db, events, organizationId, configId);
 }
 
 /** Soft delete: deliveries still queued find the config gone and end without an attempt. */
-export async function deleteConfig(db: Database, organizationId: string, configId: string, context: ChangeContext): Promise<void> {
+export async function deleteConfig(
+  db: Database,
+  events: Database,
+  organizationId: string,
+  configId: string,
+  context: ChangeContext,
+): Promise<void> {
   const current = await configRow(db, organizationId, configId);
   const event = managementEvent(context, {
     action: 'delete',
@@ -232,18 +262,19 @@ export async function deleteConfig(db: Database, organizationId: string, configI
       .update(notificationConfigs)
       .set({ deletedAt: context.now, active: false, updatedAt: context.now })
       .where(and(live(organizationId), eq(notificationConfigs.id, configId))),
-    ...(await recordChangeStatements(db, organizationId, [event], context.now, { onlyIfPreviousChanged: true })),
-    endPending(db, configId, 'not delivered: the webhook was deleted'),
+    ...recordChangeStatements(db, organizationId, [event], context.now, { onlyIfPreviousChanged: true }),
   ]);
+  await endPending(events, configId, 'not delivered: the webhook was deleted');
 }
 
 /**
- * A webhook switched off or deleted: its pending deliveries end now, saying why (after the
- * change's own event statements, whose guard reads the change before them). Their queue messages
- * then find them done.
+ * A webhook switched off or deleted: its pending deliveries (in the organization's shard) end
+ * now, saying why, after the change committed in the main database. Should this step fail, the
+ * deliveries' queue messages still find the webhook inactive and end them the same way
+ * (services/webhook-deliver.ts), so it only saves them the trip.
  */
-function endPending(db: Database, configId: string, note: string) {
-  return db
+async function endPending(events: Database, configId: string, note: string) {
+  await events
     .update(webhookDeliveries)
     .set({ status: 'failure', nextAttemptAt: null, leaseUntil: null, note })
     .where(and(eq(webhookDeliveries.configId, configId), eq(webhookDeliveries.status, 'pending')));

@@ -14,14 +14,44 @@ export interface DeliveryTarget {
 /** An attempt holds its delivery this long: its timeout plus time to record the outcome. */
 export const LEASE_MS = ATTEMPT_TIMEOUT_MS + 20_000;
 
-/** The deliveries of a batch with their configs, in one query (ids travel as one JSON parameter). */
-export async function loadTargets(db: Database, deliveryIds: string[]): Promise<Map<string, DeliveryTarget>> {
-  const rows = await db
-    .select({ delivery: webhookDeliveries, config: notificationConfigs })
+/**
+ * Some deliveries of one organization (from its shard) with their configs (from the main
+ * database), one query each (ids travel as one JSON parameter). A delivery whose config is gone
+ * from the organization is left out, like an unknown one.
+ */
+export async function loadTargets(
+  control: Database,
+  events: Database,
+  organizationId: string,
+  deliveryIds: string[],
+): Promise<Map<string, DeliveryTarget>> {
+  const deliveries = await events
+    .select()
     .from(webhookDeliveries)
-    .innerJoin(notificationConfigs, eq(notificationConfigs.id, webhookDeliveries.configId))
-    .where(sql`${webhookDeliveries.id} IN (SELECT value FROM json_each(${JSON.stringify(deliveryIds)}))`);
-  return new Map(rows.map((row) => [row.delivery.id, row]));
+    .where(
+      and(
+        eq(webhookDeliveries.organizationId, organizationId),
+        sql`${webhookDeliveries.id} IN (SELECT value FROM json_each(${JSON.stringify(deliveryIds)}))`,
+      ),
+    );
+  if (deliveries.length === 0) return new Map();
+  const configIds = [...new Set(deliveries.map((delivery) => delivery.configId))];
+  const configs = await control
+    .select()
+    .from(notificationConfigs)
+    .where(
+      and(
+        eq(notificationConfigs.organizationId, organizationId),
+        sql`${notificationConfigs.id} IN (SELECT value FROM json_each(${JSON.stringify(configIds)}))`,
+      ),
+    );
+  const byId = new Map(configs.map((config) => [config.id, config]));
+  const targets = new Map<string, DeliveryTarget>();
+  for (const delivery of deliveries) {
+    const config = byId.get(delivery.configId);
+    if (config) targets.set(delivery.id, { delivery, config });
+  }
+  return targets;
 }
 
 /**
@@ -81,15 +111,27 @@ export interface RecordedAttempt {
 }
 
 /**
- * The statements (one D1 batch) that record a config's attempts: each attempt's history row and
- * its delivery's new state, then the config's latest delivery and the receiver's health (any
- * success heals it; only failures count towards a pause, which a Retry-After also starts).
+ * Records a config's attempts: each attempt's history row and its delivery's new state in one
+ * batch of the organization's shard, then the config's latest delivery and the receiver's health
+ * in one batch of the main database (any success heals it; only failures count towards a pause,
+ * which a Retry-After also starts). The history commits first: should the second batch fail, the
+ * receiver's health lags one batch behind, which the next attempt's outcome corrects.
  */
-export function recordAttemptsStatements(
-  db: Database,
+export async function recordAttempts(
+  control: Database,
+  events: Database,
   config: NotificationConfigRow,
   attempts: [RecordedAttempt, ...RecordedAttempt[]],
   retryBaseMs: number,
+): Promise<void> {
+  const [first, ...rest] = historyStatements(events, attempts);
+  await events.batch([first, ...rest]);
+  await control.batch(healthStatements(control, config, attempts, retryBaseMs));
+}
+
+function historyStatements(
+  db: Database,
+  attempts: [RecordedAttempt, ...RecordedAttempt[]],
 ): [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]] {
   const perAttempt = attempts.flatMap(({ delivery, result, plan }) => [
     db.insert(webhookAttempts).values({
@@ -116,6 +158,15 @@ export function recordAttemptsStatements(
       })
       .where(eq(webhookDeliveries.id, delivery.id)),
   ]);
+  return perAttempt as BatchItem<'sqlite'>[] as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]];
+}
+
+function healthStatements(
+  db: Database,
+  config: NotificationConfigRow,
+  attempts: [RecordedAttempt, ...RecordedAttempt[]],
+  retryBaseMs: number,
+): [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]] {
   const latest = attempts.reduce((last, entry) => (last.result.endedAt > entry.result.endedAt ? last : entry));
   const failures = attempts.filter((entry) => entry.result.verdict === 'retry');
   const healed = attempts.some((entry) => entry.result.verdict === 'success');
@@ -143,10 +194,7 @@ export function recordAttemptsStatements(
           })
           .where(eq(notificationConfigs.id, config.id))
       : null;
-  const [first, ...rest] = perAttempt as BatchItem<'sqlite'>[] as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]];
   return [
-    first,
-    ...rest,
     db
       .update(notificationConfigs)
       .set({ lastDeliveryId: latest.delivery.id, lastAttemptAt: ended })

@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import type { Database } from '../db/client';
 import type { NotificationConfigRow } from '../db/schema';
 import type { WebhookDeliveryJob } from '../env';
 import { delaySeconds, GIVE_UP_AFTER_MS, pauseMs, SLOW_FAILURE_MS } from '../webhooks/retry-policy';
@@ -8,7 +9,7 @@ import {
   LEASE_MS,
   loadTargets,
   planAfterAttempt,
-  recordAttemptsStatements,
+  recordAttempts,
   type DeliveryTarget,
   type RecordedAttempt,
 } from './webhook-attempts';
@@ -78,6 +79,7 @@ interface Ready {
  */
 async function attemptGroup(
   deps: WebhookDeps,
+  events: Database,
   config: NotificationConfigRow,
   ready: Ready[],
   lane: Lane,
@@ -85,7 +87,7 @@ async function attemptGroup(
   outcomes: (MessageOutcome | undefined)[],
 ) {
   const claimed = await claimDeliveries(
-    deps.db,
+    events,
     ready.map((entry) => entry.job),
     Date.now(),
   );
@@ -104,7 +106,7 @@ async function attemptGroup(
     }),
   );
   const [firstAttempt, ...otherAttempts] = attempts;
-  if (firstAttempt) await deps.db.batch(recordAttemptsStatements(deps.db, config, [firstAttempt, ...otherAttempts], deps.retryBaseMs));
+  if (firstAttempt) await recordAttempts(deps.control, events, config, [firstAttempt, ...otherAttempts], deps.retryBaseMs);
   for (const { index, delivery, result, plan } of attempts) {
     const summary = `attempt ${delivery.attemptCount + 1}: ${result.verdict} ${result.statusCode || result.error}`;
     // Retries always wait in the retry lane, whichever lane the first attempt took.
@@ -129,47 +131,57 @@ async function attemptGroup(
 export async function deliverBatch(deps: WebhookDeps, jobs: WebhookDeliveryJob[], lane: Lane): Promise<MessageOutcome[]> {
   const now = Date.now();
   const outcomes: (MessageOutcome | undefined)[] = jobs.map(() => undefined);
-  let targets: Map<string, DeliveryTarget>;
-  try {
-    targets = await loadTargets(deps.db, [...new Set(jobs.map((job) => job.deliveryId))]);
-  } catch (error) {
-    return jobs.map(() => failed(error));
-  }
-  const groups = new Map<string, { config: NotificationConfigRow; ready: Ready[] }>();
-  const endings = new Map<string, { ids: string[]; indexes: number[]; result: string }>();
-  jobs.forEach((job, index) => {
-    const target = targets.get(job.deliveryId);
-    const decided = prepare(job, target, lane, now);
-    if (decided && 'end' in decided && target) {
-      const ending = endings.get(decided.end) ?? { ids: [], indexes: [], result: decided.result };
-      ending.ids.push(target.delivery.id);
-      ending.indexes.push(index);
-      endings.set(decided.end, ending);
-    } else if (decided && !('end' in decided)) outcomes[index] = decided;
-    else if (target) {
-      const group = groups.get(target.config.id) ?? { config: target.config, ready: [] };
-      group.ready.push({ index, job, target });
-      groups.set(target.config.id, group);
+  // Each organization's deliveries are in its shard: one lookup per organization in the batch.
+  const byOrganization = new Map<string, number[]>();
+  jobs.forEach((job, index) => byOrganization.set(job.organizationId, [...(byOrganization.get(job.organizationId) ?? []), index]));
+  const groups = new Map<string, { events: Database; config: NotificationConfigRow; ready: Ready[] }>();
+  for (const [organizationId, indexes] of byOrganization) {
+    let events: Database;
+    let targets: Map<string, DeliveryTarget>;
+    try {
+      events = await deps.eventsDatabase(organizationId);
+      const ids = [...new Set(indexes.map((index) => (jobs[index] as WebhookDeliveryJob).deliveryId))];
+      targets = await loadTargets(deps.control, events, organizationId, ids);
+    } catch (error) {
+      for (const index of indexes) outcomes[index] = failed(error);
+      continue;
     }
-  });
-  // One statement per reason, however many deliveries of a deleted webhook arrive together.
-  for (const [note, ending] of endings) {
-    const outcome = await endWithoutAttempt(deps.db, ending.ids, note).then(() => ack(ending.result), failed);
-    for (const index of ending.indexes) outcomes[index] = outcome;
+    const endings = new Map<string, { ids: string[]; indexes: number[]; result: string }>();
+    for (const index of indexes) {
+      const job = jobs[index] as WebhookDeliveryJob;
+      const target = targets.get(job.deliveryId);
+      const decided = prepare(job, target, lane, now);
+      if (decided && 'end' in decided && target) {
+        const ending = endings.get(decided.end) ?? { ids: [], indexes: [], result: decided.result };
+        ending.ids.push(target.delivery.id);
+        ending.indexes.push(index);
+        endings.set(decided.end, ending);
+      } else if (decided && !('end' in decided)) outcomes[index] = decided;
+      else if (target) {
+        const group = groups.get(target.config.id) ?? { events, config: target.config, ready: [] };
+        group.ready.push({ index, job, target });
+        groups.set(target.config.id, group);
+      }
+    }
+    // One statement per reason, however many deliveries of a deleted webhook arrive together.
+    for (const [note, ending] of endings) {
+      const outcome = await endWithoutAttempt(events, ending.ids, note).then(() => ack(ending.result), failed);
+      for (const index of ending.indexes) outcomes[index] = outcome;
+    }
   }
   const slot = pLimit(ATTEMPTS_IN_FLIGHT);
   await Promise.all(
-    [...groups.values()].map(async ({ config, ready }) => {
+    [...groups.values()].map(async ({ events, config, ready }) => {
       const [probe, ...rest] = ready;
       if (!probe) return;
       try {
-        const first = await attemptGroup(deps, config, [probe], lane, slot, outcomes);
+        const first = await attemptGroup(deps, events, config, [probe], lane, slot, outcomes);
         if (first.slow) {
           for (const entry of rest)
             outcomes[entry.index] = waitIn(lane, first.pause + jitterMs(first.pause), 'receiver slow (probe failed)');
           return;
         }
-        if (rest.length > 0) await attemptGroup(deps, config, rest, lane, slot, outcomes);
+        if (rest.length > 0) await attemptGroup(deps, events, config, rest, lane, slot, outcomes);
       } catch (error) {
         for (const entry of ready) outcomes[entry.index] ??= failed(error);
       }

@@ -6,15 +6,21 @@ import { webhookAttempts, webhookDeliveries, type WebhookDeliveryRow } from '../
 import { ApiError, notFound } from '../errors';
 import { managementEvent, type ChangeContext } from '../events/management-event';
 import { pingBody } from '../webhooks/payload';
-import { recordChangeStatements } from './audit-events';
+import { prepareEvents, storeStatements } from './audit-events';
 import { configRow } from './notification-configs';
-import { LEASE_MS, planAfterAttempt, recordAttemptsStatements } from './webhook-attempts';
+import { LEASE_MS, planAfterAttempt, recordAttempts } from './webhook-attempts';
 import { enqueueDeliveries, type WebhookDeps } from './webhook-queues';
 import { sendAttempt } from './webhook-sender';
 import { historyView } from './webhook-views';
 
 const ofConfig = (organizationId: string, configId: string) =>
   and(eq(webhookDeliveries.organizationId, organizationId), eq(webhookDeliveries.configId, configId));
+
+/**
+ * Deliveries and attempts live in the organization's shard (`events`), configs in the main
+ * database (`control`): every function checks the config there first, so another organization's
+ * config or delivery id is a 404 whichever shard it is in.
+ */
 
 /** A page of a config's deliveries, newest first, each joined to its latest attempt (index webhook_deliveries_config_id). */
 export function historyQuery(db: Database, organizationId: string, configId: string, page: { limit: number; offset: number }) {
@@ -33,12 +39,13 @@ export function historyQuery(db: Database, organizationId: string, configId: str
 
 /** A config's deliveries, newest first, each with its latest attempt. */
 export async function listHistory(
+  control: Database,
   db: Database,
   organizationId: string,
   configId: string,
   page: { limit: number; offset: number },
 ): Promise<DeliveryHistoryList> {
-  await configRow(db, organizationId, configId);
+  await configRow(control, organizationId, configId);
   const [rows, totals] = await db.batch([
     historyQuery(db, organizationId, configId, page),
     db.select({ n: count() }).from(webhookDeliveries).where(ofConfig(organizationId, configId)),
@@ -57,8 +64,14 @@ async function deliveryRow(db: Database, organizationId: string, configId: strin
 }
 
 /** One delivery with every attempt, oldest first. */
-export async function getHistory(db: Database, organizationId: string, configId: string, deliveryId: string): Promise<DeliveryHistory> {
-  await configRow(db, organizationId, configId);
+export async function getHistory(
+  control: Database,
+  db: Database,
+  organizationId: string,
+  configId: string,
+  deliveryId: string,
+): Promise<DeliveryHistory> {
+  await configRow(control, organizationId, configId);
   const delivery = await deliveryRow(db, organizationId, configId, deliveryId);
   const attempts = await db
     .select()
@@ -71,11 +84,19 @@ export async function getHistory(db: Database, organizationId: string, configId:
 /**
  * Sends a delivery's exact body again as a new delivery (`redelivered: true`, same event id, so
  * receivers deduplicate it), through the queue and its retries. The resend is recorded as a
- * platform event: it sends audit data out of the service again.
+ * platform event: it sends audit data out of the service again. It changes no control data, so
+ * the event is stored straight into the organization's shard, in the same batch as the delivery.
  */
-export async function redeliver(deps: WebhookDeps, organizationId: string, configId: string, deliveryId: string, context: ChangeContext) {
-  const config = await configRow(deps.db, organizationId, configId);
-  const original = await deliveryRow(deps.db, organizationId, configId, deliveryId);
+export async function redeliver(
+  deps: WebhookDeps,
+  events: Database,
+  organizationId: string,
+  configId: string,
+  deliveryId: string,
+  context: ChangeContext,
+) {
+  const config = await configRow(deps.control, organizationId, configId);
+  const original = await deliveryRow(events, organizationId, configId, deliveryId);
   if (!config.active) throw new ApiError('notification-config-inactive', `Notification config ${configId} is inactive; activate it first.`);
   const row: WebhookDeliveryRow = {
     ...original,
@@ -97,11 +118,9 @@ export async function redeliver(deps: WebhookDeps, organizationId: string, confi
     message: `Redelivered ${original.eventType === 'WEBHOOK_EVENT_TYPE_PING' ? 'ping' : 'event'} ${original.eventId} to webhook ${config.name}`,
     extra: { notificationConfigId: configId, deliveryId: row.id, redeliveryOf: original.id, eventId: original.eventId },
   });
-  await deps.db.batch([
-    deps.db.insert(webhookDeliveries).values(row),
-    ...(await recordChangeStatements(deps.db, organizationId, [event], context.now)),
-  ]);
-  await enqueueDeliveries(deps, config, [{ deliveryId: row.id, generation: 0 }], context.now);
+  const { before, inserts, rest } = storeStatements(events, await prepareEvents(organizationId, [event], context.now));
+  await events.batch([events.insert(webhookDeliveries).values(row), ...before, ...inserts, ...rest]);
+  await enqueueDeliveries(deps, config, [{ organizationId, deliveryId: row.id, generation: 0 }], context.now);
   return historyView(row, null);
 }
 
@@ -110,8 +129,14 @@ export async function redeliver(deps: WebhookDeps, organizationId: string, confi
  * retries), and answers with the recorded delivery, so an operator sees the receiver's answer at
  * once. Works on inactive configs too: that is how a receiver is checked before switching it on.
  */
-export async function ping(deps: WebhookDeps, organizationId: string, configId: string, now: number): Promise<DeliveryHistory> {
-  const config = await configRow(deps.db, organizationId, configId);
+export async function ping(
+  deps: WebhookDeps,
+  events: Database,
+  organizationId: string,
+  configId: string,
+  now: number,
+): Promise<DeliveryHistory> {
+  const config = await configRow(deps.control, organizationId, configId);
   const pingId = newId('ping');
   const delivery: WebhookDeliveryRow = {
     id: newId('dlv'),
@@ -132,9 +157,9 @@ export async function ping(deps: WebhookDeps, organizationId: string, configId: 
     leaseUntil: now + LEASE_MS,
     note: null,
   };
-  await deps.db.insert(webhookDeliveries).values(delivery);
+  await events.insert(webhookDeliveries).values(delivery);
   const result = await sendAttempt(deps.settings, config, delivery);
   const plan = planAfterAttempt(delivery, result, { retryBaseMs: deps.retryBaseMs, retries: false });
-  await deps.db.batch(recordAttemptsStatements(deps.db, config, [{ delivery, result, plan }], deps.retryBaseMs));
-  return getHistory(deps.db, organizationId, configId, delivery.id);
+  await recordAttempts(deps.control, events, config, [{ delivery, result, plan }], deps.retryBaseMs);
+  return getHistory(deps.control, events, organizationId, configId, delivery.id);
 }

@@ -4,10 +4,16 @@ import type { NotificationConfigRow } from '../db/schema';
 import type { WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from '../env';
 import { delaySeconds } from '../webhooks/retry-policy';
 import type { WebhookSettings } from './notification-configs';
+import { shardDatabaseResolver } from './shard-routing';
 
-/** Everything delivering webhooks needs: the database, the at-rest key and URL rule, the queues, the backoff base. */
+/**
+ * Everything delivering webhooks needs: the main database (configs, instances), the way to each
+ * organization's shard (its events and deliveries), the at-rest key and URL rule, the queues, the
+ * backoff base.
+ */
 export interface WebhookDeps {
-  db: Database;
+  control: Database;
+  eventsDatabase: (organizationId: string) => Promise<Database>;
   settings: WebhookSettings;
   dispatchQueue: Queue<WebhookDispatchJob>;
   /** First attempts for receivers that are healthy. */
@@ -17,10 +23,16 @@ export interface WebhookDeps {
   retryBaseMs: number;
 }
 
-export function webhookDeps(env: WorkerEnv, db: Database): WebhookDeps {
+/** A request passes its session's databases; queue consumers and cron get the primaries (shardDatabaseResolver). */
+export function webhookDeps(
+  env: WorkerEnv,
+  control: Database,
+  eventsDatabase: (organizationId: string) => Promise<Database> = shardDatabaseResolver(env, control),
+): WebhookDeps {
   const config = readWebhookConfig(env);
   return {
-    db,
+    control,
+    eventsDatabase,
     settings: { secretKey: env.WEBHOOK_SECRET_KEY, allowInsecure: config.allowInsecure },
     dispatchQueue: env.WEBHOOK_DISPATCH_QUEUE,
     deliveryQueue: env.WEBHOOK_DELIVERY_QUEUE,

@@ -1,13 +1,13 @@
 import { error } from '@sveltejs/kit';
 import { listInstances } from '#lib/instances.ts';
 import { rethrowForLoad } from '#lib/load-errors.ts';
-import { isOwner } from '#lib/me.ts';
+import { canConfigureWebhooks } from '#lib/roles.ts';
 import { deliveryHistory, findWebhook } from '#lib/webhooks.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, params, parent, url }) => {
   const { org } = await parent();
-  if (!isOwner(org)) error(403, `Only owners of ${org.name} can see its webhooks.`);
+  if (!canConfigureWebhooks(org.role)) error(403, `Only owners of ${org.name} can see its webhooks.`);
   try {
     const webhook = await findWebhook(fetch, org.id, params.configId);
     if (!webhook) error(404, "This webhook doesn't exist in this organization (it may have been deleted).");
