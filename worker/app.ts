@@ -34,6 +34,10 @@ export function createApp() {
   // The API and Akuity's UI-extension API share every middleware.
   for (const prefix of ['/api/*', '/ext-api/*']) {
     app.use(prefix, requestContext);
+    // After a successful write, organizations with an active webhook are nudged (docs/WEBHOOKS.md).
+    // Outside databaseSessions, so the nudge goes out after the request's queued events (control-data
+    // changes, e.g. a webhook's own creation) are stored in the shard the dispatcher reads.
+    if (prefix === '/api/*') app.use(prefix, webhookNudge);
     app.use(prefix, databaseSessions);
     app.use(
       prefix,
@@ -47,8 +51,6 @@ export function createApp() {
     app.use(prefix, authenticate);
     app.use(prefix, rateLimit);
   }
-  // After a successful write, organizations with an active webhook are nudged (docs/WEBHOOKS.md).
-  app.use('/api/*', webhookNudge);
 
   app.route('/api/v1', authRoutes);
   app.route('/api/v1', organizationRoutes);
