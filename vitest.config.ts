@@ -10,6 +10,10 @@ const BINDINGS = {
   ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
   ARCHIVE_SIGNING_KEY: 'MC4CAQAwBQYDK2VwBCIEIFN5/zVBrE4t2JXJMmL38kjNdhAUX2vJ1d3ZJkJmH8Ml',
   LINK_SIGNING_SECRET: 'test-link-secret',
+  WEBHOOK_SECRET_KEY: 'BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=',
+  // Webhooks reach the local test receiver over plain http, and retry after 1 s instead of 30 s.
+  ALLOW_INSECURE_WEBHOOKS: 'true',
+  WEBHOOK_RETRY_BASE_SECONDS: '1',
 };
 
 /** The rate-limit test's own budget: small enough to exceed quickly even on a busy 2-core machine. */
@@ -22,9 +26,23 @@ function workerProject(
   extra: { ratelimits?: typeof SMALL_RATE_LIMIT } = {},
 ): TestProjectInlineConfiguration {
   return {
-    plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: BINDINGS, ...extra } })],
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: './wrangler.toml' },
+        // The webhook receiver is started by the global setup below, in this Node process.
+        miniflare: { bindings: { ...BINDINGS, WEBHOOK_RECEIVER: inject('webhookReceiverUrl') }, ...extra },
+      })),
+    ],
     // Integration tests in workerd on 2 shared cores: the 5 s default is too tight under load.
-    test: { name, include, exclude, setupFiles: ['./test/setup/apply-migrations.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
+    test: {
+      name,
+      include,
+      exclude,
+      globalSetup: ['./test/setup/webhook-receiver.ts'],
+      setupFiles: ['./test/setup/apply-migrations.ts'],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+    },
   };
 }
 

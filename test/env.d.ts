@@ -6,6 +6,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** Base URL of the local webhook receiver (test/setup/webhook-receiver.ts). */
+      WEBHOOK_RECEIVER: string;
       /** The two event shards of wrangler.toml (EVENT_SHARDS). */
       SHARD_1: D1Database;
       SHARD_2: D1Database;

@@ -6,6 +6,7 @@ import { OPENAPI_CONFIG } from '../worker/openapi-docs';
 import { ADMIN, call, createInstance, createKey, createOrg, json, unique, type TestOrg } from './helpers/api';
 import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives';
 import { makeEvent } from './helpers/events';
+import { createWebhook, hook } from './helpers/webhooks';
 
 /** Who calls. Every one of them is tried on every route. */
 const PRINCIPALS = [
@@ -59,6 +60,8 @@ const denied = (allowed: Partial<Record<'owner' | 'admin' | 'auditor' | 'member'
 const auditReaders = denied({ owner: 200, auditor: 200 });
 const readers = denied({ owner: 200, admin: 200, auditor: 200, member: 200 });
 const managers = (status: number) => denied({ owner: status, admin: status });
+/** Webhooks are the owners' alone: auditors read the record, not where it is sent. */
+const ownersOnly = denied({ owner: 200 });
 const everyone = (status: number): Expectation => ({
   none: status,
   ...BAD,
@@ -78,6 +81,7 @@ interface Fixture {
   instanceId: string;
   kargoInstanceId: string;
   downloadPath: string;
+  webhook: { id: string; name: string; url: string; secret: string; deliveryId: string };
 }
 
 interface RouteCase {
@@ -87,6 +91,8 @@ interface RouteCase {
 }
 
 const org = (f: Fixture) => `/api/v1/organizations/${f.org.orgId}`;
+const webhooks = (f: Fixture) => `/api/v1/orgs/${f.org.orgId}/notification-configs`;
+const webhookBody = (f: Fixture, name = f.webhook.name) => ({ name, webhook: { url: f.webhook.url, secret: f.webhook.secret } });
 
 /** Every route of the OpenAPI document must have an entry here; the test fails on a new one. */
 const MATRIX: Record<string, RouteCase> = {
@@ -224,6 +230,42 @@ const MATRIX: Record<string, RouteCase> = {
     expect: { ...everyone(200), none: 401, ...BAD, expiredSession: 401 },
     request: async () => ({ method: 'GET', path: '/api/v1/me' }),
   },
+  'GET /api/v1/orgs/{orgId}/notification-configs': { expect: ownersOnly, request: async (f) => ({ method: 'GET', path: webhooks(f) }) },
+  'POST /api/v1/orgs/{orgId}/notification-configs': {
+    expect: denied({ owner: 201 }),
+    request: async (f) => ({ method: 'POST', path: webhooks(f), body: webhookBody(f, unique('w')) }),
+  },
+  'GET /api/v1/orgs/{orgId}/notification-configs/{id}': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'GET', path: `${webhooks(f)}/${f.webhook.id}` }),
+  },
+  'PUT /api/v1/orgs/{orgId}/notification-configs/{id}': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'PUT', path: `${webhooks(f)}/${f.webhook.id}`, body: webhookBody(f) }),
+  },
+  'DELETE /api/v1/orgs/{orgId}/notification-configs/{id}': {
+    expect: denied({ owner: 204 }),
+    request: async (f) => ({
+      method: 'DELETE',
+      path: `${webhooks(f)}/${(await createWebhook(f.org, { url: f.webhook.url, secret: f.webhook.secret, filter: { events: [] } })).id}`,
+    }),
+  },
+  'POST /api/v1/orgs/{orgId}/notification-configs/{id}/ping': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'POST', path: `${webhooks(f)}/${f.webhook.id}/ping` }),
+  },
+  'GET /api/v1/orgs/{orgId}/notification-configs/{id}/delivery-history': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'GET', path: `${webhooks(f)}/${f.webhook.id}/delivery-history` }),
+  },
+  'GET /api/v1/orgs/{orgId}/notification-configs/{configId}/delivery-history/{id}': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'GET', path: `${webhooks(f)}/${f.webhook.id}/delivery-history/${f.webhook.deliveryId}` }),
+  },
+  'POST /api/v1/orgs/{orgId}/notification-configs/{configId}/notifications/{id}/redeliver': {
+    expect: denied({ owner: 202 }),
+    request: async (f) => ({ method: 'POST', path: `${webhooks(f)}/${f.webhook.id}/notifications/${f.webhook.deliveryId}/redeliver` }),
+  },
 };
 
 let memberSequence = 0;
@@ -268,7 +310,20 @@ beforeAll(async () => {
   );
   const link = new URL(archives.archives[0]?.presignedUrl ?? '');
   const kargo = await createInstance(target, 'kargo');
-  fixture = { org: target, other, instanceId: instance.id, kargoInstanceId: kargo.id, downloadPath: link.pathname + link.search };
+  const receiver = await hook();
+  const webhook = await createWebhook(target, { url: receiver.url, secret: receiver.secret, filter: { events: [] } });
+  const ping = await json<{ history: { id: string } }>(
+    await call(`/api/v1/orgs/${target.orgId}/notification-configs/${webhook.id}/ping`, { method: 'POST', token: target.ownerKey }),
+    200,
+  );
+  fixture = {
+    org: target,
+    other,
+    instanceId: instance.id,
+    kargoInstanceId: kargo.id,
+    downloadPath: link.pathname + link.search,
+    webhook: { id: webhook.id, name: webhook.name, url: receiver.url, secret: receiver.secret, deliveryId: ping.history.id },
+  };
 
   const revoked = await createKey(target, 'admin');
   await call(`/api/v1/organizations/${target.orgId}/api-keys/${revoked.id}`, { method: 'DELETE', token: target.ownerKey });
@@ -369,5 +424,6 @@ describe('isolation matrix', () => {
     expect(mismatches).toEqual([]);
     expect(leaks).toEqual([]);
     expect(checked).toBe(Object.keys(MATRIX).length * CALLERS.length);
-  });
+    // Several hundred requests one after another (the webhook routes included): more than the default 30 s on a busy machine.
+  }, 180_000);
 });

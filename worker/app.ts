@@ -7,6 +7,7 @@ import { databaseSessions } from './middleware/database-sessions';
 import { onError } from './middleware/on-error';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
+import { webhookNudge } from './middleware/webhook-nudge';
 import { OPENAPI_CONFIG, renderApiReference } from './openapi-docs';
 import { apiKeyRoutes } from './routes/api-keys';
 import { archiveRoutes } from './routes/archives';
@@ -18,6 +19,8 @@ import { extensionRoutes } from './routes/extension-audit-records';
 import { authRoutes } from './routes/auth';
 import { instanceRoutes } from './routes/instances';
 import { memberRoutes } from './routes/members';
+import { notificationConfigRoutes } from './routes/notification-configs';
+import { notificationDeliveryRoutes } from './routes/notification-deliveries';
 import { organizationRoutes } from './routes/organizations';
 import { createRouter } from './routes/router';
 import { settingsRoutes } from './routes/settings';
@@ -31,6 +34,10 @@ export function createApp() {
   // The API and Akuity's UI-extension API share every middleware.
   for (const prefix of ['/api/*', '/ext-api/*']) {
     app.use(prefix, requestContext);
+    // After a successful write, organizations with an active webhook are nudged (docs/WEBHOOKS.md).
+    // Outside databaseSessions, so the nudge goes out after the request's queued events (control-data
+    // changes, e.g. a webhook's own creation) are stored in the shard the dispatcher reads.
+    if (prefix === '/api/*') app.use(prefix, webhookNudge);
     app.use(prefix, databaseSessions);
     app.use(
       prefix,
@@ -58,6 +65,8 @@ export function createApp() {
   app.route('/api/v1', archiveRoutes);
   app.route('/api/v1', settingsRoutes);
   app.route('/ext-api/v1', extensionRoutes);
+  app.route('/api/v1', notificationConfigRoutes);
+  app.route('/api/v1', notificationDeliveryRoutes);
 
   // Referenced by the ingest body's anyOf (its validator is a transform, so they are registered by hand).
   app.openAPIRegistry.register('AuditEventInput', AuditEventInput);

@@ -38,3 +38,24 @@ export function readConfig(env: WorkerEnv): Config {
   parsed.set(env, config);
   return config;
 }
+
+/** Webhook settings (docs/WEBHOOKS.md), apart from Config: only the webhook code reads them. */
+export interface WebhookConfig {
+  /** Webhooks may use plain http://localhost and http://127.0.0.1 (local runs and tests only). */
+  allowInsecure: boolean;
+  /** First retry delay of a failed delivery; doubles per attempt up to an hour. */
+  retryBaseMs: number;
+}
+
+const WebhookVars = z.object({ WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).catch(30) });
+const parsedWebhooks = new WeakMap<object, WebhookConfig>();
+
+export function readWebhookConfig(env: WorkerEnv): WebhookConfig {
+  const cached = parsedWebhooks.get(env);
+  if (cached) return cached;
+  const vars = WebhookVars.parse({ WEBHOOK_RETRY_BASE_SECONDS: env.WEBHOOK_RETRY_BASE_SECONDS ?? undefined });
+  // Only the exact word: anything else (unset, "1", "yes") keeps the production rule.
+  const config = { allowInsecure: env.ALLOW_INSECURE_WEBHOOKS === 'true', retryBaseMs: vars.WEBHOOK_RETRY_BASE_SECONDS * 1000 };
+  parsedWebhooks.set(env, config);
+  return config;
+}

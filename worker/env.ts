@@ -4,12 +4,30 @@ export interface ArchiveJob {
   startDate: string;
 }
 
+/** Messages on the webhook dispatch queue: an organization may have events to hand to its webhooks. */
+export interface WebhookDispatchJob {
+  organizationId: string;
+}
+
+/** Messages on the webhook delivery queues: the next attempt of one delivery (docs/WEBHOOKS.md). */
+export interface WebhookDeliveryJob {
+  /** Whose delivery: names the shard that holds it (services/shard-routing.ts). */
+  organizationId: string;
+  deliveryId: string;
+  /** The delivery's generation when this message was sent; a message of an older one is stale. */
+  generation: number;
+}
+
 /** Bindings, vars and secrets of the Worker (wrangler.toml + .dev.vars / `wrangler secret put`). */
 export interface WorkerEnv {
   DB: D1Database;
   ARCHIVES: R2Bucket;
   ARCHIVE_QUEUE: Queue<ArchiveJob>;
   ASSETS: Fetcher;
+  /** Webhooks: the nudge after each write, first attempts of healthy receivers, everything else. */
+  WEBHOOK_DISPATCH_QUEUE: Queue<WebhookDispatchJob>;
+  WEBHOOK_DELIVERY_QUEUE: Queue<WebhookDeliveryJob>;
+  WEBHOOK_RETRY_QUEUE: Queue<WebhookDeliveryJob>;
   /** Per-credential request budget (wrangler.toml [[ratelimits]]). */
   API_RATE_LIMITER: RateLimit;
   /** Bootstrap token of the platform operator: creates organizations. */
@@ -18,6 +36,8 @@ export interface WorkerEnv {
   ARCHIVE_SIGNING_KEY: string;
   /** HMAC secret for expiring download links. */
   LINK_SIGNING_SECRET: string;
+  /** AES-GCM key (base64, 32 bytes) that encrypts webhook secrets at rest. */
+  WEBHOOK_SECRET_KEY: string;
   /**
    * The D1 bindings new organizations' events go to, comma-separated (default: the main DB only).
    * Each must be a [[d1_databases]] binding with the same migrations (docs/OPERATIONS.md, "Shards").
@@ -27,4 +47,8 @@ export interface WorkerEnv {
   MAX_EVENT_AGE_DAYS: string;
   /** Seconds an event must have been stored before an archive build includes it (default 60). */
   ARCHIVE_SETTLE_SECONDS?: string;
+  /** "true" lets webhooks use plain http to localhost / 127.0.0.1 (npm start, tests). */
+  ALLOW_INSECURE_WEBHOOKS?: string;
+  /** First retry delay of a failed webhook delivery in seconds (default 30). */
+  WEBHOOK_RETRY_BASE_SECONDS?: string;
 }

@@ -1,7 +1,8 @@
 import { createApp } from './app';
-import type { ArchiveJob, WorkerEnv } from './env';
+import type { ArchiveJob, WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from './env';
 import { handleArchiveBatch } from './jobs/archive-consumer';
 import { runDailyJobs } from './jobs/daily-cron';
+import { handleWebhookBatch, isWebhookQueue } from './jobs/webhook-queues';
 
 const app = createApp();
 
@@ -11,6 +12,7 @@ export default {
     await runDailyJobs(env, controller.scheduledTime);
   },
   async queue(batch, env) {
-    await handleArchiveBatch(batch, env);
+    if (isWebhookQueue(batch.queue)) await handleWebhookBatch(batch, env);
+    else await handleArchiveBatch(batch as MessageBatch<ArchiveJob>, env);
   },
-} satisfies ExportedHandler<WorkerEnv, ArchiveJob>;
+} satisfies ExportedHandler<WorkerEnv, ArchiveJob | WebhookDispatchJob | WebhookDeliveryJob>;

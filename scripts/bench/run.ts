@@ -27,9 +27,10 @@ import { benchRows, ingestShape, ACTORS } from './rows.ts';
 import { applyMigrations, startServer, withPeakRss, type BenchServer } from './server.ts';
 import { toolEnv } from '../lib/run.ts';
 import { dashboardFigures } from './dashboard.ts';
+import { webhookFigures } from './webhooks.ts';
 
 const quick = process.argv.includes('--quick');
-// --only query,export,archive,dashboard,ingest runs just those sections; --reuse keeps the
+// --only query,export,archive,dashboard,ingest,webhooks runs just those sections; --reuse keeps the
 // generated dataset of the previous run of the same size (bench/tmp/dataset) instead of rebuilding it.
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((process.argv[onlyIndex + 1] ?? '').split(',')) : null;
@@ -38,6 +39,7 @@ const reuse = process.argv.includes('--reuse');
 const SIZES = quick
   ? { big: 100_000, others: 100_000, weekSmall: 20_000, weekLarge: 100_000, ingest: 20_000, repeat: 15 }
   : { big: 1_000_000, others: 1_000_000, weekSmall: 100_000, weekLarge: 1_000_000, ingest: 100_000, repeat: 40 };
+const WEBHOOK_SIZES = quick ? { events: 2_000, latencySamples: 20 } : { events: 10_000, latencySamples: 50 };
 const DAY = 86_400_000;
 const ROOT = join('bench', 'tmp');
 const figures: Figure[] = [];
@@ -642,14 +644,25 @@ async function section(name: string, data: Dataset, work: (server: BenchServer) 
 
 try {
   if (wanted('ingest')) await ingestBench();
-  const data = buildDataset();
-  if (wanted('query')) await section('Query', data, (server) => queryBench(server, data));
-  if (wanted('export')) await section('Export', data, (server) => exportBench(server, data));
-  if (wanted('archive')) await section('Archive', data, (server) => archiveBench(server, data));
-  if (wanted('dashboard')) {
+  // The large dataset only for the sections that read it.
+  const data = ['query', 'export', 'archive', 'dashboard'].some(wanted) ? buildDataset() : null;
+  if (data && wanted('query')) await section('Query', data, (server) => queryBench(server, data));
+  if (data && wanted('export')) await section('Export', data, (server) => exportBench(server, data));
+  if (data && wanted('archive')) await section('Archive', data, (server) => archiveBench(server, data));
+  if (data && wanted('dashboard')) {
     await section('Dashboard', data, async (server) => {
       figures.push(...(await dashboardFigures(server, data.big)));
     });
+  }
+  if (wanted('webhooks')) {
+    try {
+      const result = await webhookFigures({ dir: freshDir('webhooks'), port: 8799, ...WEBHOOK_SIZES, now, log });
+      for (const entry of result.figures) add(entry);
+      notes.push(...result.notes);
+    } catch (error) {
+      notes.push(`Webhooks failed: ${error instanceof Error ? error.message : String(error)}`);
+      log(`Webhooks failed: ${String(error)}`);
+    }
   }
 } finally {
   report();

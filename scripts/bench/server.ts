@@ -42,8 +42,13 @@ function descendants(pid: number): number[] {
   return [...direct, ...direct.flatMap(descendants)];
 }
 
-/** Starts `wrangler dev` on a persist dir of its own, with fresh secrets passed as --var. */
-export async function startServer(persistDir: string, port: number, config = 'wrangler.toml'): Promise<BenchServer> {
+/** Starts `wrangler dev` on a persist dir of its own, with fresh secrets (and any `vars`) passed as --var. */
+export async function startServer(
+  persistDir: string,
+  port: number,
+  config = 'wrangler.toml',
+  vars: Record<string, string> = {},
+): Promise<BenchServer> {
   const adminToken = `adm_${randomBytes(16).toString('hex')}`;
   const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
   const args = [
@@ -64,6 +69,7 @@ export async function startServer(persistDir: string, port: number, config = 'wr
     `ARCHIVE_SIGNING_KEY:${signingKey}`,
     '--var',
     `LINK_SIGNING_SECRET:${randomBytes(16).toString('hex')}`,
+    ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
   ];
   const child: ChildProcess = spawn('wrangler', args, { env: toolEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];

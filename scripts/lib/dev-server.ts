@@ -20,6 +20,8 @@ export interface DevServerOptions {
   persistTo?: string;
   /** Only events received at least this long ago are archived (the Worker's ARCHIVE_SETTLE_SECONDS). */
   archiveSettleSeconds: number;
+  /** First retry delay of webhook deliveries (the Worker's WEBHOOK_RETRY_BASE_SECONDS; 30 when absent). */
+  webhookRetryBaseSeconds?: number;
   /** More Worker variables, passed with --var (e.g. the secrets of a throwaway server). */
   vars?: Record<string, string>;
   inspectorPort?: number;
@@ -53,7 +55,13 @@ export async function applyMigrations(options: { persistTo?: string; quiet?: boo
 }
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const vars = { ...options.vars, ARCHIVE_SETTLE_SECONDS: String(options.archiveSettleSeconds) };
+  const vars: Record<string, string> = {
+    ...options.vars,
+    ARCHIVE_SETTLE_SECONDS: String(options.archiveSettleSeconds),
+    // A local server may deliver webhooks to receivers on this machine over plain http.
+    ALLOW_INSECURE_WEBHOOKS: 'true',
+  };
+  if (options.webhookRetryBaseSeconds !== undefined) vars.WEBHOOK_RETRY_BASE_SECONDS = String(options.webhookRetryBaseSeconds);
   const args = [
     'dev',
     '--port',

@@ -29,6 +29,8 @@ export function ensureDevVars(path = DEV_VARS_FILE): { vars: DevVars; created: s
   // Ed25519 private key as base64 PKCS#8 DER: one line, importable by WebCrypto in the Worker.
   fill('ARCHIVE_SIGNING_KEY', () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'));
   fill('LINK_SIGNING_SECRET', () => randomBytes(32).toString('base64url'));
+  // AES-256-GCM key of the webhook secrets at rest (32 bytes, base64). Also added to an older .dev.vars that lacks it.
+  fill('WEBHOOK_SECRET_KEY', () => randomBytes(32).toString('base64'));
   if (created.length > 0) {
     const body = Object.entries(vars)
       .map(([name, value]) => `${name}="${value}"`)

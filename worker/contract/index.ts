@@ -10,3 +10,17 @@ export type { Facet, InstanceType, KeyRole, Role } from './enums.ts';
 export type { FacetValues } from './facets.ts';
 export type { Problem } from './problem.ts';
 export type { AuditLogHistogram, HistogramUnit } from './histogram.ts';
+export type {
+  CreateNotificationConfig,
+  DeliveryAttempt,
+  DeliveryHistory,
+  DeliveryHistoryList,
+  DeliveryStatus,
+  LastDelivery,
+  NotificationConfig,
+  UpdateNotificationConfig,
+  WebhookBody,
+  WebhookEventType,
+  WebhookFilter,
+} from './notification-configs.ts';
+export type { StreamPage } from './stream.ts';

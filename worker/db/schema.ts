@@ -308,5 +308,105 @@ export const eventFacets = sqliteTable(
   ],
 );
 
+/**
+ * Webhooks (Akuity notification configs). `dispatched_sequence` is the last event sequence of the
+ * organization already turned into deliveries for this config; the dispatcher reads on from there
+ * (docs/WEBHOOKS.md). `failing_since`/`paused_until` are the receiver's health: every attempt has
+ * failed since then, and no attempt is made before `paused_until`.
+ */
+export const notificationConfigs = sqliteTable(
+  'notification_configs',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    // AES-GCM under the WEBHOOK_SECRET_KEY secret, bound to the config id; never returned.
+    secretCiphertext: text('secret_ciphertext').notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull(),
+    // The filter object of the API, as JSON.
+    filterJson: text('filter_json').notNull(),
+    dispatchedSequence: integer('dispatched_sequence').notNull(),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    failingSince: millis('failing_since'),
+    pausedUntil: millis('paused_until'),
+    lastDeliveryId: text('last_delivery_id'),
+    lastAttemptAt: millis('last_attempt_at'),
+    createdAt: millis('created_at').notNull(),
+    updatedAt: millis('updated_at').notNull(),
+    // Soft delete: deliveries in flight find the config gone and stop.
+    deletedAt: millis('deleted_at'),
+  },
+  (table) => [
+    uniqueIndex('notification_configs_org_name_live').on(table.organizationId, table.name).where(sql`${table.deletedAt} IS NULL`),
+    // The nudge after each write and the daily safety net look up active configs only.
+    index('notification_configs_active').on(table.organizationId).where(sql`${table.active} = 1 AND ${table.deletedAt} IS NULL`),
+  ],
+);
+
+export const DELIVERY_STATES = ['pending', 'success', 'failure'] as const;
+
+/**
+ * One delivery of one event (or ping) to one config; a redelivery is a new row. `body` is the
+ * exact request body, kept as proof of what was sent. `generation` names the one queue message
+ * responsible for the next attempt: a message of another generation is stale and dropped.
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id').notNull(),
+    // No foreign key: deliveries live in the organization's shard, configs in the main database.
+    configId: text('config_id').notNull(),
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type', { enum: ['WEBHOOK_EVENT_TYPE_AUDIT', 'WEBHOOK_EVENT_TYPE_PING'] }).notNull(),
+    sequence: integer('sequence'),
+    body: text('body').notNull(),
+    status: text('status', { enum: DELIVERY_STATES }).notNull(),
+    redeliveryOf: text('redelivery_of'),
+    createdAt: millis('created_at').notNull(),
+    firstAttemptAt: millis('first_attempt_at'),
+    attemptCount: integer('attempt_count').notNull().default(0),
+    nextAttemptAt: millis('next_attempt_at'),
+    generation: integer('generation').notNull().default(0),
+    leaseUntil: millis('lease_until'),
+    // Why a delivery ended without a further attempt (gave up, webhook deactivated or deleted).
+    note: text('note'),
+  },
+  (table) => [
+    // A dispatcher running twice for the same events cannot create a second delivery.
+    uniqueIndex('webhook_deliveries_config_event').on(table.configId, table.eventId).where(sql`${table.redeliveryOf} IS NULL`),
+    // History pages, newest first (ids are ULIDs).
+    index('webhook_deliveries_config_id').on(table.configId, table.id),
+    // The sweep for pending deliveries whose queue message was lost.
+    index('webhook_deliveries_pending').on(table.organizationId, table.nextAttemptAt).where(sql`${table.status} = 'pending'`),
+  ],
+);
+
+/** Every HTTP attempt of a delivery: status, timings, truncated response, headers (never the secret). */
+export const webhookAttempts = sqliteTable(
+  'webhook_attempts',
+  {
+    deliveryId: text('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    succeeded: integer('succeeded', { mode: 'boolean' }).notNull(),
+    statusCode: integer('status_code').notNull(),
+    error: text('error').notNull(),
+    response: text('response').notNull(),
+    requestHeaders: text('request_headers').notNull(),
+    responseHeaders: text('response_headers').notNull(),
+    startedAt: millis('started_at').notNull(),
+    endedAt: millis('ended_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.deliveryId, table.attempt] })],
+);
+
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type NotificationConfigRow = typeof notificationConfigs.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;

@@ -14,7 +14,7 @@ export interface ChangeContext {
 }
 
 export interface ManagementChange {
-  action: 'create' | 'update' | 'delete' | 'export' | 'download';
+  action: 'create' | 'update' | 'delete' | 'export' | 'download' | 'redeliver';
   objectType: string;
   objectName: string;
   instanceId?: string | null;

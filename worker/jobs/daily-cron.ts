@@ -10,6 +10,7 @@ import { allSettings, defaultSettings } from '../services/settings';
 import { backfillSearch } from '../services/search-backfill';
 import { deliverPendingEvents } from '../services/pending-events';
 import { organizationShard } from '../services/shard-routing';
+import { runWebhookDailyJobs } from './webhook-daily';
 
 /** Older events re-indexed for free text per daily run (see services/search-backfill.ts). */
 const SEARCH_BACKFILL_ROWS_PER_RUN = 200_000;
@@ -61,12 +62,14 @@ export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
       }),
     );
   }
+  const webhooks = await runWebhookDailyJobs(env, control, shards, now);
   console.log(
     JSON.stringify({
       job: 'daily',
       archivesEnqueued: due.length,
       pendingEventsDelivered: pending.delivered,
       pendingFailed: pending.failed,
+      ...webhooks,
     }),
   );
 }

@@ -14,6 +14,11 @@ export const OrgParams = z.object({ orgId: pathId('orgId', 'org_01JDX6Q8Z3V4K2M9
 export const InstanceParams = OrgParams.extend({ instanceId: pathId('instanceId', 'inst_01JDX6Q8Z3V4K2M9R7T5W1Y0AB') });
 export const MemberParams = OrgParams.extend({ userId: pathId('userId', 'usr_01JDX6Q8Z3V4K2M9R7T5W1Y0AB') });
 export const ApiKeyParams = OrgParams.extend({ keyId: pathId('keyId', 'key_01JDX6Q8Z3V4K2M9R7T5W1Y0AB') });
+export const NotificationConfigParams = OrgParams.extend({ id: pathId('id', 'nc_01JDX6Q8Z3V4K2M9R7T5W1Y0AB') });
+export const DeliveryParams = OrgParams.extend({
+  configId: pathId('configId', 'nc_01JDX6Q8Z3V4K2M9R7T5W1Y0AB'),
+  id: pathId('id', 'dlv_01JDX6Q8Z3V4K2M9R7T5W1Y0AB'),
+});
 
 /** The caller's address as Cloudflare reports it; recorded on the audit events it causes. */
 export function clientIp(c: Pick<Context, 'req'>): string | null {

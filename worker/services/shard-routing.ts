@@ -1,6 +1,8 @@
 import { count, eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
+import { database, type Database } from '../db/client';
 import { eventWeeks, organizations } from '../db/schema';
+import { shardSet } from '../db/shards';
+import type { WorkerEnv } from '../env';
 import { notFound } from '../errors';
 
 /**
@@ -24,6 +26,14 @@ export async function organizationShard(control: Database, organizationId: strin
   if (remembered.size >= REMEMBER_MAX) remembered.clear();
   remembered.set(organizationId, { shard: row.shard, until: now + REMEMBER_MS });
   return row.shard;
+}
+
+/**
+ * For work outside a request (queue consumers, cron): each organization's shard database, with
+ * primary reads and writes. Requests use their session's `eventsDatabase` instead.
+ */
+export function shardDatabaseResolver(env: WorkerEnv, control: Database): (organizationId: string) => Promise<Database> {
+  return async (organizationId) => database(shardSet(env).binding(await organizationShard(control, organizationId)));
 }
 
 /**

@@ -49,6 +49,14 @@ export type {
   Role,
   User,
 };
+export type {
+  DeliveryAttempt,
+  DeliveryHistory,
+  DeliveryHistoryList,
+  DeliveryStatus,
+  NotificationConfig,
+  WebhookFilter,
+} from '../../../worker/contract/index.ts';
 
 export type OrganizationRole = KeyRole;
 export type Organization = OrganizationSummary;

@@ -4,7 +4,7 @@
 import { resolve } from '$app/paths';
 import type { InstanceType } from './api-types.ts';
 
-export type OrgTabId = 'audit-logs' | InstanceType | 'settings';
+export type OrgTabId = 'audit-logs' | InstanceType | 'webhooks' | 'settings';
 
 export interface OrgTab {
   id: OrgTabId;
@@ -15,6 +15,7 @@ export const ORG_TABS: readonly OrgTab[] = [
   { id: 'audit-logs', label: 'Audit Logs' },
   { id: 'argocd', label: 'Argo CD' },
   { id: 'kargo', label: 'Kargo' },
+  { id: 'webhooks', label: 'Webhooks' },
   { id: 'settings', label: 'Settings' },
 ];
 
@@ -26,6 +27,8 @@ export function orgTabHref(orgId: string, tab: OrgTabId): string {
       return resolve('/orgs/[orgId]/argocd', { orgId });
     case 'kargo':
       return resolve('/orgs/[orgId]/kargo', { orgId });
+    case 'webhooks':
+      return resolve('/orgs/[orgId]/webhooks', { orgId });
     case 'settings':
       return resolve('/orgs/[orgId]/settings', { orgId });
   }
@@ -39,6 +42,7 @@ export function activeOrgTab(routeId: string | null, instanceType: InstanceType 
   if (routeId?.startsWith('/orgs/[orgId]/instances/') && instanceType) return instanceType;
   if (routeId?.startsWith('/orgs/[orgId]/argocd')) return 'argocd';
   if (routeId?.startsWith('/orgs/[orgId]/kargo')) return 'kargo';
+  if (routeId?.startsWith('/orgs/[orgId]/webhooks')) return 'webhooks';
   if (routeId?.startsWith('/orgs/[orgId]/settings')) return 'settings';
   return 'audit-logs';
 }

@@ -30,6 +30,9 @@ export const canManage = (role: KeyRole): boolean => can(role, 'manage');
 /** Changing the retention settings: owners. */
 export const canConfigureAudit = (role: KeyRole): boolean => can(role, 'configureAudit');
 
+/** Webhooks (notification configs): owners only, like the Worker's webhook routes. */
+export const canConfigureWebhooks = (role: KeyRole): boolean => role === 'owner';
+
 /** Whether `holder` may do everything `role` may. */
 const covers = (holder: KeyRole, role: KeyRole): boolean => CAPABILITIES[role].every((capability) => can(holder, capability));
 

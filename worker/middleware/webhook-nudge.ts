@@ -1,0 +1,36 @@
+import { createMiddleware } from 'hono/factory';
+import { nudgeOrganization } from '../services/webhook-nudge';
+import type { AppEnv } from './app-env';
+
+/** Writes under an organization, and the two reads that record events (exports, archive downloads). */
+const WRITE = /^\/api\/v1\/(?:organizations|orgs)\/([^/]+)\/./;
+const RECORDING_READS = [/^\/api\/v1\/organizations\/([^/]+)\/csv-audit-logs$/, /^\/api\/v1\/archive-downloads\/([^/]+)\//];
+
+/** The organization whose events a successful request may have recorded, or null. */
+export function recordingOrganization(method: string, pathname: string): string | null {
+  const match =
+    method === 'GET' || method === 'HEAD' ? RECORDING_READS.map((pattern) => pattern.exec(pathname)).find(Boolean) : WRITE.exec(pathname);
+  const encoded = match?.[1];
+  if (!encoded) return null;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Webhook fan-out without touching any writer: after a successful request that may have recorded
+ * events, the organization is nudged (after the answer is sent). The dispatcher reads what is new
+ * by sequence, so a lost nudge only delays delivery until the next one or the daily run.
+ */
+export const webhookNudge = createMiddleware<AppEnv>(async (c, next) => {
+  await next();
+  if (c.res.status < 200 || c.res.status >= 300) return;
+  const organizationId = recordingOrganization(c.req.method, new URL(c.req.url).pathname);
+  if (!organizationId) return;
+  const nudge = nudgeOrganization(c.var.db, c.env.WEBHOOK_DISPATCH_QUEUE, organizationId).catch((error: unknown) => {
+    console.error(JSON.stringify({ requestId: c.var.requestId, webhookNudge: organizationId, error: String(error) }));
+  });
+  c.executionCtx.waitUntil(nudge);
+});

@@ -1,0 +1,105 @@
+import { createRoute } from '@hono/zod-openapi';
+import {
+  CreateNotificationConfigSchema,
+  NotificationConfigAnswerSchema,
+  NotificationConfigListSchema,
+  UpdateNotificationConfigSchema,
+} from '../contract/notification-configs';
+import { orgAccess, OWNERS } from '../middleware/access';
+import { createConfig, deleteConfig, getConfig, listConfigs, updateConfig } from '../services/notification-configs';
+import { webhookDeps } from '../services/webhook-queues';
+import { changeContext, NotificationConfigParams, OrgParams, security } from './params';
+import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses';
+import { createRouter } from './router';
+
+const tags = ['Webhooks'];
+const base = '/orgs/{orgId}/notification-configs';
+
+/**
+ * Akuity's notification configs: webhooks that receive every audit event, signed (docs/WEBHOOKS.md).
+ * Owners only. Configs are control data (c.var.db); their deliveries are in the organization's
+ * shard (c.var.events, set by orgAccess).
+ */
+export const notificationConfigRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: base,
+      tags,
+      summary: "List the organization's webhooks (never their secrets)",
+      security,
+      middleware: [orgAccess(OWNERS)] as const,
+      request: { params: OrgParams },
+      responses: { 200: jsonResponse(NotificationConfigListSchema, 'Webhooks, oldest first'), ...commonProblems },
+    }),
+    async (c) => c.json({ notificationConfigs: await listConfigs(c.var.db, c.var.events, c.req.valid('param').orgId) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: base,
+      tags,
+      summary: 'Create a webhook; it receives every audit event recorded from now on',
+      security,
+      middleware: [orgAccess(OWNERS)] as const,
+      request: { params: OrgParams, body: jsonBody(CreateNotificationConfigSchema) },
+      responses: { 201: jsonResponse(NotificationConfigAnswerSchema, 'Created'), ...commonProblems, ...conflictProblem },
+    }),
+    async (c) => {
+      const { orgId } = c.req.valid('param');
+      const { settings } = webhookDeps(c.env, c.var.db, c.var.eventsDatabase);
+      const notificationConfig = await createConfig(c.var.db, c.var.events, settings, orgId, c.req.valid('json'), changeContext(c));
+      return c.json({ notificationConfig }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: `${base}/{id}`,
+      tags,
+      summary: 'One webhook',
+      security,
+      middleware: [orgAccess(OWNERS)] as const,
+      request: { params: NotificationConfigParams },
+      responses: { 200: jsonResponse(NotificationConfigAnswerSchema, 'The webhook'), ...commonProblems },
+    }),
+    async (c) => {
+      const { orgId, id } = c.req.valid('param');
+      return c.json({ notificationConfig: await getConfig(c.var.db, c.var.events, orgId, id) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'put',
+      path: `${base}/{id}`,
+      tags,
+      summary: 'Replace a webhook (the secret and active flag stay unless sent)',
+      security,
+      middleware: [orgAccess(OWNERS)] as const,
+      request: { params: NotificationConfigParams, body: jsonBody(UpdateNotificationConfigSchema) },
+      responses: { 200: jsonResponse(NotificationConfigAnswerSchema, 'Updated'), ...commonProblems, ...conflictProblem },
+    }),
+    async (c) => {
+      const { orgId, id } = c.req.valid('param');
+      const { settings } = webhookDeps(c.env, c.var.db, c.var.eventsDatabase);
+      const notificationConfig = await updateConfig(c.var.db, c.var.events, settings, orgId, id, c.req.valid('json'), changeContext(c));
+      return c.json({ notificationConfig }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: `${base}/{id}`,
+      tags,
+      summary: 'Delete a webhook (deliveries still queued are not sent)',
+      security,
+      middleware: [orgAccess(OWNERS)] as const,
+      request: { params: NotificationConfigParams },
+      responses: { 204: { description: 'Deleted' }, ...commonProblems },
+    }),
+    async (c) => {
+      const { orgId, id } = c.req.valid('param');
+      await deleteConfig(c.var.db, c.var.events, orgId, id, changeContext(c));
+      return c.body(null, 204);
+    },
+  );

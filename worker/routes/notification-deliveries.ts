@@ -1,0 +1,82 @@
+import { createRoute } from '@hono/zod-openapi';
+import { DeliveryHistoryAnswerSchema, DeliveryHistoryListSchema, DeliveryHistoryQuery } from '../contract/notification-configs';
+import { orgAccess, OWNERS } from '../middleware/access';
+import { getHistory, listHistory, ping, redeliver } from '../services/webhook-history';
+import { webhookDeps } from '../services/webhook-queues';
+import { clientIp, DeliveryParams, NotificationConfigParams, security } from './params';
+import { commonProblems, conflictProblem, jsonResponse } from './responses';
+import { createRouter } from './router';
+
+const tags = ['Webhooks'];
+const base = '/orgs/{orgId}/notification-configs';
+
+/** A webhook's deliveries (in the organization's shard, c.var.events): ping, history (every attempt), redeliver. Owners only. */
+export const notificationDeliveryRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: `${base}/{id}/ping`,
+      tags,
+      summary: 'Deliver a WEBHOOK_EVENT_TYPE_PING now and answer with its delivery (one attempt, no retries)',
+      security,
+      middleware: [orgAccess(OWNERS)] as const,
+      request: { params: NotificationConfigParams },
+      responses: { 200: jsonResponse(DeliveryHistoryAnswerSchema, "The ping's delivery, with the receiver's answer"), ...commonProblems },
+    }),
+    async (c) => {
+      const { orgId, id } = c.req.valid('param');
+      return c.json({ history: await ping(webhookDeps(c.env, c.var.db, c.var.eventsDatabase), c.var.events, orgId, id, c.var.now) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: `${base}/{id}/delivery-history`,
+      tags,
+      summary: "A webhook's deliveries, newest first, each with its latest attempt",
+      security,
+      middleware: [orgAccess(OWNERS)] as const,
+      request: { params: NotificationConfigParams, query: DeliveryHistoryQuery },
+      responses: { 200: jsonResponse(DeliveryHistoryListSchema, 'Deliveries'), ...commonProblems },
+    }),
+    async (c) => {
+      const { orgId, id } = c.req.valid('param');
+      return c.json(await listHistory(c.var.db, c.var.events, orgId, id, c.req.valid('query')), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: `${base}/{configId}/delivery-history/{id}`,
+      tags,
+      summary: 'One delivery with every attempt',
+      security,
+      middleware: [orgAccess(OWNERS)] as const,
+      request: { params: DeliveryParams },
+      responses: { 200: jsonResponse(DeliveryHistoryAnswerSchema, 'The delivery'), ...commonProblems },
+    }),
+    async (c) => {
+      const { orgId, configId, id } = c.req.valid('param');
+      return c.json({ history: await getHistory(c.var.db, c.var.events, orgId, configId, id) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: `${base}/{configId}/notifications/{id}/redeliver`,
+      tags,
+      summary: 'Send a delivery again as a new delivery (redelivered: true), with retries',
+      security,
+      middleware: [orgAccess(OWNERS)] as const,
+      request: { params: DeliveryParams },
+      responses: { 202: jsonResponse(DeliveryHistoryAnswerSchema, 'The new delivery, pending'), ...commonProblems, ...conflictProblem },
+    }),
+    async (c) => {
+      const { orgId, configId, id } = c.req.valid('param');
+      // The new delivery and its event go to the organization's shard together: no control data
+      // changes, so nothing waits in the outbox (changeContext would mark the request as queuing).
+      const context = { principal: c.var.caller, role: c.var.grant.role, ip: clientIp(c), now: c.var.now };
+      const history = await redeliver(webhookDeps(c.env, c.var.db, c.var.eventsDatabase), c.var.events, orgId, configId, id, context);
+      return c.json({ history }, 202);
+    },
+  );
