@@ -28,6 +28,8 @@ import { applyMigrations, startServer, withPeakRss, type BenchServer } from './s
 import { toolEnv } from '../lib/run.ts';
 import { dashboardFigures } from './dashboard.ts';
 import { webhookFigures } from './webhooks.ts';
+import { withHeapSampling, type Inspector } from './inspector.ts';
+import { connectInspector, heapFigures, heapSnapshotNote, type HeapRun } from './isolate-heap.ts';
 
 const quick = process.argv.includes('--quick');
 // --only query,export,archive,dashboard,ingest,webhooks runs just those sections; --reuse keeps the
@@ -401,7 +403,11 @@ function timeCommand(command: string, cwd: string): { wall: number; cpu: number 
 
 async function archiveBench(server: BenchServer, data: Dataset): Promise<void> {
   const pid = server.workerdPid();
-  const results: Record<string, { wall: number; cpu: number; peakDelta: number; records: number; bytes: number; dir: string }> = {};
+  const inspector = await connectInspector(server);
+  const results: Record<
+    string,
+    { wall: number; cpu: number; peakDelta: number; records: number; bytes: number; dir: string; heap: HeapRun }
+  > = {};
   for (const [label, org, count] of [
     ['small', data.weekSmall, SIZES.weekSmall],
     ['large', data.weekLarge, SIZES.weekLarge],
@@ -422,10 +428,12 @@ async function archiveBench(server: BenchServer, data: Dataset): Promise<void> {
       { env: toolEnv, encoding: 'utf8' },
     );
     if (marked.status !== 0) throw new Error(marked.stderr);
-    const measured = await withPeakRss(pid, async () => {
-      await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent('30 0 * * *')}`);
-      return waitForArchive(server, org, 30 * 60_000);
-    });
+    const { result: measured, ...heap } = await withHeapSampling(inspector, () =>
+      withPeakRss(pid, async () => {
+        await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent('30 0 * * *')}`);
+        return waitForArchive(server, org, 30 * 60_000);
+      }),
+    );
     const dir = freshDir(`week-${label}`);
     const zip = new Uint8Array(await (await fetch(measured.result.presignedUrl)).arrayBuffer());
     for (const [name, bytes] of Object.entries(unzipSync(zip))) writeFileSync(join(dir, name), bytes);
@@ -436,6 +444,7 @@ async function archiveBench(server: BenchServer, data: Dataset): Promise<void> {
       records: measured.result.records,
       bytes: measured.result.bytes,
       dir,
+      heap,
     };
     const jsonBytes = readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
     const native = timeCommand('zip -6 -q -X native.zip *.json', dir);
@@ -512,7 +521,17 @@ async function archiveBench(server: BenchServer, data: Dataset): Promise<void> {
       goal: '≤ 1.2× (flat)',
       pass: large.peakDelta <= 1.2 * Math.max(small.peakDelta, 1024 ** 2),
     });
+    const week = (size: string) => `${size}-event week build`;
+    for (const entry of heapFigures(
+      'Archive',
+      week,
+      { size: SIZES.weekSmall.toLocaleString('en'), run: small.heap },
+      { size: SIZES.weekLarge.toLocaleString('en'), run: large.heap },
+    ))
+      add(entry);
+    notes.push(await heapSnapshotNote(inspector, `after the ${SIZES.weekLarge.toLocaleString('en')}-event week build`));
   }
+  inspector.close();
 }
 
 async function compareDeflaters(files: Record<string, Uint8Array>): Promise<{ native: number; fflate: number }> {
@@ -544,27 +563,31 @@ async function compareDeflaters(files: Record<string, Uint8Array>): Promise<{ na
   return { native, fflate: (performance.now() - fflateStart) / 1000 };
 }
 
-async function exportOnce(server: BenchServer, org: BenchOrg) {
-  return withPeakRss(server.workerdPid(), async () => {
-    const response = await fetch(`${server.url}/api/v1/organizations/${org.id}/csv-audit-logs`, {
-      headers: { authorization: `Bearer ${org.ownerKey}` },
-    });
-    let lines = 0;
-    let bytes = 0;
-    const reader = response.body?.getReader();
-    for (;;) {
-      const chunk = await reader?.read();
-      if (!chunk || chunk.done) break;
-      bytes += chunk.value.byteLength;
-      for (const byte of chunk.value) if (byte === 10) lines += 1;
-    }
-    return { rows: lines - 1, bytes };
-  });
+async function exportOnce(server: BenchServer, inspector: Inspector, org: BenchOrg) {
+  const { result, ...heap } = await withHeapSampling(inspector, () =>
+    withPeakRss(server.workerdPid(), async () => {
+      const response = await fetch(`${server.url}/api/v1/organizations/${org.id}/csv-audit-logs`, {
+        headers: { authorization: `Bearer ${org.ownerKey}` },
+      });
+      let lines = 0;
+      let bytes = 0;
+      const reader = response.body?.getReader();
+      for (;;) {
+        const chunk = await reader?.read();
+        if (!chunk || chunk.done) break;
+        bytes += chunk.value.byteLength;
+        for (const byte of chunk.value) if (byte === 10) lines += 1;
+      }
+      return { rows: lines - 1, bytes };
+    }),
+  );
+  return { ...result, heap };
 }
 
 async function exportBench(server: BenchServer, data: Dataset): Promise<void> {
-  const small = await exportOnce(server, data.weekSmall);
-  const large = await exportOnce(server, data.big);
+  const inspector = await connectInspector(server);
+  const small = await exportOnce(server, inspector, data.weekSmall);
+  const large = await exportOnce(server, inspector, data.big);
   const sqlite = new DatasetWriter(data.dir);
   const t = performance.now();
   const count = sqlite.query<{ id: string }>(
@@ -597,6 +620,12 @@ async function exportBench(server: BenchServer, data: Dataset): Promise<void> {
     pass: growth(large) <= 1.2 * growth(small),
     note: `CSV sizes ${(large.result.bytes / 1024 ** 2).toFixed(0)} MiB vs ${(small.result.bytes / 1024 ** 2).toFixed(0)} MiB`,
   });
+  const csv = (rows: string) => `${rows}-row CSV stream`;
+  const rows = (run: typeof large) => run.result.rows.toLocaleString('en');
+  for (const entry of heapFigures('Export', csv, { size: rows(small), run: small.heap }, { size: rows(large), run: large.heap }))
+    add(entry);
+  notes.push(await heapSnapshotNote(inspector, `after the ${rows(large)}-row CSV stream`));
+  inspector.close();
 }
 
 // ─── Report ───────────────────────────────────────────────────────────────────────────────────
@@ -631,7 +660,8 @@ function report(): void {
 let sectionPort = 8800;
 async function section(name: string, data: Dataset, work: (server: BenchServer) => Promise<void>): Promise<void> {
   sectionPort += 1;
-  const server = await startServer(data.dir, sectionPort);
+  // The inspector port lets the archive and export sections read the isolate's heap (isolate-heap.ts).
+  const server = await startServer(data.dir, sectionPort, 'wrangler.toml', { inspectorPort: sectionPort + 1000 });
   try {
     await work(server);
   } catch (error) {

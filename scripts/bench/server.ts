@@ -8,6 +8,8 @@ export interface BenchServer {
   url: string;
   adminToken: string;
   logs: string[];
+  /** The inspector port of the Worker isolate, when started with one (see inspector.ts). */
+  inspectorPort: number | null;
   /** The workerd process serving requests (for CPU and RSS readings). */
   workerdPid(): number;
   stop(): Promise<void>;
@@ -47,7 +49,7 @@ export async function startServer(
   persistDir: string,
   port: number,
   config = 'wrangler.toml',
-  vars: Record<string, string> = {},
+  options: { vars?: Record<string, string>; inspectorPort?: number } = {},
 ): Promise<BenchServer> {
   const adminToken = `adm_${randomBytes(16).toString('hex')}`;
   const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
@@ -69,7 +71,8 @@ export async function startServer(
     `ARCHIVE_SIGNING_KEY:${signingKey}`,
     '--var',
     `LINK_SIGNING_SECRET:${randomBytes(16).toString('hex')}`,
-    ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+    ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+    ...(options.inspectorPort ? ['--inspector-port', String(options.inspectorPort)] : []),
   ];
   const child: ChildProcess = spawn('wrangler', args, { env: toolEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
@@ -82,6 +85,7 @@ export async function startServer(
     url,
     adminToken,
     logs,
+    inspectorPort: options.inspectorPort ?? null,
     workerdPid() {
       // wrangler dev runs two workerd processes: an entry proxy on the port, and the runtime that
       // executes the Worker (the one with the inspector). Readings come from the latter.

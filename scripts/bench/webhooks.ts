@@ -80,8 +80,7 @@ export async function webhookFigures(options: WebhookBenchOptions): Promise<{ fi
   writer.close();
   const receiver = await startWebhookReceiver();
   const server = await startServer(dir, options.port, 'wrangler.toml', {
-    WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
-    ALLOW_INSECURE_WEBHOOKS: 'true',
+    vars: { WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'), ALLOW_INSECURE_WEBHOOKS: 'true' },
   });
   try {
     await createWebhook(server, hooked, receiver, 'bench-hooked');

@@ -1,0 +1,82 @@
+/**
+ * Diagnostic (not part of `npm run bench`): one archive build of a kept bench dataset under the
+ * CPU profiler of the Worker isolate, printing the functions with the most self time and the heap
+ * peak. `tsx scripts/bench/probe-archive.ts [week-small|week-large]` after a bench run (bench/tmp/dataset);
+ * SNAP=1 also prints a heap snapshot summary SNAP_AFTER ms (default 15 s) into the build.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { week as isoWeek, weekStartDate } from '../../worker/archive/week';
+import { DatasetWriter } from './dataset.ts';
+import { cpuProfile, heapSnapshotSummary, withHeapSampling } from './inspector.ts';
+import { connectInspector } from './isolate-heap.ts';
+import { startServer } from './server.ts';
+import { toolEnv } from '../lib/run.ts';
+const label = process.argv[2] ?? 'week-large';
+const dir = join('bench', 'tmp', 'dataset');
+const kept = new DatasetWriter(dir);
+const org = kept.existing(label);
+kept.close();
+const week = isoWeek(weekStartDate(Date.now() - 7 * 86_400_000));
+const marked = spawnSync(
+  'wrangler',
+  [
+    'd1',
+    'execute',
+    org.shard,
+    '--local',
+    '--persist-to',
+    dir,
+    '--command',
+    `DELETE FROM archives WHERE organization_id = '${org.id}'; UPDATE event_weeks SET last_received_at = ${week.startMs + 1000} WHERE organization_id = '${org.id}' AND start_date = '${week.startDate}'`,
+  ],
+  { env: toolEnv, encoding: 'utf8' },
+);
+if (marked.status !== 0) throw new Error(marked.stderr);
+const server = await startServer(dir, 8960, 'wrangler.toml', { inspectorPort: 9960 });
+try {
+  const inspector = await connectInspector(server);
+  const started = Date.now();
+  const profiled = await withHeapSampling(inspector, () =>
+    cpuProfile(
+      inspector,
+      async () => {
+        await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent('30 0 * * *')}`);
+        let snapped = false;
+        for (;;) {
+          const body = (await (
+            await fetch(`${server.url}/api/v1/organizations/${org.id}/audit-logs-archives`, {
+              headers: { authorization: `Bearer ${org.ownerKey}` },
+            })
+          ).json()) as { archives: unknown[] };
+          if (body.archives[0]) return body.archives[0];
+          if (!snapped && Date.now() - started > Number(process.env.SNAP_AFTER ?? 15000) && process.env.SNAP) {
+            snapped = true;
+            console.log('mid-build snapshot', JSON.stringify(await heapSnapshotSummary(inspector, 12)));
+          }
+          await new Promise((r) => setTimeout(r, 300));
+        }
+      },
+      25,
+    ),
+  );
+  console.log(
+    'wall',
+    (Date.now() - started) / 1000,
+    'peak',
+    profiled.peakUsed / 2 ** 20,
+    'base',
+    profiled.baseUsed / 2 ** 20,
+    'retained',
+    profiled.retainedAfter / 2 ** 20,
+    'backing',
+    profiled.peakBacking / 2 ** 20,
+  );
+  console.log('cpu total ms', profiled.result.totalMs);
+  for (const f of profiled.result.functions)
+    console.log(`${f.ms.toFixed(0).padStart(7)} ms ${(f.share * 100).toFixed(1).padStart(5)}% ${f.name}`);
+  console.log(server.logs.filter((l) => l.includes('"job":"archive"')).join('\n'));
+  inspector.close();
+} finally {
+  await server.stop();
+}
