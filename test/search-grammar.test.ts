@@ -62,6 +62,8 @@ describe('search grammar', () => {
   it('names the token it cannot read', () => {
     expect(() => parseSearch('guestbook acter:alice')).toThrow(/at "acter:alice"/);
     expect(() => parseSearch('object:"my app')).toThrow(/quote is not closed/);
+    // Found by the round-trip property: a phrase glued to a word printed back as two tokens.
+    expect(() => parseSearch('" "00')).toThrow(/closing quote; put a space after it \(at "" "00"\)/);
     expect(() => parseSearch('before:yesterday')).toThrow(/at "before:yesterday"/);
   });
 });

@@ -97,6 +97,9 @@ export function parseSearch(text: string): ParsedSearch {
   const parsed: ParsedSearch = { include: emptyLists(), exclude: emptyLists(), after: null, before: null, phrases: [], words: [] };
   for (const token of tokens(text)) {
     if (token.startsWith('"')) {
+      // `"a b"cd` would be neither one phrase nor a phrase and a word: say so instead of guessing.
+      if (token.indexOf('"', 1) !== token.length - 1)
+        throw new SearchSyntaxError(token, 'a phrase ends at its closing quote; put a space after it');
       const phrase = unquote(token);
       checkWord(token, phrase);
       parsed.phrases.push(phrase);
