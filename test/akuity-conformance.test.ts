@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../worker/contract';
-import { call, createKey, createOrg, json, type TestOrg } from './helpers/api';
+import { call, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
 import { makeEvent, type EventInput } from './helpers/events';
 
 /**
@@ -226,6 +226,53 @@ describe("Akuity's client, unchanged", () => {
       ],
     });
     await expectSameAsBruteForce({ actorType: ['user'], groups: [{ group: 'k8sResource', fields: { objectNamespace: ['ns-1'] } }] });
+  });
+
+  it('answers many groups with every field exactly, and more than one query can hold with a 400 naming the limit', async () => {
+    // Every field of a group, two values each, with its children: each value list is one bound
+    // value, but D1 takes at most 100 per statement, so a request has a budget (MAX_FILTER_VALUES).
+    const groupsWithEveryField = (count: number): Query['groups'] =>
+      Object.entries(GROUPS)
+        .slice(0, count)
+        .map(([group, type]) => ({
+          group,
+          fields: Object.fromEntries((Object.keys(FIELDS) as Field[]).map((field) => [field, [`${type}-a`, 'KindA']])),
+          includeChildObjects: true,
+        }));
+    const actors = { actorId: ['actor-0@example.com', 'ACTOR-1@example.com'], action: ['create', 'update', 'Sync'] };
+    await expectSameAsBruteForce({ ...actors, groups: groupsWithEveryField(4) });
+
+    const withText: Query = { ...actors, groups: groupsWithEveryField(2) };
+    // The searchable fields (events/event-shape.ts searchableFields), cut into words at punctuation.
+    const words = (event: AuditEvent) =>
+      [event.details.message, event.action, event.actor.id, event.object.type, event.object.id.name, event.object.id.namespace]
+        .concat(Object.values(event.object.parentId))
+        .flatMap((field) =>
+          String(field ?? '')
+            .toLowerCase()
+            .split(/[^a-z0-9]+/),
+        );
+    const candidates = all.filter((event) => matches(event, withText));
+    // Free text: the first word of one matching event's message, as a prefix of any searchable word.
+    const word = String(candidates[0]?.details.message)
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)[0] as string;
+    const found = await list(`${queryString(withText, 'json')}&filters.q=${encodeURIComponent(word)}`);
+    const expected = candidates
+      .filter((event) => words(event).some((part) => part.startsWith(word)))
+      .map((event) => event.id)
+      .sort();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(found.map((event) => event.id).sort()).toEqual(expected);
+
+    // All 20 groups with every field: a clear 400, never the database's error (it was a 500).
+    const everything = queryString({ ...actors, groups: groupsWithEveryField(20) }, 'json');
+    for (const path of ['audit-logs', 'csv-audit-logs']) {
+      const response = await call(`/api/v1/organizations/${org.orgId}/${path}?${everything}`, { headers: { authorization: basic } });
+      const problem = await expectProblem(response, 400);
+      expect(problem.type).toBe('urn:problem:audit-logs:invalid-parameters');
+      expect(problem.detail).toMatch(/at most 90 fit/);
+    }
   });
 
   it('matches actor and action regardless of case, one value or several, with object groups', async () => {

@@ -161,6 +161,8 @@ interface Dataset {
   big: BenchOrg;
   /** An organization of the same size on the same shard as `big` (the noisy neighbour). */
   neighbour: BenchOrg;
+  /** An organization of the same size on the other shard. */
+  farNeighbour: BenchOrg;
   weekSmall: BenchOrg;
   weekLarge: BenchOrg;
   week: ReturnType<typeof isoWeek>;
@@ -174,6 +176,7 @@ function buildDataset(): Dataset {
       dir: join(ROOT, 'dataset'),
       big: kept.existing('big'),
       neighbour: kept.existing('other2'),
+      farNeighbour: kept.existing('other1'),
       weekSmall: kept.existing('week-small'),
       weekLarge: kept.existing('week-large'),
       week: isoWeek(weekStartDate(now - 7 * DAY)),
@@ -216,7 +219,8 @@ function buildDataset(): Dataset {
   writer.close();
   const neighbour = orgs[2] as BenchOrg;
   if (neighbour.shard !== big.shard) throw new Error('the noisy neighbour must share the big organization’s shard');
-  return { dir, big, neighbour, weekSmall, weekLarge, week };
+  const farNeighbour = orgs[1] as BenchOrg;
+  return { dir, big, neighbour, farNeighbour, weekSmall, weekLarge, week };
 }
 
 const scale = { bytesPerEvent: Number.NaN };
@@ -375,6 +379,7 @@ async function queryBench(server: BenchServer, data: Dataset): Promise<void> {
   sqlite.close();
   for (const entry of await facetFigures(server.url, data.big, first.p50, SIZES.repeat)) add(entry);
   for (const entry of await noisyNeighbour(server.url, data.big, data.neighbour, SIZES.repeat)) add(entry);
+  for (const entry of (await noisyNeighbour(server.url, data.big, data.farNeighbour, SIZES.repeat)).slice(0, 1)) add(entry);
 }
 
 async function waitForArchive(
