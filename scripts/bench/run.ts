@@ -213,7 +213,7 @@ function buildDataset(): Dataset {
     `Generator: ${rows.toLocaleString('en')} events in ${round(seconds)} s (${Math.round(rows / seconds).toLocaleString('en')} rows/s, node:sqlite straight into the local D1 file).`,
   );
   notes.push(
-    `Storage: ${(size.bytes / 1024 ** 3).toFixed(2)} GiB for ${size.events.toLocaleString('en')} events = ${Math.round(size.bytes / size.events)} bytes per event (table + 8 indexes + FTS).`,
+    `Storage: ${(size.bytes / 1024 ** 3).toFixed(2)} GiB for ${size.events.toLocaleString('en')} events = ${Math.round(size.bytes / size.events)} bytes per event (table, every index, search index).`,
   );
   scale.bytesPerEvent = size.bytes / size.events;
   writer.close();
