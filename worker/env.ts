@@ -30,6 +30,8 @@ export interface WorkerEnv {
   WEBHOOK_RETRY_QUEUE: Queue<WebhookDeliveryJob>;
   /** Per-credential request budget (wrangler.toml [[ratelimits]]). */
   API_RATE_LIMITER: RateLimit;
+  /** Per-organization time budget for free-text reads (worker/middleware/free-text-budget.ts). */
+  FREE_TEXT_RATE_LIMITER: RateLimit;
   /** Bootstrap token of the platform operator: creates organizations. */
   ADMIN_TOKEN: string;
   /** Ed25519 private key (base64 PKCS#8) that signs archive manifests. */

@@ -7,27 +7,52 @@ export function percentile(values: number[], p: number): number {
 
 export const median = (values: number[]) => percentile(values, 50);
 
-export async function timedFetch(url: string, init: RequestInit = {}): Promise<{ ms: number; status: number; body: string }> {
+export interface Timed {
+  ms: number;
+  status: number;
+  body: string;
+  /** Seconds of a 429's Retry-After, else null. */
+  retryAfter: number | null;
+}
+
+export async function timedFetch(url: string, init: RequestInit = {}): Promise<Timed> {
   const started = performance.now();
   const response = await fetch(url, init);
   const body = await response.text();
-  return { ms: performance.now() - started, status: response.status, body };
+  const retryAfter = response.status === 429 ? Number(response.headers.get('retry-after') ?? '1') : null;
+  return { ms: performance.now() - started, status: response.status, body, retryAfter };
 }
 
-/** p50/p95 of `repeat` sequential runs after `warmup` unmeasured ones; fails on a non-2xx answer. */
+/**
+ * p50/p95 of `repeat` sequential runs after `warmup` unmeasured ones, `pauseMs` apart (a client
+ * polling rather than one hammering); fails on a non-2xx answer. A 429 is what a polite client
+ * meets on free text (the organization's time budget): it waits Retry-After and tries again, and
+ * the refused attempt is not a sample.
+ */
 export async function latency(
   repeat: number,
   warmup: number,
-  run: () => Promise<{ ms: number; status: number; body: string }>,
-): Promise<{ p50: number; p95: number }> {
+  run: () => Promise<Timed>,
+  pauseMs = 0,
+): Promise<{ p50: number; p95: number; waitedMs: number }> {
   const samples: number[] = [];
+  let waitedMs = 0;
   for (let index = 0; index < warmup + repeat; index += 1) {
+    if (pauseMs > 0 && index > 0) await sleep(pauseMs);
     const result = await run();
+    if (result.retryAfter !== null) {
+      waitedMs += result.retryAfter * 1000;
+      await sleep(result.retryAfter * 1000);
+      index -= 1;
+      continue;
+    }
     if (result.status >= 300) throw new Error(`request failed: ${result.status} ${result.body.slice(0, 300)}`);
     if (index >= warmup) samples.push(result.ms);
   }
-  return { p50: median(samples), p95: percentile(samples, 95) };
+  return { p50: median(samples), p95: percentile(samples, 95), waitedMs };
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Figure {
   section: string;

@@ -4,6 +4,7 @@ import { resolveFilters } from '../services/instances';
 import { toFilters } from '../events/filters';
 import { AUDIT_READERS, orgAccess } from '../middleware/access';
 import { canonicalQuery } from '../middleware/canonical-query';
+import { freeTextBudget } from '../middleware/free-text-budget';
 import { auditLogHistogram } from '../services/audit-log-histogram';
 import { OrgParams, security } from './params';
 import { commonProblems, jsonResponse } from './responses';
@@ -17,7 +18,7 @@ export const auditLogHistogramRoutes = createRouter().openapi(
     summary: 'Matching events per hour or day, in one query (audit readers)',
     description: `The list's filters (filters.*), counted per bucket over [filters.startTime, filters.endTime or now): each count equals the list's totalCount for that bucket's range. At most ${MAX_HISTOGRAM_BUCKETS} buckets. An instance's histogram is filters.instanceId.`,
     security,
-    middleware: [orgAccess(AUDIT_READERS), canonicalQuery(HistogramQuery)] as const,
+    middleware: [orgAccess(AUDIT_READERS), canonicalQuery(HistogramQuery), freeTextBudget] as const,
     request: { params: OrgParams, query: HistogramQuery },
     responses: { 200: jsonResponse(HistogramSchema, 'Counts per bucket, oldest first'), ...commonProblems },
   }),

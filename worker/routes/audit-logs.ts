@@ -8,6 +8,7 @@ import { canonicalize } from '../events/event-shape';
 import { toFilters, toPage } from '../events/filters';
 import { AUDIT_READERS, EVENT_WRITERS, orgAccess } from '../middleware/access';
 import { canonicalQuery } from '../middleware/canonical-query';
+import { freeTextBudget } from '../middleware/free-text-budget';
 import type { AppEnv } from '../middleware/app-env';
 import { startExport } from '../services/audit-log-export';
 import { queryAuditLogs, queryInstanceAuditLogs } from '../services/audit-log-query';
@@ -69,7 +70,7 @@ export const auditLogReadRoutes = createRouter()
       description:
         'Events older than the organization\'s hot retention (audit-log-settings; header X-Hot-Retention-Days) are only in the weekly archives (Link rel="archives").',
       security,
-      middleware: [orgAccess(AUDIT_READERS), canonicalQuery(ListQuery)] as const,
+      middleware: [orgAccess(AUDIT_READERS), canonicalQuery(ListQuery), freeTextBudget] as const,
       request: { params: OrgParams, query: ListQuery },
       responses: { 200: jsonResponse(AuditLogPageSchema, 'One page of events'), ...commonProblems },
     }),
@@ -91,7 +92,7 @@ export const auditLogReadRoutes = createRouter()
       tags: ['Audit logs'],
       summary: "One instance's audit events, newest first (owners only; deleted instances stay readable)",
       security,
-      middleware: [orgAccess(AUDIT_READERS), canonicalQuery(ListQuery)] as const,
+      middleware: [orgAccess(AUDIT_READERS), canonicalQuery(ListQuery), freeTextBudget] as const,
       request: { params: InstanceParams, query: ListQuery },
       responses: { 200: jsonResponse(AuditLogPageSchema, 'One page of events'), ...commonProblems },
     }),
@@ -116,7 +117,7 @@ export const auditLogReadRoutes = createRouter()
       summary:
         'Every matching event (or filters.limit of them from filters.offset) as CSV, or NDJSON with ?format=ndjson, streamed; recorded as an export event',
       security,
-      middleware: [orgAccess(AUDIT_READERS), canonicalQuery(ExportQuery)] as const,
+      middleware: [orgAccess(AUDIT_READERS), canonicalQuery(ExportQuery), freeTextBudget] as const,
       request: { params: OrgParams, query: ExportQuery },
       responses: {
         200: {
