@@ -23,10 +23,16 @@ export function newApiKeySecret(): { secret: string; prefix: string } {
   return { secret, prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH) };
 }
 
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+const encoder = new TextEncoder();
+
 export async function sha256Hex(input: string | Uint8Array): Promise<string> {
-  const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+  const bytes = typeof input === 'string' ? encoder.encode(input) : input;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  // A table, not map/padStart/join: this runs for every ingested event (profiled: 3 % of ingest's CPU).
+  let hex = '';
+  for (const byte of digest) hex += HEX_BYTES[byte];
+  return hex;
 }
 
 /** Constant-time string comparison (for the admin token and signatures). */

@@ -102,12 +102,25 @@ export async function principalFromKeyIdAndSecret(db: Database, keyId: string, s
   return keyPrincipal(key as KeyLookup, grant);
 }
 
-/** last_used_at is refreshed at most once a minute per key to keep reads cheap. */
+const TOUCH_EVERY_MS = 60_000;
+/** Keys this isolate refreshed, and when: within a minute the UPDATE would change nothing. */
+const touched = new Map<string, number>();
+const TOUCHED_MAX = 10_000;
+
+/**
+ * last_used_at is refreshed at most once a minute per key to keep reads cheap; an isolate that
+ * refreshed a key in the last minute skips even the statement (profiled: one D1 round trip on
+ * every authenticated request).
+ */
 export async function touchApiKey(db: Database, keyId: string, now: number): Promise<void> {
+  const last = touched.get(keyId);
+  if (last !== undefined && last > now - TOUCH_EVERY_MS) return;
+  if (touched.size >= TOUCHED_MAX) touched.clear();
+  touched.set(keyId, now);
   await db
     .update(apiKeys)
     .set({ lastUsedAt: now })
-    .where(and(eq(apiKeys.id, keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - 60_000))));
+    .where(and(eq(apiKeys.id, keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - TOUCH_EVERY_MS))));
 }
 
 const SESSION_ENDED = 'The session has ended. Sign in again.';

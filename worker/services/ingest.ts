@@ -157,7 +157,7 @@ async function storeEvents(db: Database, request: IngestRequest, events: NewAudi
   if (conflicts.length > 0) throw conflictError(conflicts);
   const seen = new Set<string>();
   const unique = { ...prepared, rows: prepared.rows.filter((row) => !seen.has(row.id) && seen.add(row.id) !== undefined) };
-  unique.search = prepared.search.filter((entry) => unique.rows.some((row) => row.id === entry.id));
+  unique.search = prepared.search.filter((entry) => seen.has(entry.id));
   const { before, inserts, rest } = storeStatements(db, unique);
   if (inserts.length === 0) return { accepted: 0, duplicates: events.length, ids: events.map((event) => event.id) };
   const [head, ...tail] = [...before, ...inserts, ...rest];
