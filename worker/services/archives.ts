@@ -1,4 +1,4 @@
-import { eventColumns } from './event-columns';
+import { eventColumns, eventColumnsFromValues } from './event-columns';
 import { and, asc, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
 import type { EventColumns } from '../events/event-shape';
 import type { Database } from '../db/client';
@@ -110,8 +110,8 @@ export async function* dayEventPages(
   snapshot: number,
   pageSize: number,
 ): AsyncGenerator<EventColumns[]> {
-  const fetchPage = (after: { timestamp: number; id: string } | null): Promise<EventColumns[]> =>
-    dayPageQuery(db, organizationId, day, snapshot, pageSize, after);
+  const fetchPage = async (after: { timestamp: number; id: string } | null): Promise<EventColumns[]> =>
+    (await dayPageQuery(db, organizationId, day, snapshot, pageSize, after).values()).map(eventColumnsFromValues);
   let pending: Promise<EventColumns[]> | null = fetchPage(null);
   try {
     while (pending) {
