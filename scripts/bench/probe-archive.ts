@@ -50,6 +50,10 @@ try {
             })
           ).json()) as { archives: unknown[] };
           if (body.archives[0]) return body.archives[0];
+          if (Date.now() - started > Number(process.env.PROBE_TIMEOUT ?? 600_000)) {
+            console.log(server.logs.slice(-30).join('\n'));
+            throw new Error('no archive within PROBE_TIMEOUT ms');
+          }
           if (!snapped && Date.now() - started > Number(process.env.SNAP_AFTER ?? 15000) && process.env.SNAP) {
             snapped = true;
             console.log('mid-build snapshot', JSON.stringify(await heapSnapshotSummary(inspector, 12)));

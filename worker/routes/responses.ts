@@ -13,6 +13,7 @@ export const commonProblems = {
   403: problem('Wrong role or organization'),
   404: problem('Unknown resource'),
   422: problem('Invalid fields'),
+  429: problem("Over the credential's request budget or, for free text, the organization's (Retry-After)"),
 } as const;
 
 export const conflictProblem = { 409: problem('Conflict') } as const;
