@@ -4,35 +4,20 @@
  * peak. `tsx scripts/bench/probe-archive.ts [week-small|week-large]` after a bench run (bench/tmp/dataset);
  * SNAP=1 also prints a heap snapshot summary SNAP_AFTER ms (default 15 s) into the build.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { week as isoWeek, weekStartDate } from '../../worker/archive/week';
 import { DatasetWriter } from './dataset.ts';
 import { cpuProfile, heapSnapshotSummary, withHeapSampling } from './inspector.ts';
 import { connectInspector } from './isolate-heap.ts';
 import { startServer } from './server.ts';
-import { toolEnv } from '../lib/run.ts';
+import { markWeekDue, runArchiveCron } from './archive-due.ts';
 const label = process.argv[2] ?? 'week-large';
 const dir = join('bench', 'tmp', 'dataset');
 const kept = new DatasetWriter(dir);
 const org = kept.existing(label);
 kept.close();
 const week = isoWeek(weekStartDate(Date.now() - 7 * 86_400_000));
-const marked = spawnSync(
-  'wrangler',
-  [
-    'd1',
-    'execute',
-    org.shard,
-    '--local',
-    '--persist-to',
-    dir,
-    '--command',
-    `DELETE FROM archives WHERE organization_id = '${org.id}'; UPDATE event_weeks SET last_received_at = ${week.startMs + 1000} WHERE organization_id = '${org.id}' AND start_date = '${week.startDate}'`,
-  ],
-  { env: toolEnv, encoding: 'utf8' },
-);
-if (marked.status !== 0) throw new Error(marked.stderr);
+markWeekDue(dir, org, week);
 const server = await startServer(dir, 8960, 'wrangler.toml', { inspectorPort: 9960 });
 try {
   const inspector = await connectInspector(server);
@@ -41,7 +26,7 @@ try {
     cpuProfile(
       inspector,
       async () => {
-        await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent('30 0 * * *')}`);
+        await runArchiveCron(server);
         let snapped = false;
         for (;;) {
           const body = (await (

@@ -19,12 +19,13 @@ import { pageQuery, countQuery, matchPositions, RECENT_ROWS, TEXT_COUNT_LIMIT } 
 import { StreamingZip } from '../../worker/archive/zip-stream';
 import { facetFigures } from './facets';
 import { noisyNeighbour } from './neighbour';
+import { markWeekDue, runArchiveCron, waitForArchive } from './archive-due.ts';
+import { heapCapFigures } from './heap-cap.ts';
 import { week as isoWeek, weekStartDate } from '../../worker/archive/week';
 import { DatasetWriter, type BenchOrg } from './dataset.ts';
 import { figure, latency, median, round, timedFetch, type Figure } from './measure.ts';
 import { benchRows, ingestShape, ACTORS } from './rows.ts';
 import { applyMigrations, startServer, withPeakRss, type BenchServer } from './server.ts';
-import { toolEnv } from '../lib/run.ts';
 import { dashboardFigures } from './dashboard.ts';
 import { webhookFigures } from './webhooks.ts';
 import { withHeapSampling, type Inspector } from './inspector.ts';
@@ -381,23 +382,6 @@ async function queryBench(server: BenchServer, data: Dataset): Promise<void> {
   for (const entry of (await noisyNeighbour(server.url, data.big, data.farNeighbour, SIZES.repeat)).slice(0, 2)) add(entry);
 }
 
-async function waitForArchive(
-  server: BenchServer,
-  org: BenchOrg,
-  timeoutMs: number,
-): Promise<{ presignedUrl: string; records: number; bytes: number }> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const response = await fetch(`${server.url}/api/v1/organizations/${org.id}/audit-logs-archives`, {
-      headers: { authorization: `Bearer ${org.ownerKey}` },
-    });
-    const body = (await response.json()) as { archives: { presignedUrl: string; records: number; bytes: number }[] };
-    if (body.archives[0]) return body.archives[0];
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`no archive for ${org.id} within ${timeoutMs} ms`);
-}
-
 function timeCommand(command: string, cwd: string): { wall: number; cpu: number } {
   // bash's `time` reports on its own stderr; the command's output is discarded inside the braces.
   const result = spawnSync('bash', ['-c', `TIMEFORMAT='%R %U %S'; { time ${command} >/dev/null 2>&1 ; } 2>&1`], { cwd, encoding: 'utf8' });
@@ -417,24 +401,10 @@ async function archiveBench(server: BenchServer, data: Dataset): Promise<void> {
     ['large', data.weekLarge, SIZES.weekLarge],
   ] as const) {
     // Make only this organization's week due, then run the real cron → queue → consumer path.
-    const marked = spawnSync(
-      'wrangler',
-      [
-        'd1',
-        'execute',
-        org.shard,
-        '--local',
-        '--persist-to',
-        data.dir,
-        '--command',
-        `DELETE FROM archives WHERE organization_id = '${org.id}'; UPDATE event_weeks SET last_received_at = ${data.week.startMs + 1000} WHERE organization_id = '${org.id}' AND start_date = '${data.week.startDate}'`,
-      ],
-      { env: toolEnv, encoding: 'utf8' },
-    );
-    if (marked.status !== 0) throw new Error(marked.stderr);
+    markWeekDue(data.dir, org, data.week);
     const { result: measured, ...heap } = await withHeapSampling(inspector, () =>
       withPeakRss(pid, async () => {
-        await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent('30 0 * * *')}`);
+        await runArchiveCron(server);
         return waitForArchive(server, org, 30 * 60_000);
       }),
     );
@@ -682,7 +652,21 @@ try {
   const data = ['query', 'export', 'archive', 'dashboard'].some(wanted) ? buildDataset() : null;
   if (data && wanted('query')) await section('Query', data, (server) => queryBench(server, data));
   if (data && wanted('export')) await section('Export', data, (server) => exportBench(server, data));
-  if (data && wanted('archive')) await section('Archive', data, (server) => archiveBench(server, data));
+  if (data && wanted('archive')) {
+    await section('Archive', data, (server) => archiveBench(server, data));
+    // Servers of their own (one per cap), after the section's server has let go of the files.
+    const capped = await heapCapFigures(
+      data.dir,
+      { org: data.weekSmall, events: SIZES.weekSmall },
+      { org: data.weekLarge, events: SIZES.weekLarge },
+      data.week,
+      8950,
+    ).catch((error: unknown) => {
+      notes.push(`Heap cap failed: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    });
+    for (const entry of capped) add(entry);
+  }
   if (data && wanted('dashboard')) {
     await section('Dashboard', data, async (server) => {
       figures.push(...(await dashboardFigures(server, data.big)));

@@ -49,7 +49,7 @@ export async function startServer(
   persistDir: string,
   port: number,
   config = 'wrangler.toml',
-  options: { vars?: Record<string, string>; inspectorPort?: number } = {},
+  options: { vars?: Record<string, string>; inspectorPort?: number; env?: Record<string, string> } = {},
 ): Promise<BenchServer> {
   const adminToken = `adm_${randomBytes(16).toString('hex')}`;
   const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
@@ -74,13 +74,24 @@ export async function startServer(
     ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ...(options.inspectorPort ? ['--inspector-port', String(options.inspectorPort)] : []),
   ];
-  const child: ChildProcess = spawn('wrangler', args, { env: toolEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('wrangler', args, { env: { ...toolEnv, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   const collect = (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const url = `http://127.0.0.1:${port}`;
-  await waitForServer(`${url}/api/v1/me`, 90_000);
+  await waitForServer(`${url}/api/v1/me`, 90_000).catch((error: unknown) => {
+    // A runtime that never came up (e.g. under a heap cap too small for it) must not keep the port.
+    for (const pid of descendants(child.pid ?? 0)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    child.kill('SIGKILL');
+    throw error;
+  });
   return {
     url,
     adminToken,

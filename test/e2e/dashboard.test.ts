@@ -221,7 +221,10 @@ describe('dashboard in Chromium', { skip }, () => {
 
     // Next walks to the following row without closing.
     await drawer.getByRole('button', { name: /Next event/ }).click();
-    const nextRaw = JSON.parse((await drawer.locator('.drawer__raw').textContent()) ?? '') as { id: string };
+    // The drawer follows the URL (?event=…), which updates after a navigation: wait for it.
+    const nextRawText = drawer.locator('.drawer__raw').filter({ hasNotText: eventId ?? '' });
+    await nextRawText.waitFor();
+    const nextRaw = JSON.parse((await nextRawText.textContent()) ?? '') as { id: string };
     assert.notEqual(nextRaw.id, eventId);
 
     await page.keyboard.press('Escape');
