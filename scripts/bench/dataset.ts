@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import { d1Databases, localD1File } from '../lib/d1-databases.ts';
 import { benchRows, type BenchRow } from './rows.ts';
+import { ipv4Bytes } from '../../worker/db/actor-address';
 
 export interface BenchOrg {
   id: string;
@@ -55,6 +56,11 @@ export const placeholder = (column: string) => (column === 'content_hash' ? 'unh
  * server starts): control rows into the main database, events into the organization's shard. Far
  * faster than the API for millions of rows; the schema's triggers (event_weeks) still run.
  */
+/** A column's value as the Worker stores it: canonical IPv4 actor addresses as their 4 bytes (db/actor-address.ts). */
+function stored(column: string, value: BenchRow[keyof BenchRow]): BenchRow[keyof BenchRow] | Uint8Array {
+  return column === 'actor_ip' && typeof value === 'string' ? (ipv4Bytes(value) ?? value) : value;
+}
+
 export class DatasetWriter {
   private readonly db: DatabaseSync;
   private readonly databases = new Map<string, DatabaseSync>();
@@ -159,7 +165,7 @@ export class DatasetWriter {
     db.exec('BEGIN');
     for (const row of benchRows(org.id, org.instanceIds, count, fromMs, toMs, seed)) {
       sequence += 1;
-      insert.run(...COLUMNS.map((column) => row[column as keyof BenchRow]), key, sequence);
+      insert.run(...COLUMNS.map((column) => stored(column, row[column as keyof BenchRow])), key, sequence);
       index.run(row.search_body);
       written += 1;
       if (written % 20_000 === 0) {

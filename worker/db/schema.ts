@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { blob, customType, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { FACETS, INSTANCE_TYPES, KEY_ROLES, ROLES, SOURCE_CODES, type EventSource } from '../contract/enums';
+import { actorAddressText, ipv4Bytes } from './actor-address';
 
 export { SOURCE_CODES } from '../contract/enums';
 
@@ -21,6 +22,13 @@ const eventSource = customType<{ data: EventSource; driverData: number }>({
   dataType: () => 'integer',
   toDriver: (source) => SOURCE_CODES[source],
   fromDriver: (code) => (code === SOURCE_CODES.platform ? 'platform' : 'ingest'),
+});
+
+/** An actor's address: a canonical IPv4 address as its 4 bytes, anything else as text (events/actor-address.ts). */
+const actorAddress = customType<{ data: string; driverData: string | Uint8Array | number[] }>({
+  dataType: () => 'text',
+  toDriver: (address) => ipv4Bytes(address) ?? address,
+  fromDriver: (stored) => actorAddressText(stored),
 });
 
 export const organizations = sqliteTable('organizations', {
@@ -165,7 +173,7 @@ export const auditEvents = sqliteTable(
     action: text('action').notNull(),
     actorType: text('actor_type').notNull(),
     actorId: text('actor_id').notNull(),
-    actorIp: text('actor_ip'),
+    actorIp: actorAddress('actor_ip'),
     objectType: text('object_type').notNull(),
     objectName: text('object_name').notNull(),
     objectKind: text('object_kind'),

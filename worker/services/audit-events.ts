@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { sha256Hex } from '../auth/secrets';
+import { ipv4Hex } from '../db/actor-address';
 import type { Database } from '../db/client';
 import { auditEvents, eventFacets, organizationSequences, SOURCE_CODES } from '../db/schema';
 import { auditEventsSearch } from '../db/search-table';
@@ -16,6 +17,8 @@ export type StoredEventRow = ContentColumns & {
   /** The source as stored (SOURCE_CODES). */
   sourceCode: number;
   sourceKeyId: string | null;
+  /** The actor's address as stored when it is a canonical IPv4 address (db/actor-address.ts). */
+  actorIpHex: string | null;
 };
 
 /** Events of one organization, ready to store: their rows and their organization-scoped search text. */
@@ -31,7 +34,8 @@ export async function prepareEvents(organizationId: string, events: NewAuditEven
     events.map(async (event): Promise<StoredEventRow> => {
       const columns = toColumns(event);
       const contentHash = (await sha256Hex(JSON.stringify(toEventContent(organizationId, columns)))).slice(0, 32);
-      return { ...columns, receivedAt, contentHash, sourceCode: SOURCE_CODES[event.source], sourceKeyId: event.sourceKeyId };
+      const actorIpHex = ipv4Hex(columns.actorIp);
+      return { ...columns, receivedAt, contentHash, sourceCode: SOURCE_CODES[event.source], sourceKeyId: event.sourceKeyId, actorIpHex };
     }),
   );
   const search = rows.map((row) => ({ id: row.id, body: searchBody(organizationId, searchableFields(row)) }));
@@ -66,7 +70,7 @@ export function storeStatements(db: Database, prepared: PreparedEvents) {
       .select(
         // Drizzle lists the columns in schema order; the SELECT follows that order.
         sql`SELECT ${key}, ${base} + row_number() OVER (ORDER BY key), value->>'id', value->>'instanceId', value->>'timestamp',
-          value->>'receivedAt', value->>'action', value->>'actorType', value->>'actorId', value->>'actorIp', value->>'objectType',
+          value->>'receivedAt', value->>'action', value->>'actorType', value->>'actorId', coalesce(unhex(value->>'actorIpHex'), value->>'actorIp'), value->>'objectType',
           value->>'objectName', value->>'objectKind', value->>'objectGroup', value->>'objectNamespace', value->>'parentName',
           value->>'parentParentName', value->>'parentApplicationName', value->>'parentKargoProjectName',
           value->>'detailsMessage', value->>'detailsPatch', value->>'detailsActionType', value->>'detailsJson',
