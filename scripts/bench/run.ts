@@ -20,7 +20,7 @@ import { StreamingZip } from '../../worker/archive/zip-stream';
 import { facetFigures } from './facets';
 import { noisyNeighbour } from './neighbour';
 import { markWeekDue, runArchiveCron, waitForArchive } from './archive-due.ts';
-import { heapCapFigures } from './heap-cap.ts';
+import { archiveCapFigure, exportCapFigure } from './heap-cap.ts';
 import { week as isoWeek, weekStartDate } from '../../worker/archive/week';
 import { DatasetWriter, type BenchOrg } from './dataset.ts';
 import { figure, latency, median, round, timedFetch, type Figure } from './measure.ts';
@@ -630,6 +630,15 @@ function report(): void {
   console.log(`\n${markdown}`);
 }
 
+/** A heap-cap figure (heap-cap.ts); a failure is a note, like a failed section. */
+async function capped(measure: () => Promise<Figure>): Promise<void> {
+  try {
+    add(await measure());
+  } catch (error) {
+    notes.push(`Heap cap failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** Each section gets a fresh server, so one section's memory and caches do not skew the next. */
 let sectionPort = 8800;
 async function section(name: string, data: Dataset, work: (server: BenchServer) => Promise<void>): Promise<void> {
@@ -651,21 +660,22 @@ try {
   // The large dataset only for the sections that read it.
   const data = ['query', 'export', 'archive', 'dashboard'].some(wanted) ? buildDataset() : null;
   if (data && wanted('query')) await section('Query', data, (server) => queryBench(server, data));
-  if (data && wanted('export')) await section('Export', data, (server) => exportBench(server, data));
+  if (data && wanted('export')) {
+    await section('Export', data, (server) => exportBench(server, data));
+    await capped(() => exportCapFigure(data.dir, { org: data.weekSmall, rows: SIZES.weekSmall }, { org: data.big, rows: SIZES.big }, 8950));
+  }
   if (data && wanted('archive')) {
     await section('Archive', data, (server) => archiveBench(server, data));
     // Servers of their own (one per cap), after the section's server has let go of the files.
-    const capped = await heapCapFigures(
-      data.dir,
-      { org: data.weekSmall, events: SIZES.weekSmall },
-      { org: data.weekLarge, events: SIZES.weekLarge },
-      data.week,
-      8950,
-    ).catch((error: unknown) => {
-      notes.push(`Heap cap failed: ${error instanceof Error ? error.message : String(error)}`);
-      return [];
-    });
-    for (const entry of capped) add(entry);
+    await capped(() =>
+      archiveCapFigure(
+        data.dir,
+        { org: data.weekSmall, events: SIZES.weekSmall },
+        { org: data.weekLarge, events: SIZES.weekLarge },
+        data.week,
+        8950,
+      ),
+    );
   }
   if (data && wanted('dashboard')) {
     await section('Dashboard', data, async (server) => {
