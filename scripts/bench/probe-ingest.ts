@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import { DatasetWriter } from './dataset.ts';
 import { cpuProfile } from './inspector.ts';
 import { connectInspector } from './isolate-heap.ts';
-import { benchRows, ingestShape } from './rows.ts';
+import { benchRows, ingestLoad } from './rows.ts';
 import { applyMigrations, startServer } from './server.ts';
 
 const BATCH = 100;
@@ -28,29 +28,9 @@ const server = await startServer(dir, 8961, 'wrangler.toml', { inspectorPort: 99
 try {
   const inspector = await connectInspector(server);
   const rows = [...benchRows(org.id, org.instanceIds, total, now - 20 * 86_400_000, now - 86_400_000, 7)];
-  let next = 0;
   const profiled = await cpuProfile(
     inspector,
-    () =>
-      autocannon({
-        url: `${server.url}/api/v1/organizations/${org.id}/audit-logs`,
-        connections: 4,
-        amount: Math.ceil(total / BATCH),
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (request) => {
-              const items = rows.slice(next, next + BATCH).map(ingestShape);
-              next += BATCH;
-              return {
-                ...request,
-                headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[(next / BATCH) % keys.length]}` },
-                body: JSON.stringify({ items }),
-              };
-            },
-          },
-        ],
-      }),
+    () => autocannon(ingestLoad(`${server.url}/api/v1/organizations/${org.id}/audit-logs`, rows, BATCH, keys)),
     40,
   );
   const result = profiled.result;

@@ -139,3 +139,32 @@ export function ingestShape(row: BenchRow) {
     details: { message: row.details_message ?? '', patch: row.details_patch ?? '', actionType: row.details_action_type ?? '' },
   };
 }
+
+/**
+ * autocannon options that send `rows` to an organization's ingest endpoint in batches of `batch`,
+ * 4 clients, each request with the next of `keys` (the ingest section and probe-ingest.ts).
+ */
+export function ingestLoad(url: string, rows: BenchRow[], batch: number, keys: string[]) {
+  let next = 0;
+  let keyIndex = 0;
+  return {
+    url,
+    connections: 4,
+    amount: Math.ceil(rows.length / batch),
+    requests: [
+      {
+        method: 'POST' as const,
+        setupRequest: (request: Record<string, unknown>) => {
+          const items = rows.slice(next, next + batch).map(ingestShape);
+          next += batch;
+          keyIndex += 1;
+          return {
+            ...request,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[keyIndex % keys.length]}` },
+            body: JSON.stringify({ items }),
+          };
+        },
+      },
+    ],
+  };
+}

@@ -24,7 +24,7 @@ import { archiveCapFigure, exportCapFigure } from './heap-cap.ts';
 import { week as isoWeek, weekStartDate } from '../../worker/archive/week';
 import { DatasetWriter, type BenchOrg } from './dataset.ts';
 import { figure, latency, median, round, timedFetch, type Figure } from './measure.ts';
-import { benchRows, ingestShape, ACTORS } from './rows.ts';
+import { benchRows, ingestLoad, ACTORS } from './rows.ts';
 import { applyMigrations, startServer, withPeakRss, type BenchServer } from './server.ts';
 import { dashboardFigures } from './dashboard.ts';
 import { webhookFigures } from './webhooks.ts';
@@ -86,28 +86,7 @@ async function ingestBench(): Promise<void> {
     for (const batch of [100, 1000]) {
       const total = SIZES.ingest;
       const rows = [...benchRows(org.id, org.instanceIds, total, now - 20 * DAY, now - DAY, seed++)];
-      let next = 0;
-      let keyIndex = 0;
-      const result = await autocannon({
-        url: `${server.url}/api/v1/organizations/${org.id}/audit-logs`,
-        connections: 4,
-        amount: Math.ceil(total / batch),
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (request) => {
-              const items = rows.slice(next, next + batch).map(ingestShape);
-              next += batch;
-              keyIndex += 1;
-              return {
-                ...request,
-                headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[keyIndex % keys.length]}` },
-                body: JSON.stringify({ items }),
-              };
-            },
-          },
-        ],
-      });
+      const result = await autocannon(ingestLoad(`${server.url}/api/v1/organizations/${org.id}/audit-logs`, rows, batch, keys));
       if (result.non2xx > 0 || result.errors > 0) notes.push(`ingest batch ${batch}: ${result.non2xx} non-2xx, ${result.errors} errors`);
       const apiRate = (result.requests.total * batch) / (result.duration || 1);
 
