@@ -1,3 +1,4 @@
+import type autocannon from 'autocannon';
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import { seededRandom } from '../lib/demo-events.ts';
@@ -144,7 +145,7 @@ export function ingestShape(row: BenchRow) {
  * autocannon options that send `rows` to an organization's ingest endpoint in batches of `batch`,
  * 4 clients, each request with the next of `keys` (the ingest section and probe-ingest.ts).
  */
-export function ingestLoad(url: string, rows: BenchRow[], batch: number, keys: string[]) {
+export function ingestLoad(url: string, rows: BenchRow[], batch: number, keys: string[]): autocannon.Options {
   let next = 0;
   let keyIndex = 0;
   return {
@@ -153,8 +154,8 @@ export function ingestLoad(url: string, rows: BenchRow[], batch: number, keys: s
     amount: Math.ceil(rows.length / batch),
     requests: [
       {
-        method: 'POST' as const,
-        setupRequest: (request: Record<string, unknown>) => {
+        method: 'POST',
+        setupRequest: (request: autocannon.Request) => {
           const items = rows.slice(next, next + batch).map(ingestShape);
           next += batch;
           keyIndex += 1;
