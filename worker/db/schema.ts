@@ -24,7 +24,7 @@ const eventSource = customType<{ data: EventSource; driverData: number }>({
   fromDriver: (code) => (code === SOURCE_CODES.platform ? 'platform' : 'ingest'),
 });
 
-/** An actor's address: a canonical IPv4 address as its 4 bytes, anything else as text (events/actor-address.ts). */
+/** An actor's address: a canonical IPv4 address as its 4 bytes, anything else as text (db/actor-address.ts). */
 const actorAddress = customType<{ data: string; driverData: string | Uint8Array | number[] }>({
   dataType: () => 'text',
   toDriver: (address) => ipv4Bytes(address) ?? address,
