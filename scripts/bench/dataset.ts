@@ -51,16 +51,16 @@ const COLUMNS = [
 /** The hash travels as hex; the table stores its bytes. */
 export const placeholder = (column: string) => (column === 'content_hash' ? 'unhex(?)' : '?');
 
-/**
- * Writes organizations, owners, keys and events straight into the local D1 files (before the
- * server starts): control rows into the main database, events into the organization's shard. Far
- * faster than the API for millions of rows; the schema's triggers (event_weeks) still run.
- */
 /** A column's value as the Worker stores it: canonical IPv4 actor addresses as their 4 bytes (db/actor-address.ts). */
 function stored(column: string, value: BenchRow[keyof BenchRow]): BenchRow[keyof BenchRow] | Uint8Array {
   return column === 'actor_ip' && typeof value === 'string' ? (ipv4Bytes(value) ?? value) : value;
 }
 
+/**
+ * Writes organizations, owners, keys and events straight into the local D1 files (before the
+ * server starts): control rows into the main database, events into the organization's shard. Far
+ * faster than the API for millions of rows; the schema's triggers (event_weeks) still run.
+ */
 export class DatasetWriter {
   private readonly db: DatabaseSync;
   private readonly databases = new Map<string, DatabaseSync>();

@@ -34,14 +34,12 @@ export async function latency(
   warmup: number,
   run: () => Promise<Timed>,
   pauseMs = 0,
-): Promise<{ p50: number; p95: number; waitedMs: number }> {
+): Promise<{ p50: number; p95: number }> {
   const samples: number[] = [];
-  let waitedMs = 0;
   for (let index = 0; index < warmup + repeat; index += 1) {
     if (pauseMs > 0 && index > 0) await sleep(pauseMs);
     const result = await run();
     if (result.retryAfter !== null) {
-      waitedMs += result.retryAfter * 1000;
       await sleep(result.retryAfter * 1000);
       index -= 1;
       continue;
@@ -49,7 +47,7 @@ export async function latency(
     if (result.status >= 300) throw new Error(`request failed: ${result.status} ${result.body.slice(0, 300)}`);
     if (index >= warmup) samples.push(result.ms);
   }
-  return { p50: median(samples), p95: percentile(samples, 95), waitedMs };
+  return { p50: median(samples), p95: percentile(samples, 95) };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

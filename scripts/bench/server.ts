@@ -80,16 +80,23 @@ export async function startServer(
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const url = `http://127.0.0.1:${port}`;
-  await waitForServer(`${url}/api/v1/me`, 90_000).catch((error: unknown) => {
-    // A runtime that never came up (e.g. under a heap cap too small for it) must not keep the port.
-    for (const pid of descendants(child.pid ?? 0)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+  // workerd processes outlive wrangler briefly; wait for them, so the next server's port and
+  // files are really free (a dying runtime still answering cut a benchmark stream short).
+  const stop = async () => {
+    const processes = descendants(child.pid ?? 0);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exited;
     }
-    child.kill('SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (processes.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const pid of processes.filter((candidate) => existsSync(`/proc/${candidate}`))) process.kill(pid, 'SIGKILL');
+  };
+  // A runtime that never came up (e.g. under a heap cap too small for it) must not keep the port.
+  await waitForServer(`${url}/api/v1/me`, 90_000).catch(async (error: unknown) => {
+    await stop();
     throw error;
   });
   return {
@@ -111,17 +118,7 @@ export async function startServer(
       if (!pid) throw new Error('workerd process not found');
       return pid;
     },
-    async stop() {
-      // workerd processes outlive wrangler briefly; wait for them, so the next server's port and
-      // files are really free (a dying runtime still answering cut a benchmark stream short).
-      const processes = descendants(child.pid ?? 0);
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-      const deadline = Date.now() + 10_000;
-      while (processes.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      for (const pid of processes.filter((candidate) => existsSync(`/proc/${candidate}`))) process.kill(pid, 'SIGKILL');
-    },
+    stop,
   };
 }
 

@@ -13,7 +13,7 @@ const WINDOW_SECONDS = 10;
  */
 const UNIT_MS = 25;
 
-/** The free text of a request's validated query, when it has any. */
+/** The free text of a request's validated query (absent when the request has none). */
 type FreeTextQuery = { 'filters.q'?: string | undefined };
 
 /**

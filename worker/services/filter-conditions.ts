@@ -1,6 +1,7 @@
 import { and, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { GroupTextField } from '../contract/object-groups';
+import { D1_MAX_PARAMETERS } from '../db/client';
 import { auditEvents, SOURCE_CODES, type EventSource } from '../db/schema';
 import type { ObjectGroupFilter, ResolvedFilters } from '../events/filters';
 import { searchMatch } from '../events/search-text';
@@ -173,8 +174,8 @@ export function filterConditions(organizationId: string, filters: ResolvedFilter
   return withinBindLimit(conditions);
 }
 
-/** D1 binds at most 100 values per statement; the page's cursor, limit and offset need a few. */
-export const MAX_FILTER_VALUES = 90;
+/** What a filter may bind of a statement's D1_MAX_PARAMETERS: the page's cursor, limit and offset need a few. */
+export const MAX_FILTER_VALUES = D1_MAX_PARAMETERS - 10;
 const dialect = new SQLiteSyncDialect();
 
 /**
