@@ -76,7 +76,7 @@ async function buildZip(days: ArchivedEvent[][], startDate: string): Promise<{ z
   const files: ManifestFile[] = [];
   for (const [index, day] of week(startDate).days.entries()) {
     const writer = new DayFileWriter();
-    const parts = [writer.page(days[index] ?? []), writer.end()];
+    const parts = [writer.page((days[index] ?? []).map((event) => JSON.stringify(event))), writer.end()];
     async function* bytes(): AsyncGenerator<Uint8Array> {
       yield* parts;
     }

@@ -114,7 +114,8 @@ export class Inspector {
   /** Heap in use after a full garbage collection: what the isolate really retains. */
   async retainedHeap(): Promise<number> {
     await this.sendAndPoke('HeapProfiler.collectGarbage');
-    return (await this.heapUsage()).usedSize;
+    // Asked of an idle isolate, so poked too (a plain send once waited here for good).
+    return (await this.sendAndPoke<HeapUsage>('Runtime.getHeapUsage')).usedSize;
   }
 
   close(): void {

@@ -2,15 +2,16 @@
  * Diagnostic (not part of `npm run bench`): one archive build of a kept bench dataset under the
  * CPU profiler of the Worker isolate, printing the functions with the most self time and the heap
  * peak. `tsx scripts/bench/probe-archive.ts [week-small|week-large]` after a bench run (bench/tmp/dataset);
- * SNAP=1 also prints a heap snapshot summary SNAP_AFTER ms (default 15 s) into the build.
+ * SNAP=1 also prints a heap snapshot summary SNAP_AFTER ms (default 15 s) into the build; PROFILE=0
+ * only times the build (wall and workerd CPU, nothing attached to the isolate).
  */
 import { join } from 'node:path';
 import { week as isoWeek, weekStartDate } from '../../worker/archive/week';
 import { DatasetWriter } from './dataset.ts';
 import { cpuProfile, heapSnapshotSummary, withHeapSampling } from './inspector.ts';
 import { connectInspector } from './isolate-heap.ts';
-import { startServer } from './server.ts';
-import { markWeekDue, runArchiveCron } from './archive-due.ts';
+import { startServer, withPeakRss } from './server.ts';
+import { markWeekDue, runArchiveCron, waitForArchive } from './archive-due.ts';
 const label = process.argv[2] ?? 'week-large';
 const dir = join('bench', 'tmp', 'dataset');
 const kept = new DatasetWriter(dir);
@@ -20,6 +21,17 @@ const week = isoWeek(weekStartDate(Date.now() - 7 * 86_400_000));
 markWeekDue(dir, org, week);
 const server = await startServer(dir, 8960, 'wrangler.toml', { inspectorPort: 9960 });
 try {
+  if (process.env.PROFILE === '0') {
+    // Timing only: no profiler or heap sampler in the isolate.
+    const measured = await withPeakRss(server.workerdPid(), async () => {
+      await runArchiveCron(server);
+      return waitForArchive(server, org, Number(process.env.PROBE_TIMEOUT ?? 600_000));
+    });
+    console.log('wall', measured.wall, 'workerd cpu', measured.cpu);
+    console.log(server.logs.filter((l) => l.includes('"job":"archive"')).join('\n'));
+    await server.stop();
+    process.exit(0);
+  }
   const inspector = await connectInspector(server);
   const started = Date.now();
   const profiled = await withHeapSampling(inspector, () =>

@@ -16,7 +16,7 @@ import { drizzle } from 'drizzle-orm/d1';
 import { NO_RESOLVED_FILTERS } from '../../worker/events/filters';
 import { searchMatch } from '../../worker/events/search-text';
 import { pageQuery, countQuery, matchPositions, RECENT_ROWS, TEXT_COUNT_LIMIT } from '../../worker/services/audit-log-query';
-import { StreamingZip } from '../../worker/archive/zip-stream';
+import { DEFLATE_LEVEL, StreamingZip } from '../../worker/archive/zip-stream';
 import { facetFigures } from './facets';
 import { noisyNeighbour } from './neighbour';
 import { markWeekDue, runArchiveCron, waitForArchive } from './archive-due.ts';
@@ -368,6 +368,14 @@ function timeCommand(command: string, cwd: string): { wall: number; cpu: number 
   return { wall: wall ?? Number.NaN, cpu: (user ?? 0) + (system ?? 0) };
 }
 
+/** Info-ZIP's own check of every entry (CRC and inflate), as a second reader besides fflate. */
+function unzipTest(zip: Uint8Array, dir: string): string {
+  writeFileSync(join(dir, 'built.zip'), zip);
+  const tested = spawnSync('unzip', ['-tq', 'built.zip'], { cwd: dir, encoding: 'utf8' });
+  if (tested.error) return 'unzip not installed';
+  return tested.status === 0 ? 'no errors' : `FAILED (${tested.stdout.trim()})`;
+}
+
 async function archiveBench(server: BenchServer, data: Dataset): Promise<void> {
   const pid = server.workerdPid();
   const inspector = await connectInspector(server);
@@ -452,13 +460,25 @@ async function archiveBench(server: BenchServer, data: Dataset): Promise<void> {
     const streamed = await compareDeflaters(files);
     add({
       section: 'Archive',
-      name: `${count.toLocaleString('en')}-event week: writer with CompressionStream (chosen)`,
+      name: `${count.toLocaleString('en')}-event week: writer with node:zlib (chosen), level ${DEFLATE_LEVEL}`,
       value: streamed.native,
       unit: 's',
-      baselineName: 'same writer with fflate ZipDeflate',
+      baselineName: `same writer with fflate ZipDeflate, level ${DEFLATE_LEVEL}`,
       baseline: streamed.fflate,
       goal: 'faster than fflate',
       pass: streamed.native <= streamed.fflate,
+    });
+    const nativeZipBytes = statSync(join(dir, 'native.zip')).size;
+    add({
+      section: 'Archive',
+      name: `${count.toLocaleString('en')}-event week: ZIP size (deflate level ${DEFLATE_LEVEL})`,
+      value: measured.result.bytes / 1024 ** 2,
+      unit: 'MiB',
+      baselineName: 'zip -6 of the same day files',
+      baseline: nativeZipBytes / 1024 ** 2,
+      goal: '',
+      pass: null,
+      note: `unzip -t: ${unzipTest(zip, dir)}`,
     });
   }
   const small = results.small;
@@ -506,7 +526,7 @@ async function compareDeflaters(files: Record<string, Uint8Array>): Promise<{ na
   await new Promise<void>((resolve, reject) => {
     const archive = new Zip((error, _chunk, final) => (error ? reject(error) : final && resolve()));
     for (const [name, bytes] of Object.entries(files)) {
-      const entry = new ZipDeflate(name, { level: 6 });
+      const entry = new ZipDeflate(name, { level: DEFLATE_LEVEL });
       archive.add(entry);
       for (let offset = 0; offset < bytes.byteLength; offset += 640 * 1024)
         entry.push(bytes.subarray(offset, offset + 640 * 1024), offset + 640 * 1024 >= bytes.byteLength);

@@ -1,5 +1,5 @@
 import { Zip, type ZipInputFile } from 'fflate';
-import { crc32 } from 'node:zlib';
+import { constants, crc32, deflateRawSync } from 'node:zlib';
 
 /** Where ZIP bytes go. `write` only queues; `drain` is awaited to apply backpressure. */
 export interface ZipSink {
@@ -14,11 +14,21 @@ export interface EntryResult {
 }
 
 /**
+ * The fixed DEFLATE level of every entry (same events → same bytes needs a fixed level). Measured
+ * on the 1M-event bench week (docs/ARCHITECTURE.md, Weekly archive): level 3 deflates ~3× faster
+ * than level 6 for a ~13 % larger ZIP; compression was the largest single cost of a build.
+ */
+export const DEFLATE_LEVEL = 3;
+
+/**
  * A ZIP written as a stream: fflate's `Zip` lays out headers, data descriptors and the central
- * directory, while each entry's DEFLATE data comes from the runtime's native
- * `CompressionStream('deflate-raw')` (zlib's default level 6), several times faster than
- * fflate's pure-JS deflater. Entries are written one after another, so at most one compressed
- * chunk is in flight; nothing holds a whole entry.
+ * directory, while each entry's DEFLATE data comes from the runtime's native zlib (node:zlib),
+ * several times faster than fflate's pure-JS deflater. Each chunk is deflated on its own and
+ * ended with a sync flush (an empty stored block that aligns to a byte), so the chunks' outputs
+ * concatenate into one valid DEFLATE stream, closed by a final empty block; the 32 KiB window
+ * restarting at each chunk costs ~1 % on chunks of a D1 page. Deflating synchronously needs no
+ * stream plumbing, and the same chunks always give the same bytes. Entries are written one after
+ * another; nothing holds more than one chunk and its deflated bytes.
  */
 export class StreamingZip {
   private readonly zip: Zip;
@@ -44,42 +54,20 @@ export class StreamingZip {
     const emit = entry.ondata;
     if (!emit) throw new Error('fflate did not attach to the entry');
 
-    const compressor = new CompressionStream('deflate-raw');
-    const writer = compressor.writable.getWriter();
-    const reader = compressor.readable.getReader();
-    const pump = (async () => {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        emit(null, value as Uint8Array<ArrayBuffer>, false);
-        this.check();
-        await this.sink.drain();
-      }
-    })();
-    // If the pump fails (e.g. an upload error), stop feeding the compressor instead of waiting on it.
-    const pumpFailed = pump.then(
-      () => new Promise<never>(() => {}),
-      (error: unknown) => Promise.reject(error),
-    );
-
     let size = 0;
     let crc = 0;
-    try {
-      for await (const chunk of chunks) {
-        crc = crc32(chunk, crc);
-        size += chunk.byteLength;
-        await Promise.race([writer.write(chunk), pumpFailed]);
-      }
-      await Promise.race([writer.close(), pumpFailed]);
-      await pump;
-    } catch (error) {
-      await writer.abort(error).catch(() => undefined);
-      await reader.cancel(error).catch(() => undefined);
-      throw error;
+    const deflated = (chunk: Uint8Array, last: boolean) =>
+      deflateRawSync(chunk, { level: DEFLATE_LEVEL, finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH });
+    for await (const chunk of chunks) {
+      crc = crc32(chunk, crc);
+      size += chunk.byteLength;
+      emit(null, deflated(chunk, false), false);
+      this.check();
+      await this.sink.drain();
     }
     entry.size = size;
     entry.crc = crc;
-    emit(null, new Uint8Array(0), true);
+    emit(null, deflated(new Uint8Array(0), true), true);
     this.check();
     await this.sink.drain();
     return { size, crc };

@@ -1,4 +1,5 @@
-import { toEvent, type EventColumns } from './event-shape';
+import { eventLineWriter } from './event-line';
+import type { EventColumns } from './event-shape';
 
 export const CSV_HEADER = [
   'id',
@@ -70,6 +71,8 @@ export function csvRecord(organizationId: string, row: EventColumns): string {
   ]);
 }
 
-export function ndjsonRecord(organizationId: string, row: EventColumns): string {
-  return `${JSON.stringify(toEvent(organizationId, row))}\n`;
+/** One NDJSON line per row: the event's JSON (events/event-line.ts writes it straight from the row). */
+export function ndjsonRecordWriter(organizationId: string): (row: EventColumns) => string {
+  const line = eventLineWriter(organizationId);
+  return (row) => `${line(row)}\n`;
 }

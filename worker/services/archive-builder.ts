@@ -4,7 +4,7 @@ import { Sha256Stream } from '../archive/sha256-stream';
 import { week as isoWeek } from '../archive/week';
 import { StreamingZip } from '../archive/zip-stream';
 import type { Database } from '../db/client';
-import { toEvent } from '../events/event-shape';
+import { eventLineWriter } from '../events/event-line';
 import { sha256Hex } from '../auth/secrets';
 import {
   archiveFileNames,
@@ -93,13 +93,14 @@ export async function buildWeekArchive(
   let zipped: { sha256: string; bytes: number };
   try {
     const zip = new StreamingZip(sink);
+    const line = eventLineWriter(organizationId);
     for (const day of week.days) {
       const writer = new DayFileWriter();
       const digest = new Sha256Stream();
       const pages = dayEventPages(db, organizationId, day, snapshot, options.pageSize ?? 1000);
       async function* dayBytes(): AsyncGenerator<Uint8Array> {
         for await (const rows of pages) {
-          const bytes = writer.page(rows.map((row) => toEvent(organizationId, row)));
+          const bytes = writer.page(rows.map(line));
           await digest.write(bytes);
           yield bytes;
         }

@@ -1,6 +1,6 @@
 import type { Database } from '../db/client';
 import type { EventColumns } from '../events/event-shape';
-import { CSV_HEADER, csvLine, csvRecord, ndjsonRecord } from '../events/export-format';
+import { CSV_HEADER, csvLine, csvRecord, ndjsonRecordWriter } from '../events/export-format';
 import type { ResolvedFilters } from '../events/filters';
 import { managementEvent, type ChangeContext } from '../events/management-event';
 import { recordChange } from './audit-events';
@@ -56,8 +56,7 @@ function exportStream(
   format: ExportFormat,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const formatRow = format === 'csv' ? csvRecord : ndjsonRecord;
-  const line = (row: EventColumns) => formatRow(organizationId, row);
+  const line = format === 'csv' ? (row: EventColumns) => csvRecord(organizationId, row) : ndjsonRecordWriter(organizationId);
   let pending: EventColumns[] | null = firstPage;
   let headerSent = format !== 'csv';
   let finished = firstPage === null;
