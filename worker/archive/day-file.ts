@@ -1,11 +1,11 @@
+/** ~40 KiB of text per group at typical event sizes: young-generation strings, cheap to collect. */
+const LINES_PER_GROUP = 64;
+
 /**
  * A day file is a JSON array with one event per line:
  *   no events → `[]\n`;  otherwise `[\n` + event lines joined by `,\n` + `\n]\n`.
  * Written page by page, so a day of any size is never held whole.
  */
-/** ~40 KiB of text per group at typical event sizes: young-generation strings, cheap to collect. */
-const LINES_PER_GROUP = 64;
-
 export class DayFileWriter {
   private records = 0;
   private readonly encoder = new TextEncoder();
