@@ -2,11 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { eventLineWriter } from '../worker/events/event-line';
 import { toColumns, toEvent, type EventColumns, type NewAuditEvent } from '../worker/events/event-shape';
-import { dayPageQuery } from '../worker/services/archives';
 import { eventColumnsFromValues } from '../worker/services/event-columns';
-import { call, createOrg, json } from './helpers/api';
-import { makeEvent } from './helpers/events';
-import { eventsDatabase } from './helpers/shards';
+import { variedStoredRows } from './helpers/varied-rows';
 
 // Every kind of text a stored field can hold: control characters, quotes, backslashes, U+2028,
 // astral characters and lone surrogates (JSON.stringify escapes those; the writer must too).
@@ -83,30 +80,11 @@ describe('an event line written straight from its row', () => {
   });
 
   it('equals the API shape for rows read back from D1 (both sources, extension fields, extras)', async () => {
-    const org = await createOrg('event-line', { shard: 'SHARD_2' });
-    const items = [
-      makeEvent(0),
-      makeEvent(1, {
-        details: { message: 'with "extras"\n', patch: '{"a":1}', actionType: 'update', extra: { nested: [1, 'two'] }, 5: 'five' },
-      }),
-      makeEvent(2, {
-        actor: { type: 'user', id: 'ünïcødé 😀', ip: '203.0.113.7' },
-        object: {
-          type: 'kargo_stage',
-          id: { name: 'stage', kind: 'Stage', group: 'kargo.akuity.io', namespace: 'ns' },
-          parentId: { name: 'p', parentName: '', applicationName: '', kargoProjectName: 'proj' },
-        },
-      }),
-    ];
-    await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items } }), 201);
-    expect((await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs`, { token: org.ownerKey })).status).toBe(200);
-    const db = await eventsDatabase(org.orgId);
-    const rows = (
-      await dayPageQuery(db, org.orgId, { startMs: 0, endMs: Date.now() + 86_400_000 }, Date.now() + 60_000, 100, null).values()
-    ).map(eventColumnsFromValues);
+    const { orgId, query } = await variedStoredRows('event-line');
+    const rows = (await query().values()).map(eventColumnsFromValues);
     expect(rows.length).toBeGreaterThanOrEqual(4);
     expect(new Set(rows.map((row) => row.source))).toEqual(new Set(['ingest', 'platform']));
-    const line = eventLineWriter(org.orgId);
-    for (const row of rows) expect(line(row)).toBe(JSON.stringify(toEvent(org.orgId, row)));
+    const line = eventLineWriter(orgId);
+    for (const row of rows) expect(line(row)).toBe(JSON.stringify(toEvent(orgId, row)));
   });
 });
