@@ -15,8 +15,8 @@ export interface EntryResult {
 
 /**
  * The fixed DEFLATE level of every entry (same events → same bytes needs a fixed level). Measured
- * on the 1M-event bench week (docs/ARCHITECTURE.md, Weekly archive): level 3 deflates ~3× faster
- * than level 6 for a ~13 % larger ZIP; compression was the largest single cost of a build.
+ * on the 1M-event bench week (docs/ARCHITECTURE.md, the archive path): level 3 deflates 2–3× faster
+ * than level 6 for a ~12 % larger ZIP; compression was the largest single cost of a build.
  */
 export const DEFLATE_LEVEL = 3;
 
