@@ -22,14 +22,15 @@ const LEADING_DIGIT_KEY = /^\{"\d/;
 export function eventLineWriter(organizationId: string): (row: EventColumns) => string {
   const organization = quote(organizationId);
   return (row) => {
-    const extra = row.detailsJson;
-    if (extra !== null && extra.length > 2 && LEADING_DIGIT_KEY.test(extra)) {
+    // The stored extra details when they have any member ("{}" has none, as in toEventContent).
+    const extra = row.detailsJson !== null && row.detailsJson.length > 2 ? row.detailsJson : null;
+    if (extra !== null && LEADING_DIGIT_KEY.test(extra)) {
       return JSON.stringify(toEvent(organizationId, row));
     }
     const time = new Date(row.timestamp).toISOString();
     const namespace = row.objectNamespace ? `,"namespace":${quote(row.objectNamespace)}` : '';
     const kargoProject = row.parentKargoProjectName ? `,"kargoProjectName":${quote(row.parentKargoProjectName)}` : '';
-    const details = extra !== null && extra.length > 2 ? `,${extra.slice(1)}` : '}';
+    const details = extra === null ? '}' : `,${extra.slice(1)}`;
     return (
       `{"id":${quote(row.id)},"organizationId":${organization},"instanceId":${row.instanceId === null ? 'null' : quote(row.instanceId)},` +
       `"timestamp":"${time}","action":${quote(row.action)},` +
