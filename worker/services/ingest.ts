@@ -18,7 +18,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export interface IngestRequest {
   organizationId: string;
   body: ParsedIngestBody;
-  /** The authenticated caller, the key it sends with (recorded as sourceKeyId) and the instance that key is bound to (null: any). */
+  /** The authenticated caller, the key it sends with (recorded as sourceKeyId) and the instance that key is bound to (null: not bound to one). */
   caller: Principal;
   sourceKeyId: string | null;
   boundInstanceId: string | null;
