@@ -4,8 +4,9 @@ import { database } from '../worker/db/client';
 import { archiveKeys } from '../worker/services/archive-storage';
 import type { AuditLogSettings } from '../worker/contract/settings';
 import { applyRetention, type RetentionReport } from '../worker/services/retention';
+import { buildDayPart } from '../worker/services/archive-builder';
 import { call, createOrg, json } from './helpers/api';
-import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives';
+import { build, deps, ingestAll, lastWeek, weekEvents } from './helpers/archives';
 import { makeEvent } from './helpers/events';
 import { DATABASES, eventsD1 } from './helpers/shards';
 
@@ -37,6 +38,11 @@ describe('retention', () => {
     const tampered = await createOrg('kept-tampered');
     const late = await createOrg('kept-late');
     for (const org of [archived, unarchived, tampered, late]) await ingestAll(org, weekEvents(week.startMs, 30, org.orgId));
+    // Days deflated ahead of the week (services/archive-day-parts.ts) go with the week's events.
+    for (const org of [archived, unarchived])
+      for (const day of week.days) await buildDayPart(await deps(org.orgId), org.orgId, day.date, { now: Date.now(), settleMs: 0 });
+    const dayParts = async (orgId: string) => (await env.ARCHIVES.list({ prefix: `orgs/${orgId}/archive-days/` })).objects.length;
+    expect(await dayParts(archived.orgId)).toBe(12);
     for (const org of [archived, tampered, late]) expect(await build(org.orgId, week.startDate)).not.toBeNull();
     // Someone alters a stored manifest; and a late event arrives after another week's build.
     await env.ARCHIVES.put(archiveKeys(tampered.orgId, week.startDate, 1).manifest, '{"tampered":true}');
@@ -54,6 +60,8 @@ describe('retention', () => {
     const report = await retentionEverywhere({ hotRetentionDays: 0, archiveRetentionDays: 0 });
     expect(report.purgedWeeks).toContain(`${archived.orgId}/${week.startDate}`);
     expect(await weekEventCount(archived.orgId, week.startMs)).toBe(0);
+    expect(await dayParts(archived.orgId)).toBe(0);
+    expect(await dayParts(unarchived.orgId)).toBe(12);
     const reasons = Object.fromEntries(
       report.kept.filter((entry) => entry.startDate === week.startDate).map((entry) => [entry.organizationId, entry.reason]),
     );

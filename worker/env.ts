@@ -1,8 +1,16 @@
-/** Messages on the archive queue: one (organization, ISO week) to build. */
-export interface ArchiveJob {
+/** Archive queue: build the next revision of an organization's week… */
+export interface ArchiveWeekJob {
   organizationId: string;
   startDate: string;
 }
+
+/** …or deflate one closed day of it ahead of the week's build (services/archive-day-parts.ts). */
+export interface ArchiveDayJob {
+  organizationId: string;
+  date: string;
+}
+
+export type ArchiveJob = ArchiveWeekJob | ArchiveDayJob;
 
 /** Messages on the webhook dispatch queue: an organization may have events to hand to its webhooks. */
 export interface WebhookDispatchJob {

@@ -90,7 +90,7 @@ export function archiveCapFigure(
   persistDir: string,
   small: { org: BenchOrg; events: number },
   large: { org: BenchOrg; events: number },
-  week: { startMs: number; startDate: string },
+  week: { endMs: number; startDate: string },
   port: number,
 ): Promise<Figure> {
   const build = (org: BenchOrg) => async (server: BenchServer) => {

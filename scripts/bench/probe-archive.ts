@@ -11,13 +11,14 @@ import { DatasetWriter } from './dataset.ts';
 import { cpuProfile, heapSnapshotSummary, withHeapSampling } from './inspector.ts';
 import { connectInspector } from './isolate-heap.ts';
 import { startServer, withPeakRss } from './server.ts';
-import { markWeekDue, runArchiveCron, waitForArchive } from './archive-due.ts';
+import { deleteDayParts, markWeekDue, runArchiveCron, waitForArchive } from './archive-due.ts';
 const label = process.argv[2] ?? 'week-large';
 const dir = join('bench', 'tmp', 'dataset');
 const kept = new DatasetWriter(dir);
 const org = kept.existing(label);
 kept.close();
 const week = isoWeek(weekStartDate(Date.now() - 7 * 86_400_000));
+deleteDayParts(dir, org, week);
 markWeekDue(dir, org, week);
 const server = await startServer(dir, 8960, 'wrangler.toml', { inspectorPort: 9960 });
 try {

@@ -47,30 +47,39 @@ export class StreamingZip {
 
   /** Adds one deflated entry whose uncompressed bytes are `chunks`; resolves when all is in the sink. */
   async addEntry(filename: string, mtime: Date, chunks: AsyncIterable<Uint8Array>): Promise<EntryResult> {
+    const deflater = new EntryDeflater();
+    await this.addDeflatedEntry(filename, mtime, deflater.deflate(chunks), () => deflater.result);
+    return deflater.result;
+  }
+
+  /**
+   * Adds an entry whose DEFLATE data (final block included) is already made, e.g. a day deflated
+   * ahead of the week (services/archive-day-parts.ts): the bytes are the ones `addEntry` would
+   * write for the same chunks. `totals` is read once `deflated` is exhausted.
+   */
+  async addDeflatedEntry(
+    filename: string,
+    mtime: Date,
+    deflated: AsyncIterable<Uint8Array<ArrayBuffer>>,
+    totals: () => EntryResult,
+  ): Promise<void> {
     // compression 8 = DEFLATE. size and crc are filled in before the final call; fflate then writes
     // them in the data descriptor that follows the entry (sizes are not known up front).
     const entry: ZipInputFile = { filename, size: 0, crc: 0, compression: 8, mtime };
     this.zip.add(entry);
     const emit = entry.ondata;
     if (!emit) throw new Error('fflate did not attach to the entry');
-
-    let size = 0;
-    let crc = 0;
-    const deflated = (chunk: Uint8Array, last: boolean) =>
-      deflateRawSync(chunk, { level: DEFLATE_LEVEL, finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH });
-    for await (const chunk of chunks) {
-      crc = crc32(chunk, crc);
-      size += chunk.byteLength;
-      emit(null, deflated(chunk, false), false);
+    for await (const chunk of deflated) {
+      emit(null, chunk, false);
       this.check();
       await this.sink.drain();
     }
+    const { size, crc } = totals();
     entry.size = size;
     entry.crc = crc;
-    emit(null, deflated(new Uint8Array(0), true), true);
+    emit(null, new Uint8Array(0), true);
     this.check();
     await this.sink.drain();
-    return { size, crc };
   }
 
   /** Writes the central directory. */
@@ -78,5 +87,27 @@ export class StreamingZip {
     this.zip.end();
     this.check();
     await this.sink.drain();
+  }
+}
+
+/**
+ * One entry's DEFLATE data, chunk by chunk: each chunk deflated on its own and ended with a sync
+ * flush, then a final empty block (see StreamingZip). Counts the uncompressed size and CRC-32.
+ */
+export class EntryDeflater {
+  private size = 0;
+  private crc = 0;
+
+  get result(): EntryResult {
+    return { size: this.size, crc: this.crc };
+  }
+
+  async *deflate(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array<ArrayBuffer>> {
+    for await (const chunk of chunks) {
+      this.crc = crc32(chunk, this.crc);
+      this.size += chunk.byteLength;
+      yield deflateRawSync(chunk, { level: DEFLATE_LEVEL, finishFlush: constants.Z_SYNC_FLUSH });
+    }
+    yield deflateRawSync(new Uint8Array(0), { level: DEFLATE_LEVEL, finishFlush: constants.Z_FINISH });
   }
 }

@@ -1,9 +1,9 @@
-import { weekStartDate } from '../archive/week';
+import { dateString, DAY_MS, weekStartDate } from '../archive/week';
 import { readConfig } from '../config';
 import { database } from '../db/client';
 import { shardDatabases, shardSet } from '../db/shards';
 import type { ArchiveJob, WorkerEnv } from '../env';
-import { dueArchiveWeeks } from '../services/archives';
+import { dueArchiveWeeks, organizationsWithDayEvents } from '../services/archives';
 import { expireArchives } from '../services/archive-expiry';
 import { applyRetention } from '../services/retention';
 import { allSettings, defaultSettings } from '../services/settings';
@@ -19,11 +19,19 @@ const SEARCH_BACKFILL_ROWS_PER_RUN = 200_000;
 const SEND_BATCH = 100;
 
 /**
- * The daily cron only decides what is due and fans it out: one queue message per (organization,
- * week). Due-ness is recomputed from D1 each run, so a missed run catches up by itself.
+ * The daily cron only decides what is due and fans it out: one queue message per organization
+ * with events on the day that just ended (its day part, deflated ahead of the week), then one per
+ * due (organization, week). Day jobs go first, so a week closing tonight finds its Sunday ready
+ * when the queue runs them in order. Due-ness is recomputed from D1 each run, so a missed run
+ * catches up by itself (a day without a part is deflated by its week's build).
  */
 export async function enqueueDueArchives(env: WorkerEnv, now: number): Promise<ArchiveJob[]> {
+  const yesterday = (Math.floor(now / DAY_MS) - 1) * DAY_MS;
   const due: ArchiveJob[] = [];
+  for (const shard of shardDatabases(env)) {
+    for (const organizationId of await organizationsWithDayEvents(shard.db, yesterday))
+      due.push({ organizationId, date: dateString(yesterday) });
+  }
   for (const shard of shardDatabases(env)) due.push(...(await dueArchiveWeeks(shard.db, weekStartDate(now))));
   for (let start = 0; start < due.length; start += SEND_BATCH) {
     await env.ARCHIVE_QUEUE.sendBatch(due.slice(start, start + SEND_BATCH).map((job) => ({ body: job, contentType: 'json' })));
@@ -66,7 +74,8 @@ export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
   console.log(
     JSON.stringify({
       job: 'daily',
-      archivesEnqueued: due.length,
+      archivesEnqueued: due.filter((job) => 'startDate' in job).length,
+      dayPartsEnqueued: due.filter((job) => 'date' in job).length,
       pendingEventsDelivered: pending.delivered,
       pendingFailed: pending.failed,
       ...webhooks,

@@ -1,10 +1,11 @@
 import { DayFileWriter } from '../archive/day-file';
 import { importSigningKey, manifestBytes, signBytes, type Manifest, type ManifestFile } from '../archive/manifest';
 import { Sha256Stream } from '../archive/sha256-stream';
-import { week as isoWeek } from '../archive/week';
-import { StreamingZip } from '../archive/zip-stream';
+import { dateMs, DAY_MS, week as isoWeek } from '../archive/week';
+import { EntryDeflater, StreamingZip } from '../archive/zip-stream';
 import type { Database } from '../db/client';
 import { eventLineWriter } from '../events/event-line';
+import type { EventColumns } from '../events/event-shape';
 import { sha256Hex } from '../auth/secrets';
 import {
   archiveFileNames,
@@ -15,13 +16,17 @@ import {
   putArchiveSidecars,
   startMultipartUpload,
 } from './archive-storage';
-import { chainHead, dayEventPages, latestRevision, recordArchive, weekLastReceivedAt, type ArchiveRow } from './archives';
+import { dayPartKeys, findDayPart, hasDayPart, putDayPartSummary, type DayPartSummary } from './archive-day-parts';
+import { chainHead, dayEventPages, dayFingerprint, latestRevision, recordArchive, weekLastReceivedAt, type ArchiveRow } from './archives';
 
 /**
  * Events are archived when received at least this long before the build starts: a request that
  * stamped its receipt time but has not committed yet is never skipped; it makes the next revision.
  */
 export const SETTLE_MS = 60_000;
+
+/** Rows per D1 keyset page; a page is also one deflate chunk, so it is part of a day part's key. */
+export const DEFAULT_PAGE_SIZE = 1000;
 
 export type FailurePoint = 'mid-upload' | 'before-manifest' | 'before-row';
 
@@ -40,6 +45,8 @@ export interface BuildResult {
   manifest: Manifest;
   peakBufferedBytes: number;
   parts: number;
+  /** Days whose entry came from a part deflated ahead (services/archive-day-parts.ts). */
+  daysFromParts: number;
 }
 
 export class ChainMovedError extends Error {}
@@ -86,31 +93,32 @@ export async function buildWeekArchive(
   const previousManifestSha256 = await chainHead(db, organizationId);
   const keys = archiveKeys(organizationId, startDate, revision);
   const names = archiveFileNames(week.startDate, week.endDate);
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
 
   const upload = await startMultipartUpload(bucket, keys.zip, names.zip);
   const sink = new MultipartSink(upload, options.partSize ?? MIN_PART_SIZE, options.failAt === 'mid-upload' ? 1 : null);
   const files: ManifestFile[] = [];
+  let daysFromParts = 0;
   let zipped: { sha256: string; bytes: number };
   try {
     const zip = new StreamingZip(sink);
     const line = eventLineWriter(organizationId);
     for (const day of week.days) {
-      const writer = new DayFileWriter();
-      const digest = new Sha256Stream();
-      const pages = dayEventPages(db, organizationId, day, snapshot, options.pageSize ?? 1000);
-      async function* dayBytes(): AsyncGenerator<Uint8Array> {
-        for await (const rows of pages) {
-          const bytes = writer.page(rows.map(line));
-          await digest.write(bytes);
-          yield bytes;
-        }
-        const tail = writer.end();
-        await digest.write(tail);
-        yield tail;
-      }
+      const name = `${day.date}.json`;
       // Fixed entry time (the day itself, 00:00 UTC): same events → byte-identical ZIP.
-      await zip.addEntry(`${day.date}.json`, new Date(day.startMs), dayBytes());
-      files.push({ name: `${day.date}.json`, sha256: await digest.hex(), records: writer.count });
+      const mtime = new Date(day.startMs);
+      const fingerprint = await dayFingerprint(db, organizationId, day, snapshot);
+      const part = fingerprint.records > 0 ? await findDayPart(bucket, organizationId, day.date, pageSize, fingerprint) : null;
+      if (part) {
+        await zip.addDeflatedEntry(name, mtime, part.deflated, () => part.summary);
+        files.push({ name, sha256: part.summary.sha256, records: part.summary.records });
+        daysFromParts += 1;
+        continue;
+      }
+      const source = dayFileSource(db, organizationId, day, snapshot, pageSize, line);
+      await zip.addEntry(name, mtime, source.chunks);
+      const summary = await source.summary();
+      files.push({ name, sha256: summary.sha256, records: summary.records });
     }
     await zip.finish();
     zipped = await sink.complete();
@@ -156,5 +164,91 @@ export async function buildWeekArchive(
       `Another archive of ${organizationId} was recorded during this build; retrying rebuilds on the new chain head.`,
     );
   }
-  return { archive, manifest, peakBufferedBytes: sink.peakBufferedBytes, parts: sink.partCount };
+  return { archive, manifest, peakBufferedBytes: sink.peakBufferedBytes, parts: sink.partCount, daysFromParts };
+}
+
+interface DayFileSource {
+  /** The day file's bytes, page by page. */
+  chunks: AsyncGenerator<Uint8Array>;
+  /** Once `chunks` is exhausted: how many events, the highest sequence, and the file's SHA-256. */
+  summary(): Promise<{ records: number; maxSequence: number; sha256: string }>;
+}
+
+/** One day file read from D1 in keyset pages (the events received by `snapshot`). */
+function dayFileSource(
+  db: Database,
+  organizationId: string,
+  day: { startMs: number; endMs: number },
+  snapshot: number,
+  pageSize: number,
+  line: (row: EventColumns) => string,
+): DayFileSource {
+  const writer = new DayFileWriter();
+  const digest = new Sha256Stream();
+  let maxSequence = 0;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for await (const rows of dayEventPages(db, organizationId, day, snapshot, pageSize)) {
+      for (const row of rows) maxSequence = Math.max(maxSequence, row.sequence);
+      const bytes = writer.page(rows.map(line));
+      await digest.write(bytes);
+      yield bytes;
+    }
+    const tail = writer.end();
+    await digest.write(tail);
+    yield tail;
+  }
+  return { chunks: chunks(), summary: async () => ({ records: writer.count, maxSequence, sha256: await digest.hex() }) };
+}
+
+export interface DayPartOptions {
+  now: number;
+  settleMs?: number;
+  pageSize?: number;
+}
+
+/**
+ * Deflates one closed day of an organization ahead of its week's build (the daily cron's day
+ * jobs): D1 pages → day file → the DEFLATE data the week's ZIP entry will hold → R2, then the
+ * part's summary. Returns null when there is nothing to do: the day is still open or empty, or a
+ * part of exactly these events exists (duplicate messages and reruns deflate nothing).
+ */
+export async function buildDayPart(
+  deps: Pick<ArchiveDeps, 'db' | 'bucket'>,
+  organizationId: string,
+  date: string,
+  options: DayPartOptions,
+): Promise<DayPartSummary | null> {
+  const { db, bucket } = deps;
+  const dayStart = dateMs(date); // throws on a malformed job: it is retried, then dead-lettered
+  const day = { startMs: dayStart, endMs: dayStart + DAY_MS };
+  const snapshot = options.now - (options.settleMs ?? SETTLE_MS);
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (day.endMs > snapshot) return null;
+  const fingerprint = await dayFingerprint(db, organizationId, day, snapshot);
+  if (fingerprint.records === 0 || (await hasDayPart(bucket, organizationId, date, pageSize, fingerprint))) return null;
+
+  const keys = dayPartKeys(organizationId, date, pageSize, fingerprint);
+  const sink = new MultipartSink(await bucket.createMultipartUpload(keys.data), MIN_PART_SIZE);
+  const source = dayFileSource(db, organizationId, day, snapshot, pageSize, eventLineWriter(organizationId));
+  const deflater = new EntryDeflater();
+  let summary: DayPartSummary;
+  try {
+    for await (const chunk of deflater.deflate(source.chunks)) {
+      sink.write(chunk);
+      await sink.drain();
+    }
+    const { bytes } = await sink.complete();
+    summary = { ...(await source.summary()), ...deflater.result, deflatedBytes: bytes };
+  } catch (error) {
+    await sink.abort().catch(() => undefined);
+    throw error;
+  }
+  if (summary.records !== fingerprint.records || summary.maxSequence !== fingerprint.maxSequence) {
+    // An event committed between the fingerprint and the read (a commit slower than the settle
+    // time): these bytes are not the part that key names. The retry fingerprints again.
+    await bucket.delete(keys.data);
+    throw new Error(`Events of ${date} changed while it was deflated; retrying.`);
+  }
+  await putDayPartSummary(bucket, keys.summary, summary);
+  return summary;
 }

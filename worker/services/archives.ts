@@ -1,5 +1,6 @@
 import { eventColumns, eventColumnsFromValues } from './event-columns';
-import { and, asc, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNull, lt, lte, sql } from 'drizzle-orm';
+import { DAY_MS, weekStartDate } from '../archive/week';
 import type { EventColumns } from '../events/event-shape';
 import type { Database } from '../db/client';
 import { archives, auditEvents, eventWeeks } from '../db/schema';
@@ -124,6 +125,63 @@ export async function* dayEventPages(
     // Abandoned mid-way (the build failed): the prefetched page is not awaited by anyone.
     pending?.catch(() => undefined);
   }
+}
+
+/** What identifies the events of one day up to a snapshot (see services/archive-day-parts.ts). */
+export interface DayFingerprint {
+  records: number;
+  /** 0 for a day with no events. */
+  maxSequence: number;
+}
+
+/**
+ * How many of the day's events were received by `snapshot`, and the highest sequence among them.
+ * Events are never changed and each stored event takes the next sequence of its organization, so
+ * two equal fingerprints of one day (the later snapshot's set holding the earlier one's) mean the
+ * same events: an event added since raises the count or the highest sequence, one deleted lowers
+ * the count unless an added one (with a higher sequence) took its place.
+ */
+export async function dayFingerprint(
+  db: Database,
+  organizationId: string,
+  day: { startMs: number; endMs: number },
+  snapshot: number,
+): Promise<DayFingerprint> {
+  const [row] = await db
+    .select({ records: sql<number>`count(*)`, maxSequence: sql<number>`coalesce(max(${auditEvents.sequence}), 0)` })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.orgKey, orgKey(organizationId)),
+        gte(auditEvents.timestamp, day.startMs),
+        lt(auditEvents.timestamp, day.endMs),
+        lte(auditEvents.receivedAt, snapshot),
+      ),
+    );
+  return { records: row?.records ?? 0, maxSequence: row?.maxSequence ?? 0 };
+}
+
+/**
+ * Organizations with events on the day starting at `dayStartMs`. Candidates are those that
+ * received an event in that day's week since the day began (an event is received after its own
+ * time; clock skew only costs a day deflated by its week's build instead of ahead), then each is
+ * checked on its (org_key, timestamp) index range.
+ */
+export async function organizationsWithDayEvents(db: Database, dayStartMs: number): Promise<string[]> {
+  const rows = await db
+    .select({ organizationId: eventWeeks.organizationId })
+    .from(eventWeeks)
+    .where(
+      and(
+        eq(eventWeeks.startDate, weekStartDate(dayStartMs)),
+        gte(eventWeeks.lastReceivedAt, dayStartMs),
+        isNull(eventWeeks.purgedAt),
+        sql`EXISTS (SELECT 1 FROM ${auditEvents} WHERE ${auditEvents.orgKey} = (SELECT org_key FROM organization_sequences WHERE organization_id = ${eventWeeks.organizationId})
+          AND ${auditEvents.timestamp} >= ${dayStartMs} AND ${auditEvents.timestamp} < ${dayStartMs + DAY_MS})`,
+      ),
+    )
+    .orderBy(asc(eventWeeks.organizationId));
+  return rows.map((row) => row.organizationId);
 }
 
 export interface ArchiveListFilter {

@@ -7,6 +7,7 @@ import type { AuditLogSettings } from '../contract/settings';
 import type { Database } from '../db/client';
 import { auditEvents, eventWeeks } from '../db/schema';
 import { archiveKeys, readObjectBytes } from './archive-storage';
+import { deleteDayParts } from './archive-day-parts';
 import { latestRevision, type ArchiveRow } from './archives';
 
 const DELETE_CHUNK = 5000;
@@ -93,6 +94,12 @@ export async function applyRetention(
       .update(eventWeeks)
       .set({ purgedAt: now })
       .where(and(eq(eventWeeks.organizationId, candidate.organizationId), eq(eventWeeks.startDate, candidate.startDate)));
+    // The week's day parts can never be used again (its events are gone): free their storage.
+    await deleteDayParts(
+      bucket,
+      candidate.organizationId,
+      range.days.map((day) => day.date),
+    );
     report.purgedWeeks.push(`${candidate.organizationId}/${candidate.startDate}`);
   }
   return report;
