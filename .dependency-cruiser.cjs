@@ -11,7 +11,7 @@
  * docs/ARCHITECTURE.md explains each layer. `npm run check:imports` enforces this file.
  */
 const layer = {
-  base: '^worker/(env|config|errors)\\.ts$|^worker/contract/',
+  base: '^worker/(env|config|errors|hex)\\.ts$|^worker/contract/',
   db: '^worker/db/',
   domain: '^worker/(auth|events|archive|http|webhooks)/',
   services: '^worker/services/',

@@ -1,3 +1,4 @@
+import { toHex } from '../hex';
 /** Incremental SHA-256 over chunks, with the runtime's native DigestStream (no buffering). */
 export class Sha256Stream {
   private readonly stream = new crypto.DigestStream('SHA-256');
@@ -9,6 +10,6 @@ export class Sha256Stream {
 
   async hex(): Promise<string> {
     await this.writer.close();
-    return [...new Uint8Array(await this.stream.digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+    return toHex(new Uint8Array(await this.stream.digest));
   }
 }

@@ -1,3 +1,4 @@
+import { toHex } from '../hex';
 /** Key secrets look like `alk_<43 base64url chars>`; the first 12 chars are kept for display. */
 const KEY_PREFIX = 'alk_';
 const DISPLAY_PREFIX_LENGTH = 12;
@@ -23,16 +24,11 @@ export function newApiKeySecret(): { secret: string; prefix: string } {
   return { secret, prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH) };
 }
 
-const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 const encoder = new TextEncoder();
 
 export async function sha256Hex(input: string | Uint8Array): Promise<string> {
   const bytes = typeof input === 'string' ? encoder.encode(input) : input;
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  // A table, not map/padStart/join: this runs for every ingested event (profiled: 3 % of ingest's CPU).
-  let hex = '';
-  for (const byte of digest) hex += HEX_BYTES[byte];
-  return hex;
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
 }
 
 /** Constant-time string comparison (for the admin token and signatures). */

@@ -1,3 +1,4 @@
+import { toHex } from '../hex';
 /**
  * An actor's IPv4 address in its canonical dotted form ("203.0.113.7": no leading zeros, each part
  * 0–255) is stored as its 4 bytes: 5 bytes in a SQLite record instead of 8–16 as text (measured:
@@ -16,7 +17,7 @@ export function ipv4Bytes(address: string): Uint8Array | null {
 /** Hex of `ipv4Bytes` (how the JSON of the storing statement carries them), or null. */
 export function ipv4Hex(address: string | null): string | null {
   const bytes = address === null ? null : ipv4Bytes(address);
-  return bytes ? [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('') : null;
+  return bytes ? toHex(bytes) : null;
 }
 
 /** A stored actor address (text, or the 4 bytes as D1 hands a blob over: an array of numbers) → its text. */

@@ -1,4 +1,5 @@
 /** Byte-level helpers built on WebCrypto and TextDecoder only, so they run in workerd and in Node. */
+import { toHex } from '../../hex.ts';
 import { errorMessage } from './values.ts';
 
 /** For messages only: never throws, keeps a BOM visible. */
@@ -7,12 +8,6 @@ export const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM
 /** WebCrypto wants an ArrayBuffer-backed view; copy only when the input is backed by something else. */
 export function bufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
-}
-
-function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
-  return hex;
 }
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
