@@ -46,6 +46,8 @@ export async function waitForArchive(
   server: BenchServer,
   org: BenchOrg,
   timeoutMs: number,
+  /** Run between polls (the probe takes a heap snapshot mid-build). */
+  betweenPolls: () => Promise<void> = async () => {},
 ): Promise<{ presignedUrl: string; records: number; bytes: number; sha256: string }> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -54,6 +56,7 @@ export async function waitForArchive(
     });
     const body = (await response.json()) as { archives: { presignedUrl: string; records: number; bytes: number; sha256: string }[] };
     if (body.archives[0]) return body.archives[0];
+    await betweenPolls();
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`no archive for ${org.id} within ${timeoutMs} ms`);

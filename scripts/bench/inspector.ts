@@ -75,10 +75,28 @@ export class Inspector {
     }
   }
 
-  send<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+  /**
+   * One command and its answer. A busy isolate answers late, but an answer that never comes (one
+   * run of the bench once hung here) fails the bench after `timeoutMs` instead of stalling it.
+   */
+  send<T>(method: string, params: Record<string, unknown> = {}, timeoutMs = 300_000): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`inspector: no answer to ${method} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const settle = () => clearTimeout(timer);
+      this.pending.set(id, {
+        resolve: (value) => {
+          settle();
+          resolve(value as T);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      });
       this.socket.send(JSON.stringify({ id, method, params }));
     });
   }

@@ -21,64 +21,65 @@ const week = isoWeek(weekStartDate(Date.now() - 7 * 86_400_000));
 deleteDayParts(dir, org, week);
 markWeekDue(dir, org, week);
 const server = await startServer(dir, 8960, 'wrangler.toml', { inspectorPort: 9960 });
-try {
-  if (process.env.PROFILE === '0') {
-    // Timing only: no profiler or heap sampler in the isolate.
-    const measured = await withPeakRss(server.workerdPid(), async () => {
-      await runArchiveCron(server);
-      return waitForArchive(server, org, Number(process.env.PROBE_TIMEOUT ?? 600_000));
-    });
-    console.log('wall', measured.wall, 'workerd cpu', measured.cpu);
-    console.log(server.logs.filter((l) => l.includes('"job":"archive"')).join('\n'));
-    await server.stop();
-    process.exit(0);
-  }
+const timeoutMs = Number(process.env.PROBE_TIMEOUT ?? 600_000);
+const archiveLogs = () => server.logs.filter((line) => line.includes('"job":"archive"')).join('\n');
+
+/** Timing only: no profiler or heap sampler in the isolate. */
+async function timeBuild(): Promise<void> {
+  const measured = await withPeakRss(server.workerdPid(), async () => {
+    await runArchiveCron(server);
+    return waitForArchive(server, org, timeoutMs);
+  });
+  console.log('wall', measured.wall, 'workerd cpu', measured.cpu);
+}
+
+/** The build under the CPU profiler and the heap sampler (SNAP=1: a heap snapshot mid-build). */
+async function profileBuild(): Promise<void> {
   const inspector = await connectInspector(server);
   const started = Date.now();
-  const profiled = await withHeapSampling(inspector, () =>
-    cpuProfile(
-      inspector,
-      async () => {
-        await runArchiveCron(server);
-        let snapped = false;
-        for (;;) {
-          const body = (await (
-            await fetch(`${server.url}/api/v1/organizations/${org.id}/audit-logs-archives`, {
-              headers: { authorization: `Bearer ${org.ownerKey}` },
-            })
-          ).json()) as { archives: unknown[] };
-          if (body.archives[0]) return body.archives[0];
-          if (Date.now() - started > Number(process.env.PROBE_TIMEOUT ?? 600_000)) {
-            console.log(server.logs.slice(-30).join('\n'));
-            throw new Error('no archive within PROBE_TIMEOUT ms');
-          }
-          if (!snapped && Date.now() - started > Number(process.env.SNAP_AFTER ?? 15000) && process.env.SNAP) {
-            snapped = true;
-            console.log('mid-build snapshot', JSON.stringify(await heapSnapshotSummary(inspector, 12)));
-          }
-          await new Promise((r) => setTimeout(r, 300));
-        }
-      },
-      25,
-    ),
-  );
-  console.log(
-    'wall',
-    (Date.now() - started) / 1000,
-    'peak',
-    profiled.peakUsed / 2 ** 20,
-    'base',
-    profiled.baseUsed / 2 ** 20,
-    'retained',
-    profiled.retainedAfter / 2 ** 20,
-    'backing',
-    profiled.peakBacking / 2 ** 20,
-  );
-  console.log('cpu total ms', profiled.result.totalMs);
-  for (const f of profiled.result.functions)
-    console.log(`${f.ms.toFixed(0).padStart(7)} ms ${(f.share * 100).toFixed(1).padStart(5)}% ${f.name}`);
-  console.log(server.logs.filter((l) => l.includes('"job":"archive"')).join('\n'));
-  inspector.close();
+  let snapped = false;
+  const snapshotMidBuild = async () => {
+    if (snapped || !process.env.SNAP || Date.now() - started < Number(process.env.SNAP_AFTER ?? 15000)) return;
+    snapped = true;
+    console.log('mid-build snapshot', JSON.stringify(await heapSnapshotSummary(inspector, 12)));
+  };
+  try {
+    const profiled = await withHeapSampling(inspector, () =>
+      cpuProfile(
+        inspector,
+        async () => {
+          await runArchiveCron(server);
+          return waitForArchive(server, org, timeoutMs, snapshotMidBuild);
+        },
+        25,
+      ),
+    );
+    console.log(
+      'wall',
+      (Date.now() - started) / 1000,
+      'peak',
+      profiled.peakUsed / 2 ** 20,
+      'base',
+      profiled.baseUsed / 2 ** 20,
+      'retained',
+      profiled.retainedAfter / 2 ** 20,
+      'backing',
+      profiled.peakBacking / 2 ** 20,
+    );
+    console.log('cpu total ms', profiled.result.totalMs);
+    for (const f of profiled.result.functions)
+      console.log(`${f.ms.toFixed(0).padStart(7)} ms ${(f.share * 100).toFixed(1).padStart(5)}% ${f.name}`);
+  } finally {
+    inspector.close();
+  }
+}
+
+try {
+  await (process.env.PROFILE === '0' ? timeBuild() : profileBuild());
+  console.log(archiveLogs());
+} catch (error) {
+  console.log(server.logs.slice(-30).join('\n'));
+  throw error;
 } finally {
   await server.stop();
 }
