@@ -228,7 +228,8 @@ export async function buildDayPart(
   if (fingerprint.records === 0 || (await hasDayPart(bucket, organizationId, date, pageSize, fingerprint))) return null;
 
   const keys = dayPartKeys(organizationId, date, pageSize, fingerprint);
-  const sink = new MultipartSink(await bucket.createMultipartUpload(keys.data), MIN_PART_SIZE);
+  const dataKey = keys.newData();
+  const sink = new MultipartSink(await bucket.createMultipartUpload(dataKey), MIN_PART_SIZE);
   const source = dayFileSource(db, organizationId, day, snapshot, pageSize, eventLineWriter(organizationId));
   const deflater = new EntryDeflater();
   let summary: DayPartSummary;
@@ -238,7 +239,7 @@ export async function buildDayPart(
       await sink.drain();
     }
     const { bytes } = await sink.complete();
-    summary = { ...(await source.summary()), ...deflater.result, deflatedBytes: bytes };
+    summary = { ...(await source.summary()), ...deflater.result, deflatedBytes: bytes, dataKey };
   } catch (error) {
     await sink.abort().catch(() => undefined);
     throw error;
@@ -246,7 +247,7 @@ export async function buildDayPart(
   if (summary.records !== fingerprint.records || summary.maxSequence !== fingerprint.maxSequence) {
     // An event committed between the fingerprint and the read (a commit slower than the settle
     // time): these bytes are not the part that key names. The retry fingerprints again.
-    await bucket.delete(keys.data);
+    await bucket.delete(dataKey);
     throw new Error(`Events of ${date} changed while it was deflated; retrying.`);
   }
   await putDayPartSummary(bucket, keys.summary, summary);

@@ -28,15 +28,21 @@ const partSummarySchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** The data object's size: a part whose data is not that long is not used. */
   deflatedBytes: z.number().int().positive(),
+  /** The data object: each build writes its own (see dayPartKeys). */
+  dataKey: z.string(),
 });
 export type DayPartSummary = z.infer<typeof partSummarySchema> & EntryResult;
 
 export const dayPartsPrefix = (organizationId: string, date: string) => `orgs/${organizationId}/archive-days/${date}/`;
 
+/**
+ * The summary's key names the part; the data's key is new for every build (two builds of one
+ * day, say a duplicate message, never write over each other's data), and the summary, written
+ * once the data is complete, says which data it describes.
+ */
 export function dayPartKeys(organizationId: string, date: string, pageSize: number, fingerprint: DayFingerprint) {
   const stem = `${dayPartsPrefix(organizationId, date)}f${DAY_PART_FORMAT}-l${DEFLATE_LEVEL}-p${pageSize}-${fingerprint.records}-${fingerprint.maxSequence}`;
-  // The summary is written after the data is complete: a summary found means its data is whole.
-  return { data: `${stem}.deflate`, summary: `${stem}.json` };
+  return { summary: `${stem}.json`, newData: () => `${stem}.${crypto.randomUUID()}.deflate`, dataPrefix: `${stem}.` };
 }
 
 export interface FoundDayPart {
@@ -56,8 +62,14 @@ export async function findDayPart(
   const summaryObject = await bucket.get(keys.summary);
   if (!summaryObject) return null;
   const parsed = partSummarySchema.safeParse(await summaryObject.json().catch(() => null));
-  if (!parsed.success || parsed.data.records !== fingerprint.records || parsed.data.maxSequence !== fingerprint.maxSequence) return null;
-  const data = await bucket.get(keys.data);
+  if (
+    !parsed.success ||
+    parsed.data.records !== fingerprint.records ||
+    parsed.data.maxSequence !== fingerprint.maxSequence ||
+    !parsed.data.dataKey.startsWith(keys.dataPrefix)
+  )
+    return null;
+  const data = await bucket.get(parsed.data.dataKey);
   if (!data) return null;
   if (data.size !== parsed.data.deflatedBytes) {
     await data.body.cancel();
