@@ -66,7 +66,8 @@ export async function findDayPart(
     !parsed.success ||
     parsed.data.records !== fingerprint.records ||
     parsed.data.maxSequence !== fingerprint.maxSequence ||
-    !parsed.data.dataKey.startsWith(keys.dataPrefix)
+    !parsed.data.dataKey.startsWith(keys.dataPrefix) ||
+    !parsed.data.dataKey.endsWith('.deflate')
   )
     return null;
   const data = await bucket.get(parsed.data.dataKey);
