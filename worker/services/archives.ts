@@ -71,6 +71,19 @@ export async function recordArchive(db: Database, row: ArchiveRow): Promise<bool
 }
 
 /**
+ * A day's events received by `snapshot`, from `fromMs` (the day's start, or a page's keyset
+ * position) to the day's end: what a day file holds, and so what its fingerprint counts.
+ */
+function receivedDayEvents(organizationId: string, fromMs: number, day: { endMs: number }, snapshot: number) {
+  return and(
+    eq(auditEvents.orgKey, orgKey(organizationId)),
+    gte(auditEvents.timestamp, fromMs),
+    lt(auditEvents.timestamp, day.endMs),
+    lte(auditEvents.receivedAt, snapshot),
+  );
+}
+
+/**
  * One page of a day's events, ascending by (timestamp, id) as the day files are: the
  * (org_key, timestamp, sequence) index gives the timestamp order and SQLite sorts only events of
  * equal timestamp by id ("TEMP B-TREE FOR RIGHT PART OF ORDER BY"), so a page stops at its limit.
@@ -88,11 +101,8 @@ export function dayPageQuery(
     .from(auditEvents)
     .where(
       and(
-        eq(auditEvents.orgKey, orgKey(organizationId)),
-        gte(auditEvents.timestamp, after ? after.timestamp : day.startMs),
+        receivedDayEvents(organizationId, after ? after.timestamp : day.startMs, day, snapshot),
         after ? sql`(${auditEvents.timestamp} > ${after.timestamp} OR ${auditEvents.id} > ${after.id})` : undefined,
-        lt(auditEvents.timestamp, day.endMs),
-        lte(auditEvents.receivedAt, snapshot),
       ),
     )
     .orderBy(asc(auditEvents.timestamp), asc(auditEvents.id))
@@ -150,14 +160,7 @@ export async function dayFingerprint(
   const [row] = await db
     .select({ records: sql<number>`count(*)`, maxSequence: sql<number>`coalesce(max(${auditEvents.sequence}), 0)` })
     .from(auditEvents)
-    .where(
-      and(
-        eq(auditEvents.orgKey, orgKey(organizationId)),
-        gte(auditEvents.timestamp, day.startMs),
-        lt(auditEvents.timestamp, day.endMs),
-        lte(auditEvents.receivedAt, snapshot),
-      ),
-    );
+    .where(receivedDayEvents(organizationId, day.startMs, day, snapshot));
   return { records: row?.records ?? 0, maxSequence: row?.maxSequence ?? 0 };
 }
 
@@ -176,7 +179,7 @@ export async function organizationsWithDayEvents(db: Database, dayStartMs: numbe
         eq(eventWeeks.startDate, weekStartDate(dayStartMs)),
         gte(eventWeeks.lastReceivedAt, dayStartMs),
         isNull(eventWeeks.purgedAt),
-        sql`EXISTS (SELECT 1 FROM ${auditEvents} WHERE ${auditEvents.orgKey} = (SELECT org_key FROM organization_sequences WHERE organization_id = ${eventWeeks.organizationId})
+        sql`EXISTS (SELECT 1 FROM ${auditEvents} WHERE ${auditEvents.orgKey} = ${orgKey(eventWeeks.organizationId)}
           AND ${auditEvents.timestamp} >= ${dayStartMs} AND ${auditEvents.timestamp} < ${dayStartMs + DAY_MS})`,
       ),
     )
