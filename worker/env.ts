@@ -12,6 +12,8 @@ export interface ArchiveDayJob {
 
 export type ArchiveJob = ArchiveWeekJob | ArchiveDayJob;
 
+export const isDayJob = (job: ArchiveJob): job is ArchiveDayJob => 'date' in job;
+
 /** Messages on the webhook dispatch queue: an organization may have events to hand to its webhooks. */
 export interface WebhookDispatchJob {
   organizationId: string;

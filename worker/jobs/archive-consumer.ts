@@ -2,7 +2,7 @@ import { readConfig } from '../config';
 import { database } from '../db/client';
 import { shardSet } from '../db/shards';
 import { organizationShard } from '../services/shard-routing';
-import type { ArchiveDayJob, ArchiveJob, ArchiveWeekJob, WorkerEnv } from '../env';
+import { isDayJob, type ArchiveDayJob, type ArchiveJob, type ArchiveWeekJob, type WorkerEnv } from '../env';
 import { buildDayPart, buildWeekArchive } from '../services/archive-builder';
 
 /** Retry delay: 30 s, 60 s, 120 s … capped at one hour; after max_retries the message goes to the DLQ. */
@@ -10,38 +10,27 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(3600, 30 * 2 ** Math.max(0, attempts - 1));
 }
 
-const isDayJob = (job: ArchiveJob): job is ArchiveDayJob => 'date' in job;
+/** Where a job's log lines say what it was about. */
+const jobFields = (job: ArchiveJob) =>
+  isDayJob(job) ? { job: 'archive-day', date: job.date } : { job: 'archive', startDate: job.startDate };
 
-async function buildWeek(env: WorkerEnv, db: ReturnType<typeof database>, job: ArchiveWeekJob) {
-  const result = await buildWeekArchive(
-    { db, bucket: env.ARCHIVES, signingKey: env.ARCHIVE_SIGNING_KEY },
-    job.organizationId,
-    job.startDate,
-    {
-      now: Date.now(),
-      settleMs: readConfig(env).archiveSettleMs,
-    },
-  );
-  return {
-    job: 'archive',
-    startDate: job.startDate,
-    built: result
-      ? {
-          revision: result.archive.revision,
-          records: result.archive.records,
-          bytes: result.archive.bytes,
-          daysFromParts: result.daysFromParts,
-        }
-      : 'not due',
-  };
+interface BuildContext {
+  env: WorkerEnv;
+  db: ReturnType<typeof database>;
+  options: { now: number; settleMs: number };
 }
 
-async function buildDay(env: WorkerEnv, db: ReturnType<typeof database>, job: ArchiveDayJob) {
-  const part = await buildDayPart({ db, bucket: env.ARCHIVES }, job.organizationId, job.date, {
-    now: Date.now(),
-    settleMs: readConfig(env).archiveSettleMs,
-  });
-  return { job: 'archive-day', date: job.date, built: part ? { records: part.records, dayFileBytes: part.size } : 'nothing to do' };
+async function buildWeek({ env, db, options }: BuildContext, job: ArchiveWeekJob) {
+  const deps = { db, bucket: env.ARCHIVES, signingKey: env.ARCHIVE_SIGNING_KEY };
+  const result = await buildWeekArchive(deps, job.organizationId, job.startDate, options);
+  if (!result) return 'not due';
+  const { revision, records, bytes } = result.archive;
+  return { revision, records, bytes, daysFromParts: result.daysFromParts };
+}
+
+async function buildDay({ env, db, options }: BuildContext, job: ArchiveDayJob) {
+  const part = await buildDayPart({ db, bucket: env.ARCHIVES }, job.organizationId, job.date, options);
+  return part ? { records: part.records, dayFileBytes: part.size } : 'nothing to do';
 }
 
 export async function handleArchiveBatch(batch: MessageBatch<ArchiveJob>, env: WorkerEnv): Promise<void> {
@@ -52,15 +41,15 @@ export async function handleArchiveBatch(batch: MessageBatch<ArchiveJob>, env: W
     const started = Date.now();
     try {
       const db = database(shardSet(env).binding(await organizationShard(control, organizationId)));
-      const outcome = isDayJob(job) ? await buildDay(env, db, job) : await buildWeek(env, db, job);
-      console.log(JSON.stringify({ ...outcome, organizationId, ms: Date.now() - started }));
+      const context = { env, db, options: { now: Date.now(), settleMs: readConfig(env).archiveSettleMs } };
+      const built = isDayJob(job) ? await buildDay(context, job) : await buildWeek(context, job);
+      console.log(JSON.stringify({ ...jobFields(job), built, organizationId, ms: Date.now() - started }));
       message.ack();
     } catch (error) {
       console.error(
         JSON.stringify({
-          job: isDayJob(job) ? 'archive-day' : 'archive',
+          ...jobFields(job),
           organizationId,
-          ...(isDayJob(job) ? { date: job.date } : { startDate: job.startDate }),
           attempt: message.attempts,
           error: error instanceof Error ? error.message : String(error),
         }),

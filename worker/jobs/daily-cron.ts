@@ -2,7 +2,7 @@ import { dateString, DAY_MS, weekStartDate } from '../archive/week';
 import { readConfig } from '../config';
 import { database } from '../db/client';
 import { shardDatabases, shardSet } from '../db/shards';
-import type { ArchiveJob, WorkerEnv } from '../env';
+import { isDayJob, type ArchiveJob, type WorkerEnv } from '../env';
 import { dueArchiveWeeks, organizationsWithDayEvents } from '../services/archives';
 import { expireArchives } from '../services/archive-expiry';
 import { applyRetention } from '../services/retention';
@@ -74,8 +74,8 @@ export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
   console.log(
     JSON.stringify({
       job: 'daily',
-      archivesEnqueued: due.filter((job) => 'startDate' in job).length,
-      dayPartsEnqueued: due.filter((job) => 'date' in job).length,
+      archivesEnqueued: due.filter((job) => !isDayJob(job)).length,
+      dayPartsEnqueued: due.filter(isDayJob).length,
       pendingEventsDelivered: pending.delivered,
       pendingFailed: pending.failed,
       ...webhooks,

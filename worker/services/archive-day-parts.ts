@@ -5,11 +5,11 @@ import type { DayFingerprint } from './archives';
 /**
  * Day parts: one closed day's DEFLATE data for the week's ZIP, made ahead by the daily cron, so
  * the build at the week's end deflates only what changed (docs/ARCHITECTURE.md, "Day parts").
- * A part is found by what it holds, never by a "latest" pointer: its R2 key names the day-file
- * format, the deflate level, the page size (pages set the deflate chunks, so the bytes) and the
- * day's fingerprint (services/archives.ts `dayFingerprint`). A part with another fingerprint is
- * simply not found, and the week builds that day from D1; parts only save work, never decide
- * what an archive holds.
+ * A part is found by what it holds, never by a "latest" pointer: its summary's R2 key names the
+ * day-file format, the deflate level, the page size (pages set the deflate chunks, so the bytes)
+ * and the day's fingerprint (services/archives.ts `dayFingerprint`). A part with another
+ * fingerprint is simply not found, and the week builds that day from D1; parts only save work,
+ * never decide what an archive holds.
  */
 
 /**
