@@ -1,4 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
+import { DAY_MS } from '../archive/week';
 import type { Principal } from '../auth/principal';
 import type { Config } from '../config';
 import type { AuditEventInput, IngestResult, ParsedIngestBody } from '../contract/ingest';
@@ -12,7 +13,6 @@ import { orgKey } from './org-key';
 import { getSettings } from './settings';
 
 const FUTURE_SKEW_MS = 5 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Everything the ingest pipeline needs to know about one request. */
 export interface IngestRequest {
