@@ -1,16 +1,19 @@
 // Test-only typing of `cloudflare:workers` (`env`, `exports`); the Worker's own code never imports it.
 import type { D1Migration } from 'cloudflare:test';
-import type { WorkerEnv } from '../worker/env';
+import type { ArchiveJob, WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from '../worker/env';
 
 declare global {
   namespace Cloudflare {
+    // Env is wrangler's generated bindings (worker/worker-configuration.d.ts) plus the Worker's
+    // typed queues and optional variables (WorkerEnv), plus what only the tests bind.
     interface Env extends WorkerEnv {
+      ARCHIVE_QUEUE: Queue<ArchiveJob>;
+      WEBHOOK_DISPATCH_QUEUE: Queue<WebhookDispatchJob>;
+      WEBHOOK_DELIVERY_QUEUE: Queue<WebhookDeliveryJob>;
+      WEBHOOK_RETRY_QUEUE: Queue<WebhookDeliveryJob>;
       TEST_MIGRATIONS: D1Migration[];
       /** Base URL of the local webhook receiver (test/setup/webhook-receiver.ts). */
       WEBHOOK_RECEIVER: string;
-      /** The two event shards of wrangler.toml (EVENT_SHARDS). */
-      SHARD_1: D1Database;
-      SHARD_2: D1Database;
     }
     // `exports.default` is the loopback to this Worker's fetch handler.
     interface GlobalProps {

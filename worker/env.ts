@@ -28,35 +28,27 @@ export interface WebhookDeliveryJob {
   generation: number;
 }
 
-/** Bindings, vars and secrets of the Worker (wrangler.toml + .dev.vars / `wrangler secret put`). */
-export interface WorkerEnv {
-  DB: D1Database;
-  ARCHIVES: R2Bucket;
+/**
+ * Bindings, vars and secrets of the Worker. The names and binding types come from wrangler.toml
+ * through `npm run types` (wrangler types → worker/worker-configuration.d.ts, checked current by
+ * `npm run check`); this adds what wrangler cannot know: each queue's message type, and the
+ * optional variables that wrangler.toml leaves unset (see docs/OPERATIONS.md, "Configuration").
+ */
+export interface WorkerEnv
+  extends Omit<
+    WranglerEnv,
+    'ARCHIVE_QUEUE' | 'WEBHOOK_DISPATCH_QUEUE' | 'WEBHOOK_DELIVERY_QUEUE' | 'WEBHOOK_RETRY_QUEUE' | 'EVENT_SHARDS'
+  > {
   ARCHIVE_QUEUE: Queue<ArchiveJob>;
-  ASSETS: Fetcher;
   /** Webhooks: the nudge after each write, first attempts of healthy receivers, everything else. */
   WEBHOOK_DISPATCH_QUEUE: Queue<WebhookDispatchJob>;
   WEBHOOK_DELIVERY_QUEUE: Queue<WebhookDeliveryJob>;
   WEBHOOK_RETRY_QUEUE: Queue<WebhookDeliveryJob>;
-  /** Per-credential request budget (wrangler.toml [[ratelimits]]). */
-  API_RATE_LIMITER: RateLimit;
-  /** Per-organization time budget for free-text reads (worker/middleware/free-text-budget.ts). */
-  FREE_TEXT_RATE_LIMITER: RateLimit;
-  /** Bootstrap token of the platform operator: creates organizations. */
-  ADMIN_TOKEN: string;
-  /** Ed25519 private key (base64 PKCS#8) that signs archive manifests. */
-  ARCHIVE_SIGNING_KEY: string;
-  /** HMAC secret for expiring download links. */
-  LINK_SIGNING_SECRET: string;
-  /** AES-GCM key (base64, 32 bytes) that encrypts webhook secrets at rest. */
-  WEBHOOK_SECRET_KEY: string;
   /**
    * The D1 bindings new organizations' events go to, comma-separated (default: the main DB only).
    * Each must be a [[d1_databases]] binding with the same migrations (docs/OPERATIONS.md, "Shards").
    */
   EVENT_SHARDS?: string;
-  HOT_RETENTION_DAYS: string;
-  MAX_EVENT_AGE_DAYS: string;
   /** Seconds an event must have been stored before an archive build includes it (default 60). */
   ARCHIVE_SETTLE_SECONDS?: string;
   /** "true" lets webhooks use plain http to localhost / 127.0.0.1 (npm start, tests). */
