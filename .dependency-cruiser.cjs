@@ -3,7 +3,7 @@
  *   0 env.ts, config.ts, errors.ts, contract/   (types, zod schemas, settings)
  *   1 db/                                        (Drizzle schema and client)
  *   2 auth/, events/, archive/, http/, webhooks/ (pure domain code)
- *   3 services/                                  (all SQL and R2 work)
+ *   3 services/<domain>/                         (all SQL and R2 work; each domain's index.ts is its door)
  *   4 middleware/                                (authentication, access, request context)
  *   5 routes/, jobs/                             (HTTP routers, cron and queue handlers)
  *   6 app.ts, openapi-docs.ts                    (the Hono app)
@@ -58,6 +58,22 @@ module.exports = {
     { name: 'handlers-below-app', severity: 'error', from: { path: layer.handlers }, to: { path: above('app', 'entry') } },
     { name: 'routes-and-jobs-apart', severity: 'error', from: { path: '^worker/routes/' }, to: { path: '^worker/jobs/' } },
     { name: 'jobs-and-routes-apart', severity: 'error', from: { path: '^worker/jobs/' }, to: { path: '^worker/routes/' } },
+    {
+      name: 'service-folders-meet-at-their-index',
+      severity: 'error',
+      comment:
+        'worker/services/ is grouped by domain (ingest, query, archive, webhooks, access, organizations, event-store); ' +
+        "code outside a domain folder uses what the folder's index.ts exports, never a file behind it (tests may).",
+      from: { path: '^worker/', pathNot: '^worker/services/([^/]+)/' },
+      to: { path: '^worker/services/[^/]+/(?!index\\.ts$)' },
+    },
+    {
+      name: 'service-folders-apart',
+      severity: 'error',
+      comment: "A domain folder reaches another domain's code through that folder's index.ts only.",
+      from: { path: '^worker/services/([^/]+)/' },
+      to: { path: '^worker/services/[^/]+/(?!index\\.ts$)', pathNot: '^worker/services/$1/' },
+    },
     { name: 'app-below-entry', severity: 'error', from: { path: layer.app }, to: { path: layer.entry } },
     {
       name: 'worker-never-imports-outside',

@@ -24,15 +24,15 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  type ChainReport,
   countProblems,
+  type DirectoryFile,
   directoryReportLines,
+  type VerifyReport,
   verifyArchive,
   verifyChain,
   verifyDirectory,
   zipEntryNames,
-  type ChainReport,
-  type DirectoryFile,
-  type VerifyReport,
 } from '../worker/archive/verify/index.ts';
 
 const USAGE = `Usage: node scripts/verify.ts <zip> [--manifest <file>]... [--signature <file>] [--public-key <file.pem>]
@@ -103,10 +103,9 @@ function printReport(title: string, report: VerifyReport | ChainReport): void {
   for (const problem of report.problems) console.log(`  ✗ ${problem}`);
 }
 
-async function main(argv: string[]): Promise<number> {
-  let parsed;
+function parseCommandLine(argv: string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -122,6 +121,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const parsed = parseCommandLine(argv);
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(USAGE);

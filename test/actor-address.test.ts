@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent, AuditLogPage } from '../worker/contract/audit-event';
-import { actorAddressText, ipv4Bytes } from '../worker/db/actor-address';
-import { call, createOrg, json } from './helpers/api';
-import { makeEvent } from './helpers/events';
-import { eventsD1 } from './helpers/shards';
+import type { AuditEvent, AuditLogPage } from '../worker/contract/audit-event.ts';
+import { actorAddressText, ipv4Bytes } from '../worker/db/actor-address.ts';
+import { call, createOrg, json } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
+import { eventsD1 } from './helpers/shards.ts';
 
 // What ingest accepts (an IPv4 or IPv6 address, or none); other texts (a platform event's address
 // comes from a header) are covered by the property above.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent, IngestResult } from '../worker/contract';
-import { call, createInstance, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
-import { makeEvent } from './helpers/events';
+import type { AuditEvent, IngestResult } from '../worker/contract/index.ts';
+import { call, createInstance, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
 
 const ingest = (org: TestOrg, body: unknown) =>
   call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body });

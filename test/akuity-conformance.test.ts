@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../worker/contract';
-import { call, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
-import { makeEvent, type EventInput } from './helpers/events';
+import type { AuditEvent } from '../worker/contract/index.ts';
+import { call, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
+import { type EventInput, makeEvent } from './helpers/events.ts';
 
 /**
  * Requests built exactly the way Akuity's Go client (api-client-go, organization.gw.client.go)

@@ -2,20 +2,20 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { DayFileWriter } from '../worker/archive/day-file';
-import { dateString } from '../worker/archive/week';
-import type { ArchiveJob } from '../worker/env';
-import worker from '../worker/index';
-import { eventLineWriter } from '../worker/events/event-line';
-import type { EventColumns } from '../worker/events/event-shape';
-import { enqueueDueArchives } from '../worker/jobs/daily-cron';
-import { buildDayPart } from '../worker/services/archive-builder';
-import { DAY_PART_FORMAT, dayPartsPrefix, deleteDayParts } from '../worker/services/archive-day-parts';
-import { archiveKeys } from '../worker/services/archive-storage';
-import { createOrg } from './helpers/api';
-import { build, deps, ingestAll, lastWeek, r2Bytes, sha256, weekEvents } from './helpers/archives';
-import { makeEvent } from './helpers/events';
-import { eventsD1 } from './helpers/shards';
+import { DayFileWriter } from '../worker/archive/day-file.ts';
+import { dateString } from '../worker/archive/week.ts';
+import type { ArchiveJob } from '../worker/env.ts';
+import { eventLineWriter } from '../worker/events/event-line.ts';
+import type { EventColumns } from '../worker/events/event-shape.ts';
+import worker from '../worker/index.ts';
+import { enqueueDueArchives } from '../worker/jobs/daily-cron.ts';
+import { buildDayPart } from '../worker/services/archive/build.ts';
+import { DAY_PART_FORMAT, dayPartsPrefix, deleteDayParts } from '../worker/services/archive/day-parts.ts';
+import { archiveKeys } from '../worker/services/archive/storage.ts';
+import { createOrg } from './helpers/api.ts';
+import { build, deps, ingestAll, lastWeek, r2Bytes, sha256, weekEvents } from './helpers/archives.ts';
+import { makeEvent } from './helpers/events.ts';
+import { eventsD1 } from './helpers/shards.ts';
 
 // Small pages: each day file is several deflate chunks, as a real day is.
 const PAGE_SIZE = 7;

@@ -2,15 +2,15 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import worker from '../worker/index';
-import type { ArchiveJob } from '../worker/env';
-import { enqueueDueArchives } from '../worker/jobs/daily-cron';
-import { retryDelaySeconds } from '../worker/jobs/archive-consumer';
-import { archiveKeys, MIN_PART_SIZE } from '../worker/services/archive-storage';
-import type { FailurePoint } from '../worker/services/archive-builder';
-import { createOrg } from './helpers/api';
-import { build, ingestAll, lastWeek, r2Bytes, weekEvents } from './helpers/archives';
-import { eventsD1 } from './helpers/shards';
+import type { ArchiveJob } from '../worker/env.ts';
+import worker from '../worker/index.ts';
+import { retryDelaySeconds } from '../worker/jobs/archive-consumer.ts';
+import { enqueueDueArchives } from '../worker/jobs/daily-cron.ts';
+import type { FailurePoint } from '../worker/services/archive/build.ts';
+import { archiveKeys, MIN_PART_SIZE } from '../worker/services/archive/storage.ts';
+import { createOrg } from './helpers/api.ts';
+import { build, ingestAll, lastWeek, r2Bytes, weekEvents } from './helpers/archives.ts';
+import { eventsD1 } from './helpers/shards.ts';
 
 async function archiveRows(orgId: string): Promise<{ revision: number; records: number }[]> {
   return (

@@ -1,14 +1,14 @@
 import { env } from 'cloudflare:workers';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { signLink } from '../worker/archive/signed-link';
-import { archiveKeys } from '../worker/services/archive-storage';
-import { chainHead, recordArchive } from '../worker/services/archives';
-import { database } from '../worker/db/client';
-import { call, createKey, createOrg, expectProblem, json } from './helpers/api';
-import { build, ingestAll, lastWeek, r2Bytes, sha256, weekEvents } from './helpers/archives';
-import { makeEvent, storedEvents } from './helpers/events';
-import { eventsD1 } from './helpers/shards';
+import { signLink } from '../worker/archive/signed-link.ts';
+import { database } from '../worker/db/client.ts';
+import { chainHead, recordArchive } from '../worker/services/archive/archive-rows.ts';
+import { archiveKeys } from '../worker/services/archive/storage.ts';
+import { call, createKey, createOrg, expectProblem, json } from './helpers/api.ts';
+import { build, ingestAll, lastWeek, r2Bytes, sha256, weekEvents } from './helpers/archives.ts';
+import { makeEvent, storedEvents } from './helpers/events.ts';
+import { eventsD1 } from './helpers/shards.ts';
 
 interface ArchiveItem {
   startDate: { year: number; month: number; day: number };
@@ -250,7 +250,7 @@ function lastWeekBefore(startDate: string): string {
 
 describe('archives built by the Worker pass the offline verifier', () => {
   it('verifies a real archive, its signature and its chain, and fails on any flipped byte', async () => {
-    const { verifyArchive, verifyChain } = await import('../worker/archive/verify');
+    const { verifyArchive, verifyChain } = await import('../worker/archive/verify/index.ts');
     const org = await createOrg('verify');
     const week = lastWeek();
     await ingestAll(org, weekEvents(week.startMs, 200, 'v'));

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditLogHistogram } from '../worker/contract';
-import { MAX_HISTOGRAM_BUCKETS } from '../worker/contract/histogram';
-import { bucketBoundaries } from '../worker/events/histogram-buckets';
-import { call, createInstance, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
-import { makeEvent } from './helpers/events';
+import { MAX_HISTOGRAM_BUCKETS } from '../worker/contract/histogram.ts';
+import type { AuditLogHistogram } from '../worker/contract/index.ts';
+import { bucketBoundaries } from '../worker/events/histogram-buckets.ts';
+import { call, createInstance, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;

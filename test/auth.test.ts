@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { ADMIN, call, createKey, createOrg, expectProblem, json, unique } from './helpers/api';
+import { ADMIN, call, createKey, createOrg, expectProblem, json, unique } from './helpers/api.ts';
 
 interface Me {
   user: { id: string; email: string; name: string } | null;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEvent, AuditLogHistogram } from '../worker/contract';
-import { call, createOrg, json, type TestOrg } from './helpers/api';
-import { makeEvent } from './helpers/events';
+import type { AuditEvent, AuditLogHistogram } from '../worker/contract/index.ts';
+import { call, createOrg, json, type TestOrg } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
 
 /**
  * Actor and action match regardless of (ASCII) case, through the query parameters and through the

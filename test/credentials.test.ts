@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { IngestResult } from '../worker/contract';
-import { ADMIN, call, createKey, createOrg, expectProblem, json, unique } from './helpers/api';
-import { makeEvent } from './helpers/events';
+import type { IngestResult } from '../worker/contract/index.ts';
+import { ADMIN, call, createKey, createOrg, expectProblem, json, unique } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
 
 const ORIGIN = 'http://localhost:8787';
 const basic = (keyId: string, secret: string) => `Basic ${btoa(`${keyId}:${secret}`)}`;

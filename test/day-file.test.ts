@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DayFileWriter } from '../worker/archive/day-file';
+import { DayFileWriter } from '../worker/archive/day-file.ts';
 
 const decode = (chunks: Uint8Array[]) => new TextDecoder().decode(new Uint8Array(chunks.flatMap((chunk) => [...chunk])));
 

@@ -1,6 +1,6 @@
 // Test-only typing of `cloudflare:workers` (`env`, `exports`); the Worker's own code never imports it.
 import type { D1Migration } from 'cloudflare:test';
-import type { ArchiveJob, WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from '../worker/env';
+import type { ArchiveJob, WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from '../worker/env.ts';
 
 declare global {
   namespace Cloudflare {
@@ -17,7 +17,7 @@ declare global {
     }
     // `exports.default` is the loopback to this Worker's fetch handler.
     interface GlobalProps {
-      mainModule: typeof import('../worker/index');
+      mainModule: typeof import('../worker/index.ts');
     }
   }
 }

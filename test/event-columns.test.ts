@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eventColumnsFromValues } from '../worker/services/event-columns';
-import { variedStoredRows } from './helpers/varied-rows';
+import { eventColumnsFromValues } from '../worker/services/event-store/event-columns.ts';
+import { variedStoredRows } from './helpers/varied-rows.ts';
 
 describe('event rows read as arrays', () => {
   it('map to exactly what Drizzle maps them to: every column, nulls, both sources, extra details', async () => {

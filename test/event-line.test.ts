@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eventLineWriter } from '../worker/events/event-line';
-import { toColumns, toEvent, type EventColumns, type NewAuditEvent } from '../worker/events/event-shape';
-import { eventColumnsFromValues } from '../worker/services/event-columns';
-import { variedStoredRows } from './helpers/varied-rows';
+import { eventLineWriter } from '../worker/events/event-line.ts';
+import { type EventColumns, type NewAuditEvent, toColumns, toEvent } from '../worker/events/event-shape.ts';
+import { eventColumnsFromValues } from '../worker/services/event-store/event-columns.ts';
+import { variedStoredRows } from './helpers/varied-rows.ts';
 
 // Every kind of text a stored field can hold: control characters, quotes, backslashes, U+2028,
 // astral characters and lone surrogates (JSON.stringify escapes those; the writer must too).

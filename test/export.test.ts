@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { call, createOrg, json } from './helpers/api';
-import { makeEvent, storedEvents } from './helpers/events';
+import { call, createOrg, json } from './helpers/api.ts';
+import { makeEvent, storedEvents } from './helpers/events.ts';
 
 /** A small RFC 4180 parser, independent of the writer under test. */
 function parseCsv(text: string): string[][] {

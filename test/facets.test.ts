@@ -1,11 +1,11 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { FacetValues } from '../worker/contract/facets';
-import { database } from '../worker/db/client';
-import { facetQuery } from '../worker/services/facets';
-import { call, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
-import { makeEvent } from './helpers/events';
-import { eventsD1 } from './helpers/shards';
+import type { FacetValues } from '../worker/contract/facets.ts';
+import { database } from '../worker/db/client.ts';
+import { facetQuery } from '../worker/services/query/facets.ts';
+import { call, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
+import { eventsD1 } from './helpers/shards.ts';
 
 const facets = (org: TestOrg, facet: string, token = org.ownerKey) =>
   call(`/api/v1/organizations/${org.orgId}/audit-logs-facets?facet=${facet}`, { token });

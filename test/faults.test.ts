@@ -1,10 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { archiveKeys } from '../worker/services/archive-storage';
-import { call, createOrg, expectProblem, json } from './helpers/api';
-import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives';
-import { makeEvent, storedEvents } from './helpers/events';
-import { eventsD1 } from './helpers/shards';
+import { archiveKeys } from '../worker/services/archive/storage.ts';
+import { call, createOrg, expectProblem, json } from './helpers/api.ts';
+import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives.ts';
+import { makeEvent, storedEvents } from './helpers/events.ts';
+import { eventsD1 } from './helpers/shards.ts';
 
 /** A real D1 failure: a trigger that aborts the statement for matching rows, dropped afterwards. */
 async function withFailingTrigger<T>(database: D1Database, name: string, table: string, when: string, work: () => Promise<T>): Promise<T> {

@@ -1,13 +1,13 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { AuditLogPage } from '../worker/contract/audit-event';
-import { database } from '../worker/db/client';
-import { NO_RESOLVED_FILTERS, type ResolvedFilters } from '../worker/events/filters';
-import { decodeCursor, type PageRequest } from '../worker/events/cursor';
-import { pageQuery, queryAuditLogs, type QueryLimits } from '../worker/services/audit-log-query';
-import { call, createOrg, json, type TestOrg } from './helpers/api';
-import { makeEvent } from './helpers/events';
-import { eventsDatabase } from './helpers/shards';
+import type { AuditLogPage } from '../worker/contract/audit-event.ts';
+import { database } from '../worker/db/client.ts';
+import { decodeCursor, type PageRequest } from '../worker/events/cursor.ts';
+import { NO_RESOLVED_FILTERS, type ResolvedFilters } from '../worker/events/filters.ts';
+import { pageQuery, type QueryLimits, queryAuditLogs } from '../worker/services/query/audit-logs.ts';
+import { call, createOrg, json, type TestOrg } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
+import { eventsDatabase } from './helpers/shards.ts';
 
 // Small thresholds so a few events are "a common word": more matches than ftsFirstLimit, counted
 // up to textCountLimit. The defaults (20,000 and 1,000) behave the same at scale.

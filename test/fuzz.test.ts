@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createInstance, createKey, createOrg, json, type TestOrg } from './helpers/api';
-import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives';
-import { makeEvent } from './helpers/events';
-import { eventsD1 } from './helpers/shards';
+import { call, createInstance, createKey, createOrg, json, type TestOrg } from './helpers/api.ts';
+import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives.ts';
+import { makeEvent } from './helpers/events.ts';
+import { eventsD1 } from './helpers/shards.ts';
 
 /**
  * Property-based fuzzing of every input surface. Properties: never a 5xx; every rejection is

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ArchiveList } from '../worker/contract';
-import { call, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
-import { build, ingestAll, lastWeek, r2Bytes, sha256, weekEvents } from './helpers/archives';
-import { countRows, makeEvent, storedEvents } from './helpers/events';
-import { eventsD1 } from './helpers/shards';
-import { archiveKeys } from '../worker/services/archive-storage';
+import type { ArchiveList } from '../worker/contract/index.ts';
+import { archiveKeys } from '../worker/services/archive/storage.ts';
+import { call, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
+import { build, ingestAll, lastWeek, r2Bytes, sha256, weekEvents } from './helpers/archives.ts';
+import { countRows, makeEvent, storedEvents } from './helpers/events.ts';
+import { eventsD1 } from './helpers/shards.ts';
 
 const ingest = (org: TestOrg, body: unknown) =>
   call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body });
@@ -33,7 +33,7 @@ describe('hostile event bodies', () => {
   it('refuses lone UTF-16 surrogates in values and keys (the stored hash would otherwise describe other text)', async () => {
     const org = await createOrg('surrogate');
     await expectRejectedWrite(org, JSON.stringify({ ...makeEvent(0), action: 'sync\ud800' }), 'action');
-    await expectRejectedWrite(org, JSON.stringify({ ...makeEvent(0), details: { message: 'ok', ['k\udc00']: 1 } }), 'details');
+    await expectRejectedWrite(org, JSON.stringify({ ...makeEvent(0), details: { message: 'ok', 'k\udc00': 1 } }), 'details');
     // A proper surrogate pair (an emoji) is fine.
     await json(await ingest(org, { ...makeEvent(0), details: { message: 'deployed 🚀' } }), 201);
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN, call, createInstance, createKey, createOrg, expectProblem, json, unique } from './helpers/api';
-import type { AuditEvent, IngestResult } from '../worker/contract';
-import { makeEvent, storedEvents, type EventInput } from './helpers/events';
-import { eventsD1 } from './helpers/shards';
+import type { AuditEvent, IngestResult } from '../worker/contract/index.ts';
+import { ADMIN, call, createInstance, createKey, createOrg, expectProblem, json, unique } from './helpers/api.ts';
+import { type EventInput, makeEvent, storedEvents } from './helpers/events.ts';
+import { eventsD1 } from './helpers/shards.ts';
 
 const ingest = (orgId: string, token: string, body: unknown) =>
   call(`/api/v1/organizations/${orgId}/audit-logs`, { method: 'POST', token, body });

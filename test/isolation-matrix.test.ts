@@ -1,12 +1,12 @@
 // Longer than 300 lines: the route table is the test; every route of the API has its entry here.
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../worker/app';
-import { OPENAPI_CONFIG } from '../worker/openapi-docs';
-import { ADMIN, call, createInstance, createKey, createOrg, json, unique, type TestOrg } from './helpers/api';
-import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives';
-import { makeEvent } from './helpers/events';
-import { createWebhook, hook } from './helpers/webhooks';
+import { createApp } from '../worker/app.ts';
+import { OPENAPI_CONFIG } from '../worker/openapi-docs.ts';
+import { ADMIN, call, createInstance, createKey, createOrg, json, type TestOrg, unique } from './helpers/api.ts';
+import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives.ts';
+import { makeEvent } from './helpers/events.ts';
+import { createWebhook, hook } from './helpers/webhooks.ts';
 
 /** Who calls. Every one of them is tried on every route. */
 const PRINCIPALS = [

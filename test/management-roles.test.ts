@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN, call, createInstance, createKey, createOrg, expectProblem, json, unique, type TestOrg } from './helpers/api';
-import { storedEvents } from './helpers/events';
-import type { KeyRole } from '../worker/contract';
+import type { KeyRole } from '../worker/contract/index.ts';
+import { ADMIN, call, createInstance, createKey, createOrg, expectProblem, json, type TestOrg, unique } from './helpers/api.ts';
+import { storedEvents } from './helpers/events.ts';
 
 describe('last owner protection', () => {
   async function ownerUserId(org: TestOrg): Promise<string> {

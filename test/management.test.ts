@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN, call, createInstance, createKey, createOrg, expectProblem, json } from './helpers/api';
-import { countRows, storedEvents } from './helpers/events';
+import { ADMIN, call, createInstance, createKey, createOrg, expectProblem, json } from './helpers/api.ts';
+import { countRows, storedEvents } from './helpers/events.ts';
 
 describe('organizations', () => {
   it('creates an organization with the admin token and records the change as audit events', async () => {

@@ -1,12 +1,12 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { database } from '../worker/db/client';
-import { GROUP_TEXT_FIELD_NAMES, OBJECT_GROUPS, type GroupTextField } from '../worker/contract/object-groups';
-import { NO_RESOLVED_FILTERS, type ObjectGroupFilter, type ResolvedFilters } from '../worker/events/filters';
-import { histogramQuery } from '../worker/services/audit-log-histogram';
-import { countQuery, pageQuery } from '../worker/services/audit-log-query';
-import { streamQuery } from '../worker/services/audit-log-stream';
-import { dayPageQuery } from '../worker/services/archives';
+import { GROUP_TEXT_FIELD_NAMES, type GroupTextField, OBJECT_GROUPS } from '../worker/contract/object-groups.ts';
+import { database } from '../worker/db/client.ts';
+import { NO_RESOLVED_FILTERS, type ObjectGroupFilter, type ResolvedFilters } from '../worker/events/filters.ts';
+import { dayPageQuery } from '../worker/services/archive/archive-rows.ts';
+import { countQuery, pageQuery } from '../worker/services/query/audit-logs.ts';
+import { histogramQuery } from '../worker/services/query/histogram.ts';
+import { streamQuery } from '../worker/services/query/stream.ts';
 
 const NONE: ResolvedFilters = NO_RESOLVED_FILTERS;
 
@@ -37,7 +37,9 @@ const MULTI: Record<string, Partial<ResolvedFilters>> = {
 };
 
 function subsets<T>(items: T[]): T[][] {
-  return items.reduce<T[][]>((all, item) => [...all, ...all.map((subset) => [...subset, item])], [[]]);
+  const all: T[][] = [[]];
+  for (const item of items) for (const subset of all.splice(0)) all.push(subset, [...subset, item]);
+  return all;
 }
 
 async function plan(query: { toSQL(): { sql: string; params: unknown[] } }): Promise<string[]> {

@@ -1,7 +1,7 @@
 // Longer than 300 lines: every filter, page and search case of the audit-log list against one seeded organization.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, createInstance, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
-import { makeEvent, type EventInput } from './helpers/events';
+import { call, createInstance, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
+import { type EventInput, makeEvent } from './helpers/events.ts';
 
 interface Item {
   id: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, createKey, createOrg, expectProblem } from './helpers/api';
+import { call, createKey, createOrg, expectProblem } from './helpers/api.ts';
 
 describe('rate limiting', () => {
   it('answers a credential over its budget with a 429 problem and Retry-After, without touching other credentials', async () => {

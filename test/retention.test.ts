@@ -1,14 +1,14 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { database } from '../worker/db/client';
-import { archiveKeys } from '../worker/services/archive-storage';
-import type { AuditLogSettings } from '../worker/contract/settings';
-import { applyRetention, type RetentionReport } from '../worker/services/retention';
-import { buildDayPart } from '../worker/services/archive-builder';
-import { call, createOrg, json } from './helpers/api';
-import { build, deps, ingestAll, lastWeek, weekEvents } from './helpers/archives';
-import { makeEvent } from './helpers/events';
-import { DATABASES, eventsD1 } from './helpers/shards';
+import type { AuditLogSettings } from '../worker/contract/settings.ts';
+import { database } from '../worker/db/client.ts';
+import { buildDayPart } from '../worker/services/archive/build.ts';
+import { applyRetention, type RetentionReport } from '../worker/services/archive/retention.ts';
+import { archiveKeys } from '../worker/services/archive/storage.ts';
+import { call, createOrg, json } from './helpers/api.ts';
+import { build, deps, ingestAll, lastWeek, weekEvents } from './helpers/archives.ts';
+import { makeEvent } from './helpers/events.ts';
+import { DATABASES, eventsD1 } from './helpers/shards.ts';
 
 /** The retention job over every database, as the daily cron runs it, with one report. */
 async function retentionEverywhere(defaults: AuditLogSettings): Promise<RetentionReport> {
@@ -38,7 +38,7 @@ describe('retention', () => {
     const tampered = await createOrg('kept-tampered');
     const late = await createOrg('kept-late');
     for (const org of [archived, unarchived, tampered, late]) await ingestAll(org, weekEvents(week.startMs, 30, org.orgId));
-    // Days deflated ahead of the week (services/archive-day-parts.ts) go with the week's events.
+    // Days deflated ahead of the week (services/archive/day-parts.ts) go with the week's events.
     for (const org of [archived, unarchived])
       for (const day of week.days) await buildDayPart(await deps(org.orgId), org.orgId, day.date, { now: Date.now(), settleMs: 0 });
     const dayParts = async (orgId: string) => (await env.ARCHIVES.list({ prefix: `orgs/${orgId}/archive-days/` })).objects.length;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LIST_QUALIFIERS, parseSearch, printSearch, SearchSyntaxError, type ParsedSearch } from '../worker/events/search-grammar';
-import { call, createInstance, createOrg, json, type TestOrg } from './helpers/api';
-import { makeEvent } from './helpers/events';
+import { LIST_QUALIFIERS, type ParsedSearch, parseSearch, printSearch, SearchSyntaxError } from '../worker/events/search-grammar.ts';
+import { call, createInstance, createOrg, json, type TestOrg } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
 
 /** Values a qualifier can carry: anything printable without a double quote. */
 const value = fc

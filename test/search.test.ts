@@ -1,11 +1,11 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { database } from '../worker/db/client';
-import { searchMatch } from '../worker/events/search-text';
-import { backfillSearch } from '../worker/services/search-backfill';
-import { call, createOrg, json, type TestOrg } from './helpers/api';
-import { makeEvent } from './helpers/events';
-import { eventsD1 } from './helpers/shards';
+import { database } from '../worker/db/client.ts';
+import { searchMatch } from '../worker/events/search-text.ts';
+import { backfillSearch } from '../worker/services/event-store/search-backfill.ts';
+import { call, createOrg, json, type TestOrg } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
+import { eventsD1 } from './helpers/shards.ts';
 
 async function ingestMessages(org: TestOrg, messages: string[]): Promise<void> {
   const items = messages.map((message, index) => makeEvent(index, { details: { message } }));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent, IngestResult } from '../worker/contract';
-import type { StreamPage } from '../worker/contract/stream';
-import { call, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
-import { makeEvent, type EventInput } from './helpers/events';
-import { eventsD1 } from './helpers/shards';
+import type { AuditEvent, IngestResult } from '../worker/contract/index.ts';
+import type { StreamPage } from '../worker/contract/stream.ts';
+import { call, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
+import { type EventInput, makeEvent } from './helpers/events.ts';
+import { eventsD1 } from './helpers/shards.ts';
 
 const ingest = (org: TestOrg, body: unknown, token = org.ownerKey) =>
   call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token, body });

@@ -1,15 +1,15 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { verifyDirectory } from '../worker/archive/verify';
-import type { ArchiveList } from '../worker/contract';
-import { database } from '../worker/db/client';
-import { expireArchives } from '../worker/services/archive-expiry';
-import { archiveKeys } from '../worker/services/archive-storage';
-import { applyRetention } from '../worker/services/retention';
-import { allSettings } from '../worker/services/settings';
-import { ADMIN, call, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
-import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives';
-import { storedEvents } from './helpers/events';
+import { verifyDirectory } from '../worker/archive/verify/index.ts';
+import type { ArchiveList } from '../worker/contract/index.ts';
+import { database } from '../worker/db/client.ts';
+import { expireArchives } from '../worker/services/archive/expiry.ts';
+import { applyRetention } from '../worker/services/archive/retention.ts';
+import { archiveKeys } from '../worker/services/archive/storage.ts';
+import { allSettings } from '../worker/services/organizations/settings.ts';
+import { ADMIN, call, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
+import { build, ingestAll, lastWeek, weekEvents } from './helpers/archives.ts';
+import { storedEvents } from './helpers/events.ts';
 
 const settingsPath = (org: TestOrg) => `/api/v1/organizations/${org.orgId}/audit-log-settings`;
 const patch = (org: TestOrg, body: unknown, token = org.ownerKey) => call(settingsPath(org), { method: 'PATCH', token, body });

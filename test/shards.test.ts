@@ -1,13 +1,13 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { AuditLogPage } from '../worker/contract';
-import { database } from '../worker/db/client';
-import { NO_RESOLVED_FILTERS } from '../worker/events/filters';
-import { queryAuditLogs } from '../worker/services/audit-log-query';
-import { deliverPendingEvents } from '../worker/services/pending-events';
-import { ADMIN, call, createOrg, expectProblem, json, unique, type TestOrg } from './helpers/api';
-import { makeEvent, storedEvents } from './helpers/events';
-import { DATABASES, eventsD1 } from './helpers/shards';
+import type { AuditLogPage } from '../worker/contract/index.ts';
+import { database } from '../worker/db/client.ts';
+import { NO_RESOLVED_FILTERS } from '../worker/events/filters.ts';
+import { deliverPendingEvents } from '../worker/services/event-store/pending-events.ts';
+import { queryAuditLogs } from '../worker/services/query/audit-logs.ts';
+import { ADMIN, call, createOrg, expectProblem, json, type TestOrg, unique } from './helpers/api.ts';
+import { makeEvent, storedEvents } from './helpers/events.ts';
+import { DATABASES, eventsD1 } from './helpers/shards.ts';
 
 const ingest = (org: TestOrg, count: number, prefix: string) =>
   call(`/api/v1/organizations/${org.orgId}/audit-logs`, {

@@ -2,7 +2,7 @@
 // signature, chain), each a short case built on the same independent archive fixture.
 import { Zip, ZipDeflate, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { spkiPemToDer, verifyArchive, verifyChain, type VerifyReport } from '../worker/archive/verify';
+import { spkiPemToDer, type VerifyReport, verifyArchive, verifyChain } from '../worker/archive/verify/index.ts';
 
 // Archives here are built independently of any archive writer: the day-file rule, the manifest
 // and the signature are written straight from the format in docs/verifying-archives.md, zipped
@@ -271,7 +271,7 @@ function expectProblems(report: Pick<VerifyReport, 'ok' | 'problems'>, ...patter
 function expectOnlyProblems(report: VerifyReport, ...patterns: RegExp[]): void {
   expect(report.ok).toBe(false);
   expect(report.problems, report.problems.join('\n')).toHaveLength(patterns.length);
-  patterns.forEach((pattern, index) => expect(report.problems[index]).toMatch(pattern));
+  for (const [index, pattern] of patterns.entries()) expect(report.problems[index]).toMatch(pattern);
 }
 
 // ZIP layout, read here only to aim the byte flips.
@@ -609,6 +609,10 @@ describe('verifyArchive: event fields added later (source, sourceKeyId, sequence
   /** The valid week in the newer event shape: the three fields after lastOccurredTimestamp, sequences in commit order. */
   function newShapeDays(): Record<string, unknown>[][] {
     let sequence = 0;
+    const nextSequence = () => {
+      sequence += 1;
+      return sequence;
+    };
     return weekEvents().map((events) =>
       events.map((item, index) => ({
         ...item,
@@ -619,7 +623,7 @@ describe('verifyArchive: event fields added later (source, sourceKeyId, sequence
         },
         source: index % 2 === 0 ? 'ingest' : 'platform',
         sourceKeyId: index % 2 === 0 ? 'key_01KA0M0000000000000000CI' : null,
-        sequence: (sequence += 1),
+        sequence: nextSequence(),
       })),
     );
   }
@@ -723,11 +727,23 @@ describe('verifyArchive: manifest and signature', () => {
 
   it('fails on wrong manifest fields: version, endDate, week, names, format', async () => {
     expectProblems(
-      await verifyArchive(await buildArchive({ edit: (manifest) => void (manifest.version = 2) })),
+      await verifyArchive(
+        await buildArchive({
+          edit: (manifest) => {
+            manifest.version = 2;
+          },
+        }),
+      ),
       /^manifest\.version: expected 1, found 2$/,
     );
     expectProblems(
-      await verifyArchive(await buildArchive({ edit: (manifest) => void (manifest.endDate = '2026-11-30') })),
+      await verifyArchive(
+        await buildArchive({
+          edit: (manifest) => {
+            manifest.endDate = '2026-11-30';
+          },
+        }),
+      ),
       /^manifest\.endDate: expected 2026-11-29 \(startDate \+ 6 days\), found "2026-11-30"$/,
     );
     expectProblems(
@@ -742,13 +758,21 @@ describe('verifyArchive: manifest and signature', () => {
     expectProblems(
       await verifyArchive(
         await buildArchive({
-          edit: (manifest) => void (manifest.files[6] = { name: '2026-11-30.json', sha256: manifest.files[6]?.sha256 ?? '', records: 1 }),
+          edit: (manifest) => {
+            manifest.files[6] = { name: '2026-11-30.json', sha256: manifest.files[6]?.sha256 ?? '', records: 1 };
+          },
         }),
       ),
       /^manifest\.files\[6\]\.name: expected 2026-11-29\.json, found "2026-11-30\.json"$/,
     );
     expectProblems(
-      await verifyArchive(await buildArchive({ edit: (manifest) => void (manifest.revision = 0) })),
+      await verifyArchive(
+        await buildArchive({
+          edit: (manifest) => {
+            manifest.revision = 0;
+          },
+        }),
+      ),
       /^manifest\.revision: expected an integer ≥ 1, found 0$/,
     );
 

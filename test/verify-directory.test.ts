@@ -2,20 +2,20 @@
 // --complete-through) share one set of generated archives.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { DayFileWriter } from '../worker/archive/day-file';
-import { importSigningKey, manifestBytes, publicKeyOf, signBytes, type Manifest, type ManifestFile } from '../worker/archive/manifest';
+import { DayFileWriter } from '../worker/archive/day-file.ts';
+import { importSigningKey, type Manifest, type ManifestFile, manifestBytes, publicKeyOf, signBytes } from '../worker/archive/manifest.ts';
 import {
   countProblems,
-  directoryReportLines,
-  verifyDirectory,
   type DirectoryFile,
   type DirectoryReport,
+  directoryReportLines,
   type OrganizationReport,
-} from '../worker/archive/verify';
-import { week } from '../worker/archive/week';
-import { StreamingZip } from '../worker/archive/zip-stream';
-import { sha256Hex } from '../worker/auth/secrets';
-import type { AuditEvent } from '../worker/events/event-shape';
+  verifyDirectory,
+} from '../worker/archive/verify/index.ts';
+import { week } from '../worker/archive/week.ts';
+import { StreamingZip } from '../worker/archive/zip-stream.ts';
+import { sha256Hex } from '../worker/auth/secrets.ts';
+import type { AuditEvent } from '../worker/events/event-shape.ts';
 
 // Folders of archives written by the Worker's own writer (day files, streaming ZIP, manifest
 // bytes, Ed25519 signature with the Worker's signing key), built in memory in build order.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { blockedIpv4, parseIpv6 } from '../worker/webhooks/ip-ranges';
-import { checkWebhookUrl } from '../worker/webhooks/url-policy';
+import { blockedIpv4, parseIpv6 } from '../worker/webhooks/ip-ranges.ts';
+import { checkWebhookUrl } from '../worker/webhooks/url-policy.ts';
 
 const strict = (url: string) => checkWebhookUrl(url, { allowInsecure: false });
 const local = (url: string) => checkWebhookUrl(url, { allowInsecure: true });

@@ -1,11 +1,11 @@
 // Longer than 300 lines: the API's rules for webhook configs, each with its wrong-side case (another organization, another shard).
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { AuditLogPage, NotificationConfig } from '../worker/contract';
-import { decryptSecret } from '../worker/webhooks/secret-box';
-import { ADMIN, call, createKey, createOrg, expectProblem, json, unique, type TestOrg } from './helpers/api';
-import { eventsD1 } from './helpers/shards';
-import { createWebhook, hook, settledHistory, webhookPath } from './helpers/webhooks';
+import type { AuditLogPage, NotificationConfig } from '../worker/contract/index.ts';
+import { decryptSecret } from '../worker/webhooks/secret-box.ts';
+import { ADMIN, call, createKey, createOrg, expectProblem, json, type TestOrg, unique } from './helpers/api.ts';
+import { eventsD1 } from './helpers/shards.ts';
+import { createWebhook, hook, settledHistory, webhookPath } from './helpers/webhooks.ts';
 
 const SECRET = 'a-webhook-secret-0123456789';
 const answerOf = async (response: Response, status: number) =>

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, createOrg, expectProblem, type TestOrg } from './helpers/api';
-import { createWebhook, hook } from './helpers/webhooks';
+import { call, createOrg, expectProblem, type TestOrg } from './helpers/api.ts';
+import { createWebhook, hook } from './helpers/webhooks.ts';
 
 /**
  * Property-based fuzzing of the webhook endpoints (test/fuzz.test.ts does the rest of the API):

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { call, createOrg, type TestOrg } from './helpers/api';
-import { makeEvent } from './helpers/events';
-import { createWebhook, eventually, history, hook, ingest, received } from './helpers/webhooks';
+import { call, createOrg, type TestOrg } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
+import { createWebhook, eventually, history, hook, ingest, received } from './helpers/webhooks.ts';
 
 const pending = 'NOTIFICATION_DELIVERY_STATUS_UNSPECIFIED';
 const success = 'NOTIFICATION_DELIVERY_STATUS_SUCCESS';

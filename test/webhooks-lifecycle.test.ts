@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent, AuditLogPage, DeliveryHistory, WebhookBody } from '../worker/contract';
-import { call, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
-import { makeEvent } from './helpers/events';
+import type { AuditEvent, AuditLogPage, DeliveryHistory, WebhookBody } from '../worker/contract/index.ts';
+import { call, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
 import {
   createWebhook,
   delivery,
@@ -13,7 +13,7 @@ import {
   receivedEvents,
   settledHistory,
   webhookPath,
-} from './helpers/webhooks';
+} from './helpers/webhooks.ts';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 

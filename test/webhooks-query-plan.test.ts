@@ -1,9 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { database } from '../worker/db/client';
-import { activeConfigQuery } from '../worker/services/notification-configs';
-import { pageQuery } from '../worker/services/webhook-dispatch';
-import { historyQuery } from '../worker/services/webhook-history';
+import { database } from '../worker/db/client.ts';
+import { activeConfigQuery } from '../worker/services/webhooks/configs.ts';
+import { pageQuery } from '../worker/services/webhooks/dispatch.ts';
+import { historyQuery } from '../worker/services/webhooks/history.ts';
 
 /** SQLite's plan of a Drizzle query, one line per step. */
 async function plan(query: { toSQL(): { sql: string; params: unknown[] } }, d1: D1Database): Promise<string[]> {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { NotificationConfig } from '../worker/contract';
-import { backoffMs, delaySeconds, pauseMs, retryAfterMs, statusVerdict } from '../worker/webhooks/retry-policy';
-import { call, createOrg, json } from './helpers/api';
-import { makeEvent } from './helpers/events';
-import { eventsD1 } from './helpers/shards';
-import { createWebhook, delivery, eventually, history, hook, ingest, received, settledHistory } from './helpers/webhooks';
+import type { NotificationConfig } from '../worker/contract/index.ts';
+import { backoffMs, delaySeconds, pauseMs, retryAfterMs, statusVerdict } from '../worker/webhooks/retry-policy.ts';
+import { call, createOrg, json } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
+import { eventsD1 } from './helpers/shards.ts';
+import { createWebhook, delivery, eventually, history, hook, ingest, received, settledHistory } from './helpers/webhooks.ts';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { dateMs, isClosed, isoWeek, week, weekStartDate } from '../worker/archive/week';
+import { dateMs, isClosed, isoWeek, week, weekStartDate } from '../worker/archive/week.ts';
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -1,6 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import adapter from '@sveltejs/adapter-static';
 import { sveltekit } from '@sveltejs/kit/vite';
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { withExternalBootScript } from './build-tools/external-boot-script.ts';
 

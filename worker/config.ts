@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { WorkerEnv } from './env';
+import type { WorkerEnv } from './env.ts';
 
 /** Worker variables parsed once into typed values (wrangler.toml [vars], `.dev.vars`, `--var`). */
 export interface Config {

@@ -4,7 +4,7 @@ export interface ArchiveWeekJob {
   startDate: string;
 }
 
-/** …or deflate one closed day of it ahead of the week's build (services/archive-day-parts.ts). */
+/** …or deflate one closed day of it ahead of the week's build (services/archive/day-parts.ts). */
 export interface ArchiveDayJob {
   organizationId: string;
   date: string;
@@ -21,7 +21,7 @@ export interface WebhookDispatchJob {
 
 /** Messages on the webhook delivery queues: the next attempt of one delivery (docs/WEBHOOKS.md). */
 export interface WebhookDeliveryJob {
-  /** Whose delivery: names the shard that holds it (services/shard-routing.ts). */
+  /** Whose delivery: names the shard that holds it (services/event-store/shard-routing.ts). */
   organizationId: string;
   deliveryId: string;
   /** The delivery's generation when this message was sent; a message of an older one is stale. */

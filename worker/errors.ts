@@ -1,7 +1,7 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 import type { ZodError } from 'zod';
-import type { FieldError } from './contract/problem';
+import type { FieldError } from './contract/problem.ts';
 
 export type { FieldError };
 
@@ -63,14 +63,17 @@ export function statusTitle(status: number): string {
  */
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
+  readonly code: ProblemCode;
+  readonly detail: string;
+  readonly errors: FieldError[] | undefined;
+  readonly headers: Record<string, string> | undefined;
 
-  constructor(
-    readonly code: ProblemCode,
-    readonly detail: string,
-    readonly errors?: FieldError[],
-    readonly headers?: Record<string, string>,
-  ) {
+  constructor(code: ProblemCode, detail: string, errors?: FieldError[], headers?: Record<string, string>) {
     super(detail);
+    this.code = code;
+    this.detail = detail;
+    this.errors = errors;
+    this.headers = headers;
     this.status = PROBLEM_STATUS[code];
   }
 }

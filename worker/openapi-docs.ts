@@ -17,7 +17,8 @@ export const OPENAPI_CONFIG = {
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
-const escape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+const escapeHtml = (text: string) =>
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
 /**
  * A dependency-free HTML reference of the document: the dashboard's CSP allows no third-party
@@ -33,27 +34,27 @@ export function renderApiReference(document: OpenApiDocument): string {
           .flatMap((parameter) => ('name' in parameter ? [parameter] : []))
           .map(
             (parameter) =>
-              `<li><code>${escape(parameter.name)}</code> <small>${escape(parameter.in)}${parameter.required ? ', required' : ''}</small> ${escape(parameter.description ?? '')}</li>`,
+              `<li><code>${escapeHtml(parameter.name)}</code> <small>${escapeHtml(parameter.in)}${parameter.required ? ', required' : ''}</small> ${escapeHtml(parameter.description ?? '')}</li>`,
           )
           .join('');
         const responses = Object.entries(operation.responses ?? {})
           .map(
             ([status, response]) =>
-              `<li><code>${escape(status)}</code> ${escape('description' in response ? String(response.description) : '')}</li>`,
+              `<li><code>${escapeHtml(status)}</code> ${escapeHtml('description' in response ? String(response.description) : '')}</li>`,
           )
           .join('');
-        return `<section><h2><span class="method ${escape(method)}">${escape(method.toUpperCase())}</span> <code>${escape(path)}</code></h2>
-<p>${escape(operation.summary ?? '')}</p>${parameters ? `<h3>Parameters</h3><ul>${parameters}</ul>` : ''}<h3>Responses</h3><ul>${responses}</ul></section>`;
+        return `<section><h2><span class="method ${escapeHtml(method)}">${escapeHtml(method.toUpperCase())}</span> <code>${escapeHtml(path)}</code></h2>
+<p>${escapeHtml(operation.summary ?? '')}</p>${parameters ? `<h3>Parameters</h3><ul>${parameters}</ul>` : ''}<h3>Responses</h3><ul>${responses}</ul></section>`;
       }),
     )
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(OPENAPI_CONFIG.info.title)} reference</title>
+<title>${escapeHtml(OPENAPI_CONFIG.info.title)} reference</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1f2937}
 section{border:1px solid #e5e7eb;border-radius:8px;padding:0.5rem 1rem;margin:1rem 0}h2{font-size:1rem}
 .method{display:inline-block;min-width:4.5rem;font-weight:700}.get{color:#2563eb}.post{color:#16a34a}.patch{color:#ca8a04}.delete{color:#dc2626}
 code{font-family:ui-monospace,monospace}</style></head><body>
-<h1>${escape(OPENAPI_CONFIG.info.title)}</h1><p>${escape(OPENAPI_CONFIG.info.description)}</p>
+<h1>${escapeHtml(OPENAPI_CONFIG.info.title)}</h1><p>${escapeHtml(OPENAPI_CONFIG.info.description)}</p>
 <p>Machine-readable document: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).</p>
 ${sections}</body></html>`;
 }

@@ -1,9 +1,9 @@
 /** Making one organization's week due for archiving on a kept dataset, and waiting for its build. */
 import { spawnSync } from 'node:child_process';
+import { DEFAULT_PAGE_SIZE } from '../../worker/services/archive/build.ts';
+import { dayPartKeys } from '../../worker/services/archive/day-parts.ts';
 import { toolEnv } from '../lib/run.ts';
-import { DEFAULT_PAGE_SIZE } from '../../worker/services/archive-builder';
-import { dayPartKeys } from '../../worker/services/archive-day-parts';
-import { DatasetWriter, type BenchOrg } from './dataset.ts';
+import { type BenchOrg, DatasetWriter } from './dataset.ts';
 import type { BenchServer } from './server.ts';
 
 /**
@@ -63,7 +63,7 @@ export async function waitForArchive(
 }
 
 /**
- * Deletes the week's day parts (worker/services/archive-day-parts.ts) from the local bucket, so
+ * Deletes the week's day parts (worker/services/archive/day-parts.ts) from the local bucket, so
  * the next build reads every day from D1. Only the summaries go (a part without one is never
  * used); their keys name each day's fingerprint, read here from the organization's shard.
  */

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { BenchOrg } from './dataset.ts';
-import { figure, median, type Figure } from './measure.ts';
+import { type Figure, figure, median } from './measure.ts';
 import type { BenchServer } from './server.ts';
 
 /** First-load JS: every script and modulepreload that web/build/index.html references, gzipped. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
+import { ipv4Bytes } from '../../worker/db/actor-address.ts';
 import { d1Databases, localD1File } from '../lib/d1-databases.ts';
-import { benchRows, type BenchRow } from './rows.ts';
-import { ipv4Bytes } from '../../worker/db/actor-address';
+import { type BenchRow, benchRows } from './rows.ts';
 
 export interface BenchOrg {
   id: string;
@@ -99,11 +99,11 @@ export class DatasetWriter {
         "INSERT INTO api_keys (id, organization_id, user_id, name, role, secret_hash, prefix, created_at) VALUES (?, ?, ?, 'bench', 'owner', ?, ?, ?)",
       )
       .run(`key_bench_${label}`, id, userId, createHash('sha256').update(ownerKey).digest('hex'), ownerKey.slice(0, 12), now);
-    instanceIds.forEach((instanceId, index) =>
+    for (const [index, instanceId] of instanceIds.entries()) {
       this.db
         .prepare('INSERT INTO instances (id, organization_id, type, name, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(instanceId, id, index === 0 ? 'argocd' : 'kargo', `bench-${index}`, now),
-    );
+        .run(instanceId, id, index === 0 ? 'argocd' : 'kargo', `bench-${index}`, now);
+    }
     const events = this.database(shard);
     events.prepare('INSERT INTO organization_sequences (organization_id) VALUES (?)').run(id);
     const { key } = events.prepare('SELECT org_key AS key FROM organization_sequences WHERE organization_id = ?').get(id) as {
@@ -174,7 +174,7 @@ export class DatasetWriter {
       }
     }
     db.prepare('UPDATE organization_sequences SET last_sequence = ? WHERE organization_id = ?').run(sequence, org.id);
-    // The facet counters the storing statements keep (services/audit-events.ts), for the new rows.
+    // The facet counters the storing statements keep (services/event-store/event-rows.ts), for the new rows.
     db.prepare(
       `INSERT INTO event_facets (organization_id, facet, value, event_count)
        SELECT ?, facet, value, count(*) FROM (

@@ -1,6 +1,6 @@
 /** The facets figure (P11 item 4): the top-100 values of a facet at 1M events, from counters. */
-import type { BenchOrg } from './dataset';
-import { figure, latency, round, timedFetch, type Figure } from './measure';
+import type { BenchOrg } from './dataset.ts';
+import { type Figure, figure, latency, round, timedFetch } from './measure.ts';
 
 export async function facetFigures(baseUrl: string, org: BenchOrg, firstPageP50: number, repeat: number): Promise<Figure[]> {
   const figures: Figure[] = [];

@@ -6,10 +6,11 @@
  * bounds its live heap from above, even where the inspector's sampler gets few samples from a
  * busy isolate, and whatever garbage V8 let pile up while it had room.
  */
-import type { BenchOrg } from './dataset.ts';
+
 import { markWeekDue, runArchiveCron, waitForArchive } from './archive-due.ts';
-import { figure, round, type Figure } from './measure.ts';
-import { startServer, type BenchServer } from './server.ts';
+import type { BenchOrg } from './dataset.ts';
+import { type Figure, figure, round } from './measure.ts';
+import { type BenchServer, startServer } from './server.ts';
 
 export interface CapAttempt {
   capMiB: number;

@@ -23,10 +23,12 @@ export class Inspector {
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Map<string, ((params: unknown) => void)[]>();
 
-  private constructor(
-    private readonly socket: WebSocket,
-    private readonly poke: () => Promise<unknown>,
-  ) {
+  private readonly socket: WebSocket;
+  private readonly poke: () => Promise<unknown>;
+
+  private constructor(socket: WebSocket, poke: () => Promise<unknown>) {
+    this.socket = socket;
+    this.poke = poke;
     socket.addEventListener('message', (event) => {
       const message = JSON.parse(String(event.data)) as {
         id?: number;

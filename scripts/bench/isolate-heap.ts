@@ -3,8 +3,8 @@
  * inspector, see inspector.ts) while a workload runs, as figures beside the same workload at a
  * tenth of the size. Production gives an isolate 128 MB; the goal leaves room for everything else.
  */
-import { Inspector, heapSnapshotSummary, type HeapSampled } from './inspector.ts';
-import { figure, type Figure } from './measure.ts';
+import { type HeapSampled, heapSnapshotSummary, Inspector } from './inspector.ts';
+import { type Figure, figure } from './measure.ts';
 import type { BenchServer } from './server.ts';
 
 export const PEAK_HEAP_GOAL_MIB = 48;

@@ -15,8 +15,8 @@
  * victim alone is measured before and after (the machine's speed drifts), and the baseline is
  * their mean.
  */
-import type { BenchOrg } from './dataset';
-import { figure, latency, round, timedFetch, type Figure, type Timed } from './measure';
+import type { BenchOrg } from './dataset.ts';
+import { type Figure, figure, latency, round, type Timed, timedFetch } from './measure.ts';
 
 /**
  * The worst free text the grammar allows: eight (the most) two-letter prefixes (the shortest),

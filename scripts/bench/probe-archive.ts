@@ -1,17 +1,18 @@
 /**
  * Diagnostic (not part of `npm run bench`): one archive build of a kept bench dataset under the
  * CPU profiler of the Worker isolate, printing the functions with the most self time and the heap
- * peak. `tsx scripts/bench/probe-archive.ts [week-small|week-large]` after a bench run (bench/tmp/dataset);
+ * peak. `node scripts/bench/probe-archive.ts [week-small|week-large]` after a bench run (bench/tmp/dataset);
  * SNAP=1 also prints a heap snapshot summary SNAP_AFTER ms (default 15 s) into the build; PROFILE=0
  * only times the build (wall and workerd CPU, nothing attached to the isolate).
  */
 import { join } from 'node:path';
-import { week as isoWeek, weekStartDate } from '../../worker/archive/week';
+import { week as isoWeek, weekStartDate } from '../../worker/archive/week.ts';
+import { deleteDayParts, markWeekDue, runArchiveCron, waitForArchive } from './archive-due.ts';
 import { DatasetWriter } from './dataset.ts';
 import { cpuProfile, heapSnapshotSummary, withHeapSampling } from './inspector.ts';
 import { connectInspector } from './isolate-heap.ts';
 import { startServer, withPeakRss } from './server.ts';
-import { deleteDayParts, markWeekDue, runArchiveCron, waitForArchive } from './archive-due.ts';
+
 const label = process.argv[2] ?? 'week-large';
 const dir = join('bench', 'tmp', 'dataset');
 const kept = new DatasetWriter(dir);

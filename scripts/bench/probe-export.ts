@@ -2,13 +2,14 @@
  * Diagnostic (not part of `npm run bench`): the Worker isolate's used heap and live heap (after a
  * full GC) every 5 s while it streams an organization's CSV export, and a heap snapshot summary
  * 20 s in: separates what a stream really holds from garbage not yet collected.
- * `tsx scripts/bench/probe-export.ts [big|week-small|week-large]` after a bench run.
+ * `node scripts/bench/probe-export.ts [big|week-small|week-large]` after a bench run.
  */
 import { join } from 'node:path';
 import { DatasetWriter } from './dataset.ts';
 import { heapSnapshotSummary } from './inspector.ts';
 import { connectInspector } from './isolate-heap.ts';
 import { startServer } from './server.ts';
+
 const dir = join('bench', 'tmp', 'dataset');
 const kept = new DatasetWriter(dir);
 const org = kept.existing(process.argv[2] ?? 'big');

@@ -1,7 +1,7 @@
 /**
  * Diagnostic (not part of `npm run bench`): the ingest section's batches of 100 (4 clients) under
  * the CPU profiler of the Worker isolate, printing the functions with the most self time.
- * `tsx scripts/bench/probe-ingest.ts [events]` (default 20,000). The local D1 simulator runs in
+ * `node scripts/bench/probe-ingest.ts [events]` (default 20,000). The local D1 simulator runs in
  * another isolate: its SQLite time is not in this profile, only the Worker's own work.
  */
 import { mkdirSync, rmSync } from 'node:fs';

@@ -1,10 +1,10 @@
-import type autocannon from 'autocannon';
 import { createHash } from 'node:crypto';
+import type autocannon from 'autocannon';
 import { ulid } from 'ulid';
-import { seededRandom } from '../lib/demo-events.ts';
+import { SOURCE_CODES } from '../../worker/contract/enums.ts';
 import { searchableFields, toEventContent } from '../../worker/events/event-shape.ts';
 import { searchBody } from '../../worker/events/search-text.ts';
-import { SOURCE_CODES } from '../../worker/contract/enums.ts';
+import { seededRandom } from '../lib/demo-events.ts';
 
 /** One audit_events row as the Worker stores it (columns in schema order). */
 export interface BenchRow {

@@ -5,10 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startWebhookReceiver, type WebhookReceiver } from '../lib/webhook-receiver.ts';
-import { DatasetWriter, type BenchOrg } from './dataset.ts';
-import { figure, percentile, round, type Figure } from './measure.ts';
+import { type BenchOrg, DatasetWriter } from './dataset.ts';
+import { type Figure, figure, percentile, round } from './measure.ts';
 import { benchRows, ingestShape } from './rows.ts';
-import { applyMigrations, startServer, type BenchServer } from './server.ts';
+import { applyMigrations, type BenchServer, startServer } from './server.ts';
 
 const DAY = 86_400_000;
 const SECRET = 'bench-webhook-secret-0123456789';

@@ -4,8 +4,8 @@
  */
 import { ApiClient } from './api-client.ts';
 import { archiveWeeks } from './archive-run.ts';
-import { closedWeeksWithEvents, type ClosedWeek } from './closed-weeks.ts';
-import { DEMO_STATE_FILE, writeDemoState, type DemoState } from './seed-demo.ts';
+import { type ClosedWeek, closedWeeksWithEvents } from './closed-weeks.ts';
+import { DEMO_STATE_FILE, type DemoState, writeDemoState } from './seed-demo.ts';
 
 /** The server stamps receipt before we see the response; this covers clock granularity. */
 const MARGIN_MS = 250;

@@ -261,7 +261,11 @@ export function demoEventFactory(random: () => number, instances: DemoInstances)
   const totalWeight = templates.reduce((sum, template) => sum + template.weight, 0);
   return (timestamp) => {
     let roll = random() * totalWeight;
-    const template = templates.find((candidate) => (roll -= candidate.weight) < 0) ?? templates[0];
+    const template =
+      templates.find((candidate) => {
+        roll -= candidate.weight;
+        return roll < 0;
+      }) ?? templates[0];
     if (!template) throw new Error('no templates');
     const draft = template.draft();
     return {

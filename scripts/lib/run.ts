@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 /** The repository root: tools run from here whatever the caller's working directory. */

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ApiClient } from './api-client.ts';
-import { demoEvents, type DemoInstances } from './demo-events.ts';
+import { type DemoInstances, demoEvents } from './demo-events.ts';
 
 /** Lives beside the local D1 state, so wiping .wrangler/state also forgets the demo. */
 export const DEMO_STATE_FILE = '.wrangler/state/demo-seed.json';

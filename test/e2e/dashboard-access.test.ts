@@ -18,8 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
-import { axeSeriousViolations, focused, pageLiveRegions, type AxeFinding } from './browser-helpers.ts';
-import { hasBuiltDashboard, hasChromium, launchBrowser, SKIP_MESSAGE, startHarness, type Harness } from './harness.ts';
+import { type AxeFinding, axeSeriousViolations, focused, pageLiveRegions } from './browser-helpers.ts';
+import { type Harness, hasBuiltDashboard, hasChromium, launchBrowser, SKIP_MESSAGE, startHarness } from './harness.ts';
 
 const skip = !hasChromium() ? SKIP_MESSAGE : !hasBuiltDashboard() ? 'SKIPPED: web/build is missing (run `vite build web` first)' : false;
 if (skip) console.log(skip);

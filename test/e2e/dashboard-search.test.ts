@@ -24,8 +24,8 @@ import { archiveWeeks, runDailyCron } from '../../scripts/lib/archive-run.ts';
 import { closedWeeksWithEvents } from '../../scripts/lib/closed-weeks.ts';
 import { DAY_MS, isoDate, weekStartOf } from '../../scripts/lib/iso-week.ts';
 import type { CreatedOrganization } from '../../worker/contract/index.ts';
-import { axeSeriousViolations, focused, type AxeFinding } from './browser-helpers.ts';
-import { hasBuiltDashboard, hasChromium, launchBrowser, SKIP_MESSAGE, startHarness, type Harness } from './harness.ts';
+import { type AxeFinding, axeSeriousViolations, focused } from './browser-helpers.ts';
+import { type Harness, hasBuiltDashboard, hasChromium, launchBrowser, SKIP_MESSAGE, startHarness } from './harness.ts';
 
 const skip = !hasChromium() ? SKIP_MESSAGE : !hasBuiltDashboard() ? 'SKIPPED: web/build is missing (run `vite build web` first)' : false;
 if (skip) console.log(skip);

@@ -16,8 +16,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { axeSeriousViolations, focused, type AxeFinding } from './browser-helpers.ts';
-import { hasBuiltDashboard, hasChromium, launchBrowser, ROOT, SKIP_MESSAGE, startHarness, type Harness } from './harness.ts';
+import { type AxeFinding, axeSeriousViolations, focused } from './browser-helpers.ts';
+import { type Harness, hasBuiltDashboard, hasChromium, launchBrowser, ROOT, SKIP_MESSAGE, startHarness } from './harness.ts';
 
 const skip = !hasChromium() ? SKIP_MESSAGE : !hasBuiltDashboard() ? 'SKIPPED: web/build is missing (run `vite build web` first)' : false;
 if (skip) console.log(skip);

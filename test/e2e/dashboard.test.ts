@@ -17,7 +17,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
-import { hasBuiltDashboard, hasChromium, launchBrowser, ROOT, SKIP_MESSAGE, startHarness, type Harness } from './harness.ts';
+import { type Harness, hasBuiltDashboard, hasChromium, launchBrowser, ROOT, SKIP_MESSAGE, startHarness } from './harness.ts';
 
 const skip = !hasChromium() ? SKIP_MESSAGE : !hasBuiltDashboard() ? 'SKIPPED: web/build is missing (run `vite build web` first)' : false;
 if (skip) console.log(skip);

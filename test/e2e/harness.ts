@@ -10,15 +10,15 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { ApiClient } from '../../scripts/lib/api-client.ts';
-import type { CreatedOrganization } from '../../worker/contract/index.ts';
 import type { ClosedWeek } from '../../scripts/lib/closed-weeks.ts';
 import { archiveDemoWeeks } from '../../scripts/lib/demo-archive.ts';
-import { applyMigrations, DEV_ARCHIVE_SETTLE_SECONDS, startDevServer, type DevServer } from '../../scripts/lib/dev-server.ts';
+import { applyMigrations, DEV_ARCHIVE_SETTLE_SECONDS, type DevServer, startDevServer } from '../../scripts/lib/dev-server.ts';
 import { DAY_MS, WEEK_MS, weekStartOf } from '../../scripts/lib/iso-week.ts';
 import { ROOT } from '../../scripts/lib/run.ts';
 import { seedDemo } from '../../scripts/lib/seed-demo.ts';
+import type { CreatedOrganization } from '../../worker/contract/index.ts';
 
 export { ROOT };
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

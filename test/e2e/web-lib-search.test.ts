@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { apiFilterParams, filtersToSearch, parseFilters, timeWindow } from '../../web/src/lib/audit-filters.ts';
-import { OBJECT_FIELDS } from '../../web/src/lib/object-filters.ts';
-import { canConfigureAudit, canManage, canReadAudit, KEY_ROLES, mayGrant, MEMBER_ROLES } from '../../web/src/lib/roles.ts';
-import { offendingToken, queryChips, tokenize, withoutToken } from '../../web/src/lib/search-query.ts';
-import { OBJECT_GROUPS, GROUP_TEXT_FIELDS } from '../../worker/contract/object-groups.ts';
+import { apiFilterParams, filtersToSearch, parseFilters, timeWindow } from '../../web/src/lib/audit/audit-filters.ts';
+import { OBJECT_FIELDS } from '../../web/src/lib/audit/object-filters.ts';
+import { offendingToken, queryChips, tokenize, withoutToken } from '../../web/src/lib/audit/search-query.ts';
+import { canConfigureAudit, canManage, canReadAudit, KEY_ROLES, MEMBER_ROLES, mayGrant } from '../../web/src/lib/shell/roles.ts';
+import { GROUP_TEXT_FIELDS, OBJECT_GROUPS } from '../../worker/contract/object-groups.ts';
 
 describe('search chips', () => {
   it('makes a chip of each qualifier, keeps words and phrases as text', () => {

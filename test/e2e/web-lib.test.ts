@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { apiFilterParams, clearedFilters, filtersToSearch, parseFilters, timeWindow } from '../../web/src/lib/audit-filters.ts';
-import { archiveEmptyState } from '../../web/src/lib/archive-empty-state.ts';
-import { nextArchiveSchedule } from '../../web/src/lib/archive-schedule.ts';
-import { countClosedWeeks, currentWeekStart, MAX_WEEKS_COUNTED } from '../../web/src/lib/closed-weeks.ts';
-import { nextNightlyArchiveRun } from '../../web/src/lib/nightly-archive-run.ts';
-import { MAX_BUCKETS, planBuckets } from '../../web/src/lib/chart-buckets.ts';
-import { patchView } from '../../web/src/lib/patch-lines.ts';
+import { archiveEmptyState } from '../../web/src/lib/archive/archive-empty-state.ts';
+import { nextArchiveSchedule } from '../../web/src/lib/archive/archive-schedule.ts';
+import { countClosedWeeks, currentWeekStart, MAX_WEEKS_COUNTED } from '../../web/src/lib/archive/closed-weeks.ts';
+import { nextNightlyArchiveRun } from '../../web/src/lib/archive/nightly-archive-run.ts';
+import { apiFilterParams, clearedFilters, filtersToSearch, parseFilters, timeWindow } from '../../web/src/lib/audit/audit-filters.ts';
+import { MAX_BUCKETS, planBuckets } from '../../web/src/lib/audit/chart-buckets.ts';
+import { patchView } from '../../web/src/lib/audit/patch-lines.ts';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;

@@ -12,8 +12,8 @@ import type { Browser, Page } from 'playwright-core';
 import { ApiClient } from '../../scripts/lib/api-client.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../scripts/lib/webhook-receiver.ts';
 import type { DeliveryHistoryList, NotificationConfig, StreamPage } from '../../worker/contract/index.ts';
-import { axeSeriousViolations, type AxeFinding } from './browser-helpers.ts';
-import { hasBuiltDashboard, hasChromium, launchBrowser, SKIP_MESSAGE, startHarness, type Harness } from './harness.ts';
+import { type AxeFinding, axeSeriousViolations } from './browser-helpers.ts';
+import { type Harness, hasBuiltDashboard, hasChromium, launchBrowser, SKIP_MESSAGE, startHarness } from './harness.ts';
 
 const skip = !hasChromium() ? SKIP_MESSAGE : !hasBuiltDashboard() ? 'SKIPPED: web/build is missing (run `vite build web` first)' : false;
 if (skip) console.log(skip);
@@ -98,7 +98,7 @@ describe('webhooks end to end', { skip }, () => {
   it(`delivers every event of a ${EVENTS.toLocaleString('en')}-event ingest exactly once after deduplication, signed, while another webhook's receiver is down`, async () => {
     const { org, api } = owner(2);
     receiver.setHook('siem', { secret: 'siem-secret-0123456789abcdef', behaviour: { kind: 'ok' } });
-    const siem = await createWebhook(api, org.id, 'SIEM', receiver.urlOf('siem'), 'siem-secret-0123456789abcdef');
+    await createWebhook(api, org.id, 'SIEM', receiver.urlOf('siem'), 'siem-secret-0123456789abcdef');
     const down = await createWebhook(api, org.id, 'Down', `http://127.0.0.1:${await closedPort()}/hook`, 'down-secret-0123456789abcdef');
     const started = Date.now();
     for (let start = 0; start < EVENTS; start += 1000) {

@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
-import type { CreatedOrganization, KeyRole, Problem } from '../../worker/contract';
+import type { CreatedOrganization, KeyRole, Problem } from '../../worker/contract/index.ts';
 
 export const ADMIN = env.ADMIN_TOKEN;
 const ORIGIN = 'http://localhost:8787';

@@ -1,10 +1,10 @@
 import { env } from 'cloudflare:workers';
-import { sha256Hex } from '../../worker/auth/secrets';
-import { buildWeekArchive, type BuildOptions } from '../../worker/services/archive-builder';
-import { weekStartDate, week } from '../../worker/archive/week';
-import { call, json, type TestOrg } from './api';
-import { makeEvent, type EventInput } from './events';
-import { eventsDatabase } from './shards';
+import { week, weekStartDate } from '../../worker/archive/week.ts';
+import { sha256Hex } from '../../worker/auth/secrets.ts';
+import { type BuildOptions, buildWeekArchive } from '../../worker/services/archive/build.ts';
+import { call, json, type TestOrg } from './api.ts';
+import { type EventInput, makeEvent } from './events.ts';
+import { eventsDatabase } from './shards.ts';
 
 /** What an archive build of the organization needs: its shard, the bucket and the signing key. */
 export const deps = async (organizationId: string) => ({

@@ -1,5 +1,5 @@
-import type { AuditEventInputBody } from '../../worker/contract';
-import { DATABASES, eventsD1 } from './shards';
+import type { AuditEventInputBody } from '../../worker/contract/index.ts';
+import { DATABASES, eventsD1 } from './shards.ts';
 
 export interface StoredEventSummary {
   action: string;

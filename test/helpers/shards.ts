@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { database, type Database } from '../../worker/db/client';
+import { type Database, database } from '../../worker/db/client.ts';
 
 /** Every D1 database of the test Worker: the main one and the two event shards (wrangler.toml). */
 export const DATABASES: Record<string, D1Database> = { DB: env.DB, SHARD_1: env.SHARD_1, SHARD_2: env.SHARD_2 };

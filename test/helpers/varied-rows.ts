@@ -1,7 +1,7 @@
-import { dayPageQuery } from '../../worker/services/archives';
-import { call, createOrg, json } from './api';
-import { makeEvent } from './events';
-import { eventsDatabase } from './shards';
+import { dayPageQuery } from '../../worker/services/archive/archive-rows.ts';
+import { call, createOrg, json } from './api.ts';
+import { makeEvent } from './events.ts';
+import { eventsDatabase } from './shards.ts';
 
 /**
  * A fresh organization whose stored rows cover every kind of column a read maps: both sources (an

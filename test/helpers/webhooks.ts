@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
-import type { DeliveryHistory, DeliveryHistoryList, NotificationConfig, WebhookFilter } from '../../worker/contract';
 import type { HookSetup, ReceivedRequest } from '../../scripts/lib/webhook-receiver.ts';
-import { call, json, unique, type TestOrg } from './api';
+import type { DeliveryHistory, DeliveryHistoryList, NotificationConfig, WebhookFilter } from '../../worker/contract/index.ts';
+import { call, json, type TestOrg, unique } from './api.ts';
 
 export type { ReceivedRequest };
 

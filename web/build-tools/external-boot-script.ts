@@ -1,7 +1,7 @@
-import type { Adapter, Builder } from '@sveltejs/kit';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Adapter, Builder } from '@sveltejs/kit';
 
 /**
  * SvelteKit always starts the client with an inline `<script>` in the generated page and has

@@ -1,5 +1,5 @@
 // See https://svelte.dev/docs/kit/types#app.d.ts
-import type { Instance } from '#lib/api-types.ts';
+import type { Instance } from '#lib/shell/api-types.ts';
 
 declare global {
   namespace App {
@@ -14,5 +14,3 @@ declare global {
     }
   }
 }
-
-export {};

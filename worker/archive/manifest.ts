@@ -1,4 +1,4 @@
-import { base64Url } from '../auth/secrets';
+import { base64Url } from '../auth/secrets.ts';
 
 export interface ManifestFile {
   name: string;

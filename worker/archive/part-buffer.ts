@@ -7,8 +7,11 @@ export class PartBuffer {
   private chunks: Uint8Array[] = [];
   private buffered = 0;
   peakBufferedBytes = 0;
+  readonly partSize: number;
 
-  constructor(readonly partSize: number) {}
+  constructor(partSize: number) {
+    this.partSize = partSize;
+  }
 
   get bufferedBytes(): number {
     return this.buffered;

@@ -1,4 +1,4 @@
-import { toHex } from '../hex';
+import { toHex } from '../hex.ts';
 /** Incremental SHA-256 over chunks, with the runtime's native DigestStream (no buffering). */
 export class Sha256Stream {
   private readonly stream = new crypto.DigestStream('SHA-256');

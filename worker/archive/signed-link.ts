@@ -1,5 +1,5 @@
-import { base64Url, timingSafeEqualText } from '../auth/secrets';
-import type { ActorType } from '../auth/principal';
+import type { ActorType } from '../auth/principal.ts';
+import { base64Url, timingSafeEqualText } from '../auth/secrets.ts';
 
 export const LINK_TTL_SECONDS = 15 * 60;
 

@@ -1,5 +1,5 @@
-import { Zip, type ZipInputFile } from 'fflate';
 import { constants, crc32, deflateRawSync } from 'node:zlib';
+import { Zip, type ZipInputFile } from 'fflate';
 
 /** Where ZIP bytes go. `write` only queues; `drain` is awaited to apply backpressure. */
 export interface ZipSink {
@@ -33,8 +33,10 @@ export const DEFLATE_LEVEL = 3;
 export class StreamingZip {
   private readonly zip: Zip;
   private failure: Error | null = null;
+  private readonly sink: ZipSink;
 
-  constructor(private readonly sink: ZipSink) {
+  constructor(sink: ZipSink) {
+    this.sink = sink;
     this.zip = new Zip((error, chunk) => {
       if (error) this.failure = error;
       else sink.write(chunk);
@@ -54,7 +56,7 @@ export class StreamingZip {
 
   /**
    * Adds an entry whose DEFLATE data (final block included) is already made, e.g. a day deflated
-   * ahead of the week (services/archive-day-parts.ts): the bytes are the ones `addEntry` would
+   * ahead of the week (services/archive/day-parts.ts): the bytes are the ones `addEntry` would
    * write for the same chunks. `totals` is read once `deflated` is exhausted.
    */
   async addDeflatedEntry(

@@ -1,4 +1,4 @@
-import type { KeyRole } from '../db/schema';
+import type { KeyRole } from '../db/schema.ts';
 
 export interface PrincipalUser {
   id: string;

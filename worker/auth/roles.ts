@@ -1,4 +1,4 @@
-import type { KeyRole, Role } from '../db/schema';
+import type { KeyRole, Role } from '../db/schema.ts';
 
 /**
  * What each role may do. `auditor` is not "between" member and admin: it reads the audit record

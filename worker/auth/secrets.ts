@@ -1,4 +1,5 @@
-import { toHex } from '../hex';
+import { toHex } from '../hex.ts';
+
 /** Key secrets look like `alk_<43 base64url chars>`; the first 12 chars are kept for display. */
 const KEY_PREFIX = 'alk_';
 const DISPLAY_PREFIX_LENGTH = 12;

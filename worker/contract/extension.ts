@@ -1,14 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { AuditEventSchema } from './audit-event.ts';
+import { hasNoControlCharacters } from './control-characters.ts';
 import { MAX_TEXT } from './ingest.ts';
-import { camelCase, GROUP_TEXT_FIELD_NAMES, OBJECT_GROUP_NAMES, type GroupTextField, type ObjectGroup } from './object-groups.ts';
+import { camelCase, GROUP_TEXT_FIELD_NAMES, type GroupTextField, OBJECT_GROUP_NAMES, type ObjectGroup } from './object-groups.ts';
 import { MAX_PARAMETER_VALUES } from './query.ts';
 
-const text = z
-  .string()
-  .min(1)
-  .max(MAX_TEXT)
-  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
+const text = z.string().min(1).max(MAX_TEXT).refine(hasNoControlCharacters, 'must not contain control characters');
 const texts = z.array(text).max(MAX_PARAMETER_VALUES).optional();
 const time = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()])

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { hasNoControlCharacters } from './control-characters.ts';
 import { DisplayName, InstanceName } from './management.ts';
 
 /** What a webhook can deliver (Akuity's names), and the states of one delivery. */
@@ -50,8 +51,7 @@ const wellFormed = <T extends z.ZodType<string>>(schema: T) =>
   schema.refine((value) => !LONE_SURROGATE.test(value), 'must be well-formed Unicode');
 
 /** No control characters: a URL or secret with a NUL byte or a newline is never meant. */
-const printable = (schema: z.ZodString) =>
-  wellFormed(schema.refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters'));
+const printable = (schema: z.ZodString) => wellFormed(schema.refine(hasNoControlCharacters, 'must not contain control characters'));
 
 const ConfigName = wellFormed(DisplayName).openapi({ example: 'Splunk' });
 

@@ -1,21 +1,18 @@
 import { z } from '@hono/zod-openapi';
+import { hasNoControlCharacters } from './control-characters.ts';
 import { EVENT_SOURCES } from './enums.ts';
 import { MAX_TEXT } from './ingest.ts';
 import {
   GROUP_TEXT_FIELD_NAMES,
-  OBJECT_GROUP_NAMES,
-  OBJECT_GROUPS,
   type GroupFlagField,
   type GroupTextField,
+  OBJECT_GROUP_NAMES,
+  OBJECT_GROUPS,
   type ObjectGroup,
 } from './object-groups.ts';
 
 /** Parameter text: no control characters (a NUL byte is never part of a real value). */
-const parameterText = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
+const parameterText = (max: number) => z.string().max(max).refine(hasNoControlCharacters, 'must not contain control characters');
 
 /** Values one repeatable parameter may carry (each stays one JSON parameter of the SQL statement). */
 export const MAX_PARAMETER_VALUES = 100;

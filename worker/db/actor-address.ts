@@ -1,4 +1,5 @@
-import { toHex } from '../hex';
+import { toHex } from '../hex.ts';
+
 /**
  * An actor's IPv4 address in its canonical dotted form ("203.0.113.7": no leading zeros, each part
  * 0–255) is stored as its 4 bytes: 5 bytes in a SQLite record instead of 8–16 as text (measured:

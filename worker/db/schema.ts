@@ -4,12 +4,11 @@
  */
 import { sql } from 'drizzle-orm';
 import { blob, customType, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { FACETS, INSTANCE_TYPES, KEY_ROLES, ROLES, SOURCE_CODES, type EventSource } from '../contract/enums';
-import { actorAddressText, ipv4Bytes } from './actor-address';
+import { type EventSource, FACETS, INSTANCE_TYPES, KEY_ROLES, ROLES, SOURCE_CODES } from '../contract/enums.ts';
+import { actorAddressText, ipv4Bytes } from './actor-address.ts';
 
-export { SOURCE_CODES } from '../contract/enums';
-
-export type { EventSource, InstanceType, KeyRole, Role } from '../contract/enums';
+export type { EventSource, InstanceType, KeyRole, Role } from '../contract/enums.ts';
+export { SOURCE_CODES } from '../contract/enums.ts';
 
 /** All timestamps are integer milliseconds since the Unix epoch, UTC. */
 const millis = (name: string) => integer(name, { mode: 'number' });
@@ -43,7 +42,7 @@ export const organizations = sqliteTable('organizations', {
 /**
  * Events of the service's own about control data, written in the same transaction as the change
  * they record (a change and its event commit together or not at all), then moved into the
- * organization's shard (services/pending-events.ts): right after the request, or by the cron.
+ * organization's shard (services/event-store/pending-events.ts): right after the request, or by the cron.
  */
 export const pendingEvents = sqliteTable(
   'pending_events',
@@ -188,7 +187,7 @@ export const auditEvents = sqliteTable(
     detailsPatch: text('details_patch'),
     detailsActionType: text('details_action_type'),
     detailsJson: text('details_json'),
-    // The first 16 bytes of the SHA-256 of the event's content (services/audit-events.ts): it only
+    // The first 16 bytes of the SHA-256 of the event's content (services/event-store/event-rows.ts): it only
     // tells a retry (same content) from a conflict (other content), for which 128 bits are plenty.
     contentHash: blob('content_hash', { mode: 'buffer' }).notNull(),
     // Provenance: 'platform' (recorded by this service) or 'ingest' (sent to POST …/audit-logs),
@@ -205,7 +204,7 @@ export const auditEvents = sqliteTable(
     // each filter gets an index whose tail is timestamp (SQLite ends every index entry with the
     // rowid), so it is an index range scan. The rowid follows insertion order, as sequence does.
     index('audit_events_time').on(table.orgKey, table.timestamp),
-    // Actor and action match regardless of ASCII case (services/filter-conditions.ts compares them
+    // Actor and action match regardless of ASCII case (services/query/filter-conditions.ts compares them
     // COLLATE NOCASE): the index is ordered the same way, so that comparison is still its range.
     index('audit_events_actor_time').on(table.orgKey, sql`actor_id COLLATE NOCASE`, table.timestamp),
     index('audit_events_action_time').on(table.orgKey, sql`action COLLATE NOCASE`, table.timestamp),
@@ -263,7 +262,7 @@ export const organizationSequences = sqliteTable('organization_sequences', {
   organizationId: text('organization_id').notNull().unique(),
   lastSequence: integer('last_sequence').notNull().default(0),
   // Events stored before free-text search was organization-scoped are re-indexed by the daily job
-  // up to this sequence; progress so far (see services/search-backfill.ts).
+  // up to this sequence; progress so far (see services/event-store/search-backfill.ts).
   searchBackfillUntil: integer('search_backfill_until').notNull().default(0),
   searchBackfilledThrough: integer('search_backfilled_through').notNull().default(0),
 });

@@ -1,5 +1,5 @@
-import type { WorkerEnv } from '../env';
-import { database, type Database } from './client';
+import type { WorkerEnv } from '../env.ts';
+import { type Database, database } from './client.ts';
 
 /** The main database's binding: control data, and the events of organizations from before shards. */
 export const MAIN_DATABASE = 'DB';

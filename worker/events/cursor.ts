@@ -1,4 +1,4 @@
-import { base64Url, fromBase64Url } from '../auth/secrets';
+import { base64Url, fromBase64Url } from '../auth/secrets.ts';
 
 /**
  * Position after an event in the newest-first order: the timestamp and row position (the rowid,

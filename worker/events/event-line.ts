@@ -1,6 +1,7 @@
-import { toEvent, type EventColumns } from './event-shape';
+import { type EventColumns, toEvent } from './event-shape.ts';
 
 /** What JSON.stringify would escape in a string: `"`, `\`, control characters and surrogates. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON escapes control characters, so this must find them.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 // Most fields need no escaping; testing for that is cheaper than JSON.stringify's call (measured ~30 %).
 const quote = (text: string): string => (NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`);

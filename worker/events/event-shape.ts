@@ -1,7 +1,7 @@
-import type { AuditEvent, AuditEventContent } from '../contract/audit-event';
-import type { AuditEventRow, EventSource } from '../db/schema';
+import type { AuditEvent, AuditEventContent } from '../contract/audit-event.ts';
+import type { AuditEventRow, EventSource } from '../db/schema.ts';
 
-export type { AuditEvent } from '../contract/audit-event';
+export type { AuditEvent } from '../contract/audit-event.ts';
 
 /** An event ready to store: everything but the organization, receipt time, hash and sequence. */
 export interface NewAuditEvent {

@@ -1,5 +1,5 @@
-import { eventLineWriter } from './event-line';
-import type { EventColumns } from './event-shape';
+import { eventLineWriter } from './event-line.ts';
+import type { EventColumns } from './event-shape.ts';
 
 export const CSV_HEADER = [
   'id',

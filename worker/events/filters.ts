@@ -1,9 +1,9 @@
-import type { EventSource } from '../contract/enums';
-import { GROUP_TEXT_FIELD_NAMES, OBJECT_GROUP_NAMES, OBJECT_GROUPS, type GroupTextField } from '../contract/object-groups';
-import type { FilterQueryValues } from '../contract/query';
-import { ApiError, badRequest } from '../errors';
-import { decodeCursor, type PageRequest } from './cursor';
-import { isSource, parseSearch, SearchSyntaxError, type ParsedSearch } from './search-grammar';
+import type { EventSource } from '../contract/enums.ts';
+import { GROUP_TEXT_FIELD_NAMES, type GroupTextField, OBJECT_GROUP_NAMES, OBJECT_GROUPS } from '../contract/object-groups.ts';
+import type { FilterQueryValues } from '../contract/query.ts';
+import { ApiError, badRequest } from '../errors.ts';
+import { decodeCursor, type PageRequest } from './cursor.ts';
+import { isSource, type ParsedSearch, parseSearch, SearchSyntaxError } from './search-grammar.ts';
 
 /**
  * One Akuity object filter group that takes part in a query: events of `objectType` meeting every

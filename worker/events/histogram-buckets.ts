@@ -1,7 +1,7 @@
 // Bucket boundaries of the events histogram: hours or midnights of an IANA zone, so a chart in
 // Berlin gets Berlin days (23 or 25 hours long across a DST change) and one in UTC gets UTC days.
 // Pure date math on Intl (no zone database of our own); the SQL lives in services/.
-import type { HistogramUnit } from '../contract/histogram';
+import type { HistogramUnit } from '../contract/histogram.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 

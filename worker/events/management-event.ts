@@ -1,7 +1,7 @@
-import type { Principal } from '../auth/principal';
-import type { KeyRole } from '../db/schema';
-import { newUlid } from '../db/ids';
-import type { NewAuditEvent } from './event-shape';
+import type { Principal } from '../auth/principal.ts';
+import { newUlid } from '../db/ids.ts';
+import type { KeyRole } from '../db/schema.ts';
+import type { NewAuditEvent } from './event-shape.ts';
 
 /** Who makes a change, from where and when: every management service takes one. */
 export interface ChangeContext {

@@ -1,5 +1,5 @@
-import { EVENT_SOURCES, type EventSource } from '../contract/enums';
-import { MAX_SEARCH_WORDS, MIN_WORD_CHARACTERS, searchTokens } from './search-text';
+import { EVENT_SOURCES, type EventSource } from '../contract/enums.ts';
+import { MAX_SEARCH_WORDS, MIN_WORD_CHARACTERS, searchTokens } from './search-text.ts';
 
 /**
  * The search box's language (`filters.q`), parsed into the same structured filters the query
@@ -31,11 +31,13 @@ export interface ParsedSearch {
 }
 
 export class SearchSyntaxError extends Error {
-  constructor(
-    readonly token: string,
-    readonly reason: string,
-  ) {
+  readonly token: string;
+  readonly reason: string;
+
+  constructor(token: string, reason: string) {
     super(`filters.q: ${reason} (at "${token}")`);
+    this.token = token;
+    this.reason = reason;
   }
 }
 

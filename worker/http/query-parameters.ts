@@ -1,4 +1,4 @@
-import { camelCase } from '../contract/object-groups';
+import { camelCase } from '../contract/object-groups.ts';
 
 export interface CanonicalParameters {
   /** Each known parameter under its camelCase name; repeated keys (in either spelling) become lists. */

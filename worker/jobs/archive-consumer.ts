@@ -1,9 +1,9 @@
-import { readConfig } from '../config';
-import { database } from '../db/client';
-import { shardSet } from '../db/shards';
-import { organizationShard } from '../services/shard-routing';
-import { isDayJob, type ArchiveDayJob, type ArchiveJob, type ArchiveWeekJob, type WorkerEnv } from '../env';
-import { buildDayPart, buildWeekArchive } from '../services/archive-builder';
+import { readConfig } from '../config.ts';
+import { database } from '../db/client.ts';
+import { shardSet } from '../db/shards.ts';
+import { type ArchiveDayJob, type ArchiveJob, type ArchiveWeekJob, isDayJob, type WorkerEnv } from '../env.ts';
+import { buildDayPart, buildWeekArchive } from '../services/archive/index.ts';
+import { organizationShard } from '../services/event-store/index.ts';
 
 /** Retry delay: 30 s, 60 s, 120 s … capped at one hour; after max_retries the message goes to the DLQ. */
 export function retryDelaySeconds(attempts: number): number {

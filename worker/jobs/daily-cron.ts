@@ -1,18 +1,14 @@
-import { dateString, DAY_MS, weekStartDate } from '../archive/week';
-import { readConfig } from '../config';
-import { database } from '../db/client';
-import { shardDatabases, shardSet } from '../db/shards';
-import { isDayJob, type ArchiveJob, type WorkerEnv } from '../env';
-import { dueArchiveWeeks, organizationsWithDayEvents } from '../services/archives';
-import { expireArchives } from '../services/archive-expiry';
-import { applyRetention } from '../services/retention';
-import { allSettings, defaultSettings } from '../services/settings';
-import { backfillSearch } from '../services/search-backfill';
-import { deliverPendingEvents } from '../services/pending-events';
-import { organizationShard } from '../services/shard-routing';
-import { runWebhookDailyJobs } from './webhook-daily';
+import { DAY_MS, dateString, weekStartDate } from '../archive/week.ts';
+import { readConfig } from '../config.ts';
+import { database } from '../db/client.ts';
+import { shardDatabases, shardSet } from '../db/shards.ts';
+import { type ArchiveJob, isDayJob, type WorkerEnv } from '../env.ts';
+import { applyRetention, dueArchiveWeeks, expireArchives, organizationsWithDayEvents } from '../services/archive/index.ts';
+import { backfillSearch, deliverPendingEvents, organizationShard } from '../services/event-store/index.ts';
+import { allSettings, defaultSettings } from '../services/organizations/index.ts';
+import { runWebhookDailyJobs } from './webhook-daily.ts';
 
-/** Older events re-indexed for free text per daily run (see services/search-backfill.ts). */
+/** Older events re-indexed for free text per daily run (see services/event-store/search-backfill.ts). */
 const SEARCH_BACKFILL_ROWS_PER_RUN = 200_000;
 
 /** Cloudflare Queues accept at most 100 messages per sendBatch call. */

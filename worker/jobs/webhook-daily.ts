@@ -1,8 +1,6 @@
-import type { Database } from '../db/client';
-import type { WorkerEnv } from '../env';
-import { organizationsWithActiveConfigs } from '../services/notification-configs';
-import { sendDispatch } from '../services/webhook-queues';
-import { purgeDeliveryHistory } from '../services/webhook-retention';
+import type { Database } from '../db/client.ts';
+import type { WorkerEnv } from '../env.ts';
+import { organizationsWithActiveConfigs, purgeDeliveryHistory, sendDispatch } from '../services/webhooks/index.ts';
 
 /**
  * The webhooks' part of the daily run: a nudge for every organization with an active webhook

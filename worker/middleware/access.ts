@@ -1,10 +1,10 @@
 import { createMiddleware } from 'hono/factory';
-import { grantFor, type OrgGrant, type Principal } from '../auth/principal';
-import type { Database } from '../db/client';
-import type { KeyRole } from '../db/schema';
-import { forbidden, unauthorized } from '../errors';
-import { getOrganization } from '../services/organizations';
-import type { AppEnv } from './app-env';
+import { grantFor, type OrgGrant, type Principal } from '../auth/principal.ts';
+import type { Database } from '../db/client.ts';
+import type { KeyRole } from '../db/schema.ts';
+import { forbidden, unauthorized } from '../errors.ts';
+import { getOrganization } from '../services/organizations/index.ts';
+import type { AppEnv } from './app-env.ts';
 
 /** Anything that carries the request's variables (a Context of any route). */
 type WithVariables = { var: Readonly<AppEnv['Variables']> };

@@ -1,8 +1,8 @@
-import type { Principal } from '../auth/principal';
-import type { Config } from '../config';
-import type { Database } from '../db/client';
-import type { DatabaseSessions } from '../db/sessions';
-import type { WorkerEnv } from '../env';
+import type { Principal } from '../auth/principal.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import type { DatabaseSessions } from '../db/read-replication.ts';
+import type { WorkerEnv } from '../env.ts';
 
 /** The one Hono environment type shared by every router and middleware. */
 export interface AppEnv {
@@ -14,7 +14,7 @@ export interface AppEnv {
     sessions: DatabaseSessions;
     /** The database holding an organization's events (its shard), in this request's session. */
     eventsDatabase: (organizationId: string) => Promise<Database>;
-    /** The request changed control data and queued the events recording it (services/pending-events.ts). */
+    /** The request changed control data and queued the events recording it (services/event-store/pending-events.ts). */
     changesQueued?: boolean;
     config: Config;
     /** null when the request carries no credential at all. */

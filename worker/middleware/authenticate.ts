@@ -1,13 +1,13 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import { PLATFORM_ADMIN, type Principal } from '../auth/principal';
-import { timingSafeEqualText } from '../auth/secrets';
-import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie';
-import { ApiError, forbidden, unauthorized } from '../errors';
-import { principalFromApiKey, principalFromKeyIdAndSecret, principalFromSession, touchApiKey } from '../services/credentials';
-import type { AppEnv } from './app-env';
-import { chargeFailedAuthentication } from './rate-limit';
+import { PLATFORM_ADMIN, type Principal } from '../auth/principal.ts';
+import { timingSafeEqualText } from '../auth/secrets.ts';
+import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie.ts';
+import { ApiError, forbidden, unauthorized } from '../errors.ts';
+import { principalFromApiKey, principalFromKeyIdAndSecret, principalFromSession, touchApiKey } from '../services/access/index.ts';
+import type { AppEnv } from './app-env.ts';
+import { chargeFailedAuthentication } from './rate-limit.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const HEADER_HELP = 'Use "Authorization: Bearer <API key>" or "Authorization: Basic base64(<API key id>:<API key>)".';

@@ -1,8 +1,8 @@
 import { createMiddleware } from 'hono/factory';
 import type { z } from 'zod';
-import { ApiError, zodFieldErrors } from '../errors';
-import { canonicalParameters } from '../http/query-parameters';
-import type { AppEnv } from './app-env';
+import { ApiError, zodFieldErrors } from '../errors.ts';
+import { canonicalParameters } from '../http/query-parameters.ts';
+import type { AppEnv } from './app-env.ts';
 
 /** What a route guarded by `canonicalQuery(schema)` reads: its query, validated, by canonical names. */
 export interface CanonicalQueryEnv<T> extends AppEnv {

@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
-import { ApiError } from '../errors';
-import type { CanonicalQueryEnv } from './canonical-query';
+import { ApiError } from '../errors.ts';
+import type { CanonicalQueryEnv } from './canonical-query.ts';
 
 /** The binding counts in fixed windows of this many seconds (wrangler.toml FREE_TEXT_RATE_LIMITER). */
 const WINDOW_SECONDS = 10;

@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv } from './app-env';
-import { ApiError } from '../errors';
+import { ApiError } from '../errors.ts';
+import type { AppEnv } from './app-env.ts';
 
 /** The binding counts in fixed windows of this many seconds (wrangler.toml `simple.period`). */
 const WINDOW_SECONDS = 10;

@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
-import { readConfig } from '../config';
-import type { AppEnv } from './app-env';
+import { readConfig } from '../config.ts';
+import type { AppEnv } from './app-env.ts';
 
 /** Per-request values every handler reads (id, config, clock) and the API's security headers. */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {

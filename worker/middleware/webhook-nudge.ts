@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
-import { nudgeOrganization } from '../services/webhook-nudge';
-import type { AppEnv } from './app-env';
+import { nudgeOrganization } from '../services/webhooks/index.ts';
+import type { AppEnv } from './app-env.ts';
 
 /** Writes under an organization, and the two reads that record events (exports, archive downloads). */
 const WRITE = /^\/api\/v1\/(?:organizations|orgs)\/([^/]+)\/./;

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ApiKeySchema, CreateApiKeySchema, CreatedApiKeySchema } from '../contract/management';
-import { MANAGERS, orgAccess } from '../middleware/access';
-import { createApiKey, listApiKeys, revokeApiKey } from '../services/api-keys';
-import { ApiKeyParams, changeContext, OrgParams, security } from './params';
-import { commonProblems, jsonBody, jsonResponse } from './responses';
-import { createRouter } from './router';
+import { ApiKeySchema, CreateApiKeySchema, CreatedApiKeySchema } from '../contract/management.ts';
+import { MANAGERS, orgAccess } from '../middleware/access.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../services/access/index.ts';
+import { ApiKeyParams, changeContext, OrgParams, security } from './params.ts';
+import { commonProblems, jsonBody, jsonResponse } from './responses.ts';
+import { createRouter } from './router.ts';
 
 export const apiKeyRoutes = createRouter()
   .openapi(

@@ -1,11 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
-import { FacetQuery, FacetValuesSchema } from '../contract/facets';
-import { AUDIT_READERS, orgAccess } from '../middleware/access';
-import { canonicalQuery } from '../middleware/canonical-query';
-import { facetValues } from '../services/facets';
-import { OrgParams, security } from './params';
-import { commonProblems, jsonResponse } from './responses';
-import { createRouter } from './router';
+import { FacetQuery, FacetValuesSchema } from '../contract/facets.ts';
+import { AUDIT_READERS, orgAccess } from '../middleware/access.ts';
+import { canonicalQuery } from '../middleware/canonical-query.ts';
+import { facetValues } from '../services/query/index.ts';
+import { OrgParams, security } from './params.ts';
+import { commonProblems, jsonResponse } from './responses.ts';
+import { createRouter } from './router.ts';
 
 export const auditLogFacetRoutes = createRouter().openapi(
   createRoute({

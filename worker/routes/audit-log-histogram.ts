@@ -1,14 +1,14 @@
 import { createRoute } from '@hono/zod-openapi';
-import { HistogramQuery, HistogramSchema, MAX_HISTOGRAM_BUCKETS } from '../contract/histogram';
-import { resolveFilters } from '../services/instances';
-import { toFilters } from '../events/filters';
-import { AUDIT_READERS, orgAccess } from '../middleware/access';
-import { canonicalQuery } from '../middleware/canonical-query';
-import { freeTextBudget } from '../middleware/free-text-budget';
-import { auditLogHistogram } from '../services/audit-log-histogram';
-import { OrgParams, security } from './params';
-import { commonProblems, jsonResponse } from './responses';
-import { createRouter } from './router';
+import { HistogramQuery, HistogramSchema, MAX_HISTOGRAM_BUCKETS } from '../contract/histogram.ts';
+import { toFilters } from '../events/filters.ts';
+import { AUDIT_READERS, orgAccess } from '../middleware/access.ts';
+import { canonicalQuery } from '../middleware/canonical-query.ts';
+import { freeTextBudget } from '../middleware/free-text-budget.ts';
+import { resolveFilters } from '../services/organizations/index.ts';
+import { auditLogHistogram } from '../services/query/index.ts';
+import { OrgParams, security } from './params.ts';
+import { commonProblems, jsonResponse } from './responses.ts';
+import { createRouter } from './router.ts';
 
 export const auditLogHistogramRoutes = createRouter().openapi(
   createRoute({

@@ -1,11 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
-import { StreamPageSchema, StreamQuery } from '../contract/stream';
-import { AUDIT_READERS, orgAccess } from '../middleware/access';
-import { canonicalQuery } from '../middleware/canonical-query';
-import { readStream } from '../services/audit-log-stream';
-import { OrgParams, security } from './params';
-import { commonProblems, jsonResponse } from './responses';
-import { createRouter } from './router';
+import { StreamPageSchema, StreamQuery } from '../contract/stream.ts';
+import { AUDIT_READERS, orgAccess } from '../middleware/access.ts';
+import { canonicalQuery } from '../middleware/canonical-query.ts';
+import { readStream } from '../services/query/index.ts';
+import { OrgParams, security } from './params.ts';
+import { commonProblems, jsonResponse } from './responses.ts';
+import { createRouter } from './router.ts';
 
 export const auditLogStreamRoutes = createRouter().openapi(
   createRoute({

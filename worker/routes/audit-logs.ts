@@ -1,23 +1,21 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { AuditLogSettings } from '../contract/settings';
-import { AuditLogPageSchema } from '../contract/audit-event';
-import { IngestBody, IngestResultSchema } from '../contract/ingest';
-import { ExportQuery, ListQuery } from '../contract/query';
-import { canonicalize } from '../events/event-shape';
-import { toFilters, toPage } from '../events/filters';
-import { AUDIT_READERS, EVENT_WRITERS, orgAccess } from '../middleware/access';
-import { canonicalQuery } from '../middleware/canonical-query';
-import { freeTextBudget } from '../middleware/free-text-budget';
-import type { AppEnv } from '../middleware/app-env';
-import { startExport } from '../services/audit-log-export';
-import { queryAuditLogs, queryInstanceAuditLogs } from '../services/audit-log-query';
-import { ingest } from '../services/ingest';
-import { resolveFilters } from '../services/instances';
-import { getSettings } from '../services/settings';
-import { clientIp, InstanceParams, OrgParams, security } from './params';
-import { commonProblems, conflictProblem, jsonResponse } from './responses';
-import { createRouter } from './router';
+import { AuditLogPageSchema } from '../contract/audit-event.ts';
+import { IngestBody, IngestResultSchema } from '../contract/ingest.ts';
+import { ExportQuery, ListQuery } from '../contract/query.ts';
+import type { AuditLogSettings } from '../contract/settings.ts';
+import { canonicalize } from '../events/event-shape.ts';
+import { toFilters, toPage } from '../events/filters.ts';
+import { AUDIT_READERS, EVENT_WRITERS, orgAccess } from '../middleware/access.ts';
+import type { AppEnv } from '../middleware/app-env.ts';
+import { canonicalQuery } from '../middleware/canonical-query.ts';
+import { freeTextBudget } from '../middleware/free-text-budget.ts';
+import { ingest } from '../services/ingest/index.ts';
+import { getSettings, resolveFilters } from '../services/organizations/index.ts';
+import { queryAuditLogs, queryInstanceAuditLogs, startExport } from '../services/query/index.ts';
+import { clientIp, InstanceParams, OrgParams, security } from './params.ts';
+import { commonProblems, conflictProblem, jsonResponse } from './responses.ts';
+import { createRouter } from './router.ts';
 
 export const auditLogRoutes = createRouter().openapi(
   createRoute({

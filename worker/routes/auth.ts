@@ -1,13 +1,13 @@
 import { createRoute } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { MeSchema as Me, SignInSchema } from '../contract/management';
-import { signedIn } from '../middleware/access';
-import { apiKeyPrincipal } from '../middleware/authenticate';
-import { SESSION_COOKIE, SESSION_TTL_MS, sessionCookieOptions } from '../auth/session-cookie';
-import { deleteSession, organizationsOf, signIn } from '../services/credentials';
-import { security } from './params';
-import { commonProblems, jsonBody, jsonResponse } from './responses';
-import { createRouter } from './router';
+import { SESSION_COOKIE, SESSION_TTL_MS, sessionCookieOptions } from '../auth/session-cookie.ts';
+import { MeSchema as Me, SignInSchema } from '../contract/management.ts';
+import { signedIn } from '../middleware/access.ts';
+import { apiKeyPrincipal } from '../middleware/authenticate.ts';
+import { deleteSession, organizationsOf, signIn } from '../services/access/index.ts';
+import { security } from './params.ts';
+import { commonProblems, jsonBody, jsonResponse } from './responses.ts';
+import { createRouter } from './router.ts';
 
 export const authRoutes = createRouter()
   .openapi(

@@ -1,10 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
-import { ArgocdAuditRecordsBody, AuditRecordsSchema, KargoAuditRecordsBody } from '../contract/extension';
-import { AUDIT_READERS, signedIn } from '../middleware/access';
-import { auditRecordsForInstance } from '../services/extension-audit-records';
-import { security } from './params';
-import { commonProblems, jsonBody, jsonResponse } from './responses';
-import { createRouter } from './router';
+import { ArgocdAuditRecordsBody, AuditRecordsSchema, KargoAuditRecordsBody } from '../contract/extension.ts';
+import { AUDIT_READERS, signedIn } from '../middleware/access.ts';
+import { auditRecordsForInstance } from '../services/query/index.ts';
+import { security } from './params.ts';
+import { commonProblems, jsonBody, jsonResponse } from './responses.ts';
+import { createRouter } from './router.ts';
 
 /**
  * Akuity's UI-extension endpoints (`/ext-api/v1/…/extensions/audit-records`): the audit records an

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CreateInstanceSchema, InstanceSchema, InstanceTypeSchema } from '../contract/management';
-import { MANAGERS, orgAccess, READERS } from '../middleware/access';
-import { createInstance, deleteInstance, getInstance, listInstances } from '../services/instances';
-import { changeContext, InstanceParams, OrgParams, security } from './params';
-import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses';
-import { createRouter } from './router';
+import { CreateInstanceSchema, InstanceSchema, InstanceTypeSchema } from '../contract/management.ts';
+import { MANAGERS, orgAccess, READERS } from '../middleware/access.ts';
+import { createInstance, deleteInstance, getInstance, listInstances } from '../services/organizations/index.ts';
+import { changeContext, InstanceParams, OrgParams, security } from './params.ts';
+import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses.ts';
+import { createRouter } from './router.ts';
 
 export const instanceRoutes = createRouter()
   .openapi(

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AddMemberSchema, ChangeRoleSchema, MemberSchema } from '../contract/management';
-import { MANAGERS, orgAccess, READERS } from '../middleware/access';
-import { addMember, changeMemberRole, listMembers, removeMember } from '../services/members';
-import { changeContext, MemberParams, OrgParams, security } from './params';
-import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses';
-import { createRouter } from './router';
+import { AddMemberSchema, ChangeRoleSchema, MemberSchema } from '../contract/management.ts';
+import { MANAGERS, orgAccess, READERS } from '../middleware/access.ts';
+import { addMember, changeMemberRole, listMembers, removeMember } from '../services/access/index.ts';
+import { changeContext, MemberParams, OrgParams, security } from './params.ts';
+import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses.ts';
+import { createRouter } from './router.ts';
 
 export const memberRoutes = createRouter()
   .openapi(

@@ -4,13 +4,12 @@ import {
   NotificationConfigAnswerSchema,
   NotificationConfigListSchema,
   UpdateNotificationConfigSchema,
-} from '../contract/notification-configs';
-import { orgAccess, OWNERS } from '../middleware/access';
-import { createConfig, deleteConfig, getConfig, listConfigs, updateConfig } from '../services/notification-configs';
-import { webhookDeps } from '../services/webhook-queues';
-import { changeContext, NotificationConfigParams, OrgParams, security } from './params';
-import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses';
-import { createRouter } from './router';
+} from '../contract/notification-configs.ts';
+import { OWNERS, orgAccess } from '../middleware/access.ts';
+import { createConfig, deleteConfig, getConfig, listConfigs, updateConfig, webhookDeps } from '../services/webhooks/index.ts';
+import { changeContext, NotificationConfigParams, OrgParams, security } from './params.ts';
+import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses.ts';
+import { createRouter } from './router.ts';
 
 const tags = ['Webhooks'];
 const base = '/orgs/{orgId}/notification-configs';

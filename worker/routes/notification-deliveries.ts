@@ -1,11 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
-import { DeliveryHistoryAnswerSchema, DeliveryHistoryListSchema, DeliveryHistoryQuery } from '../contract/notification-configs';
-import { orgAccess, OWNERS } from '../middleware/access';
-import { getHistory, listHistory, ping, redeliver } from '../services/webhook-history';
-import { webhookDeps } from '../services/webhook-queues';
-import { clientIp, DeliveryParams, NotificationConfigParams, security } from './params';
-import { commonProblems, conflictProblem, jsonResponse } from './responses';
-import { createRouter } from './router';
+import { DeliveryHistoryAnswerSchema, DeliveryHistoryListSchema, DeliveryHistoryQuery } from '../contract/notification-configs.ts';
+import { OWNERS, orgAccess } from '../middleware/access.ts';
+import { getHistory, listHistory, ping, redeliver, webhookDeps } from '../services/webhooks/index.ts';
+import { clientIp, DeliveryParams, NotificationConfigParams, security } from './params.ts';
+import { commonProblems, conflictProblem, jsonResponse } from './responses.ts';
+import { createRouter } from './router.ts';
 
 const tags = ['Webhooks'];
 const base = '/orgs/{orgId}/notification-configs';

@@ -1,14 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CreatedOrganizationSchema, CreateOrganizationSchema, OrganizationSummarySchema } from '../contract/management';
-import { shardSet } from '../db/shards';
-import { ApiError, forbidden } from '../errors';
-import { signedIn } from '../middleware/access';
-import { organizationsOf } from '../services/credentials';
-import { createOrganization } from '../services/organizations';
-import { placeOrganization } from '../services/shard-routing';
-import { clientIp, security } from './params';
-import { commonProblems, jsonBody, jsonResponse } from './responses';
-import { createRouter } from './router';
+import { CreatedOrganizationSchema, CreateOrganizationSchema, OrganizationSummarySchema } from '../contract/management.ts';
+import { shardSet } from '../db/shards.ts';
+import { ApiError, forbidden } from '../errors.ts';
+import { signedIn } from '../middleware/access.ts';
+import { organizationsOf } from '../services/access/index.ts';
+import { placeOrganization } from '../services/event-store/index.ts';
+import { createOrganization } from '../services/organizations/index.ts';
+import { clientIp, security } from './params.ts';
+import { commonProblems, jsonBody, jsonResponse } from './responses.ts';
+import { createRouter } from './router.ts';
 
 export const organizationRoutes = createRouter()
   .openapi(

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { ChangeContext } from '../events/management-event';
-import type { OrgAccessEnv } from '../middleware/access';
+import type { ChangeContext } from '../events/management-event.ts';
+import type { OrgAccessEnv } from '../middleware/access.ts';
 
 const pathId = (name: string, example: string) =>
   z
@@ -26,7 +26,7 @@ export function clientIp(c: Pick<Context, 'req'>): string | null {
 }
 
 /** The change context of a request guarded by `orgAccess`. */
-/** Who changes what; the request then delivers the events the change queued (middleware/database-sessions.ts). */
+/** Who changes what; the request then delivers the events the change queued (middleware/read-replication.ts). */
 export function changeContext(c: Context<OrgAccessEnv>): ChangeContext {
   c.set('changesQueued', true);
   return { principal: c.var.caller, role: c.var.grant.role, ip: clientIp(c), now: c.var.now };

@@ -1,5 +1,5 @@
 import type { z } from '@hono/zod-openapi';
-import { ProblemSchema } from '../contract/problem';
+import { ProblemSchema } from '../contract/problem.ts';
 
 const problem = (description: string) => ({
   description,

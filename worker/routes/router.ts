@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { AppEnv } from '../middleware/app-env';
-import { ApiError, zodFieldErrors } from '../errors';
+import { ApiError, zodFieldErrors } from '../errors.ts';
+import type { AppEnv } from '../middleware/app-env.ts';
 
 /**
  * Every router is made here so one validation hook applies everywhere: invalid JSON bodies are 422

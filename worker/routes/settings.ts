@@ -1,10 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
-import { AuditLogSettingsPatch, AuditLogSettingsSchema } from '../contract/settings';
-import { AUDIT_READERS, orgAccess, OWNERS } from '../middleware/access';
-import { getSettings, updateSettings } from '../services/settings';
-import { changeContext, OrgParams, security } from './params';
-import { commonProblems, jsonBody, jsonResponse } from './responses';
-import { createRouter } from './router';
+import { AuditLogSettingsPatch, AuditLogSettingsSchema } from '../contract/settings.ts';
+import { AUDIT_READERS, OWNERS, orgAccess } from '../middleware/access.ts';
+import { getSettings, updateSettings } from '../services/organizations/index.ts';
+import { changeContext, OrgParams, security } from './params.ts';
+import { commonProblems, jsonBody, jsonResponse } from './responses.ts';
+import { createRouter } from './router.ts';
 
 export const settingsRoutes = createRouter()
   .openapi(

@@ -1,5 +1,5 @@
-import type { InstanceType } from '../contract/enums';
-import type { WebhookFilter } from '../contract/notification-configs';
+import type { InstanceType } from '../contract/enums.ts';
+import type { WebhookFilter } from '../contract/notification-configs.ts';
 
 /**
  * Whether an audit event goes to a webhook. The instance filters narrow events of their own

@@ -1,5 +1,5 @@
-import type { AuditEvent } from '../contract/audit-event';
-import type { WebhookBody, WebhookEventType } from '../contract/notification-configs';
+import type { AuditEvent } from '../contract/audit-event.ts';
+import type { WebhookBody, WebhookEventType } from '../contract/notification-configs.ts';
 
 /**
  * The request body of a webhook, serialised once when the delivery is created and stored: every

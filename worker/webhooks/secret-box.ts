@@ -3,7 +3,7 @@
  * per encryption, and the config id as additional data, so a ciphertext copied onto another
  * config does not decrypt. Stored as `v1.<iv>.<ciphertext>` (base64url).
  */
-import { base64Url, fromBase64Url } from '../auth/secrets';
+import { base64Url, fromBase64Url } from '../auth/secrets.ts';
 
 const VERSION = 'v1';
 const keys = new Map<string, Promise<CryptoKey>>();

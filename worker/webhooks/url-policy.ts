@@ -5,7 +5,7 @@
  * names that only ever mean something inside a private network. A Worker cannot resolve a name
  * before fetching it, so a public name pointing at a private address is not caught here.
  */
-import { blockedIpv4, blockedIpv6, parseIpv4, parseIpv6 } from './ip-ranges';
+import { blockedIpv4, blockedIpv6, parseIpv4, parseIpv6 } from './ip-ranges.ts';
 
 export type UrlVerdict = { ok: true; url: string } | { ok: false; reason: string };
 

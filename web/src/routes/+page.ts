@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
+import { rethrowForLoad } from '#lib/shell/load-errors.ts';
+import { getMe } from '#lib/shell/me.ts';
 import { resolve } from '$app/paths';
-import { getMe } from '#lib/me.ts';
-import { rethrowForLoad } from '#lib/load-errors.ts';
 import type { PageLoad } from './$types';
 
 // "/" has no content of its own: it sends the user to their first organization, or to

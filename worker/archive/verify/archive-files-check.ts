@@ -1,5 +1,5 @@
 /** One archive of a folder, verified from whichever of its ZIP, manifest and signature are there. */
-import { verifyArchiveSequences, type ArchiveSequences } from './archive.ts';
+import { type ArchiveSequences, verifyArchiveSequences } from './archive.ts';
 import type { ArchiveFiles } from './directory-files.ts';
 import { verifyManifestWithoutZip } from './manifest-without-zip.ts';
 import type { VerifyReport } from './report.ts';

@@ -1,6 +1,6 @@
 /** One weekly archive: its ZIP, seven day files, manifest and signature, checked together. */
 import { parseDate } from './dates.ts';
-import { checkDayFile, type ArchiveContext, type DayFileResult } from './day-file-check.ts';
+import { type ArchiveContext, checkDayFile, type DayFileResult } from './day-file-check.ts';
 import { checkManifest } from './manifest-check.ts';
 import { checkAgainstManifest } from './manifest-match.ts';
 import type { VerifyReport } from './report.ts';

@@ -61,7 +61,7 @@ export async function pairByHash(archives: ArchiveFiles[], archiveSha256: Readon
     if (!zip) continue;
     const sha = await sha256Hex(await zip.read());
     const home = waiting.find((archive) => archive.zip === null && archiveSha256.get(archive) === sha);
-    if (!home || !home.manifest) continue;
+    if (!home?.manifest) continue;
     home.zip = zip;
     lone.zip = null;
     paired.push(`${zip.name} goes with ${home.manifest.name} (the sha256 it names)`);

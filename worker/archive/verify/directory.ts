@@ -3,11 +3,11 @@
  * organization's manifests checked as one chain, and the sequence numbers the archives cover.
  * Pure: the caller lists the folder and supplies each file's bytes on demand.
  */
-import { verifyArchiveFiles, type FolderOptions } from './archive-files-check.ts';
-import { groupByStem, pairByHash, type ArchiveFiles, type DirectoryFile } from './directory-files.ts';
+import { type FolderOptions, verifyArchiveFiles } from './archive-files-check.ts';
+import { type ArchiveFiles, type DirectoryFile, groupByStem, pairByHash } from './directory-files.ts';
 import type { ArchiveVerdict, DirectoryReport } from './directory-report.ts';
 import { placeManifest } from './manifest-placement.ts';
-import { verifyOrganization, type PlacedArchive } from './organization.ts';
+import { type PlacedArchive, verifyOrganization } from './organization.ts';
 import { errorMessage } from './values.ts';
 
 export interface VerifyDirectoryInput {

@@ -1,6 +1,7 @@
 /** The shape of one archived event, as docs/verifying-archives.md describes it. */
-import type { LimitedList } from './report.ts';
+
 import { parseTimestamp } from './dates.ts';
+import type { LimitedList } from './report.ts';
 import { describeValue, isObject, type JsonObject } from './values.ts';
 
 const EVENT_KEYS = [

@@ -11,9 +11,9 @@
  * syntax (no enums, no parameter properties, `import type` for types); and relative imports carry
  * the `.ts` extension, which Node requires and the Worker bundler accepts.
  */
-export { verifyArchive, type VerifyArchiveInput } from './archive.ts';
+export { type VerifyArchiveInput, verifyArchive } from './archive.ts';
 export { verifyChain } from './chain.ts';
-export { verifyDirectory, type VerifyDirectoryInput } from './directory.ts';
+export { type VerifyDirectoryInput, verifyDirectory } from './directory.ts';
 export type { DirectoryFile } from './directory-files.ts';
 export type {
   ArchiveVerdict,

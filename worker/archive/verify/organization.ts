@@ -2,7 +2,7 @@
  * All archives of one organization found in a folder: each verified on its own, all manifests as
  * one hash chain (every revision takes part), and the sequences of each week's highest revision.
  */
-import { verifyArchiveFiles, type FolderOptions } from './archive-files-check.ts';
+import { type FolderOptions, verifyArchiveFiles } from './archive-files-check.ts';
 import { bytesEqual } from './bytes.ts';
 import { verifyChain } from './chain.ts';
 import type { ArchiveFiles } from './directory-files.ts';

@@ -9,7 +9,7 @@
  * zip bomb would otherwise get a buffer of the size its central directory claims).
  */
 import { unzipSync } from 'fflate';
-import { errorMessage, describeValue } from './values.ts';
+import { describeValue, errorMessage } from './values.ts';
 import { hex32, type ZipEntry } from './zip-structure.ts';
 
 // Our own CRC-32 (node:zlib has one, but this module must also run in workerd without node: modules).

@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
-import { findOrganization, getMe } from '#lib/me.ts';
-import { rethrowForLoad } from '#lib/load-errors.ts';
+import { rethrowForLoad } from '#lib/shell/load-errors.ts';
+import { findOrganization, getMe } from '#lib/shell/me.ts';
 import type { LayoutLoad } from './$types';
 
 // Runs again when orgId changes, which also refreshes the role after an org switch.

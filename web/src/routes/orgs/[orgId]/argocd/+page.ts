@@ -1,5 +1,5 @@
-import { listInstances } from '#lib/instances.ts';
-import { problemForInline } from '#lib/load-errors.ts';
+import { listInstances } from '#lib/shell/instances.ts';
+import { problemForInline } from '#lib/shell/load-errors.ts';
 import type { PageLoad } from './$types';
 
 // A failed list is shown inside the tab (header and tabs stay usable), not as a page error.

@@ -1,6 +1,6 @@
-import { listInstances } from '#lib/instances.ts';
-import { loadAuditView } from '#lib/audit-view-load.ts';
-import { canReadAudit } from '#lib/roles.ts';
+import { loadAuditView } from '#lib/audit/audit-view-load.ts';
+import { listInstances } from '#lib/shell/instances.ts';
+import { canReadAudit } from '#lib/shell/roles.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, parent, url }) => {

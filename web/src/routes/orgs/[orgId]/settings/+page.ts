@@ -1,5 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
-import { settingsSections } from '#lib/settings-sections.ts';
+import { settingsSections } from '#lib/settings/settings-sections.ts';
 import type { PageLoad } from './$types';
 
 // The Settings tab opens on the first section this role may see.

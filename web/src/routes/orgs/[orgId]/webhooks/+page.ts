@@ -1,7 +1,7 @@
-import { listInstances } from '#lib/instances.ts';
-import { problemForInline } from '#lib/load-errors.ts';
-import { canConfigureWebhooks } from '#lib/roles.ts';
-import { listWebhooks } from '#lib/webhooks.ts';
+import { listInstances } from '#lib/shell/instances.ts';
+import { problemForInline } from '#lib/shell/load-errors.ts';
+import { canConfigureWebhooks } from '#lib/shell/roles.ts';
+import { listWebhooks } from '#lib/webhooks/webhooks.ts';
 import type { PageLoad } from './$types';
 
 // Webhooks are for owners; others get a clear page instead of a failed request.

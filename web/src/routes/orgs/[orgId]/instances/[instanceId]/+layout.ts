@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
-import { findInstance } from '#lib/instances.ts';
-import { rethrowForLoad } from '#lib/load-errors.ts';
+import { findInstance } from '#lib/shell/instances.ts';
+import { rethrowForLoad } from '#lib/shell/load-errors.ts';
 import type { LayoutLoad } from './$types';
 
 export const load: LayoutLoad = async ({ fetch, params, url }) => {

@@ -1,7 +1,7 @@
-import { listInstances } from '#lib/instances.ts';
-import { fetchApiKeys, fetchMembers } from '#lib/management-api.ts';
-import { problemForInline } from '#lib/load-errors.ts';
-import { canManage } from '#lib/roles.ts';
+import { fetchApiKeys, fetchMembers } from '#lib/settings/management-api.ts';
+import { listInstances } from '#lib/shell/instances.ts';
+import { problemForInline } from '#lib/shell/load-errors.ts';
+import { canManage } from '#lib/shell/roles.ts';
 import type { PageLoad } from './$types';
 
 // Owners and admins: the keys, plus the members (whom each key acts for) and the instances (an

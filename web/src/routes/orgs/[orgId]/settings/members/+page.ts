@@ -1,5 +1,5 @@
-import { fetchMembers } from '#lib/management-api.ts';
-import { problemForInline } from '#lib/load-errors.ts';
+import { fetchMembers } from '#lib/settings/management-api.ts';
+import { problemForInline } from '#lib/shell/load-errors.ts';
 import type { PageLoad } from './$types';
 
 // Everyone in the organization may read its members; a failure is shown inside the tab.

@@ -1,6 +1,6 @@
-import { fetchSettings } from '#lib/management-api.ts';
-import { problemForInline } from '#lib/load-errors.ts';
-import { canReadAudit } from '#lib/roles.ts';
+import { fetchSettings } from '#lib/settings/management-api.ts';
+import { problemForInline } from '#lib/shell/load-errors.ts';
+import { canReadAudit } from '#lib/shell/roles.ts';
 import type { PageLoad } from './$types';
 
 // Owners and auditors read the settings; anyone else is told so without asking the API.

@@ -1,8 +1,8 @@
 import { error } from '@sveltejs/kit';
-import { listInstances } from '#lib/instances.ts';
-import { rethrowForLoad } from '#lib/load-errors.ts';
-import { canConfigureWebhooks } from '#lib/roles.ts';
-import { deliveryHistory, findWebhook } from '#lib/webhooks.ts';
+import { listInstances } from '#lib/shell/instances.ts';
+import { rethrowForLoad } from '#lib/shell/load-errors.ts';
+import { canConfigureWebhooks } from '#lib/shell/roles.ts';
+import { deliveryHistory, findWebhook } from '#lib/webhooks/webhooks.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, params, parent, url }) => {

@@ -1,4 +1,4 @@
-import { loadAuditView } from '#lib/audit-view-load.ts';
+import { loadAuditView } from '#lib/audit/audit-view-load.ts';
 import type { PageLoad } from './$types';
 
 // The same view as the organization's tab, scoped to this instance by the API path.

@@ -1,0 +1,131 @@
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { mayGrant } from '../../auth/roles.ts';
+import { newApiKeySecret, sha256Hex } from '../../auth/secrets.ts';
+import type { Database } from '../../db/client.ts';
+import { newId } from '../../db/ids.ts';
+import { type ApiKeyRow, apiKeys, type KeyRole, sessionKeys, sessions } from '../../db/schema.ts';
+import { forbidden, invalidField, notFound } from '../../errors.ts';
+import { type ChangeContext, managementEvent } from '../../events/management-event.ts';
+import { recordChangeStatements } from '../event-store/index.ts';
+import { instanceExists } from '../organizations/index.ts';
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  role: KeyRole;
+  instanceId: string | null;
+  prefix: string;
+  userId: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function view(row: ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    instanceId: row.instanceId,
+    prefix: row.prefix,
+    userId: row.userId,
+    createdAt: iso(row.createdAt) ?? '',
+    lastUsedAt: iso(row.lastUsedAt),
+    expiresAt: iso(row.expiresAt),
+    revokedAt: iso(row.revokedAt),
+  };
+}
+
+export async function listApiKeys(db: Database, organizationId: string): Promise<ApiKeyView[]> {
+  const rows = await db.select().from(apiKeys).where(eq(apiKeys.organizationId, organizationId)).orderBy(desc(apiKeys.createdAt));
+  return rows.map(view);
+}
+
+export async function getApiKey(db: Database, organizationId: string, keyId: string): Promise<ApiKeyView> {
+  const [row] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.id, keyId)))
+    .limit(1);
+  if (!row) throw notFound(`API key ${keyId} does not exist in organization ${organizationId}.`);
+  return view(row);
+}
+
+export interface NewApiKey {
+  name: string;
+  role: KeyRole;
+  instanceId: string | null;
+  expiresAt: number | null;
+}
+
+/** The rules a new key must meet: what the caller may grant, instance binding, a future expiry. */
+async function checkNewKey(db: Database, organizationId: string, input: NewApiKey, context: ChangeContext): Promise<void> {
+  if (!mayGrant(context.role, input.role)) throw forbidden(`Your role (${context.role}) cannot create ${input.role} keys.`);
+  if (input.instanceId !== null) {
+    if (input.role !== 'ingest') throw invalidField('instanceId', 'Only ingest keys can be limited to an instance.');
+    if (!(await instanceExists(db, organizationId, input.instanceId))) {
+      throw invalidField('instanceId', `Instance ${input.instanceId} does not exist in this organization.`);
+    }
+  }
+  if (input.expiresAt !== null && input.expiresAt <= context.now) throw invalidField('expiresAt', 'The expiry must be in the future.');
+}
+
+/** Creates a key acting for the calling user; the secret is returned here and never again. */
+export async function createApiKey(db: Database, organizationId: string, input: NewApiKey, context: ChangeContext) {
+  await checkNewKey(db, organizationId, input, context);
+  const { secret, prefix } = newApiKeySecret();
+  const row: ApiKeyRow = {
+    id: newId('key'),
+    organizationId,
+    userId: context.principal.user?.id ?? null,
+    name: input.name,
+    role: input.role,
+    instanceId: input.instanceId,
+    secretHash: await sha256Hex(secret),
+    prefix,
+    createdAt: context.now,
+    lastUsedAt: null,
+    expiresAt: input.expiresAt,
+    revokedAt: null,
+  };
+  const event = managementEvent(context, {
+    action: 'create',
+    objectType: 'api_key',
+    objectName: input.name,
+    instanceId: input.instanceId,
+    message: `Created ${input.role} API key ${prefix}…`,
+    extra: { keyId: row.id, role: input.role },
+  });
+  await db.batch([db.insert(apiKeys).values(row), ...(await recordChangeStatements(db, organizationId, [event], context.now))]);
+  return { ...view(row), secret };
+}
+
+/** Revokes a key and ends the sessions signed in with it. Revoking twice is a no-op. */
+export async function revokeApiKey(db: Database, organizationId: string, keyId: string, context: ChangeContext) {
+  const key = await getApiKey(db, organizationId, keyId);
+  if (!mayGrant(context.role, key.role)) throw forbidden(`Your role (${context.role}) cannot revoke ${key.role} keys.`);
+  if (key.revokedAt !== null) return key;
+  const now = context.now;
+  const event = managementEvent(context, {
+    action: 'delete',
+    objectType: 'api_key',
+    objectName: key.name,
+    instanceId: key.instanceId,
+    message: `Revoked ${key.role} API key ${key.prefix}…`,
+    extra: { keyId },
+  });
+  await db.batch([
+    db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt))),
+    ...(await recordChangeStatements(db, organizationId, [event], now, { onlyIfPreviousChanged: true })),
+    // The key leaves every session; a session left with no key has ended.
+    db.delete(sessionKeys).where(eq(sessionKeys.apiKeyId, keyId)),
+    db.delete(sessions).where(sql`NOT EXISTS (SELECT 1 FROM session_keys WHERE session_keys.token_hash = ${sessions.tokenHash})`),
+  ]);
+  return { ...key, revokedAt: iso(now) };
+}

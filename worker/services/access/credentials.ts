@@ -1,0 +1,226 @@
+import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type { OrgGrant, Principal, PrincipalUser } from '../../auth/principal.ts';
+import { can, effectiveRole } from '../../auth/roles.ts';
+import { randomToken, sha256Hex } from '../../auth/secrets.ts';
+import type { OrganizationSummary } from '../../contract/management.ts';
+import type { Database } from '../../db/client.ts';
+import { apiKeys, type KeyRole, memberships, organizations, type Role, sessionKeys, sessions, users } from '../../db/schema.ts';
+import { forbidden, unauthorized } from '../../errors.ts';
+
+/**
+ * One rule for every transport: an API key acts in its own organization only, with at most the
+ * role its user holds there now. Bearer, Basic and a dashboard session all resolve keys through
+ * keyGrant; a session is the set of keys its user signed in with (one per organization).
+ */
+interface KeyLookup {
+  id: string;
+  organizationId: string;
+  role: KeyRole;
+  instanceId: string | null;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  userId: string | null;
+  userEmail: string | null;
+  userName: string | null;
+  memberRole: Role | null;
+}
+
+const keyColumns = {
+  id: apiKeys.id,
+  organizationId: apiKeys.organizationId,
+  role: apiKeys.role,
+  instanceId: apiKeys.instanceId,
+  expiresAt: apiKeys.expiresAt,
+  revokedAt: apiKeys.revokedAt,
+  userId: apiKeys.userId,
+  userEmail: users.email,
+  userName: users.name,
+  memberRole: memberships.role,
+};
+
+function keysQuery(db: Database) {
+  return db
+    .select(keyColumns)
+    .from(apiKeys)
+    .leftJoin(users, eq(users.id, apiKeys.userId))
+    .leftJoin(memberships, and(eq(memberships.organizationId, apiKeys.organizationId), eq(memberships.userId, apiKeys.userId)));
+}
+
+/**
+ * The key's grant, or a 401 when it is revoked, expired, or its user no longer holds what it needs:
+ * a user who left disables their keys; a key never grants more than its user holds now; an ingest
+ * key stops when its user no longer holds a role that may create ingest keys (admin or owner).
+ */
+function keyGrant(key: KeyLookup | undefined, now: number): OrgGrant {
+  if (!key) throw unauthorized('The API key is not valid.');
+  if (key.revokedAt !== null) throw unauthorized('The API key has been revoked.');
+  if (key.expiresAt !== null && key.expiresAt <= now) throw unauthorized('The API key has expired.');
+  let role: KeyRole = key.role;
+  if (key.userId !== null) {
+    if (key.memberRole === null) throw unauthorized('The API key belongs to a user who is no longer a member.');
+    if (role === 'ingest') {
+      if (!can(key.memberRole, 'sendEvents')) {
+        throw unauthorized('The API key belongs to a user who no longer holds a role that may send events (admin or owner).');
+      }
+    } else role = effectiveRole(role, key.memberRole);
+  }
+  return { organizationId: key.organizationId, role, instanceId: key.instanceId, apiKeyId: key.id };
+}
+
+function keyUser(key: KeyLookup): PrincipalUser | null {
+  return key.userId !== null && key.userEmail !== null ? { id: key.userId, email: key.userEmail, name: key.userName ?? '' } : null;
+}
+
+function keyPrincipal(key: KeyLookup, grant: OrgGrant): Principal {
+  const user = keyUser(key);
+  return {
+    kind: 'api-key',
+    user,
+    apiKeyId: key.id,
+    sessionTokenHash: null,
+    grants: [grant],
+    actor: user ? { type: 'user', id: user.email } : { type: 'api_key', id: key.id },
+  };
+}
+
+/** `Authorization: Bearer <secret>`. */
+export async function principalFromApiKey(db: Database, secret: string, now: number): Promise<Principal> {
+  const [key] = await keysQuery(db)
+    .where(eq(apiKeys.secretHash, await sha256Hex(secret)))
+    .limit(1);
+  const grant = keyGrant(key, now);
+  return keyPrincipal(key as KeyLookup, grant);
+}
+
+/** `Authorization: Basic base64(<apiKeyId>:<secret>)`, as Akuity's clients send it: the id must be the secret's key. */
+export async function principalFromKeyIdAndSecret(db: Database, keyId: string, secret: string, now: number): Promise<Principal> {
+  const [key] = await keysQuery(db)
+    .where(eq(apiKeys.secretHash, await sha256Hex(secret)))
+    .limit(1);
+  if (key && key.id !== keyId) throw unauthorized('The API key is not valid.');
+  const grant = keyGrant(key, now);
+  return keyPrincipal(key as KeyLookup, grant);
+}
+
+const TOUCH_EVERY_MS = 60_000;
+/** Keys this isolate refreshed, and when: within a minute the UPDATE would change nothing. */
+const touched = new Map<string, number>();
+const TOUCHED_MAX = 10_000;
+
+/**
+ * last_used_at is refreshed at most once a minute per key to keep reads cheap; an isolate that
+ * refreshed a key in the last minute skips even the statement (profiled: one D1 round trip on
+ * every authenticated request).
+ */
+export async function touchApiKey(db: Database, keyId: string, now: number): Promise<void> {
+  const last = touched.get(keyId);
+  if (last !== undefined && last > now - TOUCH_EVERY_MS) return;
+  if (touched.size >= TOUCHED_MAX) touched.clear();
+  touched.set(keyId, now);
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: now })
+    .where(and(eq(apiKeys.id, keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - TOUCH_EVERY_MS))));
+}
+
+const SESSION_ENDED = 'The session has ended. Sign in again.';
+
+/**
+ * A session acts with the keys its user signed in with; keys that stopped working drop out, and
+ * a session left with none has ended.
+ */
+export async function principalFromSession(db: Database, token: string, now: number): Promise<Principal> {
+  const tokenHash = await sha256Hex(token);
+  const [session] = await db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).limit(1);
+  if (!session || session.expiresAt <= now) throw unauthorized(SESSION_ENDED);
+  const keys = await keysQuery(db)
+    .innerJoin(sessionKeys, eq(sessionKeys.apiKeyId, apiKeys.id))
+    .where(eq(sessionKeys.tokenHash, tokenHash))
+    .orderBy(asc(sessionKeys.addedAt));
+  const working = keys.flatMap((key) => {
+    try {
+      const user = keyUser(key);
+      return user ? [{ grant: keyGrant(key, now), user }] : [];
+    } catch {
+      return [];
+    }
+  });
+  const first = working[0];
+  if (!first) throw unauthorized(SESSION_ENDED);
+  return {
+    kind: 'session',
+    user: first.user,
+    apiKeyId: session.apiKeyId,
+    sessionTokenHash: tokenHash,
+    grants: working.map((entry) => entry.grant),
+    actor: { type: 'user', id: first.user.email },
+  };
+}
+
+/**
+ * Signs a user in with one of their keys. With a working session of the same user the key joins
+ * it (replacing that user's earlier key for the same organization), so the dashboard can switch
+ * organizations; otherwise a new session starts. Returns the cookie token to set, if a new one.
+ */
+export async function signIn(
+  db: Database,
+  key: Principal,
+  current: Principal | null,
+  now: number,
+  ttlMs: number,
+): Promise<{ token: string | null; principal: Principal }> {
+  const grant = key.grants === 'all' ? undefined : key.grants[0];
+  if (!key.user || !key.apiKeyId || !grant) throw forbidden('This API key is not tied to a user and cannot sign in.');
+  if (grant.role === 'ingest') throw forbidden('Ingest keys can only send events; they cannot sign in.');
+  const joining = current?.kind === 'session' && current.sessionTokenHash !== null && current.user?.id === key.user.id;
+  if (joining && current.sessionTokenHash) {
+    const tokenHash = current.sessionTokenHash;
+    await db.batch([
+      db
+        .delete(sessionKeys)
+        .where(
+          and(
+            eq(sessionKeys.tokenHash, tokenHash),
+            sql`${sessionKeys.apiKeyId} IN (SELECT id FROM api_keys WHERE organization_id = ${grant.organizationId})`,
+          ),
+        ),
+      db.insert(sessionKeys).values({ tokenHash, apiKeyId: key.apiKeyId, addedAt: now }),
+    ]);
+    const others = current.grants === 'all' ? [] : current.grants.filter((other) => other.organizationId !== grant.organizationId);
+    return { token: null, principal: { ...current, grants: [...others, grant] } };
+  }
+  const token = randomToken(32);
+  const tokenHash = await sha256Hex(token);
+  await db.batch([
+    db.insert(sessions).values({ tokenHash, apiKeyId: key.apiKeyId, createdAt: now, expiresAt: now + ttlMs }),
+    db.insert(sessionKeys).values({ tokenHash, apiKeyId: key.apiKeyId, addedAt: now }),
+  ]);
+  return { token, principal: { ...key, kind: 'session', sessionTokenHash: tokenHash } };
+}
+
+export async function deleteSession(db: Database, tokenHash: string): Promise<void> {
+  await db.batch([
+    db.delete(sessionKeys).where(eq(sessionKeys.tokenHash, tokenHash)),
+    db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)),
+  ]);
+}
+
+/** The organizations a principal can see, with its role in each. */
+export async function organizationsOf(db: Database, principal: Principal): Promise<OrganizationSummary[]> {
+  const columns = { id: organizations.id, name: organizations.name };
+  if (principal.grants === 'all') {
+    const rows = await db.select(columns).from(organizations).orderBy(organizations.name);
+    return rows.map((row) => ({ ...row, role: 'owner' }));
+  }
+  const roleByOrg = new Map(principal.grants.map((grant) => [grant.organizationId, grant.role]));
+  if (roleByOrg.size === 0) return [];
+  const rows = await db
+    .select(columns)
+    .from(organizations)
+    .where(sql`${organizations.id} IN (SELECT value FROM json_each(${JSON.stringify([...roleByOrg.keys()])}))`)
+    .orderBy(organizations.name);
+  return rows.flatMap((row) => {
+    const role = roleByOrg.get(row.id);
+    return role ? [{ ...row, role }] : [];
+  });
+}

@@ -1,0 +1,15 @@
+/**
+ * Who may act: API keys, members and their roles, and the credentials a request brings (key, Basic, session).
+ * The only door into this folder for code outside it (.dependency-cruiser.cjs).
+ */
+export { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
+export {
+  deleteSession,
+  organizationsOf,
+  principalFromApiKey,
+  principalFromKeyIdAndSecret,
+  principalFromSession,
+  signIn,
+  touchApiKey,
+} from './credentials.ts';
+export { addMember, changeMemberRole, listMembers, removeMember } from './members.ts';

@@ -1,0 +1,52 @@
+import { and, eq, isNotNull, isNull, lte } from 'drizzle-orm';
+import { DAY_MS, dateString, WEEK_MS } from '../../archive/week.ts';
+import type { AuditLogSettings } from '../../contract/settings.ts';
+import type { Database } from '../../db/client.ts';
+import { archives, eventWeeks } from '../../db/schema.ts';
+import { archiveKeys } from './storage.ts';
+
+export interface ArchiveExpiryReport {
+  expired: string[];
+}
+
+/**
+ * Archive retention: for organizations that set `archiveRetentionDays`, the ZIPs of weeks that
+ * ended longer ago are deleted from R2 (every revision). Manifests and signatures stay, so the hash
+ * chain still verifies and an auditor can still see what existed; the rows say when each expired.
+ * Only weeks whose events already left D1 expire, so no event is ever held nowhere.
+ */
+export async function expireArchives(
+  db: Database,
+  bucket: R2Bucket,
+  now: number,
+  settings: ReadonlyMap<string, AuditLogSettings>,
+): Promise<ArchiveExpiryReport> {
+  const report: ArchiveExpiryReport = { expired: [] };
+  for (const [organizationId, { archiveRetentionDays }] of settings) {
+    if (archiveRetentionDays === 0) continue;
+    const lastExpiredStart = dateString(now - archiveRetentionDays * DAY_MS - WEEK_MS);
+    const rows = await db
+      .select({ startDate: archives.startDate, revision: archives.revision })
+      .from(archives)
+      .innerJoin(eventWeeks, and(eq(eventWeeks.organizationId, archives.organizationId), eq(eventWeeks.startDate, archives.startDate)))
+      .where(
+        and(
+          eq(archives.organizationId, organizationId),
+          lte(archives.startDate, lastExpiredStart),
+          isNull(archives.expiredAt),
+          isNotNull(eventWeeks.purgedAt),
+        ),
+      );
+    for (const row of rows) {
+      await bucket.delete(archiveKeys(organizationId, row.startDate, row.revision).zip);
+      await db
+        .update(archives)
+        .set({ expiredAt: now })
+        .where(
+          and(eq(archives.organizationId, organizationId), eq(archives.startDate, row.startDate), eq(archives.revision, row.revision)),
+        );
+      report.expired.push(`${organizationId}/${row.startDate}/rev${row.revision}`);
+    }
+  }
+  return report;
+}

@@ -1,0 +1,113 @@
+import { PartBuffer } from '../../archive/part-buffer.ts';
+import { Sha256Stream } from '../../archive/sha256-stream.ts';
+import type { ZipSink } from '../../archive/zip-stream.ts';
+
+/** R2 keys of one archive revision. Revision 1 uses the plain keys; later revisions never overwrite it. */
+export function archiveKeys(organizationId: string, startDate: string, revision: number) {
+  const base = `orgs/${organizationId}/archives/${startDate}${revision > 1 ? `.rev${revision}` : ''}`;
+  return { zip: `${base}.zip`, manifest: `${base}.manifest.json`, signature: `${base}.sig` };
+}
+
+/** The names a user's download gets (Content-Disposition), for a week from startDate to endDate. */
+export function archiveFileNames(startDate: string, endDate: string) {
+  return { zip: `audit-logs_${startDate}_${endDate}.zip`, manifest: `${startDate}.manifest.json`, signature: `${startDate}.sig` };
+}
+
+export type ArchiveFile = 'zip' | 'manifest' | 'signature';
+
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+
+/** A failure injected by tests at a named point of the upload, to prove the retry is clean. */
+export class InjectedFailure extends Error {}
+
+/**
+ * ZIP bytes → SHA-256 + R2 multipart upload in fixed-size parts. `drain` uploads every full part,
+ * so the buffer never holds more than one part and one chunk.
+ */
+export class MultipartSink implements ZipSink {
+  private readonly buffer: PartBuffer;
+  private readonly hash = new Sha256Stream();
+  private unhashed: Uint8Array[] = [];
+  private readonly parts: R2UploadedPart[] = [];
+  bytes = 0;
+
+  private readonly upload: R2MultipartUpload;
+  private readonly failAfterParts: number | null;
+
+  constructor(upload: R2MultipartUpload, partSize: number, failAfterParts: number | null = null) {
+    this.upload = upload;
+    this.failAfterParts = failAfterParts;
+    if (partSize < MIN_PART_SIZE) throw new RangeError(`R2 parts must be at least ${MIN_PART_SIZE} bytes`);
+    this.buffer = new PartBuffer(partSize);
+  }
+
+  get peakBufferedBytes(): number {
+    return this.buffer.peakBufferedBytes;
+  }
+
+  get partCount(): number {
+    return this.parts.length;
+  }
+
+  write(chunk: Uint8Array): void {
+    if (chunk.byteLength === 0) return;
+    this.buffer.push(chunk);
+    this.unhashed.push(chunk);
+    this.bytes += chunk.byteLength;
+  }
+
+  private async uploadPart(part: Uint8Array): Promise<void> {
+    if (this.failAfterParts !== null && this.parts.length >= this.failAfterParts) throw new InjectedFailure('injected failure mid-upload');
+    this.parts.push(await this.upload.uploadPart(this.parts.length + 1, part));
+  }
+
+  async drain(): Promise<void> {
+    for (const chunk of this.unhashed) await this.hash.write(chunk);
+    this.unhashed = [];
+    for (let part = this.buffer.take(); part; part = this.buffer.take()) await this.uploadPart(part);
+  }
+
+  /** Uploads the last (shorter) part and completes the upload. */
+  async complete(): Promise<{ sha256: string; bytes: number }> {
+    await this.drain();
+    const last = this.buffer.take(true);
+    if (last) await this.uploadPart(last);
+    const object = await this.upload.complete(this.parts);
+    if (object.size !== this.bytes) throw new Error(`R2 stored ${object.size} bytes, ${this.bytes} were written`);
+    return { sha256: await this.hash.hex(), bytes: this.bytes };
+  }
+
+  async abort(): Promise<void> {
+    await this.upload.abort();
+  }
+}
+
+export async function startMultipartUpload(bucket: R2Bucket, key: string, filename: string): Promise<R2MultipartUpload> {
+  return bucket.createMultipartUpload(key, {
+    httpMetadata: { contentType: 'application/zip', contentDisposition: `attachment; filename="${filename}"` },
+  });
+}
+
+export async function putArchiveSidecars(
+  bucket: R2Bucket,
+  keys: { manifest: string; signature: string },
+  manifest: Uint8Array,
+  signature: Uint8Array,
+  names: { manifest: string; signature: string },
+) {
+  await bucket.put(keys.manifest, manifest, {
+    httpMetadata: { contentType: 'application/json', contentDisposition: `attachment; filename="${names.manifest}"` },
+  });
+  await bucket.put(keys.signature, signature, {
+    httpMetadata: { contentType: 'application/octet-stream', contentDisposition: `attachment; filename="${names.signature}"` },
+  });
+}
+
+export async function getArchiveObject(bucket: R2Bucket, key: string, request: Headers): Promise<R2ObjectBody | R2Object | null> {
+  return bucket.get(key, { range: request, onlyIf: request });
+}
+
+export async function readObjectBytes(bucket: R2Bucket, key: string): Promise<Uint8Array | null> {
+  const object = await bucket.get(key);
+  return object ? new Uint8Array(await object.arrayBuffer()) : null;
+}
