@@ -89,7 +89,7 @@ export const archiveRoutes = createRouter()
       path: '/archive-downloads/{orgId}/{startDate}/{revision}/{file}',
       tags: ['Archives'],
       summary:
-        'Target of presignedUrl / manifestUrl / signatureUrl: the HMAC signature in the query is the credential (Range, If-Range and ETag supported)',
+        'Target of presignedUrl / manifestUrl / signatureUrl: the HMAC signature in the query is the credential (Range, If-Range and ETag supported); every GET that sends ZIP bytes (200 or 206) is recorded as a download event',
       security: [],
       request: { params: DownloadParams, query: DownloadQuery },
       responses: {
