@@ -183,3 +183,73 @@ describe('the download record matches what was sent, for any Range (property)', 
     );
   }, 120_000);
 });
+
+describe('signed archive links take only canonical decimal numbers', () => {
+  it('refuses a revision or expiry written any other way (leading zero, fraction, exponent, sign, hex, spaces) with 400', async () => {
+    const archived = await archivedWeek('dl-canonical');
+    const link = new URL(archived.item.presignedUrl ?? '');
+    const expires = link.searchParams.get('expires') ?? '';
+    const withRevision = (revision: string) => {
+      const copy = new URL(link);
+      copy.pathname = copy.pathname.replace(/\/1\/zip$/, `/${revision}/zip`);
+      return copy.toString();
+    };
+    const withExpires = (value: string) => {
+      const copy = new URL(link);
+      copy.searchParams.set('expires', value);
+      return copy.toString();
+    };
+    expect(withRevision('1')).toBe(link.toString());
+    const cases: [string, string][] = [
+      ['revision 01', withRevision('01')],
+      ['revision 1.0', withRevision('1.0')],
+      ['revision 1e0', withRevision('1e0')],
+      ['revision +1', withRevision('+1')],
+      ['revision 0x1', withRevision('0x1')],
+      ['revision %201', withRevision('%201')],
+      ['revision 1.', withRevision('1.')],
+      ['expires e0', withExpires(`${expires}e0`)],
+      ['expires .0', withExpires(`${expires}.0`)],
+      ['expires leading 0', withExpires(`0${expires}`)],
+      ['expires +', withExpires(`+${expires}`)],
+      ['expires exponent', withExpires(`${expires.slice(0, -1)}${expires.at(-1)}0e-1`)],
+      ['expires hex', withExpires(`0x${Number(expires).toString(16)}`)],
+      ['expires space', withExpires(` ${expires}`)],
+      ['expires beyond 2^53', withExpires('9007199254740993')],
+      ['expires empty', withExpires('')],
+    ];
+    for (const [label, tampered] of cases) {
+      const problem = await expectProblem(await archived.fetchLink(tampered), 400);
+      expect(problem.errors?.length, label).toBeGreaterThan(0);
+    }
+    // The link as issued still works, and only that request is recorded.
+    const ok = await archived.fetchLink(link.toString());
+    expect(ok.status).toBe(200);
+    await ok.arrayBuffer();
+    expect(await archived.downloads()).toHaveLength(1);
+  });
+
+  it('refuses any respelling of the revision or expiry: zeros, sign, fraction, exponent (property)', async () => {
+    const archived = await archivedWeek('dl-respelled');
+    const link = new URL(archived.item.presignedUrl ?? '');
+    const respelling = fc
+      .record({
+        zeros: fc.nat({ max: 3 }),
+        sign: fc.constantFrom('', '+'),
+        tail: fc.constantFrom('', '.', '.0', '.000', 'e0', 'E0', 'e+0', 'e-0', '.0e0'),
+      })
+      .filter(({ zeros, sign, tail }) => zeros + sign.length + tail.length > 0);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('revision', 'expires'), respelling, async (part, { zeros, sign, tail }) => {
+        const target = new URL(link);
+        const spell = (digits: string) => `${sign}${'0'.repeat(zeros)}${digits}${tail}`;
+        if (part === 'revision') target.pathname = target.pathname.replace(/\/(\d+)\/zip$/, (_, digits: string) => `/${spell(digits)}/zip`);
+        else target.searchParams.set('expires', spell(link.searchParams.get('expires') ?? ''));
+        expect(target.toString()).not.toBe(link.toString());
+        await expectProblem(await archived.fetchLink(target.toString()), 400);
+      }),
+      { numRuns: 200 },
+    );
+    expect(await archived.downloads()).toEqual([]);
+  }, 120_000);
+});
