@@ -110,4 +110,26 @@ describe('CSV and NDJSON export', () => {
     const events = await storedEvents(org.orgId);
     expect(events.at(-1)).toMatchObject({ action: 'export', object_type: 'audit_log_archive', actor_id: org.ownerEmail });
   });
+
+  it('never records a HEAD as an export: it transfers nothing (CSV and NDJSON), though it answers like the GET', async () => {
+    const org = await createOrg('export-head');
+    const exports = async () => (await storedEvents(org.orgId)).filter((event) => event.action === 'export').length;
+    for (const [query, type] of [
+      ['', 'text/csv; charset=utf-8'],
+      ['?format=ndjson', 'application/x-ndjson; charset=utf-8'],
+      ['?format=ndjson&filters.action=sync&filters.limit=5', 'application/x-ndjson; charset=utf-8'],
+    ] as const) {
+      const head = await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs${query}`, { method: 'HEAD', token: org.ownerKey });
+      expect(head.status, query).toBe(200);
+      expect(head.headers.get('content-type')).toBe(type);
+      expect(head.headers.get('content-disposition')).toMatch(/^attachment; filename="audit-logs_org_/);
+      expect((await head.arrayBuffer()).byteLength).toBe(0);
+    }
+    // A HEAD with a bad parameter is the GET's 400, and records nothing either.
+    const bad = await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs?filters.limit=0`, { method: 'HEAD', token: org.ownerKey });
+    expect(bad.status).toBe(400);
+    expect(await exports()).toBe(0);
+    await (await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs`, { token: org.ownerKey })).text();
+    expect(await exports()).toBe(1);
+  });
 });

@@ -184,20 +184,21 @@ describe('archive links follow RFC 9110 ranges', () => {
     expect(new Uint8Array(await partial.arrayBuffer())).toEqual(bytes.slice(-10));
   });
 
-  it('counts only complete 200 GETs of the ZIP as downloads: not HEAD, not 206, not 304', async () => {
+  it('counts every GET that sends ZIP bytes as a download (200 and 206), not HEAD or 304', async () => {
     const { fetchLink, downloads } = await archivedWeek('range-events');
     const head = await fetchLink({ method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.get('content-length')).not.toBeNull();
+    expect(await downloads()).toBe(0);
     const ranged = await fetchLink({ headers: { range: 'bytes=0-99' } });
     expect(ranged.status).toBe(206);
     await ranged.body?.cancel();
-    expect(await downloads()).toBe(0);
+    expect(await downloads()).toBe(1);
     const full = await fetchLink();
     const etag = full.headers.get('etag') ?? '';
     await full.arrayBuffer();
-    expect(await downloads()).toBe(1);
+    expect(await downloads()).toBe(2);
     expect((await fetchLink({ headers: { 'if-none-match': etag } })).status).toBe(304);
-    expect(await downloads()).toBe(1);
+    expect(await downloads()).toBe(2);
   });
 });

@@ -8,8 +8,9 @@ const RECORDING_READS = [/^\/api\/v1\/organizations\/([^/]+)\/csv-audit-logs$/, 
 
 /** The organization whose events a successful request may have recorded, or null. */
 export function recordingOrganization(method: string, pathname: string): string | null {
-  const match =
-    method === 'GET' || method === 'HEAD' ? RECORDING_READS.map((pattern) => pattern.exec(pathname)).find(Boolean) : WRITE.exec(pathname);
+  // A HEAD sends nothing, so it records nothing: exports and downloads are recorded for GETs only.
+  if (method === 'HEAD') return null;
+  const match = method === 'GET' ? RECORDING_READS.map((pattern) => pattern.exec(pathname)).find(Boolean) : WRITE.exec(pathname);
   const encoded = match?.[1];
   if (!encoded) return null;
   try {

@@ -1,13 +1,22 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { checkLink } from '../archive/signed-link.ts';
-import { ArchiveListQuery, ArchiveListSchema, CalendarDate, PublicKeySchema } from '../contract/archive.ts';
-import { forbidden } from '../errors.ts';
-import { AUDIT_READERS, orgAccess } from '../middleware/access.ts';
-import { canonicalQuery } from '../middleware/canonical-query.ts';
-import { archivePublicKey, listArchivesWithLinks, serveArchiveFile } from '../services/archive/index.ts';
-import { clientIp, OrgParams, security } from './params.ts';
-import { commonProblems, jsonResponse } from './responses.ts';
-import { createRouter } from './router.ts';
+import { checkLink, LINK_NUMBER } from '../archive/signed-link';
+import { ArchiveListQuery, ArchiveListSchema, CalendarDate, PublicKeySchema } from '../contract/archive';
+import { forbidden } from '../errors';
+import { AUDIT_READERS, orgAccess } from '../middleware/access';
+import { canonicalQuery } from '../middleware/canonical-query';
+import { serveArchiveFile } from '../services/archive-download';
+import { archivePublicKey, listArchivesWithLinks } from '../services/archive-links';
+import { clientIp, OrgParams, security } from './params';
+import { commonProblems, jsonResponse } from './responses';
+import { createRouter } from './router';
+
+/** A number of a signed link, only as the service writes it (LINK_NUMBER): else 400, like any malformed parameter. */
+const linkNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(LINK_NUMBER, 'Use decimal digits only (no leading zero, sign, fraction or exponent)')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 
 const DownloadParams = z.object({
   orgId: z
@@ -16,19 +25,14 @@ const DownloadParams = z.object({
     .max(256)
     .openapi({ param: { name: 'orgId', in: 'path' } }),
   startDate: CalendarDate.openapi({ param: { name: 'startDate', in: 'path' } }),
-  revision: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1_000_000)
-    .openapi({ param: { name: 'revision', in: 'path' } }),
+  revision: linkNumber(1, 1_000_000).openapi({ param: { name: 'revision', in: 'path' }, description: '1 to 1000000, decimal digits only' }),
   file: z.enum(['zip', 'manifest', 'signature']).openapi({ param: { name: 'file', in: 'path' } }),
 });
 const DownloadQuery = z.object({
-  expires: z.coerce
-    .number()
-    .int()
-    .openapi({ param: { name: 'expires', in: 'query' } }),
+  expires: linkNumber(0, Number.MAX_SAFE_INTEGER).openapi({
+    param: { name: 'expires', in: 'query' },
+    description: 'Unix seconds, decimal digits only',
+  }),
   actorType: z.enum(['user', 'api_key', 'system']).openapi({ param: { name: 'actorType', in: 'query' } }),
   actorId: z
     .string()
@@ -88,7 +92,7 @@ export const archiveRoutes = createRouter()
       path: '/archive-downloads/{orgId}/{startDate}/{revision}/{file}',
       tags: ['Archives'],
       summary:
-        'Target of presignedUrl / manifestUrl / signatureUrl: the HMAC signature in the query is the credential (Range, If-Range and ETag supported)',
+        'Target of presignedUrl / manifestUrl / signatureUrl: the HMAC signature in the query is the credential (Range, If-Range and ETag supported); every GET that sends ZIP bytes (200 or 206) is recorded as a download event',
       security: [],
       request: { params: DownloadParams, query: DownloadQuery },
       responses: {
@@ -102,6 +106,7 @@ export const archiveRoutes = createRouter()
         },
         206: { description: 'A byte range of the file' },
         304: { description: 'Not modified (If-None-Match)' },
+        400: commonProblems[400],
         403: commonProblems[403],
         404: commonProblems[404],
         416: { description: 'Range not satisfiable (Content-Range: bytes */<size>)' },

@@ -113,7 +113,7 @@ export const auditLogReadRoutes = createRouter()
       path: '/organizations/{orgId}/csv-audit-logs',
       tags: ['Audit logs'],
       summary:
-        'Every matching event (or filters.limit of them from filters.offset) as CSV, or NDJSON with ?format=ndjson, streamed; recorded as an export event',
+        'Every matching event (or filters.limit of them from filters.offset) as CSV, or NDJSON with ?format=ndjson, streamed; a GET is recorded as an export event (a HEAD is not)',
       security,
       middleware: [orgAccess(AUDIT_READERS), canonicalQuery(ExportQuery), freeTextBudget] as const,
       request: { params: OrgParams, query: ExportQuery },
@@ -129,26 +129,28 @@ export const auditLogReadRoutes = createRouter()
       const { orgId } = c.req.valid('param');
       const query = c.var.query;
       const { format } = query;
+      const filters = await resolveFilters(c.var.db, orgId, toFilters(query));
+      const day = new Date(c.var.now).toISOString().slice(0, 10);
+      const headers = {
+        'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        'content-disposition': `attachment; filename="audit-logs_${orgId}_${day}.${format}"`,
+      };
+      // A HEAD (Hono answers it with this GET handler) sends no events, so it is no export: it
+      // gets the GET's headers and checks, but neither reads the events nor records anything.
+      if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers });
       const filterParameters = canonicalize(Object.fromEntries(Object.entries(query).filter(([key]) => key.startsWith('filters.'))));
       const body = await startExport(
         c.var.events,
         orgId,
         {
           format,
-          filters: await resolveFilters(c.var.db, orgId, toFilters(query)),
+          filters,
           filterParameters: filterParameters as Record<string, unknown>,
           limit: query['filters.limit'] ?? null,
           offset: query['filters.offset'],
         },
         { principal: c.var.caller, ip: clientIp(c), now: c.var.now },
       );
-      const day = new Date(c.var.now).toISOString().slice(0, 10);
-      return new Response(body, {
-        status: 200,
-        headers: {
-          'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-          'content-disposition': `attachment; filename="audit-logs_${orgId}_${day}.${format}"`,
-        },
-      });
+      return new Response(body, { status: 200, headers });
     },
   );

@@ -20,9 +20,11 @@ export interface ArchiveFileRequest {
 }
 
 /**
- * Serves one file of an archive revision with RFC 9110 conditional and range semantics. Only a
- * complete 200 GET of the ZIP is recorded as a `download` event: HEAD, 206 and 304 transfer no
- * archive, so they are not downloads.
+ * Serves one file of an archive revision with RFC 9110 conditional and range semantics. Every GET
+ * that sends bytes of the ZIP is recorded as one `download` event, a 206 as much as a 200: the
+ * whole file can be fetched as `bytes=0-` or in pieces, so a record that skipped ranges could be
+ * bypassed at will. HEAD, 304 and 416 send no bytes of it and record nothing. The manifest and the
+ * signature hold no events (they are the archive's proof), so fetching them is not recorded.
  */
 export async function serveArchiveFile(db: Database, bucket: R2Bucket, request: ArchiveFileRequest): Promise<Response> {
   const { claims } = request;
@@ -55,23 +57,35 @@ export async function serveArchiveFile(db: Database, bucket: R2Bucket, request: 
     });
   }
   const partial = range.kind === 'partial';
+  const offset = partial ? range.offset : 0;
   const length = partial ? range.length : stored.size;
   headers.set('content-length', String(length));
-  if (partial) headers.set('content-range', `bytes ${range.offset}-${range.offset + range.length - 1}/${stored.size}`);
+  if (partial) headers.set('content-range', `bytes ${offset}-${offset + length - 1}/${stored.size}`);
   const status = partial ? 206 : 200;
   if (request.method === 'HEAD') return new Response(null, { status, headers });
 
-  const object = await bucket.get(key, partial ? { range: { offset: range.offset, length: range.length } } : {});
+  const object = await bucket.get(key, partial ? { range: { offset, length } } : {});
   if (!object) throw notFound('The archive file is missing from storage.');
-  if (claims.file === 'zip' && !partial) {
+  if (claims.file === 'zip') {
+    // The served bytes (not the Range as sent, which may overreach or be a suffix), so an auditor
+    // can add up what left: `bytes` of the file's `size`, and for a 206 which ones.
+    const served = partial ? `bytes=${offset}-${offset + length - 1}` : null;
     const event = managementEvent(
       { principal: { actor: { type: claims.actorType, id: claims.actorId } }, ip: request.ip, now: request.now },
       {
         action: 'download',
         objectType: 'audit_log_archive',
         objectName: names.zip,
-        message: `Downloaded the archive of ${claims.startDate} (revision ${claims.revision})`,
-        extra: { startDate: claims.startDate, revision: claims.revision },
+        message: served
+          ? `Downloaded bytes ${offset}-${offset + length - 1} (${length} of ${stored.size}) of the archive of ${claims.startDate} (revision ${claims.revision})`
+          : `Downloaded the archive of ${claims.startDate} (revision ${claims.revision})`,
+        extra: {
+          startDate: claims.startDate,
+          revision: claims.revision,
+          ...(served ? { range: served } : {}),
+          bytes: length,
+          size: stored.size,
+        },
       },
     );
     await recordChange(db, claims.organizationId, event, request.now);
