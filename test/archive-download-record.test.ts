@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ArchiveList, AuditLogArchive, AuditLogPage } from '../worker/contract';
-import { archiveKeys } from '../worker/services/archive-storage';
-import { call, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
-import { build, ingestAll, lastWeek, r2Bytes, sha256, weekEvents } from './helpers/archives';
+import type { ArchiveList, AuditLogArchive, AuditLogPage } from '../worker/contract/index.ts';
+import { archiveKeys } from '../worker/services/archive/storage.ts';
+import { call, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
+import { build, ingestAll, lastWeek, r2Bytes, sha256, weekEvents } from './helpers/archives.ts';
 
 /**
  * Every request that sends bytes of an archive's ZIP is a `download` event, whatever its Range:
