@@ -5,6 +5,7 @@ import { newId } from '../db/ids';
 import { memberships, users, type Role } from '../db/schema';
 import { ApiError, forbidden, notFound } from '../errors';
 import { managementEvent, type ChangeContext } from '../events/management-event';
+import { revokeLeaverKeysStatements } from './api-keys';
 import { recordChangeStatements } from './pending-events';
 import { findUserByEmail } from './organizations';
 
@@ -154,6 +155,7 @@ export async function removeMember(db: Database, organizationId: string, userId:
   const [removal] = await db.batch([
     db.delete(memberships).where(notLastOwner(organizationId, userId)),
     ...(await recordChangeStatements(db, organizationId, [event], context.now, { onlyIfPreviousChanged: true })),
+    ...(await revokeLeaverKeysStatements(db, organizationId, userId, context)),
   ]);
   if (removal.meta.changes === 0) throw new ApiError('last-owner', `${member.email} is the last owner of the organization.`);
   return member;
