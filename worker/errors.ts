@@ -112,13 +112,16 @@ export function problemResponse(
   });
 }
 
+/** What a 422 says of a field the body's schema does not have. */
+export const UNKNOWN_FIELD = 'is not a known field';
+
 /** zod issues as field errors, each pointer prefixed with where the value came from ("query", "param"). */
 export function zodFieldErrors(error: ZodError, prefix = ''): FieldError[] {
   const pointer = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join('/');
   return error.issues.flatMap((issue) =>
     // An unknown key is named by its own pointer, not by the object that holds it.
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ pointer: pointer([...issue.path, key]), detail: 'is not a known field' }))
+      ? issue.keys.map((key) => ({ pointer: pointer([...issue.path, key]), detail: UNKNOWN_FIELD }))
       : [{ pointer: pointer(issue.path), detail: issue.message }],
   );
 }
