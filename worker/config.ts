@@ -19,7 +19,7 @@ export interface WebhookConfig {
   retryBaseMs: number;
 }
 
-/** One invalid variable: its name, the value it has, and what it must be instead. */
+/** One invalid variable: its name, the value it has (its first 100 characters), and what it must be instead. */
 export interface InvalidVariable {
   variable: string;
   value: string;
@@ -36,7 +36,7 @@ export class ConfigError extends Error {
   constructor(readonly invalid: InvalidVariable[]) {
     super(
       `Invalid configuration: ${invalid
-        .map(({ variable, value, problem }) => `${variable}=${JSON.stringify(value.slice(0, 100))} ${problem}`)
+        .map(({ variable, value, problem }) => `${variable}=${JSON.stringify(value)} ${problem}`)
         .join('; ')}`,
     );
     this.name = 'ConfigError';
@@ -74,7 +74,11 @@ function parse(env: WorkerEnv): Parsed {
     if (value === undefined) return fallback;
     const number = /^[0-9]{1,9}$/.test(value) ? Number(value) : Number.NaN;
     if (number >= min && number <= max) return number;
-    invalid.push({ variable, value, problem: `must be a whole number of ${unit} from ${min} to ${max} (unset: ${fallback})` });
+    invalid.push({
+      variable,
+      value: value.slice(0, 100),
+      problem: `must be a whole number of ${unit} from ${min} to ${max} (unset: ${fallback})`,
+    });
     return fallback;
   };
   // Only the exact words: "1" or "yes" might mean either, and the insecure rule must never be a guess.
@@ -82,7 +86,7 @@ function parse(env: WorkerEnv): Parsed {
     const value = env[variable];
     if (value === undefined || value === 'false') return false;
     if (value === 'true') return true;
-    invalid.push({ variable, value, problem: 'must be "true" or "false" (unset: false)' });
+    invalid.push({ variable, value: value.slice(0, 100), problem: 'must be "true" or "false" (unset: false)' });
     return false;
   };
   const result: Parsed = {
