@@ -146,7 +146,7 @@ describe('ingest', () => {
       [makeEvent(1, { timestamp: new Date(Date.now() - 31 * 86_400_000).toISOString() }), 'timestamp'],
       [makeEvent(1, { instanceId: foreignInstance.id }), 'instanceId'],
       [makeEvent(1, { organizationId: other.orgId }), 'organizationId'],
-      [{ ...makeEvent(1), unexpected: true }, ''],
+      [{ ...makeEvent(1), unexpected: true }, 'unexpected'],
       [{ ...makeEvent(1), actor: { type: 'user', id: 'a', ip: 'not-an-ip' } }, 'actor/ip'],
     ];
     for (const [event, pointer] of cases) {

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import type { WorkerEnv } from './env.ts';
+import { MAX_HOT_RETENTION_DAYS, MIN_HOT_RETENTION_DAYS } from './contract/settings';
+import type { WorkerEnv } from './env';
 
 /** Worker variables parsed once into typed values (wrangler.toml [vars], `.dev.vars`, `--var`). */
 export interface Config {
@@ -11,34 +11,6 @@ export interface Config {
   archiveSettleMs: number;
 }
 
-const positiveDays = (fallback: number) => z.coerce.number().int().min(1).max(36_500).catch(fallback);
-
-const ConfigVars = z.object({
-  HOT_RETENTION_DAYS: positiveDays(90),
-  MAX_EVENT_AGE_DAYS: positiveDays(30),
-  ARCHIVE_SETTLE_SECONDS: z.coerce.number().int().min(0).max(3600).catch(60),
-});
-
-// One parse per env object: Workers hand the same env to every request of an isolate.
-const parsed = new WeakMap<object, Config>();
-
-export function readConfig(env: WorkerEnv): Config {
-  const cached = parsed.get(env);
-  if (cached) return cached;
-  const vars = ConfigVars.parse({
-    HOT_RETENTION_DAYS: env.HOT_RETENTION_DAYS ?? undefined,
-    MAX_EVENT_AGE_DAYS: env.MAX_EVENT_AGE_DAYS ?? undefined,
-    ARCHIVE_SETTLE_SECONDS: env.ARCHIVE_SETTLE_SECONDS ?? undefined,
-  });
-  const config: Config = {
-    hotRetentionDays: vars.HOT_RETENTION_DAYS,
-    maxEventAgeDays: vars.MAX_EVENT_AGE_DAYS,
-    archiveSettleMs: vars.ARCHIVE_SETTLE_SECONDS * 1000,
-  };
-  parsed.set(env, config);
-  return config;
-}
-
 /** Webhook settings (docs/WEBHOOKS.md), apart from Config: only the webhook code reads them. */
 export interface WebhookConfig {
   /** Webhooks may use plain http://localhost and http://127.0.0.1 (local runs and tests only). */
@@ -47,15 +19,97 @@ export interface WebhookConfig {
   retryBaseMs: number;
 }
 
-const WebhookVars = z.object({ WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).catch(30) });
-const parsedWebhooks = new WeakMap<object, WebhookConfig>();
+/** One invalid variable: its name, the value it has (its first 100 characters), and what it must be instead. */
+export interface InvalidVariable {
+  variable: string;
+  value: string;
+  problem: string;
+}
+
+/**
+ * The deployment's variables are invalid. A mistyped retention or limit must not quietly become
+ * something else (an audit log that keeps events for 90 days when 900 were meant), so nothing runs
+ * until it is fixed: requests answer 500 and the cron and queue handlers throw, each naming the
+ * variables in the log.
+ */
+export class ConfigError extends Error {
+  constructor(readonly invalid: InvalidVariable[]) {
+    super(
+      `Invalid configuration: ${invalid
+        .map(({ variable, value, problem }) => `${variable}=${JSON.stringify(value)} ${problem}`)
+        .join('; ')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+type Variable =
+  | 'HOT_RETENTION_DAYS'
+  | 'MAX_EVENT_AGE_DAYS'
+  | 'ARCHIVE_SETTLE_SECONDS'
+  | 'WEBHOOK_RETRY_BASE_SECONDS'
+  | 'ALLOW_INSECURE_WEBHOOKS';
+
+interface Parsed {
+  config: Config;
+  webhooks: WebhookConfig;
+}
+
+// One parse per env object: Workers hand the same env to every request of an isolate. A failed
+// parse is not kept, so every request and job fails until the variables are fixed.
+const parsed = new WeakMap<object, Parsed>();
+
+/**
+ * Every variable with its rule and default (docs/OPERATIONS.md, "Configuration"), or a ConfigError
+ * naming each invalid one. Only an unset variable takes its default; a set one must be valid down
+ * to its spelling: decimal digits only, so "90 days", "1e3" or "0x10" are refused rather than read
+ * as something else.
+ */
+function parse(env: WorkerEnv): Parsed {
+  const cached = parsed.get(env);
+  if (cached) return cached;
+  const invalid: InvalidVariable[] = [];
+  const wholeNumber = (variable: Variable, min: number, max: number, fallback: number, unit: string): number => {
+    const value = env[variable];
+    if (value === undefined) return fallback;
+    const number = /^[0-9]{1,9}$/.test(value) ? Number(value) : Number.NaN;
+    if (number >= min && number <= max) return number;
+    invalid.push({
+      variable,
+      value: value.slice(0, 100),
+      problem: `must be a whole number of ${unit} from ${min} to ${max} (unset: ${fallback})`,
+    });
+    return fallback;
+  };
+  // Only the exact words: "1" or "yes" might mean either, and the insecure rule must never be a guess.
+  const flag = (variable: Variable): boolean => {
+    const value = env[variable];
+    if (value === undefined || value === 'false') return false;
+    if (value === 'true') return true;
+    invalid.push({ variable, value: value.slice(0, 100), problem: 'must be "true" or "false" (unset: false)' });
+    return false;
+  };
+  const result: Parsed = {
+    config: {
+      hotRetentionDays: wholeNumber('HOT_RETENTION_DAYS', MIN_HOT_RETENTION_DAYS, MAX_HOT_RETENTION_DAYS, 90, 'days'),
+      maxEventAgeDays: wholeNumber('MAX_EVENT_AGE_DAYS', 1, 36_500, 30, 'days'),
+      archiveSettleMs: wholeNumber('ARCHIVE_SETTLE_SECONDS', 0, 3600, 60, 'seconds') * 1000,
+    },
+    webhooks: {
+      allowInsecure: flag('ALLOW_INSECURE_WEBHOOKS'),
+      retryBaseMs: wholeNumber('WEBHOOK_RETRY_BASE_SECONDS', 1, 3600, 30, 'seconds') * 1000,
+    },
+  };
+  if (invalid.length > 0) throw new ConfigError(invalid);
+  parsed.set(env, result);
+  return result;
+}
+
+/** The deployment's settings; throws ConfigError when any variable (webhook ones included) is invalid. */
+export function readConfig(env: WorkerEnv): Config {
+  return parse(env).config;
+}
 
 export function readWebhookConfig(env: WorkerEnv): WebhookConfig {
-  const cached = parsedWebhooks.get(env);
-  if (cached) return cached;
-  const vars = WebhookVars.parse({ WEBHOOK_RETRY_BASE_SECONDS: env.WEBHOOK_RETRY_BASE_SECONDS ?? undefined });
-  // Only the exact word: anything else (unset, "1", "yes") keeps the production rule.
-  const config = { allowInsecure: env.ALLOW_INSECURE_WEBHOOKS === 'true', retryBaseMs: vars.WEBHOOK_RETRY_BASE_SECONDS * 1000 };
-  parsedWebhooks.set(env, config);
-  return config;
+  return parse(env).webhooks;
 }

@@ -49,6 +49,10 @@ export interface WorkerEnv
    * Each must be a [[d1_databases]] binding with the same migrations (docs/OPERATIONS.md, "Shards").
    */
   EVENT_SHARDS?: string;
+  /** Days events stay in D1 (default 90); worker/config.ts parses these variables and refuses invalid ones. */
+  HOT_RETENTION_DAYS?: string;
+  /** Ingest refuses timestamps older than this many days (default 30). */
+  MAX_EVENT_AGE_DAYS?: string;
   /** Seconds an event must have been stored before an archive build includes it (default 60). */
   ARCHIVE_SETTLE_SECONDS?: string;
   /** "true" lets webhooks use plain http to localhost / 127.0.0.1 (npm start, tests). */

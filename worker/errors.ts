@@ -1,9 +1,9 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-import type { ZodError } from 'zod';
-import type { FieldError } from './contract/problem.ts';
+import type { FieldError } from './contract/problem';
 
 export type { FieldError };
+export { UNKNOWN_FIELD, zodFieldErrors } from './contract/problem';
 
 /**
  * Every problem type the API answers with, with its HTTP status. The type URI of a problem is
@@ -113,15 +113,4 @@ export function problemResponse(
     status,
     headers: { 'content-type': 'application/problem+json', 'x-request-id': requestId, ...extra.headers },
   });
-}
-
-/** zod issues as field errors, each pointer prefixed with where the value came from ("query", "param"). */
-export function zodFieldErrors(error: ZodError, prefix = ''): FieldError[] {
-  const pointer = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join('/');
-  return error.issues.flatMap((issue) =>
-    // An unknown key is named by its own pointer, not by the object that holds it.
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ pointer: pointer([...issue.path, key]), detail: 'is not a known field' }))
-      : [{ pointer: pointer(issue.path), detail: issue.message }],
-  );
 }

@@ -1,17 +1,22 @@
-import { createApp } from './app.ts';
-import type { ArchiveJob, WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from './env.ts';
-import { handleArchiveBatch } from './jobs/archive-consumer.ts';
-import { runDailyJobs } from './jobs/daily-cron.ts';
-import { handleWebhookBatch, isWebhookQueue } from './jobs/webhook-consumers.ts';
+import { createApp } from './app';
+import { readConfig } from './config';
+import type { ArchiveJob, WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from './env';
+import { handleArchiveBatch } from './jobs/archive-consumer';
+import { runDailyJobs } from './jobs/daily-cron';
+import { handleWebhookBatch, isWebhookQueue } from './jobs/webhook-queues';
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
+  // Invalid variables stop the cron and the consumers before any work (readConfig throws naming
+  // them): the invocation fails, and queue messages are retried once the variables are fixed.
   async scheduled(controller, env) {
+    readConfig(env);
     await runDailyJobs(env, controller.scheduledTime);
   },
   async queue(batch, env) {
+    readConfig(env);
     if (isWebhookQueue(batch.queue)) await handleWebhookBatch(batch, env);
     else await handleArchiveBatch(batch as MessageBatch<ArchiveJob>, env);
   },

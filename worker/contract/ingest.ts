@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { type FieldError, UNKNOWN_FIELD, zodFieldErrors } from './problem.ts';
 import { hostileJsonProblems } from './hostile-json.ts';
 import type { FieldError } from './problem.ts';
 
@@ -91,10 +92,6 @@ export type IngestResult = z.infer<typeof IngestResultSchema>;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function issues(error: z.ZodError, prefix: string[]): FieldError[] {
-  return error.issues.map((issue) => ({ pointer: [...prefix, ...issue.path.map(String)].join('/'), detail: issue.message }));
-}
-
 /**
  * One event or `{ items: [...] }`. Each item is validated on its own so the 422 names every bad
  * item by index and path (a union error would only say "no variant matched").
@@ -107,7 +104,7 @@ export function parseIngestBody(raw: unknown): ({ ok: true } & ParsedIngestBody)
       return { ok: false, errors: [{ pointer: 'items', detail: `items must hold 1 to ${MAX_BATCH_ITEMS} events (got ${items.length})` }] };
     }
     const extra = Object.keys(raw).filter((key) => key !== 'items');
-    const errors: FieldError[] = extra.map((key) => ({ pointer: key, detail: 'Unrecognized key' }));
+    const errors: FieldError[] = extra.map((key) => ({ pointer: key, detail: UNKNOWN_FIELD }));
     const events: AuditEventInput[] = [];
     items.forEach((item, index) => {
       const prefix = ['items', String(index)];
@@ -118,14 +115,14 @@ export function parseIngestBody(raw: unknown): ({ ok: true } & ParsedIngestBody)
       }
       const result = AuditEventInput.safeParse(item);
       if (result.success) events.push(result.data);
-      else errors.push(...issues(result.error, prefix));
+      else errors.push(...zodFieldErrors(result.error, prefix.join('/')));
     });
     return errors.length > 0 ? { ok: false, errors } : { ok: true, events, batch: true };
   }
   const hostile = hostileJsonProblems(raw, []);
   if (hostile.length > 0) return { ok: false, errors: hostile };
   const result = AuditEventInput.safeParse(raw);
-  return result.success ? { ok: true, events: [result.data], batch: false } : { ok: false, errors: issues(result.error, []) };
+  return result.success ? { ok: true, events: [result.data], batch: false } : { ok: false, errors: zodFieldErrors(result.error) };
 }
 
 /**

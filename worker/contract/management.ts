@@ -14,10 +14,11 @@ export const OrganizationSummarySchema = z.object({ id: z.string(), name: z.stri
 
 export const MeSchema = z.object({ user: UserSchema.nullable(), organizations: z.array(OrganizationSummarySchema) }).openapi('Me');
 
+// Request bodies are strict objects: an unknown field is a 422 naming it, never silently dropped.
 export const CreateOrganizationSchema = z
-  .object({
+  .strictObject({
     name: DisplayName.openapi({ example: 'Acme' }),
-    owner: z.object({ email: Email.openapi({ example: 'alice@example.com' }), name: DisplayName.openapi({ example: 'Alice' }) }),
+    owner: z.strictObject({ email: Email.openapi({ example: 'alice@example.com' }), name: DisplayName.openapi({ example: 'Alice' }) }),
     shard: z
       .string()
       .regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'a D1 binding name, like SHARD_1')
@@ -60,14 +61,14 @@ export const InstanceName = z
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'Use lowercase letters, digits and dashes (a DNS label).')
   .openapi({ example: 'prod' });
 
-export const CreateInstanceSchema = z.object({ type: InstanceTypeSchema, name: InstanceName }).openapi('CreateInstance');
+export const CreateInstanceSchema = z.strictObject({ type: InstanceTypeSchema, name: InstanceName }).openapi('CreateInstance');
 
 export const MemberSchema = z
   .object({ userId: z.string(), email: z.string(), name: z.string(), role: RoleSchema, createdAt: z.string() })
   .openapi('Member');
 
-export const AddMemberSchema = z.object({ email: Email, name: DisplayName, role: RoleSchema }).openapi('AddMember');
-export const ChangeRoleSchema = z.object({ role: RoleSchema }).openapi('ChangeRole');
+export const AddMemberSchema = z.strictObject({ email: Email, name: DisplayName, role: RoleSchema }).openapi('AddMember');
+export const ChangeRoleSchema = z.strictObject({ role: RoleSchema }).openapi('ChangeRole');
 
 export const ApiKeySchema = z
   .object({
@@ -87,7 +88,7 @@ export const ApiKeySchema = z
 export const CreatedApiKeySchema = ApiKeySchema.extend({ secret: z.string() }).openapi('CreatedApiKey');
 
 export const CreateApiKeySchema = z
-  .object({
+  .strictObject({
     name: DisplayName,
     role: KeyRoleSchema,
     instanceId: z.string().min(1).max(256).optional().openapi({ description: 'Only for ingest keys: limit writes to this instance' }),
@@ -104,4 +105,4 @@ export type ApiKey = z.infer<typeof ApiKeySchema>;
 export type CreatedApiKey = z.infer<typeof CreatedApiKeySchema>;
 export type CreatedOrganization = z.infer<typeof CreatedOrganizationSchema>;
 
-export const SignInSchema = z.object({ apiKey: z.string().min(1).max(512) }).openapi('SignIn');
+export const SignInSchema = z.strictObject({ apiKey: z.string().min(1).max(512) }).openapi('SignIn');

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { ZodError } from 'zod';
 
 /** One field-level problem, RFC 9457 "errors" extension member. */
 export interface FieldError {
@@ -20,3 +21,20 @@ export const ProblemSchema = z
   .openapi('Problem');
 
 export type Problem = z.infer<typeof ProblemSchema>;
+
+/** What a 422 says of a field the body's schema does not have. */
+export const UNKNOWN_FIELD = 'is not a known field';
+
+/**
+ * zod issues as field errors, each pointer prefixed with where the value came from ("query",
+ * "param"). Here, beside FieldError, so the contract's own parsers (ingest) name fields the same way.
+ */
+export function zodFieldErrors(error: ZodError, prefix = ''): FieldError[] {
+  const pointer = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join('/');
+  return error.issues.flatMap((issue) =>
+    // An unknown key is named by its own pointer, not by the object that holds it.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ pointer: pointer([...issue.path, key]), detail: UNKNOWN_FIELD }))
+      : [{ pointer: pointer(issue.path), detail: issue.message }],
+  );
+}

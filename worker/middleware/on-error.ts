@@ -2,9 +2,10 @@ import type { ErrorHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
 import { serialize } from 'hono/utils/cookie';
-import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie.ts';
-import { ApiError, problemResponse } from '../errors.ts';
-import type { AppEnv } from './app-env.ts';
+import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie';
+import { ConfigError } from '../config';
+import { ApiError, problemResponse } from '../errors';
+import type { AppEnv } from './app-env';
 
 /**
  * The app's one error handler: every failure becomes an RFC 9457 problem. A 401 also clears a
@@ -24,7 +25,9 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
     const code = error.status === 400 ? 'malformed-request' : error.status === 415 ? 'unsupported-media-type' : 'http-error';
     return problemResponse(code, error.message || 'The request could not be processed.', requestId, { status: error.status });
   }
-  // Internals stay in the log, keyed by request id; the client gets only the id.
-  console.error(JSON.stringify({ requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
+  // Internals stay in the log, keyed by request id; the client gets only the id. A deployment
+  // with invalid variables logs which ones and why, on one line, at every request until fixed.
+  if (error instanceof ConfigError) console.error(JSON.stringify({ requestId, error: error.message, invalid: error.invalid }));
+  else console.error(JSON.stringify({ requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
   return problemResponse('internal-error', 'An unexpected error occurred. Quote the requestId when reporting it.', requestId);
 };

@@ -59,7 +59,8 @@ export const memberRoutes = createRouter()
       method: 'delete',
       path: '/organizations/{orgId}/members/{userId}',
       tags: ['Members'],
-      summary: 'Remove a member (not the last owner); their API keys stop working',
+      summary:
+        'Remove a member (not the last owner): every API key they created in the organization is revoked for good, and their sessions lose the organization at once',
       security,
       middleware: [orgAccess(MANAGERS)] as const,
       request: { params: MemberParams },

@@ -1,13 +1,13 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import { mayGrant } from '../../auth/roles.ts';
-import { newApiKeySecret, sha256Hex } from '../../auth/secrets.ts';
-import type { Database } from '../../db/client.ts';
-import { newId } from '../../db/ids.ts';
-import { type ApiKeyRow, apiKeys, type KeyRole, sessionKeys, sessions } from '../../db/schema.ts';
-import { forbidden, invalidField, notFound } from '../../errors.ts';
-import { type ChangeContext, managementEvent } from '../../events/management-event.ts';
-import { recordChangeStatements } from '../event-store/index.ts';
-import { instanceExists } from '../organizations/index.ts';
+import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { mayGrant } from '../auth/roles';
+import { newApiKeySecret, sha256Hex } from '../auth/secrets';
+import type { Database } from '../db/client';
+import { newId } from '../db/ids';
+import { apiKeys, memberships, sessionKeys, sessions, type ApiKeyRow, type KeyRole } from '../db/schema';
+import { forbidden, invalidField, notFound } from '../errors';
+import { managementEvent, type ChangeContext } from '../events/management-event';
+import { recordChangeStatements } from './pending-events';
+import { instanceExists } from './instances';
 
 export interface ApiKeyView {
   id: string;
@@ -123,9 +123,52 @@ export async function revokeApiKey(db: Database, organizationId: string, keyId: 
       .set({ revokedAt: now })
       .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt))),
     ...(await recordChangeStatements(db, organizationId, [event], now, { onlyIfPreviousChanged: true })),
-    // The key leaves every session; a session left with no key has ended.
-    db.delete(sessionKeys).where(eq(sessionKeys.apiKeyId, keyId)),
-    db.delete(sessions).where(sql`NOT EXISTS (SELECT 1 FROM session_keys WHERE session_keys.token_hash = ${sessions.tokenHash})`),
+    ...leaveSessionsStatements(db, eq(sessionKeys.apiKeyId, keyId)),
   ]);
   return { ...key, revokedAt: iso(now) };
+}
+
+/**
+ * The keys matching `keys` leave every session; a session left with no key has ended. A session
+ * that also holds another organization's key keeps that organization and loses only these.
+ */
+function leaveSessionsStatements(db: Database, keys: SQL | undefined) {
+  return [
+    db.delete(sessionKeys).where(keys),
+    db.delete(sessions).where(sql`NOT EXISTS (SELECT 1 FROM session_keys WHERE session_keys.token_hash = ${sessions.tokenHash})`),
+  ] as const;
+}
+
+/**
+ * Offboarding, for the batch that deletes a membership (after its delete): every key the user
+ * created in the organization is revoked for good, each revocation recorded like a DELETE of the
+ * key, and the keys leave every session, so adding the same email again later brings none of
+ * them back. Every statement is guarded by the membership being gone, so a removal that its own
+ * statement refused (the last owner) revokes nothing.
+ */
+export async function revokeLeaverKeysStatements(db: Database, organizationId: string, userId: string, context: ChangeContext) {
+  const theirs = and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.userId, userId));
+  const gone = sql`NOT EXISTS (SELECT 1 FROM ${memberships} WHERE ${memberships.organizationId} = ${organizationId} AND ${memberships.userId} = ${userId})`;
+  const live = await db
+    .select()
+    .from(apiKeys)
+    .where(and(theirs, isNull(apiKeys.revokedAt)));
+  const events = live.map((key) =>
+    managementEvent(context, {
+      action: 'delete',
+      objectType: 'api_key',
+      objectName: key.name,
+      instanceId: key.instanceId,
+      message: `Revoked ${key.role} API key ${key.prefix}… (its user left the organization)`,
+      extra: { keyId: key.id },
+    }),
+  );
+  return [
+    db
+      .update(apiKeys)
+      .set({ revokedAt: context.now })
+      .where(and(theirs, isNull(apiKeys.revokedAt), gone)),
+    ...(await recordChangeStatements(db, organizationId, events, context.now, { onlyIfPreviousChanged: true })),
+    ...leaveSessionsStatements(db, and(sql`${sessionKeys.apiKeyId} IN (SELECT ${apiKeys.id} FROM ${apiKeys} WHERE ${theirs})`, gone)),
+  ] as const;
 }

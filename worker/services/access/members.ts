@@ -1,12 +1,13 @@
 import { and, asc, eq, ne, or, sql } from 'drizzle-orm';
-import { mayGrant } from '../../auth/roles.ts';
-import type { Database } from '../../db/client.ts';
-import { newId } from '../../db/ids.ts';
-import { memberships, type Role, users } from '../../db/schema.ts';
-import { ApiError, forbidden, notFound } from '../../errors.ts';
-import { type ChangeContext, managementEvent } from '../../events/management-event.ts';
-import { recordChangeStatements } from '../event-store/index.ts';
-import { findUserByEmail } from '../organizations/index.ts';
+import { mayGrant } from '../auth/roles';
+import type { Database } from '../db/client';
+import { newId } from '../db/ids';
+import { memberships, users, type Role } from '../db/schema';
+import { ApiError, forbidden, notFound } from '../errors';
+import { managementEvent, type ChangeContext } from '../events/management-event';
+import { revokeLeaverKeysStatements } from './api-keys';
+import { recordChangeStatements } from './pending-events';
+import { findUserByEmail } from './organizations';
 
 export interface MemberView {
   userId: string;
@@ -154,6 +155,7 @@ export async function removeMember(db: Database, organizationId: string, userId:
   const [removal] = await db.batch([
     db.delete(memberships).where(notLastOwner(organizationId, userId)),
     ...(await recordChangeStatements(db, organizationId, [event], context.now, { onlyIfPreviousChanged: true })),
+    ...(await revokeLeaverKeysStatements(db, organizationId, userId, context)),
   ]);
   if (removal.meta.changes === 0) throw new ApiError('last-owner', `${member.email} is the last owner of the organization.`);
   return member;
