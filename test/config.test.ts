@@ -1,9 +1,9 @@
 import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ArchiveJob, WorkerEnv } from '../worker/env';
-import worker from '../worker/index';
-import { createOrg, expectProblem, json } from './helpers/api';
+import type { ArchiveJob, WorkerEnv } from '../worker/env.ts';
+import worker from '../worker/index.ts';
+import { createOrg, expectProblem, json } from './helpers/api.ts';
 
 type Variable =
   | 'HOT_RETENTION_DAYS'

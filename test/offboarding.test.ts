@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { ApiKey, Me } from '../worker/contract';
-import { ADMIN, call, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
-import { makeEvent, storedEvents } from './helpers/events';
+import type { ApiKey, Me } from '../worker/contract/index.ts';
+import { ADMIN, call, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
+import { makeEvent, storedEvents } from './helpers/events.ts';
 
 const ORIGIN = 'http://localhost:8787';
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, call, createInstance, createOrg, expectProblem, json, unique, type TestOrg } from './helpers/api';
-import { makeEvent } from './helpers/events';
-import { DATABASES } from './helpers/shards';
-import { createWebhook, hook } from './helpers/webhooks';
+import { ADMIN, call, createInstance, createOrg, expectProblem, json, type TestOrg, unique } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
+import { DATABASES } from './helpers/shards.ts';
+import { createWebhook, hook } from './helpers/webhooks.ts';
 
 /** The extra field every body gets; nothing in the API is called that. */
 const EXTRA = 'unexpectedField';

@@ -1,5 +1,5 @@
-import { MAX_HOT_RETENTION_DAYS, MIN_HOT_RETENTION_DAYS } from './contract/settings';
-import type { WorkerEnv } from './env';
+import { MAX_HOT_RETENTION_DAYS, MIN_HOT_RETENTION_DAYS } from './contract/settings.ts';
+import type { WorkerEnv } from './env.ts';
 
 /** Worker variables parsed once into typed values (wrangler.toml [vars], `.dev.vars`, `--var`). */
 export interface Config {
@@ -33,12 +33,15 @@ export interface InvalidVariable {
  * variables in the log.
  */
 export class ConfigError extends Error {
-  constructor(readonly invalid: InvalidVariable[]) {
+  readonly invalid: InvalidVariable[];
+
+  constructor(invalid: InvalidVariable[]) {
     super(
       `Invalid configuration: ${invalid
         .map(({ variable, value, problem }) => `${variable}=${JSON.stringify(value)} ${problem}`)
         .join('; ')}`,
     );
+    this.invalid = invalid;
     this.name = 'ConfigError';
   }
 }

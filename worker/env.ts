@@ -37,7 +37,13 @@ export interface WebhookDeliveryJob {
 export interface WorkerEnv
   extends Omit<
     WranglerEnv,
-    'ARCHIVE_QUEUE' | 'WEBHOOK_DISPATCH_QUEUE' | 'WEBHOOK_DELIVERY_QUEUE' | 'WEBHOOK_RETRY_QUEUE' | 'EVENT_SHARDS'
+    | 'ARCHIVE_QUEUE'
+    | 'WEBHOOK_DISPATCH_QUEUE'
+    | 'WEBHOOK_DELIVERY_QUEUE'
+    | 'WEBHOOK_RETRY_QUEUE'
+    | 'EVENT_SHARDS'
+    | 'HOT_RETENTION_DAYS'
+    | 'MAX_EVENT_AGE_DAYS'
   > {
   ARCHIVE_QUEUE: Queue<ArchiveJob>;
   /** Webhooks: the nudge after each write, first attempts of healthy receivers, everything else. */

@@ -1,9 +1,9 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-import type { FieldError } from './contract/problem';
+import type { FieldError } from './contract/problem.ts';
 
+export { UNKNOWN_FIELD, zodFieldErrors } from './contract/problem.ts';
 export type { FieldError };
-export { UNKNOWN_FIELD, zodFieldErrors } from './contract/problem';
 
 /**
  * Every problem type the API answers with, with its HTTP status. The type URI of a problem is

@@ -1,9 +1,9 @@
-import { createApp } from './app';
-import { readConfig } from './config';
-import type { ArchiveJob, WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from './env';
-import { handleArchiveBatch } from './jobs/archive-consumer';
-import { runDailyJobs } from './jobs/daily-cron';
-import { handleWebhookBatch, isWebhookQueue } from './jobs/webhook-queues';
+import { createApp } from './app.ts';
+import { readConfig } from './config.ts';
+import type { ArchiveJob, WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from './env.ts';
+import { handleArchiveBatch } from './jobs/archive-consumer.ts';
+import { runDailyJobs } from './jobs/daily-cron.ts';
+import { handleWebhookBatch, isWebhookQueue } from './jobs/webhook-consumers.ts';
 
 const app = createApp();
 

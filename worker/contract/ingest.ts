@@ -1,7 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { type FieldError, UNKNOWN_FIELD, zodFieldErrors } from './problem.ts';
 import { hostileJsonProblems } from './hostile-json.ts';
-import type { FieldError } from './problem.ts';
+import { type FieldError, UNKNOWN_FIELD, zodFieldErrors } from './problem.ts';
 
 /** Limits of an event (docs/ARCHITECTURE.md, "The audit event"). */
 export const MAX_TEXT = 256;

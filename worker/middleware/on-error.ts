@@ -2,10 +2,10 @@ import type { ErrorHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
 import { serialize } from 'hono/utils/cookie';
-import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie';
-import { ConfigError } from '../config';
-import { ApiError, problemResponse } from '../errors';
-import type { AppEnv } from './app-env';
+import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie.ts';
+import { ConfigError } from '../config.ts';
+import { ApiError, problemResponse } from '../errors.ts';
+import type { AppEnv } from './app-env.ts';
 
 /**
  * The app's one error handler: every failure becomes an RFC 9457 problem. A 401 also clears a

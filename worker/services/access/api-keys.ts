@@ -1,13 +1,13 @@
 import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
-import { mayGrant } from '../auth/roles';
-import { newApiKeySecret, sha256Hex } from '../auth/secrets';
-import type { Database } from '../db/client';
-import { newId } from '../db/ids';
-import { apiKeys, memberships, sessionKeys, sessions, type ApiKeyRow, type KeyRole } from '../db/schema';
-import { forbidden, invalidField, notFound } from '../errors';
-import { managementEvent, type ChangeContext } from '../events/management-event';
-import { recordChangeStatements } from './pending-events';
-import { instanceExists } from './instances';
+import { mayGrant } from '../../auth/roles.ts';
+import { newApiKeySecret, sha256Hex } from '../../auth/secrets.ts';
+import type { Database } from '../../db/client.ts';
+import { newId } from '../../db/ids.ts';
+import { type ApiKeyRow, apiKeys, type KeyRole, memberships, sessionKeys, sessions } from '../../db/schema.ts';
+import { forbidden, invalidField, notFound } from '../../errors.ts';
+import { type ChangeContext, managementEvent } from '../../events/management-event.ts';
+import { recordChangeStatements } from '../event-store/index.ts';
+import { instanceExists } from '../organizations/index.ts';
 
 export interface ApiKeyView {
   id: string;

@@ -1,13 +1,13 @@
 import { and, asc, eq, ne, or, sql } from 'drizzle-orm';
-import { mayGrant } from '../auth/roles';
-import type { Database } from '../db/client';
-import { newId } from '../db/ids';
-import { memberships, users, type Role } from '../db/schema';
-import { ApiError, forbidden, notFound } from '../errors';
-import { managementEvent, type ChangeContext } from '../events/management-event';
-import { revokeLeaverKeysStatements } from './api-keys';
-import { recordChangeStatements } from './pending-events';
-import { findUserByEmail } from './organizations';
+import { mayGrant } from '../../auth/roles.ts';
+import type { Database } from '../../db/client.ts';
+import { newId } from '../../db/ids.ts';
+import { memberships, type Role, users } from '../../db/schema.ts';
+import { ApiError, forbidden, notFound } from '../../errors.ts';
+import { type ChangeContext, managementEvent } from '../../events/management-event.ts';
+import { recordChangeStatements } from '../event-store/index.ts';
+import { findUserByEmail } from '../organizations/index.ts';
+import { revokeLeaverKeysStatements } from './api-keys.ts';
 
 export interface MemberView {
   userId: string;
