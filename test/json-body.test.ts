@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../worker/contract';
-import { call, createInstance, createOrg, expectProblem, json, type TestOrg } from './helpers/api';
-import { countRows, makeEvent, storedEvents } from './helpers/events';
-import { hook, webhookPath } from './helpers/webhooks';
+import type { AuditEvent } from '../worker/contract/index.ts';
+import { call, createInstance, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
+import { countRows, makeEvent, storedEvents } from './helpers/events.ts';
+import { hook, webhookPath } from './helpers/webhooks.ts';
 
 /**
  * Every JSON body of the API is read once, by the router (middleware/json-body.ts): bytes that are

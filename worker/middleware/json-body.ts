@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
-import { checkJsonBody } from '../contract/strict-json';
-import { ApiError } from '../errors';
-import type { AppEnv } from './app-env';
+import { checkJsonBody } from '../contract/strict-json.ts';
+import { ApiError } from '../errors.ts';
+import type { AppEnv } from './app-env.ts';
 
 /** The media types Hono's JSON validator reads (application/json, application/*+json). */
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;

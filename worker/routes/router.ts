@@ -1,8 +1,8 @@
 import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../middleware/app-env';
-import { strictJsonBody } from '../middleware/json-body';
-import { ApiError, zodFieldErrors } from '../errors';
+import { ApiError, zodFieldErrors } from '../errors.ts';
+import type { AppEnv } from '../middleware/app-env.ts';
+import { strictJsonBody } from '../middleware/json-body.ts';
 
 /**
  * A route with a request body also reads it strictly (middleware/json-body.ts): after its own
