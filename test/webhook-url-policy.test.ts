@@ -1,7 +1,8 @@
+// Longer than 300 lines: the table of every special-purpose range, name and public neighbour is one list.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { blockedIpv4, parseIpv6 } from '../worker/webhooks/ip-ranges.ts';
-import { checkWebhookUrl } from '../worker/webhooks/url-policy.ts';
+import { blockedIpv4, parseIpv6 } from '../worker/webhooks/ip-ranges';
+import { checkWebhookUrl, WILDCARD_DNS_DOMAINS } from '../worker/webhooks/url-policy';
 
 const strict = (url: string) => checkWebhookUrl(url, { allowInsecure: false });
 const local = (url: string) => checkWebhookUrl(url, { allowInsecure: true });
@@ -144,5 +145,198 @@ describe('webhook URL rule (SSRF)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+/**
+ * Every special-purpose range of the IANA IPv4 and IPv6 registries (first and last address, and
+ * odd spellings the URL parser turns into them), every wildcard-DNS name, and their public
+ * neighbours just outside, which must stay accepted.
+ */
+const REFUSED: [string, RegExp][] = [
+  ['0.0.0.0', /this network/],
+  ['0.255.255.255', /this network/],
+  ['10.0.0.0', /10\.0\.0\.0\/8/],
+  ['10.255.255.255', /10\.0\.0\.0\/8/],
+  ['100.64.0.0', /carrier-grade NAT/],
+  ['100.127.255.255', /carrier-grade NAT/],
+  ['127.0.0.0', /loopback/],
+  ['127.255.255.255', /loopback/],
+  ['169.254.0.0', /link-local/],
+  ['169.254.255.255', /link-local/],
+  ['172.16.0.0', /172\.16\.0\.0\/12/],
+  ['172.31.255.255', /172\.16\.0\.0\/12/],
+  ['192.0.0.0', /IETF protocol address \(192\.0\.0\.0\/24\)/],
+  ['192.0.0.255', /IETF protocol/],
+  ['192.0.2.0', /documentation address \(192\.0\.2\.0\/24\)/],
+  ['192.0.2.255', /documentation/],
+  ['192.88.99.0', /6to4 relay anycast address \(192\.88\.99\.0\/24, deprecated\)/],
+  ['192.88.99.1', /6to4 relay anycast/],
+  ['192.88.99.255', /6to4 relay anycast/],
+  ['192.168.0.0', /192\.168\.0\.0\/16/],
+  ['192.168.255.255', /192\.168\.0\.0\/16/],
+  ['198.18.0.0', /benchmarking/],
+  ['198.19.255.255', /benchmarking/],
+  ['198.51.100.0', /documentation address \(198\.51\.100\.0\/24\)/],
+  ['198.51.100.255', /documentation/],
+  ['203.0.113.0', /documentation address \(203\.0\.113\.0\/24\)/],
+  ['203.0.113.255', /documentation/],
+  ['224.0.0.0', /multicast/],
+  ['239.255.255.255', /multicast/],
+  ['240.0.0.0', /reserved or broadcast/],
+  ['255.255.255.255', /reserved or broadcast/],
+  // Spellings the URL parser normalises to a dotted quad before the rule reads it.
+  ['2130706433', /127\.0\.0\.1 is a loopback/],
+  ['017700000001', /127\.0\.0\.1 is a loopback/],
+  ['0x7f.0x0.0x0.0x1', /127\.0\.0\.1 is a loopback/],
+  ['127.0.1', /127\.0\.0\.1 is a loopback/],
+  ['127.000.000.001', /127\.0\.0\.1 is a loopback/],
+  ['%31%32%37.0.0.1', /127\.0\.0\.1 is a loopback/],
+  ['\uff11\uff12\uff17.\uff10.\uff10.\uff11', /127\.0\.0\.1 is a loopback/],
+  ['\u2460\u2461\u2466.0.0.1', /127\.0\.0\.1 is a loopback/],
+  ['3232235777', /192\.168\.1\.1 is a private/],
+  ['0xc0.0x58.0x63.1', /192\.88\.99\.1 is a 6to4 relay/],
+  ['4294967295', /255\.255\.255\.255 is a reserved/],
+  ['0', /0\.0\.0\.0 is "this network"/],
+  ['[::]', /unspecified/],
+  ['[::1]', /IPv6 loopback/],
+  ['[0:0:0:0:0:0:0:1]', /IPv6 loopback/],
+  ['[::ffff:127.0.0.1]', /IPv6 form of 127\.0\.0\.1/],
+  ['[::ffff:0:7f00:1]', /IPv6 form of 127\.0\.0\.1/],
+  ['[::ffff:0:10.0.0.1]', /IPv6 form of 10\.0\.0\.1/],
+  ['[::ffff:0:808:808]', /IPv6 form of 8\.8\.8\.8: use the IPv4 address itself/],
+  ['[::127.0.0.1]', /IPv6 form of 127\.0\.0\.1/],
+  ['[64:ff9b::7f00:1]', /IPv6 form of 127\.0\.0\.1/],
+  ['[64:ff9b::8.8.8.8]', /IPv6 form of 8\.8\.8\.8/],
+  ['[64:ff9b:1::7f00:1]', /local-use NAT64 address \(64:ff9b:1::\/48\)/],
+  ['[64:ff9b:1:ffff:ffff:ffff:ffff:ffff]', /local-use NAT64/],
+  ['[64:ff9b:2::1]', /outside the global unicast range \(2000::\/3\)/],
+  ['[100::]', /discard-only address \(100::\/64\)/],
+  ['[100::ffff:ffff:ffff:ffff]', /discard-only/],
+  ['[100:0:0:1::1]', /dummy address \(100:0:0:1::\/64\)/],
+  ['[2001::]', /Teredo tunnel address/],
+  ['[2001:0:ffff:ffff:ffff:ffff:ffff:ffff]', /Teredo/],
+  ['[2001:1::1]', /IETF protocol address \(2001::\/23\)/],
+  ['[2001:2::1]', /benchmarking address \(2001:2::\/48\)/],
+  ['[2001:3::1]', /IETF protocol address/],
+  ['[2001:10::1]', /ORCHID address \(2001:10::\/28\)/],
+  ['[2001:20::1]', /ORCHIDv2 address \(2001:20::\/28\)/],
+  ['[2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff]', /IETF protocol address/],
+  ['[2001:db8::]', /documentation address \(2001:db8::\/32\)/],
+  ['[2001:db8:ffff:ffff:ffff:ffff:ffff:ffff]', /documentation/],
+  ['[2002:7f00:1::1]', /6to4 address of 127\.0\.0\.1/],
+  ['[2002:c0a8:101::1]', /6to4 address of 192\.168\.1\.1/],
+  ['[2002:c058:6301::]', /6to4 address of 192\.88\.99\.1/],
+  ['[3fff::1]', /documentation address \(3fff::\/20\)/],
+  ['[3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff]', /documentation address \(3fff::\/20\)/],
+  ['[5f00::1]', /segment-routing address \(5f00::\/16\)/],
+  ['[fc00::]', /unique-local/],
+  ['[fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]', /unique-local/],
+  ['[fe80::]', /link-local address \(fe80::\/10\)/],
+  ['[febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff]', /link-local/],
+  ['[fec0::]', /site-local/],
+  ['[feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]', /site-local/],
+  ['[ff00::]', /multicast address \(ff00::\/8\)/],
+  ['[ff0e::1]', /multicast/],
+  ['[fe00::1]', /outside the global unicast range/],
+  ['[4000::1]', /outside the global unicast range/],
+  ['[1::1]', /outside the global unicast range/],
+  // Wildcard DNS (beyond the loop over WILDCARD_DNS_DOMAINS below): the issue's names and spellings.
+  ['localho.st', /localho\.st names resolve to 127\.0\.0\.1/],
+  ['LOCALHO.ST.', /localho\.st names/],
+  ['\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff0e\uff53\uff54', /localho\.st names/],
+  ['x.y.localho.st', /localho\.st names/],
+  ['app.local.gd', /local\.gd names resolve to 127\.0\.0\.1/],
+  ['10.0.0.1.nip.direct', /nip\.direct names resolve to whatever address/],
+  ['make-127.0.0.1-rr.1u.ms', /1u\.ms names resolve to .*DNS rebinding/],
+  ['7f000001.c0a80001.rbndr.us', /rbndr\.us names resolve to .*DNS rebinding/],
+  ['10-0-0-1.sslip.io', /sslip\.io/],
+  ['127.0.0.1.xip.io', /xip\.io/],
+  ['10.0.0.1.traefik.me', /traefik\.me/],
+  ['\u24db\u24de\u24d2\u24d0\u24db\u24d7\u24de\u24e2\u24e3', /names under \.localhost/],
+  ['hooks.test', /\.test is a special-use name/],
+  ['a.invalid', /\.invalid is a special-use name/],
+  ['siem.example', /\.example is a special-use name/],
+  ['x.onion', /\.onion is a special-use name/],
+  ['x.alt', /\.alt is a special-use name/],
+];
+
+const ACCEPTED = [
+  '9.255.255.255',
+  '11.0.0.0',
+  '1.0.0.0',
+  '100.63.255.255',
+  '100.128.0.0',
+  '126.255.255.255',
+  '128.0.0.0',
+  '169.253.255.255',
+  '169.255.0.0',
+  '172.15.255.255',
+  '172.32.0.0',
+  '191.255.255.255',
+  '192.0.1.0',
+  '192.0.3.0',
+  // Globally reachable special-purpose blocks (AS112, AMT): real public anycast services.
+  '192.31.196.1',
+  '192.52.193.1',
+  '192.175.48.1',
+  '192.88.98.255',
+  '192.88.100.0',
+  '192.167.255.255',
+  '192.169.0.0',
+  '198.17.255.255',
+  '198.20.0.0',
+  '198.51.99.255',
+  '198.51.101.0',
+  '203.0.112.255',
+  '203.0.114.0',
+  '223.255.255.255',
+  '134744072',
+  '[2001:200::1]',
+  '[2001:4860:4860::8888]',
+  '[2001:db7:ffff:ffff:ffff:ffff:ffff:ffff]',
+  '[2001:db9::1]',
+  '[2002:808:808::1]',
+  '[2003::1]',
+  '[3fff:1000::1]',
+  '[2620:4f:8000::1]',
+  '[2a00:1450:4001::1]',
+  'notlocalho.st',
+  'localho.st.example.com',
+  'mylocal.gd',
+  'nip.io.example.com',
+  'xnip.direct',
+  'a1u.ms',
+  'rbndr.us.example.net',
+  'test.com',
+  'siem.example.com',
+  'alt.example.org',
+];
+
+describe('webhook URL rule: the table of special ranges and names', () => {
+  it('refuses every special-purpose address, odd spelling and wildcard-DNS name, naming why', () => {
+    // Every row is checked and every mismatch listed, not only the first.
+    const wrong = REFUSED.map(([host, expected]) => [host, reason(strict(`https://${host}/hook`)), expected] as const).filter(
+      ([, answer, expected]) => !expected.test(answer),
+    );
+    expect(wrong.map(([host, answer]) => `${host}: ${answer}`)).toEqual([]);
+  });
+
+  it('refuses every listed wildcard-DNS domain and every name under it', () => {
+    expect(Object.keys(WILDCARD_DNS_DOMAINS).length).toBeGreaterThanOrEqual(15);
+    for (const domain of Object.keys(WILDCARD_DNS_DOMAINS)) {
+      for (const host of [domain, `127.0.0.1.${domain}`, `a.b.${domain}.`]) {
+        expect(reason(strict(`https://${host}/`)), host).toMatch(
+          new RegExp(`^is refused: ${domain.replaceAll('.', '\\.')} names resolve to`),
+        );
+      }
+    }
+  });
+
+  it('accepts the public neighbours just outside each refused range and name', () => {
+    const refused = ACCEPTED.map((host) => `${host}: ${reason(strict(`https://${host}/hook`))}`).filter(
+      (line) => !line.endsWith(': accepted'),
+    );
+    expect(refused).toEqual([]);
   });
 });

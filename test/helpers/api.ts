@@ -8,6 +8,7 @@ const ORIGIN = 'http://localhost:8787';
 export interface CallOptions {
   method?: string;
   token?: string | null;
+  /** A string or bytes go out as they are (e.g. bytes that are not UTF-8); anything else as JSON. */
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -16,10 +17,10 @@ export interface CallOptions {
 export async function call(path: string, options: CallOptions = {}): Promise<Response> {
   const headers = new Headers(options.headers);
   if (options.token) headers.set('authorization', `Bearer ${options.token}`);
-  let body: string | undefined;
+  let body: string | Uint8Array | undefined;
   if (options.body !== undefined) {
     headers.set('content-type', 'application/json');
-    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    body = typeof options.body === 'string' || options.body instanceof Uint8Array ? options.body : JSON.stringify(options.body);
   }
   return exports.default.fetch(new Request(ORIGIN + path, { method: options.method ?? 'GET', headers, body }));
 }

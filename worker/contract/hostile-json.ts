@@ -6,13 +6,11 @@ const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const SERVICE_FIELDS = new Set(['source', 'sourceKeyId', 'sequence']);
 export const MAX_JSON_DEPTH = 32;
 
-// A UTF-16 surrogate without its partner: not Unicode text, and not the bytes that would be stored.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /**
  * Problems in a raw JSON event that a schema cannot see: keys that would reach a prototype,
- * service-set fields, lone surrogates (in keys or values) and nesting deeper than MAX_JSON_DEPTH.
- * Walks iteratively, so a hostile depth cannot exhaust the stack.
+ * service-set fields and nesting deeper than MAX_JSON_DEPTH. Walks iteratively, so a hostile
+ * depth cannot exhaust the stack. (Bad bytes, lone surrogates and numbers a double cannot hold
+ * are refused for every body before this: strict-json.ts.)
  */
 export function hostileJsonProblems(event: unknown, prefix: string[]): FieldError[] {
   const problems: FieldError[] = [];
@@ -25,11 +23,6 @@ export function hostileJsonProblems(event: unknown, prefix: string[]): FieldErro
   }
   while (pending.length > 0 && problems.length < 100) {
     const { value, path, depth } = pending.pop() as { value: unknown; path: string[]; depth: number };
-    if (typeof value === 'string') {
-      if (LONE_SURROGATE.test(value))
-        problems.push({ pointer: path.join('/'), detail: 'contains a lone UTF-16 surrogate (not valid Unicode)' });
-      continue;
-    }
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= MAX_JSON_DEPTH) {
       problems.push({ pointer: path.join('/'), detail: `is nested deeper than ${MAX_JSON_DEPTH} levels` });
@@ -40,7 +33,6 @@ export function hostileJsonProblems(event: unknown, prefix: string[]): FieldErro
       const innerPath = [...path, key];
       if (!Array.isArray(value)) {
         if (PROTOTYPE_KEYS.has(key)) problems.push({ pointer: innerPath.join('/'), detail: `"${key}" is not allowed as a key` });
-        if (LONE_SURROGATE.test(key)) problems.push({ pointer: path.join('/'), detail: 'has a key with a lone UTF-16 surrogate' });
       }
       pending.push({ value: inner, path: innerPath, depth: depth + 1 });
     }

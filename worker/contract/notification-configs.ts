@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { hasNoControlCharacters } from './control-characters.ts';
 import { DisplayName, InstanceName } from './management.ts';
+import { LONE_SURROGATE } from './strict-json.ts';
 
 /** What a webhook can deliver (Akuity's names), and the states of one delivery. */
 export const WEBHOOK_EVENT_TYPES = ['WEBHOOK_EVENT_TYPE_AUDIT', 'WEBHOOK_EVENT_TYPE_PING'] as const;
@@ -45,8 +46,7 @@ export const WebhookFilterSchema = z
   })
   .openapi('WebhookFilter');
 
-/** Lone UTF-16 surrogates cannot be stored as UTF-8: refused rather than silently replaced. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Lone UTF-16 surrogates cannot be stored as UTF-8 (every HTTP body is also checked: strict-json.ts). */
 const wellFormed = <T extends z.ZodType<string>>(schema: T) =>
   schema.refine((value) => !LONE_SURROGATE.test(value), 'must be well-formed Unicode');
 

@@ -1,13 +1,27 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { ApiError, zodFieldErrors } from '../errors.ts';
 import type { AppEnv } from '../middleware/app-env.ts';
+import { strictJsonBody } from '../middleware/json-body.ts';
+
+/**
+ * A route with a request body also reads it strictly (middleware/json-body.ts): after its own
+ * middleware (access checks), before its validators.
+ */
+function withStrictBody<R extends RouteConfig>(route: R): R {
+  if (!route.request?.body) return route;
+  const own: MiddlewareHandler[] =
+    route.middleware === undefined ? [] : Array.isArray(route.middleware) ? route.middleware : [route.middleware];
+  return { ...route, middleware: [...own, strictJsonBody] };
+}
 
 /**
  * Every router is made here so one validation hook applies everywhere: invalid JSON bodies are 422
- * (the request was well-formed, its fields are not), invalid query or path parameters are 400.
+ * (the request was well-formed, its fields are not), invalid query or path parameters are 400;
+ * and every JSON body is read by one strict reader.
  */
 export function createRouter() {
-  return new OpenAPIHono<AppEnv>({
+  const router = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (result.success) return;
       const body = result.target === 'json';
@@ -18,4 +32,7 @@ export function createRouter() {
       );
     },
   });
+  const openapi = router.openapi;
+  router.openapi = (route, handler, hook) => openapi(withStrictBody(route), handler, hook);
+  return router;
 }

@@ -18,8 +18,36 @@ const METADATA_NAMES = new Set(['metadata.google.internal', 'metadata.goog', 'in
 /** Suffixes of names that resolve only inside a private network or on the host itself. */
 const PRIVATE_SUFFIXES = ['localhost', 'local', 'internal', 'home.arpa', 'lan', 'intranet', 'corp', 'private', 'localdomain'];
 
-/** Public wildcard DNS services: `10.0.0.1.nip.io` resolves to 10.0.0.1, whatever this check thinks of the name. */
-const ADDRESS_IN_NAME_DOMAINS = ['nip.io', 'sslip.io', 'xip.io', 'localtest.me', 'lvh.me', 'vcap.me', 'traefik.me'];
+/** Special-use names (RFC 6761, 7686, 9476) that public DNS never resolves to a public receiver. */
+const SPECIAL_USE_SUFFIXES = ['test', 'invalid', 'example', 'onion', 'alt'];
+
+/**
+ * THE list of public wildcard-DNS services (docs/WEBHOOKS.md lists them from here): every name
+ * under these resolves to an address chosen by whoever writes the name (`10.0.0.1.nip.io`,
+ * `7f000001.c0a80001.rbndr.us`), or always to loopback (`app.localtest.me`), so a rule that only
+ * reads names would let them reach private addresses. Only services known to do this are listed;
+ * add new ones here.
+ */
+export const WILDCARD_DNS_DOMAINS: Readonly<Record<string, string>> = {
+  // The address written in the name (dotted, dashed or hex).
+  'nip.io': 'whatever address is written into them',
+  'sslip.io': 'whatever address is written into them',
+  'xip.io': 'whatever address is written into them',
+  'nip.direct': 'whatever address is written into them',
+  'traefik.me': 'whatever address is written into them',
+  // DNS-rebinding services: answers alternate between (or switch to) addresses written in the name.
+  '1u.ms': 'whatever addresses are written into them, changing between lookups (DNS rebinding)',
+  'rbndr.us': 'whatever addresses are written into them, changing between lookups (DNS rebinding)',
+  // Loopback for local development: the name and every name under it.
+  'localho.st': '127.0.0.1',
+  'local.gd': '127.0.0.1',
+  'localhost.direct': '127.0.0.1',
+  'localtest.me': '127.0.0.1',
+  'lvh.me': '127.0.0.1',
+  'vcap.me': '127.0.0.1',
+  'fuf.me': '127.0.0.1',
+  'smackaho.st': '127.0.0.1',
+};
 
 const endsWith = (host: string, suffix: string) => host === suffix || host.endsWith(`.${suffix}`);
 
@@ -27,9 +55,11 @@ function refuseName(host: string): string | null {
   if (METADATA_NAMES.has(host)) return `${host} is a cloud metadata service`;
   const suffix = PRIVATE_SUFFIXES.find((candidate) => endsWith(host, candidate));
   if (suffix) return `names under .${suffix} only resolve on the host itself or inside private networks`;
+  const special = SPECIAL_USE_SUFFIXES.find((candidate) => endsWith(host, candidate));
+  if (special) return `.${special} is a special-use name that public DNS does not resolve`;
   if (!host.includes('.')) return `single-label host names ("${host}") only resolve inside private networks`;
-  const wildcard = ADDRESS_IN_NAME_DOMAINS.find((domain) => endsWith(host, domain));
-  if (wildcard) return `${wildcard} names resolve to whatever address is written into them`;
+  const wildcard = Object.keys(WILDCARD_DNS_DOMAINS).find((domain) => endsWith(host, domain));
+  if (wildcard) return `${wildcard} names resolve to ${WILDCARD_DNS_DOMAINS[wildcard]}`;
   return null;
 }
 
