@@ -169,8 +169,9 @@ async function check(response: Response): Promise<{ status: number; text: string
 type Path = string[];
 /** Paths of every leaf (string, number, boolean, null) and every object in a JSON value. */
 function walk(value: unknown, path: Path = [], found: { leaves: Path[]; objects: Path[] } = { leaves: [], objects: [] }) {
-  if (Array.isArray(value)) value.forEach((item, index) => walk(item, [...path, String(index)], found));
-  else if (typeof value === 'object' && value !== null) {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) walk(item, [...path, String(index)], found);
+  } else if (typeof value === 'object' && value !== null) {
     found.objects.push(path);
     for (const [key, inner] of Object.entries(value)) walk(inner, [...path, key], found);
   } else found.leaves.push(path);

@@ -1,8 +1,8 @@
 // Longer than 300 lines: the table of every special-purpose range, name and public neighbour is one list.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { blockedIpv4, parseIpv6 } from '../worker/webhooks/ip-ranges';
-import { checkWebhookUrl, WILDCARD_DNS_DOMAINS } from '../worker/webhooks/url-policy';
+import { blockedIpv4, parseIpv6 } from '../worker/webhooks/ip-ranges.ts';
+import { checkWebhookUrl, WILDCARD_DNS_DOMAINS } from '../worker/webhooks/url-policy.ts';
 
 const strict = (url: string) => checkWebhookUrl(url, { allowInsecure: false });
 const local = (url: string) => checkWebhookUrl(url, { allowInsecure: true });
