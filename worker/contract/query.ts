@@ -151,5 +151,3 @@ export const ExportQuery = FilterQuery.extend({
 });
 
 export type FilterQueryValues = z.infer<typeof FilterQuery>;
-export type ListQueryValues = z.infer<typeof ListQuery>;
-export type ExportQueryValues = z.infer<typeof ExportQuery>;
