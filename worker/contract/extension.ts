@@ -23,7 +23,7 @@ const ObjectFilterSchema = z
 
 /**
  * Akuity's `AuditFilters` in its JSON form, as the Argo CD and Kargo UI extensions send it (field
- * names in either JSON or protobuf spelling; see services/extension-filters.ts).
+ * names in either JSON or protobuf spelling: `camelKeys` below).
  */
 const ExtensionFiltersSchema = z
   .object({
