@@ -25,8 +25,6 @@ import { organizationRoutes } from './routes/organizations.ts';
 import { createRouter } from './routes/router.ts';
 import { settingsRoutes } from './routes/settings.ts';
 
-export type { AppEnv } from './middleware/app-env.ts';
-
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export function createApp() {

@@ -7,7 +7,7 @@ export interface Config {
   hotRetentionDays: number;
   /** Ingest refuses timestamps older than this many days (the platform admin may backfill up to hotRetentionDays). */
   maxEventAgeDays: number;
-  /** An event is archived only once it was received at least this long ago (see docs/ARCHITECTURE.md, "Archive path"). */
+  /** An event is archived only once it was received at least this long ago (see docs/ARCHITECTURE.md, "The archive path"). */
   archiveSettleMs: number;
 }
 

@@ -9,7 +9,7 @@ export type { FieldError };
  * Every problem type the API answers with, with its HTTP status. The type URI of a problem is
  * `urn:problem:audit-logs:<code>`; clients may switch on the code (see docs/ARCHITECTURE.md).
  */
-export const PROBLEM_STATUS = {
+const PROBLEM_STATUS = {
   'malformed-request': 400,
   'invalid-parameters': 400,
   'invalid-cursor': 400,
@@ -53,7 +53,7 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
-export function statusTitle(status: number): string {
+function statusTitle(status: number): string {
   return TITLES[status] ?? 'Error';
 }
 
@@ -87,7 +87,7 @@ export const invalid = (detail: string, errors: FieldError[]) => new ApiError('v
 /** A 422 naming one field of the body. */
 export const invalidField = (pointer: string, detail: string) => invalid('The request body has invalid fields.', [{ pointer, detail }]);
 
-export interface ProblemBody {
+interface ProblemBody {
   type: string;
   title: string;
   status: number;
@@ -96,7 +96,7 @@ export interface ProblemBody {
   errors?: FieldError[];
 }
 
-export function problemType(code: ProblemCode): string {
+function problemType(code: ProblemCode): string {
   return `urn:problem:audit-logs:${code}`;
 }
 

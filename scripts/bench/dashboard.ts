@@ -6,7 +6,7 @@ import { type Figure, figure, median } from './measure.ts';
 import type { BenchServer } from './server.ts';
 
 /** First-load JS: every script and modulepreload that web/build/index.html references, gzipped. */
-export function firstLoadJsGzipBytes(buildDir = 'web/build'): { raw: number; gzip: number; files: number } {
+function firstLoadJsGzipBytes(buildDir = 'web/build'): { raw: number; gzip: number; files: number } {
   const html = readFileSync(join(buildDir, 'index.html'), 'utf8');
   const sources = [...html.matchAll(/(?:src|href)="(\/[^"]+\.js)"/g)].map((match) => match[1] as string);
   let raw = 0;

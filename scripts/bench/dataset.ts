@@ -15,7 +15,7 @@ export interface BenchOrg {
 }
 
 /** The ids and owner key the generator gives an organization (so a kept dataset can be reused). */
-export function benchOrg(label: string): Omit<BenchOrg, 'key' | 'shard'> {
+function benchOrg(label: string): Omit<BenchOrg, 'key' | 'shard'> {
   return {
     id: `org_bench_${label}`,
     ownerKey: `alk_bench_${label}_${'k'.repeat(20)}`,
@@ -49,7 +49,7 @@ const COLUMNS = [
 ] as const;
 
 /** The hash travels as hex; the table stores its bytes. */
-export const placeholder = (column: string) => (column === 'content_hash' ? 'unhex(?)' : '?');
+const placeholder = (column: string) => (column === 'content_hash' ? 'unhex(?)' : '?');
 
 /** A column's value as the Worker stores it: canonical IPv4 actor addresses as their 4 bytes (db/actor-address.ts). */
 function stored(column: string, value: BenchRow[keyof BenchRow]): BenchRow[keyof BenchRow] | Uint8Array {

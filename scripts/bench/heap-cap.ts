@@ -12,7 +12,7 @@ import type { BenchOrg } from './dataset.ts';
 import { type Figure, figure, round } from './measure.ts';
 import { type BenchServer, startServer } from './server.ts';
 
-export interface CapAttempt {
+interface CapAttempt {
   capMiB: number;
   done: boolean;
   seconds: number;

@@ -7,7 +7,7 @@ import { type HeapSampled, heapSnapshotSummary, Inspector } from './inspector.ts
 import { type Figure, figure } from './measure.ts';
 import type { BenchServer } from './server.ts';
 
-export const PEAK_HEAP_GOAL_MIB = 48;
+const PEAK_HEAP_GOAL_MIB = 48;
 const MiB = 1024 ** 2;
 
 export async function connectInspector(server: BenchServer): Promise<Inspector> {

@@ -36,16 +36,8 @@ export interface BenchRow {
 }
 
 export const ACTORS = Array.from({ length: 40 }, (_, index) => `user${index}@example.com`);
-export const ACTIONS = ['sync', 'update', 'create', 'delete', 'promote', 'approve', 'rollback'];
-export const OBJECT_TYPES = [
-  'argocd_application',
-  'argocd_cluster',
-  'argocd_project',
-  'kargo_promotion',
-  'kargo_freight',
-  'member',
-  'api_key',
-];
+const ACTIONS = ['sync', 'update', 'create', 'delete', 'promote', 'approve', 'rollback'];
+const OBJECT_TYPES = ['argocd_application', 'argocd_cluster', 'argocd_project', 'kargo_promotion', 'kargo_freight', 'member', 'api_key'];
 const WORDS = ['guestbook', 'payments', 'checkout', 'inventory', 'gateway', 'search', 'billing', 'ledger', 'frontend', 'worker'];
 
 /**

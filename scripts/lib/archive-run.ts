@@ -5,7 +5,7 @@
 import type { ApiClient } from './api-client.ts';
 import type { ClosedWeek } from './closed-weeks.ts';
 
-export const DAILY_CRON = '30 0 * * *';
+const DAILY_CRON = '30 0 * * *';
 
 /** The fields of a listed archive that change only when a new revision is built. */
 export interface ArchivedWeek {
@@ -60,7 +60,7 @@ export async function runDailyCron(baseUrl: string): Promise<void> {
 const pad = (value: number) => String(value).padStart(2, '0');
 
 /** Every archived week of an organization (latest revision), newest first; never the signed links, which are fresh on each call. */
-export async function listArchivedWeeks(client: ApiClient, organizationId: string): Promise<ArchivedWeek[]> {
+async function listArchivedWeeks(client: ApiClient, organizationId: string): Promise<ArchivedWeek[]> {
   const weeks: ArchivedWeek[] = [];
   for (;;) {
     const page = await client.get<ArchiveList>(

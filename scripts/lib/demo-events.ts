@@ -255,7 +255,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * the timestamps: the demo spreads them over five weeks, the browser tests place them in
  * particular weeks.
  */
-export function demoEventFactory(random: () => number, instances: DemoInstances): (timestamp: number) => DemoEvent {
+function demoEventFactory(random: () => number, instances: DemoInstances): (timestamp: number) => DemoEvent {
   const pick: Pick = (items) => items[Math.floor(random() * items.length)] as (typeof items)[number];
   const templates = makeTemplates(pick, random, instances);
   const totalWeight = templates.reduce((sum, template) => sum + template.weight, 0);

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-export const DEV_VARS_FILE = '.dev.vars';
+const DEV_VARS_FILE = '.dev.vars';
 
 export type DevVars = Record<string, string>;
 

@@ -18,7 +18,7 @@ export interface DemoState {
   archivedAt?: number;
 }
 
-export function readDemoState(file = DEMO_STATE_FILE): DemoState | null {
+function readDemoState(file = DEMO_STATE_FILE): DemoState | null {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoState) : null;
 }
 

@@ -10,7 +10,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
-export type HookBehaviour =
+type HookBehaviour =
   | { kind: 'ok' }
   /** 503 to the first `times` requests of each event id, then 200. */
   | { kind: 'fail-first'; times: number }
@@ -53,7 +53,7 @@ export interface WebhookReceiver {
 }
 
 /** The check a receiver makes: constant-time comparison of the HMAC of the raw body. */
-export function verifySignature(secret: string, body: Buffer, header: string | undefined): boolean {
+function verifySignature(secret: string, body: Buffer, header: string | undefined): boolean {
   const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
   const given = Buffer.from(header ?? '');
   return given.length === expected.length && timingSafeEqual(given, expected);

@@ -6,7 +6,7 @@ export interface ManifestFile {
   records: number;
 }
 
-/** The signed manifest (docs/ARCHITECTURE.md, "Archive path"). Key order here is the order of the serialised bytes, which are what is signed. */
+/** The signed manifest (docs/ARCHITECTURE.md, "The archive path"). Key order here is the order of the serialised bytes, which are what is signed. */
 export interface Manifest {
   version: 1;
   organizationId: string;

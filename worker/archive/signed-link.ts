@@ -43,7 +43,7 @@ async function hmac(secret: string, text: string): Promise<string> {
   return base64Url(new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(text))));
 }
 
-export function linkPath(claims: Pick<LinkClaims, 'organizationId' | 'startDate' | 'revision' | 'file'>): string {
+function linkPath(claims: Pick<LinkClaims, 'organizationId' | 'startDate' | 'revision' | 'file'>): string {
   return `/api/v1/archive-downloads/${encodeURIComponent(claims.organizationId)}/${claims.startDate}/${claims.revision}/${claims.file}`;
 }
 

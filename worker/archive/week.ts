@@ -18,7 +18,7 @@ export function dateMs(date: string): number {
 }
 
 /** Monday 00:00 UTC of the ISO week containing `ms`. */
-export function weekStartMs(ms: number): number {
+function weekStartMs(ms: number): number {
   const dayStart = Math.floor(ms / DAY_MS) * DAY_MS;
   const weekday = (new Date(dayStart).getUTCDay() + 6) % 7; // Monday = 0 … Sunday = 6
   return dayStart - weekday * DAY_MS;
@@ -28,7 +28,7 @@ export function weekStartDate(ms: number): string {
   return dateString(weekStartMs(ms));
 }
 
-export function isMonday(date: string): boolean {
+function isMonday(date: string): boolean {
   return new Date(dateMs(date)).getUTCDay() === 1;
 }
 
@@ -51,20 +51,6 @@ export function week(startDate: string): Week {
     return { date: dateString(dayStart), startMs: dayStart, endMs: dayStart + DAY_MS };
   });
   return { startDate, endDate: dateString(startMs + 6 * DAY_MS), startMs, endMs: startMs + WEEK_MS, days };
-}
-
-/** A week is closed once its Sunday has ended. */
-export function isClosed(startDate: string, now: number): boolean {
-  return week(startDate).endMs <= now;
-}
-
-/** ISO 8601 week-numbering year and week (1–53) of a time. */
-export function isoWeek(ms: number): { year: number; week: number } {
-  // The ISO year of a week is the year of its Thursday.
-  const thursday = weekStartMs(ms) + 3 * DAY_MS;
-  const year = new Date(thursday).getUTCFullYear();
-  const firstThursdayWeek = weekStartMs(Date.UTC(year, 0, 4));
-  return { year, week: Math.floor((weekStartMs(ms) - firstThursdayWeek) / WEEK_MS) + 1 };
 }
 
 export function dateParts(date: string): { year: number; month: number; day: number } {

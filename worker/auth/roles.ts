@@ -6,7 +6,7 @@ import type { KeyRole, Role } from '../db/schema.ts';
  * not read the audit record. So roles are compared by what they allow, not by a rank.
  */
 const CAPABILITIES = {
-  owner: ['read', 'readAudit', 'manage', 'manageOwners', 'sendEvents', 'configureAudit'],
+  owner: ['read', 'readAudit', 'manage', 'sendEvents', 'configureAudit'],
   admin: ['read', 'manage', 'sendEvents'],
   auditor: ['read', 'readAudit'],
   member: ['read'],

@@ -13,9 +13,9 @@ export const CalendarDate = z
     return year >= MIN_YEAR && year <= MAX_YEAR && !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
   }, `Not a calendar date between ${MIN_YEAR} and ${MAX_YEAR}`);
 
-export const DatePartsSchema = z.object({ year: z.number().int(), month: z.number().int(), day: z.number().int() });
+const DatePartsSchema = z.object({ year: z.number().int(), month: z.number().int(), day: z.number().int() });
 
-export const ArchiveSchema = z
+const ArchiveSchema = z
   .object({
     startDate: DatePartsSchema,
     endDate: DatePartsSchema,

@@ -23,9 +23,9 @@ const ObjectFilterSchema = z
 
 /**
  * Akuity's `AuditFilters` in its JSON form, as the Argo CD and Kargo UI extensions send it (field
- * names in either JSON or protobuf spelling; see services/extension-filters.ts).
+ * names in either JSON or protobuf spelling: `camelKeys` below).
  */
-export const ExtensionFiltersSchema = z
+const ExtensionFiltersSchema = z
   .object({
     actorId: texts,
     actorType: texts,
@@ -44,12 +44,12 @@ export const ExtensionFiltersSchema = z
 
 const instanceId = z.string().min(1).max(MAX_TEXT).openapi({ description: 'The instance whose audit records to read' });
 
-export const ArgocdAuditRecordsRequest = z
+const ArgocdAuditRecordsRequest = z
   .object({ filters: ExtensionFiltersSchema.optional(), instanceId })
   .strict()
   .openapi('ArgocdAuditRecordsRequest');
 
-export const KargoAuditRecordsRequest = z
+const KargoAuditRecordsRequest = z
   .object({
     filters: ExtensionFiltersSchema.optional(),
     instanceId,

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { FilterQuery, timeValue } from './query.ts';
 
-export const HISTOGRAM_UNITS = ['hour', 'day'] as const;
+const HISTOGRAM_UNITS = ['hour', 'day'] as const;
 export type HistogramUnit = (typeof HISTOGRAM_UNITS)[number];
 
 /**
@@ -52,7 +52,7 @@ export const HistogramQuery = FilterQuery.extend({
     }),
 });
 
-export const HistogramBucketSchema = z.object({
+const HistogramBucketSchema = z.object({
   start: z.string().openapi({ description: 'RFC 3339, inclusive (the first bucket starts at filters.startTime)' }),
   end: z.string().openapi({ description: 'RFC 3339, exclusive (the last bucket ends at filters.endTime or now)' }),
   count: z.number().int().openapi({ description: 'Matching events in [start, end): the list’s totalCount for that range' }),
@@ -68,5 +68,4 @@ export const HistogramSchema = z
   })
   .openapi('AuditLogHistogram');
 
-export type HistogramQueryValues = z.infer<typeof HistogramQuery>;
 export type AuditLogHistogram = z.infer<typeof HistogramSchema>;

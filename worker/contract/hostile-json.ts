@@ -4,7 +4,7 @@ import type { FieldError } from './problem.ts';
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Fields the service sets on every event; a client must not send them. */
 const SERVICE_FIELDS = new Set(['source', 'sourceKeyId', 'sequence']);
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /**
  * Problems in a raw JSON event that a schema cannot see: keys that would reach a prototype,

@@ -11,16 +11,11 @@ export type { AuditLogHistogram, HistogramUnit } from './histogram.ts';
 export type { AuditEventInputBody, IngestResult } from './ingest.ts';
 export type { ApiKey, CreatedApiKey, CreatedOrganization, Instance, Me, Member, OrganizationSummary, User } from './management.ts';
 export type {
-  CreateNotificationConfig,
-  DeliveryAttempt,
   DeliveryHistory,
   DeliveryHistoryList,
   DeliveryStatus,
-  LastDelivery,
   NotificationConfig,
-  UpdateNotificationConfig,
   WebhookBody,
-  WebhookEventType,
   WebhookFilter,
 } from './notification-configs.ts';
 export type { Problem } from './problem.ts';

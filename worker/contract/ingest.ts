@@ -4,8 +4,8 @@ import { type FieldError, UNKNOWN_FIELD, zodFieldErrors } from './problem.ts';
 
 /** Limits of an event (docs/ARCHITECTURE.md, "The audit event"). */
 export const MAX_TEXT = 256;
-export const MAX_DETAILS_BYTES = 32 * 1024;
-export const MAX_BATCH_ITEMS = 1000;
+const MAX_DETAILS_BYTES = 32 * 1024;
+const MAX_BATCH_ITEMS = 1000;
 
 const requiredText = z.string().min(1).max(MAX_TEXT);
 const optionalText = z.string().max(MAX_TEXT).nullable().optional();
@@ -95,7 +95,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  * One event or `{ items: [...] }`. Each item is validated on its own so the 422 names every bad
  * item by index and path (a union error would only say "no variant matched").
  */
-export function parseIngestBody(raw: unknown): ({ ok: true } & ParsedIngestBody) | { ok: false; errors: FieldError[] } {
+function parseIngestBody(raw: unknown): ({ ok: true } & ParsedIngestBody) | { ok: false; errors: FieldError[] } {
   if (isObject(raw) && 'items' in raw) {
     const items = raw.items;
     if (!Array.isArray(items)) return { ok: false, errors: [{ pointer: 'items', detail: 'items must be an array of events' }] };

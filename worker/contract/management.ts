@@ -1,14 +1,14 @@
 import { z } from '@hono/zod-openapi';
 import { INSTANCE_TYPES, KEY_ROLES, ROLES } from './enums.ts';
 
-export const Email = z.string().trim().toLowerCase().pipe(z.email().max(256));
+const Email = z.string().trim().toLowerCase().pipe(z.email().max(256));
 export const DisplayName = z.string().trim().min(1).max(200);
 
-export const RoleSchema = z.enum(ROLES);
-export const KeyRoleSchema = z.enum(KEY_ROLES);
+const RoleSchema = z.enum(ROLES);
+const KeyRoleSchema = z.enum(KEY_ROLES);
 export const InstanceTypeSchema = z.enum(INSTANCE_TYPES);
 
-export const UserSchema = z.object({ id: z.string(), email: z.string(), name: z.string() }).openapi('User');
+const UserSchema = z.object({ id: z.string(), email: z.string(), name: z.string() }).openapi('User');
 
 export const OrganizationSummarySchema = z.object({ id: z.string(), name: z.string(), role: KeyRoleSchema }).openapi('OrganizationSummary');
 

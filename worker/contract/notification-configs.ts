@@ -4,8 +4,8 @@ import { DisplayName, InstanceName } from './management.ts';
 import { LONE_SURROGATE } from './strict-json.ts';
 
 /** What a webhook can deliver (Akuity's names), and the states of one delivery. */
-export const WEBHOOK_EVENT_TYPES = ['WEBHOOK_EVENT_TYPE_AUDIT', 'WEBHOOK_EVENT_TYPE_PING'] as const;
-export const DELIVERY_STATUSES = [
+const WEBHOOK_EVENT_TYPES = ['WEBHOOK_EVENT_TYPE_AUDIT', 'WEBHOOK_EVENT_TYPE_PING'] as const;
+const DELIVERY_STATUSES = [
   'NOTIFICATION_DELIVERY_STATUS_UNSPECIFIED',
   'NOTIFICATION_DELIVERY_STATUS_SUCCESS',
   'NOTIFICATION_DELIVERY_STATUS_FAILURE',
@@ -14,10 +14,10 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** Limits of a notification config (docs/WEBHOOKS.md). */
-export const MAX_WEBHOOK_URL = 2048;
-export const MIN_WEBHOOK_SECRET = 16;
-export const MAX_WEBHOOK_SECRET = 256;
-export const MAX_FILTER_NAMES = 100;
+const MAX_WEBHOOK_URL = 2048;
+const MIN_WEBHOOK_SECRET = 16;
+const MAX_WEBHOOK_SECRET = 256;
+const MAX_FILTER_NAMES = 100;
 
 const instanceNames = (product: string) =>
   z
@@ -28,7 +28,7 @@ const instanceNames = (product: string) =>
     .transform((names) => [...new Set(names)])
     .openapi({ description: `${product} instance names whose events are delivered when the filter is on` });
 
-export const WebhookFilterSchema = z
+const WebhookFilterSchema = z
   .strictObject({
     events: z
       .array(z.literal('audit'))
@@ -95,7 +95,7 @@ const time = (description: string) =>
     .nullable()
     .openapi({ description: `RFC 3339; ${description}` });
 
-export const LastDeliverySchema = z
+const LastDeliverySchema = z
   .object({
     id: z.string(),
     eventId: z.string(),
@@ -107,7 +107,7 @@ export const LastDeliverySchema = z
   })
   .openapi('LastDelivery');
 
-export const NotificationConfigSchema = z
+const NotificationConfigSchema = z
   .object({
     id: z.string(),
     name: z.string(),
@@ -131,7 +131,7 @@ export const NotificationConfigListSchema = z
 const headerMap = z.record(z.string(), z.string());
 
 /** One HTTP attempt of a delivery. */
-export const DeliveryAttemptSchema = z
+const DeliveryAttemptSchema = z
   .object({
     attempt: z.number().int().openapi({ description: '1 for the first attempt' }),
     deliveryStatus: z.enum(DELIVERY_STATUSES),
@@ -145,7 +145,7 @@ export const DeliveryAttemptSchema = z
   })
   .openapi('DeliveryAttempt');
 
-export const DeliveryHistorySchema = z
+const DeliveryHistorySchema = z
   .object({
     id: z.string().openapi({ description: 'The delivery id, sent as X-Audit-Delivery' }),
     eventId: z.string().openapi({ description: 'The audit event id (or the ping id): receivers deduplicate by it' }),
@@ -209,10 +209,7 @@ export interface WebhookBody<Event = unknown> {
 }
 
 export type WebhookFilter = z.infer<typeof WebhookFilterSchema>;
-export type CreateNotificationConfig = z.input<typeof CreateNotificationConfigSchema>;
-export type UpdateNotificationConfig = z.input<typeof UpdateNotificationConfigSchema>;
 export type NotificationConfig = z.infer<typeof NotificationConfigSchema>;
-export type LastDelivery = z.infer<typeof LastDeliverySchema>;
 export type DeliveryAttempt = z.infer<typeof DeliveryAttemptSchema>;
 export type DeliveryHistory = z.infer<typeof DeliveryHistorySchema>;
 export type DeliveryHistoryList = z.infer<typeof DeliveryHistoryListSchema>;

@@ -48,11 +48,6 @@ export const GROUP_TEXT_FIELD_NAMES = Object.keys(GROUP_TEXT_FIELDS) as GroupTex
 export const GROUP_FLAG_FIELDS = ['enabled', 'includeChildObjects'] as const;
 export type GroupFlagField = (typeof GROUP_FLAG_FIELDS)[number];
 
-/** camelCase → snake_case, the way protobuf names a JSON field (`argocdApplication` → `argocd_application`). */
-export function snakeCase(name: string): string {
-  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-}
-
 /** snake_case → camelCase (`object_parent_name` → `objectParentName`); camelCase stays as it is. */
 export function camelCase(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());

@@ -75,7 +75,7 @@ function groupParameters() {
 
 /**
  * The audit-log filters, shared by the JSON lists and the CSV/NDJSON export. Every name is also
- * accepted in its protobuf (snake_case) spelling (see services/query-parameters.ts), and an unknown
+ * accepted in its protobuf (snake_case) spelling (see http/query-parameters.ts), and an unknown
  * parameter is a 400: a filter is never silently dropped.
  */
 export const FilterQuery = z.object({
@@ -151,5 +151,3 @@ export const ExportQuery = FilterQuery.extend({
 });
 
 export type FilterQueryValues = z.infer<typeof FilterQuery>;
-export type ListQueryValues = z.infer<typeof ListQuery>;
-export type ExportQueryValues = z.infer<typeof ExportQuery>;

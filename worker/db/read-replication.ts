@@ -62,7 +62,7 @@ export function parseBookmarks(text: string, shards: ShardSet): Map<string, stri
   return result;
 }
 
-export function formatBookmarks(bookmarks: ReadonlyMap<string, string>): string {
+function formatBookmarks(bookmarks: ReadonlyMap<string, string>): string {
   return [...bookmarks].map(([name, bookmark]) => `${name}:${bookmark}`).join(',');
 }
 

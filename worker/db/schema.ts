@@ -153,11 +153,11 @@ export const sessionKeys = sqliteTable(
 );
 
 /**
- * The events. Sized for many events per database (docs/ARCHITECTURE.md, "Storage"): the
+ * The events. Sized for many events per database (docs/ARCHITECTURE.md, "Data model (D1)"): the
  * organization is a small integer key (organization_sequences.org_key) rather than its text id,
- * index tails are timestamp and the implicit rowid rather than (timestamp, id), the content hash is 32 raw
- * bytes, and columns that are rarely filtered or dense (actor type, source) have no index of their
- * own or only a partial one. The view audit_events_by_organization shows rows with their text id.
+ * index tails are timestamp and the implicit rowid rather than (timestamp, id), the content hash is 16 raw
+ * bytes, and columns most events leave empty (instance, parent, platform source) have only a partial
+ * index. The view audit_events_by_organization shows rows with their text id.
  */
 export const auditEvents = sqliteTable(
   'audit_events',

@@ -32,7 +32,7 @@ export const CSV_HEADER = [
  * One RFC 4180 cell. Text a spreadsheet would run as a formula (leading = + - @, or a tab/CR that
  * some apps strip first) gets a leading apostrophe, the OWASP-recommended guard.
  */
-export function csvCell(value: string | null): string {
+function csvCell(value: string | null): string {
   if (value === null || value === '') return '';
   const guarded = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(guarded) ? `"${guarded.replaceAll('"', '""')}"` : guarded;

@@ -17,7 +17,7 @@ export interface ObjectGroupFilter {
 }
 
 /** Values an event must not have (the search box's `-qualifier:`). */
-export interface Exclusions {
+interface Exclusions {
   actorIds: string[];
   actions: string[];
   objectTypes: string[];
@@ -77,7 +77,7 @@ export function withInstanceIds(filters: AuditLogFilters, idsNamed: (names: stri
   };
 }
 
-export const NO_FILTERS: AuditLogFilters = {
+const NO_FILTERS: AuditLogFilters = {
   actorIds: [],
   actorTypes: [],
   actions: [],

@@ -15,8 +15,8 @@ import { MAX_SEARCH_WORDS, MIN_WORD_CHARACTERS, searchTokens } from './search-te
  * colon is an unknown qualifier: a 400 naming it (quote it to search it as text).
  */
 export const LIST_QUALIFIERS = ['actor', 'action', 'type', 'object', 'instance', 'source'] as const;
-export const DATE_QUALIFIERS = ['after', 'before'] as const;
-export type ListQualifier = (typeof LIST_QUALIFIERS)[number];
+const DATE_QUALIFIERS = ['after', 'before'] as const;
+type ListQualifier = (typeof LIST_QUALIFIERS)[number];
 type DateQualifier = (typeof DATE_QUALIFIERS)[number];
 
 export interface ParsedSearch {

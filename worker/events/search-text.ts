@@ -13,7 +13,7 @@ const TAG_LENGTH = 7;
 export const MAX_SEARCH_WORDS = 8;
 export const MIN_WORD_CHARACTERS = 2;
 
-export function searchTag(organizationId: string): string {
+function searchTag(organizationId: string): string {
   // FNV-1a, 32 bits: fast and stable; base36 padded to a fixed width.
   let hash = 0x811c9dc5;
   for (let index = 0; index < organizationId.length; index += 1) {

@@ -3,9 +3,9 @@ import type { WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from '../env.t
 import { deliverBatch, dispatchOrganization, type Lane, sendDispatch, webhookDeps } from '../services/webhooks/index.ts';
 
 /** Queue names of wrangler.toml; `queue()` routes each batch by them. */
-export const WEBHOOK_DISPATCH_QUEUE = 'audit-log-webhook-dispatch';
-export const WEBHOOK_DELIVERY_QUEUE = 'audit-log-webhook-deliveries';
-export const WEBHOOK_RETRY_QUEUE = 'audit-log-webhook-retries';
+const WEBHOOK_DISPATCH_QUEUE = 'audit-log-webhook-dispatch';
+const WEBHOOK_DELIVERY_QUEUE = 'audit-log-webhook-deliveries';
+const WEBHOOK_RETRY_QUEUE = 'audit-log-webhook-retries';
 
 const log = (line: Record<string, unknown>) => console.log(JSON.stringify({ job: 'webhooks', ...line }));
 const logError = (line: Record<string, unknown>, error: unknown) =>
@@ -16,7 +16,7 @@ const logError = (line: Record<string, unknown>, error: unknown) =>
  * one after another. An organization with more events than one run reads continues in a new
  * message, so a large backlog never holds a batch for long.
  */
-export async function handleDispatchBatch(batch: MessageBatch<WebhookDispatchJob>, env: WorkerEnv): Promise<void> {
+async function handleDispatchBatch(batch: MessageBatch<WebhookDispatchJob>, env: WorkerEnv): Promise<void> {
   // Configs in the main database; each organization's events and deliveries in its shard.
   const deps = webhookDeps(env, database(env.DB));
   const messages = new Map<string, Message<WebhookDispatchJob>[]>();
@@ -39,7 +39,7 @@ export async function handleDispatchBatch(batch: MessageBatch<WebhookDispatchJob
 }
 
 /** Deliveries: the batch is handled together (services/webhooks/deliver.ts); each message gets its outcome. */
-export async function handleDeliveryBatch(batch: MessageBatch<WebhookDeliveryJob>, env: WorkerEnv, lane: Lane): Promise<void> {
+async function handleDeliveryBatch(batch: MessageBatch<WebhookDeliveryJob>, env: WorkerEnv, lane: Lane): Promise<void> {
   // Configs in the main database; each organization's events and deliveries in its shard.
   const deps = webhookDeps(env, database(env.DB));
   const started = Date.now();

@@ -9,7 +9,7 @@ import type { AppEnv } from './app-env.ts';
 /** Anything that carries the request's variables (a Context of any route). */
 type WithVariables = { var: Readonly<AppEnv['Variables']> };
 
-export function requirePrincipal(c: WithVariables): Principal {
+function requirePrincipal(c: WithVariables): Principal {
   const principal = c.var.principal;
   if (!principal) {
     throw unauthorized(
@@ -25,7 +25,7 @@ export function requirePrincipal(c: WithVariables): Principal {
  * The caller's grant in an organization when its role is one of `allowed`. Unknown organizations
  * and organizations the caller has no grant in both answer 403, so ids cannot be probed.
  */
-export function requireOrgRole(c: WithVariables, organizationId: string, allowed: readonly KeyRole[]): OrgGrant {
+function requireOrgRole(c: WithVariables, organizationId: string, allowed: readonly KeyRole[]): OrgGrant {
   const principal = requirePrincipal(c);
   const grant = grantFor(principal, organizationId);
   if (!grant) throw forbidden(`You have no access to organization ${organizationId}.`);

@@ -8,9 +8,9 @@ import { deliverPendingEvents, organizationShard } from '../services/event-store
 import type { AppEnv } from './app-env.ts';
 
 /** Request and response header with the client's D1 bookmarks (docs/API.md, "Reading your own writes"). */
-export const BOOKMARK_HEADER = 'x-d1-bookmark';
+const BOOKMARK_HEADER = 'x-d1-bookmark';
 /** The dashboard's copy of the same, set for session-cookie callers. */
-export const BOOKMARK_COOKIE = 'audit_bookmark';
+const BOOKMARK_COOKIE = 'audit_bookmark';
 
 /**
  * Opens the request's D1 sessions (main database and, on demand, the shard of the organization in

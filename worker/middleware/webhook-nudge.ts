@@ -7,7 +7,7 @@ const WRITE = /^\/api\/v1\/(?:organizations|orgs)\/([^/]+)\/./;
 const RECORDING_READS = [/^\/api\/v1\/organizations\/([^/]+)\/csv-audit-logs$/, /^\/api\/v1\/archive-downloads\/([^/]+)\//];
 
 /** The organization whose events a successful request may have recorded, or null. */
-export function recordingOrganization(method: string, pathname: string): string | null {
+function recordingOrganization(method: string, pathname: string): string | null {
   // A HEAD sends nothing, so it records nothing: exports and downloads are recorded for GETs only.
   if (method === 'HEAD') return null;
   const match = method === 'GET' ? RECORDING_READS.map((pattern) => pattern.exec(pathname)).find(Boolean) : WRITE.exec(pathname);

@@ -26,7 +26,7 @@ export function pingBody(organizationId: string, pingId: string, now: number): s
   return JSON.stringify(body);
 }
 
-export const USER_AGENT = 'audit-logs-webhooks/1';
+const USER_AGENT = 'audit-logs-webhooks/1';
 
 /** The headers of an attempt; the signature covers the body only. */
 export function requestHeaders(deliveryId: string, eventType: WebhookEventType, signature: string): Record<string, string> {

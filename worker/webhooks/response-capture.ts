@@ -1,5 +1,5 @@
 /** What the delivery history keeps of a receiver's answer: bounded, whatever the receiver sends. */
-export const MAX_RESPONSE_BYTES = 4096;
+const MAX_RESPONSE_BYTES = 4096;
 const MAX_HEADERS = 50;
 const MAX_HEADER_VALUE = 1024;
 

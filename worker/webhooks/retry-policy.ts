@@ -9,9 +9,9 @@ export const ATTEMPT_TIMEOUT_MS = 10_000;
 /** A delivery whose attempts have failed for this long since the first one gives up. */
 export const GIVE_UP_AFTER_MS = 24 * 3_600_000;
 /** The backoff doubles up to this. */
-export const MAX_BACKOFF_MS = 3_600_000;
+const MAX_BACKOFF_MS = 3_600_000;
 /** Queues delay a message by at most 12 hours: the longest Retry-After honoured. */
-export const MAX_RETRY_AFTER_MS = 12 * 3_600_000;
+const MAX_RETRY_AFTER_MS = 12 * 3_600_000;
 /**
  * A failed attempt that took this long (or timed out) marks a slow receiver: the rest of its
  * batch waits instead of tying up connections. A fast failure (a quick 5xx, a refused

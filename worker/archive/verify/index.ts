@@ -11,22 +11,12 @@
  * syntax (no enums, no parameter properties, `import type` for types); and relative imports carry
  * the `.ts` extension, which Node requires and the Worker bundler accepts.
  */
-export { type VerifyArchiveInput, verifyArchive } from './archive.ts';
+export { verifyArchive } from './archive.ts';
 export { verifyChain } from './chain.ts';
-export { type VerifyDirectoryInput, verifyDirectory } from './directory.ts';
+export { verifyDirectory } from './directory.ts';
 export type { DirectoryFile } from './directory-files.ts';
-export type {
-  ArchiveVerdict,
-  CompletenessVerdict,
-  DirectoryReport,
-  DuplicateSequence,
-  OrganizationReport,
-  SequenceCoverage,
-  UnknownWeek,
-} from './directory-report.ts';
+export type { DirectoryReport, OrganizationReport } from './directory-report.ts';
 export { countProblems, directoryReportLines } from './directory-text.ts';
-export type { ArchiveManifest } from './manifest-check.ts';
 export { spkiPemToDer } from './pem.ts';
 export type { ChainReport, VerifyReport } from './report.ts';
-export type { SequenceRange } from './sequence-ranges.ts';
 export { zipEntryNames } from './zip-structure.ts';

@@ -4,19 +4,6 @@ import { DAY_MS, formatDate, isMonday, parseDate, parseTimestamp } from './dates
 import type { VerifyReport } from './report.ts';
 import { describeValue, errorMessage, isObject, type JsonObject } from './values.ts';
 
-/** The signed manifest of one weekly archive revision. */
-export interface ArchiveManifest {
-  version: 1;
-  organizationId: string;
-  startDate: string;
-  endDate: string;
-  revision: number;
-  generatedAt: string;
-  archive: { sha256: string; bytes: number; records: number };
-  files: { name: string; sha256: string; records: number }[];
-  previousManifestSha256: string | null;
-}
-
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 const MANIFEST_KEYS = [
   'version',

@@ -44,7 +44,7 @@ export async function listApiKeys(db: Database, organizationId: string): Promise
   return rows.map(view);
 }
 
-export async function getApiKey(db: Database, organizationId: string, keyId: string): Promise<ApiKeyView> {
+async function getApiKey(db: Database, organizationId: string, keyId: string): Promise<ApiKeyView> {
   const [row] = await db
     .select()
     .from(apiKeys)

@@ -39,7 +39,7 @@ export async function listMembers(db: Database, organizationId: string): Promise
   return rows.map(view);
 }
 
-export async function getMember(db: Database, organizationId: string, userId: string): Promise<MemberView> {
+async function getMember(db: Database, organizationId: string, userId: string): Promise<MemberView> {
   const [row] = await db
     .select(memberColumns)
     .from(memberships)

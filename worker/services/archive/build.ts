@@ -31,7 +31,7 @@ import {
  * Events are archived when received at least this long before the build starts: a request that
  * stamped its receipt time but has not committed yet is never skipped; it makes the next revision.
  */
-export const SETTLE_MS = 60_000;
+const SETTLE_MS = 60_000;
 
 /** Rows per D1 keyset page; a page is also one deflate chunk, so it is part of a day part's key. */
 export const DEFAULT_PAGE_SIZE = 1000;
@@ -57,7 +57,7 @@ export interface BuildResult {
   daysFromParts: number;
 }
 
-export class ChainMovedError extends Error {}
+class ChainMovedError extends Error {}
 
 export interface ArchiveDeps {
   db: Database;
@@ -66,7 +66,7 @@ export interface ArchiveDeps {
 }
 
 /** Whether the week has events received after its latest archive was built (or has no archive). */
-export async function isDue(
+async function isDue(
   db: Database,
   organizationId: string,
   startDate: string,

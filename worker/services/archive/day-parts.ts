@@ -4,7 +4,7 @@ import type { DayFingerprint } from './archive-rows.ts';
 
 /**
  * Day parts: one closed day's DEFLATE data for the week's ZIP, made ahead by the daily cron, so
- * the build at the week's end deflates only what changed (docs/ARCHITECTURE.md, "Day parts").
+ * the build at the week's end deflates only what changed (docs/ARCHITECTURE.md, "The archive path").
  * A part is found by what it holds, never by a "latest" pointer: its summary's R2 key names the
  * day-file format, the deflate level, the page size (pages set the deflate chunks, so the bytes)
  * and the day's fingerprint (services/archive/archive-rows.ts `dayFingerprint`). A part with another

@@ -13,8 +13,6 @@ export function archiveFileNames(startDate: string, endDate: string) {
   return { zip: `audit-logs_${startDate}_${endDate}.zip`, manifest: `${startDate}.manifest.json`, signature: `${startDate}.sig` };
 }
 
-export type ArchiveFile = 'zip' | 'manifest' | 'signature';
-
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 
 /** A failure injected by tests at a named point of the upload, to prove the retry is clean. */
@@ -101,10 +99,6 @@ export async function putArchiveSidecars(
   await bucket.put(keys.signature, signature, {
     httpMetadata: { contentType: 'application/octet-stream', contentDisposition: `attachment; filename="${names.signature}"` },
   });
-}
-
-export async function getArchiveObject(bucket: R2Bucket, key: string, request: Headers): Promise<R2ObjectBody | R2Object | null> {
-  return bucket.get(key, { range: request, onlyIf: request });
 }
 
 export async function readObjectBytes(bucket: R2Bucket, key: string): Promise<Uint8Array | null> {

@@ -10,7 +10,7 @@ import { jsonChunks } from './json-chunks.ts';
 import { orgKey } from './org-key.ts';
 
 /** A row of audit_events as a plain object (all but its sequence), ready for json_each() insertion. */
-export type StoredEventRow = ContentColumns & {
+type StoredEventRow = ContentColumns & {
   receivedAt: number;
   /** Hex of the stored content hash: the first 16 bytes of the content's SHA-256 (db/schema.ts). */
   contentHash: string;

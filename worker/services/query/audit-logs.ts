@@ -12,7 +12,7 @@ import { instanceEverExisted } from '../organizations/index.ts';
 import { after, filterConditions, INDEX_FIRST, position, type QueryPlan } from './filter-conditions.ts';
 
 /** Free-text matches (of the organization: the index is organization-scoped) up to which starting from them is cheaper. */
-export const FTS_FIRST_LIMIT = 20_000;
+const FTS_FIRST_LIMIT = 20_000;
 
 /**
  * Beyond FTS_FIRST_LIMIT matches the list counts free-text matches up to this many and then says
@@ -115,7 +115,7 @@ export function matchPositions(db: Database, organizationId: string, filters: Re
  * Rows by position, newest first: one rowid lookup each. `+org_key` keeps SQLite from walking the
  * organization's time index instead (measured: 380 ms against 5 ms at 1M events).
  */
-export function rowsAt(db: Database, organizationId: string, positions: number[]) {
+function rowsAt(db: Database, organizationId: string, positions: number[]) {
   return db
     .select({ ...eventColumns, position })
     .from(auditEvents)

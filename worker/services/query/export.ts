@@ -6,7 +6,7 @@ import { type ChangeContext, managementEvent } from '../../events/management-eve
 import { recordChange } from '../event-store/index.ts';
 import { allMatchingRows } from './audit-logs.ts';
 
-export type ExportFormat = 'csv' | 'ndjson';
+type ExportFormat = 'csv' | 'ndjson';
 
 export interface ExportRequest {
   format: ExportFormat;

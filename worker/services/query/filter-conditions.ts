@@ -175,7 +175,7 @@ export function filterConditions(organizationId: string, filters: ResolvedFilter
 }
 
 /** What a filter may bind of a statement's D1_MAX_PARAMETERS: the page's cursor, limit and offset need a few. */
-export const MAX_FILTER_VALUES = D1_MAX_PARAMETERS - 10;
+const MAX_FILTER_VALUES = D1_MAX_PARAMETERS - 10;
 const dialect = new SQLiteSyncDialect();
 
 /**

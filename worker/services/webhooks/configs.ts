@@ -18,7 +18,7 @@ import { recordChangeStatements } from '../event-store/index.ts';
 import { configView, type LastDeliveryRow } from './views.ts';
 
 /** A SIEM or two per organization is the use; the cap keeps one tenant's fan-out bounded. */
-export const MAX_CONFIGS_PER_ORGANIZATION = 20;
+const MAX_CONFIGS_PER_ORGANIZATION = 20;
 
 /** What changing webhooks needs besides the database: the at-rest key and the URL rule. */
 export interface WebhookSettings {
@@ -39,7 +39,7 @@ const live = (organizationId: string) => and(eq(notificationConfigs.organization
  * (services/event-store/event-rows.ts). The config itself is written to the main database afterwards, so an
  * event stored in between is delivered too: one more, never one missed.
  */
-export async function currentSequence(events: Database, organizationId: string): Promise<number> {
+async function currentSequence(events: Database, organizationId: string): Promise<number> {
   const [row] = await events
     .select({ last: organizationSequences.lastSequence })
     .from(organizationSequences)

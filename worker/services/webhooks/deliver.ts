@@ -23,7 +23,7 @@ export type Lane = 'delivery' | 'retry';
  * connections at once (the rest queue behind them; `wrangler dev` does not enforce this), and the
  * database and queue calls of the batch need some of them: four attempts leave room for those.
  */
-export const ATTEMPTS_IN_FLIGHT = 4;
+const ATTEMPTS_IN_FLIGHT = 4;
 
 /** What the queue does with a message once handled. `move`: send it to the retry lane, then ack. */
 export type MessageOutcome =

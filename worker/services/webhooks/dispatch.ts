@@ -14,10 +14,10 @@ import { parseFilter } from './views.ts';
 type InstanceRow = typeof instances.$inferSelect;
 
 /** Events read per page, and pages per dispatcher run (the rest continues in a new dispatch message). */
-export const DISPATCH_PAGE = 500;
-export const DISPATCH_PAGES_PER_RUN = 10;
+const DISPATCH_PAGE = 500;
+const DISPATCH_PAGES_PER_RUN = 10;
 /** A pending delivery whose next attempt is this overdue has lost its queue message: it is sent again. */
-export const STALE_AFTER_MS = 15 * 60_000;
+const STALE_AFTER_MS = 15 * 60_000;
 const SWEEP_LIMIT = 500;
 
 /** A page of the organization's events after a sequence, from its shard: the (organization, sequence) index. */
@@ -155,7 +155,7 @@ export async function dispatchOrganization(deps: WebhookDeps, organizationId: st
  * pause) lost their message, e.g. to a crash between recording an attempt and sending its retry.
  * A new generation makes any late copy of the old message stale.
  */
-export async function reissueStaleDeliveries(deps: WebhookDeps, events: Database, organizationId: string, now: number): Promise<number> {
+async function reissueStaleDeliveries(deps: WebhookDeps, events: Database, organizationId: string, now: number): Promise<number> {
   const cutoff = now - STALE_AFTER_MS;
   // The organization's configs (deleted ones too: their messages end such deliveries) that no pause holds.
   const configs = new Map(

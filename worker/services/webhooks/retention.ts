@@ -4,7 +4,7 @@ import { eventUlid } from '../../db/ids.ts';
 import { webhookAttempts, webhookDeliveries } from '../../db/schema.ts';
 
 /** Delivery history is kept this long (the events themselves stay in the audit log and archives). */
-export const DELIVERY_HISTORY_DAYS = 30;
+const DELIVERY_HISTORY_DAYS = 30;
 /** Deliveries removed per daily run at most, so one run stays short; a backlog shrinks over the following runs. */
 const PURGE_LIMIT = 5000;
 

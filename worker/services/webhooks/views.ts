@@ -15,7 +15,7 @@ const STATUS: Record<WebhookDeliveryRow['status'], DeliveryStatus> = {
   failure: 'NOTIFICATION_DELIVERY_STATUS_FAILURE',
 };
 
-export const deliveryStatus = (status: WebhookDeliveryRow['status']): DeliveryStatus => STATUS[status];
+const deliveryStatus = (status: WebhookDeliveryRow['status']): DeliveryStatus => STATUS[status];
 
 /** Stored JSON that only this service wrote; a bad value would be a bug, shown as empty rather than a 500. */
 function parseHeaders(json: string | null | undefined): Record<string, string> {
@@ -69,7 +69,7 @@ export function configView(row: NotificationConfigRow, last: LastDeliveryRow | n
   };
 }
 
-export function attemptView(row: WebhookAttemptRow): DeliveryAttempt {
+function attemptView(row: WebhookAttemptRow): DeliveryAttempt {
   return {
     attempt: row.attempt,
     deliveryStatus: row.succeeded ? 'NOTIFICATION_DELIVERY_STATUS_SUCCESS' : 'NOTIFICATION_DELIVERY_STATUS_FAILURE',

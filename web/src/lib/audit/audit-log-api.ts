@@ -3,7 +3,7 @@
 import { api, type Fetch } from '../shell/api.ts';
 import type { ArchivesResponse, AuditEvent, AuditLogHistogram, AuditLogPage, HistogramUnit, PublicKey } from '../shell/api-types.ts';
 
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 
 export interface AuditScope {
   orgId: string;
@@ -80,7 +80,7 @@ export function exportUrl(orgId: string, filters: URLSearchParams, format: 'csv'
   return `/api/v1${orgPath(orgId)}/csv-audit-logs?${params}`;
 }
 
-export const ARCHIVE_PAGE_SIZE = 52;
+const ARCHIVE_PAGE_SIZE = 52;
 
 export function fetchArchives(fetchFn: Fetch, orgId: string, offset: number, signal?: AbortSignal): Promise<ArchivesResponse> {
   const params = new URLSearchParams({

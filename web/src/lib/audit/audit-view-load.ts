@@ -8,7 +8,7 @@ import { canReadAudit } from '../shell/roles.ts';
 import { type AuditFilters, apiFilterParams, parseFilters, type TimeWindow, timeWindow } from './audit-filters.ts';
 import { type AuditScope, fetchAuditPage } from './audit-log-api.ts';
 
-export type AuditResult =
+type AuditResult =
   | { status: 'ok'; page: AuditLogPage }
   /** Neither owner nor auditor of this organization (checked before asking, and again if the API says so). */
   | { status: 'forbidden' }

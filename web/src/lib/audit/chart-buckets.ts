@@ -9,7 +9,7 @@ export const MAX_BUCKETS = 31;
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
-export type BucketUnit = 'hour' | 'day';
+type BucketUnit = 'hour' | 'day';
 
 export interface Bucket {
   start: Date;

@@ -38,7 +38,7 @@ export type ObjectFilters = Record<ObjectFieldKey, string[]> & {
   children: boolean;
 };
 
-export const NO_OBJECT_FILTERS: ObjectFilters = {
+const NO_OBJECT_FILTERS: ObjectFilters = {
   app: [],
   project: [],
   cluster: [],

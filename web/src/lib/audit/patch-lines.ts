@@ -5,10 +5,10 @@
 //  - a unified diff (`---`/`+++`/`@@`);
 //  - anything else, shown as plain text.
 
-export type PatchLineKind = 'add' | 'remove' | 'change' | 'context' | 'hunk' | 'meta';
+type PatchLineKind = 'add' | 'remove' | 'change' | 'context' | 'hunk' | 'meta';
 export type PatchFormat = 'merge-patch' | 'json-patch' | 'unified-diff' | 'text';
 
-export interface PatchLine {
+interface PatchLine {
   kind: PatchLineKind;
   text: string;
 }

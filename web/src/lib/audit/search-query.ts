@@ -14,7 +14,7 @@ export const QUALIFIERS = [
   { name: 'before', label: 'Before', example: 'before:2026-11-20', meaning: 'before that day, 00:00 UTC' },
 ] as const;
 
-export type QualifierName = (typeof QUALIFIERS)[number]['name'];
+type QualifierName = (typeof QUALIFIERS)[number]['name'];
 
 export interface QueryChip {
   /** The token as typed, e.g. `-action:delete`. */
@@ -86,10 +86,4 @@ export function withoutToken(text: string, index: number): string {
   const tokens = tokenize(text);
   if (!tokens) return text;
   return tokens.filter((_, position) => position !== index).join(' ');
-}
-
-/** The token a Worker `invalid-query` detail names (`… (at "acter:bob")`), if it names one. */
-export function offendingToken(detail: string): string | null {
-  const match = /\(at "(.*)"\)$/.exec(detail);
-  return match?.[1] ?? null;
 }

@@ -5,7 +5,7 @@ import { resolve } from '$app/paths';
 import type { KeyRole } from '../shell/api-types.ts';
 import { can, canManage, canReadAudit } from '../shell/roles.ts';
 
-export type SettingsSectionId = 'retention' | 'members' | 'api-keys';
+type SettingsSectionId = 'retention' | 'members' | 'api-keys';
 
 export interface SettingsSection {
   id: SettingsSectionId;

@@ -26,7 +26,6 @@ import type { GroupTextField, ObjectGroup } from '../../../../worker/contract/ob
 import type { AuditLogSettings, AuditLogSettingsChange } from '../../../../worker/contract/settings.ts';
 
 export type {
-  DeliveryAttempt,
   DeliveryHistory,
   DeliveryHistoryList,
   DeliveryStatus,
@@ -58,7 +57,6 @@ export type {
   User,
 };
 
-export type OrganizationRole = KeyRole;
 export type Organization = OrganizationSummary;
 /** The dashboard signs in with user-bound keys only, so its `/me` always names a user. */
 export type MeResponse = Me & { user: User };

@@ -42,7 +42,7 @@ export async function pingWebhook(fetchFn: Fetch, orgId: string, id: string): Pr
   return (await api<{ history: DeliveryHistory }>(fetchFn, `${one(orgId, id)}/ping`, { method: 'POST' })).history;
 }
 
-export const HISTORY_PAGE = 20;
+const HISTORY_PAGE = 20;
 
 export async function deliveryHistory(fetchFn: Fetch, orgId: string, id: string, offset = 0): Promise<DeliveryHistoryList> {
   const query = new URLSearchParams({ limit: String(HISTORY_PAGE), offset: String(offset) });
