@@ -2,7 +2,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 import type { FieldError } from './contract/problem.ts';
 
-export { UNKNOWN_FIELD, zodFieldErrors } from './contract/problem.ts';
+export { zodFieldErrors } from './contract/problem.ts';
 export type { FieldError };
 
 /**

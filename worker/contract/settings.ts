@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 
-const MIN_HOT_RETENTION_DAYS = 7;
-const MAX_HOT_RETENTION_DAYS = 3650;
+export const MIN_HOT_RETENTION_DAYS = 7;
+export const MAX_HOT_RETENTION_DAYS = 3650;
 const MIN_ARCHIVE_RETENTION_DAYS = 365;
 
 const hotRetentionDays = z
