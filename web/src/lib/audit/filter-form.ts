@@ -2,7 +2,7 @@
  * Reads the Audit Logs filter form (audit-filter-bar.svelte) into filters: every field at once,
  * so Enter (which fires both a field's change and the form's submit) applies one consistent set.
  */
-import { fromDateTimeInput } from '#lib/shell/format-time.ts';
+import { fromDateTimeInput } from '../shell/format-time.ts';
 import type { AuditFilters, RangeKey, TimeWindow } from './audit-filters.ts';
 import { OBJECT_FIELDS, type ObjectFilters } from './object-filters.ts';
 
