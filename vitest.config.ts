@@ -65,7 +65,9 @@ function workerProject(
 export default defineConfig({
   test: {
     projects: [
-      workerProject('worker', ['test/**/*.test.ts'], ['test/e2e/**', 'test/rate-limit.test.ts'], { ratelimits: LARGE_BUDGETS }),
+      workerProject('worker', ['test/**/*.test.ts'], ['test/e2e/**', 'test/web/**', 'test/rate-limit.test.ts'], {
+        ratelimits: LARGE_BUDGETS,
+      }),
       workerProject('rate-limit', ['test/rate-limit.test.ts'], [], { ratelimits: SMALL_RATE_LIMIT }),
     ],
   },

@@ -1,17 +1,22 @@
 /**
- * `npm run check:size`: source files stay small. A file over MAX_LINES lines must say why near its
- * top, in a comment containing "Longer than 300 lines:" and the reason.
+ * `npm run check:size`: no source file of the repository (code, components, styles, tests, config)
+ * is longer than MAX_LINES lines. There is no way to excuse a file: split it by what its parts do.
+ * Functions have their own limit (scripts/check-function-size.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-const MAX_LINES = 300;
-const REASON = 'Longer than 300 lines:';
-const ROOTS = ['worker', 'web/src', 'web/build-tools', 'scripts', 'test'];
+const MAX_LINES = 400;
+const SOURCE = /\.(ts|svelte|css|html|js|cjs|mjs)$/;
+/**
+ * TODO(P19): worker/db/schema.ts is being split into main-database and shard schemas on the worker
+ * branch of P19; remove this entry (and the set) when that lands. Nothing else may be added here.
+ */
+const SPLIT_UNDER_WAY = new Set(['worker/db/schema.ts']);
 
-const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', ...ROOTS], { encoding: 'utf8' })
+const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' })
   .split('\n')
-  .filter((file) => /\.(ts|svelte)$/.test(file));
+  .filter((file) => SOURCE.test(file) && !SPLIT_UNDER_WAY.has(file));
 
 const offenders = files.flatMap((file) => {
   let text: string;
@@ -20,13 +25,12 @@ const offenders = files.flatMap((file) => {
   } catch {
     return []; // listed by git but deleted in the work tree
   }
-  const lines = text.split('\n').length;
-  const head = text.split('\n').slice(0, 12).join('\n');
-  return lines > MAX_LINES && !head.includes(REASON) ? [`${file}: ${lines} lines`] : [];
+  const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+  return lines > MAX_LINES ? [`${file}: ${lines} lines`] : [];
 });
 
 if (offenders.length > 0) {
-  console.error(`Files over ${MAX_LINES} lines without a "${REASON} …" note at the top:\n  ${offenders.join('\n  ')}`);
+  console.error(`Files over ${MAX_LINES} lines (split them):\n  ${offenders.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`${files.length} source files checked: none over ${MAX_LINES} lines without a reason.`);
+console.log(`${files.length} source files checked: none over ${MAX_LINES} lines.`);

@@ -143,27 +143,41 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(
       positionals.length === 0 ? 'missing <zip>' : `expected one <zip>, got ${positionals.length}: ${positionals.join(' ')}`,
     );
-  const zipPath = positionals[0] ?? '';
+  return verifyOneZip(positionals[0] ?? '', values.manifest, values.signature, publicKeyPath, readPublicKey);
+}
+
+/** The manifests to read: those given, or the one beside the ZIP (a line of `lines` says when there is none). */
+function manifestsFor(zipPath: string, startDate: string | null, given: string[] | undefined, lines: string[]): ManifestFile[] {
+  if (given && given.length > 0) return given.map((path) => describeManifest(path, readInput(path, 'manifest')));
+  const candidate = startDate ? join(dirname(zipPath), `${startDate}.manifest.json`) : null;
+  if (candidate && existsSync(candidate)) return [describeManifest(candidate, readInput(candidate, 'manifest'))];
+  lines.push(
+    `Manifest:   none (not given, and ${candidate ?? '<startDate>.manifest.json'} is not beside the ZIP): verifying the ZIP without a manifest`,
+  );
+  return [];
+}
+
+/** The signature given, or the one beside the manifest. */
+function signaturePathFor(given: string | undefined, manifest: ManifestFile | undefined): string | undefined {
+  if (given !== undefined || !manifest || !manifest.path.endsWith('.manifest.json')) return given;
+  const candidate = `${manifest.path.slice(0, -'.manifest.json'.length)}.sig`;
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+async function verifyOneZip(
+  zipPath: string,
+  manifestPaths: string[] | undefined,
+  givenSignature: string | undefined,
+  publicKeyPath: string | undefined,
+  readPublicKey: () => string | undefined,
+): Promise<number> {
   const zip = readInput(zipPath, 'ZIP');
   const zipSha = createHash('sha256').update(zip).digest('hex');
   const startDate = zipStartDate(zipPath, zip);
 
-  // Manifests: given, or the one beside the ZIP.
   const lines: string[] = [`ZIP:        ${zipPath} (${zip.length} bytes, sha256 ${zipSha})`];
   const notes: string[] = [];
-  let manifests: ManifestFile[];
-  if (values.manifest && values.manifest.length > 0) {
-    manifests = values.manifest.map((path) => describeManifest(path, readInput(path, 'manifest')));
-  } else {
-    const candidate = startDate ? join(dirname(zipPath), `${startDate}.manifest.json`) : null;
-    if (candidate && existsSync(candidate)) manifests = [describeManifest(candidate, readInput(candidate, 'manifest'))];
-    else {
-      manifests = [];
-      lines.push(
-        `Manifest:   none (not given, and ${candidate ?? '<startDate>.manifest.json'} is not beside the ZIP): verifying the ZIP without a manifest`,
-      );
-    }
-  }
+  const manifests = manifestsFor(zipPath, startDate, manifestPaths, lines);
   const manifest =
     manifests.find((file) => file.archiveSha256 === zipSha) ??
     manifests.filter((file) => file.startDate === startDate).sort((a, b) => b.revision - a.revision)[0] ??
@@ -171,12 +185,7 @@ async function main(argv: string[]): Promise<number> {
   if (manifest)
     lines.push(`Manifest:   ${manifest.path}${manifests.length > 1 ? ` (the one of ${manifests.length} that describes this ZIP)` : ''}`);
 
-  // Signature: given, or beside the manifest.
-  let signaturePath = values.signature;
-  if (signaturePath === undefined && manifest && manifest.path.endsWith('.manifest.json')) {
-    const candidate = `${manifest.path.slice(0, -'.manifest.json'.length)}.sig`;
-    if (existsSync(candidate)) signaturePath = candidate;
-  }
+  const signaturePath = signaturePathFor(givenSignature, manifest);
   const signature = signaturePath === undefined ? undefined : readInput(signaturePath, 'signature');
   if (signaturePath !== undefined) lines.push(`Signature:  ${signaturePath}`);
   const publicKeyPem = readPublicKey();

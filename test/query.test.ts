@@ -1,4 +1,4 @@
-// Longer than 300 lines: every filter, page and search case of the audit-log list against one seeded organization.
+// Every filter, page and search case of the audit-log list against one seeded organization.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, createInstance, createKey, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
 import { type EventInput, makeEvent } from './helpers/events.ts';

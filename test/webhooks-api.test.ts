@@ -1,4 +1,4 @@
-// Longer than 300 lines: the API's rules for webhook configs, each with its wrong-side case (another organization, another shard).
+// The API's rules for webhook configs, each with its wrong-side case (another organization, another shard).
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { AuditLogPage, NotificationConfig } from '../worker/contract/index.ts';

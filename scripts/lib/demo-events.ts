@@ -48,21 +48,52 @@ interface Draft {
   details: DemoEvent['details'];
 }
 
-function makeTemplates(pick: Pick, random: () => number, instances: DemoInstances): { weight: number; draft: () => Draft }[] {
-  const person = () => {
-    const who = pick(PEOPLE);
-    return { type: 'user', id: who.email, ip: who.ip };
+interface Template {
+  weight: number;
+  draft: () => Draft;
+}
+
+/** The random choices the templates draw from (every one from the same seeded PRNG, in call order). */
+interface Draw {
+  pick: Pick;
+  random: () => number;
+  instances: DemoInstances;
+  person: () => DemoEvent['actor'];
+  sha: () => string;
+  version: () => string;
+  app: () => DemoEvent['object'];
+}
+
+function makeDraw(pick: Pick, random: () => number, instances: DemoInstances): Draw {
+  return {
+    pick,
+    random,
+    instances,
+    person: () => {
+      const who = pick(PEOPLE);
+      return { type: 'user', id: who.email, ip: who.ip };
+    },
+    sha: () =>
+      Math.floor(random() * 0xfffffff)
+        .toString(16)
+        .padStart(7, '0'),
+    version: () => `v1.${Math.floor(random() * 20)}.${Math.floor(random() * 10)}`,
+    app: () => ({
+      type: 'argocd_application',
+      id: { name: pick(APPS), kind: 'Application', group: 'argoproj.io' },
+      parentId: { name: instances.argocd.name },
+    }),
   };
-  const sha = () =>
-    Math.floor(random() * 0xfffffff)
-      .toString(16)
-      .padStart(7, '0');
-  const version = () => `v1.${Math.floor(random() * 20)}.${Math.floor(random() * 10)}`;
-  const app = () => ({
-    type: 'argocd_application',
-    id: { name: pick(APPS), kind: 'Application', group: 'argoproj.io' },
-    parentId: { name: instances.argocd.name },
-  });
+}
+
+/** Every kind of demo event with its weight, in a fixed order (the weighted roll walks it). */
+function makeTemplates(pick: Pick, random: () => number, instances: DemoInstances): Template[] {
+  const draw = makeDraw(pick, random, instances);
+  return [...argocdTemplates(draw), ...argocdSettingsTemplates(draw), ...kargoTemplates(draw), ...organizationTemplates(draw)];
+}
+
+/** Argo CD applications: syncs, updates with a patch, rollbacks. */
+function argocdTemplates({ pick, random, person, sha, version, app }: Draw): Template[] {
   return [
     {
       weight: 30,
@@ -116,6 +147,12 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
         details: { message: 'Application changed by user' },
       }),
     },
+  ];
+}
+
+/** Argo CD clusters and projects. */
+function argocdSettingsTemplates({ pick, person, instances }: Draw): Template[] {
+  return [
     {
       weight: 4,
       draft: () => ({
@@ -146,6 +183,12 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
         },
       }),
     },
+  ];
+}
+
+/** Kargo promotions, freight approvals, projects and agents. */
+function kargoTemplates({ pick, random, person, sha }: Draw): Template[] {
+  return [
     {
       weight: 18,
       draft: () => {
@@ -205,6 +248,12 @@ function makeTemplates(pick: Pick, random: () => number, instances: DemoInstance
         details: { message: 'Agent configuration changed' },
       }),
     },
+  ];
+}
+
+/** Membership, key and organization changes: events of no instance. */
+function organizationTemplates({ pick, person }: Draw): Template[] {
+  return [
     {
       weight: 3,
       draft: () => {

@@ -1,95 +1,55 @@
 /**
- * Longer than 300 lines: one owner session walks the Settings tab in order (retention, API keys,
- * members), and the auditor's session signs in with the key that owner created on the way.
- *
  * The Settings tab in real Chromium against the real Worker (wrangler dev, seeded like a first
- * `npm start`, see harness.ts): retention settings with the Worker's 422 beside the field and the
- * change in the audit log; API keys created with the secret shown once (copied, working, then gone
- * from the page) and revoked (refused from then on); members added, their role changed, the last
- * owner's 409 shown, removed; and an auditor who sees the audit pages and the settings read-only,
- * never a management control, and whose browser never sends a change.
+ * `npm start`, see support/seed.ts): retention settings with the Worker's 422 beside the field and
+ * the change in the audit log; API keys created with the secret shown once (copied, working, then
+ * gone from the page) and revoked (refused from then on); members added, their role changed, the
+ * last owner's 409 shown, removed; and an auditor who sees the audit pages and the settings
+ * read-only, never a management control, and whose browser never sends a change. One owner session
+ * walks the tab in order; the auditor's session signs in with the key that owner created on the way.
  *
- * Run: node --test --test-concurrency=1 test/e2e/dashboard-settings.test.ts   (after `vite build web`)
+ * Run: `npm run test:e2e`, or `node --test test/e2e/dashboard-settings.test.ts` (after `npm run build:web`).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type AxeFinding, axeSeriousViolations, focused } from './browser-helpers.ts';
-import { type Harness, hasBuiltDashboard, hasChromium, launchBrowser, ROOT, SKIP_MESSAGE, startHarness } from './harness.ts';
-
-const skip = !hasChromium() ? SKIP_MESSAGE : !hasBuiltDashboard() ? 'SKIPPED: web/build is missing (run `vite build web` first)' : false;
-if (skip) console.log(skip);
-
-const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : join(ROOT, '.wrangler/e2e-screenshots');
-const DESKTOP = { width: 1280, height: 860 };
-const CONTEXT_OPTIONS = { locale: 'en-US', timezoneId: 'America/New_York' } as const;
+import { after, before, it } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { api } from './support/api.ts';
+import { browserSuite, newContext, signedInPage, watch } from './support/browser.ts';
+import { type Harness, sharedHarness } from './support/harness.ts';
+import { type AxeFinding, axeSeriousViolations, focused } from './support/page-checks.ts';
+import { screenshot, tab } from './support/views.ts';
 
 interface Settings {
   hotRetentionDays: number;
   archiveRetentionDays: number;
 }
 
-describe('Settings tab in Chromium', { skip }, () => {
+browserSuite('Settings tab in Chromium', () => {
   let harness: Harness;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const problems: string[] = [];
+  // Refused requests (the 422s, 409s and 401s this file provokes) are logged by the browser, and not counted.
+  let problems: string[] = [];
   const findings: AxeFinding[] = [];
   /** The auditor key the owner creates in the dashboard, for the auditor's session. */
   let auditorSecret = '';
 
   const orgId = () => harness.seed.orgs[0]?.id ?? '';
   const orgUrl = (path: string) => `${harness.baseUrl}/orgs/${orgId()}${path}`;
-  const tab = (target: Page, name: string) =>
-    target.getByRole('navigation', { name: 'Organization sections' }).getByRole('link', { name, exact: true });
   const sections = (target: Page) =>
     target.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allTextContents().then(trimmed);
-
-  /** An API call with a key (the owner's unless given): status and parsed body. */
-  async function api<T>(path: string, init: { method?: string; body?: unknown; key?: string } = {}): Promise<{ status: number; body: T }> {
-    const response = await fetch(harness.baseUrl + path, {
-      method: init.method ?? 'GET',
-      headers: {
-        authorization: `Bearer ${init.key ?? harness.seed.owner.apiKey}`,
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-  }
 
   async function axe(state: string, target: Page = page): Promise<void> {
     findings.push(...(await axeSeriousViolations(target, state)));
   }
 
-  function watch(target: Page): void {
-    target.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    target.on('console', (message) => {
-      // Refused requests (the 422s, 409s and 401s this file provokes) are logged by the browser.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
-    });
-  }
-
   before(async () => {
-    harness = await startHarness();
-    browser = await launchBrowser();
-    context = await browser.newContext({ ...CONTEXT_OPTIONS, viewport: DESKTOP });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.baseUrl });
-    page = await context.newPage();
-    watch(page);
-    await page.goto(`${harness.baseUrl}/sign-in`);
-    await page.getByLabel('API key').fill(harness.seed.owner.apiKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    harness = await sharedHarness();
+    ({ context, page, problems } = await signedInPage());
     await page.getByRole('heading', { level: 1, name: 'Audit Logs' }).waitFor();
   });
 
   after(async () => {
-    await browser?.close();
-    await harness?.stop();
+    await context?.close();
   });
 
   it('opens Settings on Retention, with the sections an owner may use', async () => {
@@ -147,9 +107,8 @@ describe('Settings tab in Chromium', { skip }, () => {
     assert.deepEqual(stored.body, { hotRetentionDays: 120, archiveRetentionDays: 400 });
     // The dates follow the values: an event of today leaves search 120 days after its week ends.
     assert.match((await page.locator('.timeline').textContent()) ?? '', /then\s+120 days pass/);
-    mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(SCREENSHOT_DIR, 'settings.png'), fullPage: true });
+    await screenshot(page, 'settings', { fullPage: true });
 
     await page.reload();
     assert.equal(await page.getByLabel('Searchable for').inputValue(), '120');
@@ -308,9 +267,9 @@ describe('Settings tab in Chromium', { skip }, () => {
 
   it('signs an auditor in: audit pages and archives, settings read-only, no management control, no change sent', async () => {
     assert.ok(auditorSecret, 'the owner created the auditor key above');
-    const auditorContext = await browser.newContext({ ...CONTEXT_OPTIONS, viewport: DESKTOP });
+    const auditorContext = await newContext();
     const auditor = await auditorContext.newPage();
-    watch(auditor);
+    watch(auditor, problems);
     const changes: string[] = [];
     const asked: string[] = [];
     auditor.on('request', (request) => {

@@ -1,22 +1,19 @@
 /**
  * Webhooks end to end: the real Worker (wrangler dev, started and seeded like `npm start`, see
- * harness.ts) delivering to real HTTP receivers in this process, which check every signature with
- * node:crypto (scripts/lib/webhook-receiver.ts); then the Webhooks page in Chromium.
+ * support/seed.ts) delivering to real HTTP receivers in this process, which check every signature
+ * with node:crypto (scripts/lib/webhook-receiver.ts); then the Webhooks page in Chromium.
  *
- * Run: node --test --test-concurrency=1 test/e2e/   (after `vite build web`)
+ * Run: `npm run test:e2e`, or `node --test test/e2e/webhooks.test.ts` (after `npm run build:web`).
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { after, before, it } from 'node:test';
 import { ApiClient } from '../../scripts/lib/api-client.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../scripts/lib/webhook-receiver.ts';
 import type { DeliveryHistoryList, NotificationConfig, StreamPage } from '../../worker/contract/index.ts';
-import { type AxeFinding, axeSeriousViolations } from './browser-helpers.ts';
-import { type Harness, hasBuiltDashboard, hasChromium, launchBrowser, SKIP_MESSAGE, startHarness } from './harness.ts';
-
-const skip = !hasChromium() ? SKIP_MESSAGE : !hasBuiltDashboard() ? 'SKIPPED: web/build is missing (run `vite build web` first)' : false;
-if (skip) console.log(skip);
+import { browserSuite, signedInPage } from './support/browser.ts';
+import { type Harness, sharedHarness } from './support/harness.ts';
+import { type AxeFinding, axeSeriousViolations } from './support/page-checks.ts';
 
 const EVENTS = 10_000;
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -53,10 +50,9 @@ function event(index: number, prefix: string) {
   };
 }
 
-describe('webhooks end to end', { skip }, () => {
+browserSuite('webhooks end to end', () => {
   let harness: Harness;
   let receiver: WebhookReceiver;
-  let browser: Browser;
 
   const owner = (index: number) => {
     const org = harness.seed.orgs[index];
@@ -84,15 +80,12 @@ describe('webhooks end to end', { skip }, () => {
   }
 
   before(async () => {
-    harness = await startHarness();
+    harness = await sharedHarness();
     receiver = await startWebhookReceiver();
-    browser = await launchBrowser();
   });
 
   after(async () => {
-    await browser?.close();
     await receiver?.stop();
-    await harness?.stop();
   });
 
   it(`delivers every event of a ${EVENTS.toLocaleString('en')}-event ingest exactly once after deduplication, signed, while another webhook's receiver is down`, async () => {
@@ -170,15 +163,7 @@ describe('webhooks end to end', { skip }, () => {
 
   it('the Webhooks page: create a webhook, ping it, see the history with the response, redeliver', async () => {
     const { org } = owner(0);
-    const page: Page = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 860 } })).newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
-    });
-    await page.goto(`${harness.baseUrl}/sign-in`);
-    await page.getByLabel('API key').fill(org.apiKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const { context, page, problems } = await signedInPage(org.apiKey);
     await page.waitForURL(/\/audit-logs$/);
     await page.getByRole('navigation', { name: 'Organization sections' }).getByRole('link', { name: 'Webhooks', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
@@ -243,5 +228,6 @@ describe('webhooks end to end', { skip }, () => {
     );
     assert.deepEqual(findings, [], 'no serious or critical accessibility violations');
     assert.deepEqual(problems, []);
+    await context.close();
   });
 });

@@ -1,9 +1,22 @@
+/**
+ * Dashboard section: the first-load JavaScript of web/build (gzipped), and in Chromium the time
+ * from navigation to the first 50 rows of the large organization beside the sign-in page's.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { BenchOrg } from './dataset.ts';
-import { type Figure, figure, median } from './measure.ts';
-import type { BenchServer } from './server.ts';
+import type { BenchRun } from '../bench-run.ts';
+import type { BenchOrg } from '../dataset.ts';
+import type { Dataset } from '../large-dataset.ts';
+import { type Figure, figure, median } from '../measure.ts';
+import { withSectionServer } from '../section-server.ts';
+import type { BenchServer } from '../server.ts';
+
+export async function dashboardSection(run: BenchRun, data: Dataset): Promise<void> {
+  await withSectionServer(run, 'Dashboard', data, async (server) => {
+    run.figures.push(...(await dashboardFigures(server, data.big)));
+  });
+}
 
 /** First-load JS: every script and modulepreload that web/build/index.html references, gzipped. */
 function firstLoadJsGzipBytes(buildDir = 'web/build'): { raw: number; gzip: number; files: number } {
@@ -75,7 +88,7 @@ async function firstRowsTiming(server: BenchServer, org: BenchOrg): Promise<{ ro
   }
 }
 
-export async function dashboardFigures(server: BenchServer, org: BenchOrg): Promise<Figure[]> {
+async function dashboardFigures(server: BenchServer, org: BenchOrg): Promise<Figure[]> {
   if (!existsSync('web/build/index.html')) return [];
   const js = firstLoadJsGzipBytes();
   const figures = [

@@ -1,0 +1,28 @@
+/**
+ * `npm run test:e2e`: every e2e file in one process, so they share one server (support/harness.ts)
+ * and one Chromium (support/browser.ts) instead of starting their own, in this order. The files
+ * change what the server holds, so the order matters:
+ * - dashboard-history deletes an Acme instance and runs the daily cron (which archives Initech's
+ *   waiting weeks): it runs after the files that read those (dashboard, dashboard-access-pages);
+ * - dashboard-settings first reads Acme's default retention, then changes it;
+ * - webhooks sends 10,000 events to Initech, last of the browser files.
+ * A file left out of ORDER fails the run, so none is forgotten.
+ */
+import { readdirSync } from 'node:fs';
+
+const ORDER = [
+  'dashboard.test.ts',
+  'dashboard-session.test.ts',
+  'dashboard-access.test.ts',
+  'dashboard-access-pages.test.ts',
+  'dashboard-settings.test.ts',
+  'dashboard-search.test.ts',
+  'dashboard-history.test.ts',
+  'webhooks.test.ts',
+  'verify-cli.test.ts',
+];
+
+const files = readdirSync(import.meta.dirname).filter((name) => name.endsWith('.test.ts'));
+const unlisted = files.filter((name) => !ORDER.includes(name));
+if (unlisted.length > 0) throw new Error(`test/e2e/all.ts: add ${unlisted.join(', ')} to ORDER (where its changes to the server fit)`);
+for (const name of ORDER) await import(`./${name}`);
