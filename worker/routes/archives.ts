@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { integerParameter } from '../contract/integer-parameter';
 import { checkLink } from '../archive/signed-link';
 import { ArchiveListQuery, ArchiveListSchema, CalendarDate, PublicKeySchema } from '../contract/archive';
 import { forbidden } from '../errors';
@@ -17,19 +18,11 @@ const DownloadParams = z.object({
     .max(256)
     .openapi({ param: { name: 'orgId', in: 'path' } }),
   startDate: CalendarDate.openapi({ param: { name: 'startDate', in: 'path' } }),
-  revision: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1_000_000)
-    .openapi({ param: { name: 'revision', in: 'path' } }),
+  revision: integerParameter(1, 1_000_000).openapi({ param: { name: 'revision', in: 'path' } }),
   file: z.enum(['zip', 'manifest', 'signature']).openapi({ param: { name: 'file', in: 'path' } }),
 });
 const DownloadQuery = z.object({
-  expires: z.coerce
-    .number()
-    .int()
-    .openapi({ param: { name: 'expires', in: 'query' } }),
+  expires: integerParameter(0, Number.MAX_SAFE_INTEGER).openapi({ param: { name: 'expires', in: 'query' } }),
   actorType: z.enum(['user', 'api_key', 'system']).openapi({ param: { name: 'actorType', in: 'query' } }),
   actorId: z
     .string()
