@@ -148,7 +148,7 @@ describe('audit-log queries', () => {
   });
 
   it('treats FTS syntax in free text as plain words', async () => {
-    for (const text of ['NEAR(ab cd)', 'ab* OR cd', '-xy', '(', '***', '"ab cd"', 'ab^cd']) {
+    for (const text of ['NEAR(ab cd)', 'ab* OR cd', '-xy', '"ab cd"', 'ab^cd']) {
       const response = await query(`filters.q=${encodeURIComponent(text)}`);
       expect(response.status, text).toBe(200);
     }
@@ -163,6 +163,13 @@ describe('audit-log queries', () => {
       ['source:elsewhere', 'source:elsewhere'],
       ['-after:2026-01-01', '-after:2026-01-01'],
       ['action:sync,,update', 'action:sync,,update'],
+      // Nothing searchable (punctuation only) is refused like a one-letter word, never read as no search.
+      ['!!!', '!!!'],
+      ['(', '('],
+      ['***', '***'],
+      ['guestbook !!!', '!!!'],
+      ['actor:alice@example.com -', '-'],
+      ['"!!!"', '"!!!"'],
     ];
     for (const [text, token] of cases) {
       const problem = await expectProblem(await query(`filters.q=${encodeURIComponent(text)}`), 400);

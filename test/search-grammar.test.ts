@@ -65,6 +65,10 @@ describe('search grammar', () => {
     // Found by the round-trip property: a phrase glued to a word printed back as two tokens.
     expect(() => parseSearch('" "00')).toThrow(/closing quote; put a space after it \(at "" "00"\)/);
     expect(() => parseSearch('before:yesterday')).toThrow(/at "before:yesterday"/);
+    // Nothing searchable: refused like a one-letter word, not skipped (which searched for everything).
+    expect(() => parseSearch('!!!')).toThrow(/at least 2 letters or digits \(at "!!!"\)/);
+    expect(() => parseSearch('a')).toThrow(/at least 2 letters or digits \(at "a"\)/);
+    expect(() => parseSearch('deploy ---')).toThrow(/at "---"/);
   });
 });
 

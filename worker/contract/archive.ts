@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { integerParameterOr } from './integer-parameter.ts';
 
 const MIN_YEAR = 1970;
 const MAX_YEAR = 9999;
@@ -48,19 +49,8 @@ export const ArchiveListQuery = z.object({
     param: { name: 'filters.endDate', in: 'query' },
     description: 'Weeks that start on or before this date',
   }),
-  'filters.limit': z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .default(50)
-    .openapi({ param: { name: 'filters.limit', in: 'query' } }),
-  'filters.offset': z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(0)
-    .openapi({ param: { name: 'filters.offset', in: 'query' } }),
+  'filters.limit': integerParameterOr(50, 1, 1000).openapi({ param: { name: 'filters.limit', in: 'query' } }),
+  'filters.offset': integerParameterOr(0, 0, 1_000_000).openapi({ param: { name: 'filters.offset', in: 'query' } }),
 });
 
 export const PublicKeySchema = z

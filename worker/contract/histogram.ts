@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { integerParameterOr } from './integer-parameter.ts';
 import { FilterQuery, timeValue } from './query.ts';
 
 const HISTOGRAM_UNITS = ['hour', 'day'] as const;
@@ -34,13 +35,10 @@ export const HistogramQuery = FilterQuery.extend({
     param: { name: 'bucket', in: 'query', required: true },
     description: 'Bucket unit: hour or day, aligned to the hours or midnights of timeZone',
   }),
-  step: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(366)
-    .default(1)
-    .openapi({ param: { name: 'step', in: 'query' }, description: 'Units per bucket, default 1 (e.g. bucket=day&step=7 for weeks)' }),
+  step: integerParameterOr(1, 1, 366).openapi({
+    param: { name: 'step', in: 'query' },
+    description: 'Units per bucket, default 1 (e.g. bucket=day&step=7 for weeks)',
+  }),
   timeZone: z
     .string()
     .max(64)

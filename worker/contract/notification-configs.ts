@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { hasNoControlCharacters } from './control-characters.ts';
+import { integerParameterOr } from './integer-parameter.ts';
 import { DisplayName, InstanceName } from './management.ts';
 import { LONE_SURROGATE } from './strict-json.ts';
 
@@ -183,20 +183,14 @@ export const DeliveryHistoryListSchema = z
 export const DeliveryHistoryAnswerSchema = z.object({ history: DeliveryHistorySchema }).openapi('DeliveryHistoryAnswer');
 
 export const DeliveryHistoryQuery = z.strictObject({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .openapi({ param: { name: 'limit', in: 'query' }, description: 'Deliveries per page, default 20, max 100' }),
-  offset: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(1_000_000)
-    .default(0)
-    .openapi({ param: { name: 'offset', in: 'query' }, description: 'Deliveries to skip (newest first)' }),
+  limit: integerParameterOr(20, 1, 100).openapi({
+    param: { name: 'limit', in: 'query' },
+    description: 'Deliveries per page, default 20, max 100',
+  }),
+  offset: integerParameterOr(0, 0, 1_000_000).openapi({
+    param: { name: 'offset', in: 'query' },
+    description: 'Deliveries to skip (newest first)',
+  }),
 });
 
 /** The body of every webhook request; `auditEvent` is absent from pings. */

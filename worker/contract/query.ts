@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { hasNoControlCharacters } from './control-characters.ts';
+import { integerParameter, integerParameterOr } from './integer-parameter.ts';
 import { EVENT_SOURCES } from './enums.ts';
 import { MAX_TEXT } from './ingest.ts';
 import {
@@ -103,30 +103,17 @@ export const FilterQuery = z.object({
   ...groupParameters(),
 });
 
-const pageLimit = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(1000)
-  .default(50)
-  .openapi({ param: { name: 'filters.limit', in: 'query' }, description: 'Page size, default 50, max 1000' });
+const pageLimit = integerParameterOr(50, 1, 1000).openapi({
+  param: { name: 'filters.limit', in: 'query' },
+  description: 'Page size, default 50, max 1000',
+});
 
 /** Exports stream every match unless a limit is given (Akuity's CSV honours limit and offset). */
-const exportLimit = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(10_000_000)
+const exportLimit = integerParameter(1, 10_000_000)
   .optional()
   .openapi({ param: { name: 'filters.limit', in: 'query' }, description: 'At most this many events (all when absent)' });
 
-const offset = z.coerce
-  .number()
-  .int()
-  .min(0)
-  .max(1_000_000)
-  .default(0)
-  .openapi({ param: { name: 'filters.offset', in: 'query' } });
+const offset = integerParameterOr(0, 0, 1_000_000).openapi({ param: { name: 'filters.offset', in: 'query' } });
 
 export const ListQuery = FilterQuery.extend({
   'filters.limit': pageLimit,

@@ -1,21 +1,16 @@
 import { z } from '@hono/zod-openapi';
+import { integerParameterOr } from './integer-parameter.ts';
 import { AuditEventSchema } from './audit-event.ts';
 
 export const StreamQuery = z.object({
-  afterSequence: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(Number.MAX_SAFE_INTEGER)
-    .default(0)
-    .openapi({ param: { name: 'afterSequence', in: 'query' }, description: 'The last sequence already read (0: from the start)' }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .default(100)
-    .openapi({ param: { name: 'limit', in: 'query' }, description: 'Events per answer, default 100, max 1000' }),
+  afterSequence: integerParameterOr(0, 0, Number.MAX_SAFE_INTEGER).openapi({
+    param: { name: 'afterSequence', in: 'query' },
+    description: 'The last sequence already read (0: from the start)',
+  }),
+  limit: integerParameterOr(100, 1, 1000).openapi({
+    param: { name: 'limit', in: 'query' },
+    description: 'Events per answer, default 100, max 1000',
+  }),
 });
 
 export const StreamPageSchema = z

@@ -109,7 +109,8 @@ export function parseSearch(text: string): ParsedSearch {
     }
     const colon = token.indexOf(':');
     if (colon < 0) {
-      if (searchTokens(token).length === 0) continue; // punctuation only: nothing to match
+      // Punctuation only ("!!!") is refused like a one-letter word: skipping it would turn the
+      // search into no filter at all, an answer of everything to a search for something.
       checkWord(token, token);
       parsed.words.push(token);
       continue;

@@ -1,21 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { checkLink, LINK_NUMBER } from '../archive/signed-link.ts';
-import { ArchiveListQuery, ArchiveListSchema, CalendarDate, PublicKeySchema } from '../contract/archive.ts';
-import { forbidden } from '../errors.ts';
-import { AUDIT_READERS, orgAccess } from '../middleware/access.ts';
-import { canonicalQuery } from '../middleware/canonical-query.ts';
-import { archivePublicKey, listArchivesWithLinks, serveArchiveFile } from '../services/archive/index.ts';
-import { clientIp, OrgParams, security } from './params.ts';
-import { commonProblems, jsonResponse } from './responses.ts';
-import { createRouter } from './router.ts';
-
-/** A number of a signed link, only as the service writes it (LINK_NUMBER): else 400, like any malformed parameter. */
-const linkNumber = (min: number, max: number) =>
-  z
-    .string()
-    .regex(LINK_NUMBER, 'Use decimal digits only (no leading zero, sign, fraction or exponent)')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+import { integerParameter } from '../contract/integer-parameter';
+import { checkLink } from '../archive/signed-link';
+import { ArchiveListQuery, ArchiveListSchema, CalendarDate, PublicKeySchema } from '../contract/archive';
+import { forbidden } from '../errors';
+import { AUDIT_READERS, orgAccess } from '../middleware/access';
+import { canonicalQuery } from '../middleware/canonical-query';
+import { serveArchiveFile } from '../services/archive-download';
+import { archivePublicKey, listArchivesWithLinks } from '../services/archive-links';
+import { clientIp, OrgParams, security } from './params';
+import { commonProblems, jsonResponse } from './responses';
+import { createRouter } from './router';
 
 const DownloadParams = z.object({
   orgId: z
@@ -24,14 +18,11 @@ const DownloadParams = z.object({
     .max(256)
     .openapi({ param: { name: 'orgId', in: 'path' } }),
   startDate: CalendarDate.openapi({ param: { name: 'startDate', in: 'path' } }),
-  revision: linkNumber(1, 1_000_000).openapi({ param: { name: 'revision', in: 'path' }, description: '1 to 1000000, decimal digits only' }),
+  revision: integerParameter(1, 1_000_000).openapi({ param: { name: 'revision', in: 'path' } }),
   file: z.enum(['zip', 'manifest', 'signature']).openapi({ param: { name: 'file', in: 'path' } }),
 });
 const DownloadQuery = z.object({
-  expires: linkNumber(0, Number.MAX_SAFE_INTEGER).openapi({
-    param: { name: 'expires', in: 'query' },
-    description: 'Unix seconds, decimal digits only',
-  }),
+  expires: integerParameter(0, Number.MAX_SAFE_INTEGER).openapi({ param: { name: 'expires', in: 'query' } }),
   actorType: z.enum(['user', 'api_key', 'system']).openapi({ param: { name: 'actorType', in: 'query' } }),
   actorId: z
     .string()

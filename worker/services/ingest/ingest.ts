@@ -141,6 +141,16 @@ async function idConflicts(db: Database, prepared: PreparedEvents, pointer: Poin
   return conflicts;
 }
 
+/** The first entry of each id, in order. */
+function firstOfEachId<Entry extends { id: string }>(entries: Entry[]): Entry[] {
+  const seen = new Set<string>();
+  return entries.filter((entry) => {
+    if (seen.has(entry.id)) return false;
+    seen.add(entry.id);
+    return true;
+  });
+}
+
 const conflictError = (conflicts: FieldError[]) =>
   new ApiError('event-id-conflict', 'An event id is already used by an event with different content; nothing was written.', conflicts);
 
@@ -154,9 +164,10 @@ async function storeEvents(db: Database, request: IngestRequest, events: NewAudi
   const prepared = await prepareEvents(request.organizationId, events, request.now);
   const conflicts = await idConflicts(db, prepared, pointer);
   if (conflicts.length > 0) throw conflictError(conflicts);
-  const seen = new Set<string>();
-  const unique = { ...prepared, rows: prepared.rows.filter((row) => !seen.has(row.id) && seen.add(row.id) !== undefined) };
-  unique.search = prepared.search.filter((entry) => seen.has(entry.id));
+  // An id sent twice in the batch (same content: the conflicts above refused other content) is one
+  // row and one search entry: each search entry is an FTS5 insert, and FTS5 counts a second insert
+  // of the same rowid as another document.
+  const unique = { ...prepared, rows: firstOfEachId(prepared.rows), search: firstOfEachId(prepared.search) };
   const { before, inserts, rest } = storeStatements(db, unique);
   if (inserts.length === 0) return { accepted: 0, duplicates: events.length, ids: events.map((event) => event.id) };
   const [head, ...tail] = [...before, ...inserts, ...rest];

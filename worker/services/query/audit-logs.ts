@@ -52,21 +52,16 @@ export function pageQuery(
     .offset(page.offset);
 }
 
-/** No condition at all: every list empty, every bound and option unset (the "all" fast path). */
-function isUnfiltered(filters: ResolvedFilters): boolean {
-  const empty = (value: unknown): boolean =>
-    value === null ||
-    value === false ||
-    (Array.isArray(value) ? value.length === 0 : typeof value === 'object' && Object.values(value).every(empty));
-  return Object.values(filters).every(empty);
-}
-
 /**
- * The number of matches. Unfiltered, it is the sum of the per-week counters that triggers keep in
- * event_weeks (exact, and O(weeks) instead of a scan of the organization's whole index range).
+ * The number of matches. With no condition but the organization's own, it is the sum of the
+ * per-week counters that triggers keep in event_weeks (exact, and O(weeks) instead of a scan of
+ * the organization's whole index range). "No condition" is read from the WHERE itself, never from
+ * the filter's fields: an empty list of instance ids (a name no instance has) or any other filter
+ * that matches nothing adds a condition, so it can never be taken for "no filter".
  */
 export function countQuery(db: Database, organizationId: string, filters: ResolvedFilters, plan: QueryPlan = INDEX_FIRST) {
-  if (isUnfiltered(filters)) {
+  const conditions = filterConditions(organizationId, filters, plan);
+  if (conditions.length === 1) {
     return db
       .select({ total: sql<number>`coalesce(sum(${eventWeeks.eventCount}), 0)` })
       .from(eventWeeks)
@@ -75,7 +70,7 @@ export function countQuery(db: Database, organizationId: string, filters: Resolv
   return db
     .select({ total: count() })
     .from(auditEvents)
-    .where(and(...filterConditions(organizationId, filters, plan)));
+    .where(and(...conditions));
 }
 
 /**

@@ -35,13 +35,12 @@ export function histogramQuery(db: Database, organizationId: string, filters: Re
   const whens: SQL[] = inner.map(
     (bound, index) => sql`WHEN ${auditEvents.timestamp} < ${sql.raw(String(bound))} THEN ${sql.raw(String(index))}`,
   );
-  const bucket =
-    whens.length === 0 ? sql<number>`0` : sql<number>`CASE ${sql.join(whens, sql` `)} ELSE ${sql.raw(String(inner.length))} END`;
-  return db
-    .select({ bucket, count: count() })
-    .from(auditEvents)
-    .where(and(...filterConditions(organizationId, { ...filters, startTime: first, endTime: last }, plan)))
-    .groupBy(bucket);
+  const where = and(...filterConditions(organizationId, { ...filters, startTime: first, endTime: last }, plan));
+  // One bucket: one count, no GROUP BY. SQLite reads `GROUP BY 0` (a constant integer) as "the
+  // 0th column" and fails the statement, so a range inside one hour or day was a 500.
+  if (whens.length === 0) return db.select({ bucket: sql<number>`0`, count: count() }).from(auditEvents).where(where);
+  const bucket = sql<number>`CASE ${sql.join(whens, sql` `)} ELSE ${sql.raw(String(inner.length))} END`;
+  return db.select({ bucket, count: count() }).from(auditEvents).where(where).groupBy(bucket);
 }
 
 /** Events per hour or day (of a zone) over the filters' range, with the same matching as the list. */
