@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEvent, AuditLogHistogram, AuditLogPage } from '../worker/contract';
-import { call, createInstance, createOrg, json, unique, type TestOrg } from './helpers/api';
-import { makeEvent } from './helpers/events';
+import type { AuditEvent, AuditLogHistogram, AuditLogPage } from '../worker/contract/index.ts';
+import { call, createInstance, createOrg, json, type TestOrg, unique } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
 
 /**
  * For every filter, the list's totalCount, the events the list pages through, the histogram's sum

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { IngestResult } from '../worker/contract';
-import { searchMatch } from '../worker/events/search-text';
-import { call, createOrg, expectProblem, json, unique, type TestOrg } from './helpers/api';
-import { makeEvent } from './helpers/events';
-import { eventsD1 } from './helpers/shards';
+import type { IngestResult } from '../worker/contract/index.ts';
+import { searchMatch } from '../worker/events/search-text.ts';
+import { call, createOrg, expectProblem, json, type TestOrg, unique } from './helpers/api.ts';
+import { makeEvent } from './helpers/events.ts';
+import { eventsD1 } from './helpers/shards.ts';
 
 const ingest = (org: TestOrg, body: unknown) =>
   call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body });

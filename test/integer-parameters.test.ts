@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signLink } from '../worker/archive/signed-link';
-import { call, createInstance, createOrg, expectProblem, type TestOrg } from './helpers/api';
-import { createWebhook, hook } from './helpers/webhooks';
+import { signLink } from '../worker/archive/signed-link.ts';
+import { call, createInstance, createOrg, expectProblem, type TestOrg } from './helpers/api.ts';
+import { createWebhook, hook } from './helpers/webhooks.ts';
 
 /**
  * Every integer the API reads from a URL accepts decimal digits only, one spelling per number:

@@ -17,14 +17,6 @@ export interface LinkClaims {
   actorId: string;
 }
 
-/**
- * How a link writes its numbers (revision, expires): decimal digits with no leading zero, sign,
- * fraction or exponent, i.e. exactly `String(n)`. The HMAC covers that text, so reading links more
- * loosely (`01`, `1.0`, `1e0`, `0x1` all parse to 1) would make one signed link answer under many
- * spellings; only the one the service wrote is read.
- */
-export const LINK_NUMBER = /^(?:0|[1-9][0-9]*)$/;
-
 function canonical(claims: LinkClaims): string {
   return [
     'v1',

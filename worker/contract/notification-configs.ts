@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { hasNoControlCharacters } from './control-characters.ts';
 import { integerParameterOr } from './integer-parameter.ts';
 import { DisplayName, InstanceName } from './management.ts';
 import { LONE_SURROGATE } from './strict-json.ts';

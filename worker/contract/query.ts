@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import { integerParameter, integerParameterOr } from './integer-parameter.ts';
+import { hasNoControlCharacters } from './control-characters.ts';
 import { EVENT_SOURCES } from './enums.ts';
 import { MAX_TEXT } from './ingest.ts';
+import { integerParameter, integerParameterOr } from './integer-parameter.ts';
 import {
   GROUP_TEXT_FIELD_NAMES,
   type GroupFlagField,

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { integerParameterOr } from './integer-parameter.ts';
 import { AuditEventSchema } from './audit-event.ts';
+import { integerParameterOr } from './integer-parameter.ts';
 
 export const StreamQuery = z.object({
   afterSequence: integerParameterOr(0, 0, Number.MAX_SAFE_INTEGER).openapi({

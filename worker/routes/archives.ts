@@ -1,15 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { integerParameter } from '../contract/integer-parameter';
-import { checkLink } from '../archive/signed-link';
-import { ArchiveListQuery, ArchiveListSchema, CalendarDate, PublicKeySchema } from '../contract/archive';
-import { forbidden } from '../errors';
-import { AUDIT_READERS, orgAccess } from '../middleware/access';
-import { canonicalQuery } from '../middleware/canonical-query';
-import { serveArchiveFile } from '../services/archive-download';
-import { archivePublicKey, listArchivesWithLinks } from '../services/archive-links';
-import { clientIp, OrgParams, security } from './params';
-import { commonProblems, jsonResponse } from './responses';
-import { createRouter } from './router';
+import { checkLink } from '../archive/signed-link.ts';
+import { ArchiveListQuery, ArchiveListSchema, CalendarDate, PublicKeySchema } from '../contract/archive.ts';
+import { integerParameter } from '../contract/integer-parameter.ts';
+import { forbidden } from '../errors.ts';
+import { AUDIT_READERS, orgAccess } from '../middleware/access.ts';
+import { canonicalQuery } from '../middleware/canonical-query.ts';
+import { archivePublicKey, listArchivesWithLinks, serveArchiveFile } from '../services/archive/index.ts';
+import { clientIp, OrgParams, security } from './params.ts';
+import { commonProblems, jsonResponse } from './responses.ts';
+import { createRouter } from './router.ts';
 
 const DownloadParams = z.object({
   orgId: z
