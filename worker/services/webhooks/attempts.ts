@@ -8,7 +8,7 @@ import {
   webhookAttempts,
   webhookDeliveries,
 } from '../../db/schema.ts';
-import { ATTEMPT_TIMEOUT_MS, backoffMs, givesUp, PAUSE_AFTER_FAILURES, pauseMs } from '../../webhooks/retry-policy.ts';
+import { type AttemptPlan, LEASE_MS, PAUSE_AFTER_FAILURES, pauseMs } from '../../webhooks/retry-policy.ts';
 import type { AttemptResult } from './sender.ts';
 
 /** A delivery and the config it goes to. */
@@ -16,9 +16,6 @@ export interface DeliveryTarget {
   delivery: WebhookDeliveryRow;
   config: NotificationConfigRow;
 }
-
-/** An attempt holds its delivery this long: its timeout plus time to record the outcome. */
-export const LEASE_MS = ATTEMPT_TIMEOUT_MS + 20_000;
 
 /**
  * Some deliveries of one organization (from its shard) with their configs (from the main
@@ -81,32 +78,6 @@ export async function claimDeliveries(db: Database, jobs: { deliveryId: string; 
     )
     .returning({ id: webhookDeliveries.id });
   return new Set(rows.map((row) => row.id));
-}
-
-/** What happens to a delivery after an attempt. */
-export interface AttemptPlan {
-  status: WebhookDeliveryRow['status'];
-  nextAttemptAt: number | null;
-  note: string | null;
-}
-
-export function planAfterAttempt(
-  delivery: Pick<WebhookDeliveryRow, 'attemptCount' | 'firstAttemptAt'>,
-  result: AttemptResult,
-  options: { retryBaseMs: number; retries: boolean },
-): AttemptPlan {
-  if (result.verdict === 'success') return { status: 'success', nextAttemptAt: null, note: null };
-  if (result.verdict === 'fail' || !options.retries) return { status: 'failure', nextAttemptAt: null, note: null };
-  const attempts = delivery.attemptCount + 1;
-  if (givesUp(delivery.firstAttemptAt ?? result.startedAt, result.endedAt)) {
-    return {
-      status: 'failure',
-      nextAttemptAt: null,
-      note: `gave up: all ${attempts} attempts failed over 24 hours (last: ${result.error})`,
-    };
-  }
-  const wait = Math.max(backoffMs(attempts, options.retryBaseMs), result.retryAfterMs ?? 0);
-  return { status: 'pending', nextAttemptAt: result.endedAt + wait, note: null };
 }
 
 /** One finished attempt of a delivery, and what happens next. */

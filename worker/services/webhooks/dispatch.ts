@@ -6,6 +6,7 @@ import type { WebhookDeliveryJob } from '../../env.ts';
 import { toEvent } from '../../events/event-shape.ts';
 import { passesFilter } from '../../webhooks/instance-filter.ts';
 import { auditBody } from '../../webhooks/payload.ts';
+import { STALE_AFTER_MS } from '../../webhooks/retry-policy.ts';
 import { eventColumns, jsonChunks, orgKey } from '../event-store/index.ts';
 import { activeConfigs } from './configs.ts';
 import { enqueueDeliveries, type WebhookDeps } from './queues.ts';
@@ -16,8 +17,6 @@ type InstanceRow = typeof instances.$inferSelect;
 /** Events read per page, and pages per dispatcher run (the rest continues in a new dispatch message). */
 export const DISPATCH_PAGE = 500;
 export const DISPATCH_PAGES_PER_RUN = 10;
-/** A pending delivery whose next attempt is this overdue has lost its queue message: it is sent again. */
-export const STALE_AFTER_MS = 15 * 60_000;
 const SWEEP_LIMIT = 500;
 
 /** A page of the organization's events after a sequence, from its shard: the (organization, sequence) index. */
@@ -151,9 +150,10 @@ export async function dispatchOrganization(deps: WebhookDeps, organizationId: st
 }
 
 /**
- * Pending deliveries far past their next attempt (and not held by an attempt or a receiver's
- * pause) lost their message, e.g. to a crash between recording an attempt and sending its retry.
- * A new generation makes any late copy of the old message stale.
+ * Pending deliveries far past their next attempt (STALE_AFTER_MS, webhooks/retry-policy.ts; and
+ * not held by an attempt or a receiver's pause) lost their message, e.g. to a crash between
+ * recording an attempt and sending its retry. A new generation makes any late copy of the old
+ * message stale.
  */
 export async function reissueStaleDeliveries(deps: WebhookDeps, events: Database, organizationId: string, now: number): Promise<number> {
   const cutoff = now - STALE_AFTER_MS;
