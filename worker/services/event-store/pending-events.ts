@@ -1,5 +1,6 @@
 import { asc, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
+import { inJsonList } from '../../db/json-list.ts';
 import { pendingEvents } from '../../db/schema.ts';
 import type { NewAuditEvent } from '../../events/event-shape.ts';
 import { prepareEvents, storeStatements } from './event-rows.ts';
@@ -65,8 +66,8 @@ export async function deliverPendingEvents(
       const { before, inserts, rest } = storeStatements(db, prepared);
       const [head, ...tail] = [...before, ...inserts, ...rest];
       if (head) await db.batch([head, ...tail]);
-      const positions = JSON.stringify(group.map((row) => row.position));
-      await control.delete(pendingEvents).where(sql`${pendingEvents.position} IN (SELECT value FROM json_each(${positions}))`);
+      const positions = group.map((row) => row.position);
+      await control.delete(pendingEvents).where(inJsonList(pendingEvents.position, positions));
       report.delivered += group.length;
     } catch (error) {
       // Later events of the organization wait too, so its sequence keeps the order of its changes.

@@ -1,6 +1,7 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Database } from '../../db/client.ts';
+import { inJsonList } from '../../db/json-list.ts';
 import {
   type NotificationConfigRow,
   notificationConfigs,
@@ -31,23 +32,13 @@ export async function loadTargets(
   const deliveries = await events
     .select()
     .from(webhookDeliveries)
-    .where(
-      and(
-        eq(webhookDeliveries.organizationId, organizationId),
-        sql`${webhookDeliveries.id} IN (SELECT value FROM json_each(${JSON.stringify(deliveryIds)}))`,
-      ),
-    );
+    .where(and(eq(webhookDeliveries.organizationId, organizationId), inJsonList(webhookDeliveries.id, deliveryIds)));
   if (deliveries.length === 0) return new Map();
   const configIds = [...new Set(deliveries.map((delivery) => delivery.configId))];
   const configs = await control
     .select()
     .from(notificationConfigs)
-    .where(
-      and(
-        eq(notificationConfigs.organizationId, organizationId),
-        sql`${notificationConfigs.id} IN (SELECT value FROM json_each(${JSON.stringify(configIds)}))`,
-      ),
-    );
+    .where(and(eq(notificationConfigs.organizationId, organizationId), inJsonList(notificationConfigs.id, configIds)));
   const byId = new Map(configs.map((config) => [config.id, config]));
   const targets = new Map<string, DeliveryTarget>();
   for (const delivery of deliveries) {
@@ -64,14 +55,15 @@ export async function loadTargets(
  */
 export async function claimDeliveries(db: Database, jobs: { deliveryId: string; generation: number }[], now: number): Promise<Set<string>> {
   if (jobs.length === 0) return new Set();
-  const wanted = JSON.stringify(jobs.map((job) => ({ id: job.deliveryId, key: `${job.deliveryId}:${job.generation}` })));
+  const ids = jobs.map((job) => job.deliveryId);
+  const keys = jobs.map((job) => `${job.deliveryId}:${job.generation}`);
   const rows = await db
     .update(webhookDeliveries)
     .set({ leaseUntil: now + LEASE_MS })
     .where(
       and(
-        sql`${webhookDeliveries.id} IN (SELECT value->>'id' FROM json_each(${wanted}))`,
-        sql`${webhookDeliveries.id} || ':' || ${webhookDeliveries.generation} IN (SELECT value->>'key' FROM json_each(${wanted}))`,
+        inJsonList(webhookDeliveries.id, ids),
+        inJsonList(sql`${webhookDeliveries.id} || ':' || ${webhookDeliveries.generation}`, keys),
         eq(webhookDeliveries.status, 'pending'),
         or(isNull(webhookDeliveries.leaseUntil), lt(webhookDeliveries.leaseUntil, now)),
       ),
@@ -185,10 +177,5 @@ export async function endWithoutAttempt(db: Database, deliveryIds: string[], not
   await db
     .update(webhookDeliveries)
     .set({ status: 'failure', nextAttemptAt: null, leaseUntil: null, note })
-    .where(
-      and(
-        sql`${webhookDeliveries.id} IN (SELECT value FROM json_each(${JSON.stringify(deliveryIds)}))`,
-        eq(webhookDeliveries.status, 'pending'),
-      ),
-    );
+    .where(and(inJsonList(webhookDeliveries.id, deliveryIds), eq(webhookDeliveries.status, 'pending')));
 }

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
+import { inJsonList } from '../../db/json-list.ts';
 import { auditEvents, instances, type NotificationConfigRow, notificationConfigs, webhookDeliveries } from '../../db/schema.ts';
 import type { WebhookDeliveryJob } from '../../env.ts';
 import { toEvent } from '../../events/event-shape.ts';
@@ -35,9 +36,7 @@ async function instancesOf(control: Database, organizationId: string, ids: strin
   const rows = await control
     .select({ id: instances.id, type: instances.type, name: instances.name })
     .from(instances)
-    .where(
-      and(eq(instances.organizationId, organizationId), sql`${instances.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`),
-    );
+    .where(and(eq(instances.organizationId, organizationId), inJsonList(instances.id, ids)));
   return new Map(rows.map((row) => [row.id, { type: row.type, name: row.name }]));
 }
 
@@ -171,7 +170,7 @@ export async function reissueStaleDeliveries(deps: WebhookDeps, events: Database
     WHERE id IN (
       SELECT id FROM webhook_deliveries
       WHERE organization_id = ${organizationId} AND status = 'pending' AND next_attempt_at < ${cutoff}
-        AND coalesce(lease_until, 0) < ${now} AND config_id IN (SELECT value FROM json_each(${JSON.stringify(unpaused)}))
+        AND coalesce(lease_until, 0) < ${now} AND ${inJsonList(sql.identifier('config_id'), unpaused)}
       LIMIT ${SWEEP_LIMIT})
     RETURNING id, generation, config_id AS configId`);
   for (const config of configs.values()) {
