@@ -7,6 +7,7 @@ import pLimit from 'p-limit';
 import type { Database } from '../../db/client.ts';
 import type { NotificationConfigRow } from '../../db/schema.ts';
 import type { WebhookDeliveryJob } from '../../env.ts';
+import { queueBatches } from '../../queue-batches.ts';
 import {
   delaySeconds,
   givesUp,
@@ -206,8 +207,7 @@ async function sendMoves(deps: WebhookDeps, jobs: WebhookDeliveryJob[], outcomes
     if (outcome.kind === 'move') byDelay.set(outcome.delaySeconds, [...(byDelay.get(outcome.delaySeconds) ?? []), index]);
   });
   for (const [delay, indexes] of byDelay) {
-    for (let start = 0; start < indexes.length; start += 100) {
-      const chunk = indexes.slice(start, start + 100);
+    for (const chunk of queueBatches(indexes)) {
       try {
         await deps.retryQueue.sendBatch(
           chunk.map((index) => ({ body: jobs[index] as WebhookDeliveryJob, contentType: 'json' as const, delaySeconds: delay })),

@@ -1,6 +1,7 @@
 import { readWebhookConfig } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
 import type { WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from '../../env.ts';
+import { sendInBatches } from '../../queue-batches.ts';
 import { delaySeconds, laneFor, type ReceiverHealth } from '../../webhooks/retry-policy.ts';
 import { shardDatabaseResolver } from '../event-store/index.ts';
 import type { WebhookSettings } from './configs.ts';
@@ -40,30 +41,20 @@ export function webhookDeps(
   };
 }
 
-/** Cloudflare Queues take at most 100 messages per sendBatch. */
-const SEND_BATCH = 100;
-
-async function sendAll(queue: Queue<WebhookDeliveryJob>, jobs: WebhookDeliveryJob[], delayMs: number): Promise<void> {
-  for (let start = 0; start < jobs.length; start += SEND_BATCH) {
-    await queue.sendBatch(
-      jobs.slice(start, start + SEND_BATCH).map((body) => ({ body, contentType: 'json' as const, delaySeconds: delaySeconds(delayMs) })),
-    );
-  }
-}
-
 /** Sends one message per delivery, each to the lane its config's health calls for (retry-policy.ts#laneFor). */
 export async function enqueueDeliveries(deps: WebhookDeps, config: ReceiverHealth, jobs: WebhookDeliveryJob[], now: number): Promise<void> {
   if (jobs.length === 0) return;
   const { lane, delayMs } = laneFor(config, now);
-  await sendAll(lane === 'delivery' ? deps.deliveryQueue : deps.retryQueue, jobs, delayMs);
+  const queue = lane === 'delivery' ? deps.deliveryQueue : deps.retryQueue;
+  await sendInBatches(
+    queue,
+    jobs.map((body) => ({ body, contentType: 'json', delaySeconds: delaySeconds(delayMs) })),
+  );
 }
 
 export async function sendDispatch(queue: Queue<WebhookDispatchJob>, organizationIds: string[]): Promise<void> {
-  for (let start = 0; start < organizationIds.length; start += SEND_BATCH) {
-    await queue.sendBatch(
-      organizationIds
-        .slice(start, start + SEND_BATCH)
-        .map((organizationId) => ({ body: { organizationId }, contentType: 'json' as const })),
-    );
-  }
+  await sendInBatches(
+    queue,
+    organizationIds.map((organizationId) => ({ body: { organizationId }, contentType: 'json' })),
+  );
 }
