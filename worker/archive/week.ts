@@ -53,6 +53,14 @@ export function week(startDate: string): Week {
   return { startDate, endDate: dateString(startMs + 6 * DAY_MS), startMs, endMs: startMs + WEEK_MS, days };
 }
 
+/**
+ * The latest week start (`YYYY-MM-DD`, to compare with `<=`) of a week that ended more than `days`
+ * days before `now`: what retention and archive expiry may act on.
+ */
+export function lastWeekStartOlderThan(now: number, days: number): string {
+  return dateString(now - days * DAY_MS - WEEK_MS);
+}
+
 /** A week is closed once its Sunday has ended. */
 export function isClosed(startDate: string, now: number): boolean {
   return week(startDate).endMs <= now;

@@ -1,6 +1,8 @@
 /** One day file (`YYYY-MM-DD.json`) of a weekly archive, checked on its own and against the archive so far. */
+
+import { DAY_MS } from '../week.ts';
 import { bytesEqual, decodeUtf8, describeDifference, sha256Hex } from './bytes.ts';
-import { DAY_MS, formatDate } from './dates.ts';
+import { formatDate } from './dates.ts';
 import { checkEventShape, isSequence } from './event-check.ts';
 import { LimitedList, MAX_PROBLEMS_PER_FILE, type VerifyReport } from './report.ts';
 import { describeValue, errorMessage, isObject } from './values.ts';

@@ -1,6 +1,8 @@
 /** The manifest on its own: exact format, fields, types and week (see docs/verifying-archives.md). */
+
+import { DAY_MS } from '../week.ts';
 import { bytesEqual, decodeUtf8, describeDifference } from './bytes.ts';
-import { DAY_MS, formatDate, isMonday, parseDate, parseTimestamp } from './dates.ts';
+import { formatDate, isMonday, parseDate, parseTimestamp } from './dates.ts';
 import type { VerifyReport } from './report.ts';
 import { describeValue, errorMessage, isObject, type JsonObject } from './values.ts';
 
