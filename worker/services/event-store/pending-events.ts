@@ -39,7 +39,7 @@ export interface DeliveryReport {
  */
 export async function deliverPendingEvents(
   control: Database,
-  eventsDatabase: (organizationId: string) => Promise<Database>,
+  shardDbFor: (organizationId: string) => Promise<Database>,
   limit = 500,
 ): Promise<DeliveryReport> {
   const queued = await control.select().from(pendingEvents).orderBy(asc(pendingEvents.position)).limit(limit);
@@ -57,7 +57,7 @@ export async function deliverPendingEvents(
     const first = group[0];
     if (!first || failed.has(first.organizationId)) continue;
     try {
-      const db = await eventsDatabase(first.organizationId);
+      const db = await shardDbFor(first.organizationId);
       const prepared = await prepareEvents(
         first.organizationId,
         group.map((row) => JSON.parse(row.event) as NewAuditEvent),

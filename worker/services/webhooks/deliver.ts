@@ -145,7 +145,7 @@ export async function deliverBatch(deps: WebhookDeps, jobs: WebhookDeliveryJob[]
     let events: Database;
     let targets: Map<string, DeliveryTarget>;
     try {
-      events = await deps.eventsDatabase(organizationId);
+      events = await deps.shardDbFor(organizationId);
       const ids = [...new Set(indexes.map((index) => (jobs[index] as WebhookDeliveryJob).deliveryId))];
       targets = await loadTargets(deps.control, events, organizationId, ids);
     } catch (error) {

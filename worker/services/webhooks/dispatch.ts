@@ -134,7 +134,7 @@ async function dispatchPage(deps: WebhookDeps, events: Database, organizationId:
 export async function dispatchOrganization(deps: WebhookDeps, organizationId: string, now: number) {
   let configs = await activeConfigs(deps.control, organizationId);
   if (configs.length === 0) return { sent: 0, more: false, reissued: 0 };
-  const events = await deps.eventsDatabase(organizationId);
+  const events = await deps.shardDbFor(organizationId);
   let sent = 0;
   let more = false;
   for (let page = 0; configs.length > 0 && page < DISPATCH_PAGES_PER_RUN; page += 1) {

@@ -13,7 +13,7 @@ import type { WebhookSettings } from './configs.ts';
  */
 export interface WebhookDeps {
   control: Database;
-  eventsDatabase: (organizationId: string) => Promise<Database>;
+  shardDbFor: (organizationId: string) => Promise<Database>;
   settings: WebhookSettings;
   dispatchQueue: Queue<WebhookDispatchJob>;
   /** First attempts for receivers that are healthy. */
@@ -27,12 +27,12 @@ export interface WebhookDeps {
 export function webhookDeps(
   env: WorkerEnv,
   control: Database,
-  eventsDatabase: (organizationId: string) => Promise<Database> = shardDatabaseResolver(env, control),
+  shardDbFor: (organizationId: string) => Promise<Database> = shardDatabaseResolver(env, control),
 ): WebhookDeps {
   const config = readWebhookConfig(env);
   return {
     control,
-    eventsDatabase,
+    shardDbFor,
     settings: { secretKey: env.WEBHOOK_SECRET_KEY, allowInsecure: config.allowInsecure },
     dispatchQueue: env.WEBHOOK_DISPATCH_QUEUE,
     deliveryQueue: env.WEBHOOK_DELIVERY_QUEUE,
