@@ -1,6 +1,6 @@
 /**
  * Layers of the Worker, bottom to top (an import may only point down or sideways):
- *   0 env.ts, config.ts, errors.ts, contract/   (types, zod schemas, settings)
+ *   0 env.ts, config.ts, errors.ts, hex.ts, queue-batches.ts, contract/ (types, zod schemas, settings, tiny helpers)
  *   1 db/                                        (Drizzle schema and client)
  *   2 auth/, events/, archive/, http/, webhooks/ (pure domain code)
  *   3 services/<domain>/                         (all SQL and R2 work; each domain's index.ts is its door)
@@ -11,7 +11,7 @@
  * docs/ARCHITECTURE.md explains each layer. `npm run check:imports` enforces this file.
  */
 const layer = {
-  base: '^worker/(env|config|errors|hex)\\.ts$|^worker/contract/',
+  base: '^worker/(env|config|errors|hex|queue-batches)\\.ts$|^worker/contract/',
   db: '^worker/db/',
   domain: '^worker/(auth|events|archive|http|webhooks)/',
   services: '^worker/services/',

@@ -1,9 +1,10 @@
 import { defineConfig } from 'drizzle-kit';
 
 // drizzle-kit 0.31 writes flat drizzle/NNNN_name.sql files, which is the layout both
-// `wrangler d1 migrations apply` and readD1Migrations() read.
+// `wrangler d1 migrations apply` and readD1Migrations() read. One migration set for every D1
+// database: the main database's tables and a shard's are all created in each (scripts/migrate.ts).
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './worker/db/schema.ts',
+  schema: ['./worker/db/schema/main.ts', './worker/db/schema/shard.ts'],
   out: './drizzle',
 });

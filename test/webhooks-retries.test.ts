@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { NotificationConfig } from '../worker/contract/index.ts';
-import { backoffMs, delaySeconds, pauseMs, retryAfterMs, statusVerdict } from '../worker/webhooks/retry-policy.ts';
+import {
+  type AttemptOutcome,
+  backoffMs,
+  delaySeconds,
+  laneFor,
+  machineryRetrySeconds,
+  pauseMs,
+  planAfterAttempt,
+  retryAfterMs,
+  statusVerdict,
+  waitUntilDueMs,
+} from '../worker/webhooks/retry-policy.ts';
 import { call, createOrg, json } from './helpers/api.ts';
 import { makeEvent } from './helpers/events.ts';
 import { eventsD1 } from './helpers/shards.ts';
@@ -35,6 +46,47 @@ describe('webhook retry policy', () => {
     expect(pauseMs(0, 30_000, 7_200_000)).toBe(7_200_000);
     expect(delaySeconds(1)).toBe(1);
     expect(delaySeconds(99 * 3_600_000)).toBe(43_200);
+  });
+
+  it('plans the next attempt: backoff or Retry-After, one attempt for pings, giving up 24 h after the first attempt', () => {
+    const start = Date.parse('2026-11-24T10:00:00Z');
+    const outcome = (verdict: AttemptOutcome['verdict'], endedAt: number, retryAfter: number | null = null): AttemptOutcome => ({
+      verdict,
+      error: verdict === 'retry' ? 'HTTP 503' : '',
+      startedAt: endedAt - 100,
+      endedAt,
+      retryAfterMs: retryAfter,
+    });
+    const audit = { attemptCount: 0, firstAttemptAt: null, eventType: 'WEBHOOK_EVENT_TYPE_AUDIT' as const };
+    expect(planAfterAttempt(audit, outcome('success', start), 30_000)).toEqual({ status: 'success', nextAttemptAt: null, note: null });
+    expect(planAfterAttempt(audit, outcome('fail', start), 30_000).status).toBe('failure');
+    const next = planAfterAttempt(audit, outcome('retry', start), 30_000);
+    expect(next.status).toBe('pending');
+    expect((next.nextAttemptAt ?? 0) - start).toBeGreaterThanOrEqual(30_000);
+    expect((next.nextAttemptAt ?? 0) - start).toBeLessThanOrEqual(33_000);
+    expect(planAfterAttempt(audit, outcome('retry', start, 600_000), 30_000).nextAttemptAt).toBe(start + 600_000);
+    const ping = { ...audit, eventType: 'WEBHOOK_EVENT_TYPE_PING' as const };
+    expect(planAfterAttempt(ping, outcome('retry', start), 30_000).status).toBe('failure');
+    const late = planAfterAttempt({ ...audit, attemptCount: 29, firstAttemptAt: start }, outcome('retry', start + 24 * 3_600_000), 30_000);
+    expect(late).toEqual({
+      status: 'failure',
+      nextAttemptAt: null,
+      note: 'gave up: all 30 attempts failed over 24 hours (last: HTTP 503)',
+    });
+  });
+
+  it("routes a failing receiver's deliveries to the retry lane and waits for what is not due", () => {
+    const now = Date.parse('2026-11-24T10:00:00Z');
+    expect(laneFor({ failingSince: null, pausedUntil: null }, now)).toEqual({ lane: 'delivery', delayMs: 0 });
+    expect(laneFor({ failingSince: now - 1000, pausedUntil: null }, now)).toEqual({ lane: 'retry', delayMs: 0 });
+    const paused = laneFor({ failingSince: now - 1000, pausedUntil: now + 600_000 }, now);
+    expect(paused.lane).toBe('retry');
+    expect(paused.delayMs).toBeGreaterThanOrEqual(600_000);
+    expect(paused.delayMs).toBeLessThanOrEqual(660_000);
+    expect(waitUntilDueMs(null, now)).toBe(0);
+    expect(waitUntilDueMs(now + 1000, now)).toBe(0);
+    expect(waitUntilDueMs(now + 60_000, now)).toBeGreaterThanOrEqual(60_000);
+    expect([1, 2, 10, 100].map(machineryRetrySeconds)).toEqual([10, 20, 100, 300]);
   });
 });
 

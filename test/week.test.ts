@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { dateMs, week, weekStartDate } from '../worker/archive/week.ts';
+import { dateMs, isClosed, isoWeek, lastWeekStartOlderThan, week, weekStartDate } from '../worker/archive/week.ts';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -49,6 +49,20 @@ describe('ISO week math (UTC)', () => {
     expect(w.endMs - w.startMs).toBe(7 * 86_400_000);
     expect(() => week('2026-03-24')).toThrow(/not a Monday/);
     expect(() => week('2026-13-01')).toThrow(RangeError);
+  });
+
+  it('closes a week at Sunday 24:00 UTC', () => {
+    expect(isClosed('2026-11-16', at('2026-11-22T23:59:59.999Z'))).toBe(false);
+    expect(isClosed('2026-11-16', at('2026-11-23T00:00:00Z'))).toBe(true);
+  });
+
+  it('bounds the weeks that ended more than a number of days ago (retention, archive expiry)', () => {
+    // The week of 2026-11-16 ended 2026-11-23 00:00: 3.5 days before this instant.
+    const now = at('2026-11-26T12:00:00Z');
+    expect(lastWeekStartOlderThan(now, 0) >= '2026-11-16').toBe(true);
+    expect(lastWeekStartOlderThan(now, 3) >= '2026-11-16').toBe(true);
+    expect(lastWeekStartOlderThan(now, 4) >= '2026-11-16').toBe(false);
+    expect(lastWeekStartOlderThan(now, 4) >= '2026-11-09').toBe(true);
   });
 
   it('agrees with the SQL week expression used by event_weeks, over every 7 hours of two years', async () => {

@@ -3,6 +3,7 @@ import { SESSION_COOKIE } from './auth/session-cookie.ts';
 import { AuditEventInput, IngestBatch } from './contract/ingest.ts';
 import { ApiError, problemResponse } from './errors.ts';
 import { authenticate } from './middleware/authenticate.ts';
+import { deliverChangeEvents } from './middleware/change-events.ts';
 import { onError } from './middleware/on-error.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { databaseSessions } from './middleware/read-replication.ts';
@@ -14,9 +15,10 @@ import { archiveRoutes } from './routes/archives.ts';
 import { auditLogFacetRoutes } from './routes/audit-log-facets.ts';
 import { auditLogHistogramRoutes } from './routes/audit-log-histogram.ts';
 import { auditLogStreamRoutes } from './routes/audit-log-stream.ts';
-import { auditLogReadRoutes, auditLogRoutes } from './routes/audit-logs.ts';
+import { auditLogRoutes } from './routes/audit-logs.ts';
 import { authRoutes } from './routes/auth.ts';
 import { extensionRoutes } from './routes/extension-audit-records.ts';
+import { ingestRoutes } from './routes/ingest.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { memberRoutes } from './routes/members.ts';
 import { notificationConfigRoutes } from './routes/notification-configs.ts';
@@ -33,10 +35,13 @@ export function createApp() {
   for (const prefix of ['/api/*', '/ext-api/*']) {
     app.use(prefix, requestContext);
     // After a successful write, organizations with an active webhook are nudged (docs/WEBHOOKS.md).
-    // Outside databaseSessions, so the nudge goes out after the request's queued events (control-data
+    // Outside deliverChangeEvents, so the nudge goes out after the request's queued events (control-data
     // changes, e.g. a webhook's own creation) are stored in the shard the dispatcher reads.
     if (prefix === '/api/*') app.use(prefix, webhookNudge);
     app.use(prefix, databaseSessions);
+    // Inside databaseSessions (it needs the request's databases, and the bookmarks it hands back
+    // must cover the events it moves), outside everything that may change control data.
+    app.use(prefix, deliverChangeEvents);
     app.use(
       prefix,
       bodyLimit({
@@ -55,8 +60,8 @@ export function createApp() {
   app.route('/api/v1', instanceRoutes);
   app.route('/api/v1', memberRoutes);
   app.route('/api/v1', apiKeyRoutes);
+  app.route('/api/v1', ingestRoutes);
   app.route('/api/v1', auditLogRoutes);
-  app.route('/api/v1', auditLogReadRoutes);
   app.route('/api/v1', auditLogHistogramRoutes);
   app.route('/api/v1', auditLogStreamRoutes);
   app.route('/api/v1', auditLogFacetRoutes);

@@ -1,6 +1,6 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-import type { FieldError } from './contract/problem.ts';
+import type { FieldError, Problem } from './contract/problem.ts';
 
 export { zodFieldErrors } from './contract/problem.ts';
 export type { FieldError };
@@ -87,16 +87,7 @@ export const invalid = (detail: string, errors: FieldError[]) => new ApiError('v
 /** A 422 naming one field of the body. */
 export const invalidField = (pointer: string, detail: string) => invalid('The request body has invalid fields.', [{ pointer, detail }]);
 
-interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  requestId: string;
-  errors?: FieldError[];
-}
-
-function problemType(code: ProblemCode): string {
+export function problemType(code: ProblemCode): string {
   return `urn:problem:audit-logs:${code}`;
 }
 
@@ -107,7 +98,7 @@ export function problemResponse(
   extra: { status?: number; errors?: FieldError[]; headers?: Record<string, string> } = {},
 ): Response {
   const status = extra.status ?? PROBLEM_STATUS[code];
-  const body: ProblemBody = { type: problemType(code), title: statusTitle(status), status, detail, requestId };
+  const body: Problem = { type: problemType(code), title: statusTitle(status), status, detail, requestId };
   if (extra.errors) body.errors = extra.errors;
   return new Response(JSON.stringify(body), {
     status,

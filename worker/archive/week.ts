@@ -53,6 +53,28 @@ export function week(startDate: string): Week {
   return { startDate, endDate: dateString(startMs + 6 * DAY_MS), startMs, endMs: startMs + WEEK_MS, days };
 }
 
+/**
+ * The latest week start (`YYYY-MM-DD`, to compare with `<=`) of a week that ended more than `days`
+ * days before `now`: what retention and archive expiry may act on.
+ */
+export function lastWeekStartOlderThan(now: number, days: number): string {
+  return dateString(now - days * DAY_MS - WEEK_MS);
+}
+
+/** A week is closed once its Sunday has ended. */
+export function isClosed(startDate: string, now: number): boolean {
+  return week(startDate).endMs <= now;
+}
+
+/** ISO 8601 week-numbering year and week (1–53) of a time. */
+export function isoWeek(ms: number): { year: number; week: number } {
+  // The ISO year of a week is the year of its Thursday.
+  const thursday = weekStartMs(ms) + 3 * DAY_MS;
+  const year = new Date(thursday).getUTCFullYear();
+  const firstThursdayWeek = weekStartMs(Date.UTC(year, 0, 4));
+  return { year, week: Math.floor((weekStartMs(ms) - firstThursdayWeek) / WEEK_MS) + 1 };
+}
+
 export function dateParts(date: string): { year: number; month: number; day: number } {
   const value = new Date(dateMs(date));
   return { year: value.getUTCFullYear(), month: value.getUTCMonth() + 1, day: value.getUTCDate() };

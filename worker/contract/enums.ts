@@ -7,7 +7,7 @@ export type KeyRole = (typeof KEY_ROLES)[number];
 export type InstanceType = (typeof INSTANCE_TYPES)[number];
 export const EVENT_SOURCES = ['platform', 'ingest'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
-/** How each source is stored (db/schema.ts, audit_events.source): never renumber, only add. */
+/** How each source is stored (db/schema/shard.ts, audit_events.source): never renumber, only add. */
 export const SOURCE_CODES = { ingest: 0, platform: 1 } as const satisfies Record<EventSource, number>;
 export const FACETS = ['actorId', 'action', 'objectType'] as const;
 export type Facet = (typeof FACETS)[number];

@@ -1,14 +1,18 @@
 import { z } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
 
-/** One field-level problem, RFC 9457 "errors" extension member. */
-export interface FieldError {
-  /** Slash-separated path into the body or the parameters, e.g. "items/3/actor/id". */
-  pointer: string;
-  detail: string;
-}
+/**
+ * One field-level problem, RFC 9457 "errors" extension member: `pointer` is a slash-separated
+ * path into the body or the parameters, e.g. "items/3/actor/id".
+ */
+const FieldErrorSchema = z.object({ pointer: z.string(), detail: z.string() });
 
-/** RFC 9457 problem details, as every error answer carries them. */
+export type FieldError = z.infer<typeof FieldErrorSchema>;
+
+/**
+ * RFC 9457 problem details, as every error answer carries them: the one definition of the shape
+ * (errors.ts builds answers of this type; the OpenAPI document, the dashboard and the tests read it).
+ */
 export const ProblemSchema = z
   .object({
     type: z.string().openapi({ example: 'urn:problem:audit-logs:forbidden' }),
@@ -16,7 +20,7 @@ export const ProblemSchema = z
     status: z.number().int(),
     detail: z.string(),
     requestId: z.string(),
-    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+    errors: z.array(FieldErrorSchema).optional(),
   })
   .openapi('Problem');
 

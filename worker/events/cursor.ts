@@ -3,7 +3,7 @@ import { base64Url, fromBase64Url } from '../auth/secrets.ts';
 /**
  * Position after an event in the newest-first order: the timestamp and row position (the rowid,
  * which follows insertion order) of the last item seen. The rowid breaks ties of equal timestamps:
- * it is unique and ends every index entry (db/schema.ts), so a page after a cursor is an index range.
+ * it is unique and ends every index entry (db/schema/shard.ts), so a page after a cursor is an index range.
  */
 export interface Cursor {
   timestamp: number;

@@ -3,6 +3,7 @@ import { readConfig } from '../config.ts';
 import { database } from '../db/client.ts';
 import { shardDatabases, shardSet } from '../db/shards.ts';
 import { type ArchiveJob, isDayJob, type WorkerEnv } from '../env.ts';
+import { sendInBatches } from '../queue-batches.ts';
 import { applyRetention, dueArchiveWeeks, expireArchives, organizationsWithDayEvents } from '../services/archive/index.ts';
 import { backfillSearch, deliverPendingEvents, organizationShard } from '../services/event-store/index.ts';
 import { allSettings, defaultSettings } from '../services/organizations/index.ts';
@@ -10,9 +11,6 @@ import { runWebhookDailyJobs } from './webhook-daily.ts';
 
 /** Older events re-indexed for free text per daily run (see services/event-store/search-backfill.ts). */
 const SEARCH_BACKFILL_ROWS_PER_RUN = 200_000;
-
-/** Cloudflare Queues accept at most 100 messages per sendBatch call. */
-const SEND_BATCH = 100;
 
 /**
  * The daily cron only decides what is due and fans it out: one queue message per organization
@@ -29,9 +27,10 @@ export async function enqueueDueArchives(env: WorkerEnv, now: number): Promise<A
       due.push({ organizationId, date: dateString(yesterday) });
   }
   for (const shard of shardDatabases(env)) due.push(...(await dueArchiveWeeks(shard.db, weekStartDate(now))));
-  for (let start = 0; start < due.length; start += SEND_BATCH) {
-    await env.ARCHIVE_QUEUE.sendBatch(due.slice(start, start + SEND_BATCH).map((job) => ({ body: job, contentType: 'json' })));
-  }
+  await sendInBatches(
+    env.ARCHIVE_QUEUE,
+    due.map((job) => ({ body: job, contentType: 'json' })),
+  );
   return due;
 }
 

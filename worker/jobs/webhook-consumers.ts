@@ -1,6 +1,7 @@
 import { database } from '../db/client.ts';
 import type { WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from '../env.ts';
 import { deliverBatch, dispatchOrganization, type Lane, sendDispatch, webhookDeps } from '../services/webhooks/index.ts';
+import { DISPATCH_RETRY_SECONDS, machineryRetrySeconds } from '../webhooks/retry-policy.ts';
 
 /** Queue names of wrangler.toml; `queue()` routes each batch by them. */
 const WEBHOOK_DISPATCH_QUEUE = 'audit-log-webhook-dispatch';
@@ -33,7 +34,7 @@ async function handleDispatchBatch(batch: MessageBatch<WebhookDispatchJob>, env:
       for (const message of group) message.ack();
     } catch (error) {
       logError({ dispatch: organizationId }, error);
-      for (const message of group) message.retry({ delaySeconds: 10 });
+      for (const message of group) message.retry({ delaySeconds: DISPATCH_RETRY_SECONDS });
     }
   }
 }
@@ -55,7 +56,7 @@ async function handleDeliveryBatch(batch: MessageBatch<WebhookDeliveryJob>, env:
     if (outcome.kind === 'retry') message.retry({ delaySeconds: outcome.delaySeconds });
     else if (outcome.kind === 'error') {
       logError({ deliveryId: message.body.deliveryId, lane, attempt: message.attempts }, outcome.result);
-      message.retry({ delaySeconds: Math.min(300, 10 * message.attempts) });
+      message.retry({ delaySeconds: machineryRetrySeconds(message.attempts) });
     } else message.ack();
   });
   log({ lane, messages: batch.messages.length, ...counts, ms: Date.now() - started });

@@ -40,8 +40,8 @@ export interface OrgAccessEnv extends AppEnv {
   Variables: AppEnv['Variables'] & {
     caller: Principal;
     grant: OrgGrant;
-    /** The organization's shard (its events, counters, archives), in this request's D1 session. */
-    events: Database;
+    /** The shard database of the organization in the path (its events, counters, deliveries, archives), in this request's D1 session. */
+    shardDb: Database;
   };
 }
 
@@ -58,7 +58,7 @@ export function orgAccess(allowed: readonly KeyRole[]) {
     // Other callers' grants come from rows of existing organizations; the platform admin's do not.
     if (caller.grants === 'all') await getOrganization(c.var.db, organizationId);
     c.set('caller', caller);
-    c.set('events', await c.var.eventsDatabase(organizationId));
+    c.set('shardDb', await c.var.shardDbFor(organizationId));
     await next();
   });
 }

@@ -12,9 +12,15 @@ export interface AppEnv {
     /** The main database (control data), in this request's D1 session. */
     db: Database;
     sessions: DatabaseSessions;
-    /** The database holding an organization's events (its shard), in this request's session. */
-    eventsDatabase: (organizationId: string) => Promise<Database>;
-    /** The request changed control data and queued the events recording it (services/event-store/pending-events.ts). */
+    /**
+     * The shard database of any organization (its events, deliveries, archives), in this request's
+     * session. Routes guarded by `orgAccess` use `c.var.shardDb`, the shard of the organization in the path.
+     */
+    shardDbFor: (organizationId: string) => Promise<Database>;
+    /**
+     * The request changed control data and queued the events recording it; set only through
+     * `markChangesQueued` (middleware/change-events.ts), read by `deliverChangeEvents`.
+     */
     changesQueued?: boolean;
     config: Config;
     /** null when the request carries no credential at all. */

@@ -4,7 +4,7 @@ import { sessionCookieOptions } from '../auth/session-cookie.ts';
 import { DatabaseSessions, parseBookmarks } from '../db/read-replication.ts';
 import { MAIN_DATABASE, shardSet } from '../db/shards.ts';
 import { ApiError } from '../errors.ts';
-import { deliverPendingEvents, organizationShard } from '../services/event-store/index.ts';
+import { organizationShard } from '../services/event-store/index.ts';
 import type { AppEnv } from './app-env.ts';
 
 /** Request and response header with the client's D1 bookmarks (docs/API.md, "Reading your own writes"). */
@@ -13,9 +13,9 @@ const BOOKMARK_HEADER = 'x-d1-bookmark';
 const BOOKMARK_COOKIE = 'audit_bookmark';
 
 /**
- * Opens the request's D1 sessions (main database and, on demand, the shard of the organization in
- * the path) from the client's bookmarks, hands the new bookmarks back, and, after a request that
- * changed control data, moves the events it queued into the organization's shard before answering.
+ * Opens the request's D1 sessions (main database and, on demand, each organization's shard) from
+ * the client's bookmarks, and hands the new bookmarks back once everything inside it has run
+ * (`deliverChangeEvents` included, so they cover the events it moved).
  */
 export const databaseSessions = createMiddleware<AppEnv>(async (c, next) => {
   const shards = shardSet(c.env);
@@ -33,16 +33,8 @@ export const databaseSessions = createMiddleware<AppEnv>(async (c, next) => {
   const sessions = new DatabaseSessions(shards, received, write ? 'first-primary' : 'first-unconstrained');
   c.set('sessions', sessions);
   c.set('db', sessions.database(MAIN_DATABASE));
-  c.set('eventsDatabase', async (organizationId: string) =>
-    sessions.database(await organizationShard(c.var.db, organizationId, c.var.now)),
-  );
+  c.set('shardDbFor', async (organizationId: string) => sessions.database(await organizationShard(c.var.db, organizationId, c.var.now)));
   await next();
-  if (c.var.changesQueued) {
-    // The change itself committed; should its events fail to move now, the daily job moves them.
-    await deliverPendingEvents(c.var.db, c.var.eventsDatabase).catch((error: unknown) =>
-      console.error(JSON.stringify({ job: 'pending-events', requestId: c.var.requestId, error: String(error) })),
-    );
-  }
   const bookmarks = sessions.bookmarks();
   if (bookmarks === '') return;
   c.header(BOOKMARK_HEADER, bookmarks);

@@ -2,7 +2,10 @@ import { createMiddleware } from 'hono/factory';
 import { nudgeOrganization } from '../services/webhooks/index.ts';
 import type { AppEnv } from './app-env.ts';
 
-/** Writes under an organization, and the two reads that record events (exports, archive downloads). */
+/**
+ * Writes under an organization, and the two reads that record events (exports, archive downloads).
+ * `orgs` is Akuity's spelling, used by its webhook paths (routes/params.ts, AKUITY_NOTIFICATION_CONFIGS_PATH).
+ */
 const WRITE = /^\/api\/v1\/(?:organizations|orgs)\/([^/]+)\/./;
 const RECORDING_READS = [/^\/api\/v1\/organizations\/([^/]+)\/csv-audit-logs$/, /^\/api\/v1\/archive-downloads\/([^/]+)\//];
 

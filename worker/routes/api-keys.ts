@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ApiKeySchema, CreateApiKeySchema, CreatedApiKeySchema } from '../contract/management.ts';
 import { MANAGERS, orgAccess } from '../middleware/access.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/access/index.ts';
-import { ApiKeyParams, changeContext, OrgParams, security } from './params.ts';
+import { ApiKeyParams, changeContextQueuingEvents, OrgParams, security } from './params.ts';
 import { commonProblems, jsonBody, jsonResponse } from './responses.ts';
 import { createRouter } from './router.ts';
 
@@ -40,7 +40,7 @@ export const apiKeyRoutes = createRouter()
         instanceId: body.instanceId ?? null,
         expiresAt: body.expiresAt === undefined ? null : Date.parse(body.expiresAt),
       };
-      return c.json(await createApiKey(c.var.db, orgId, input, changeContext(c)), 201);
+      return c.json(await createApiKey(c.var.db, orgId, input, changeContextQueuingEvents(c)), 201);
     },
   )
   .openapi(
@@ -56,7 +56,7 @@ export const apiKeyRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, keyId } = c.req.valid('param');
-      await revokeApiKey(c.var.db, orgId, keyId, changeContext(c));
+      await revokeApiKey(c.var.db, orgId, keyId, changeContextQueuingEvents(c));
       return c.body(null, 204);
     },
   );

@@ -51,7 +51,7 @@ export const archiveRoutes = createRouter()
       const { orgId } = c.req.valid('param');
       const query = c.var.query;
       const list = await listArchivesWithLinks(
-        c.var.events,
+        c.var.shardDb,
         orgId,
         {
           startDate: query['filters.startDate'],
@@ -115,7 +115,7 @@ export const archiveRoutes = createRouter()
       };
       const verdict = await checkLink(c.env.LINK_SIGNING_SECRET, claims, query.signature, Math.floor(c.var.now / 1000));
       if (!verdict.ok) throw forbidden(verdict.reason);
-      return serveArchiveFile(await c.var.eventsDatabase(claims.organizationId), c.env.ARCHIVES, {
+      return serveArchiveFile(await c.var.shardDbFor(claims.organizationId), c.env.ARCHIVES, {
         claims,
         method: c.req.method,
         headers: c.req.raw.headers,

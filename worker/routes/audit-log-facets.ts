@@ -18,5 +18,5 @@ export const auditLogFacetRoutes = createRouter().openapi(
     request: { params: OrgParams, query: FacetQuery },
     responses: { 200: jsonResponse(FacetValuesSchema, 'Up to 100 values, most frequent first'), ...commonProblems },
   }),
-  async (c) => c.json(await facetValues(c.var.events, c.req.valid('param').orgId, c.var.query.facet), 200),
+  async (c) => c.json(await facetValues(c.var.shardDb, c.req.valid('param').orgId, c.var.query.facet), 200),
 );

@@ -26,7 +26,7 @@ export const auditLogHistogramRoutes = createRouter().openapi(
     const { orgId } = c.req.valid('param');
     const query = c.var.query;
     const filters = await resolveFilters(c.var.db, orgId, toFilters(query));
-    const histogram = await auditLogHistogram(c.var.events, orgId, filters, {
+    const histogram = await auditLogHistogram(c.var.shardDb, orgId, filters, {
       unit: query.bucket,
       step: query.step,
       timeZone: query.timeZone,

@@ -24,6 +24,6 @@ export const auditLogStreamRoutes = createRouter().openapi(
     const { orgId } = c.req.valid('param');
     const { afterSequence, limit } = c.var.query;
     c.header('link', `</api/v1/organizations/${orgId}/audit-logs-archives>; rel="archives"`);
-    return c.json(await readStream(c.var.events, orgId, afterSequence, limit), 200);
+    return c.json(await readStream(c.var.shardDb, orgId, afterSequence, limit), 200);
   },
 );

@@ -1,53 +1,19 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AuditLogPageSchema } from '../contract/audit-event.ts';
-import { IngestBody, IngestResultSchema } from '../contract/ingest.ts';
 import { ExportQuery, ListQuery } from '../contract/query.ts';
 import type { AuditLogSettings } from '../contract/settings.ts';
 import { canonicalize } from '../events/event-shape.ts';
 import { toFilters, toPage } from '../events/filters.ts';
-import { AUDIT_READERS, EVENT_WRITERS, orgAccess } from '../middleware/access.ts';
+import { AUDIT_READERS, orgAccess } from '../middleware/access.ts';
 import type { AppEnv } from '../middleware/app-env.ts';
 import { canonicalQuery } from '../middleware/canonical-query.ts';
 import { freeTextBudget } from '../middleware/free-text-budget.ts';
-import { ingest } from '../services/ingest/index.ts';
 import { getSettings, resolveFilters } from '../services/organizations/index.ts';
 import { queryAuditLogs, queryInstanceAuditLogs, startExport } from '../services/query/index.ts';
 import { clientIp, InstanceParams, OrgParams, security } from './params.ts';
-import { commonProblems, conflictProblem, jsonResponse } from './responses.ts';
+import { commonProblems, jsonResponse } from './responses.ts';
 import { createRouter } from './router.ts';
-
-export const auditLogRoutes = createRouter().openapi(
-  createRoute({
-    method: 'post',
-    path: '/organizations/{orgId}/audit-logs',
-    tags: ['Audit logs'],
-    summary: 'Ingest one event or a batch of up to 1000 (all-or-nothing, idempotent on id)',
-    security,
-    middleware: [orgAccess(EVENT_WRITERS)] as const,
-    request: {
-      params: OrgParams,
-      body: { required: true, content: { 'application/json': { schema: IngestBody } } },
-    },
-    responses: {
-      201: jsonResponse(IngestResultSchema, 'Stored (duplicates counted, not stored twice)'),
-      ...commonProblems,
-      ...conflictProblem,
-    },
-  }),
-  async (c) => {
-    const result = await ingest(c.var.db, c.var.events, {
-      organizationId: c.req.valid('param').orgId,
-      body: c.req.valid('json'),
-      caller: c.var.caller,
-      sourceKeyId: c.var.grant.apiKeyId,
-      boundInstanceId: c.var.grant.instanceId,
-      config: c.var.config,
-      now: c.var.now,
-    });
-    return c.json(result, 201);
-  },
-);
 
 /**
  * Events older than the organization's hot retention leave D1 once archived: every list answer
@@ -58,7 +24,8 @@ function retentionHeaders(c: Pick<Context<AppEnv>, 'header'>, settings: AuditLog
   c.header('link', `</api/v1/organizations/${orgId}/audit-logs-archives>; rel="archives"`);
 }
 
-export const auditLogReadRoutes = createRouter()
+/** Reads of the organization's events: a page of the list (all, or one instance's) and the CSV/NDJSON export. */
+export const auditLogRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get',
@@ -76,7 +43,7 @@ export const auditLogReadRoutes = createRouter()
       const { orgId } = c.req.valid('param');
       const query = c.var.query;
       const [page, settings] = await Promise.all([
-        resolveFilters(c.var.db, orgId, toFilters(query)).then((filters) => queryAuditLogs(c.var.events, orgId, filters, toPage(query))),
+        resolveFilters(c.var.db, orgId, toFilters(query)).then((filters) => queryAuditLogs(c.var.shardDb, orgId, filters, toPage(query))),
         getSettings(c.var.db, orgId, c.var.config),
       ]);
       retentionHeaders(c, settings, orgId);
@@ -99,7 +66,7 @@ export const auditLogReadRoutes = createRouter()
       const query = c.var.query;
       const [page, settings] = await Promise.all([
         resolveFilters(c.var.db, orgId, toFilters(query)).then((filters) =>
-          queryInstanceAuditLogs(c.var.db, c.var.events, orgId, instanceId, filters, toPage(query)),
+          queryInstanceAuditLogs(c.var.db, c.var.shardDb, orgId, instanceId, filters, toPage(query)),
         ),
         getSettings(c.var.db, orgId, c.var.config),
       ]);
@@ -140,7 +107,7 @@ export const auditLogReadRoutes = createRouter()
       if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers });
       const filterParameters = canonicalize(Object.fromEntries(Object.entries(query).filter(([key]) => key.startsWith('filters.'))));
       const body = await startExport(
-        c.var.events,
+        c.var.shardDb,
         orgId,
         {
           format,

@@ -24,7 +24,7 @@ export const extensionRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const records = await auditRecordsForInstance(c.var.db, c.var.eventsDatabase, {
+      const records = await auditRecordsForInstance(c.var.db, c.var.shardDbFor, {
         caller: c.var.caller,
         readers: AUDIT_READERS,
         instanceId: body.instanceId,
@@ -48,7 +48,7 @@ export const extensionRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const records = await auditRecordsForInstance(c.var.db, c.var.eventsDatabase, {
+      const records = await auditRecordsForInstance(c.var.db, c.var.shardDbFor, {
         caller: c.var.caller,
         readers: AUDIT_READERS,
         instanceId: body.instanceId,

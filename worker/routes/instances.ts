@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { CreateInstanceSchema, InstanceSchema, InstanceTypeSchema } from '../contract/management.ts';
 import { MANAGERS, orgAccess, READERS } from '../middleware/access.ts';
 import { createInstance, deleteInstance, getInstance, listInstances } from '../services/organizations/index.ts';
-import { changeContext, InstanceParams, OrgParams, security } from './params.ts';
+import { changeContextQueuingEvents, InstanceParams, OrgParams, security } from './params.ts';
 import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses.ts';
 import { createRouter } from './router.ts';
 
@@ -20,7 +20,7 @@ export const instanceRoutes = createRouter()
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      const instance = await createInstance(c.var.db, orgId, c.req.valid('json'), changeContext(c));
+      const instance = await createInstance(c.var.db, orgId, c.req.valid('json'), changeContextQueuingEvents(c));
       return c.json(instance, 201);
     },
   )
@@ -84,7 +84,7 @@ export const instanceRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, instanceId } = c.req.valid('param');
-      await deleteInstance(c.var.db, orgId, instanceId, changeContext(c));
+      await deleteInstance(c.var.db, orgId, instanceId, changeContextQueuingEvents(c));
       return c.body(null, 204);
     },
   );

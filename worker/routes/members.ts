@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AddMemberSchema, ChangeRoleSchema, MemberSchema } from '../contract/management.ts';
 import { MANAGERS, orgAccess, READERS } from '../middleware/access.ts';
 import { addMember, changeMemberRole, listMembers, removeMember } from '../services/access/index.ts';
-import { changeContext, MemberParams, OrgParams, security } from './params.ts';
+import { changeContextQueuingEvents, MemberParams, OrgParams, security } from './params.ts';
 import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses.ts';
 import { createRouter } from './router.ts';
 
@@ -33,7 +33,7 @@ export const memberRoutes = createRouter()
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      const actor = changeContext(c);
+      const actor = changeContextQueuingEvents(c);
       return c.json(await addMember(c.var.db, orgId, c.req.valid('json'), actor), 201);
     },
   )
@@ -50,7 +50,7 @@ export const memberRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, userId } = c.req.valid('param');
-      const actor = changeContext(c);
+      const actor = changeContextQueuingEvents(c);
       return c.json(await changeMemberRole(c.var.db, orgId, userId, c.req.valid('json').role, actor), 200);
     },
   )
@@ -68,7 +68,7 @@ export const memberRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, userId } = c.req.valid('param');
-      const actor = changeContext(c);
+      const actor = changeContextQueuingEvents(c);
       await removeMember(c.var.db, orgId, userId, actor);
       return c.body(null, 204);
     },

@@ -7,17 +7,18 @@ import {
 } from '../contract/notification-configs.ts';
 import { OWNERS, orgAccess } from '../middleware/access.ts';
 import { createConfig, deleteConfig, getConfig, listConfigs, updateConfig, webhookDeps } from '../services/webhooks/index.ts';
-import { changeContext, NotificationConfigParams, OrgParams, security } from './params.ts';
+import { AKUITY_NOTIFICATION_CONFIGS_PATH, changeContextQueuingEvents, NotificationConfigParams, OrgParams, security } from './params.ts';
 import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses.ts';
 import { createRouter } from './router.ts';
 
 const tags = ['Webhooks'];
-const base = '/orgs/{orgId}/notification-configs';
+// Akuity's `/orgs/{orgId}` path, not this API's `/organizations/{orgId}`: see AKUITY_NOTIFICATION_CONFIGS_PATH.
+const base = AKUITY_NOTIFICATION_CONFIGS_PATH;
 
 /**
  * Akuity's notification configs: webhooks that receive every audit event, signed (docs/WEBHOOKS.md).
  * Owners only. Configs are control data (c.var.db); their deliveries are in the organization's
- * shard (c.var.events, set by orgAccess).
+ * shard (c.var.shardDb, set by orgAccess).
  */
 export const notificationConfigRoutes = createRouter()
   .openapi(
@@ -31,7 +32,7 @@ export const notificationConfigRoutes = createRouter()
       request: { params: OrgParams },
       responses: { 200: jsonResponse(NotificationConfigListSchema, 'Webhooks, oldest first'), ...commonProblems },
     }),
-    async (c) => c.json({ notificationConfigs: await listConfigs(c.var.db, c.var.events, c.req.valid('param').orgId) }, 200),
+    async (c) => c.json({ notificationConfigs: await listConfigs(c.var.db, c.var.shardDb, c.req.valid('param').orgId) }, 200),
   )
   .openapi(
     createRoute({
@@ -46,8 +47,15 @@ export const notificationConfigRoutes = createRouter()
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      const { settings } = webhookDeps(c.env, c.var.db, c.var.eventsDatabase);
-      const notificationConfig = await createConfig(c.var.db, c.var.events, settings, orgId, c.req.valid('json'), changeContext(c));
+      const { settings } = webhookDeps(c.env, c.var.db, c.var.shardDbFor);
+      const notificationConfig = await createConfig(
+        c.var.db,
+        c.var.shardDb,
+        settings,
+        orgId,
+        c.req.valid('json'),
+        changeContextQueuingEvents(c),
+      );
       return c.json({ notificationConfig }, 201);
     },
   )
@@ -64,7 +72,7 @@ export const notificationConfigRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      return c.json({ notificationConfig: await getConfig(c.var.db, c.var.events, orgId, id) }, 200);
+      return c.json({ notificationConfig: await getConfig(c.var.db, c.var.shardDb, orgId, id) }, 200);
     },
   )
   .openapi(
@@ -80,8 +88,16 @@ export const notificationConfigRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      const { settings } = webhookDeps(c.env, c.var.db, c.var.eventsDatabase);
-      const notificationConfig = await updateConfig(c.var.db, c.var.events, settings, orgId, id, c.req.valid('json'), changeContext(c));
+      const { settings } = webhookDeps(c.env, c.var.db, c.var.shardDbFor);
+      const notificationConfig = await updateConfig(
+        c.var.db,
+        c.var.shardDb,
+        settings,
+        orgId,
+        id,
+        c.req.valid('json'),
+        changeContextQueuingEvents(c),
+      );
       return c.json({ notificationConfig }, 200);
     },
   )
@@ -98,7 +114,7 @@ export const notificationConfigRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      await deleteConfig(c.var.db, c.var.events, orgId, id, changeContext(c));
+      await deleteConfig(c.var.db, c.var.shardDb, orgId, id, changeContextQueuingEvents(c));
       return c.body(null, 204);
     },
   );

@@ -2,14 +2,15 @@ import { createRoute } from '@hono/zod-openapi';
 import { DeliveryHistoryAnswerSchema, DeliveryHistoryListSchema, DeliveryHistoryQuery } from '../contract/notification-configs.ts';
 import { OWNERS, orgAccess } from '../middleware/access.ts';
 import { getHistory, listHistory, ping, redeliver, webhookDeps } from '../services/webhooks/index.ts';
-import { clientIp, DeliveryParams, NotificationConfigParams, security } from './params.ts';
+import { AKUITY_NOTIFICATION_CONFIGS_PATH, clientIp, DeliveryParams, NotificationConfigParams, security } from './params.ts';
 import { commonProblems, conflictProblem, jsonResponse } from './responses.ts';
 import { createRouter } from './router.ts';
 
 const tags = ['Webhooks'];
-const base = '/orgs/{orgId}/notification-configs';
+// Akuity's `/orgs/{orgId}` path, not this API's `/organizations/{orgId}`: see AKUITY_NOTIFICATION_CONFIGS_PATH.
+const base = AKUITY_NOTIFICATION_CONFIGS_PATH;
 
-/** A webhook's deliveries (in the organization's shard, c.var.events): ping, history (every attempt), redeliver. Owners only. */
+/** A webhook's deliveries (in the organization's shard, c.var.shardDb): ping, history (every attempt), redeliver. Owners only. */
 export const notificationDeliveryRoutes = createRouter()
   .openapi(
     createRoute({
@@ -24,7 +25,7 @@ export const notificationDeliveryRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      return c.json({ history: await ping(webhookDeps(c.env, c.var.db, c.var.eventsDatabase), c.var.events, orgId, id, c.var.now) }, 200);
+      return c.json({ history: await ping(webhookDeps(c.env, c.var.db, c.var.shardDbFor), c.var.shardDb, orgId, id, c.var.now) }, 200);
     },
   )
   .openapi(
@@ -40,7 +41,7 @@ export const notificationDeliveryRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      return c.json(await listHistory(c.var.db, c.var.events, orgId, id, c.req.valid('query')), 200);
+      return c.json(await listHistory(c.var.db, c.var.shardDb, orgId, id, c.req.valid('query')), 200);
     },
   )
   .openapi(
@@ -56,7 +57,7 @@ export const notificationDeliveryRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, configId, id } = c.req.valid('param');
-      return c.json({ history: await getHistory(c.var.db, c.var.events, orgId, configId, id) }, 200);
+      return c.json({ history: await getHistory(c.var.db, c.var.shardDb, orgId, configId, id) }, 200);
     },
   )
   .openapi(
@@ -73,9 +74,9 @@ export const notificationDeliveryRoutes = createRouter()
     async (c) => {
       const { orgId, configId, id } = c.req.valid('param');
       // The new delivery and its event go to the organization's shard together: no control data
-      // changes, so nothing waits in the outbox (changeContext would mark the request as queuing).
+      // changes, so nothing waits in the outbox (changeContextQueuingEvents would mark the request as queuing).
       const context = { principal: c.var.caller, role: c.var.grant.role, ip: clientIp(c), now: c.var.now };
-      const history = await redeliver(webhookDeps(c.env, c.var.db, c.var.eventsDatabase), c.var.events, orgId, configId, id, context);
+      const history = await redeliver(webhookDeps(c.env, c.var.db, c.var.shardDbFor), c.var.shardDb, orgId, configId, id, context);
       return c.json({ history }, 202);
     },
   );

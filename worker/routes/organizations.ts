@@ -3,6 +3,7 @@ import { CreatedOrganizationSchema, CreateOrganizationSchema, OrganizationSummar
 import { shardSet } from '../db/shards.ts';
 import { ApiError, forbidden } from '../errors.ts';
 import { signedIn } from '../middleware/access.ts';
+import { markChangesQueued } from '../middleware/change-events.ts';
 import { organizationsOf } from '../services/access/index.ts';
 import { placeOrganization } from '../services/event-store/index.ts';
 import { createOrganization } from '../services/organizations/index.ts';
@@ -38,7 +39,8 @@ export const organizationRoutes = createRouter()
           c.var.db,
           shards.placement.map((name) => ({ name, db: c.var.sessions.database(name) })),
         ));
-      c.set('changesQueued', true);
+      // The new organization's creation event waits in the outbox until its shard is known.
+      markChangesQueued(c);
       const created = await createOrganization(c.var.db, { ...input, shard }, { principal, ip: clientIp(c), now: c.var.now });
       return c.json(created, 201);
     },

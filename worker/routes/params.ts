@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ChangeContext } from '../events/management-event.ts';
 import type { OrgAccessEnv } from '../middleware/access.ts';
+import { markChangesQueued } from '../middleware/change-events.ts';
 
 const pathId = (name: string, example: string) =>
   z
@@ -25,11 +26,23 @@ export function clientIp(c: Pick<Context, 'req'>): string | null {
   return c.req.header('cf-connecting-ip') ?? null;
 }
 
-/** The change context of a request guarded by `orgAccess`. */
-/** Who changes what; the request then delivers the events the change queued (middleware/read-replication.ts). */
-export function changeContext(c: Context<OrgAccessEnv>): ChangeContext {
-  c.set('changesQueued', true);
+/**
+ * For a route guarded by `orgAccess` that changes control data: who changes what (the context the
+ * service records its events with), and, as a side effect the name spells out, marks the request
+ * (`markChangesQueued`) so the events the change queues in the outbox are moved into the
+ * organization's shard before it answers (middleware/change-events.ts). A route whose events go
+ * straight to the shard (redeliver) builds its context without this.
+ */
+export function changeContextQueuingEvents(c: Context<OrgAccessEnv>): ChangeContext {
+  markChangesQueued(c);
   return { principal: c.var.caller, role: c.var.grant.role, ip: clientIp(c), now: c.var.now };
 }
+
+/**
+ * Akuity's paths for webhooks (its notification configs and their deliveries) are `/orgs/{orgId}/…`,
+ * kept as Akuity spells them so its clients work unchanged; every other route of this API uses
+ * `/organizations/{orgId}/…`.
+ */
+export const AKUITY_NOTIFICATION_CONFIGS_PATH = '/orgs/{orgId}/notification-configs';
 
 export const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { sessionCookie: [] }];

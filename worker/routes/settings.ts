@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { AuditLogSettingsPatch, AuditLogSettingsSchema } from '../contract/settings.ts';
 import { AUDIT_READERS, OWNERS, orgAccess } from '../middleware/access.ts';
 import { getSettings, updateSettings } from '../services/organizations/index.ts';
-import { changeContext, OrgParams, security } from './params.ts';
+import { changeContextQueuingEvents, OrgParams, security } from './params.ts';
 import { commonProblems, jsonBody, jsonResponse } from './responses.ts';
 import { createRouter } from './router.ts';
 
@@ -32,7 +32,13 @@ export const settingsRoutes = createRouter()
       responses: { 200: jsonResponse(AuditLogSettingsSchema, 'The settings now in force'), ...commonProblems },
     }),
     async (c) => {
-      const settings = await updateSettings(c.var.db, c.req.valid('param').orgId, c.req.valid('json'), changeContext(c), c.var.config);
+      const settings = await updateSettings(
+        c.var.db,
+        c.req.valid('param').orgId,
+        c.req.valid('json'),
+        changeContextQueuingEvents(c),
+        c.var.config,
+      );
       return c.json(settings, 200);
     },
   );

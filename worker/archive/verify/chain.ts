@@ -37,62 +37,73 @@ export async function verifyChain(manifests: readonly Uint8Array[], labels: read
 }
 
 async function verifyChainInto(manifests: readonly Uint8Array[], labels: readonly string[], report: ChainReport): Promise<void> {
+  const { links, byHash } = await readLinks(manifests, labels, report);
+  if (links.length === 0) {
+    report.problems.push('chain: no readable manifest given');
+    return;
+  }
+  checkOneOrganization(links, report);
+  checkForks(links, byHash, report);
+  const ordered = inGenerationOrder(links);
+  checkLinks(ordered, byHash, report);
+  checkRevisions(ordered, report);
+}
+
+/** Each readable manifest as a link, once per distinct file (by sha256); unreadable ones are problems. */
+async function readLinks(manifests: readonly Uint8Array[], labels: readonly string[], report: ChainReport) {
   const links: ChainLink[] = [];
   const byHash = new Map<string, ChainLink>();
   for (const [index, bytes] of manifests.entries()) {
-    const given = labels[index] ?? `manifest #${index + 1}`;
-    const text = decodeUtf8(bytes);
-    let parsed: unknown;
-    try {
-      if (text instanceof Error) throw text;
-      parsed = JSON.parse(text);
-    } catch (error) {
-      report.problems.push(`chain: ${given} cannot be read (${errorMessage(error)})`);
-      continue;
-    }
-    if (!isObject(parsed)) {
-      report.problems.push(`chain: ${given} is not a JSON object`);
-      continue;
-    }
-    const startDate = typeof parsed.startDate === 'string' ? parsed.startDate : '?';
-    const revision = typeof parsed.revision === 'number' ? parsed.revision : null;
-    const label = `${given} (${startDate} r${revision ?? '?'})`;
-    const generatedAt = parseTimestamp(parsed.generatedAt);
-    const previous = parsed.previousManifestSha256;
-    if (generatedAt === null) {
-      report.problems.push(
-        `chain: ${label}: generatedAt ${describeValue(parsed.generatedAt)} is not an RFC 3339 timestamp, so it cannot be placed in the chain`,
-      );
-      continue;
-    }
-    if (previous !== null && (typeof previous !== 'string' || !SHA256_HEX.test(previous))) {
-      report.problems.push(
-        `chain: ${label}: previousManifestSha256 must be null or 64 lowercase hex digits, found ${describeValue(previous)}`,
-      );
-      continue;
-    }
-    const link: ChainLink = {
-      label,
-      sha256: await sha256Hex(bytes),
-      organizationId: typeof parsed.organizationId === 'string' ? parsed.organizationId : null,
-      startDate,
-      revision,
-      generatedAt,
-      previous,
-    };
+    const link = await readLink(bytes, labels[index] ?? `manifest #${index + 1}`, report);
+    if (!link) continue;
     const duplicate = byHash.get(link.sha256);
     if (duplicate) {
-      report.notes.push(`chain: ${label} is the same file as ${duplicate.label}; counted once`);
+      report.notes.push(`chain: ${link.label} is the same file as ${duplicate.label}; counted once`);
       continue;
     }
     byHash.set(link.sha256, link);
     links.push(link);
   }
-  if (links.length === 0) {
-    report.problems.push('chain: no readable manifest given');
-    return;
-  }
+  return { links, byHash };
+}
 
+/** One manifest's place in the chain, or null (and a problem) when it cannot be placed. */
+async function readLink(bytes: Uint8Array, given: string, report: ChainReport): Promise<ChainLink | null> {
+  const text = decodeUtf8(bytes);
+  let parsed: unknown;
+  try {
+    if (text instanceof Error) throw text;
+    parsed = JSON.parse(text);
+  } catch (error) {
+    report.problems.push(`chain: ${given} cannot be read (${errorMessage(error)})`);
+    return null;
+  }
+  if (!isObject(parsed)) {
+    report.problems.push(`chain: ${given} is not a JSON object`);
+    return null;
+  }
+  const startDate = typeof parsed.startDate === 'string' ? parsed.startDate : '?';
+  const revision = typeof parsed.revision === 'number' ? parsed.revision : null;
+  const label = `${given} (${startDate} r${revision ?? '?'})`;
+  const generatedAt = parseTimestamp(parsed.generatedAt);
+  const previous = parsed.previousManifestSha256;
+  if (generatedAt === null) {
+    report.problems.push(
+      `chain: ${label}: generatedAt ${describeValue(parsed.generatedAt)} is not an RFC 3339 timestamp, so it cannot be placed in the chain`,
+    );
+    return null;
+  }
+  if (previous !== null && (typeof previous !== 'string' || !SHA256_HEX.test(previous))) {
+    report.problems.push(
+      `chain: ${label}: previousManifestSha256 must be null or 64 lowercase hex digits, found ${describeValue(previous)}`,
+    );
+    return null;
+  }
+  const organizationId = typeof parsed.organizationId === 'string' ? parsed.organizationId : null;
+  return { label, sha256: await sha256Hex(bytes), organizationId, startDate, revision, generatedAt, previous };
+}
+
+function checkOneOrganization(links: ChainLink[], report: ChainReport): void {
   const organizations = new Set(links.map((link) => link.organizationId));
   if (organizations.size === 1 && links[0]?.organizationId !== null) {
     report.checks.push(`chain: all ${links.length} manifests belong to organization ${links[0]?.organizationId}`);
@@ -101,8 +112,10 @@ async function verifyChainInto(manifests: readonly Uint8Array[], labels: readonl
       `chain: the manifests belong to different organizations: ${links.map((link) => `${link.label}: ${describeValue(link.organizationId)}`).join('; ')}`,
     );
   }
+}
 
-  // Forks: two manifests claiming the same predecessor (or two chain starts).
+/** Forks: two manifests claiming the same predecessor (or two chain starts). */
+function checkForks(links: ChainLink[], byHash: Map<string, ChainLink>, report: ChainReport): void {
   const byPrevious = new Map<string, ChainLink[]>();
   for (const link of links) {
     const key = link.previous ?? 'null';
@@ -119,29 +132,24 @@ async function verifyChainInto(manifests: readonly Uint8Array[], labels: readonl
         `chain: fork — ${who} ${all} claim previousManifestSha256 ${previous}${byHash.has(previous) ? ` (${byHash.get(previous)?.label})` : ''}`,
       );
   }
+}
 
-  // Links, in generatedAt order (ties broken by the links themselves).
-  const ordered = [...links].sort((a, b) => {
+/** Links in generatedAt order (ties broken by the links themselves). */
+function inGenerationOrder(links: ChainLink[]): ChainLink[] {
+  return [...links].sort((a, b) => {
     if (a.generatedAt !== b.generatedAt) return a.generatedAt - b.generatedAt;
     if (b.previous === a.sha256) return -1;
     if (a.previous === b.sha256) return 1;
     return 0;
   });
+}
+
+/** Each link, in generatedAt order, must point at the one generated just before it; the first at null. */
+function checkLinks(ordered: ChainLink[], byHash: Map<string, ChainLink>, report: ChainReport): void {
   for (const [index, link] of ordered.entries()) {
     const before = index > 0 ? ordered[index - 1] : undefined;
-    if (!before) {
-      if (link.previous === null) report.checks.push(`chain: ${link.label} starts the chain (previousManifestSha256 null)`);
-      else if (byHash.has(link.previous)) {
-        report.problems.push(
-          `chain: ${link.label}, the earliest generated, points to ${byHash.get(link.previous)?.label}, which was generated after it`,
-        );
-      } else
-        report.notes.push(
-          `chain starts outside the given manifests: ${link.label} (the earliest given) points to ${link.previous}, which is not among them`,
-        );
-      continue;
-    }
-    if (link.previous === before.sha256) {
+    if (!before) checkChainStart(link, byHash, report);
+    else if (link.previous === before.sha256) {
       report.checks.push(`chain: ${link.label} → ${before.label} (sha256 ${before.sha256.slice(0, 16)}…)`);
     } else if (link.previous === null) {
       report.problems.push(
@@ -157,8 +165,23 @@ async function verifyChainInto(manifests: readonly Uint8Array[], labels: readonl
       );
     }
   }
+}
 
-  // Revisions of one week must grow with generatedAt.
+/** The earliest generated manifest starts the chain, or continues one that begins outside the given set. */
+function checkChainStart(link: ChainLink, byHash: Map<string, ChainLink>, report: ChainReport): void {
+  if (link.previous === null) report.checks.push(`chain: ${link.label} starts the chain (previousManifestSha256 null)`);
+  else if (byHash.has(link.previous)) {
+    report.problems.push(
+      `chain: ${link.label}, the earliest generated, points to ${byHash.get(link.previous)?.label}, which was generated after it`,
+    );
+  } else
+    report.notes.push(
+      `chain starts outside the given manifests: ${link.label} (the earliest given) points to ${link.previous}, which is not among them`,
+    );
+}
+
+/** Revisions of one week must grow with generatedAt. */
+function checkRevisions(ordered: ChainLink[], report: ChainReport): void {
   const lastRevision = new Map<string, ChainLink>();
   for (const link of ordered) {
     const earlier = lastRevision.get(link.startDate);

@@ -1,6 +1,10 @@
-/** UTC calendar dates (`YYYY-MM-DD`) and RFC 3339 timestamps as the archive format writes them. */
+/**
+ * UTC calendar dates (`YYYY-MM-DD`) and RFC 3339 timestamps as the archive format writes them.
+ * Written apart from the writer's week math (archive/week.ts), so a mistake there is not repeated
+ * in the check; only the length of a day is shared.
+ */
+import { DAY_MS } from '../week.ts';
 
-export const DAY_MS = 86_400_000;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 

@@ -1,9 +1,11 @@
 /** One day file (`YYYY-MM-DD.json`) of a weekly archive, checked on its own and against the archive so far. */
+
+import { DAY_MS } from '../week.ts';
 import { bytesEqual, decodeUtf8, describeDifference, sha256Hex } from './bytes.ts';
-import { DAY_MS, formatDate } from './dates.ts';
+import { formatDate } from './dates.ts';
 import { checkEventShape, isSequence } from './event-check.ts';
 import { LimitedList, MAX_PROBLEMS_PER_FILE, type VerifyReport } from './report.ts';
-import { describeValue, errorMessage, isObject } from './values.ts';
+import { describeValue, errorMessage, isObject, type JsonObject } from './values.ts';
 
 const encoder = new TextEncoder();
 
@@ -44,23 +46,8 @@ export async function checkDayFile(
   report: VerifyReport,
 ): Promise<DayFileResult> {
   const result: DayFileResult = { records: 0, sha256: await sha256Hex(data) };
-  const text = decodeUtf8(data);
-  if (text instanceof Error) {
-    report.problems.push(`${name}: ${text.message}`);
-    return result;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    report.problems.push(`${name}: not valid JSON (${errorMessage(error)})`);
-    return result;
-  }
-  if (!Array.isArray(parsed)) {
-    report.problems.push(`${name}: expected a JSON array of events, found ${describeValue(parsed)}`);
-    return result;
-  }
-  const events: unknown[] = parsed;
+  const events = parseDayFile(name, data, report.problems);
+  if (events === null) return result;
   result.records = events.length;
   const problems = new LimitedList(MAX_PROBLEMS_PER_FILE);
 
@@ -70,7 +57,46 @@ export async function checkDayFile(
       `${name}: not in the exact day-file format (one JSON.stringify'd event per line, "[\\n" … ",\\n" … "\\n]\\n"): ${describeDifference(expectedBytes, data)}`,
     );
   }
+  const sequenced = checkEvents(name, dayStart, events, context, problems);
 
+  if (problems.count === 0) {
+    const day = formatDate(dayStart);
+    report.checks.push(
+      events.length === 0
+        ? `${name}: empty day, exact bytes "[]\\n"`
+        : `${name}: ${events.length} event${events.length === 1 ? '' : 's'}, exact day-file format, all within ${day} UTC, sorted by (timestamp, id), well-formed, unique ids${sequenced > 0 ? ', unique sequences' : ''}, one organization`,
+    );
+  }
+  problems.flushInto(report.problems, name);
+  return result;
+}
+
+/** The file's events, or null (and a problem) when it is not UTF-8 JSON holding an array. */
+function parseDayFile(name: string, data: Uint8Array, problems: string[]): unknown[] | null {
+  const text = decodeUtf8(data);
+  if (text instanceof Error) {
+    problems.push(`${name}: ${text.message}`);
+    return null;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    problems.push(`${name}: not valid JSON (${errorMessage(error)})`);
+    return null;
+  }
+  if (!Array.isArray(parsed)) {
+    problems.push(`${name}: expected a JSON array of events, found ${describeValue(parsed)}`);
+    return null;
+  }
+  return parsed;
+}
+
+/**
+ * Every event of the file: its shape, organization, id and sequence (against the archive so far),
+ * its day and its place in (timestamp, id) order. Returns how many carry a valid sequence.
+ */
+function checkEvents(name: string, dayStart: number, events: unknown[], context: ArchiveContext, problems: LimitedList): number {
   const dayEnd = dayStart + DAY_MS;
   const day = formatDate(dayStart);
   let previous: { timestamp: number; id: string; line: number } | null = null;
@@ -85,28 +111,7 @@ export async function checkDayFile(
     const id = typeof event.id === 'string' ? event.id : null;
     const where = `${name} line ${line}${id === null ? '' : ` (event ${id})`}`;
     const timestamp = checkEventShape(problems, where, event);
-
-    if (typeof event.organizationId === 'string') {
-      if (context.organizationId === null) context.organizationId = event.organizationId;
-      else if (event.organizationId !== context.organizationId) {
-        problems.add(
-          `${where}: organizationId is ${describeValue(event.organizationId)}, expected ${describeValue(context.organizationId)}`,
-        );
-      }
-    }
-    if (id !== null) {
-      const seenAt = context.ids.get(id);
-      if (seenAt !== undefined) problems.add(`${where}: duplicate id, already at ${seenAt}`);
-      else context.ids.set(id, `${name} line ${line}`);
-    }
-    if (!('sequence' in event)) context.withoutSequence += 1;
-    else if (isSequence(event.sequence)) {
-      sequenced += 1;
-      context.sequences.push(event.sequence);
-      const seenAt = context.sequenceSeenAt.get(event.sequence);
-      if (seenAt !== undefined) problems.add(`${where}: duplicate sequence ${event.sequence}, already at ${seenAt}`);
-      else context.sequenceSeenAt.set(event.sequence, `${name} line ${line}`);
-    }
+    if (trackIdentity(event, id, { where, at: `${name} line ${line}` }, context, problems)) sequenced += 1;
     if (timestamp !== null && (timestamp < dayStart || timestamp >= dayEnd)) {
       problems.add(
         `${where}: timestamp ${String(event.timestamp)} is outside the file's day ${day} (UTC, [${day}T00:00:00Z, ${formatDate(dayEnd)}T00:00:00Z))`,
@@ -121,14 +126,40 @@ export async function checkDayFile(
       previous = { timestamp, id, line };
     } else previous = null;
   }
+  return sequenced;
+}
 
-  if (problems.count === 0) {
-    report.checks.push(
-      events.length === 0
-        ? `${name}: empty day, exact bytes "[]\\n"`
-        : `${name}: ${events.length} event${events.length === 1 ? '' : 's'}, exact day-file format, all within ${day} UTC, sorted by (timestamp, id), well-formed, unique ids${sequenced > 0 ? ', unique sequences' : ''}, one organization`,
-    );
+/**
+ * One event's organization, id and sequence against the archive's so far (recording them for the
+ * events after it). `where` names the event in messages, `at` is where it is remembered as seen.
+ * Returns whether it carries a valid sequence.
+ */
+function trackIdentity(
+  event: JsonObject,
+  id: string | null,
+  { where, at }: { where: string; at: string },
+  context: ArchiveContext,
+  problems: LimitedList,
+): boolean {
+  if (typeof event.organizationId === 'string') {
+    if (context.organizationId === null) context.organizationId = event.organizationId;
+    else if (event.organizationId !== context.organizationId) {
+      problems.add(`${where}: organizationId is ${describeValue(event.organizationId)}, expected ${describeValue(context.organizationId)}`);
+    }
   }
-  problems.flushInto(report.problems, name);
-  return result;
+  if (id !== null) {
+    const seenAt = context.ids.get(id);
+    if (seenAt !== undefined) problems.add(`${where}: duplicate id, already at ${seenAt}`);
+    else context.ids.set(id, at);
+  }
+  if (!('sequence' in event)) {
+    context.withoutSequence += 1;
+    return false;
+  }
+  if (!isSequence(event.sequence)) return false;
+  context.sequences.push(event.sequence);
+  const seenAt = context.sequenceSeenAt.get(event.sequence);
+  if (seenAt !== undefined) problems.add(`${where}: duplicate sequence ${event.sequence}, already at ${seenAt}`);
+  else context.sequenceSeenAt.set(event.sequence, at);
+  return true;
 }

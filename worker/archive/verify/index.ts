@@ -9,7 +9,8 @@
  * (`node scripts/verify.ts`). So they use only fflate and WebCrypto (`crypto.subtle`,
  * `TextEncoder`/`TextDecoder`, `atob`): no `node:` modules and no Buffer; only erasable TypeScript
  * syntax (no enums, no parameter properties, `import type` for types); and relative imports carry
- * the `.ts` extension, which Node requires and the Worker bundler accepts.
+ * the `.ts` extension, which Node requires and the Worker bundler accepts. Of the Worker's own
+ * code they import only modules that follow the same rules (hex.ts, archive/week.ts's DAY_MS).
  */
 export { verifyArchive } from './archive.ts';
 export { verifyChain } from './chain.ts';

@@ -4,6 +4,7 @@ import { can, effectiveRole } from '../../auth/roles.ts';
 import { randomToken, sha256Hex } from '../../auth/secrets.ts';
 import type { OrganizationSummary } from '../../contract/management.ts';
 import type { Database } from '../../db/client.ts';
+import { inJsonList } from '../../db/json-list.ts';
 import { apiKeys, type KeyRole, memberships, organizations, type Role, sessionKeys, sessions, users } from '../../db/schema.ts';
 import { forbidden, unauthorized } from '../../errors.ts';
 
@@ -217,7 +218,7 @@ export async function organizationsOf(db: Database, principal: Principal): Promi
   const rows = await db
     .select(columns)
     .from(organizations)
-    .where(sql`${organizations.id} IN (SELECT value FROM json_each(${JSON.stringify([...roleByOrg.keys()])}))`)
+    .where(inJsonList(organizations.id, [...roleByOrg.keys()]))
     .orderBy(organizations.name);
   return rows.flatMap((row) => {
     const role = roleByOrg.get(row.id);

@@ -1,7 +1,7 @@
 import { DayFileWriter } from '../../archive/day-file.ts';
 import { importSigningKey, type Manifest, type ManifestFile, manifestBytes, signBytes } from '../../archive/manifest.ts';
 import { Sha256Stream } from '../../archive/sha256-stream.ts';
-import { DAY_MS, dateMs, week as isoWeek } from '../../archive/week.ts';
+import { DAY_MS, dateMs, week as isoWeek, type Week } from '../../archive/week.ts';
 import { EntryDeflater, StreamingZip } from '../../archive/zip-stream.ts';
 import { sha256Hex } from '../../auth/secrets.ts';
 import type { Database } from '../../db/client.ts';
@@ -101,13 +101,78 @@ export async function buildWeekArchive(
   const previousManifestSha256 = await chainHead(db, organizationId);
   const keys = archiveKeys(organizationId, startDate, revision);
   const names = archiveFileNames(week.startDate, week.endDate);
-  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const zip = await uploadWeekZip(deps, organizationId, week, snapshot, { key: keys.zip, fileName: names.zip }, options);
 
-  const upload = await startMultipartUpload(bucket, keys.zip, names.zip);
+  const records = zip.files.reduce((sum, file) => sum + file.records, 0);
+  const manifest: Manifest = {
+    version: 1,
+    organizationId,
+    startDate: week.startDate,
+    endDate: week.endDate,
+    revision,
+    generatedAt: new Date(options.now).toISOString(),
+    archive: { sha256: zip.sha256, bytes: zip.bytes, records },
+    files: zip.files,
+    previousManifestSha256,
+  };
+  const manifestData = manifestBytes(manifest);
+  const signature = await signBytes(await importSigningKey(deps.signingKey), manifestData as Uint8Array<ArrayBuffer>);
+  if (options.failAt === 'before-manifest') throw new InjectedFailure('injected failure before the manifest');
+  await putArchiveSidecars(bucket, keys, manifestData, signature, names);
+  if (options.failAt === 'before-row') throw new InjectedFailure('injected failure before the archives row');
+
+  const archive: ArchiveRow = {
+    organizationId,
+    startDate,
+    revision,
+    r2Key: keys.zip,
+    bytes: zip.bytes,
+    sha256: zip.sha256,
+    records,
+    manifestSha256: await sha256Hex(manifestData),
+    previousManifestSha256,
+    builtAt: snapshot,
+    expiredAt: null,
+  };
+  if (!(await recordArchive(db, archive))) {
+    throw new ChainMovedError(
+      `Another archive of ${organizationId} was recorded during this build; retrying rebuilds on the new chain head.`,
+    );
+  }
+  const { peakBufferedBytes, parts, daysFromParts } = zip;
+  return { archive, manifest, peakBufferedBytes, parts, daysFromParts };
+}
+
+/** A week's ZIP once stored in R2: its day files as the manifest lists them, and how it was written. */
+interface StoredZip {
+  files: ManifestFile[];
+  sha256: string;
+  bytes: number;
+  peakBufferedBytes: number;
+  parts: number;
+  daysFromParts: number;
+}
+
+/**
+ * Streams the week's seven day files into one ZIP, uploaded to R2 as a multipart upload as it
+ * grows. A day takes the part deflated ahead when that holds exactly the day's events, else it is
+ * read from D1 page by page. On any failure the upload is aborted: no half-written object stays
+ * behind, and the retry starts a fresh one.
+ */
+async function uploadWeekZip(
+  deps: ArchiveDeps,
+  organizationId: string,
+  week: Week,
+  snapshot: number,
+  target: { key: string; fileName: string },
+  options: BuildOptions,
+): Promise<StoredZip> {
+  const { db, bucket } = deps;
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const upload = await startMultipartUpload(bucket, target.key, target.fileName);
   const sink = new MultipartSink(upload, options.partSize ?? MIN_PART_SIZE, options.failAt === 'mid-upload' ? 1 : null);
   const files: ManifestFile[] = [];
   let daysFromParts = 0;
-  let zipped: { sha256: string; bytes: number };
   try {
     const zip = new StreamingZip(sink);
     const line = eventLineWriter(organizationId);
@@ -129,50 +194,12 @@ export async function buildWeekArchive(
       files.push({ name, sha256: summary.sha256, records: summary.records });
     }
     await zip.finish();
-    zipped = await sink.complete();
+    const zipped = await sink.complete();
+    return { files, ...zipped, peakBufferedBytes: sink.peakBufferedBytes, parts: sink.partCount, daysFromParts };
   } catch (error) {
-    // No half-written object stays behind; the retry starts a fresh upload.
     await sink.abort().catch(() => undefined);
     throw error;
   }
-
-  const records = files.reduce((sum, file) => sum + file.records, 0);
-  const manifest: Manifest = {
-    version: 1,
-    organizationId,
-    startDate: week.startDate,
-    endDate: week.endDate,
-    revision,
-    generatedAt: new Date(options.now).toISOString(),
-    archive: { sha256: zipped.sha256, bytes: zipped.bytes, records },
-    files,
-    previousManifestSha256,
-  };
-  const manifestData = manifestBytes(manifest);
-  const signature = await signBytes(await importSigningKey(deps.signingKey), manifestData as Uint8Array<ArrayBuffer>);
-  if (options.failAt === 'before-manifest') throw new InjectedFailure('injected failure before the manifest');
-  await putArchiveSidecars(bucket, keys, manifestData, signature, names);
-  if (options.failAt === 'before-row') throw new InjectedFailure('injected failure before the archives row');
-
-  const archive: ArchiveRow = {
-    organizationId,
-    startDate,
-    revision,
-    r2Key: keys.zip,
-    bytes: zipped.bytes,
-    sha256: zipped.sha256,
-    records,
-    manifestSha256: await sha256Hex(manifestData),
-    previousManifestSha256,
-    builtAt: snapshot,
-    expiredAt: null,
-  };
-  if (!(await recordArchive(db, archive))) {
-    throw new ChainMovedError(
-      `Another archive of ${organizationId} was recorded during this build; retrying rebuilds on the new chain head.`,
-    );
-  }
-  return { archive, manifest, peakBufferedBytes: sink.peakBufferedBytes, parts: sink.partCount, daysFromParts };
 }
 
 interface DayFileSource {

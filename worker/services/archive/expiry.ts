@@ -1,5 +1,5 @@
 import { and, eq, isNotNull, isNull, lte } from 'drizzle-orm';
-import { DAY_MS, dateString, WEEK_MS } from '../../archive/week.ts';
+import { lastWeekStartOlderThan } from '../../archive/week.ts';
 import type { AuditLogSettings } from '../../contract/settings.ts';
 import type { Database } from '../../db/client.ts';
 import { archives, eventWeeks } from '../../db/schema.ts';
@@ -24,7 +24,7 @@ export async function expireArchives(
   const report: ArchiveExpiryReport = { expired: [] };
   for (const [organizationId, { archiveRetentionDays }] of settings) {
     if (archiveRetentionDays === 0) continue;
-    const lastExpiredStart = dateString(now - archiveRetentionDays * DAY_MS - WEEK_MS);
+    const lastExpiredStart = lastWeekStartOlderThan(now, archiveRetentionDays);
     const rows = await db
       .select({ startDate: archives.startDate, revision: archives.revision })
       .from(archives)

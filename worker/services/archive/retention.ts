@@ -1,6 +1,6 @@
 import { and, eq, isNull, lte, sql } from 'drizzle-orm';
 import { verificationKey } from '../../archive/manifest.ts';
-import { DAY_MS, dateString, week as isoWeek, WEEK_MS } from '../../archive/week.ts';
+import { week as isoWeek, lastWeekStartOlderThan } from '../../archive/week.ts';
 import { sha256Hex } from '../../auth/secrets.ts';
 import type { AuditLogSettings } from '../../contract/settings.ts';
 import type { Database } from '../../db/client.ts';
@@ -36,9 +36,6 @@ async function archiveVerifies(bucket: R2Bucket, publicKey: CryptoKey, archive: 
     return 'ZIP does not match its manifest';
   return null;
 }
-
-/** The last week start whose whole week ended more than `days` ago. */
-const lastWeekStartOlderThan = (now: number, days: number) => dateString(now - days * DAY_MS - WEEK_MS);
 
 /**
  * Deletes from D1 the events of every week that ended more than the organization's hot retention

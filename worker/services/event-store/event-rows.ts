@@ -12,7 +12,7 @@ import { orgKey } from './org-key.ts';
 /** A row of audit_events as a plain object (all but its sequence), ready for json_each() insertion. */
 type StoredEventRow = ContentColumns & {
   receivedAt: number;
-  /** Hex of the stored content hash: the first 16 bytes of the content's SHA-256 (db/schema.ts). */
+  /** Hex of the stored content hash: the first 16 bytes of the content's SHA-256 (db/schema/shard.ts). */
   contentHash: string;
   /** The source as stored (SOURCE_CODES). */
   sourceCode: number;

@@ -1,5 +1,6 @@
 import { asc, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
+import { inJsonList } from '../../db/json-list.ts';
 import { pendingEvents } from '../../db/schema.ts';
 import type { NewAuditEvent } from '../../events/event-shape.ts';
 import { prepareEvents, storeStatements } from './event-rows.ts';
@@ -38,7 +39,7 @@ export interface DeliveryReport {
  */
 export async function deliverPendingEvents(
   control: Database,
-  eventsDatabase: (organizationId: string) => Promise<Database>,
+  shardDbFor: (organizationId: string) => Promise<Database>,
   limit = 500,
 ): Promise<DeliveryReport> {
   const queued = await control.select().from(pendingEvents).orderBy(asc(pendingEvents.position)).limit(limit);
@@ -56,7 +57,7 @@ export async function deliverPendingEvents(
     const first = group[0];
     if (!first || failed.has(first.organizationId)) continue;
     try {
-      const db = await eventsDatabase(first.organizationId);
+      const db = await shardDbFor(first.organizationId);
       const prepared = await prepareEvents(
         first.organizationId,
         group.map((row) => JSON.parse(row.event) as NewAuditEvent),
@@ -65,8 +66,8 @@ export async function deliverPendingEvents(
       const { before, inserts, rest } = storeStatements(db, prepared);
       const [head, ...tail] = [...before, ...inserts, ...rest];
       if (head) await db.batch([head, ...tail]);
-      const positions = JSON.stringify(group.map((row) => row.position));
-      await control.delete(pendingEvents).where(sql`${pendingEvents.position} IN (SELECT value FROM json_each(${positions}))`);
+      const positions = group.map((row) => row.position);
+      await control.delete(pendingEvents).where(inJsonList(pendingEvents.position, positions));
       report.delivered += group.length;
     } catch (error) {
       // Later events of the organization wait too, so its sequence keeps the order of its changes.

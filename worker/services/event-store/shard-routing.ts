@@ -30,7 +30,7 @@ export async function organizationShard(control: Database, organizationId: strin
 
 /**
  * For work outside a request (queue consumers, cron): each organization's shard database, with
- * primary reads and writes. Requests use their session's `eventsDatabase` instead.
+ * primary reads and writes. Requests use their session's `shardDbFor` instead.
  */
 export function shardDatabaseResolver(env: WorkerEnv, control: Database): (organizationId: string) => Promise<Database> {
   return async (organizationId) => database(shardSet(env).binding(await organizationShard(control, organizationId)));

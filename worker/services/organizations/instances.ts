@@ -1,7 +1,8 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Instance } from '../../contract/management.ts';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
+import { inJsonList } from '../../db/json-list.ts';
 import { type InstanceType, instances } from '../../db/schema.ts';
 import { ApiError, notFound } from '../../errors.ts';
 import { type AuditLogFilters, type ResolvedFilters, withInstanceIds } from '../../events/filters.ts';
@@ -64,12 +65,7 @@ export async function resolveFilters(db: Database, organizationId: string, filte
       : await db
           .select({ id: instances.id, name: instances.name })
           .from(instances)
-          .where(
-            and(
-              eq(instances.organizationId, organizationId),
-              sql`${instances.name} IN (SELECT value FROM json_each(${JSON.stringify(names)}))`,
-            ),
-          );
+          .where(and(eq(instances.organizationId, organizationId), inJsonList(instances.name, names)));
   return withInstanceIds(filters, (wanted) => rows.filter((row) => wanted.includes(row.name)).map((row) => row.id));
 }
 

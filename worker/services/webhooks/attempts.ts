@@ -1,6 +1,7 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Database } from '../../db/client.ts';
+import { inJsonList } from '../../db/json-list.ts';
 import {
   type NotificationConfigRow,
   notificationConfigs,
@@ -8,7 +9,7 @@ import {
   webhookAttempts,
   webhookDeliveries,
 } from '../../db/schema.ts';
-import { ATTEMPT_TIMEOUT_MS, backoffMs, givesUp, PAUSE_AFTER_FAILURES, pauseMs } from '../../webhooks/retry-policy.ts';
+import { type AttemptPlan, LEASE_MS, PAUSE_AFTER_FAILURES, pauseMs } from '../../webhooks/retry-policy.ts';
 import type { AttemptResult } from './sender.ts';
 
 /** A delivery and the config it goes to. */
@@ -16,9 +17,6 @@ export interface DeliveryTarget {
   delivery: WebhookDeliveryRow;
   config: NotificationConfigRow;
 }
-
-/** An attempt holds its delivery this long: its timeout plus time to record the outcome. */
-export const LEASE_MS = ATTEMPT_TIMEOUT_MS + 20_000;
 
 /**
  * Some deliveries of one organization (from its shard) with their configs (from the main
@@ -34,23 +32,13 @@ export async function loadTargets(
   const deliveries = await events
     .select()
     .from(webhookDeliveries)
-    .where(
-      and(
-        eq(webhookDeliveries.organizationId, organizationId),
-        sql`${webhookDeliveries.id} IN (SELECT value FROM json_each(${JSON.stringify(deliveryIds)}))`,
-      ),
-    );
+    .where(and(eq(webhookDeliveries.organizationId, organizationId), inJsonList(webhookDeliveries.id, deliveryIds)));
   if (deliveries.length === 0) return new Map();
   const configIds = [...new Set(deliveries.map((delivery) => delivery.configId))];
   const configs = await control
     .select()
     .from(notificationConfigs)
-    .where(
-      and(
-        eq(notificationConfigs.organizationId, organizationId),
-        sql`${notificationConfigs.id} IN (SELECT value FROM json_each(${JSON.stringify(configIds)}))`,
-      ),
-    );
+    .where(and(eq(notificationConfigs.organizationId, organizationId), inJsonList(notificationConfigs.id, configIds)));
   const byId = new Map(configs.map((config) => [config.id, config]));
   const targets = new Map<string, DeliveryTarget>();
   for (const delivery of deliveries) {
@@ -67,46 +55,21 @@ export async function loadTargets(
  */
 export async function claimDeliveries(db: Database, jobs: { deliveryId: string; generation: number }[], now: number): Promise<Set<string>> {
   if (jobs.length === 0) return new Set();
-  const wanted = JSON.stringify(jobs.map((job) => ({ id: job.deliveryId, key: `${job.deliveryId}:${job.generation}` })));
+  const ids = jobs.map((job) => job.deliveryId);
+  const keys = jobs.map((job) => `${job.deliveryId}:${job.generation}`);
   const rows = await db
     .update(webhookDeliveries)
     .set({ leaseUntil: now + LEASE_MS })
     .where(
       and(
-        sql`${webhookDeliveries.id} IN (SELECT value->>'id' FROM json_each(${wanted}))`,
-        sql`${webhookDeliveries.id} || ':' || ${webhookDeliveries.generation} IN (SELECT value->>'key' FROM json_each(${wanted}))`,
+        inJsonList(webhookDeliveries.id, ids),
+        inJsonList(sql`${webhookDeliveries.id} || ':' || ${webhookDeliveries.generation}`, keys),
         eq(webhookDeliveries.status, 'pending'),
         or(isNull(webhookDeliveries.leaseUntil), lt(webhookDeliveries.leaseUntil, now)),
       ),
     )
     .returning({ id: webhookDeliveries.id });
   return new Set(rows.map((row) => row.id));
-}
-
-/** What happens to a delivery after an attempt. */
-export interface AttemptPlan {
-  status: WebhookDeliveryRow['status'];
-  nextAttemptAt: number | null;
-  note: string | null;
-}
-
-export function planAfterAttempt(
-  delivery: Pick<WebhookDeliveryRow, 'attemptCount' | 'firstAttemptAt'>,
-  result: AttemptResult,
-  options: { retryBaseMs: number; retries: boolean },
-): AttemptPlan {
-  if (result.verdict === 'success') return { status: 'success', nextAttemptAt: null, note: null };
-  if (result.verdict === 'fail' || !options.retries) return { status: 'failure', nextAttemptAt: null, note: null };
-  const attempts = delivery.attemptCount + 1;
-  if (givesUp(delivery.firstAttemptAt ?? result.startedAt, result.endedAt)) {
-    return {
-      status: 'failure',
-      nextAttemptAt: null,
-      note: `gave up: all ${attempts} attempts failed over 24 hours (last: ${result.error})`,
-    };
-  }
-  const wait = Math.max(backoffMs(attempts, options.retryBaseMs), result.retryAfterMs ?? 0);
-  return { status: 'pending', nextAttemptAt: result.endedAt + wait, note: null };
 }
 
 /** One finished attempt of a delivery, and what happens next. */
@@ -214,10 +177,5 @@ export async function endWithoutAttempt(db: Database, deliveryIds: string[], not
   await db
     .update(webhookDeliveries)
     .set({ status: 'failure', nextAttemptAt: null, leaseUntil: null, note })
-    .where(
-      and(
-        sql`${webhookDeliveries.id} IN (SELECT value FROM json_each(${JSON.stringify(deliveryIds)}))`,
-        eq(webhookDeliveries.status, 'pending'),
-      ),
-    );
+    .where(and(inJsonList(webhookDeliveries.id, deliveryIds), eq(webhookDeliveries.status, 'pending')));
 }

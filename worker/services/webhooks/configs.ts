@@ -1,8 +1,9 @@
 // Longer than 300 lines: one webhook config's whole life (create, update, delete, the reads they answer with) in one place.
-import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNull } from 'drizzle-orm';
 import type { WebhookFilter } from '../../contract/notification-configs.ts';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
+import { inJsonList } from '../../db/json-list.ts';
 import {
   type NotificationConfigRow,
   notificationConfigs,
@@ -70,7 +71,7 @@ async function lastDeliveries(events: Database, deliveryIds: string[]): Promise<
       webhookAttempts,
       and(eq(webhookAttempts.deliveryId, webhookDeliveries.id), eq(webhookAttempts.attempt, webhookDeliveries.attemptCount)),
     )
-    .where(sql`${webhookDeliveries.id} IN (SELECT value FROM json_each(${JSON.stringify(deliveryIds)}))`);
+    .where(inJsonList(webhookDeliveries.id, deliveryIds));
   return new Map(rows.map((row) => [row.id, row]));
 }
 

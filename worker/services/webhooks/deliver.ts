@@ -1,19 +1,26 @@
+/**
+ * Delivering a batch of queue messages: each message's delivery is attempted, ended, or sent back
+ * to wait. Every retry decision here comes from webhooks/retry-policy.ts (read that first); this
+ * file applies them: which lane a message waits in, a receiver's probe, the outcome per message.
+ */
 import pLimit from 'p-limit';
 import type { Database } from '../../db/client.ts';
 import type { NotificationConfigRow } from '../../db/schema.ts';
 import type { WebhookDeliveryJob } from '../../env.ts';
-import { delaySeconds, GIVE_UP_AFTER_MS, pauseMs, SLOW_FAILURE_MS } from '../../webhooks/retry-policy.ts';
+import { queueBatches } from '../../queue-batches.ts';
 import {
-  claimDeliveries,
-  type DeliveryTarget,
-  endWithoutAttempt,
+  delaySeconds,
+  givesUp,
+  jitterMs,
   LEASE_MS,
-  loadTargets,
+  laneFor,
+  pauseMs,
   planAfterAttempt,
-  type RecordedAttempt,
-  recordAttempts,
-} from './attempts.ts';
-import { jitterMs, laneFor, type WebhookDeps } from './queues.ts';
+  SLOW_FAILURE_MS,
+  waitUntilDueMs,
+} from '../../webhooks/retry-policy.ts';
+import { claimDeliveries, type DeliveryTarget, endWithoutAttempt, loadTargets, type RecordedAttempt, recordAttempts } from './attempts.ts';
+import type { WebhookDeps } from './queues.ts';
 import { sendAttempt } from './sender.ts';
 
 export type Lane = 'delivery' | 'retry';
@@ -54,14 +61,14 @@ function prepare(job: WebhookDeliveryJob, target: DeliveryTarget | undefined, la
   }
   const route = laneFor(config, now);
   if (route.lane === 'retry' && (lane === 'delivery' || route.delayMs > 0)) {
-    if (route.delayMs > 0 && now - delivery.createdAt >= GIVE_UP_AFTER_MS) {
+    if (route.delayMs > 0 && givesUp(delivery.createdAt, now)) {
       return { end: 'gave up: the receiver failed every attempt for 24 hours', result: 'gave up while paused' };
     }
     // A failing receiver's deliveries wait in the retry lane, so it cannot slow the delivery lane.
     return waitIn(lane, route.delayMs, route.delayMs > 0 ? 'receiver paused' : 'receiver failing');
   }
-  const due = delivery.nextAttemptAt ?? now;
-  if (due > now + 1000) return waitIn(lane, due - now + jitterMs(due - now), 'not due yet');
+  const wait = waitUntilDueMs(delivery.nextAttemptAt, now);
+  if (wait > 0) return waitIn(lane, wait, 'not due yet');
   return null;
 }
 
@@ -99,13 +106,7 @@ async function attemptGroup(
         return;
       }
       const result = await slot(() => sendAttempt(deps.settings, config, target.delivery));
-      const retries = target.delivery.eventType === 'WEBHOOK_EVENT_TYPE_AUDIT';
-      attempts.push({
-        index,
-        delivery: target.delivery,
-        result,
-        plan: planAfterAttempt(target.delivery, result, { retryBaseMs: deps.retryBaseMs, retries }),
-      });
+      attempts.push({ index, delivery: target.delivery, result, plan: planAfterAttempt(target.delivery, result, deps.retryBaseMs) });
     }),
   );
   const [firstAttempt, ...otherAttempts] = attempts;
@@ -144,7 +145,7 @@ export async function deliverBatch(deps: WebhookDeps, jobs: WebhookDeliveryJob[]
     let events: Database;
     let targets: Map<string, DeliveryTarget>;
     try {
-      events = await deps.eventsDatabase(organizationId);
+      events = await deps.shardDbFor(organizationId);
       const ids = [...new Set(indexes.map((index) => (jobs[index] as WebhookDeliveryJob).deliveryId))];
       targets = await loadTargets(deps.control, events, organizationId, ids);
     } catch (error) {
@@ -206,8 +207,7 @@ async function sendMoves(deps: WebhookDeps, jobs: WebhookDeliveryJob[], outcomes
     if (outcome.kind === 'move') byDelay.set(outcome.delaySeconds, [...(byDelay.get(outcome.delaySeconds) ?? []), index]);
   });
   for (const [delay, indexes] of byDelay) {
-    for (let start = 0; start < indexes.length; start += 100) {
-      const chunk = indexes.slice(start, start + 100);
+    for (const chunk of queueBatches(indexes)) {
       try {
         await deps.retryQueue.sendBatch(
           chunk.map((index) => ({ body: jobs[index] as WebhookDeliveryJob, contentType: 'json' as const, delaySeconds: delay })),

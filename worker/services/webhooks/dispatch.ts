@@ -1,11 +1,13 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
+import { inJsonList } from '../../db/json-list.ts';
 import { auditEvents, instances, type NotificationConfigRow, notificationConfigs, webhookDeliveries } from '../../db/schema.ts';
 import type { WebhookDeliveryJob } from '../../env.ts';
 import { toEvent } from '../../events/event-shape.ts';
 import { passesFilter } from '../../webhooks/instance-filter.ts';
 import { auditBody } from '../../webhooks/payload.ts';
+import { STALE_AFTER_MS } from '../../webhooks/retry-policy.ts';
 import { eventColumns, jsonChunks, orgKey } from '../event-store/index.ts';
 import { activeConfigs } from './configs.ts';
 import { enqueueDeliveries, type WebhookDeps } from './queues.ts';
@@ -14,10 +16,8 @@ import { parseFilter } from './views.ts';
 type InstanceRow = typeof instances.$inferSelect;
 
 /** Events read per page, and pages per dispatcher run (the rest continues in a new dispatch message). */
-const DISPATCH_PAGE = 500;
-const DISPATCH_PAGES_PER_RUN = 10;
-/** A pending delivery whose next attempt is this overdue has lost its queue message: it is sent again. */
-const STALE_AFTER_MS = 15 * 60_000;
+export const DISPATCH_PAGE = 500;
+export const DISPATCH_PAGES_PER_RUN = 10;
 const SWEEP_LIMIT = 500;
 
 /** A page of the organization's events after a sequence, from its shard: the (organization, sequence) index. */
@@ -36,9 +36,7 @@ async function instancesOf(control: Database, organizationId: string, ids: strin
   const rows = await control
     .select({ id: instances.id, type: instances.type, name: instances.name })
     .from(instances)
-    .where(
-      and(eq(instances.organizationId, organizationId), sql`${instances.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`),
-    );
+    .where(and(eq(instances.organizationId, organizationId), inJsonList(instances.id, ids)));
   return new Map(rows.map((row) => [row.id, { type: row.type, name: row.name }]));
 }
 
@@ -136,7 +134,7 @@ async function dispatchPage(deps: WebhookDeps, events: Database, organizationId:
 export async function dispatchOrganization(deps: WebhookDeps, organizationId: string, now: number) {
   let configs = await activeConfigs(deps.control, organizationId);
   if (configs.length === 0) return { sent: 0, more: false, reissued: 0 };
-  const events = await deps.eventsDatabase(organizationId);
+  const events = await deps.shardDbFor(organizationId);
   let sent = 0;
   let more = false;
   for (let page = 0; configs.length > 0 && page < DISPATCH_PAGES_PER_RUN; page += 1) {
@@ -151,9 +149,10 @@ export async function dispatchOrganization(deps: WebhookDeps, organizationId: st
 }
 
 /**
- * Pending deliveries far past their next attempt (and not held by an attempt or a receiver's
- * pause) lost their message, e.g. to a crash between recording an attempt and sending its retry.
- * A new generation makes any late copy of the old message stale.
+ * Pending deliveries far past their next attempt (STALE_AFTER_MS, webhooks/retry-policy.ts; and
+ * not held by an attempt or a receiver's pause) lost their message, e.g. to a crash between
+ * recording an attempt and sending its retry. A new generation makes any late copy of the old
+ * message stale.
  */
 async function reissueStaleDeliveries(deps: WebhookDeps, events: Database, organizationId: string, now: number): Promise<number> {
   const cutoff = now - STALE_AFTER_MS;
@@ -171,7 +170,7 @@ async function reissueStaleDeliveries(deps: WebhookDeps, events: Database, organ
     WHERE id IN (
       SELECT id FROM webhook_deliveries
       WHERE organization_id = ${organizationId} AND status = 'pending' AND next_attempt_at < ${cutoff}
-        AND coalesce(lease_until, 0) < ${now} AND config_id IN (SELECT value FROM json_each(${JSON.stringify(unpaused)}))
+        AND coalesce(lease_until, 0) < ${now} AND ${inJsonList(sql.identifier('config_id'), unpaused)}
       LIMIT ${SWEEP_LIMIT})
     RETURNING id, generation, config_id AS configId`);
   for (const config of configs.values()) {

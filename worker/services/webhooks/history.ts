@@ -6,8 +6,9 @@ import { type WebhookDeliveryRow, webhookAttempts, webhookDeliveries } from '../
 import { ApiError, notFound } from '../../errors.ts';
 import { type ChangeContext, managementEvent } from '../../events/management-event.ts';
 import { pingBody } from '../../webhooks/payload.ts';
+import { LEASE_MS, planAfterAttempt } from '../../webhooks/retry-policy.ts';
 import { prepareEvents, storeStatements } from '../event-store/index.ts';
-import { LEASE_MS, planAfterAttempt, recordAttempts } from './attempts.ts';
+import { recordAttempts } from './attempts.ts';
 import { configRow } from './configs.ts';
 import { enqueueDeliveries, type WebhookDeps } from './queues.ts';
 import { sendAttempt } from './sender.ts';
@@ -159,7 +160,8 @@ export async function ping(
   };
   await events.insert(webhookDeliveries).values(delivery);
   const result = await sendAttempt(deps.settings, config, delivery);
-  const plan = planAfterAttempt(delivery, result, { retryBaseMs: deps.retryBaseMs, retries: false });
+  // A ping's failure is final (retriesFailures): the operator sees the answer now.
+  const plan = planAfterAttempt(delivery, result, deps.retryBaseMs);
   await recordAttempts(deps.control, events, config, [{ delivery, result, plan }], deps.retryBaseMs);
   return getHistory(deps.control, events, organizationId, configId, delivery.id);
 }

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { DAY_MS } from '../../archive/week.ts';
 import type { Database } from '../../db/client.ts';
 import { eventUlid } from '../../db/ids.ts';
 import { webhookAttempts, webhookDeliveries } from '../../db/schema.ts';
@@ -13,7 +14,7 @@ const PURGE_LIMIT = 5000;
  * are `dlv_<ULID>`, so "older than" is a range of the primary key, with no index of its own.
  */
 export async function purgeDeliveryHistory(db: Database, now: number): Promise<number> {
-  const cutoff = `dlv_${eventUlid(now - DELIVERY_HISTORY_DAYS * 86_400_000).slice(0, 10)}`;
+  const cutoff = `dlv_${eventUlid(now - DELIVERY_HISTORY_DAYS * DAY_MS).slice(0, 10)}`;
   const old = sql`SELECT id FROM webhook_deliveries WHERE id < ${cutoff} AND status != 'pending' ORDER BY id LIMIT ${PURGE_LIMIT}`;
   const [, deleted] = await db.batch([
     db.delete(webhookAttempts).where(sql`${webhookAttempts.deliveryId} IN (${old})`),

@@ -1,22 +1,17 @@
 // Tiny same-origin JSON client for the Worker API. Every non-2xx response becomes an
 // ApiProblem, so callers handle one error type whether or not the body was RFC 9457.
 
-/** One field of a 422 (or a parameter of a 400): `pointer` names it, e.g. "hotRetentionDays". */
-export interface FieldProblem {
-  pointer: string;
-  detail: string;
-}
+import type { Problem as WorkerProblem } from '../../../../worker/contract/index.ts';
 
-/** An RFC 9457 problem document, as returned by the Worker on every error. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  requestId?: string;
-  /** Which fields were wrong, when the Worker says (validation answers). */
-  errors?: FieldProblem[];
-}
+/**
+ * An RFC 9457 problem document: the Worker's shape (worker/contract/problem.ts), except that the
+ * requestId may be missing, since a network failure or a proxy's error page carries none.
+ * `errors` says which fields were wrong, when the Worker says (validation answers).
+ */
+export type Problem = Omit<WorkerProblem, 'requestId'> & { requestId?: string };
+
+/** One field of a 422 (or a parameter of a 400): `pointer` names it, e.g. "hotRetentionDays". */
+export type FieldProblem = NonNullable<Problem['errors']>[number];
 
 export class ApiProblem extends Error implements Problem {
   readonly type: string;
