@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { dateMs, isClosed, isoWeek, lastWeekStartOlderThan, week, weekStartDate } from '../worker/archive/week.ts';
+import { dateMs, lastWeekStartOlderThan, week, weekStartDate } from '../worker/archive/week.ts';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -49,11 +49,6 @@ describe('ISO week math (UTC)', () => {
     expect(w.endMs - w.startMs).toBe(7 * 86_400_000);
     expect(() => week('2026-03-24')).toThrow(/not a Monday/);
     expect(() => week('2026-13-01')).toThrow(RangeError);
-  });
-
-  it('closes a week at Sunday 24:00 UTC', () => {
-    expect(isClosed('2026-11-16', at('2026-11-22T23:59:59.999Z'))).toBe(false);
-    expect(isClosed('2026-11-16', at('2026-11-23T00:00:00Z'))).toBe(true);
   });
 
   it('bounds the weeks that ended more than a number of days ago (retention, archive expiry)', () => {

@@ -87,7 +87,7 @@ export const invalid = (detail: string, errors: FieldError[]) => new ApiError('v
 /** A 422 naming one field of the body. */
 export const invalidField = (pointer: string, detail: string) => invalid('The request body has invalid fields.', [{ pointer, detail }]);
 
-export function problemType(code: ProblemCode): string {
+function problemType(code: ProblemCode): string {
   return `urn:problem:audit-logs:${code}`;
 }
 

@@ -1,5 +1,5 @@
 /** Cloudflare Queues take at most 100 messages per sendBatch call. */
-export const QUEUE_BATCH_LIMIT = 100;
+const QUEUE_BATCH_LIMIT = 100;
 
 /** Items in slices of at most one sendBatch each, in order. */
 export function queueBatches<T>(items: readonly T[]): T[][] {

@@ -3,7 +3,7 @@
  * strings; times are epoch milliseconds. Pure functions, no time zones.
  */
 export const DAY_MS = 24 * 60 * 60 * 1000;
-export const WEEK_MS = 7 * DAY_MS;
+const WEEK_MS = 7 * DAY_MS;
 
 export function dateString(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -59,20 +59,6 @@ export function week(startDate: string): Week {
  */
 export function lastWeekStartOlderThan(now: number, days: number): string {
   return dateString(now - days * DAY_MS - WEEK_MS);
-}
-
-/** A week is closed once its Sunday has ended. */
-export function isClosed(startDate: string, now: number): boolean {
-  return week(startDate).endMs <= now;
-}
-
-/** ISO 8601 week-numbering year and week (1–53) of a time. */
-export function isoWeek(ms: number): { year: number; week: number } {
-  // The ISO year of a week is the year of its Thursday.
-  const thursday = weekStartMs(ms) + 3 * DAY_MS;
-  const year = new Date(thursday).getUTCFullYear();
-  const firstThursdayWeek = weekStartMs(Date.UTC(year, 0, 4));
-  return { year, week: Math.floor((weekStartMs(ms) - firstThursdayWeek) / WEEK_MS) + 1 };
 }
 
 export function dateParts(date: string): { year: number; month: number; day: number } {

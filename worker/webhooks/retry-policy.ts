@@ -32,7 +32,7 @@ import type { NotificationConfigRow, WebhookDeliveryRow } from '../db/schema.ts'
 /** Each attempt may take this long, connection and response headers included. */
 export const ATTEMPT_TIMEOUT_MS = 10_000;
 /** A delivery whose attempts have failed for this long since the first one gives up. */
-export const GIVE_UP_AFTER_MS = 24 * 3_600_000;
+const GIVE_UP_AFTER_MS = 24 * 3_600_000;
 /** The backoff doubles up to this. */
 const MAX_BACKOFF_MS = 3_600_000;
 /** Queues delay a message by at most 12 hours: the longest Retry-After honoured. */
@@ -77,7 +77,7 @@ export function retryAfterMs(value: string | null, now: number): number | null {
 }
 
 /** Audit events are retried; a ping (and a redelivered ping) gets one attempt. */
-export function retriesFailures(eventType: WebhookDeliveryRow['eventType']): boolean {
+function retriesFailures(eventType: WebhookDeliveryRow['eventType']): boolean {
   return eventType === 'WEBHOOK_EVENT_TYPE_AUDIT';
 }
 

@@ -5,6 +5,7 @@ import type { Config } from '../../config.ts';
 import type { AuditEventInput, IngestResult, ParsedIngestBody } from '../../contract/ingest.ts';
 import type { Database } from '../../db/client.ts';
 import { eventUlid } from '../../db/ids.ts';
+import { inJsonList } from '../../db/json-list.ts';
 import { auditEvents, instances } from '../../db/schema.ts';
 import { ApiError, type FieldError, forbidden, invalid } from '../../errors.ts';
 import type { NewAuditEvent } from '../../events/event-shape.ts';
@@ -97,13 +98,7 @@ async function liveInstanceIds(db: Database, organizationId: string, instanceIds
   const rows = await db
     .select({ id: instances.id })
     .from(instances)
-    .where(
-      and(
-        eq(instances.organizationId, organizationId),
-        isNull(instances.deletedAt),
-        sql`${instances.id} IN (SELECT value FROM json_each(${JSON.stringify(instanceIds)}))`,
-      ),
-    );
+    .where(and(eq(instances.organizationId, organizationId), isNull(instances.deletedAt), inJsonList(instances.id, instanceIds)));
   return new Set(rows.map((row) => row.id));
 }
 
@@ -113,9 +108,7 @@ async function storedHashes(db: Database, organizationId: string, ids: string[])
   const rows = await db
     .select({ id: auditEvents.id, contentHash: sql<string>`lower(hex(${auditEvents.contentHash}))` })
     .from(auditEvents)
-    .where(
-      and(eq(auditEvents.orgKey, orgKey(organizationId)), sql`${auditEvents.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`),
-    );
+    .where(and(eq(auditEvents.orgKey, orgKey(organizationId)), inJsonList(auditEvents.id, ids)));
   for (const row of rows) found.set(row.id, row.contentHash);
   return found;
 }

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { AuditLogPage } from '../../contract/audit-event.ts';
 import type { Database } from '../../db/client.ts';
+import { inJsonList } from '../../db/json-list.ts';
 import { auditEvents, eventWeeks } from '../../db/schema.ts';
 import { badRequest, notFound } from '../../errors.ts';
 import { type Cursor, encodeCursor, type PageRequest } from '../../events/cursor.ts';
@@ -114,12 +115,7 @@ function rowsAt(db: Database, organizationId: string, positions: number[]) {
   return db
     .select({ ...eventColumns, position })
     .from(auditEvents)
-    .where(
-      and(
-        sql`+${auditEvents.orgKey} = ${orgKey(organizationId)}`,
-        sql`${position} IN (SELECT value FROM json_each(${JSON.stringify(positions)}))`,
-      ),
-    )
+    .where(and(sql`+${auditEvents.orgKey} = ${orgKey(organizationId)}`, inJsonList(position, positions)))
     .orderBy(desc(auditEvents.timestamp), desc(position));
 }
 

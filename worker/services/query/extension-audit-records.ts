@@ -45,7 +45,7 @@ function asQueryValues(filters: ExtensionFilters): FilterQueryValues {
  */
 export async function auditRecordsForInstance(
   control: Database,
-  eventsDatabase: (organizationId: string) => Promise<Database>,
+  shardDbFor: (organizationId: string) => Promise<Database>,
   request: AuditRecordsRequest,
 ): Promise<AuditRecords> {
   const [instance] = await control.select().from(instances).where(eq(instances.id, request.instanceId)).limit(1);
@@ -60,7 +60,7 @@ export async function auditRecordsForInstance(
   const filters = request.filters ?? {};
   const resolved = await resolveFilters(control, instance.organizationId, toFilters(asQueryValues(filters)));
   const page = await queryAuditLogs(
-    await eventsDatabase(instance.organizationId),
+    await shardDbFor(instance.organizationId),
     instance.organizationId,
     { ...resolved, instanceId: instance.id, kargoProject: request.projectName },
     { limit: filters.limit ?? 50, offset: filters.offset ?? 0, cursor: null },

@@ -2,6 +2,7 @@ import { and, eq, gte, lt, or, type SQL, sql } from 'drizzle-orm';
 import { type SQLiteColumn, SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { GroupTextField } from '../../contract/object-groups.ts';
 import { D1_MAX_PARAMETERS } from '../../db/client.ts';
+import { inJsonList, notInJsonList } from '../../db/json-list.ts';
 import { auditEvents, type EventSource, SOURCE_CODES } from '../../db/schema.ts';
 import { ApiError } from '../../errors.ts';
 import type { Cursor } from '../../events/cursor.ts';
@@ -51,7 +52,7 @@ function textCondition(match: string, others: SQL[], plan: QueryPlan): SQL {
 function anyOf(column: SQLiteColumn, values: string[]): SQL | null {
   if (values.length === 0) return null;
   if (values.length === 1) return eq(column, values[0] as string);
-  return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
+  return inJsonList(column, values);
 }
 
 /**
@@ -63,7 +64,7 @@ function anyOf(column: SQLiteColumn, values: string[]): SQL | null {
 function anyOfCaseless(column: SQLiteColumn, values: string[]): SQL | null {
   if (values.length === 0) return null;
   if (values.length === 1) return sql`${column} = ${values[0] as string} COLLATE NOCASE`;
-  return sql`${column} COLLATE NOCASE IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
+  return inJsonList(sql`${column} COLLATE NOCASE`, values);
 }
 
 const GROUP_FIELD_COLUMNS: Record<GroupTextField, SQLiteColumn> = {
@@ -112,20 +113,17 @@ const sourceIn = (sources: EventSource[]) =>
 
 /** `-qualifier:` values: residual conditions on whatever index range the rest of the filter uses. */
 function exclusions(exclude: ResolvedFilters['exclude']): SQL[] {
-  const none = (column: SQLiteColumn, values: string[]) =>
-    values.length === 0 ? [] : [sql`${column} NOT IN (SELECT value FROM json_each(${JSON.stringify(values)}))`];
+  const none = (column: SQLiteColumn, values: string[]) => (values.length === 0 ? [] : [notInJsonList(column, values)]);
   // `-actor:` and `-action:` leave out what `actor:` and `action:` would find: any case.
   const noneCaseless = (column: SQLiteColumn, values: string[]) =>
-    values.length === 0 ? [] : [sql`${column} COLLATE NOCASE NOT IN (SELECT value FROM json_each(${JSON.stringify(values)}))`];
+    values.length === 0 ? [] : [notInJsonList(sql`${column} COLLATE NOCASE`, values)];
   return [
     ...noneCaseless(auditEvents.actorId, exclude.actorIds),
     ...noneCaseless(auditEvents.action, exclude.actions),
     ...none(auditEvents.objectType, exclude.objectTypes),
     ...none(auditEvents.objectName, exclude.objectNames),
     ...(exclude.sources.length === 0 ? [] : [sql`${auditEvents.source} NOT IN ${sourceCodes(exclude.sources)}`]),
-    ...(exclude.instanceIds.length === 0
-      ? []
-      : [sql`coalesce(${auditEvents.instanceId}, '') NOT IN (SELECT value FROM json_each(${JSON.stringify(exclude.instanceIds)}))`]),
+    ...(exclude.instanceIds.length === 0 ? [] : [notInJsonList(sql`coalesce(${auditEvents.instanceId}, '')`, exclude.instanceIds)]),
   ];
 }
 

@@ -16,8 +16,8 @@ import { parseFilter } from './views.ts';
 type InstanceRow = typeof instances.$inferSelect;
 
 /** Events read per page, and pages per dispatcher run (the rest continues in a new dispatch message). */
-export const DISPATCH_PAGE = 500;
-export const DISPATCH_PAGES_PER_RUN = 10;
+const DISPATCH_PAGE = 500;
+const DISPATCH_PAGES_PER_RUN = 10;
 const SWEEP_LIMIT = 500;
 
 /** A page of the organization's events after a sequence, from its shard: the (organization, sequence) index. */
