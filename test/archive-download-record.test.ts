@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ArchiveList, AuditLogArchive, AuditLogPage } from '../worker/contract/index.ts';
-import { archiveKeys } from '../worker/services/archive/storage.ts';
-import { call, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
-import { build, ingestAll, lastWeek, r2Bytes, sha256, weekEvents } from './helpers/archives.ts';
+import type { AuditLogArchive, AuditLogPage } from '../worker/contract/index.ts';
+import { call, expectProblem, json, type TestOrg } from './helpers/api.ts';
+import { archivedWeekOf, sha256 } from './helpers/archives.ts';
 
 /**
  * Every request that sends bytes of an archive's ZIP is a `download` event, whatever its Range:
@@ -20,21 +19,11 @@ interface Archived {
 }
 
 async function archivedWeek(label: string): Promise<Archived> {
-  const org = await createOrg(label);
-  const week = lastWeek();
-  await ingestAll(org, weekEvents(week.startMs, 60, label));
-  await build(org.orgId, week.startDate);
-  const listed = await json<ArchiveList>(
-    await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives`, { token: org.ownerKey }),
-    200,
-  );
-  const item = listed.archives[0];
-  if (!item?.presignedUrl) throw new Error('no archive');
+  const { org, item, bytes } = await archivedWeekOf(label, 60);
   const fetchLink = (link: string, init: { method?: string; headers?: Record<string, string> } = {}) => {
     const url = new URL(link);
     return call(url.pathname + url.search, { method: init.method, headers: init.headers });
   };
-  const bytes = await r2Bytes(archiveKeys(org.orgId, week.startDate, 1).zip);
   // Through the API, oldest first: what an auditor reads, details included.
   const downloads = async () => {
     const page = await json<AuditLogPage>(

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ArchiveList } from '../worker/contract/index.ts';
-import { archiveKeys } from '../worker/services/archive/storage.ts';
 import { call, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
-import { build, ingestAll, lastWeek, r2Bytes, sha256, weekEvents } from './helpers/archives.ts';
+import { archivedWeekOf, sha256 } from './helpers/archives.ts';
 import { countRows, makeEvent, storedEvents } from './helpers/events.ts';
 import { eventsD1 } from './helpers/shards.ts';
 
@@ -134,20 +132,11 @@ describe('export failures', () => {
 
 describe('archive links follow RFC 9110 ranges', () => {
   async function archivedWeek(label: string) {
-    const org = await createOrg(label);
-    const week = lastWeek();
-    await ingestAll(org, weekEvents(week.startMs, 40, label));
-    await build(org.orgId, week.startDate);
-    const listed = await json<ArchiveList>(
-      await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives`, { token: org.ownerKey }),
-      200,
-    );
-    const item = listed.archives[0];
-    if (!item?.presignedUrl) throw new Error('no archive');
+    const { org, item, bytes } = await archivedWeekOf(label, 40);
+    if (!item.presignedUrl) throw new Error('no archive');
     const url = new URL(item.presignedUrl);
     const fetchLink = (init: { method?: string; headers?: Record<string, string> } = {}) =>
       call(url.pathname + url.search, { method: init.method, headers: init.headers });
-    const bytes = await r2Bytes(archiveKeys(org.orgId, week.startDate, 1).zip);
     const downloads = async () => (await storedEvents(org.orgId)).filter((event) => event.action === 'download').length;
     return { org, fetchLink, bytes, downloads };
   }

@@ -1,8 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { week, weekStartDate } from '../../worker/archive/week.ts';
 import { sha256Hex } from '../../worker/auth/secrets.ts';
+import type { ArchiveList, AuditLogArchive } from '../../worker/contract/index.ts';
 import { type BuildOptions, buildWeekArchive } from '../../worker/services/archive/build.ts';
-import { call, json, type TestOrg } from './api.ts';
+import { archiveKeys } from '../../worker/services/archive/storage.ts';
+import { call, createOrg, json, type TestOrg } from './api.ts';
 import { type EventInput, makeEvent } from './events.ts';
 import { eventsDatabase } from './shards.ts';
 
@@ -56,3 +58,22 @@ export async function r2Bytes(key: string): Promise<Uint8Array> {
 
 /** SHA-256 hex, the same helper the Worker uses for content and manifest hashes. */
 export const sha256 = (bytes: Uint8Array): Promise<string> => sha256Hex(bytes);
+
+/**
+ * A new organization with `count` events last week, archived: its listed archive (with its signed
+ * links), the week, and the ZIP's bytes as stored.
+ */
+export async function archivedWeekOf(label: string, count: number) {
+  const org = await createOrg(label);
+  const archivedWeekDates = lastWeek();
+  await ingestAll(org, weekEvents(archivedWeekDates.startMs, count, label));
+  await build(org.orgId, archivedWeekDates.startDate);
+  const listed = await json<ArchiveList>(
+    await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives`, { token: org.ownerKey }),
+    200,
+  );
+  const item: AuditLogArchive | undefined = listed.archives[0];
+  if (!item?.presignedUrl) throw new Error('no archive');
+  const bytes = await r2Bytes(archiveKeys(org.orgId, archivedWeekDates.startDate, 1).zip);
+  return { org, week: archivedWeekDates, item, bytes };
+}
