@@ -165,6 +165,24 @@ describe('JSON bodies: numbers a double cannot hold', () => {
     }
   });
 
+  it('answers a body nested thousands deep whose text looks like it may underflow with a 422, never a 500', async () => {
+    // The underflow check parses again with a reviver, which the engine recurses through more
+    // deeply than a plain parse: a 5,000-deep array passed the first parse and overflowed the stack
+    // of the second whenever any string held a digit before "e-" (found by test/fuzz-bad-input.test.ts).
+    const org = await createOrg('deep-underflow');
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    for (const text of [
+      `${JSON.stringify(makeEvent(0, { action: 'a3e-b' })).slice(0, -1)},"details":{"message":"m","deep":${deep}}}`,
+      `${JSON.stringify(makeEvent(1)).slice(0, -1)},"details":{"message":"m","n":1e-400,"deep":${deep}}}`,
+    ]) {
+      await expectNothingStored(org, text, null, /nested/);
+    }
+    const settings = `/api/v1/organizations/${org.orgId}/audit-log-settings`;
+    const response = await call(settings, { method: 'PATCH', token: org.ownerKey, body: `{"hotRetentionDays":90,"x":"1e-5","y":${deep}}` });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+  });
+
   it('refuses overflowing numbers on the settings, webhook and extension routes, naming the field', async () => {
     const org = await createOrg('overflow-routes');
     const settings = `/api/v1/organizations/${org.orgId}/audit-log-settings`;

@@ -13,6 +13,7 @@ export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\u
 const MAX_PROBLEMS = 100;
 
 const OVERFLOW = `is a number too large for a double (beyond ±${Number.MAX_VALUE}); send it as a string`;
+const TOO_DEEP = 'is nested too deeply to be read';
 const UNDERFLOW = `is a number so small that it would be stored as 0 (below ${Number.MIN_VALUE} in magnitude); send 0 or a string`;
 
 /**
@@ -40,8 +41,17 @@ export function checkJsonBody(bytes: Uint8Array): JsonBodyCheck {
     return { ok: true };
   }
   // Underflow needs a negative exponent or hundreds of zeros after the point: only then is the
-  // text parsed again, keeping each number's source.
-  if (/\d[eE]-|\.0{300}/.test(text)) value = JSON.parse(text, markUnderflow);
+  // text parsed again, keeping each number's source. A reviver makes the engine recurse more deeply
+  // than the plain parse above, so a body nested thousands deep can exhaust the stack here: no
+  // route takes JSON nested that deep (events allow 32 levels), so it is refused as such.
+  if (/\d[eE]-|\.0{300}/.test(text)) {
+    try {
+      value = JSON.parse(text, markUnderflow);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      return { ok: false, detail: 'The request body is nested too deeply to be read.', errors: [{ pointer: '', detail: TOO_DEEP }] };
+    }
+  }
   const errors = valueProblems(value);
   return errors.length === 0 ? { ok: true } : { ok: false, detail: 'The request body has invalid fields.', errors };
 }
