@@ -1,4 +1,3 @@
-// Longer than 300 lines: one table of every route with a body, one generator of every bad-input class.
 import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,3 @@
-// Longer than 300 lines: the table of every special-purpose range, name and public neighbour is one list.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { blockedIpv4, parseIpv6 } from '../worker/webhooks/ip-ranges.ts';

@@ -1,4 +1,3 @@
-// Longer than 300 lines: one webhook config's whole life (create, update, delete, the reads they answer with) in one place.
 import { and, asc, count, eq, isNull } from 'drizzle-orm';
 import type { WebhookFilter } from '../../contract/notification-configs.ts';
 import type { Database } from '../../db/client.ts';
