@@ -191,6 +191,20 @@ const MATRIX: Record<string, RouteCase> = {
     expect: { ...everyone(200), none: 401, ...BAD, expiredSession: 401 },
     request: async () => ({ method: 'GET', path: '/api/v1/me' }),
   },
+  // A person's own sessions: every key of the target's owner (all of them act for that person) sees
+  // and ends the owner's; the other owner gets a 404 for the owner's session, never a 403 or 204.
+  'GET /api/v1/me/sessions': {
+    expect: { ...everyone(200), none: 401, ...BAD, expiredSession: 401 },
+    request: async () => ({ method: 'GET', path: '/api/v1/me/sessions' }),
+  },
+  'DELETE /api/v1/me/sessions': {
+    expect: { ...everyone(204), none: 401, ...BAD, expiredSession: 401 },
+    request: async () => ({ method: 'DELETE', path: '/api/v1/me/sessions' }),
+  },
+  'DELETE /api/v1/me/sessions/{id}': {
+    expect: { ...everyone(204), none: 401, ...BAD, expiredSession: 401, otherOwner: 404 },
+    request: async (f) => ({ method: 'DELETE', path: `/api/v1/me/sessions/${await ownerSessionId(f)}` }),
+  },
   'GET /api/v1/orgs/{orgId}/notification-configs': { expect: ownersOnly, request: async (f) => ({ method: 'GET', path: webhooks(f) }) },
   'POST /api/v1/orgs/{orgId}/notification-configs': {
     expect: denied({ owner: 201 }),
@@ -228,6 +242,19 @@ const MATRIX: Record<string, RouteCase> = {
     request: async (f) => ({ method: 'POST', path: `${webhooks(f)}/${f.webhook.id}/notifications/${f.webhook.deliveryId}/redeliver` }),
   },
 };
+
+/** A fresh session of the target's owner, by its public id. */
+async function ownerSessionId(f: Fixture): Promise<string> {
+  const signIn = await call('/api/v1/auth/session', { method: 'POST', body: { apiKey: f.org.ownerKey } });
+  const cookie = /audit_session=[^;]+/.exec(signIn.headers.get('set-cookie') ?? '')?.[0] ?? '';
+  const list = await json<{ sessions: { id: string; current: boolean }[] }>(
+    await call('/api/v1/me/sessions', { headers: { cookie } }),
+    200,
+  );
+  const current = list.sessions.find((session) => session.current);
+  if (!current) throw new Error('no current session');
+  return current.id;
+}
 
 let memberSequence = 0;
 async function addMember(f: Fixture): Promise<string> {

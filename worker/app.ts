@@ -25,6 +25,7 @@ import { notificationConfigRoutes } from './routes/notification-configs.ts';
 import { notificationDeliveryRoutes } from './routes/notification-deliveries.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { createRouter } from './routes/router.ts';
+import { sessionRoutes } from './routes/sessions.ts';
 import { settingsRoutes } from './routes/settings.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -56,6 +57,7 @@ export function createApp() {
   }
 
   app.route('/api/v1', authRoutes);
+  app.route('/api/v1', sessionRoutes);
   app.route('/api/v1', organizationRoutes);
   app.route('/api/v1', instanceRoutes);
   app.route('/api/v1', memberRoutes);

@@ -5,6 +5,8 @@ export const INSTANCE_TYPES = ['argocd', 'kargo'] as const;
 export type Role = (typeof ROLES)[number];
 export type KeyRole = (typeof KEY_ROLES)[number];
 export type InstanceType = (typeof INSTANCE_TYPES)[number];
+/** How a dashboard session was started; only api_key exists yet, the others come with passkeys, SSO and Access. */
+export const SESSION_METHODS = ['api_key', 'passkey', 'sso', 'access'] as const;
 export const EVENT_SOURCES = ['platform', 'ingest'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 /** How each source is stored (db/schema/shard.ts, audit_events.source): never renumber, only add. */

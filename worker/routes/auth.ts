@@ -1,11 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { SESSION_COOKIE, SESSION_TTL_MS, sessionCookieOptions } from '../auth/session-cookie.ts';
+import { SESSION_COOKIE, SESSION_LIFETIME_MS, sessionCookieOptions } from '../auth/session-cookie.ts';
 import { MeSchema as Me, SignInSchema } from '../contract/management.ts';
 import { signedIn } from '../middleware/access.ts';
 import { apiKeyPrincipal } from '../middleware/authenticate.ts';
 import { deleteSession, organizationsOf, signIn } from '../services/access/index.ts';
-import { security } from './params.ts';
+import { clientIp, security } from './params.ts';
 import { commonProblems, jsonBody, jsonResponse } from './responses.ts';
 import { createRouter } from './router.ts';
 
@@ -24,8 +24,9 @@ export const authRoutes = createRouter()
     async (c) => {
       const { db, now } = c.var;
       const key = await apiKeyPrincipal(c, c.req.valid('json').apiKey);
-      const { token, principal } = await signIn(db, key, c.var.principal, now, SESSION_TTL_MS);
-      if (token !== null) setCookie(c, SESSION_COOKIE, token, sessionCookieOptions(c.req.url, SESSION_TTL_MS / 1000));
+      const client = { userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null, ip: clientIp(c) };
+      const { token, principal } = await signIn(db, key, c.var.principal, now, client);
+      if (token !== null) setCookie(c, SESSION_COOKIE, token, sessionCookieOptions(c.req.url, SESSION_LIFETIME_MS / 1000));
       return c.json({ user: principal.user, organizations: await organizationsOf(db, principal) }, 201);
     },
   )

@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { INSTANCE_TYPES, KEY_ROLES, ROLES } from '../../contract/enums.ts';
+import { INSTANCE_TYPES, KEY_ROLES, ROLES, SESSION_METHODS } from '../../contract/enums.ts';
 import { millis } from './columns.ts';
 
 export const organizations = sqliteTable('organizations', {
@@ -106,10 +106,20 @@ export const sessions = sqliteTable(
     apiKeyId: text('api_key_id')
       .notNull()
       .references(() => apiKeys.id),
+    // The public id (ses_<ulid>) the session list shows and ends sessions by; never the token hash.
+    // Null only for sessions from before it existed (backfilled by the migration).
+    id: text('id'),
+    method: text('method', { enum: SESSION_METHODS }).notNull().default('api_key'),
     createdAt: millis('created_at').notNull(),
+    // The absolute end (created + 7 days); the idle timeout runs from last_used_at.
     expiresAt: millis('expires_at').notNull(),
+    // Refreshed at most once a minute (services/access/sessions.ts) to keep requests cheap.
+    lastUsedAt: millis('last_used_at'),
+    userAgent: text('user_agent'),
+    // As the client connected (cf-connecting-ip), as text: shown to its owner only.
+    ip: text('ip'),
   },
-  (table) => [index('sessions_api_key').on(table.apiKeyId)],
+  (table) => [index('sessions_api_key').on(table.apiKeyId), uniqueIndex('sessions_id').on(table.id)],
 );
 
 /**

@@ -2,11 +2,14 @@ import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { OrgGrant, Principal, PrincipalUser } from '../../auth/principal.ts';
 import { can, effectiveRole } from '../../auth/roles.ts';
 import { randomToken, sha256Hex } from '../../auth/secrets.ts';
+import { SESSION_LIFETIME_MS } from '../../auth/session-cookie.ts';
 import type { OrganizationSummary } from '../../contract/management.ts';
 import type { Database } from '../../db/client.ts';
+import { newId } from '../../db/ids.ts';
 import { inJsonList } from '../../db/json-list.ts';
 import { apiKeys, type KeyRole, memberships, organizations, type Role, sessionKeys, sessions, users } from '../../db/schema.ts';
 import { forbidden, unauthorized } from '../../errors.ts';
+import { sessionExpired, sessionLastUsed, touchSession } from './sessions.ts';
 
 /**
  * One rule for every transport: an API key acts in its own organization only, with at most the
@@ -133,7 +136,7 @@ const SESSION_ENDED = 'The session has ended. Sign in again.';
 export async function principalFromSession(db: Database, token: string, now: number): Promise<Principal> {
   const tokenHash = await sha256Hex(token);
   const [session] = await db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).limit(1);
-  if (!session || session.expiresAt <= now) throw unauthorized(SESSION_ENDED);
+  if (!session || sessionExpired(session, now)) throw unauthorized(SESSION_ENDED);
   const keys = await keysQuery(db)
     .innerJoin(sessionKeys, eq(sessionKeys.apiKeyId, apiKeys.id))
     .where(eq(sessionKeys.tokenHash, tokenHash))
@@ -148,6 +151,7 @@ export async function principalFromSession(db: Database, token: string, now: num
   });
   const first = working[0];
   if (!first) throw unauthorized(SESSION_ENDED);
+  await touchSession(db, tokenHash, sessionLastUsed(session), now);
   return {
     kind: 'session',
     user: first.user,
@@ -156,6 +160,12 @@ export async function principalFromSession(db: Database, token: string, now: num
     grants: working.map((entry) => entry.grant),
     actor: { type: 'user', id: first.user.email },
   };
+}
+
+/** Where a sign-in came from, kept on the session for its owner's session list. */
+export interface SessionClient {
+  userAgent: string | null;
+  ip: string | null;
 }
 
 /**
@@ -168,7 +178,7 @@ export async function signIn(
   key: Principal,
   current: Principal | null,
   now: number,
-  ttlMs: number,
+  client: SessionClient,
 ): Promise<{ token: string | null; principal: Principal }> {
   const grant = key.grants === 'all' ? undefined : key.grants[0];
   if (!key.user || !key.apiKeyId || !grant) throw forbidden('This API key is not tied to a user and cannot sign in.');
@@ -193,7 +203,17 @@ export async function signIn(
   const token = randomToken(32);
   const tokenHash = await sha256Hex(token);
   await db.batch([
-    db.insert(sessions).values({ tokenHash, apiKeyId: key.apiKeyId, createdAt: now, expiresAt: now + ttlMs }),
+    db.insert(sessions).values({
+      tokenHash,
+      id: newId('ses'),
+      method: 'api_key',
+      apiKeyId: key.apiKeyId,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: now + SESSION_LIFETIME_MS,
+      userAgent: client.userAgent,
+      ip: client.ip,
+    }),
     db.insert(sessionKeys).values({ tokenHash, apiKeyId: key.apiKeyId, addedAt: now }),
   ]);
   return { token, principal: { ...key, kind: 'session', sessionTokenHash: tokenHash } };

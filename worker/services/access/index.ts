@@ -13,3 +13,4 @@ export {
   touchApiKey,
 } from './credentials.ts';
 export { addMember, changeMemberRole, listMembers, removeMember } from './members.ts';
+export { endOtherSessions, endSession, listSessions } from './sessions.ts';
