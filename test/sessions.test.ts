@@ -75,6 +75,20 @@ describe('GET /me/sessions', () => {
   });
 });
 
+describe('the session list query', () => {
+  it("finds a person's sessions through indexes, never a scan of every key or session", async () => {
+    const plan = await env.DB.prepare(
+      'EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE api_key_id IN (SELECT id FROM api_keys WHERE user_id = ?) AND expires_at > ?',
+    )
+      .bind('usr_x', 0)
+      .all<{ detail: string }>();
+    const details = plan.results.map((row) => row.detail).join('\n');
+    expect(details).toMatch(/api_keys_user/);
+    expect(details).toMatch(/sessions_api_key/);
+    expect(details).not.toMatch(/SCAN (api_keys|sessions)\b/);
+  });
+});
+
 describe('ending sessions', () => {
   it('ends one session at once: its cookie is a 401 on the next request', async () => {
     const org = await createOrg('sessions-end');

@@ -95,7 +95,8 @@ export const apiKeys = sqliteTable(
     expiresAt: millis('expires_at'),
     revokedAt: millis('revoked_at'),
   },
-  (table) => [index('api_keys_org').on(table.organizationId, table.createdAt)],
+  // api_keys_user: a person's sessions are found through the keys they started with (GET /me/sessions).
+  (table) => [index('api_keys_org').on(table.organizationId, table.createdAt), index('api_keys_user').on(table.userId)],
 );
 
 export const sessions = sqliteTable(
