@@ -191,18 +191,18 @@ const MATRIX: Record<string, RouteCase> = {
     expect: { ...everyone(200), none: 401, ...BAD, expiredSession: 401 },
     request: async () => ({ method: 'GET', path: '/api/v1/me' }),
   },
-  // A person's own sessions: every key of the target's owner (all of them act for that person) sees
-  // and ends the owner's; the other owner gets a 404 for the owner's session, never a 403 or 204.
+  // A person's own sessions: every key of the target's owner but the ingest keys (they only write
+  // events) sees and ends the owner's; the other owner gets a 404 for the owner's session.
   'GET /api/v1/me/sessions': {
-    expect: { ...everyone(200), none: 401, ...BAD, expiredSession: 401 },
+    expect: { ...everyone(200), none: 401, ...BAD, expiredSession: 401, ingest: 403, boundIngest: 403 },
     request: async () => ({ method: 'GET', path: '/api/v1/me/sessions' }),
   },
   'DELETE /api/v1/me/sessions': {
-    expect: { ...everyone(204), none: 401, ...BAD, expiredSession: 401 },
+    expect: { ...everyone(204), none: 401, ...BAD, expiredSession: 401, ingest: 403, boundIngest: 403 },
     request: async () => ({ method: 'DELETE', path: '/api/v1/me/sessions' }),
   },
   'DELETE /api/v1/me/sessions/{id}': {
-    expect: { ...everyone(204), none: 401, ...BAD, expiredSession: 401, otherOwner: 404 },
+    expect: { ...everyone(204), none: 401, ...BAD, expiredSession: 401, otherOwner: 404, ingest: 403, boundIngest: 403 },
     request: async (f) => ({ method: 'DELETE', path: `/api/v1/me/sessions/${await ownerSessionId(f)}` }),
   },
   'GET /api/v1/orgs/{orgId}/notification-configs': { expect: ownersOnly, request: async (f) => ({ method: 'GET', path: webhooks(f) }) },

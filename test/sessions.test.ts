@@ -75,6 +75,18 @@ describe('GET /me/sessions', () => {
   });
 });
 
+describe('ingest keys', () => {
+  it("cannot see or end their owner's sessions: they only write events (403)", async () => {
+    const org = await createOrg('sessions-ingest');
+    const ingestKey = await createKey(org, 'ingest');
+    const cookie = await signIn(org.ownerKey);
+    await expectProblem(await call('/api/v1/me/sessions', { token: ingestKey.secret }), 403);
+    await expectProblem(await call('/api/v1/me/sessions', { method: 'DELETE', token: ingestKey.secret }), 403);
+    await expectProblem(await call(`/api/v1/me/sessions/${await currentId(cookie)}`, { method: 'DELETE', token: ingestKey.secret }), 403);
+    expect((await call('/api/v1/me', { headers: { cookie } })).status).toBe(200);
+  });
+});
+
 describe('the session list query', () => {
   it("finds a person's sessions through indexes, never a scan of every key or session", async () => {
     const plan = await env.DB.prepare(

@@ -14,9 +14,15 @@ import { createRouter } from './router.ts';
 /**
  * A person's own sessions, with their session or one of their personal keys (so a key can end a
  * lost browser's session); the platform admin token and keys without a user have none: 403.
+ * Ingest keys only write events (they live in CI systems and control planes, the most exposed
+ * place a key can be): they neither see their owner's addresses nor end their sessions.
  */
 function sessionOwner(caller: Principal): PrincipalUser {
   if (!caller.user) throw forbidden('Only a person has sessions: sign in, or use a personal API key.');
+  const grants = caller.grants === 'all' ? [] : caller.grants;
+  if (caller.kind === 'api-key' && grants.every((grant) => grant.role === 'ingest')) {
+    throw forbidden('Ingest keys only write events: sign in, or use a personal key of another role.');
+  }
   return caller.user;
 }
 
