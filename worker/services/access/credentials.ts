@@ -9,7 +9,7 @@ import { newId } from '../../db/ids.ts';
 import { inJsonList } from '../../db/json-list.ts';
 import { apiKeys, type KeyRole, memberships, organizations, type Role, sessionKeys, sessions, users } from '../../db/schema.ts';
 import { forbidden, unauthorized } from '../../errors.ts';
-import { sessionExpired, sessionLastUsed, touchSession } from './sessions.ts';
+import { sessionExpired, sessionLastUsed, TOUCH_EVERY_MS, touchSession } from './sessions.ts';
 
 /**
  * One rule for every transport: an API key acts in its own organization only, with at most the
@@ -106,7 +106,6 @@ export async function principalFromKeyIdAndSecret(db: Database, keyId: string, s
   return keyPrincipal(key as KeyLookup, grant);
 }
 
-const TOUCH_EVERY_MS = 60_000;
 /** Keys this isolate refreshed, and when: within a minute the UPDATE would change nothing. */
 const touched = new Map<string, number>();
 const TOUCHED_MAX = 10_000;
@@ -217,13 +216,6 @@ export async function signIn(
     db.insert(sessionKeys).values({ tokenHash, apiKeyId: key.apiKeyId, addedAt: now }),
   ]);
   return { token, principal: { ...key, kind: 'session', sessionTokenHash: tokenHash } };
-}
-
-export async function deleteSession(db: Database, tokenHash: string): Promise<void> {
-  await db.batch([
-    db.delete(sessionKeys).where(eq(sessionKeys.tokenHash, tokenHash)),
-    db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)),
-  ]);
 }
 
 /** The organizations a principal can see, with its role in each. */

@@ -4,7 +4,6 @@
  */
 export { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
 export {
-  deleteSession,
   organizationsOf,
   principalFromApiKey,
   principalFromKeyIdAndSecret,
@@ -13,4 +12,4 @@ export {
   touchApiKey,
 } from './credentials.ts';
 export { addMember, changeMemberRole, listMembers, removeMember } from './members.ts';
-export { endOtherSessions, endSession, listSessions } from './sessions.ts';
+export { deleteSession, endOtherSessions, endSession, listSessions } from './sessions.ts';

@@ -6,7 +6,8 @@ import { inJsonList } from '../../db/json-list.ts';
 import { apiKeys, sessionKeys, sessions } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
 
-const TOUCH_EVERY_MS = 60_000;
+/** Keys and sessions record their last use at most this often: one write a minute, not one a request. */
+export const TOUCH_EVERY_MS = 60_000;
 
 /** When a session was last used: sessions from before last_used_at existed count from their start. */
 export function sessionLastUsed(row: { lastUsedAt: number | null; createdAt: number }): number {
@@ -56,6 +57,11 @@ async function deleteSessions(db: Database, tokenHashes: string[]): Promise<void
     db.delete(sessionKeys).where(inJsonList(sessionKeys.tokenHash, tokenHashes)),
     db.delete(sessions).where(inJsonList(sessions.tokenHash, tokenHashes)),
   ]);
+}
+
+/** Sign-out: the caller's own session ends. */
+export async function deleteSession(db: Database, tokenHash: string): Promise<void> {
+  await deleteSessions(db, [tokenHash]);
 }
 
 /**
