@@ -267,6 +267,8 @@ describe('day parts (days deflated ahead of their week)', () => {
       detailsJson: '{"extra":{"a":[1,"two"]}}',
       source: 'ingest',
       sourceKeyId: 'key_pinned',
+      credentialType: null,
+      credentialId: null,
     };
     const writer = new DayFileWriter();
     const line = eventLineWriter('org_pinned');

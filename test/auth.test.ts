@@ -179,7 +179,7 @@ describe('sessions', () => {
     await expectProblem(await call(`/api/v1/organizations/${org.orgId}/api-keys`, { headers: { cookie } }), 403);
   });
 
-  it("keeps each key to its organization: a second organization's key joins the session instead", async () => {
+  it("keeps each key to its organization: a second organization's key starts a new session that carries the first over", async () => {
     const first = await createOrg('multi');
     const second = await json<{ organization: { id: string }; ownerApiKey: string }>(
       await call('/api/v1/organizations', {
@@ -190,21 +190,28 @@ describe('sessions', () => {
       201,
     );
     const cookie = await signIn(first.ownerKey);
-    const ids = async () =>
-      (await json<Me>(await call('/api/v1/me', { headers: { cookie } }), 200)).organizations.map((org) => org.id).sort();
-    expect(await ids()).toEqual([first.orgId]);
+    const ids = async (session: string) =>
+      (await json<Me>(await call('/api/v1/me', { headers: { cookie: session } }), 200)).organizations.map((org) => org.id).sort();
+    expect(await ids(cookie)).toEqual([first.orgId]);
     await expectProblem(await call(`/api/v1/organizations/${second.organization.id}/audit-logs`, { headers: { cookie } }), 403);
-    // Signing in again with the other organization's key (same user) adds it to the same session.
+    // Signing in again with the other organization's key (same user): a new session (a sign-in never
+    // keeps an id that may have been planted) that reaches both; the old one has ended.
     const joined = await call('/api/v1/auth/session', {
       method: 'POST',
       body: { apiKey: second.ownerApiKey },
       headers: { cookie, origin: 'http://localhost:8787' },
     });
     expect(joined.status).toBe(201);
-    // The same session: no new session cookie (only the read-your-writes bookmark may change).
-    expect(joined.headers.getSetCookie().filter((set) => !set.startsWith('audit_bookmark='))).toEqual([]);
-    expect(await ids()).toEqual([first.orgId, second.organization.id].sort());
-    expect((await call(`/api/v1/organizations/${second.organization.id}/audit-logs`, { headers: { cookie } })).status).toBe(200);
+    const renewed = joined.headers
+      .getSetCookie()
+      .map((set) => set.split(';')[0] ?? '')
+      .find((pair) => pair.startsWith('audit_session='));
+    expect(renewed).toBeDefined();
+    expect(renewed).not.toBe(cookie);
+    const newCookie = renewed ?? '';
+    expect(await ids(newCookie)).toEqual([first.orgId, second.organization.id].sort());
+    expect((await call(`/api/v1/organizations/${second.organization.id}/audit-logs`, { headers: { cookie: newCookie } })).status).toBe(200);
+    await expectProblem(await call('/api/v1/me', { headers: { cookie } }), 401);
   });
 
   it('ends sessions when their key is revoked', async () => {

@@ -47,11 +47,19 @@ const newEvent: fc.Arbitrary<NewAuditEvent> = fc.record({
   ),
   source: fc.constantFrom('ingest' as const, 'platform' as const),
   sourceKeyId: optionalText,
+  credential: fc.constant(null),
 });
 
 const storedRow: fc.Arbitrary<EventColumns> = fc
   .tuple(newEvent, fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }))
-  .map(([event, sequence]) => ({ ...toColumns(event), source: event.source, sourceKeyId: event.sourceKeyId, sequence }));
+  .map(([event, sequence]) => ({
+    ...toColumns(event),
+    source: event.source,
+    sourceKeyId: event.sourceKeyId,
+    credentialType: null,
+    credentialId: null,
+    sequence,
+  }));
 
 describe('an event line written straight from its row', () => {
   it('is byte for byte JSON.stringify(toEvent(row)), for any stored row', () => {
@@ -74,8 +82,16 @@ describe('an event line written straight from its row', () => {
       details: { message: 'm', 10: 'ten', 2: 'two', zeta: 'z' },
       source: 'ingest',
       sourceKeyId: null,
+      credential: null,
     });
-    const line = eventLineWriter('org_line')({ ...row, source: 'ingest', sourceKeyId: null, sequence: 1 });
+    const line = eventLineWriter('org_line')({
+      ...row,
+      source: 'ingest',
+      sourceKeyId: null,
+      credentialType: null,
+      credentialId: null,
+      sequence: 1,
+    });
     expect(line).toContain('"details":{"2":"two","10":"ten","message":"m","patch":"","actionType":"","zeta":"z"}');
   });
 

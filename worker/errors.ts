@@ -18,6 +18,7 @@ const PROBLEM_STATUS = {
   'invalid-bookmark': 400,
   unauthenticated: 401,
   forbidden: 403,
+  'sso-required': 403,
   'not-found': 404,
   'method-not-allowed': 405,
   'event-id-conflict': 409,
@@ -81,6 +82,12 @@ export class ApiError extends Error {
 export const badRequest = (detail: string) => new ApiError('malformed-request', detail);
 export const unauthorized = (detail: string) => new ApiError('unauthenticated', detail);
 export const forbidden = (detail: string) => new ApiError('forbidden', detail);
+/** The organization enforces SSO and the caller did not come through it (docs/API.md, "Sign-in"). */
+export const ssoRequired = (organizationId: string) =>
+  new ApiError(
+    'sso-required',
+    `Organization ${organizationId} requires signing in through its SSO (enforceSso); this credential does not reach it.`,
+  );
 export const notFound = (detail: string) => new ApiError('not-found', detail);
 export const invalid = (detail: string, errors: FieldError[]) => new ApiError('validation-failed', detail, errors);
 

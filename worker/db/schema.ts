@@ -5,5 +5,6 @@
  */
 export type { EventSource, InstanceType, KeyRole, Role } from '../contract/enums.ts';
 export { SOURCE_CODES } from '../contract/enums.ts';
+export * from './schema/identity.ts';
 export * from './schema/main.ts';
 export * from './schema/shard.ts';

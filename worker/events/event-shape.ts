@@ -24,10 +24,15 @@ export interface NewAuditEvent {
   /** Provenance, set by the service: who recorded the event (never taken from a client). */
   source: EventSource;
   sourceKeyId: string | null;
+  /** How the actor authenticated (set by the service; null for what the service does on its own). */
+  credential: { type: string; id: string } | null;
 }
 
 /** The columns that say what happened (no organization key, receipt time, hash, provenance or sequence). */
-export type ContentColumns = Omit<AuditEventRow, 'orgKey' | 'receivedAt' | 'contentHash' | 'source' | 'sourceKeyId' | 'sequence'>;
+export type ContentColumns = Omit<
+  AuditEventRow,
+  'orgKey' | 'receivedAt' | 'contentHash' | 'source' | 'sourceKeyId' | 'sequence' | 'credentialType' | 'credentialId'
+>;
 
 /** A stored row as the API shows it (the organization comes from the request, not the row). */
 export type EventColumns = Omit<AuditEventRow, 'orgKey' | 'receivedAt' | 'contentHash'>;

@@ -14,7 +14,7 @@ export interface ChangeContext {
 }
 
 export interface ManagementChange {
-  action: 'create' | 'update' | 'delete' | 'export' | 'download' | 'redeliver';
+  action: 'create' | 'update' | 'delete' | 'export' | 'download' | 'redeliver' | 'accept' | 'sign_in' | 'sign_in_failed' | 'sign_out';
   objectType: string;
   objectName: string;
   instanceId?: string | null;
@@ -25,7 +25,7 @@ export interface ManagementChange {
 
 /** The audit event that records a change this service made itself. */
 export function managementEvent(
-  context: { principal: Pick<Principal, 'actor'>; ip: string | null; now: number },
+  context: { principal: { actor: Principal['actor']; credential: Principal['credential'] | null }; ip: string | null; now: number },
   change: ManagementChange,
 ): NewAuditEvent {
   return {
@@ -38,5 +38,6 @@ export function managementEvent(
     details: { message: change.message, ...change.extra },
     source: 'platform',
     sourceKeyId: null,
+    credential: context.principal.credential,
   };
 }

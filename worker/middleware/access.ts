@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { grantFor, type OrgGrant, type Principal } from '../auth/principal.ts';
 import type { Database } from '../db/client.ts';
 import type { KeyRole } from '../db/schema.ts';
-import { forbidden, unauthorized } from '../errors.ts';
+import { forbidden, ssoRequired, unauthorized } from '../errors.ts';
 import { getOrganization } from '../services/organizations/index.ts';
 import type { AppEnv } from './app-env.ts';
 
@@ -28,6 +28,7 @@ function requirePrincipal(c: WithVariables): Principal {
 function requireOrgRole(c: WithVariables, organizationId: string, allowed: readonly KeyRole[]): OrgGrant {
   const principal = requirePrincipal(c);
   const grant = grantFor(principal, organizationId);
+  if (!grant && principal.ssoRequired.includes(organizationId)) throw ssoRequired(organizationId);
   if (!grant) throw forbidden(`You have no access to organization ${organizationId}.`);
   if (!allowed.includes(grant.role)) {
     throw forbidden(`This requires one of the roles ${allowed.join(', ')}; your role here is ${grant.role}.`);

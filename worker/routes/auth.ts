@@ -4,7 +4,8 @@ import { SESSION_COOKIE, SESSION_LIFETIME_MS, sessionCookieOptions } from '../au
 import { MeSchema as Me, SignInSchema } from '../contract/management.ts';
 import { signedIn } from '../middleware/access.ts';
 import { apiKeyPrincipal } from '../middleware/authenticate.ts';
-import { deleteSession, organizationsOf, signIn } from '../services/access/index.ts';
+import { markChangesQueued } from '../middleware/change-events.ts';
+import { deleteSession, organizationsOf, recordSignIn, recordSignOut, signInWithApiKey } from '../services/access/index.ts';
 import { clientIp, security } from './params.ts';
 import { commonProblems, jsonBody, jsonResponse } from './responses.ts';
 import { createRouter } from './router.ts';
@@ -16,7 +17,7 @@ export const authRoutes = createRouter()
       path: '/auth/session',
       tags: ['Auth'],
       summary:
-        'Sign in with an API key: sets an HttpOnly session cookie. Signed in already (same user), the key joins the session, adding its organization.',
+        'Sign in with a personal API key: sets an HttpOnly session cookie for a new session. Signed in already (same user), what the old session reached carries over and the old session ends.',
       security: [],
       request: { body: jsonBody(SignInSchema) },
       responses: { 201: jsonResponse(Me, 'Signed in'), ...commonProblems },
@@ -25,8 +26,10 @@ export const authRoutes = createRouter()
       const { db, now } = c.var;
       const key = await apiKeyPrincipal(c, c.req.valid('json').apiKey);
       const client = { userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null, ip: clientIp(c) };
-      const { token, principal } = await signIn(db, key, c.var.principal, now, client);
-      if (token !== null) setCookie(c, SESSION_COOKIE, token, sessionCookieOptions(c.req.url, SESSION_LIFETIME_MS / 1000));
+      const { token, principal } = await signInWithApiKey(db, key, c.var.principal, client, now);
+      await recordSignIn(db, principal, 'api_key', { ip: client.ip, now });
+      markChangesQueued(c);
+      setCookie(c, SESSION_COOKIE, token, sessionCookieOptions(c.req.url, SESSION_LIFETIME_MS / 1000));
       return c.json({ user: principal.user, organizations: await organizationsOf(db, principal) }, 201);
     },
   )
@@ -41,7 +44,11 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const principal = c.var.principal;
-      if (principal?.sessionTokenHash) await deleteSession(c.var.db, principal.sessionTokenHash);
+      if (principal?.sessionTokenHash) {
+        await recordSignOut(c.var.db, principal, { ip: clientIp(c), now: c.var.now });
+        markChangesQueued(c);
+        await deleteSession(c.var.db, principal.sessionTokenHash);
+      }
       deleteCookie(c, SESSION_COOKIE, sessionCookieOptions(c.req.url, 0));
       return c.body(null, 204);
     },

@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { INSTANCE_TYPES, KEY_ROLES, ROLES, SESSION_METHODS } from '../../contract/enums.ts';
+import { INSTANCE_TYPES, KEY_KINDS, KEY_ROLES, ROLES, SESSION_METHODS } from '../../contract/enums.ts';
 import { millis } from './columns.ts';
 
 export const organizations = sqliteTable('organizations', {
@@ -86,6 +86,9 @@ export const apiKeys = sqliteTable(
     userId: text('user_id').references(() => users.id),
     name: text('name').notNull(),
     role: text('role', { enum: KEY_ROLES }).notNull(),
+    // personal: acts for its creator, never above their current role, dies with their membership;
+    // service: belongs to the organization, acts as itself (actor api_key), cannot sign in.
+    kind: text('kind', { enum: KEY_KINDS }).notNull().default('personal'),
     instanceId: text('instance_id').references(() => instances.id),
     // Only the SHA-256 of the secret is stored; the secret is shown once.
     secretHash: text('secret_hash').notNull().unique(),
@@ -104,13 +107,20 @@ export const sessions = sqliteTable(
   {
     // SHA-256 of the cookie token: a database leak does not hand out live sessions.
     tokenHash: text('token_hash').primaryKey(),
-    apiKeyId: text('api_key_id')
-      .notNull()
-      .references(() => apiKeys.id),
+    // The person the session is for (every key it holds is theirs).
+    userId: text('user_id').references(() => users.id),
+    // The key an API-key sign-in started it with; null for passkey, SSO and Access sign-ins.
+    apiKeyId: text('api_key_id').references(() => apiKeys.id),
     // The public id (ses_<ulid>) the session list shows and ends sessions by; never the token hash.
     // Null only for sessions from before it existed (backfilled by the migration).
     id: text('id'),
+    // How it was started. api_key: the session holds the keys it signed in with (session_keys) and
+    // acts through them; passkey, sso, access: the person proved who they are, and the session acts
+    // with their memberships (current roles), except in organizations that enforce SSO.
     method: text('method', { enum: SESSION_METHODS }).notNull().default('api_key'),
+    // JSON array of the organizations this session signed in to through their SSO: the only
+    // organizations with enforceSso it reaches.
+    ssoOrganizationIds: text('sso_organization_ids').notNull().default('[]'),
     createdAt: millis('created_at').notNull(),
     // The absolute end (created + 7 days); the idle timeout runs from last_used_at.
     expiresAt: millis('expires_at').notNull(),
@@ -120,7 +130,11 @@ export const sessions = sqliteTable(
     // As the client connected (cf-connecting-ip), as text: shown to its owner only.
     ip: text('ip'),
   },
-  (table) => [index('sessions_api_key').on(table.apiKeyId), uniqueIndex('sessions_id').on(table.id)],
+  (table) => [
+    index('sessions_api_key').on(table.apiKeyId),
+    uniqueIndex('sessions_id').on(table.id),
+    index('sessions_user').on(table.userId),
+  ],
 );
 
 /**

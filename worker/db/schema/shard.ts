@@ -51,6 +51,10 @@ export const auditEvents = sqliteTable(
     // and the API key that sent an ingested event. Never taken from the client.
     source: eventSource('source').notNull(),
     sourceKeyId: text('source_key_id'),
+    // How the actor authenticated (the event's `credential`): a CREDENTIAL_TYPES value and the key
+    // or session id; null for events the service records on its own (cron) and events from before.
+    credentialType: text('credential_type'),
+    credentialId: text('credential_id'),
   },
   (table) => [
     // Serves the incremental stream (afterSequence) and proves each number is used once.
@@ -75,6 +79,8 @@ export const auditEvents = sqliteTable(
     // The source column is in it (it costs no bytes: 1 is stored as a record type) so that the planner
     // sees two equal columns and prefers it over the time index.
     index('audit_events_platform_time').on(table.orgKey, table.source, table.timestamp).where(sql`source = 1`),
+    // "Everything this credential did" (filters.credentialId, credential:<id>).
+    index('audit_events_credential_time').on(table.orgKey, table.credentialId, table.timestamp).where(sql`credential_id IS NOT NULL`),
     // Children of an object (Akuity's includeChildObjects) and Kargo projects.
     index('audit_events_parent_time').on(table.orgKey, table.parentName, table.timestamp).where(sql`parent_name IS NOT NULL`),
     index('audit_events_parent_parent_time')

@@ -83,6 +83,7 @@ export async function createApiKey(db: Database, organizationId: string, input: 
     userId: context.principal.user?.id ?? null,
     name: input.name,
     role: input.role,
+    kind: 'personal',
     instanceId: input.instanceId,
     secretHash: await sha256Hex(secret),
     prefix,
@@ -129,13 +130,21 @@ export async function revokeApiKey(db: Database, organizationId: string, keyId: 
 }
 
 /**
- * The keys matching `keys` leave every session; a session left with no key has ended. A session
+ * The keys matching `keys` leave every session; an API-key session left with no key has ended (a person's
+ * session acts through memberships, which offboarding deletes). A session
  * that also holds another organization's key keeps that organization and loses only these.
  */
 function leaveSessionsStatements(db: Database, keys: SQL | undefined) {
   return [
     db.delete(sessionKeys).where(keys),
-    db.delete(sessions).where(sql`NOT EXISTS (SELECT 1 FROM session_keys WHERE session_keys.token_hash = ${sessions.tokenHash})`),
+    db
+      .delete(sessions)
+      .where(
+        and(
+          eq(sessions.method, 'api_key'),
+          sql`NOT EXISTS (SELECT 1 FROM session_keys WHERE session_keys.token_hash = ${sessions.tokenHash})`,
+        ),
+      ),
   ] as const;
 }
 

@@ -1,22 +1,20 @@
-import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { OrgGrant, Principal, PrincipalUser } from '../../auth/principal.ts';
 import { can, effectiveRole } from '../../auth/roles.ts';
-import { randomToken, sha256Hex } from '../../auth/secrets.ts';
-import { SESSION_LIFETIME_MS } from '../../auth/session-cookie.ts';
+import { sha256Hex } from '../../auth/secrets.ts';
 import type { OrganizationSummary } from '../../contract/management.ts';
 import type { Database } from '../../db/client.ts';
-import { newId } from '../../db/ids.ts';
 import { inJsonList } from '../../db/json-list.ts';
-import { apiKeys, type KeyRole, memberships, organizations, type Role, sessionKeys, sessions, users } from '../../db/schema.ts';
-import { forbidden, unauthorized } from '../../errors.ts';
-import { sessionExpired, sessionLastUsed, TOUCH_EVERY_MS, touchSession } from './sessions.ts';
+import { apiKeys, type KeyRole, memberships, organizations, type Role, users } from '../../db/schema.ts';
+import { unauthorized } from '../../errors.ts';
+import { TOUCH_EVERY_MS } from './sessions.ts';
 
 /**
  * One rule for every transport: an API key acts in its own organization only, with at most the
  * role its user holds there now. Bearer, Basic and a dashboard session all resolve keys through
- * keyGrant; a session is the set of keys its user signed in with (one per organization).
+ * keyGrant. Sessions are resolved in session-principal.ts.
  */
-interface KeyLookup {
+export interface KeyLookup {
   id: string;
   organizationId: string;
   role: KeyRole;
@@ -42,7 +40,7 @@ const keyColumns = {
   memberRole: memberships.role,
 };
 
-function keysQuery(db: Database) {
+export function keysQuery(db: Database) {
   return db
     .select(keyColumns)
     .from(apiKeys)
@@ -55,7 +53,7 @@ function keysQuery(db: Database) {
  * a user who left disables their keys; a key never grants more than its user holds now; an ingest
  * key stops when its user no longer holds a role that may create ingest keys (admin or owner).
  */
-function keyGrant(key: KeyLookup | undefined, now: number): OrgGrant {
+export function keyGrant(key: KeyLookup | undefined, now: number): OrgGrant {
   if (!key) throw unauthorized('The API key is not valid.');
   if (key.revokedAt !== null) throw unauthorized('The API key has been revoked.');
   if (key.expiresAt !== null && key.expiresAt <= now) throw unauthorized('The API key has expired.');
@@ -84,6 +82,8 @@ function keyPrincipal(key: KeyLookup, grant: OrgGrant): Principal {
     sessionTokenHash: null,
     grants: [grant],
     actor: user ? { type: 'user', id: user.email } : { type: 'api_key', id: key.id },
+    credential: { type: 'api_key', id: key.id },
+    ssoRequired: [],
   };
 }
 
@@ -124,98 +124,6 @@ export async function touchApiKey(db: Database, keyId: string, now: number): Pro
     .update(apiKeys)
     .set({ lastUsedAt: now })
     .where(and(eq(apiKeys.id, keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - TOUCH_EVERY_MS))));
-}
-
-const SESSION_ENDED = 'The session has ended. Sign in again.';
-
-/**
- * A session acts with the keys its user signed in with; keys that stopped working drop out, and
- * a session left with none has ended.
- */
-export async function principalFromSession(db: Database, token: string, now: number): Promise<Principal> {
-  const tokenHash = await sha256Hex(token);
-  const [session] = await db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).limit(1);
-  if (!session || sessionExpired(session, now)) throw unauthorized(SESSION_ENDED);
-  const keys = await keysQuery(db)
-    .innerJoin(sessionKeys, eq(sessionKeys.apiKeyId, apiKeys.id))
-    .where(eq(sessionKeys.tokenHash, tokenHash))
-    .orderBy(asc(sessionKeys.addedAt));
-  const working = keys.flatMap((key) => {
-    try {
-      const user = keyUser(key);
-      return user ? [{ grant: keyGrant(key, now), user }] : [];
-    } catch {
-      return [];
-    }
-  });
-  const first = working[0];
-  if (!first) throw unauthorized(SESSION_ENDED);
-  await touchSession(db, tokenHash, sessionLastUsed(session), now);
-  return {
-    kind: 'session',
-    user: first.user,
-    apiKeyId: session.apiKeyId,
-    sessionTokenHash: tokenHash,
-    grants: working.map((entry) => entry.grant),
-    actor: { type: 'user', id: first.user.email },
-  };
-}
-
-/** Where a sign-in came from, kept on the session for its owner's session list. */
-export interface SessionClient {
-  userAgent: string | null;
-  ip: string | null;
-}
-
-/**
- * Signs a user in with one of their keys. With a working session of the same user the key joins
- * it (replacing that user's earlier key for the same organization), so the dashboard can switch
- * organizations; otherwise a new session starts. Returns the cookie token to set, if a new one.
- */
-export async function signIn(
-  db: Database,
-  key: Principal,
-  current: Principal | null,
-  now: number,
-  client: SessionClient,
-): Promise<{ token: string | null; principal: Principal }> {
-  const grant = key.grants === 'all' ? undefined : key.grants[0];
-  if (!key.user || !key.apiKeyId || !grant) throw forbidden('This API key is not tied to a user and cannot sign in.');
-  if (grant.role === 'ingest') throw forbidden('Ingest keys can only send events; they cannot sign in.');
-  const joining = current?.kind === 'session' && current.sessionTokenHash !== null && current.user?.id === key.user.id;
-  if (joining && current.sessionTokenHash) {
-    const tokenHash = current.sessionTokenHash;
-    await db.batch([
-      db
-        .delete(sessionKeys)
-        .where(
-          and(
-            eq(sessionKeys.tokenHash, tokenHash),
-            sql`${sessionKeys.apiKeyId} IN (SELECT id FROM api_keys WHERE organization_id = ${grant.organizationId})`,
-          ),
-        ),
-      db.insert(sessionKeys).values({ tokenHash, apiKeyId: key.apiKeyId, addedAt: now }),
-    ]);
-    const others = current.grants === 'all' ? [] : current.grants.filter((other) => other.organizationId !== grant.organizationId);
-    return { token: null, principal: { ...current, grants: [...others, grant] } };
-  }
-  const token = randomToken(32);
-  const tokenHash = await sha256Hex(token);
-  await db.batch([
-    db.insert(sessions).values({
-      tokenHash,
-      id: newId('ses'),
-      method: 'api_key',
-      apiKeyId: key.apiKeyId,
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt: now + SESSION_LIFETIME_MS,
-      userAgent: client.userAgent,
-      ip: client.ip,
-    }),
-    db.insert(sessionKeys).values({ tokenHash, apiKeyId: key.apiKeyId, addedAt: now }),
-  ]);
-  return { token, principal: { ...key, kind: 'session', sessionTokenHash: tokenHash } };
 }
 
 /** The organizations a principal can see, with its role in each. */

@@ -3,13 +3,15 @@
  * The only door into this folder for code outside it (.dependency-cruiser.cjs).
  */
 export { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
-export {
-  organizationsOf,
-  principalFromApiKey,
-  principalFromKeyIdAndSecret,
-  principalFromSession,
-  signIn,
-  touchApiKey,
-} from './credentials.ts';
+export { organizationsOf, principalFromApiKey, principalFromKeyIdAndSecret, touchApiKey } from './credentials.ts';
 export { addMember, changeMemberRole, listMembers, removeMember } from './members.ts';
+export {
+  principalFromSession,
+  type SessionClient,
+  type SessionStart,
+  signInWithApiKey,
+  ssoEnforcedAmong,
+  startSession,
+} from './session-principal.ts';
 export { deleteSession, endOtherSessions, endSession, listSessions } from './sessions.ts';
+export { recordSignIn, recordSignInFailed, recordSignOut } from './sign-in-events.ts';

@@ -3,7 +3,7 @@ import { SESSION_IDLE_MS } from '../../auth/session-cookie.ts';
 import type { SessionInfo } from '../../contract/sessions.ts';
 import type { Database } from '../../db/client.ts';
 import { inJsonList } from '../../db/json-list.ts';
-import { apiKeys, sessionKeys, sessions } from '../../db/schema.ts';
+import { sessionKeys, sessions } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
 
 /** Keys and sessions record their last use at most this often: one write a minute, not one a request. */
@@ -25,8 +25,7 @@ export async function touchSession(db: Database, tokenHash: string, lastUsedAt: 
   await db.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.tokenHash, tokenHash));
 }
 
-/** A session belongs to the user of the key that started it (every key it holds is that user's). */
-const ofUser = (userId: string) => sql`${sessions.apiKeyId} IN (SELECT ${apiKeys.id} FROM ${apiKeys} WHERE ${apiKeys.userId} = ${userId})`;
+const ofUser = (userId: string) => eq(sessions.userId, userId);
 
 /** The user's live sessions, newest first (as their owner sees them: never the token or its hash); `currentTokenHash` marks the caller's own. */
 export async function listSessions(db: Database, userId: string, currentTokenHash: string | null, now: number): Promise<SessionInfo[]> {

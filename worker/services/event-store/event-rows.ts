@@ -17,6 +17,8 @@ type StoredEventRow = ContentColumns & {
   /** The source as stored (SOURCE_CODES). */
   sourceCode: number;
   sourceKeyId: string | null;
+  credentialType: string | null;
+  credentialId: string | null;
   /** The actor's address as stored when it is a canonical IPv4 address (db/actor-address.ts). */
   actorIpHex: string | null;
 };
@@ -35,7 +37,16 @@ export async function prepareEvents(organizationId: string, events: NewAuditEven
       const columns = toColumns(event);
       const contentHash = (await sha256Hex(JSON.stringify(toEventContent(organizationId, columns)))).slice(0, 32);
       const actorIpHex = ipv4Hex(columns.actorIp);
-      return { ...columns, receivedAt, contentHash, sourceCode: SOURCE_CODES[event.source], sourceKeyId: event.sourceKeyId, actorIpHex };
+      return {
+        ...columns,
+        receivedAt,
+        contentHash,
+        sourceCode: SOURCE_CODES[event.source],
+        sourceKeyId: event.sourceKeyId,
+        credentialType: event.credential?.type ?? null,
+        credentialId: event.credential?.id ?? null,
+        actorIpHex,
+      };
     }),
   );
   const search = rows.map((row) => ({ id: row.id, body: searchBody(organizationId, searchableFields(row)) }));
@@ -74,7 +85,7 @@ export function storeStatements(db: Database, prepared: PreparedEvents) {
           value->>'objectName', value->>'objectKind', value->>'objectGroup', value->>'objectNamespace', value->>'parentName',
           value->>'parentParentName', value->>'parentApplicationName', value->>'parentKargoProjectName',
           value->>'detailsMessage', value->>'detailsPatch', value->>'detailsActionType', value->>'detailsJson',
-          unhex(value->>'contentHash'), value->>'sourceCode', value->>'sourceKeyId'
+          unhex(value->>'contentHash'), value->>'sourceCode', value->>'sourceKeyId', value->>'credentialType', value->>'credentialId'
         FROM json_each(${chunk})
         WHERE NOT EXISTS (SELECT 1 FROM audit_events AS stored
           WHERE stored.org_key = ${key} AND stored.id = value->>'id' AND stored.content_hash = unhex(value->>'contentHash'))`,

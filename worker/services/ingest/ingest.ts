@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { DAY_MS } from '../../archive/week.ts';
-import type { Principal } from '../../auth/principal.ts';
+import type { Credential, Principal } from '../../auth/principal.ts';
 import type { Config } from '../../config.ts';
 import type { AuditEventInput, IngestResult, ParsedIngestBody } from '../../contract/ingest.ts';
 import type { Database } from '../../db/client.ts';
@@ -31,7 +31,7 @@ export interface IngestRequest {
  * pointer, lives here. A batch is all-or-nothing: one bad item rejects it and nothing is written.
  */
 export async function ingest(control: Database, events: Database, request: IngestRequest): Promise<IngestResult> {
-  const newEvents = request.body.events.map((input) => toNewEvent(input, request.sourceKeyId));
+  const newEvents = request.body.events.map((input) => toNewEvent(input, request.sourceKeyId, request.caller.credential));
   const pointer = (index: number, field: string) => (request.body.batch ? `items/${index}/${field}` : field);
   // Instances and settings live in the main database, the events in the organization's shard.
   const errors = await ruleViolations(control, request, newEvents, pointer);
@@ -42,7 +42,7 @@ export async function ingest(control: Database, events: Database, request: Inges
   return storeEvents(events, request, newEvents, pointer);
 }
 
-function toNewEvent(input: AuditEventInput, sourceKeyId: string | null): NewAuditEvent {
+function toNewEvent(input: AuditEventInput, sourceKeyId: string | null, credential: Credential): NewAuditEvent {
   const timestamp = Date.parse(input.timestamp);
   return {
     id: input.id ?? eventUlid(timestamp),
@@ -54,6 +54,7 @@ function toNewEvent(input: AuditEventInput, sourceKeyId: string | null): NewAudi
     details: input.details ?? null,
     source: 'ingest',
     sourceKeyId,
+    credential,
   };
 }
 

@@ -27,7 +27,7 @@ export async function findUserByEmail(db: Database, email: string) {
 export async function createOrganization(
   db: Database,
   input: NewOrganization,
-  context: { principal: Pick<Principal, 'actor'>; ip: string | null; now: number },
+  context: { principal: Pick<Principal, 'actor' | 'credential'>; ip: string | null; now: number },
 ) {
   const { now } = context;
   const organizationId = newId('org');

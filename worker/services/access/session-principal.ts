@@ -1,0 +1,222 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { OrgGrant, Principal, PrincipalUser } from '../../auth/principal.ts';
+import { randomToken, sha256Hex } from '../../auth/secrets.ts';
+import { SESSION_LIFETIME_MS } from '../../auth/session-cookie.ts';
+import type { CredentialType, SessionMethod } from '../../contract/enums.ts';
+import type { Database } from '../../db/client.ts';
+import { newId } from '../../db/ids.ts';
+import { apiKeys, memberships, sessionKeys, sessions, ssoConfigurations, users } from '../../db/schema.ts';
+import { forbidden, ssoRequired, unauthorized } from '../../errors.ts';
+import { keyGrant, keysQuery } from './credentials.ts';
+import { sessionExpired, sessionLastUsed, touchSession } from './sessions.ts';
+
+const SESSION_ENDED = 'The session has ended. Sign in again.';
+
+/** The credential type an event records for a request made with a session of each method. */
+const SESSION_CREDENTIAL: Record<SessionMethod, CredentialType> = {
+  api_key: 'session',
+  passkey: 'passkey',
+  sso: 'sso',
+  access: 'access',
+  link: 'session',
+};
+
+/** A person's session (passkey, SSO, Access) acts with their memberships; an API-key session only with its keys. */
+export function isPersonSession(method: SessionMethod): boolean {
+  return method !== 'api_key';
+}
+
+function parseOrganizationIds(json: string): string[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Organizations among `organizationIds` that enforce SSO. */
+export async function ssoEnforcedAmong(db: Database, organizationIds: string[]): Promise<Set<string>> {
+  if (organizationIds.length === 0) return new Set();
+  const rows = await db
+    .select({ organizationId: ssoConfigurations.organizationId })
+    .from(ssoConfigurations)
+    .where(and(inArray(ssoConfigurations.organizationId, organizationIds), eq(ssoConfigurations.enforceSso, true)));
+  return new Set(rows.map((row) => row.organizationId));
+}
+
+/**
+ * The grants of a session: its keys' grants (each capped at the user's current role), and for a
+ * person's session their memberships at their current role, which win over a key of the same
+ * organization. Organizations that enforce SSO drop out unless the session signed in to them through it.
+ */
+async function sessionGrants(
+  db: Database,
+  session: { tokenHash: string; userId: string; method: SessionMethod; ssoOrganizationIds: string },
+  now: number,
+): Promise<{ grants: OrgGrant[]; ssoRequired: string[] }> {
+  const keys = await keysQuery(db)
+    .innerJoin(sessionKeys, eq(sessionKeys.apiKeyId, apiKeys.id))
+    .where(eq(sessionKeys.tokenHash, session.tokenHash))
+    .orderBy(asc(sessionKeys.addedAt));
+  const byOrganization = new Map<string, OrgGrant>();
+  for (const key of keys) {
+    if (key.userId !== session.userId) continue;
+    try {
+      byOrganization.set(key.organizationId, keyGrant(key, now));
+    } catch {
+      // A key that stopped working (revoked, expired, user left) drops out of the session.
+    }
+  }
+  if (isPersonSession(session.method)) {
+    const rows = await db
+      .select({ organizationId: memberships.organizationId, role: memberships.role })
+      .from(memberships)
+      .where(eq(memberships.userId, session.userId))
+      .orderBy(asc(memberships.createdAt));
+    for (const row of rows)
+      byOrganization.set(row.organizationId, { organizationId: row.organizationId, role: row.role, instanceId: null, apiKeyId: null });
+  }
+  const enforced = await ssoEnforcedAmong(db, [...byOrganization.keys()]);
+  const signedInThroughSso = new Set(parseOrganizationIds(session.ssoOrganizationIds));
+  const ssoRequired = [...enforced].filter((organizationId) => !signedInThroughSso.has(organizationId));
+  for (const organizationId of ssoRequired) byOrganization.delete(organizationId);
+  return { grants: [...byOrganization.values()], ssoRequired };
+}
+
+/**
+ * The person behind a session cookie. A session that reaches no organization at all (every key
+ * stopped working, every membership gone) has ended, exactly like an unknown or expired one.
+ */
+export async function principalFromSession(db: Database, token: string, now: number): Promise<Principal> {
+  const tokenHash = await sha256Hex(token);
+  const [row] = await db
+    .select({ session: sessions, user: { id: users.id, email: users.email, name: users.name } })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.tokenHash, tokenHash))
+    .limit(1);
+  if (!row || row.session.id === null || sessionExpired(row.session, now)) throw unauthorized(SESSION_ENDED);
+  const { session, user } = row;
+  const { grants, ssoRequired } = await sessionGrants(db, { ...session, userId: user.id }, now);
+  if (grants.length === 0 && ssoRequired.length === 0) throw unauthorized(SESSION_ENDED);
+  await touchSession(db, tokenHash, sessionLastUsed(session), now);
+  return {
+    kind: 'session',
+    user,
+    apiKeyId: session.apiKeyId,
+    sessionTokenHash: tokenHash,
+    grants,
+    actor: { type: 'user', id: user.email },
+    credential: { type: SESSION_CREDENTIAL[session.method], id: session.id ?? '' },
+    ssoRequired,
+  };
+}
+
+/** Where a sign-in came from, kept on the session for its owner's session list. */
+export interface SessionClient {
+  userAgent: string | null;
+  ip: string | null;
+}
+
+/** What a successful sign-in proved. */
+export interface SessionStart {
+  user: PrincipalUser;
+  method: SessionMethod;
+  /** The key of an API-key sign-in. */
+  apiKeyId: string | null;
+  /** The organization of an SSO sign-in. */
+  ssoOrganizationId: string | null;
+}
+
+/**
+ * Starts a session: always a new token and a new id (a sign-in never keeps a session id an
+ * attacker may have planted). A working session of the same person carries over into the new one
+ * (its keys, its SSO organizations, and its being a person's session), so signing in to a second
+ * organization adds to what the dashboard reaches; the old session ends. An API-key sign-in
+ * replaces the session's earlier key of the same organization.
+ */
+export async function startSession(
+  db: Database,
+  start: SessionStart,
+  current: Principal | null,
+  client: SessionClient,
+  now: number,
+): Promise<{ token: string; principal: Principal }> {
+  const carried =
+    current?.kind === 'session' && current.sessionTokenHash !== null && current.user?.id === start.user.id
+      ? await carriedOver(db, current.sessionTokenHash)
+      : null;
+  let keyIds = carried?.keyIds ?? [];
+  if (start.apiKeyId !== null) {
+    const [key] = await db.select({ organizationId: apiKeys.organizationId }).from(apiKeys).where(eq(apiKeys.id, start.apiKeyId));
+    const sameOrganization = new Set(
+      key ? (await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.organizationId, key.organizationId))).map((k) => k.id) : [],
+    );
+    keyIds = [...keyIds.filter((id) => !sameOrganization.has(id)), start.apiKeyId];
+  }
+  const ssoOrganizationIds = [
+    ...new Set([...(carried?.ssoOrganizationIds ?? []), ...(start.ssoOrganizationId ? [start.ssoOrganizationId] : [])]),
+  ];
+  // Adding a key to a person's session keeps it a person's session.
+  const method = start.method === 'api_key' && carried && isPersonSession(carried.method) ? carried.method : start.method;
+  const token = randomToken(32);
+  const tokenHash = await sha256Hex(token);
+  const id = newId('ses');
+  await db.batch([
+    db.insert(sessions).values({
+      tokenHash,
+      id,
+      userId: start.user.id,
+      method,
+      apiKeyId: start.apiKeyId,
+      ssoOrganizationIds: JSON.stringify(ssoOrganizationIds),
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: now + SESSION_LIFETIME_MS,
+      userAgent: client.userAgent,
+      ip: client.ip,
+    }),
+    ...keyIds.map((apiKeyId, index) => db.insert(sessionKeys).values({ tokenHash, apiKeyId, addedAt: now + index })),
+    ...(current?.sessionTokenHash && carried
+      ? [
+          db.delete(sessionKeys).where(eq(sessionKeys.tokenHash, current.sessionTokenHash)),
+          db.delete(sessions).where(eq(sessions.tokenHash, current.sessionTokenHash)),
+        ]
+      : []),
+  ]);
+  return { token, principal: await principalFromSession(db, token, now) };
+}
+
+async function carriedOver(db: Database, tokenHash: string) {
+  const [session] = await db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).limit(1);
+  if (!session) return null;
+  const keys = await db
+    .select({ apiKeyId: sessionKeys.apiKeyId })
+    .from(sessionKeys)
+    .where(eq(sessionKeys.tokenHash, tokenHash))
+    .orderBy(asc(sessionKeys.addedAt));
+  return {
+    method: session.method,
+    ssoOrganizationIds: parseOrganizationIds(session.ssoOrganizationIds),
+    keyIds: keys.map((key) => key.apiKeyId),
+  };
+}
+
+/**
+ * Signs a person in with one of their personal keys (automation and break-glass): the key's
+ * organization joins a new session. Refused for ingest keys and where the organization enforces SSO.
+ */
+export async function signInWithApiKey(
+  db: Database,
+  key: Principal,
+  current: Principal | null,
+  client: SessionClient,
+  now: number,
+): Promise<{ token: string; principal: Principal }> {
+  const grant = key.grants === 'all' ? undefined : key.grants[0];
+  if (!key.user || !key.apiKeyId || !grant) throw forbidden('This API key is not tied to a user and cannot sign in.');
+  if (grant.role === 'ingest') throw forbidden('Ingest keys can only send events; they cannot sign in.');
+  if ((await ssoEnforcedAmong(db, [grant.organizationId])).size > 0) throw ssoRequired(grant.organizationId);
+  return startSession(db, { user: key.user, method: 'api_key', apiKeyId: key.apiKeyId, ssoOrganizationId: null }, current, client, now);
+}

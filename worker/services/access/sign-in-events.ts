@@ -1,0 +1,96 @@
+import type { Principal } from '../../auth/principal.ts';
+import type { SessionMethod } from '../../contract/enums.ts';
+import type { Database } from '../../db/client.ts';
+import { managementEvent } from '../../events/management-event.ts';
+import { recordChangeStatements } from '../event-store/index.ts';
+
+/** How each way in reads in an event's message. */
+const METHOD_WORDS: Record<SessionMethod, string> = {
+  api_key: 'an API key',
+  passkey: 'a passkey',
+  sso: 'SSO',
+  access: 'Cloudflare Access',
+  link: 'a one-time sign-in link',
+};
+
+function organizationsReached(principal: Principal): string[] {
+  return principal.grants === 'all' ? [] : principal.grants.map((grant) => grant.organizationId);
+}
+
+/**
+ * Queues one `sign_in` event (object type `session`, the session id as its name) in every
+ * organization the new session reaches, recorded with the session's own credential. The route
+ * must mark the request (markChangesQueued) so the events move to the shards before it answers.
+ */
+export async function recordSignIn(
+  db: Database,
+  principal: Principal,
+  method: SessionMethod,
+  context: { ip: string | null; now: number },
+): Promise<void> {
+  const statements = organizationsReached(principal).flatMap((organizationId) =>
+    recordChangeStatements(
+      db,
+      organizationId,
+      [
+        managementEvent(
+          { principal, ...context },
+          {
+            action: 'sign_in',
+            objectType: 'session',
+            objectName: principal.credential.id,
+            message: `Signed in with ${METHOD_WORDS[method]}`,
+            extra: { method },
+          },
+        ),
+      ],
+      context.now,
+    ),
+  );
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
+}
+
+/** `sign_out` in every organization the ending session reached. */
+export async function recordSignOut(db: Database, principal: Principal, context: { ip: string | null; now: number }): Promise<void> {
+  const statements = organizationsReached(principal).flatMap((organizationId) =>
+    recordChangeStatements(
+      db,
+      organizationId,
+      [
+        managementEvent(
+          { principal, ...context },
+          { action: 'sign_out', objectType: 'session', objectName: principal.credential.id, message: 'Signed out' },
+        ),
+      ],
+      context.now,
+    ),
+  );
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
+}
+
+/**
+ * `sign_in_failed` in the organization the attempt was for (only where it is known: a wrong key or
+ * an unknown passkey names no organization). The actor is who the attempt claimed to be (an email
+ * the provider asserted, a key's owner), never a secret; `reason` says what went wrong.
+ */
+export async function recordSignInFailed(
+  db: Database,
+  organizationId: string,
+  attempt: { actorId: string; method: SessionMethod; reason: string; credential: Principal['credential'] | null },
+  context: { ip: string | null; now: number },
+): Promise<void> {
+  const event = managementEvent(
+    { principal: { actor: { type: 'user', id: attempt.actorId }, credential: attempt.credential }, ...context },
+    {
+      action: 'sign_in_failed',
+      objectType: 'session',
+      objectName: attempt.actorId,
+      message: `Sign-in with ${METHOD_WORDS[attempt.method]} failed: ${attempt.reason}`,
+      extra: { method: attempt.method, reason: attempt.reason },
+    },
+  );
+  const [statement] = recordChangeStatements(db, organizationId, [event], context.now);
+  await statement;
+}
