@@ -32,7 +32,7 @@ describe('SSO configuration API', () => {
     expect(row?.c).not.toContain(CLIENT.secret);
     // Without clientSecret the stored secret stays, and sign-in still works with it.
     const body = ssoBody({ domain, enforceSso: false });
-    delete (body.oidc.back as { clientSecret?: string }).clientSecret;
+    delete body.oidc.back?.clientSecret;
     await json(await call(path(org), { method: 'PUT', token: org.ownerKey, body }), 200);
     await json(
       await call(`/api/v1/organizations/${org.orgId}/members`, {
@@ -59,7 +59,7 @@ describe('SSO configuration API', () => {
     const both = ssoBody({ domain }) as { oidc: Record<string, unknown> };
     both.oidc.front = {};
     const noSecret = ssoBody({ domain });
-    delete (noSecret.oidc.back as { clientSecret?: string }).clientSecret;
+    delete noSecret.oidc.back?.clientSecret;
     const plainHttp = ssoBody({ domain });
     plainHttp.oidc.discoveryUrl = 'http://login.example.net/.well-known/openid-configuration';
     const badDomain = ssoBody({ domain: 'not a domain' });
@@ -99,7 +99,9 @@ describe('enforceSso on every transport', () => {
     const email = `sso-user@${domain}`;
     await json(await call(orgPath, { method: 'POST', token: org.ownerKey, body: { email, name: 'S', role: 'auditor' } }), 201);
     const { session } = await ssoSignIn(`email=${email}`, account({ email }));
-    expect((await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { headers: { cookie: `audit_session=${session}` } })).status).toBe(200);
+    expect((await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { headers: { cookie: `audit_session=${session}` } })).status).toBe(
+      200,
+    );
     // Cloudflare Access proves who is at the door, not that they came through this organization's SSO.
     const viaAccess = await call(orgPath, { headers: { 'cf-access-jwt-assertion': await accessToken({ email, sub: 'acc-1' }) } });
     expect((await expectProblem(viaAccess, 403)).type).toBe('urn:problem:audit-logs:sso-required');
@@ -111,7 +113,11 @@ describe('Cloudflare Access', () => {
     const org = await createOrg('access');
     const email = `acc-${org.orgId.toLowerCase()}@example.com`;
     await json(
-      await call(`/api/v1/organizations/${org.orgId}/members`, { method: 'POST', token: org.ownerKey, body: { email, name: 'A', role: 'admin' } }),
+      await call(`/api/v1/organizations/${org.orgId}/members`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { email, name: 'A', role: 'admin' },
+      }),
       201,
     );
     const token = await accessToken({ email: email.toUpperCase(), sub: 'access-sub-1' });
@@ -137,7 +143,9 @@ describe('Cloudflare Access', () => {
     const shardRows = await Promise.all(
       ['DB', 'SHARD_1', 'SHARD_2'].map((binding) =>
         (env[binding as 'DB'] as D1Database)
-          .prepare("SELECT credential_type AS t, credential_id AS i FROM audit_events WHERE actor_id = ? AND object_type = 'argocd_instance'")
+          .prepare(
+            "SELECT credential_type AS t, credential_id AS i FROM audit_events WHERE actor_id = ? AND object_type = 'argocd_instance'",
+          )
           .bind(email)
           .all<{ t: string; i: string }>(),
       ),
@@ -149,7 +157,11 @@ describe('Cloudflare Access', () => {
     const org = await createOrg('access');
     const email = `acc2-${org.orgId.toLowerCase()}@example.com`;
     await json(
-      await call(`/api/v1/organizations/${org.orgId}/members`, { method: 'POST', token: org.ownerKey, body: { email, name: 'A', role: 'owner' } }),
+      await call(`/api/v1/organizations/${org.orgId}/members`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { email, name: 'A', role: 'owner' },
+      }),
       201,
     );
     const now = Math.floor(Date.now() / 1000);

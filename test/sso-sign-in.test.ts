@@ -9,7 +9,10 @@ interface Me {
 }
 
 async function addMember(org: TestOrg, email: string, role = 'member') {
-  await json(await call(`/api/v1/organizations/${org.orgId}/members`, { method: 'POST', token: org.ownerKey, body: { email, name: 'P', role } }), 201);
+  await json(
+    await call(`/api/v1/organizations/${org.orgId}/members`, { method: 'POST', token: org.ownerKey, body: { email, name: 'P', role } }),
+    201,
+  );
 }
 
 async function me(session: string | null): Promise<Me> {
@@ -149,7 +152,10 @@ describe('SSO sign-in against the real OpenID provider', () => {
     expect(location.pathname).toBe(`/orgs/${org.orgId}/settings/sso`);
     expect(Object.fromEntries(location.searchParams)).toEqual({ test: 'ok', email: `tess@${domain}`, role: 'member' });
     expect(response.headers.getSetCookie().some((c) => c.startsWith('audit_session='))).toBe(false);
-    const members = await json<{ members: { email: string }[] }>(await call(`/api/v1/organizations/${org.orgId}/members`, { token: org.ownerKey }), 200);
+    const members = await json<{ members: { email: string }[] }>(
+      await call(`/api/v1/organizations/${org.orgId}/members`, { token: org.ownerKey }),
+      200,
+    );
     expect(members.members.map((m) => m.email)).not.toContain(`tess@${domain}`);
     // Without the owner's session, a test is refused before the provider is involved.
     const anonymous = await start(`organizationId=${org.orgId}&test=1`);
@@ -222,7 +228,9 @@ describe('hostile SSO sign-ins end on the sign-in page with the reason, and no s
     const { org } = await ssoOrg();
     const started = await start(`organizationId=${org.orgId}`);
     const state = new URL(started.location).searchParams.get('state') ?? '';
-    const back = new URL(`http://localhost:8787/api/v1/auth/sso/callback?error=access_denied&error_description=User+cancelled&state=${state}&iss=${encodeURIComponent(env.OIDC_ISSUER)}`);
+    const back = new URL(
+      `http://localhost:8787/api/v1/auth/sso/callback?error=access_denied&error_description=User+cancelled&state=${state}&iss=${encodeURIComponent(env.OIDC_ISSUER)}`,
+    );
     const response = await callback(back, started.handle);
     const { error, message } = failure(response.headers.get('location') ?? '');
     expect(error).toBe('provider-refused');

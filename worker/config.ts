@@ -134,7 +134,11 @@ function accessSettings(env: WorkerEnv, invalid: InvalidVariable[]): SsoConfig['
   if (teamDomain === '' && audience === '') return null;
   if (teamDomain === '' || audience === '') {
     const [variable, value] = teamDomain === '' ? ['ACCESS_TEAM_DOMAIN', ''] : ['ACCESS_AUD', ''];
-    invalid.push({ variable, value, problem: 'must be set together with ' + (variable === 'ACCESS_AUD' ? 'ACCESS_TEAM_DOMAIN' : 'ACCESS_AUD') });
+    invalid.push({
+      variable,
+      value,
+      problem: `must be set together with ${variable === 'ACCESS_AUD' ? 'ACCESS_TEAM_DOMAIN' : 'ACCESS_AUD'}`,
+    });
     return null;
   }
   if (!TEAM_DOMAIN.test(teamDomain)) {

@@ -21,8 +21,8 @@ export interface DemoAccount {
   groups: string[];
 }
 
-export const CONFIDENTIAL_CLIENT = { id: 'audit-logs', secret: 'audit-logs-client-secret-0123456789' };
-export const PUBLIC_CLIENT_ID = 'audit-logs-public';
+const CONFIDENTIAL_CLIENT = { id: 'audit-logs', secret: 'audit-logs-client-secret-0123456789' };
+const PUBLIC_CLIENT_ID = 'audit-logs-public';
 
 /** The demo people of `npm start` and the browser tests. */
 export const DEMO_ACCOUNTS: Record<string, DemoAccount> = {

@@ -28,7 +28,22 @@ export interface SsoOptions {
   enforceSso?: boolean;
 }
 
-export function ssoBody(options: SsoOptions) {
+interface SsoBody {
+  autoAddMember: boolean;
+  enforceSso: boolean;
+  groupClaims: string[];
+  oidc: {
+    discoveryUrl: string;
+    clientId: string;
+    domain: string;
+    domainAliases: string[];
+    scopes: string[];
+    back?: { clientSecret?: string; tokenEndpoint?: string };
+    front?: Record<string, string>;
+  };
+}
+
+export function ssoBody(options: SsoOptions): SsoBody {
   const tokenEndpoint = `${TEST_SERVER}/token/${options.tokenMode ?? 'pass'}`;
   return {
     autoAddMember: options.autoAddMember ?? false,

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { base64url, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import type { TestProject } from 'vitest/node';
-import { type DemoAccount, DEMO_ACCOUNTS, startOidcProvider } from '../../scripts/lib/oidc-provider.ts';
+import { DEMO_ACCOUNTS, type DemoAccount, startOidcProvider } from '../../scripts/lib/oidc-provider.ts';
 
 /** Where the Worker under test answers (test/helpers/api.ts): the provider's registered redirect URI. */
 const REDIRECT_URI = 'http://localhost:8787/api/v1/auth/sso/callback';
@@ -15,7 +15,13 @@ function accountFromId(id: string): DemoAccount | undefined {
   if (!id.startsWith('x.')) return undefined;
   try {
     const claims = JSON.parse(new TextDecoder().decode(base64url.decode(id.slice(2)))) as Partial<DemoAccount>;
-    return { password: 'x', email: String(claims.email), email_verified: claims.email_verified === true, name: claims.name ?? 'Test', groups: claims.groups ?? [] };
+    return {
+      password: 'x',
+      email: String(claims.email),
+      email_verified: claims.email_verified === true,
+      name: claims.name ?? 'Test',
+      groups: claims.groups ?? [],
+    };
   } catch {
     return undefined;
   }

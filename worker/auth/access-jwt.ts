@@ -35,6 +35,7 @@ export async function verifyAccessToken(
     requiredClaims: ['exp'],
   });
   // The credential names the Access identity (its sub) or, without one, a short hash of the token: never the token.
-  const credentialId = typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub.slice(0, 128) : (await sha256Hex(token)).slice(0, 16);
+  const credentialId =
+    typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub.slice(0, 128) : (await sha256Hex(token)).slice(0, 16);
   return { email: payload.email, credentialId };
 }

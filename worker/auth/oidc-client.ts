@@ -161,7 +161,10 @@ export async function verifiedClaims(
       kept.codeVerifier,
       requestOptions(allowInsecure),
     );
-    const result = await oauth.processAuthorizationCodeResponse(server, client, response, { expectedNonce: kept.nonce, requireIdToken: true });
+    const result = await oauth.processAuthorizationCodeResponse(server, client, response, {
+      expectedNonce: kept.nonce,
+      requireIdToken: true,
+    });
     idToken = result.id_token ?? '';
   } catch (error) {
     throw new SsoFailure('token-rejected', `The identity provider's answer was not accepted (${describe(error)}).`);

@@ -66,7 +66,11 @@ const OidcInput = z
   })
   .superRefine((oidc, context) => {
     if ((oidc.back === undefined) === (oidc.front === undefined)) {
-      context.addIssue({ code: 'custom', path: ['back'], message: 'exactly one of back (confidential client) or front (public client) is required' });
+      context.addIssue({
+        code: 'custom',
+        path: ['back'],
+        message: 'exactly one of back (confidential client) or front (public client) is required',
+      });
     }
   });
 

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import { PLATFORM_ADMIN, type Principal } from '../auth/principal.ts';
 import { verifyAccessToken } from '../auth/access-jwt.ts';
+import { PLATFORM_ADMIN, type Principal } from '../auth/principal.ts';
 import { timingSafeEqualText } from '../auth/secrets.ts';
 import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie.ts';
 import { readSsoConfig } from '../config.ts';

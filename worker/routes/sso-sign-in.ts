@@ -86,7 +86,8 @@ export const ssoSignInRoutes = createRouter()
         if (!query.success) throw new SsoFailure('invalid-request', 'The identity provider sent back a malformed answer.');
         const outcome = await finishSsoSignIn(db, handle, new URL(c.req.url), ssoDeployment(c), now);
         markChangesQueued(c);
-        if (outcome.test) return c.redirect(testPage(outcome.organizationId, { test: 'ok', email: outcome.email, role: outcome.role }), 302);
+        if (outcome.test)
+          return c.redirect(testPage(outcome.organizationId, { test: 'ok', email: outcome.email, role: outcome.role }), 302);
         if (!outcome.user) throw new SsoFailure('not-a-member', 'You are not a member of this organization.');
         const client = { userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null, ip };
         const { token, principal } = await startSession(

@@ -14,7 +14,9 @@ import { ssoEnforcedAmong } from './session-principal.ts';
  */
 export async function principalFromAccess(db: Database, rawEmail: unknown, credentialId: string): Promise<Principal> {
   const email = normaliseEmail(rawEmail);
-  const [user] = email ? await db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.email, email)).limit(1) : [];
+  const [user] = email
+    ? await db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.email, email)).limit(1)
+    : [];
   if (!user) throw unauthorized('Cloudflare Access let this person through, but no member has that email.');
   const rows = await db
     .select({ organizationId: memberships.organizationId, role: memberships.role })

@@ -28,10 +28,20 @@ export async function storeSsoChallenge(db: Database, organizationId: string, pa
  * Takes (deletes and returns) the SSO state a handle names, if it is still valid: single use, so a
  * replayed callback, or a second tab racing the first, finds nothing.
  */
-export async function takeSsoChallenge(db: Database, handle: string, now: number): Promise<{ organizationId: string; payload: unknown } | null> {
+export async function takeSsoChallenge(
+  db: Database,
+  handle: string,
+  now: number,
+): Promise<{ organizationId: string; payload: unknown } | null> {
   const [taken] = await db
     .delete(signInChallenges)
-    .where(and(eq(signInChallenges.handleHash, await sha256Hex(handle)), eq(signInChallenges.purpose, 'sso'), gt(signInChallenges.expiresAt, now)))
+    .where(
+      and(
+        eq(signInChallenges.handleHash, await sha256Hex(handle)),
+        eq(signInChallenges.purpose, 'sso'),
+        gt(signInChallenges.expiresAt, now),
+      ),
+    )
     .returning({ organizationId: signInChallenges.organizationId, payload: signInChallenges.payload });
   if (!taken?.organizationId) return null;
   try {

@@ -113,7 +113,12 @@ export async function putSsoConfiguration(
     domainAliases: domains.slice(1),
     back: input.oidc.back ? back : undefined,
   };
-  const after: SsoConfiguration = { autoAddMember: input.autoAddMember, oidc, groupClaims: input.groupClaims, enforceSso: input.enforceSso };
+  const after: SsoConfiguration = {
+    autoAddMember: input.autoAddMember,
+    oidc,
+    groupClaims: input.groupClaims,
+    enforceSso: input.enforceSso,
+  };
   const before = existing ? view(existing) : null;
   const changed = describeChange(before, after, input.oidc.back?.clientSecret !== undefined && existing !== undefined);
   const values = {
@@ -151,7 +156,10 @@ export async function putSsoConfiguration(
 }
 
 function domainTaken(domains: string[]): ApiError {
-  return new ApiError('sso-domain-taken', `Another organization signs in people of ${domains.join(', ')} already: a domain leads to one organization.`);
+  return new ApiError(
+    'sso-domain-taken',
+    `Another organization signs in people of ${domains.join(', ')} already: a domain leads to one organization.`,
+  );
 }
 
 /** Removes the configuration and its domains (the organization's members sign in other ways again). */
@@ -186,9 +194,11 @@ export async function putOidcMap(db: Database, organizationId: string, map: Oidc
     action: 'update',
     objectType: 'sso_configuration',
     objectName: 'oidc-map',
-    message: `Changed the OIDC role map: ${Object.entries(entries)
-      .map(([role, groups]) => `${role} ← ${groups}`)
-      .join('; ') || 'empty'}`,
+    message: `Changed the OIDC role map: ${
+      Object.entries(entries)
+        .map(([role, groups]) => `${role} ← ${groups}`)
+        .join('; ') || 'empty'
+    }`,
     extra: { entries },
   });
   await db.batch([
@@ -203,7 +213,11 @@ export async function putOidcMap(db: Database, organizationId: string, map: Oidc
 
 /** The organization whose SSO an email domain leads to, if any. */
 export async function organizationForDomain(db: Database, domain: string): Promise<string | null> {
-  const [found] = await db.select({ organizationId: ssoDomains.organizationId }).from(ssoDomains).where(eq(ssoDomains.domain, domain)).limit(1);
+  const [found] = await db
+    .select({ organizationId: ssoDomains.organizationId })
+    .from(ssoDomains)
+    .where(eq(ssoDomains.domain, domain))
+    .limit(1);
   return found?.organizationId ?? null;
 }
 

@@ -2,6 +2,8 @@
  * Organization SSO (OpenID Connect): the configuration and role map owners manage, and the
  * sign-in ceremony (start → provider → callback). The only door into this folder (.dependency-cruiser.cjs).
  */
+
+export { SSO_CHALLENGE_MS } from './challenge.ts';
 export {
   deleteSsoConfiguration,
   getOidcMap,
@@ -10,5 +12,4 @@ export {
   putSsoConfiguration,
   type SsoDeployment,
 } from './configuration.ts';
-export { SSO_CHALLENGE_MS } from './challenge.ts';
 export { finishSsoSignIn, SsoFailure, SsoSignInError, startSsoSignIn } from './sign-in.ts';

@@ -15,14 +15,21 @@ interface Joiner {
 }
 
 async function userFor(db: Database, joiner: Joiner, now: number): Promise<PrincipalUser> {
-  await db.insert(users).values({ id: newId('usr'), email: joiner.email, name: joiner.name, createdAt: now }).onConflictDoNothing();
+  await db
+    .insert(users)
+    .values({ id: newId('usr'), email: joiner.email, name: joiner.name, createdAt: now })
+    .onConflictDoNothing();
   const [user] = await db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.email, joiner.email));
   if (!user) throw new Error(`user ${joiner.email} vanished`);
   return user;
 }
 
 function context(joiner: Joiner, now: number) {
-  return { principal: { actor: { type: 'user' as const, id: joiner.email }, credential: { type: 'sso' as const, id: joiner.credentialId } }, ip: null, now };
+  return {
+    principal: { actor: { type: 'user' as const, id: joiner.email }, credential: { type: 'sso' as const, id: joiner.credentialId } },
+    ip: null,
+    now,
+  };
 }
 
 /**
@@ -30,7 +37,12 @@ function context(joiner: Joiner, now: number) {
  * UPDATE claims it (so two sign-ins at once accept it once), then the membership and the `accept`
  * event. Returns the role it gave, or null when there was none to accept.
  */
-export async function acceptInvitationBySso(db: Database, organizationId: string, joiner: Joiner, now: number): Promise<{ user: PrincipalUser; role: Role } | null> {
+export async function acceptInvitationBySso(
+  db: Database,
+  organizationId: string,
+  joiner: Joiner,
+  now: number,
+): Promise<{ user: PrincipalUser; role: Role } | null> {
   const [pending] = await db
     .select({ id: invitations.id })
     .from(invitations)
@@ -49,7 +61,9 @@ export async function acceptInvitationBySso(db: Database, organizationId: string
   const [claimed] = await db
     .update(invitations)
     .set({ acceptedAt: now, acceptedBy: user.id })
-    .where(and(eq(invitations.id, pending.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now)))
+    .where(
+      and(eq(invitations.id, pending.id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now)),
+    )
     .returning({ role: invitations.role });
   if (!claimed) return null;
   const event = managementEvent(context(joiner, now), {
@@ -67,7 +81,13 @@ export async function acceptInvitationBySso(db: Database, organizationId: string
 }
 
 /** autoAddMember: the person becomes a member with the role the OIDC map gives their groups. */
-export async function addMemberBySso(db: Database, organizationId: string, joiner: Joiner, role: Role, now: number): Promise<PrincipalUser> {
+export async function addMemberBySso(
+  db: Database,
+  organizationId: string,
+  joiner: Joiner,
+  role: Role,
+  now: number,
+): Promise<PrincipalUser> {
   const user = await userFor(db, joiner, now);
   const event = managementEvent(context(joiner, now), {
     action: 'create',

@@ -44,7 +44,10 @@ export async function startSsoSignIn(
   if (start.email !== null && email === null) throw new SsoFailure('invalid-email', 'That is not an email address SSO can sign in.');
   const organizationId = start.organizationId ?? (email ? await organizationForDomain(db, emailDomain(email)) : null);
   if (!organizationId) {
-    throw new SsoFailure('unknown-domain', email ? `No organization signs in people of ${emailDomain(email)} with SSO.` : 'Give an email or an organization.');
+    throw new SsoFailure(
+      'unknown-domain',
+      email ? `No organization signs in people of ${emailDomain(email)} with SSO.` : 'Give an email or an organization.',
+    );
   }
   const settings = await signInSettings(db, organizationId, deployment);
   if (!settings) throw new SsoFailure('sso-not-configured', 'That organization has no SSO sign-in.');
@@ -81,7 +84,9 @@ export class SsoSignInError extends SsoFailure {
 
 function isKept(value: unknown): value is KeptState {
   const v = value as Partial<KeptState> | null;
-  return typeof v?.state === 'string' && typeof v.nonce === 'string' && typeof v.codeVerifier === 'string' && typeof v.redirectUri === 'string';
+  return (
+    typeof v?.state === 'string' && typeof v.nonce === 'string' && typeof v.codeVerifier === 'string' && typeof v.redirectUri === 'string'
+  );
 }
 
 /**
@@ -90,11 +95,20 @@ function isKept(value: unknown): value is KeptState {
  * of the organization's domains; the person must be a member, or have a pending invitation, or be
  * added (autoAddMember, role from the OIDC map).
  */
-export async function finishSsoSignIn(db: Database, handle: string | null, callback: URL, deployment: SsoDeployment, now: number): Promise<SsoOutcome> {
+export async function finishSsoSignIn(
+  db: Database,
+  handle: string | null,
+  callback: URL,
+  deployment: SsoDeployment,
+  now: number,
+): Promise<SsoOutcome> {
   const taken = handle ? await takeSsoChallenge(db, handle, now) : null;
   if (!taken || !isKept(taken.payload)) {
     throw new SsoSignInError(
-      new SsoFailure('state-mismatch', 'This sign-in was not started in this browser, was used already, or took longer than 10 minutes. Start again.'),
+      new SsoFailure(
+        'state-mismatch',
+        'This sign-in was not started in this browser, was used already, or took longer than 10 minutes. Start again.',
+      ),
       { organizationId: null, email: null, test: false },
     );
   }
@@ -132,7 +146,13 @@ export async function finishSsoSignIn(db: Database, handle: string | null, callb
 }
 
 function displayName(claims: Record<string, unknown>, email: string): string {
-  const name = typeof claims.name === 'string' ? claims.name.replace(/\p{Cc}/gu, '').trim().slice(0, 100) : '';
+  const name =
+    typeof claims.name === 'string'
+      ? claims.name
+          .replace(/\p{Cc}/gu, '')
+          .trim()
+          .slice(0, 100)
+      : '';
   return name || email.slice(0, email.indexOf('@'));
 }
 
