@@ -6,6 +6,7 @@ import { OPENAPI_CONFIG } from '../worker/openapi-docs.ts';
 import { call, createInstance, createKey, json, unique } from './helpers/api.ts';
 import { makeEvent } from './helpers/events.ts';
 import { CALLERS, type Caller, type Credentials, DERIVED, type Fixture, matrixSetup, type Who } from './helpers/isolation-callers.ts';
+import { ssoBody } from './helpers/sso.ts';
 import { createWebhook } from './helpers/webhooks.ts';
 
 type Expectation = Record<Who, number>;
@@ -241,7 +242,54 @@ const MATRIX: Record<string, RouteCase> = {
     expect: denied({ owner: 202 }),
     request: async (f) => ({ method: 'POST', path: `${webhooks(f)}/${f.webhook.id}/notifications/${f.webhook.deliveryId}/redeliver` }),
   },
+  // SSO (owners only). Each request first makes sure the target has a configuration (as its owner).
+  'GET /api/v1/organizations/{orgId}/sso/configuration': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'GET', path: await withSso(f, '/sso/configuration') }),
+  },
+  'PUT /api/v1/organizations/{orgId}/sso/configuration': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'PUT', path: `${org(f)}/sso/configuration`, body: ssoBody({ domain: matrixDomain(f) }) }),
+  },
+  'DELETE /api/v1/organizations/{orgId}/sso/configuration': {
+    expect: denied({ owner: 204 }),
+    request: async (f) => ({ method: 'DELETE', path: await withSso(f, '/sso/configuration') }),
+  },
+  'GET /api/v1/organizations/{orgId}/oidc-map': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'GET', path: await withSso(f, '/oidc-map') }),
+  },
+  'PUT /api/v1/organizations/{orgId}/oidc-map': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'PUT', path: await withSso(f, '/oidc-map'), body: { entries: { admin: 'ops' } } }),
+  },
+  // Sign-in through SSO is for anyone (a bad explicit credential is still refused): to the provider,
+  // or, for a callback that was not started in this browser, back to the sign-in page.
+  'GET /api/v1/auth/sso/start': {
+    expect: { ...everyone(302), ...BAD },
+    request: async (f) => ({
+      method: 'GET',
+      path: `/api/v1/auth/sso/start?organizationId=${await withSso(f, '').then(() => f.org.orgId)}`,
+    }),
+  },
+  'GET /api/v1/auth/sso/callback': {
+    expect: { ...everyone(302), ...BAD },
+    request: async () => ({ method: 'GET', path: '/api/v1/auth/sso/callback?code=c&state=s' }),
+  },
 };
+
+const matrixDomain = (f: Fixture) => `${f.org.orgId.slice(4).toLowerCase()}.matrix-example.com`;
+
+/** `suffix` under the target organization, once it has an SSO configuration. */
+async function withSso(f: Fixture, suffix: string): Promise<string> {
+  const put = await call(`${org(f)}/sso/configuration`, {
+    method: 'PUT',
+    token: f.org.ownerKey,
+    body: ssoBody({ domain: matrixDomain(f) }),
+  });
+  if (put.status !== 200) throw new Error(`SSO configuration: ${put.status} ${await put.text()}`);
+  return `${org(f)}${suffix}`;
+}
 
 /** A fresh session of the target's owner, by its public id. */
 async function ownerSessionId(f: Fixture): Promise<string> {

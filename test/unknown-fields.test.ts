@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, call, createInstance, createOrg, expectProblem, json, type TestOrg, unique } from './helpers/api.ts';
 import { makeEvent } from './helpers/events.ts';
 import { DATABASES } from './helpers/shards.ts';
+import { ssoBody, uniqueDomain } from './helpers/sso.ts';
 import { createWebhook, hook } from './helpers/webhooks.ts';
 
 /** The extra field every body gets; nothing in the API is called that. */
@@ -19,6 +20,7 @@ interface Fixture {
   kargo: string;
   memberId: string;
   webhook: { id: string; url: string };
+  ssoDomain: string;
 }
 
 interface BodyCase {
@@ -103,6 +105,19 @@ const ROUTES: Record<string, (f: Fixture) => BodyCase> = {
     bodies: [{ name: unique('strict'), webhook: { url: f.webhook.url, active: true, filter: { events: ['audit'] } } }],
     status: 200,
   }),
+  // Before the oidc-map: the map lives in the SSO configuration this creates.
+  'PUT /api/v1/organizations/{orgId}/sso/configuration': (f) => ({
+    path: `/api/v1/organizations/${f.org.orgId}/sso/configuration`,
+    token: f.org.ownerKey,
+    bodies: [ssoBody({ domain: f.ssoDomain })],
+    status: 200,
+  }),
+  'PUT /api/v1/organizations/{orgId}/oidc-map': (f) => ({
+    path: `/api/v1/organizations/${f.org.orgId}/oidc-map`,
+    token: f.org.ownerKey,
+    bodies: [{ entries: { owner: 'admins', auditor: 'audit' } }],
+    status: 200,
+  }),
 };
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -165,7 +180,14 @@ beforeAll(async () => {
   );
   const receiver = await hook();
   const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
-  fixture = { org, argocd: argocd.id, kargo: kargo.id, memberId: member.userId, webhook: { id: config.id, url: receiver.url } };
+  fixture = {
+    org,
+    argocd: argocd.id,
+    kargo: kargo.id,
+    memberId: member.userId,
+    webhook: { id: config.id, url: receiver.url },
+    ssoDomain: uniqueDomain(),
+  };
 });
 
 describe('every JSON body refuses unknown fields', () => {

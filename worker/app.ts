@@ -27,6 +27,8 @@ import { organizationRoutes } from './routes/organizations.ts';
 import { createRouter } from './routes/router.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { ssoConfigurationRoutes } from './routes/sso-configuration.ts';
+import { ssoSignInRoutes } from './routes/sso-sign-in.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -72,6 +74,8 @@ export function createApp() {
   app.route('/ext-api/v1', extensionRoutes);
   app.route('/api/v1', notificationConfigRoutes);
   app.route('/api/v1', notificationDeliveryRoutes);
+  app.route('/api/v1', ssoSignInRoutes);
+  app.route('/api/v1', ssoConfigurationRoutes);
 
   // Referenced by the ingest body's anyOf (its validator is a transform, so they are registered by hand).
   app.openAPIRegistry.register('AuditEventInput', AuditEventInput);

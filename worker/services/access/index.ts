@@ -2,6 +2,7 @@
  * Who may act: API keys, members and their roles, and the credentials a request brings (key, Basic, session).
  * The only door into this folder for code outside it (.dependency-cruiser.cjs).
  */
+export { principalFromAccess } from './access-principal.ts';
 export { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
 export { organizationsOf, principalFromApiKey, principalFromKeyIdAndSecret, touchApiKey } from './credentials.ts';
 export { addMember, changeMemberRole, listMembers, removeMember } from './members.ts';
