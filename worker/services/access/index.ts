@@ -9,10 +9,7 @@ export { addMember, changeMemberRole, listMembers, removeMember } from './member
 export { purgeEndedSignIns } from './purge.ts';
 export {
   principalFromSession,
-  type SessionClient,
-  type SessionStart,
   signInWithApiKey,
-  ssoEnforcedAmong,
   startSession,
 } from './session-principal.ts';
 export { deleteSession, endOtherSessions, endSession, listSessions } from './sessions.ts';
