@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../worker/app.ts';
 import { OPENAPI_CONFIG } from '../worker/openapi-docs.ts';
-import { call, createInstance, createKey, json, unique } from './helpers/api.ts';
+import { ADMIN, call, createInstance, createKey, json, unique } from './helpers/api.ts';
 import { makeEvent } from './helpers/events.ts';
 import { CALLERS, type Caller, type Credentials, DERIVED, type Fixture, matrixSetup, type Who } from './helpers/isolation-callers.ts';
 import { createWebhook } from './helpers/webhooks.ts';
@@ -44,6 +44,15 @@ const everyone = (status: number): Expectation => ({
   ingest: status,
   boundIngest: status,
 });
+
+const personOnly: Expectation = { ...everyone(403), none: 401, ...BAD, expiredSession: 401 };
+const STRANGE_ASSERTION = {
+  id: 'AAAA',
+  rawId: 'AAAA',
+  type: 'public-key',
+  response: { clientDataJSON: 'AAAA', authenticatorData: 'AAAA', signature: 'AAAA' },
+  clientExtensionResults: {},
+};
 
 interface RouteCase {
   expect: Expectation;
@@ -205,6 +214,69 @@ const MATRIX: Record<string, RouteCase> = {
     expect: { ...everyone(204), none: 401, ...BAD, expiredSession: 401, otherOwner: 404, ingest: 403, boundIngest: 403 },
     request: async (f) => ({ method: 'DELETE', path: `/api/v1/me/sessions/${await ownerSessionId(f)}` }),
   },
+  // People sign in as themselves (docs/API.md, "Invitations", "Passkeys", "Sign-in links").
+  'POST /api/v1/organizations/{orgId}/invitations': {
+    expect: managers(201),
+    request: async (f) => ({
+      method: 'POST',
+      path: `${org(f)}/invitations`,
+      body: { email: `${unique('inv')}@example.com`, role: 'member' },
+    }),
+  },
+  'GET /api/v1/organizations/{orgId}/invitations': {
+    expect: managers(200),
+    request: async (f) => ({ method: 'GET', path: `${org(f)}/invitations` }),
+  },
+  'DELETE /api/v1/organizations/{orgId}/invitations/{id}': {
+    expect: managers(204),
+    request: async (f) => ({ method: 'DELETE', path: `${org(f)}/invitations/${(await invitation(f)).id}` }),
+  },
+  // The link's token is the credential: any caller may open it; a bad explicit credential is still refused.
+  'GET /api/v1/invitations/{token}': {
+    expect: { ...everyone(200), ...BAD },
+    request: async (f) => ({ method: 'GET', path: `/api/v1/invitations/${(await invitation(f)).token}` }),
+  },
+  'POST /api/v1/invitations/{token}/passkey-options': {
+    expect: { ...everyone(200), ...BAD },
+    request: async (f) => ({ method: 'POST', path: `/api/v1/invitations/${(await invitation(f)).token}/passkey-options` }),
+  },
+  // Without a passkey (and not signed in as the invited person) nobody accepts.
+  'POST /api/v1/invitations/{token}/accept': {
+    expect: { ...everyone(400), ...BAD },
+    request: async (f) => ({ method: 'POST', path: `/api/v1/invitations/${(await invitation(f)).token}/accept`, body: {} }),
+  },
+  'POST /api/v1/auth/passkey/options': {
+    expect: { ...everyone(200), ...BAD },
+    request: async () => ({ method: 'POST', path: '/api/v1/auth/passkey/options' }),
+  },
+  // No ceremony, no known credential: nobody signs in.
+  'POST /api/v1/auth/passkey': {
+    expect: everyone(401),
+    request: async () => ({ method: 'POST', path: '/api/v1/auth/passkey', body: { response: STRANGE_ASSERTION } }),
+  },
+  // A person's passkeys are managed from a person's own session; keys and API-key sessions get a 403.
+  'GET /api/v1/me/passkeys': { expect: personOnly, request: async () => ({ method: 'GET', path: '/api/v1/me/passkeys' }) },
+  'POST /api/v1/me/passkeys/options': {
+    expect: personOnly,
+    request: async () => ({ method: 'POST', path: '/api/v1/me/passkeys/options' }),
+  },
+  'POST /api/v1/me/passkeys': {
+    expect: personOnly,
+    request: async () => ({ method: 'POST', path: '/api/v1/me/passkeys', body: { response: STRANGE_ASSERTION } }),
+  },
+  'DELETE /api/v1/me/passkeys/{id}': {
+    expect: personOnly,
+    request: async () => ({ method: 'DELETE', path: '/api/v1/me/passkeys/pk_01JDX6Q8Z3V4K2M9R7T5W1Y0AB' }),
+  },
+  // The platform admin token alone makes sign-in links.
+  'POST /api/v1/auth/sign-in-links': {
+    expect: personOnly,
+    request: async (f) => ({ method: 'POST', path: '/api/v1/auth/sign-in-links', body: { email: f.org.ownerEmail } }),
+  },
+  'POST /api/v1/auth/sign-in-links/{token}': {
+    expect: { ...everyone(201), ...BAD },
+    request: async (f) => ({ method: 'POST', path: `/api/v1/auth/sign-in-links/${await signInLinkToken(f)}` }),
+  },
   'GET /api/v1/orgs/{orgId}/notification-configs': { expect: ownersOnly, request: async (f) => ({ method: 'GET', path: webhooks(f) }) },
   'POST /api/v1/orgs/{orgId}/notification-configs': {
     expect: denied({ owner: 201 }),
@@ -242,6 +314,33 @@ const MATRIX: Record<string, RouteCase> = {
     request: async (f) => ({ method: 'POST', path: `${webhooks(f)}/${f.webhook.id}/notifications/${f.webhook.deliveryId}/redeliver` }),
   },
 };
+
+const CREDENTIAL_IN_REQUEST = new Set([
+  'POST /api/v1/auth/session',
+  'POST /api/v1/auth/sign-in-links/{token}',
+  'GET /api/v1/invitations/{token}',
+]);
+
+/** A fresh invitation to the target organization. */
+async function invitation(f: Fixture): Promise<{ id: string; token: string }> {
+  const created = await json<{ invitation: { id: string }; url: string }>(
+    await call(`${org(f)}/invitations`, {
+      method: 'POST',
+      token: f.org.ownerKey,
+      body: { email: `${unique('inv')}@example.com`, role: 'member' },
+    }),
+    201,
+  );
+  return { id: created.invitation.id, token: created.url.slice(created.url.lastIndexOf('/') + 1) };
+}
+
+async function signInLinkToken(f: Fixture): Promise<string> {
+  const link = await json<{ url: string }>(
+    await call('/api/v1/auth/sign-in-links', { method: 'POST', token: ADMIN, body: { email: f.org.ownerEmail } }),
+    201,
+  );
+  return link.url.slice(link.url.indexOf('#') + 1);
+}
 
 /** A fresh session of the target's owner, by its public id. */
 async function ownerSessionId(f: Fixture): Promise<string> {
@@ -307,8 +406,9 @@ describe('isolation matrix', () => {
         const forbiddenMarkers = outsider ? [fixture.org.orgId, fixture.org.ownerEmail] : [fixture.other.orgId, fixture.other.ownerEmail];
         // (A route may echo ids the caller itself sent in the path: the other owner's request names the target org.)
         const echoed = outsider && response.status === 403 ? [fixture.org.orgId] : [];
-        // Signing in answers with the organizations of the key in the body, whoever sends it.
-        if (route === 'POST /api/v1/auth/session') continue;
+        // Signing in answers with the organizations of the key in the body (or the link's person), whoever sends it;
+        // an invitation link shows its holder the organization it invites to.
+        if (CREDENTIAL_IN_REQUEST.has(route)) continue;
         for (const marker of forbiddenMarkers.filter((value) => !echoed.includes(value)))
           if (text.includes(marker)) leaks.push(`${route} as ${who} leaks ${marker}`);
       }
