@@ -260,7 +260,10 @@ describe('every JSON body refuses unknown fields', () => {
           const response = await call(path, { method, token, body: withExtra(body, at), headers });
           const where = `${route} with ${[...at, EXTRA].join('/')}`;
           // No session or ceremony starts or ends (a session request's read-replication bookmark cookie is not state).
-          expect(response.headers.getSetCookie().filter((line) => !line.startsWith('audit_bookmark=')), where).toEqual([]);
+          expect(
+            response.headers.getSetCookie().filter((line) => !line.startsWith('audit_bookmark=')),
+            where,
+          ).toEqual([]);
           const problem = await expectProblem(response, 422);
           expect(problem.errors, where).toEqual([{ pointer: [...at, EXTRA].join('/'), detail: 'is not a known field' }]);
           expect(await snapshot(), where).toEqual(before);

@@ -14,7 +14,7 @@ const b64url = (max: number) =>
  * attestation (registration) or an assertion (sign-in). The authenticator's extension outputs
  * (`clientExtensionResults`) are the authenticator's to name, so that object is open.
  */
-export const WebAuthnCredentialSchema = z
+const WebAuthnCredentialSchema = z
   .strictObject({
     id: b64url(1024),
     rawId: b64url(1024),

@@ -14,7 +14,7 @@ import { insertPasskeyStatement } from './passkeys.ts';
 import type { VerifiedPasskey } from './webauthn.ts';
 
 /** An invitation link works once, for 7 days. */
-export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 type InvitationRow = typeof invitations.$inferSelect;
 

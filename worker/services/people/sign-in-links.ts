@@ -7,7 +7,7 @@ import { findUserByEmail } from '../organizations/index.ts';
 import { createChallenge, takeChallenge } from './challenges.ts';
 
 /** A one-time sign-in link works once, for 15 minutes. */
-export const SIGN_IN_LINK_TTL_MS = 15 * 60 * 1000;
+const SIGN_IN_LINK_TTL_MS = 15 * 60 * 1000;
 
 /** A one-time sign-in link for an existing person (the platform admin's tool, e.g. `npm start` for the demo owner). */
 export async function createSignInLink(db: Database, email: string, now: number): Promise<{ token: string; expiresAt: number }> {
