@@ -3,9 +3,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../worker/app.ts';
 import { OPENAPI_CONFIG } from '../worker/openapi-docs.ts';
-import { ADMIN, call, createInstance, createKey, json, unique } from './helpers/api.ts';
+import { call, createInstance, createKey, json, unique } from './helpers/api.ts';
 import { makeEvent } from './helpers/events.ts';
 import { CALLERS, type Caller, type Credentials, DERIVED, type Fixture, matrixSetup, type Who } from './helpers/isolation-callers.ts';
+import { CREDENTIAL_IN_REQUEST, invitation, STRANGE_ASSERTION, signInLinkToken } from './helpers/isolation-people.ts';
 import { createWebhook } from './helpers/webhooks.ts';
 
 type Expectation = Record<Who, number>;
@@ -46,14 +47,6 @@ const everyone = (status: number): Expectation => ({
 });
 
 const personOnly: Expectation = { ...everyone(403), none: 401, ...BAD, expiredSession: 401 };
-const STRANGE_ASSERTION = {
-  id: 'AAAA',
-  rawId: 'AAAA',
-  type: 'public-key',
-  response: { clientDataJSON: 'AAAA', authenticatorData: 'AAAA', signature: 'AAAA' },
-  clientExtensionResults: {},
-};
-
 interface RouteCase {
   expect: Expectation;
   /** A fresh request against the fixture (fresh objects, so deletes never collide). */
@@ -314,33 +307,6 @@ const MATRIX: Record<string, RouteCase> = {
     request: async (f) => ({ method: 'POST', path: `${webhooks(f)}/${f.webhook.id}/notifications/${f.webhook.deliveryId}/redeliver` }),
   },
 };
-
-const CREDENTIAL_IN_REQUEST = new Set([
-  'POST /api/v1/auth/session',
-  'POST /api/v1/auth/sign-in-links/{token}',
-  'GET /api/v1/invitations/{token}',
-]);
-
-/** A fresh invitation to the target organization. */
-async function invitation(f: Fixture): Promise<{ id: string; token: string }> {
-  const created = await json<{ invitation: { id: string }; url: string }>(
-    await call(`${org(f)}/invitations`, {
-      method: 'POST',
-      token: f.org.ownerKey,
-      body: { email: `${unique('inv')}@example.com`, role: 'member' },
-    }),
-    201,
-  );
-  return { id: created.invitation.id, token: created.url.slice(created.url.lastIndexOf('/') + 1) };
-}
-
-async function signInLinkToken(f: Fixture): Promise<string> {
-  const link = await json<{ url: string }>(
-    await call('/api/v1/auth/sign-in-links', { method: 'POST', token: ADMIN, body: { email: f.org.ownerEmail } }),
-    201,
-  );
-  return link.url.slice(link.url.indexOf('#') + 1);
-}
 
 /** A fresh session of the target's owner, by its public id. */
 async function ownerSessionId(f: Fixture): Promise<string> {

@@ -24,8 +24,8 @@ function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(bytes)));
 }
 
 function u32(value: number): Uint8Array {
@@ -85,7 +85,7 @@ export const TEST_ORIGIN = 'http://localhost:8787';
 
 /** A new authenticator holding one credential (created at `register`). `counterStep` 0 acts like most passkey providers. */
 export async function softwareAuthenticator(counterStep = 1): Promise<SoftwareAuthenticator> {
-  const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const keys = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
   const rawId = crypto.getRandomValues(new Uint8Array(16));
   const authenticator: SoftwareAuthenticator = {
     credentialId: b64url(rawId),
@@ -98,7 +98,7 @@ export async function softwareAuthenticator(counterStep = 1): Promise<SoftwareAu
       const clientData = encoder.encode(
         JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin, crossOrigin: false }),
       );
-      const raw = new Uint8Array(await crypto.subtle.exportKey('raw', keys.publicKey));
+      const raw = new Uint8Array((await crypto.subtle.exportKey('raw', keys.publicKey)) as ArrayBuffer);
       const cose = isoCBOR.encode(
         new Map<number, number | Uint8Array>([
           [1, 2],
@@ -118,9 +118,9 @@ export async function softwareAuthenticator(counterStep = 1): Promise<SoftwareAu
         cose,
       );
       const attestation = isoCBOR.encode(
-        new Map<string, string | Uint8Array | Map<string, never>>([
+        new Map<string, string | Uint8Array | Map<string, string>>([
           ['fmt', 'none'],
-          ['attStmt', new Map()],
+          ['attStmt', new Map<string, string>()],
           ['authData', authData],
         ]),
       );
