@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { INSTANCE_TYPES, KEY_ROLES, ROLES } from './enums.ts';
 
-const Email = z.string().trim().toLowerCase().pipe(z.email().max(256));
+export const Email = z.string().trim().toLowerCase().pipe(z.email().max(256));
 export const DisplayName = z.string().trim().min(1).max(200);
 
 const RoleSchema = z.enum(ROLES);
