@@ -8,8 +8,7 @@
  * the owner removes SSO, which frees the domain.
  *
  * Uses an organization of its own ("Umbrella") for example.com, the demo people's domain, and
- * removes its SSO at the end. The sign-in page's SSO form is another change's: this file starts
- * the sign-in at /api/v1/auth/sso/start?email=… as that form does.
+ * removes its SSO at the end. People start on the sign-in page's "Sign in with SSO" form.
  *
  * Run: `npm run test:e2e`, or `node --test test/e2e/dashboard-sso.test.ts` (after `npm run build:web`).
  */
@@ -57,12 +56,15 @@ browserSuite('SSO settings and sign-in in Chromium', () => {
   /** Sign-ins through SSO so far (the owner's own API-key sign-in is one too, of another method). */
   const ssoSignIns = async () => (await events('sign_in')).filter((event) => event.details.method === 'sso').length;
 
-  /** A fresh browser (no session, no provider session) at the SSO start for `email`. */
+  /** A fresh browser (no session, no provider session) that asks the sign-in page for an SSO sign-in as `email`. */
   async function startAs(email: string): Promise<Page> {
     const fresh = await newContext();
     contexts.push(fresh);
     const target = await fresh.newPage();
-    await target.goto(`${harness.baseUrl}/api/v1/auth/sso/start?${new URLSearchParams({ email })}`);
+    await target.goto(`${harness.baseUrl}/sign-in`);
+    await target.getByLabel('Work email', { exact: true }).fill(email);
+    await target.getByRole('button', { name: 'Continue with SSO' }).click();
+    await target.waitForURL((url) => url.pathname !== '/sign-in' || url.searchParams.has('error'));
     return target;
   }
 
@@ -70,7 +72,7 @@ browserSuite('SSO settings and sign-in in Chromium', () => {
     assert.equal(await target.title(), PROVIDER_TITLE, 'on the provider’s own login page');
     if (username !== null) await target.getByLabel('Username', { exact: true }).fill(username);
     await target.getByLabel('Password', { exact: true }).fill(password);
-    await target.getByRole('button', { name: 'Sign in' }).click();
+    await target.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
 
   before(async () => {
@@ -218,7 +220,8 @@ browserSuite('SSO settings and sign-in in Chromium', () => {
     await stranger.waitForURL((url) => url.pathname === '/sign-in');
     const unknown = new URL(stranger.url());
     assert.equal(unknown.searchParams.get('error'), 'unknown-domain');
-    assert.ok((unknown.searchParams.get('message') ?? '').length > 0);
+    const shown = await stranger.getByTestId('sign-in-redirect-error').textContent();
+    assert.equal(shown, unknown.searchParams.get('message'), 'the sign-in page shows the reason');
 
     const carol = DEMO_ACCOUNTS.carol;
     assert.ok(carol);
@@ -228,6 +231,7 @@ browserSuite('SSO settings and sign-in in Chromium', () => {
     const refused = new URL(outsider.url());
     assert.equal(refused.searchParams.get('error'), 'not-a-member');
     assert.match(refused.searchParams.get('message') ?? '', /not a member/);
+    assert.match((await outsider.getByTestId('sign-in-redirect-error').textContent()) ?? '', /not a member/);
     assert.equal((await outsider.context().cookies(harness.baseUrl)).filter((c) => c.name === 'audit_session').length, 0, 'no session');
     assert.ok((await events('sign_in_failed')).some((event) => event.actor.id === carol.email));
   });
