@@ -22,6 +22,7 @@ import type { CreatedOrganization } from '../../worker/contract/index.ts';
 import { api } from './support/api.ts';
 import { browserSuite, newContext, signedInPage, watch } from './support/browser.ts';
 import { type Harness, sharedHarness } from './support/harness.ts';
+import { axeSeriousViolations } from './support/page-checks.ts';
 
 interface Event {
   action: string;
@@ -168,6 +169,8 @@ browserSuite('SSO settings and sign-in in Chromium', () => {
     assert.equal(await page.getByLabel('Client secret', { exact: true }).inputValue(), '', 'the secret is write-only');
     assert.equal(await page.getByLabel('Client secret', { exact: true }).getAttribute('placeholder'), 'stored — leave empty to keep');
     assert.equal(await page.getByLabel('Discovery URL', { exact: true }).inputValue(), harness.oidcIssuer);
+    await page.getByText('Advanced: endpoint overrides').click();
+    assert.deepEqual(await axeSeriousViolations(page, 'SSO settings, saved, Advanced open'), []);
   });
 
   it('Test sign-in goes through the provider’s login page and shows whom it would let in', async () => {
