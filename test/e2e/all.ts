@@ -5,7 +5,9 @@
  * - dashboard-history deletes an Acme instance and runs the daily cron (which archives Initech's
  *   waiting weeks): it runs after the files that read those (dashboard, dashboard-access-pages);
  * - dashboard-settings first reads Acme's default retention, then changes it;
- * - webhooks sends 10,000 events to Initech, last of the browser files.
+ * - webhooks sends 10,000 events to Initech;
+ * - dashboard-sso, last: it adds organizations (Umbrella, owned by the seeded owner, with SSO for
+ *   example.com while it runs) and SSO sign-ins of the demo people.
  * A file left out of ORDER fails the run, so none is forgotten.
  */
 import { readdirSync } from 'node:fs';
@@ -20,6 +22,7 @@ const ORDER = [
   'dashboard-history.test.ts',
   'webhooks.test.ts',
   'verify-cli.test.ts',
+  'dashboard-sso.test.ts',
 ];
 
 const files = readdirSync(import.meta.dirname).filter((name) => name.endsWith('.test.ts'));
