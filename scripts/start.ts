@@ -11,6 +11,7 @@ import { ensureDevVars } from './lib/dev-vars.ts';
 import { DEMO_ACCOUNTS, startOidcProvider } from './lib/oidc-provider.ts';
 import { run } from './lib/run.ts';
 import { seedDemo } from './lib/seed-demo.ts';
+import { oneTimeSignInLink } from './lib/sign-in-link.ts';
 
 const started = Date.now();
 const PORT = Number(process.env.PORT ?? 8787);
@@ -72,6 +73,8 @@ try {
       archives = 'not built yet; run `npm run archive`';
     }
   }
+  // A one-time link for alice (15 minutes, single use): the quickest way in, and where she adds a passkey.
+  const signInLink = await oneTimeSignInLink(BASE_URL, adminToken, 'alice@example.com');
   const ssoPeople = (['alice', 'bob', 'audra'] as const)
     .map((id) => `${DEMO_ACCOUNTS[id]?.email} (password ${DEMO_ACCOUNTS[id]?.password})`)
     .join(', ');
@@ -83,7 +86,8 @@ try {
                           (alice@example.com, owner of organization Acme)
     Sign in with SSO:     type ${ssoPeople} on the sign-in page
                           (the local provider's own login page asks for the password)
-    Sign-in link:         (one-time sign-in link: added later)
+    Sign in as alice:     ${signInLink}
+                          (one-time link, 15 minutes; then add a passkey under Passkeys)
     Weekly archives:      ${archives}
     Admin token:          ADMIN_TOKEN in .dev.vars (creates organizations)
 
