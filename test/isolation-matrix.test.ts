@@ -6,8 +6,8 @@ import { OPENAPI_CONFIG } from '../worker/openapi-docs.ts';
 import { call, createInstance, createKey, json, unique } from './helpers/api.ts';
 import { makeEvent } from './helpers/events.ts';
 import { CALLERS, type Caller, type Credentials, DERIVED, type Fixture, matrixSetup, type Who } from './helpers/isolation-callers.ts';
-import { ssoBody } from './helpers/sso.ts';
 import { CREDENTIAL_IN_REQUEST, invitation, STRANGE_ASSERTION, signInLinkToken } from './helpers/isolation-people.ts';
+import { ssoBody } from './helpers/sso.ts';
 import { createWebhook } from './helpers/webhooks.ts';
 
 type Expectation = Record<Who, number>;

@@ -31,9 +31,9 @@ import { passkeySignInRoutes } from './routes/passkeys.ts';
 import { createRouter } from './routes/router.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { signInLinkRoutes } from './routes/sign-in-links.ts';
 import { ssoConfigurationRoutes } from './routes/sso-configuration.ts';
 import { ssoSignInRoutes } from './routes/sso-sign-in.ts';
-import { signInLinkRoutes } from './routes/sign-in-links.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

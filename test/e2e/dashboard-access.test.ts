@@ -73,7 +73,7 @@ browserSuite('dashboard for compliance users and accessibility reviewers', () =>
       if (run === 0) {
         await axe('sign-in', target);
         await target.getByLabel('API key').fill('alk_wrong');
-        await target.getByRole('button', { name: 'Sign in' }).click();
+        await target.getByRole('button', { name: 'Sign in', exact: true }).click();
         await target.getByRole('alert').waitFor();
         await axe('sign-in error', target);
       }
@@ -88,7 +88,7 @@ browserSuite('dashboard for compliance users and accessibility reviewers', () =>
       });
       await target.getByLabel('API key').fill(harness.seed.owner.apiKey);
       const started = Date.now();
-      await target.getByRole('button', { name: 'Sign in' }).click();
+      await target.getByRole('button', { name: 'Sign in', exact: true }).click();
       await rows(target).first().waitFor();
       times.push(Date.now() - started);
       await settled(target);

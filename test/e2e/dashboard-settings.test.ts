@@ -280,7 +280,7 @@ browserSuite('Settings tab in Chromium', () => {
     });
     await auditor.goto(`${harness.baseUrl}/sign-in`);
     await auditor.getByLabel('API key').fill(auditorSecret);
-    await auditor.getByRole('button', { name: 'Sign in' }).click();
+    await auditor.getByRole('button', { name: 'Sign in', exact: true }).click();
     await auditor.waitForURL(orgUrl('/audit-logs'));
     await auditor.locator('tbody tr.audit-table__row').first().waitFor();
     assert.equal((await auditor.locator('.app-header__role').textContent())?.trim(), 'auditor');
