@@ -12,7 +12,7 @@ import { sessionExpired, sessionLastUsed, touchSession } from './sessions.ts';
 
 const SESSION_ENDED = 'The session has ended. Sign in again.';
 const NO_ORGANIZATION =
-  'You signed in, but you are not a member of any organization here (any more). Ask an organization owner to invite you again.';
+  'Who you are was verified, but you are not a member of any organization here (any more). Ask an organization owner to invite you again.';
 
 /** The credential type an event records for a request made with a session of each method. */
 const SESSION_CREDENTIAL: Record<SessionMethod, CredentialType> = {
