@@ -5,6 +5,8 @@
  * - dashboard-history deletes an Acme instance and runs the daily cron (which archives Initech's
  *   waiting weeks): it runs after the files that read those (dashboard, dashboard-access-pages);
  * - dashboard-settings first reads Acme's default retention, then changes it;
+ * - dashboard-sign-in invites (and later removes) an auditor of Acme and adds Acme events of
+ *   the current week, after the files that count Acme's events;
  * - webhooks sends 10,000 events to Initech;
  * - dashboard-sso, last: it adds organizations (Umbrella, owned by the seeded owner, with SSO for
  *   example.com while it runs) and SSO sign-ins of the demo people.
@@ -20,6 +22,7 @@ const ORDER = [
   'dashboard-settings.test.ts',
   'dashboard-search.test.ts',
   'dashboard-history.test.ts',
+  'dashboard-sign-in.test.ts',
   'webhooks.test.ts',
   'verify-cli.test.ts',
   'dashboard-sso.test.ts',
