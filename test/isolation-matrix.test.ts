@@ -1,5 +1,5 @@
 // Every route of the API against every kind of caller (helpers/isolation-callers.ts makes the
-// callers and the target organization): the route table below is the test; a new route fails it.
+// callers and the target organization): the route table below, with helpers/isolation-people-routes.ts, is the test; a new route fails it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../worker/app.ts';
 import { OPENAPI_CONFIG } from '../worker/openapi-docs.ts';
