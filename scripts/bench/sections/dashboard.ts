@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { CHROMIUM_PATH, launchChromium } from '../../lib/chromium.ts';
 import type { BenchRun } from '../bench-run.ts';
 import type { BenchOrg } from '../dataset.ts';
 import type { Dataset } from '../large-dataset.ts';
@@ -32,26 +33,13 @@ function firstLoadJsGzipBytes(buildDir = 'web/build'): { raw: number; gzip: numb
   return { raw, gzip, files: new Set(sources).size };
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-
 /**
  * Time from navigation to the first 50 rows of the Audit Logs tab (1M-event organization) in
  * Chromium, beside the time to render the sign-in page (same app, no data): median of 5.
  */
 async function firstRowsTiming(server: BenchServer, org: BenchOrg): Promise<{ rows: number; signIn: number } | null> {
-  if (!existsSync(CHROMIUM)) return null;
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  if (!existsSync(CHROMIUM_PATH)) return null;
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();

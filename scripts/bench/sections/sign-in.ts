@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../../lib/chromium.ts';
 import { DEMO_ACCOUNTS, startOidcProvider } from '../../lib/oidc-provider.ts';
 import { type BenchRun, DAY, freshDir, log } from '../bench-run.ts';
 import { type Figure, figure, median, round } from '../measure.ts';
@@ -20,7 +21,6 @@ import { applyMigrations, type BenchServer, startServer } from '../server.ts';
 
 const PORT = 8798;
 const ORIGIN = `http://localhost:${PORT}`;
-const CHROMIUM = '/usr/bin/chromium';
 const RUNS = 7;
 const EVENTS = 5_000;
 const CLIENT = { id: 'audit-logs', secret: 'audit-logs-client-secret-0123456789' };
@@ -60,7 +60,7 @@ interface Seeded {
 }
 
 export async function signInSection(run: BenchRun): Promise<void> {
-  if (!existsSync(CHROMIUM) || !existsSync('web/build/index.html')) {
+  if (!existsSync(CHROMIUM_PATH) || !existsSync('web/build/index.html')) {
     run.notes.push('Sign-in: skipped (needs /usr/bin/chromium and web/build).');
     return;
   }
@@ -166,18 +166,7 @@ async function timed(browser: Browser, wayIn: WayIn): Promise<number[]> {
 
 /** Longer than 80 lines: the four ways in side by side, so each reads against the baseline it is compared with. */
 async function measureWaysIn(server: BenchServer, seeded: Seeded, accessAssertion: (email: string) => Promise<string>): Promise<Figure[]> {
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   const alice = DEMO_ACCOUNTS.alice;
   if (!alice) throw new Error('the provider has no alice');
   try {

@@ -7,9 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe } from 'node:test';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../../../scripts/lib/chromium.ts';
 import { ROOT, seeded, sharedHarness } from './harness.ts';
-
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Why the browser tests cannot run here, or false when they can. */
 const BROWSER_SKIP = !existsSync(CHROMIUM_PATH)
@@ -34,17 +33,7 @@ let launched: Promise<Browser> | null = null;
 
 /** The run's Chromium, launched on first use; each test file opens contexts of its own in it. */
 export function sharedBrowser(): Promise<Browser> {
-  launched ??= chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  launched ??= launchChromium();
   return launched;
 }
 
