@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe } from 'node:test';
-import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { CHROMIUM_PATH, launchChromium } from '../../../scripts/lib/chromium.ts';
 import { ROOT, seeded, sharedHarness } from './harness.ts';
 
