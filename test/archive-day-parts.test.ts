@@ -272,7 +272,10 @@ describe('day parts (days deflated ahead of their week)', () => {
     };
     const writer = new DayFileWriter();
     const line = eventLineWriter('org_pinned');
-    const page = writer.page([line(row), line({ ...row, id: 'evt-pinned-2', sequence: 8, detailsJson: null, actorIp: null, credentialType: null, credentialId: null })]);
+    const page = writer.page([
+      line(row),
+      line({ ...row, id: 'evt-pinned-2', sequence: 8, detailsJson: null, actorIp: null, credentialType: null, credentialId: null }),
+    ]);
     const bytes = new Uint8Array([...page, ...writer.end()]);
     // If this fails, day files of the same events changed: raise DAY_PART_FORMAT (parts made
     // before would otherwise be stitched beside new ones) and update this hash.

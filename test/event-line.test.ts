@@ -48,10 +48,9 @@ const newEvent: fc.Arbitrary<NewAuditEvent> = fc.record({
   source: fc.constantFrom('ingest' as const, 'platform' as const),
   sourceKeyId: optionalText,
   // Recorded credentials: every type, ids with the same hostile text as other fields.
-  credential: fc.option(
-    fc.record({ type: fc.constantFrom('api_key', 'session', 'sso', 'passkey', 'access', 'admin_token'), id: text }),
-    { nil: null },
-  ),
+  credential: fc.option(fc.record({ type: fc.constantFrom('api_key', 'session', 'sso', 'passkey', 'access', 'admin_token'), id: text }), {
+    nil: null,
+  }),
 });
 
 const storedRow: fc.Arbitrary<EventColumns> = fc

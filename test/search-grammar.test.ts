@@ -129,7 +129,10 @@ describe('every qualifier equals its structured filter', () => {
             instance: ['instance:production', `filters.instanceId=${production}`],
             source: ['source:platform', 'filters.source=platform'],
             // The ingested events' key, or the admin token that created the organization.
-            credential: pick % 2 ? [`credential:${org.ownerKeyId}`, `filters.credentialId=${org.ownerKeyId}`] : ['credential:admin', 'filters.credentialId=admin'],
+            credential:
+              pick % 2
+                ? [`credential:${org.ownerKeyId}`, `filters.credentialId=${org.ownerKeyId}`]
+                : ['credential:admin', 'filters.credentialId=admin'],
             after: [`after:${days(pick * 4)}`, `filters.startTime=${days(pick * 4)}`],
             before: [`before:${days(pick * 4)}`, `filters.endTime=${days(pick * 4)}`],
           };
@@ -166,7 +169,10 @@ describe('every qualifier equals its structured filter', () => {
     // Another organization's key id (its own events exist in the same shard or not): nothing here,
     // and nothing of this organization there.
     const other = await createOrg('grammar-other');
-    await json(await call(`/api/v1/organizations/${other.orgId}/audit-logs`, { method: 'POST', token: other.ownerKey, body: makeEvent(0) }), 201);
+    await json(
+      await call(`/api/v1/organizations/${other.orgId}/audit-logs`, { method: 'POST', token: other.ownerKey, body: makeEvent(0) }),
+      201,
+    );
     expect(await total(`filters.credentialId=${other.ownerKeyId}`)).toBe(0);
     expect(await total(q(`credential:${other.ownerKeyId}`))).toBe(0);
     const theirs = await call(`/api/v1/organizations/${other.orgId}/audit-logs?filters.credentialId=${org.ownerKeyId}`, {

@@ -1,9 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ApiKey, AuditLogPage, CreatedApiKey, Me } from '../worker/contract/index.ts';
-import { ADMIN, call, createKey, createOrg, expectProblem, json, type TestOrg, unique } from './helpers/api.ts';
 import { database } from '../worker/db/client.ts';
 import { startSession } from '../worker/services/access/index.ts';
+import { ADMIN, call, createKey, createOrg, expectProblem, json, type TestOrg, unique } from './helpers/api.ts';
 import { makeEvent } from './helpers/events.ts';
 
 /**
@@ -75,7 +75,10 @@ describe('service keys', () => {
       );
       expect(problem.detail).toMatch(/Only owners can create service keys/);
     }
-    await expectProblem(await call(keysPath(org), { method: 'POST', token: org.ownerKey, body: { name: 'x', role: 'member', kind: 'robot' } }), 422);
+    await expectProblem(
+      await call(keysPath(org), { method: 'POST', token: org.ownerKey, body: { name: 'x', role: 'member', kind: 'robot' } }),
+      422,
+    );
     const after = (await json<{ apiKeys: ApiKey[] }>(await call(keysPath(org), { token: org.ownerKey }), 200)).apiKeys;
     expect(after).toHaveLength(listed.length + 1); // only the admin key
 
@@ -88,7 +91,10 @@ describe('service keys', () => {
 
   it('the platform admin token, being no person, makes service keys and cannot make personal ones', async () => {
     const org = await createOrg('svc-admin-token');
-    const made = await json<CreatedApiKey>(await call(keysPath(org), { method: 'POST', token: ADMIN, body: { name: 'ci', role: 'ingest' } }), 201);
+    const made = await json<CreatedApiKey>(
+      await call(keysPath(org), { method: 'POST', token: ADMIN, body: { name: 'ci', role: 'ingest' } }),
+      201,
+    );
     expect(made).toMatchObject({ kind: 'service', userId: null });
     await expectProblem(
       await call(keysPath(org), { method: 'POST', token: ADMIN, body: { name: 'p', role: 'member', kind: 'personal' } }),
@@ -136,7 +142,9 @@ describe('service keys', () => {
 
     await expectProblem(await call(membersPath(org), { token: creator.key.secret }), 401);
     expect((await call(membersPath(org), { token: service.secret })).status).toBe(200);
-    expect((await call(membersPath(org), { headers: { authorization: `Basic ${btoa(`${service.id}:${service.secret}`)}` } })).status).toBe(200);
+    expect((await call(membersPath(org), { headers: { authorization: `Basic ${btoa(`${service.id}:${service.secret}`)}` } })).status).toBe(
+      200,
+    );
     const listed = (await json<{ apiKeys: ApiKey[] }>(await call(keysPath(org), { token: org.ownerKey }), 200)).apiKeys;
     expect(listed.find((key) => key.id === service.id)?.revokedAt).toBeNull();
     expect(listed.find((key) => key.id === creator.key.id)?.revokedAt).not.toBeNull();

@@ -192,7 +192,12 @@ describe('verifyArchive: event fields added later (source, sourceKeyId, credenti
         },
         source: index % 2 === 0 ? 'ingest' : 'platform',
         sourceKeyId: index % 2 === 0 ? 'key_01KA0M0000000000000000CI' : null,
-        credential: index % 2 === 0 ? { type: 'api_key', id: 'key_01KA0M0000000000000000CI' } : index % 3 === 0 ? null : { type: 'passkey', id: 'ses_1' },
+        credential:
+          index % 2 === 0
+            ? { type: 'api_key', id: 'key_01KA0M0000000000000000CI' }
+            : index % 3 === 0
+              ? null
+              : { type: 'passkey', id: 'ses_1' },
         sequence: nextSequence(),
       })),
     );

@@ -52,7 +52,9 @@ export function event(organizationId: string, timestamp: number, id: string, seq
     count: 1,
     lastOccurredTimestamp: at,
   };
-  return sequence === null ? base : { ...base, source: 'ingest', sourceKeyId: 'key_ci', credential: { type: 'api_key', id: 'key_ci' }, sequence };
+  return sequence === null
+    ? base
+    : { ...base, source: 'ingest', sourceKeyId: 'key_ci', credential: { type: 'api_key', id: 'key_ci' }, sequence };
 }
 
 export interface ArchiveSpec {

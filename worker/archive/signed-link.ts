@@ -1,6 +1,6 @@
 import type { ActorType } from '../auth/principal.ts';
-import type { CredentialType } from '../contract/enums.ts';
 import { base64Url, timingSafeEqualText } from '../auth/secrets.ts';
+import type { CredentialType } from '../contract/enums.ts';
 
 export const LINK_TTL_SECONDS = 15 * 60;
 

@@ -66,7 +66,10 @@ export const archiveRoutes = createRouter()
           limit: query['filters.limit'],
           offset: query['filters.offset'],
         },
-        { origin: new URL(c.req.url).origin, secret: c.env.LINK_SIGNING_SECRET, actor: c.var.caller.actor,
+        {
+          origin: new URL(c.req.url).origin,
+          secret: c.env.LINK_SIGNING_SECRET,
+          actor: c.var.caller.actor,
           credential: c.var.caller.credential,
           now: c.var.now,
         },

@@ -2,10 +2,10 @@ import { createRoute } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { SESSION_COOKIE, SESSION_LIFETIME_MS, sessionCookieOptions } from '../auth/session-cookie.ts';
 import { MeSchema as Me, SignInSchema } from '../contract/management.ts';
+import { ApiError } from '../errors.ts';
 import { signedIn } from '../middleware/access.ts';
 import { apiKeyPrincipal } from '../middleware/authenticate.ts';
 import { markChangesQueued } from '../middleware/change-events.ts';
-import { ApiError } from '../errors.ts';
 import {
   deleteSession,
   organizationsOf,

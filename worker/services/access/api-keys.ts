@@ -1,9 +1,9 @@
 import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { mayGrant } from '../../auth/roles.ts';
 import { newApiKeySecret, sha256Hex } from '../../auth/secrets.ts';
+import type { KeyKind } from '../../contract/enums.ts';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import type { KeyKind } from '../../contract/enums.ts';
 import { type ApiKeyRow, apiKeys, type KeyRole, memberships, sessionKeys, sessions } from '../../db/schema.ts';
 import { forbidden, invalidField, notFound } from '../../errors.ts';
 import { type ChangeContext, managementEvent } from '../../events/management-event.ts';
