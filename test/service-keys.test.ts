@@ -179,12 +179,37 @@ describe('refused API-key sign-ins', () => {
     await expectProblem(await signInAttempt(ingest.secret), 403);
     await expectProblem(await signInAttempt(revoked.secret), 401);
     await expectProblem(await signInAttempt(expiring.secret), 401);
-    const failed = await events(org, 'filters.action=sign_in_failed&filters.limit=10');
+    const leaver = await coOwner(org);
+    expect((await call(`${membersPath(org)}/${leaver.userId}`, { method: 'DELETE', token: org.ownerKey })).status).toBe(204);
+    await expectProblem(await signInAttempt(leaver.key.secret), 401);
+    const all = await events(org, 'filters.action=sign_in_failed&filters.limit=10');
+    const [leaverFailure] = all.filter((item) => item.credential?.id === leaver.key.id);
+    expect(leaverFailure?.actor).toEqual({ type: 'user', id: leaver.email, ip: '' });
+    expect(leaverFailure?.details.reason).toMatch(/revoked|no longer a member/);
+    const failed = all.filter((item) => item !== leaverFailure);
     const reasons = new Map(failed.map((item) => [item.credential?.id, String(item.details.reason)]));
     expect(reasons.get(ingest.id)).toMatch(/Ingest keys/);
     expect(reasons.get(revoked.id)).toMatch(/revoked/);
     expect(reasons.get(expiring.id)).toMatch(/expired/);
     for (const item of failed) expect(item.actor).toEqual({ type: 'user', id: org.ownerEmail, ip: '' });
+  });
+
+  it('are recorded when the organization enforces SSO, while the key keeps working for API calls', async () => {
+    const org = await createOrg('key-sign-in-sso');
+    // The SSO configuration API is its own feature; its stored row is all this rule reads.
+    await env.DB.prepare(
+      `INSERT INTO sso_configurations (organization_id, enforce_sso, oidc_json, created_at, updated_at) VALUES (?, 1, '{}', ?, ?)`,
+    )
+      .bind(org.orgId, Date.now(), Date.now())
+      .run();
+    const problem = await expectProblem(await signInAttempt(org.ownerKey), 403);
+    const [failed] = await events(org, 'filters.action=sign_in_failed');
+    expect(failed).toMatchObject({
+      actor: { type: 'user', id: org.ownerEmail },
+      credential: { type: 'api_key', id: org.ownerKeyId },
+      details: { reason: problem.detail },
+    });
+    expect((await call(membersPath(org), { token: org.ownerKey })).status).toBe(200);
   });
 
   it('record nothing for a secret that matches no key (no organization is named)', async () => {
