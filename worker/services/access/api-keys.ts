@@ -72,7 +72,11 @@ function newKeyKind(input: NewApiKey, context: ChangeContext): KeyKind {
   const person = context.principal.user !== null;
   const kind = input.kind ?? (person ? 'personal' : 'service');
   if (kind === 'service' && context.role !== 'owner') {
-    throw forbidden(`Only owners can create service keys (your role is ${context.role}); create a personal key instead.`);
+    throw forbidden(
+      person
+        ? `Only owners can create service keys (your role is ${context.role}); create a personal key instead.`
+        : `Only owners can create service keys (this key's role is ${context.role}), and a service key is no person to create a personal one for.`,
+    );
   }
   if (kind === 'personal' && !person) {
     throw forbidden('A personal key acts for the person who creates it; this credential is no person, so it can only create service keys.');
