@@ -14,6 +14,10 @@ const BINDINGS = {
   // Webhooks reach the local test receiver over plain http, and retry after 1 s instead of 30 s.
   ALLOW_INSECURE_WEBHOOKS: 'true',
   WEBHOOK_RETRY_BASE_SECONDS: '1',
+  // SSO client secrets at rest; OpenID providers and the Access key server of the tests speak plain http on 127.0.0.1.
+  SSO_SECRET_KEY: 'CAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAg=',
+  ALLOW_INSECURE_SSO: 'true',
+  ACCESS_AUD: 'test-access-audience',
 };
 
 /**
@@ -46,7 +50,17 @@ function workerProject(
       cloudflareTest(({ inject }) => ({
         wrangler: { configPath: './wrangler.toml' },
         // The webhook receiver is started by the global setup below, in this Node process.
-        miniflare: { bindings: { ...BINDINGS, WEBHOOK_RECEIVER: inject('webhookReceiverUrl') }, ...extra },
+        miniflare: {
+          bindings: {
+            ...BINDINGS,
+            WEBHOOK_RECEIVER: inject('webhookReceiverUrl'),
+            // The OpenID provider and the Cloudflare Access key server (test/setup/oidc-provider.ts).
+            OIDC_ISSUER: inject('oidcIssuer'),
+            OIDC_TEST_SERVER: inject('oidcTestServer'),
+            ACCESS_TEAM_DOMAIN: inject('accessTeamDomain'),
+          },
+          ...extra,
+        },
       })),
     ],
     // Integration tests in workerd on 2 shared cores: the 5 s default is too tight under load.
@@ -54,7 +68,7 @@ function workerProject(
       name,
       include,
       exclude,
-      globalSetup: ['./test/setup/webhook-receiver.ts'],
+      globalSetup: ['./test/setup/webhook-receiver.ts', './test/setup/oidc-provider.ts'],
       setupFiles: ['./test/setup/apply-migrations.ts'],
       testTimeout: 30_000,
       hookTimeout: 60_000,

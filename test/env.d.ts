@@ -14,6 +14,9 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** Base URL of the local webhook receiver (test/setup/webhook-receiver.ts). */
       WEBHOOK_RECEIVER: string;
+      /** The real OpenID provider's issuer, and the test server beside it (token tampering, Access keys): test/setup/oidc-provider.ts. */
+      OIDC_ISSUER: string;
+      OIDC_TEST_SERVER: string;
     }
     // `exports.default` is the loopback to this Worker's fetch handler.
     interface GlobalProps {

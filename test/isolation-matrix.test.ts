@@ -6,6 +6,8 @@ import { OPENAPI_CONFIG } from '../worker/openapi-docs.ts';
 import { call, createInstance, createKey, json, unique } from './helpers/api.ts';
 import { makeEvent } from './helpers/events.ts';
 import { CALLERS, type Caller, type Credentials, DERIVED, type Fixture, matrixSetup, type Who } from './helpers/isolation-callers.ts';
+import { CREDENTIAL_IN_REQUEST, invitation, STRANGE_ASSERTION, signInLinkToken } from './helpers/isolation-people.ts';
+import { ssoBody } from './helpers/sso.ts';
 import { createWebhook } from './helpers/webhooks.ts';
 
 type Expectation = Record<Who, number>;
@@ -45,6 +47,7 @@ const everyone = (status: number): Expectation => ({
   boundIngest: status,
 });
 
+const personOnly: Expectation = { ...everyone(403), none: 401, ...BAD, expiredSession: 401 };
 interface RouteCase {
   expect: Expectation;
   /** A fresh request against the fixture (fresh objects, so deletes never collide). */
@@ -205,6 +208,69 @@ const MATRIX: Record<string, RouteCase> = {
     expect: { ...everyone(204), none: 401, ...BAD, expiredSession: 401, otherOwner: 404, ingest: 403, boundIngest: 403 },
     request: async (f) => ({ method: 'DELETE', path: `/api/v1/me/sessions/${await ownerSessionId(f)}` }),
   },
+  // People sign in as themselves (docs/API.md, "Invitations", "Passkeys", "Sign-in links").
+  'POST /api/v1/organizations/{orgId}/invitations': {
+    expect: managers(201),
+    request: async (f) => ({
+      method: 'POST',
+      path: `${org(f)}/invitations`,
+      body: { email: `${unique('inv')}@example.com`, role: 'member' },
+    }),
+  },
+  'GET /api/v1/organizations/{orgId}/invitations': {
+    expect: managers(200),
+    request: async (f) => ({ method: 'GET', path: `${org(f)}/invitations` }),
+  },
+  'DELETE /api/v1/organizations/{orgId}/invitations/{id}': {
+    expect: managers(204),
+    request: async (f) => ({ method: 'DELETE', path: `${org(f)}/invitations/${(await invitation(f)).id}` }),
+  },
+  // The link's token is the credential: any caller may open it; a bad explicit credential is still refused.
+  'GET /api/v1/invitations/{token}': {
+    expect: { ...everyone(200), ...BAD },
+    request: async (f) => ({ method: 'GET', path: `/api/v1/invitations/${(await invitation(f)).token}` }),
+  },
+  'POST /api/v1/invitations/{token}/passkey-options': {
+    expect: { ...everyone(200), ...BAD },
+    request: async (f) => ({ method: 'POST', path: `/api/v1/invitations/${(await invitation(f)).token}/passkey-options` }),
+  },
+  // Without a passkey (and not signed in as the invited person) nobody accepts.
+  'POST /api/v1/invitations/{token}/accept': {
+    expect: { ...everyone(400), ...BAD },
+    request: async (f) => ({ method: 'POST', path: `/api/v1/invitations/${(await invitation(f)).token}/accept`, body: {} }),
+  },
+  'POST /api/v1/auth/passkey/options': {
+    expect: { ...everyone(200), ...BAD },
+    request: async () => ({ method: 'POST', path: '/api/v1/auth/passkey/options' }),
+  },
+  // No ceremony, no known credential: nobody signs in.
+  'POST /api/v1/auth/passkey': {
+    expect: everyone(401),
+    request: async () => ({ method: 'POST', path: '/api/v1/auth/passkey', body: { response: STRANGE_ASSERTION } }),
+  },
+  // A person's passkeys are managed from a person's own session; keys and API-key sessions get a 403.
+  'GET /api/v1/me/passkeys': { expect: personOnly, request: async () => ({ method: 'GET', path: '/api/v1/me/passkeys' }) },
+  'POST /api/v1/me/passkeys/options': {
+    expect: personOnly,
+    request: async () => ({ method: 'POST', path: '/api/v1/me/passkeys/options' }),
+  },
+  'POST /api/v1/me/passkeys': {
+    expect: personOnly,
+    request: async () => ({ method: 'POST', path: '/api/v1/me/passkeys', body: { response: STRANGE_ASSERTION } }),
+  },
+  'DELETE /api/v1/me/passkeys/{id}': {
+    expect: personOnly,
+    request: async () => ({ method: 'DELETE', path: '/api/v1/me/passkeys/pk_01JDX6Q8Z3V4K2M9R7T5W1Y0AB' }),
+  },
+  // The platform admin token alone makes sign-in links.
+  'POST /api/v1/auth/sign-in-links': {
+    expect: personOnly,
+    request: async (f) => ({ method: 'POST', path: '/api/v1/auth/sign-in-links', body: { email: f.org.ownerEmail } }),
+  },
+  'POST /api/v1/auth/sign-in-links/{token}': {
+    expect: { ...everyone(201), ...BAD },
+    request: async (f) => ({ method: 'POST', path: `/api/v1/auth/sign-in-links/${await signInLinkToken(f)}` }),
+  },
   'GET /api/v1/orgs/{orgId}/notification-configs': { expect: ownersOnly, request: async (f) => ({ method: 'GET', path: webhooks(f) }) },
   'POST /api/v1/orgs/{orgId}/notification-configs': {
     expect: denied({ owner: 201 }),
@@ -241,7 +307,54 @@ const MATRIX: Record<string, RouteCase> = {
     expect: denied({ owner: 202 }),
     request: async (f) => ({ method: 'POST', path: `${webhooks(f)}/${f.webhook.id}/notifications/${f.webhook.deliveryId}/redeliver` }),
   },
+  // SSO (owners only). Each request first makes sure the target has a configuration (as its owner).
+  'GET /api/v1/organizations/{orgId}/sso/configuration': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'GET', path: await withSso(f, '/sso/configuration') }),
+  },
+  'PUT /api/v1/organizations/{orgId}/sso/configuration': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'PUT', path: `${org(f)}/sso/configuration`, body: ssoBody({ domain: matrixDomain(f) }) }),
+  },
+  'DELETE /api/v1/organizations/{orgId}/sso/configuration': {
+    expect: denied({ owner: 204 }),
+    request: async (f) => ({ method: 'DELETE', path: await withSso(f, '/sso/configuration') }),
+  },
+  'GET /api/v1/organizations/{orgId}/oidc-map': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'GET', path: await withSso(f, '/oidc-map') }),
+  },
+  'PUT /api/v1/organizations/{orgId}/oidc-map': {
+    expect: ownersOnly,
+    request: async (f) => ({ method: 'PUT', path: await withSso(f, '/oidc-map'), body: { entries: { admin: 'ops' } } }),
+  },
+  // Sign-in through SSO is for anyone (a bad explicit credential is still refused): to the provider,
+  // or, for a callback that was not started in this browser, back to the sign-in page.
+  'GET /api/v1/auth/sso/start': {
+    expect: { ...everyone(302), ...BAD },
+    request: async (f) => ({
+      method: 'GET',
+      path: `/api/v1/auth/sso/start?organizationId=${await withSso(f, '').then(() => f.org.orgId)}`,
+    }),
+  },
+  'GET /api/v1/auth/sso/callback': {
+    expect: { ...everyone(302), ...BAD },
+    request: async () => ({ method: 'GET', path: '/api/v1/auth/sso/callback?code=c&state=s' }),
+  },
 };
+
+const matrixDomain = (f: Fixture) => `${f.org.orgId.slice(4).toLowerCase()}.matrix-example.com`;
+
+/** `suffix` under the target organization, once it has an SSO configuration. */
+async function withSso(f: Fixture, suffix: string): Promise<string> {
+  const put = await call(`${org(f)}/sso/configuration`, {
+    method: 'PUT',
+    token: f.org.ownerKey,
+    body: ssoBody({ domain: matrixDomain(f) }),
+  });
+  if (put.status !== 200) throw new Error(`SSO configuration: ${put.status} ${await put.text()}`);
+  return `${org(f)}${suffix}`;
+}
 
 /** A fresh session of the target's owner, by its public id. */
 async function ownerSessionId(f: Fixture): Promise<string> {
@@ -307,8 +420,9 @@ describe('isolation matrix', () => {
         const forbiddenMarkers = outsider ? [fixture.org.orgId, fixture.org.ownerEmail] : [fixture.other.orgId, fixture.other.ownerEmail];
         // (A route may echo ids the caller itself sent in the path: the other owner's request names the target org.)
         const echoed = outsider && response.status === 403 ? [fixture.org.orgId] : [];
-        // Signing in answers with the organizations of the key in the body, whoever sends it.
-        if (route === 'POST /api/v1/auth/session') continue;
+        // Signing in answers with the organizations of the key in the body (or the link's person), whoever sends it;
+        // an invitation link shows its holder the organization it invites to.
+        if (CREDENTIAL_IN_REQUEST.has(route)) continue;
         for (const marker of forbiddenMarkers.filter((value) => !echoed.includes(value)))
           if (text.includes(marker)) leaks.push(`${route} as ${who} leaks ${marker}`);
       }

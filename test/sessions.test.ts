@@ -1,5 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { database } from '../worker/db/client.ts';
+import { purgeEndedSignIns } from '../worker/services/access/index.ts';
 import { ADMIN, call, createKey, createOrg, expectProblem, json } from './helpers/api.ts';
 
 interface Session {
@@ -210,5 +212,47 @@ describe('timeouts', () => {
     expect(header).toMatch(/Max-Age=604800/);
     expect(header).toMatch(/HttpOnly/i);
     expect(header).toMatch(/SameSite=Lax/i);
+  });
+});
+
+describe('the daily purge of ended sign-ins', () => {
+  it('forgets ended sessions and expired ceremonies, and keeps what still works', async () => {
+    const org = await createOrg('sessions-purge');
+    const [idle, expired, live] = [await signIn(org.ownerKey), await signIn(org.ownerKey), await signIn(org.ownerKey)];
+    const [idleId, expiredId, liveId] = [await currentId(idle), await currentId(expired), await currentId(live)];
+    const now = Date.now();
+    await env.DB.prepare('UPDATE sessions SET last_used_at = ? WHERE id = ?')
+      .bind(now - 13 * HOUR, idleId)
+      .run();
+    await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?')
+      .bind(now - 1, expiredId)
+      .run();
+    const handle = `purge-${crypto.randomUUID()}`;
+    await env.DB.prepare(
+      `INSERT INTO sign_in_challenges (handle_hash, purpose, payload, created_at, expires_at) VALUES (?, 'passkey_sign_in', '{}', ?, ?), (?, 'passkey_sign_in', '{}', ?, ?)`,
+    )
+      .bind(`${handle}-old`, now - 10 * 60_000, now - 5 * 60_000, `${handle}-new`, now, now + 5 * 60_000)
+      .run();
+
+    const purged = await purgeEndedSignIns(database(env.DB), now);
+    expect(purged.sessions).toBeGreaterThanOrEqual(2);
+    expect(purged.challenges).toBeGreaterThanOrEqual(1);
+    const ids = (
+      await env.DB.prepare('SELECT id FROM sessions WHERE id IN (?, ?, ?)').bind(idleId, expiredId, liveId).all<{ id: string }>()
+    ).results;
+    expect(ids.map((row) => row.id)).toEqual([liveId]);
+    const orphans = await env.DB.prepare(
+      'SELECT count(*) AS n FROM session_keys WHERE token_hash NOT IN (SELECT token_hash FROM sessions)',
+    ).first<{
+      n: number;
+    }>();
+    expect(orphans?.n).toBe(0);
+    const challenges = (
+      await env.DB.prepare('SELECT handle_hash FROM sign_in_challenges WHERE handle_hash LIKE ?')
+        .bind(`${handle}%`)
+        .all<{ handle_hash: string }>()
+    ).results;
+    expect(challenges.map((row) => row.handle_hash)).toEqual([`${handle}-new`]);
+    expect((await call('/api/v1/me', { headers: { cookie: live } })).status).toBe(200);
   });
 });

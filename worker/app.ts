@@ -20,13 +20,20 @@ import { authRoutes } from './routes/auth.ts';
 import { extensionRoutes } from './routes/extension-audit-records.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { instanceRoutes } from './routes/instances.ts';
+import { invitationAcceptRoutes } from './routes/invitation-accept.ts';
+import { invitationRoutes } from './routes/invitations.ts';
 import { memberRoutes } from './routes/members.ts';
+import { myPasskeyRoutes } from './routes/my-passkeys.ts';
 import { notificationConfigRoutes } from './routes/notification-configs.ts';
 import { notificationDeliveryRoutes } from './routes/notification-deliveries.ts';
 import { organizationRoutes } from './routes/organizations.ts';
+import { passkeySignInRoutes } from './routes/passkeys.ts';
 import { createRouter } from './routes/router.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { signInLinkRoutes } from './routes/sign-in-links.ts';
+import { ssoConfigurationRoutes } from './routes/sso-configuration.ts';
+import { ssoSignInRoutes } from './routes/sso-sign-in.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -72,6 +79,14 @@ export function createApp() {
   app.route('/ext-api/v1', extensionRoutes);
   app.route('/api/v1', notificationConfigRoutes);
   app.route('/api/v1', notificationDeliveryRoutes);
+  app.route('/api/v1', ssoSignInRoutes);
+  app.route('/api/v1', ssoConfigurationRoutes);
+  // People sign in as themselves (docs/ARCHITECTURE.md, "Sign-in"): invitations, passkeys, sign-in links.
+  app.route('/api/v1', invitationRoutes);
+  app.route('/api/v1', invitationAcceptRoutes);
+  app.route('/api/v1', passkeySignInRoutes);
+  app.route('/api/v1', myPasskeyRoutes);
+  app.route('/api/v1', signInLinkRoutes);
 
   // Referenced by the ingest body's anyOf (its validator is a transform, so they are registered by hand).
   app.openAPIRegistry.register('AuditEventInput', AuditEventInput);

@@ -19,6 +19,17 @@ export interface WebhookConfig {
   retryBaseMs: number;
 }
 
+/**
+ * Sign-in settings (docs/SSO.md), apart from Config: only the sign-in code reads them.
+ * Both off by default.
+ */
+export interface SsoConfig {
+  /** OpenID providers and the Access team domain may use plain http to localhost / 127.0.0.1 (local runs and tests only). */
+  allowInsecure: boolean;
+  /** Cloudflare Access: set when ACCESS_TEAM_DOMAIN and ACCESS_AUD both are. */
+  access: { teamDomain: string; audience: string } | null;
+}
+
 /** One invalid variable: its name, the value it has (its first 100 characters), and what it must be instead. */
 export interface InvalidVariable {
   variable: string;
@@ -51,11 +62,15 @@ type Variable =
   | 'MAX_EVENT_AGE_DAYS'
   | 'ARCHIVE_SETTLE_SECONDS'
   | 'WEBHOOK_RETRY_BASE_SECONDS'
-  | 'ALLOW_INSECURE_WEBHOOKS';
+  | 'ALLOW_INSECURE_WEBHOOKS'
+  | 'ALLOW_INSECURE_SSO'
+  | 'ACCESS_TEAM_DOMAIN'
+  | 'ACCESS_AUD';
 
 interface Parsed {
   config: Config;
   webhooks: WebhookConfig;
+  sso: SsoConfig;
 }
 
 // One parse per env object: Workers hand the same env to every request of an isolate. A failed
@@ -102,10 +117,39 @@ function parse(env: WorkerEnv): Parsed {
       allowInsecure: flag('ALLOW_INSECURE_WEBHOOKS'),
       retryBaseMs: wholeNumber('WEBHOOK_RETRY_BASE_SECONDS', 1, 3600, 30, 'seconds') * 1000,
     },
+    sso: { allowInsecure: flag('ALLOW_INSECURE_SSO'), access: accessSettings(env, invalid) },
   };
   if (invalid.length > 0) throw new ConfigError(invalid);
   parsed.set(env, result);
   return result;
+}
+
+/** A host name with an optional port (an Access team domain: `<team>.cloudflareaccess.com`). */
+const TEAM_DOMAIN = /^(?=.{1,253}(:|$))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:[0-9]{1,5})?$/;
+
+/** Cloudflare Access needs both variables or neither: one alone is a half-done setup, refused. */
+function accessSettings(env: WorkerEnv, invalid: InvalidVariable[]): SsoConfig['access'] {
+  const teamDomain = env.ACCESS_TEAM_DOMAIN?.trim().toLowerCase() ?? '';
+  const audience = env.ACCESS_AUD?.trim() ?? '';
+  if (teamDomain === '' && audience === '') return null;
+  if (teamDomain === '' || audience === '') {
+    const [variable, value] = teamDomain === '' ? ['ACCESS_TEAM_DOMAIN', ''] : ['ACCESS_AUD', ''];
+    invalid.push({
+      variable,
+      value,
+      problem: `must be set together with ${variable === 'ACCESS_AUD' ? 'ACCESS_TEAM_DOMAIN' : 'ACCESS_AUD'}`,
+    });
+    return null;
+  }
+  if (!TEAM_DOMAIN.test(teamDomain)) {
+    invalid.push({
+      variable: 'ACCESS_TEAM_DOMAIN',
+      value: teamDomain.slice(0, 100),
+      problem: 'must be the team domain alone, e.g. myteam.cloudflareaccess.com (no scheme, no path)',
+    });
+    return null;
+  }
+  return { teamDomain, audience };
 }
 
 /** The deployment's settings; throws ConfigError when any variable (webhook ones included) is invalid. */
@@ -115,4 +159,8 @@ export function readConfig(env: WorkerEnv): Config {
 
 export function readWebhookConfig(env: WorkerEnv): WebhookConfig {
   return parse(env).webhooks;
+}
+
+export function readSsoConfig(env: WorkerEnv): SsoConfig {
+  return parse(env).sso;
 }

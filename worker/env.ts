@@ -65,4 +65,9 @@ export interface WorkerEnv
   ALLOW_INSECURE_WEBHOOKS?: string;
   /** First retry delay of a failed webhook delivery in seconds (default 30). */
   WEBHOOK_RETRY_BASE_SECONDS?: string;
+  /** "true" lets OpenID providers and the Access team domain use plain http to localhost / 127.0.0.1 (npm start, tests). */
+  ALLOW_INSECURE_SSO?: string;
+  /** Cloudflare Access (docs/SSO.md): the team domain (`<team>.cloudflareaccess.com`) and the application's AUD tag; both or neither. */
+  ACCESS_TEAM_DOMAIN?: string;
+  ACCESS_AUD?: string;
 }

@@ -28,6 +28,7 @@ const PROBLEM_STATUS = {
   'notification-config-exists': 409,
   'notification-config-limit': 409,
   'notification-config-inactive': 409,
+  'sso-domain-taken': 409,
   'body-too-large': 413,
   'unsupported-media-type': 415,
   'range-not-satisfiable': 416,

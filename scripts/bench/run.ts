@@ -16,6 +16,7 @@ import { dashboardSection } from './sections/dashboard.ts';
 import { exportSection } from './sections/export.ts';
 import { ingestSection } from './sections/ingest.ts';
 import { querySection } from './sections/query.ts';
+import { signInSection } from './sections/sign-in.ts';
 import { webhooksSection } from './sections/webhooks.ts';
 
 const options = parseBenchOptions(process.argv.slice(2));
@@ -34,6 +35,7 @@ try {
   if (data && run.wanted('archive')) await archiveSection(run, data);
   if (data && run.wanted('dashboard')) await dashboardSection(run, data);
   if (run.wanted('webhooks')) await webhooksSection(run);
+  if (run.wanted('sign-in')) await signInSection(run);
 } finally {
   writeReport(run);
 }

@@ -31,6 +31,8 @@ export function ensureDevVars(path = DEV_VARS_FILE): { vars: DevVars; created: s
   fill('LINK_SIGNING_SECRET', () => randomBytes(32).toString('base64url'));
   // AES-256-GCM key of the webhook secrets at rest (32 bytes, base64). Also added to an older .dev.vars that lacks it.
   fill('WEBHOOK_SECRET_KEY', () => randomBytes(32).toString('base64'));
+  // AES-256-GCM key of the SSO client secrets at rest (docs/SSO.md).
+  fill('SSO_SECRET_KEY', () => randomBytes(32).toString('base64'));
   if (created.length > 0) {
     const body = Object.entries(vars)
       .map(([name, value]) => `${name}="${value}"`)

@@ -27,14 +27,31 @@ export function writeDemoState(state: DemoState, file = DEMO_STATE_FILE): void {
   writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }
 
-async function ensureInstance(owner: ApiClient, orgId: string, type: 'argocd' | 'kargo', name: string) {
-  const { instances } = await owner.get<{ instances: { id: string; name: string }[] }>(
+async function ensureInstance(admin: ApiClient, orgId: string, type: 'argocd' | 'kargo', name: string, createdAt: string) {
+  const { instances } = await admin.get<{ instances: { id: string; name: string }[] }>(
     `/api/v1/organizations/${orgId}/instances?type=${type}`,
   );
   const existing = instances.find((instance) => instance.name === name);
   if (existing) return existing;
-  return (await owner.post<{ id: string; name: string }>(`/api/v1/organizations/${orgId}/instances`, { type, name })).body;
+  return (await admin.post<{ id: string; name: string }>(`/api/v1/organizations/${orgId}/instances`, { type, name, createdAt })).body;
 }
+
+const HOUR_MS = 60 * 60 * 1000;
+/** The demo's history spans the 35 days before its anchor; Acme, its instances and its people come first. */
+const FOUNDED_BEFORE_ANCHOR_MS = 37 * 24 * HOUR_MS;
+
+/**
+ * Everyone who acts in the demo history is a member from before their first action (dated through
+ * the admin token's import createdAt, docs/API.md "Importing history"); Audra, the auditor, joined
+ * two weeks ago for a compliance review and has not acted yet.
+ */
+const DEMO_MEMBERS = [
+  { email: 'bob@example.com', name: 'Bob Baker', role: 'admin', joinedAfterFoundingMs: 2 * HOUR_MS },
+  { email: 'carol@example.com', name: 'Carol Chen', role: 'member', joinedAfterFoundingMs: 3 * HOUR_MS },
+  { email: 'dave@example.com', name: 'Dave Dietrich', role: 'member', joinedAfterFoundingMs: 4 * HOUR_MS },
+  { email: 'erin@example.com', name: 'Erin Evans', role: 'member', joinedAfterFoundingMs: 5 * HOUR_MS },
+  { email: 'audra@example.com', name: 'Audra Auditor', role: 'auditor', joinedAfterFoundingMs: 23 * 24 * HOUR_MS },
+] as const;
 
 /**
  * Seeds the demo organization "Acme" through the public API, once. Management changes go through the
@@ -58,27 +75,27 @@ export async function seedDemo(
     state = null;
   }
   if (!state) {
+    const anchor = Date.now();
     const created = (
       await admin.post<{ organization: { id: string }; ownerApiKey: string }>('/api/v1/organizations', {
         name: 'Acme',
         owner: { email: 'alice@example.com', name: 'Alice Anders' },
+        createdAt: new Date(anchor - FOUNDED_BEFORE_ANCHOR_MS).toISOString(),
       })
     ).body;
-    state = { organizationId: created.organization.id, ownerApiKey: created.ownerApiKey, anchor: Date.now(), complete: false };
+    state = { organizationId: created.organization.id, ownerApiKey: created.ownerApiKey, anchor, complete: false };
     writeDemoState(state, stateFile);
     log(`Created organization Acme (${state.organizationId}).`);
   }
   const orgId = state.organizationId;
-  const owner = new ApiClient(baseUrl, state.ownerApiKey);
+  const founded = state.anchor - FOUNDED_BEFORE_ANCHOR_MS;
   const instances: DemoInstances = {
-    argocd: await ensureInstance(owner, orgId, 'argocd', 'production'),
-    kargo: await ensureInstance(owner, orgId, 'kargo', 'delivery'),
+    argocd: await ensureInstance(admin, orgId, 'argocd', 'production', new Date(founded + HOUR_MS).toISOString()),
+    kargo: await ensureInstance(admin, orgId, 'kargo', 'delivery', new Date(founded + HOUR_MS + 60_000).toISOString()),
   };
-  for (const member of [
-    { email: 'bob@example.com', name: 'Bob Baker', role: 'admin' },
-    { email: 'carol@example.com', name: 'Carol Chen', role: 'member' },
-  ]) {
-    await owner.post(`/api/v1/organizations/${orgId}/members`, member, [201, 409]);
+  for (const { joinedAfterFoundingMs, ...member } of DEMO_MEMBERS) {
+    const createdAt = new Date(founded + joinedAfterFoundingMs).toISOString();
+    await admin.post(`/api/v1/organizations/${orgId}/members`, { ...member, createdAt }, [201, 409]);
   }
   const events = demoEvents(state.anchor, instances);
   let accepted = 0;

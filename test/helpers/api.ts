@@ -22,7 +22,8 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
     headers.set('content-type', 'application/json');
     body = typeof options.body === 'string' || options.body instanceof Uint8Array ? options.body : JSON.stringify(options.body);
   }
-  return exports.default.fetch(new Request(ORIGIN + path, { method: options.method ?? 'GET', headers, body }));
+  // Redirects are answers to check (SSO sign-in), never followed.
+  return exports.default.fetch(new Request(ORIGIN + path, { method: options.method ?? 'GET', headers, body, redirect: 'manual' }));
 }
 
 export async function json<T>(response: Response, status: number): Promise<T> {

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { INSTANCE_TYPES, KEY_KINDS, KEY_ROLES, ROLES } from './enums.ts';
 
-const Email = z.string().trim().toLowerCase().pipe(z.email().max(256));
+export const Email = z.string().trim().toLowerCase().pipe(z.email().max(256));
 export const DisplayName = z.string().trim().min(1).max(200);
 
 const RoleSchema = z.enum(ROLES);
@@ -15,6 +15,12 @@ export const OrganizationSummarySchema = z.object({ id: z.string(), name: z.stri
 export const MeSchema = z.object({ user: UserSchema.nullable(), organizations: z.array(OrganizationSummarySchema) }).openapi('Me');
 
 // Request bodies are strict objects: an unknown field is a 422 naming it, never silently dropped.
+/** Operators importing history from another system date a change in the past (docs/API.md, "Importing history"). */
+const ImportedCreatedAt = z.iso.datetime({ offset: true }).optional().openapi({
+  description:
+    'Platform admin token only: when this happened, for importing an organization from another system. Not in the future. Its audit event is dated then and its details say when it was recorded (recordedAt).',
+});
+
 export const CreateOrganizationSchema = z
   .strictObject({
     name: DisplayName.openapi({ example: 'Acme' }),
@@ -28,6 +34,7 @@ export const CreateOrganizationSchema = z
           'Operators only: the event database (a name in EVENT_SHARDS) to place the organization on. Default: the shard with the fewest events.',
         example: 'SHARD_1',
       }),
+    createdAt: ImportedCreatedAt,
   })
   .openapi('CreateOrganization');
 
@@ -61,13 +68,17 @@ export const InstanceName = z
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'Use lowercase letters, digits and dashes (a DNS label).')
   .openapi({ example: 'prod' });
 
-export const CreateInstanceSchema = z.strictObject({ type: InstanceTypeSchema, name: InstanceName }).openapi('CreateInstance');
+export const CreateInstanceSchema = z
+  .strictObject({ type: InstanceTypeSchema, name: InstanceName, createdAt: ImportedCreatedAt })
+  .openapi('CreateInstance');
 
 export const MemberSchema = z
   .object({ userId: z.string(), email: z.string(), name: z.string(), role: RoleSchema, createdAt: z.string() })
   .openapi('Member');
 
-export const AddMemberSchema = z.strictObject({ email: Email, name: DisplayName, role: RoleSchema }).openapi('AddMember');
+export const AddMemberSchema = z
+  .strictObject({ email: Email, name: DisplayName, role: RoleSchema, createdAt: ImportedCreatedAt })
+  .openapi('AddMember');
 export const ChangeRoleSchema = z.strictObject({ role: RoleSchema }).openapi('ChangeRole');
 
 export const ApiKeySchema = z

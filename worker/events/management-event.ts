@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.ts';
 import { newUlid } from '../db/ids.ts';
 import type { KeyRole } from '../db/schema.ts';
+import { forbidden, invalidField } from '../errors.ts';
 import type { NewAuditEvent } from './event-shape.ts';
 
 /** Who makes a change, from where and when: every management service takes one. */
@@ -40,4 +41,24 @@ export function managementEvent(
     sourceKeyId: null,
     credential: context.principal.credential,
   };
+}
+
+/**
+ * An operator importing history dates a change in the past: its event is dated `at`, and its details
+ * say when it was really recorded, so nothing passes for having happened then unnoticed. Only the
+ * platform admin token may; `at` is never in the future nor before `notBefore`.
+ */
+export function importedChange(
+  context: ChangeContext | { principal: Principal; ip: string | null; now: number },
+  createdAt: string | undefined,
+  notBefore = 0,
+): { at: number; extra: Record<string, unknown> } {
+  if (createdAt === undefined) return { at: context.now, extra: {} };
+  if (context.principal.kind !== 'platform-admin')
+    throw forbidden('Only the platform admin token may date a change in the past (createdAt).');
+  const at = Date.parse(createdAt);
+  if (at > context.now) throw invalidField('createdAt', 'createdAt is in the future.');
+  if (at < notBefore)
+    throw invalidField('createdAt', `createdAt is before the organization was created (${new Date(notBefore).toISOString()}).`);
+  return { at, extra: { recordedAt: new Date(context.now).toISOString() } };
 }

@@ -4,6 +4,7 @@ import { database } from '../db/client.ts';
 import { shardDatabases, shardSet } from '../db/shards.ts';
 import { type ArchiveJob, isDayJob, type WorkerEnv } from '../env.ts';
 import { sendInBatches } from '../queue-batches.ts';
+import { purgeEndedSignIns } from '../services/access/index.ts';
 import { applyRetention, dueArchiveWeeks, expireArchives, organizationsWithDayEvents } from '../services/archive/index.ts';
 import { backfillSearch, deliverPendingEvents, organizationShard } from '../services/event-store/index.ts';
 import { allSettings, defaultSettings } from '../services/organizations/index.ts';
@@ -37,7 +38,8 @@ export async function enqueueDueArchives(env: WorkerEnv, now: number): Promise<A
 /**
  * Every job covers every shard (db/shards.ts): archives due, retention and archive expiry under
  * each organization's settings (read once from the main database), the free-text backfill, and
- * events of control-data changes still queued in the main database.
+ * events of control-data changes still queued in the main database; then ended sessions and
+ * expired sign-in ceremonies are forgotten.
  */
 export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
   const control = database(env.DB);
@@ -66,6 +68,7 @@ export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
     );
   }
   const webhooks = await runWebhookDailyJobs(env, control, shards, now);
+  const signIns = await purgeEndedSignIns(control, now);
   console.log(
     JSON.stringify({
       job: 'daily',
@@ -73,6 +76,8 @@ export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
       dayPartsEnqueued: due.filter(isDayJob).length,
       pendingEventsDelivered: pending.delivered,
       pendingFailed: pending.failed,
+      endedSessionsPurged: signIns.sessions,
+      expiredChallengesPurged: signIns.challenges,
       ...webhooks,
     }),
   );

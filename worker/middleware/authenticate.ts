@@ -1,11 +1,19 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
+import { verifyAccessToken } from '../auth/access-jwt.ts';
 import { PLATFORM_ADMIN, type Principal } from '../auth/principal.ts';
 import { timingSafeEqualText } from '../auth/secrets.ts';
 import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie.ts';
+import { readSsoConfig } from '../config.ts';
 import { ApiError, forbidden, unauthorized } from '../errors.ts';
-import { principalFromApiKey, principalFromKeyIdAndSecret, principalFromSession, touchApiKey } from '../services/access/index.ts';
+import {
+  principalFromAccess,
+  principalFromApiKey,
+  principalFromKeyIdAndSecret,
+  principalFromSession,
+  touchApiKey,
+} from '../services/access/index.ts';
 import type { AppEnv } from './app-env.ts';
 import { chargeFailedAuthentication } from './rate-limit.ts';
 
@@ -29,7 +37,8 @@ function basicCredentials(encoded: string): { keyId: string; secret: string } | 
 
 /**
  * Resolves the caller from `Authorization` (Bearer API key or admin token, or Basic key id and
- * secret as Akuity clients send them) or the session cookie. A bad credential is a 401 here; a
+ * secret as Akuity clients send them), a Cloudflare Access token (when the deployment enables
+ * Access; before the cookie), or the session cookie. A bad credential is a 401 here; a
  * missing one is left to each route. All three transports give a key the same authority.
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
@@ -56,6 +65,12 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     if (principal.apiKeyId) c.executionCtx.waitUntil(touchApiKey(c.var.db, principal.apiKeyId, c.var.now));
     return next();
   }
+  const accessToken = c.req.header('cf-access-jwt-assertion');
+  const access = readSsoConfig(c.env);
+  if (accessToken !== undefined && access.access) {
+    c.set('principal', await chargingFailures(c, () => accessPrincipal(c, accessToken, access.access, access.allowInsecure)));
+    return next();
+  }
   const sessionToken = getCookie(c, SESSION_COOKIE);
   if (sessionToken) {
     // Cookies ride along on cross-site requests; writes must come from our own pages.
@@ -78,6 +93,23 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   c.set('principal', null);
   return next();
 });
+
+/** Cloudflare Access (off unless ACCESS_TEAM_DOMAIN and ACCESS_AUD are set): a bad, expired or foreign token is a 401. */
+async function accessPrincipal(
+  c: Context<AppEnv>,
+  token: string,
+  access: { teamDomain: string; audience: string } | null,
+  allowInsecure: boolean,
+): Promise<Principal> {
+  if (!access) throw unauthorized('Cloudflare Access is not configured.');
+  let verified: Awaited<ReturnType<typeof verifyAccessToken>>;
+  try {
+    verified = await verifyAccessToken(token, access, allowInsecure);
+  } catch {
+    throw unauthorized('The Cloudflare Access token (Cf-Access-Jwt-Assertion) is not valid: bad signature, issuer, audience, or expired.');
+  }
+  return principalFromAccess(c.var.db, verified.email, verified.credentialId);
+}
 
 /**
  * A credential that does not work is a 401, charged to the client address so guessing keys is

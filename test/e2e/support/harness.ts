@@ -95,6 +95,7 @@ async function startHarness(): Promise<Harness> {
         ARCHIVE_SIGNING_KEY: signingKey,
         LINK_SIGNING_SECRET: randomBytes(32).toString('base64url'),
         WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
+        SSO_SECRET_KEY: randomBytes(32).toString('base64'),
       },
       // Webhook retries after 1 s, 2 s, 4 s … instead of 30 s: the receiver that fails twice settles quickly.
       webhookRetryBaseSeconds: 1,

@@ -4,9 +4,9 @@ import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { memberships, type Role, users } from '../../db/schema.ts';
 import { ApiError, forbidden, notFound } from '../../errors.ts';
-import { type ChangeContext, managementEvent } from '../../events/management-event.ts';
+import { type ChangeContext, importedChange, managementEvent } from '../../events/management-event.ts';
 import { recordChangeStatements } from '../event-store/index.ts';
-import { findUserByEmail } from '../organizations/index.ts';
+import { findUserByEmail, getOrganization } from '../organizations/index.ts';
 import { revokeLeaverKeysStatements } from './api-keys.ts';
 
 export interface MemberView {
@@ -53,10 +53,12 @@ async function getMember(db: Database, organizationId: string, userId: string): 
 export async function addMember(
   db: Database,
   organizationId: string,
-  input: { email: string; name: string; role: Role },
+  input: { email: string; name: string; role: Role; createdAt?: string | undefined },
   context: ChangeContext,
 ): Promise<MemberView> {
   refuseUnlessGrantable(context, input.role);
+  const notBefore = input.createdAt === undefined ? 0 : (await getOrganization(db, organizationId)).createdAt;
+  const { at, extra: imported } = importedChange(context, input.createdAt, notBefore);
   const existing = await findUserByEmail(db, input.email);
   const userId = existing?.id ?? newId('usr');
   if (existing) {
@@ -67,16 +69,19 @@ export async function addMember(
       .limit(1);
     if (membership) throw new ApiError('member-exists', `${input.email} is already a member (${membership.role}).`);
   }
-  const event = managementEvent(context, {
-    action: 'create',
-    objectType: 'member',
-    objectName: input.email,
-    message: `Added ${input.email} as ${input.role}`,
-    extra: { role: input.role },
-  });
+  const event = managementEvent(
+    { ...context, now: at },
+    {
+      action: 'create',
+      objectType: 'member',
+      objectName: input.email,
+      message: `Added ${input.email} as ${input.role}`,
+      extra: { role: input.role, ...imported },
+    },
+  );
   await db.batch([
-    db.insert(users).values({ id: userId, email: input.email, name: input.name, createdAt: context.now }).onConflictDoNothing(),
-    db.insert(memberships).values({ organizationId, userId, role: input.role, createdAt: context.now }),
+    db.insert(users).values({ id: userId, email: input.email, name: input.name, createdAt: at }).onConflictDoNothing(),
+    db.insert(memberships).values({ organizationId, userId, role: input.role, createdAt: at }),
     ...(await recordChangeStatements(db, organizationId, [event], context.now)),
   ]);
   // An existing user keeps their name; report what is stored.

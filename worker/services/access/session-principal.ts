@@ -22,7 +22,7 @@ const SESSION_CREDENTIAL: Record<SessionMethod, CredentialType> = {
 };
 
 /** A person's session (passkey, SSO, Access) acts with their memberships; an API-key session only with its keys. */
-export function isPersonSession(method: SessionMethod): boolean {
+function isPersonSession(method: SessionMethod): boolean {
   return method !== 'api_key';
 }
 

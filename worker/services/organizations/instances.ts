@@ -6,8 +6,9 @@ import { inJsonList } from '../../db/json-list.ts';
 import { type InstanceType, instances } from '../../db/schema.ts';
 import { ApiError, notFound } from '../../errors.ts';
 import { type AuditLogFilters, type ResolvedFilters, withInstanceIds } from '../../events/filters.ts';
-import { type ChangeContext, managementEvent } from '../../events/management-event.ts';
+import { type ChangeContext, importedChange, managementEvent } from '../../events/management-event.ts';
 import { recordChangeStatements } from '../event-store/index.ts';
+import { getOrganization } from './organizations.ts';
 
 export type InstanceView = Instance;
 
@@ -86,23 +87,29 @@ export async function getInstance(db: Database, organizationId: string, instance
 export async function createInstance(
   db: Database,
   organizationId: string,
-  input: { type: InstanceType; name: string },
+  input: { type: InstanceType; name: string; createdAt?: string | undefined },
   context: ChangeContext,
 ): Promise<InstanceView> {
+  const notBefore = input.createdAt === undefined ? 0 : (await getOrganization(db, organizationId)).createdAt;
+  const { at, extra: imported } = importedChange(context, input.createdAt, notBefore);
   const [clash] = await db
     .select({ id: instances.id })
     .from(instances)
     .where(and(live(organizationId), eq(instances.type, input.type), eq(instances.name, input.name)))
     .limit(1);
   if (clash) throw new ApiError('instance-exists', `A ${input.type} instance named "${input.name}" already exists.`);
-  const row = { id: newId('inst'), organizationId, type: input.type, name: input.name, createdAt: context.now, deletedAt: null };
-  const event = managementEvent(context, {
-    action: 'create',
-    objectType: `${input.type}_instance`,
-    objectName: input.name,
-    instanceId: row.id,
-    message: `Created ${input.type} instance ${input.name}`,
-  });
+  const row = { id: newId('inst'), organizationId, type: input.type, name: input.name, createdAt: at, deletedAt: null };
+  const event = managementEvent(
+    { ...context, now: at },
+    {
+      action: 'create',
+      objectType: `${input.type}_instance`,
+      objectName: input.name,
+      instanceId: row.id,
+      message: `Created ${input.type} instance ${input.name}`,
+      extra: imported,
+    },
+  );
   await db.batch([db.insert(instances).values(row), ...(await recordChangeStatements(db, organizationId, [event], context.now))]);
   return view(row);
 }

@@ -5,7 +5,7 @@ import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { apiKeys, memberships, organizations, users } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
-import { managementEvent } from '../../events/management-event.ts';
+import { importedChange, managementEvent } from '../../events/management-event.ts';
 import { recordChangeStatements } from '../event-store/index.ts';
 
 export interface NewOrganization {
@@ -13,6 +13,8 @@ export interface NewOrganization {
   owner: { email: string; name: string };
   /** The shard holding its events (services/event-store/shard-routing.ts, placeOrganization). */
   shard: string;
+  /** An operator's import: when it was created (platform admin only). */
+  createdAt?: string | undefined;
 }
 
 export async function findUserByEmail(db: Database, email: string) {
@@ -27,34 +29,37 @@ export async function findUserByEmail(db: Database, email: string) {
 export async function createOrganization(
   db: Database,
   input: NewOrganization,
-  context: { principal: Pick<Principal, 'actor' | 'credential'>; ip: string | null; now: number },
+  context: { principal: Principal; ip: string | null; now: number },
 ) {
-  const { now } = context;
+  // An import dates the organization, its owner's membership and their events in the past.
+  const { at: now, extra: imported } = importedChange(context, input.createdAt);
+  const dated = { ...context, now };
   const organizationId = newId('org');
   const existingUser = await findUserByEmail(db, input.owner.email);
   const userId = existingUser?.id ?? newId('usr');
   const keyId = newId('key');
   const { secret, prefix } = newApiKeySecret();
   const events = [
-    managementEvent(context, {
+    managementEvent(dated, {
       action: 'create',
       objectType: 'organization',
       objectName: input.name,
       message: `Created organization ${input.name}`,
+      extra: imported,
     }),
-    managementEvent(context, {
+    managementEvent(dated, {
       action: 'create',
       objectType: 'member',
       objectName: input.owner.email,
       message: `Added ${input.owner.email} as owner`,
-      extra: { role: 'owner' },
+      extra: { role: 'owner', ...imported },
     }),
-    managementEvent(context, {
+    managementEvent(dated, {
       action: 'create',
       objectType: 'api_key',
       objectName: 'Owner key',
       message: `Created owner API key ${prefix}… for ${input.owner.email}`,
-      extra: { role: 'owner', keyId },
+      extra: { role: 'owner', keyId, ...imported },
     }),
   ];
   await db.batch([
@@ -71,7 +76,7 @@ export async function createOrganization(
       prefix,
       createdAt: now,
     }),
-    ...(await recordChangeStatements(db, organizationId, events, now)),
+    ...(await recordChangeStatements(db, organizationId, events, context.now)),
   ]);
   return { organization: { id: organizationId, name: input.name, shard: input.shard }, ownerApiKey: secret, ownerApiKeyId: keyId };
 }
