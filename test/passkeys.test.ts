@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { call, createOrg, expectProblem, json, unique } from './helpers/api.ts';
 import { b64url, softwareAuthenticator } from './helpers/authenticator.ts';
 import { acceptWithPasskey, browser, cookieFrom, invite, passkeySignIn } from './helpers/people.ts';
+import { DATABASES } from './helpers/shards.ts';
 
 interface Passkey {
   id: string;
@@ -220,7 +221,108 @@ describe('POST /auth/passkey', () => {
     });
     expect(removed.status).toBe(204);
     await expectProblem(await call('/api/v1/me', { headers: browser(session) }), 401);
-    await expectProblem((await passkeySignIn(person.authenticator)).response, 401);
+    const before = await env.DB.prepare('SELECT count(*) AS n FROM sessions WHERE user_id = ?')
+      .bind(person.body.user.id)
+      .first<{ n: number }>();
+    const refused = await passkeySignIn(person.authenticator);
+    const problem = await expectProblem(refused.response, 401);
+    // Says why (the passkey is fine, the memberships are gone) and leaves no session row behind.
+    expect(problem.detail).toMatch(/not a member of any organization/);
+    expect(refused.session).toBeNull();
+    const afterwards = await env.DB.prepare('SELECT count(*) AS n FROM sessions WHERE user_id = ?')
+      .bind(person.body.user.id)
+      .first<{ n: number }>();
+    expect(afterwards?.n).toBe(before?.n);
+  });
+});
+
+interface FailedEvent {
+  action: string;
+  actor: { type: string; id: string };
+  object: { type: string; id: { name: string } };
+  details: { method?: string; reason?: string; message?: string };
+}
+
+async function failedSignIns(org: { orgId: string; ownerKey: string }, email: string): Promise<FailedEvent[]> {
+  const events = await json<{ items: FailedEvent[] }>(
+    await call(`/api/v1/organizations/${org.orgId}/audit-logs?filters.action=sign_in_failed&filters.limit=100`, { token: org.ownerKey }),
+    200,
+  );
+  return events.items.filter((event) => event.actor.id === email);
+}
+
+describe('sign_in_failed for passkeys', () => {
+  it("records why a known passkey's sign-in failed in every organization of its person, with the passkey as credential", async () => {
+    const person = await newPerson('member');
+    const second = await createOrg('passkeys-second', { shard: 'SHARD_2' });
+    const { token } = await invite(second, person.email, 'auditor');
+    const joined = await call(`/api/v1/invitations/${token}/accept`, { method: 'POST', headers: browser(person.session), body: {} });
+    expect(joined.status).toBe(201);
+    await joined.body?.cancel();
+
+    const badSignature = await passkeySignIn(person.authenticator, (a) => {
+      const response = a.response as Record<string, string>;
+      return { response: { ...a, response: { ...response, signature: `${(response.signature ?? '').slice(0, -4)}AAAA` } } };
+    });
+    await expectProblem(badSignature.response, 401);
+    const otherHandle = await passkeySignIn(person.authenticator, (a) => ({
+      response: { ...a, response: { ...(a.response as object), userHandle: b64url(new TextEncoder().encode('usr_other')) } },
+    }));
+    await expectProblem(otherHandle.response, 401);
+    await env.DB.prepare('UPDATE passkeys SET counter = 1000 WHERE credential_id = ?').bind(person.authenticator.credentialId).run();
+    const cloned = await passkeySignIn(person.authenticator);
+    await expectProblem(cloned.response, 401);
+
+    const [passkey] = await myPasskeys(person.session);
+    for (const org of [person.org, second]) {
+      const events = await failedSignIns(org, person.email);
+      expect(events.map((event) => event.details.reason).sort()).toEqual(
+        [
+          'the assertion did not verify (signature, origin, challenge or user verification)',
+          'the passkey answered for another person (user handle mismatch)',
+          'the signature counter did not grow (a cloned or replayed passkey?)',
+        ].sort(),
+      );
+      for (const event of events) {
+        expect(event).toMatchObject({ actor: { type: 'user', id: person.email }, object: { type: 'session', id: { name: person.email } } });
+        expect(event.details.method).toBe('passkey');
+        expect(event.details.message).toMatch(/^Sign-in with a passkey failed: /);
+      }
+    }
+    const credentials = await Promise.all(
+      Object.values(DATABASES).map((db) =>
+        db
+          .prepare("SELECT credential_type AS t, credential_id AS i FROM audit_events WHERE actor_id = ? AND action = 'sign_in_failed'")
+          .bind(person.email)
+          .all<{ t: string; i: string }>(),
+      ),
+    );
+    const rows = credentials.flatMap((result) => result.results);
+    expect(rows).toHaveLength(6);
+    expect(new Set(rows.map((row) => `${row.t}:${row.i}`))).toEqual(new Set([`passkey:${passkey?.id}`]));
+    // No session was started by any of them: only the one the invitation started.
+    const sessions = await env.DB.prepare('SELECT count(*) AS n FROM sessions WHERE user_id = ?')
+      .bind(person.body.user.id)
+      .first<{ n: number }>();
+    expect(sessions?.n).toBe(1);
+  });
+
+  it('records nothing for an unknown credential or a missing ceremony (no organization is known)', async () => {
+    const person = await newPerson('member');
+    const stranger = await softwareAuthenticator();
+    stranger.userHandle = b64url(new TextEncoder().encode(person.body.user.id));
+    await expectProblem((await passkeySignIn(stranger)).response, 401);
+    const options = await json<Record<string, unknown>>(
+      await call('/api/v1/auth/passkey/options', { method: 'POST', headers: browser() }),
+      200,
+    );
+    const noCeremony = await call('/api/v1/auth/passkey', {
+      method: 'POST',
+      headers: browser(),
+      body: { response: await person.authenticator.assert(options) },
+    });
+    await expectProblem(noCeremony, 401);
+    expect(await failedSignIns(person.org, person.email)).toEqual([]);
   });
 });
 

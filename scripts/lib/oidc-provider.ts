@@ -21,7 +21,8 @@ export interface DemoAccount {
   groups: string[];
 }
 
-const CONFIDENTIAL_CLIENT = { id: 'audit-logs', secret: 'audit-logs-client-secret-0123456789' };
+/** The provider's confidential client (client_secret_basic): what `npm start` configures for Acme. */
+export const CONFIDENTIAL_CLIENT = { id: 'audit-logs', secret: 'audit-logs-client-secret-0123456789' };
 const PUBLIC_CLIENT_ID = 'audit-logs-public';
 
 /** The demo people of `npm start` and the browser tests. */
@@ -29,7 +30,13 @@ export const DEMO_ACCOUNTS: Record<string, DemoAccount> = {
   alice: { password: 'alice-password', email: 'alice@example.com', email_verified: true, name: 'Alice', groups: ['audit-admins'] },
   bob: { password: 'bob-password', email: 'bob@example.com', email_verified: true, name: 'Bob', groups: ['engineering'] },
   audra: { password: 'audra-password', email: 'audra@example.com', email_verified: true, name: 'Audra', groups: ['auditors'] },
+  carol: { password: 'carol-password', email: 'carol@example.com', email_verified: true, name: 'Carol', groups: ['developers'] },
+  dave: { password: 'dave-password', email: 'dave@example.com', email_verified: true, name: 'Dave', groups: ['developers'] },
+  erin: { password: 'erin-password', email: 'erin@example.com', email_verified: true, name: 'Erin', groups: ['developers'] },
 };
+
+/** The role map matching the demo people's groups (alice owner, bob admin, audra auditor, the rest members). */
+export const DEMO_OIDC_MAP = { owner: 'audit-admins', admin: 'engineering', auditor: 'auditors', member: 'developers' };
 
 export interface RunningProvider {
   issuer: string;

@@ -5,7 +5,11 @@
  * - dashboard-history deletes an Acme instance and runs the daily cron (which archives Initech's
  *   waiting weeks): it runs after the files that read those (dashboard, dashboard-access-pages);
  * - dashboard-settings first reads Acme's default retention, then changes it;
- * - webhooks sends 10,000 events to Initech, last of the browser files.
+ * - dashboard-sign-in invites (and later removes) an auditor of Acme and adds Acme events of
+ *   the current week, after the files that count Acme's events;
+ * - webhooks sends 10,000 events to Initech;
+ * - dashboard-sso, last: it adds organizations (Umbrella, owned by the seeded owner, with SSO for
+ *   example.com while it runs) and SSO sign-ins of the demo people.
  * A file left out of ORDER fails the run, so none is forgotten.
  */
 import { readdirSync } from 'node:fs';
@@ -18,8 +22,10 @@ const ORDER = [
   'dashboard-settings.test.ts',
   'dashboard-search.test.ts',
   'dashboard-history.test.ts',
+  'dashboard-sign-in.test.ts',
   'webhooks.test.ts',
   'verify-cli.test.ts',
+  'dashboard-sso.test.ts',
 ];
 
 const files = readdirSync(import.meta.dirname).filter((name) => name.endsWith('.test.ts'));

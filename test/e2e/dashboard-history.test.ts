@@ -123,7 +123,7 @@ browserSuite('deleted instances and expired archives in Chromium', () => {
     // The owner sets the retention in the dashboard: searchable 7 days, ZIPs deleted after 365.
     await page.goto(`${harness.baseUrl}/sign-in?add=1`);
     await page.getByLabel('API key').fill(created.ownerApiKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
     await page.goto(`${harness.baseUrl}/orgs/${umbrella}/settings/retention`);
     await page.getByLabel('Searchable for').fill('7');

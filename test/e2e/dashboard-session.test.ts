@@ -51,7 +51,7 @@ browserSuite('sessions in Chromium', () => {
     });
     await member.goto(`${harness.baseUrl}/sign-in`);
     await member.getByLabel('API key').fill(harness.seed.memberApiKey);
-    await member.getByRole('button', { name: 'Sign in' }).click();
+    await member.getByRole('button', { name: 'Sign in', exact: true }).click();
     await member.waitForURL(auditUrl());
     await member.getByRole('heading', { level: 1, name: 'Access denied' }).waitFor();
     await member.getByText('Audit logs are available to organization owners').waitFor();

@@ -57,7 +57,7 @@ browserSuite('Settings tab in Chromium', () => {
     await page.waitForURL(orgUrl('/settings/retention'));
     await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     assert.equal(await tab(page, 'Settings').getAttribute('aria-current'), 'page');
-    assert.deepEqual(await sections(page), ['Retention', 'Members', 'API keys']);
+    assert.deepEqual(await sections(page), ['Retention', 'Members', 'API keys', 'SSO']);
     assert.equal(await page.getByLabel('Searchable for').inputValue(), '90', "the deployment's default until the owner sets one");
     assert.equal(await page.getByRole('radio', { name: 'Keep forever' }).isChecked(), true);
     await axe('settings: retention (owner)');
@@ -299,7 +299,7 @@ browserSuite('Settings tab in Chromium', () => {
     });
     await auditor.goto(`${harness.baseUrl}/sign-in`);
     await auditor.getByLabel('API key').fill(auditorSecret);
-    await auditor.getByRole('button', { name: 'Sign in' }).click();
+    await auditor.getByRole('button', { name: 'Sign in', exact: true }).click();
     await auditor.waitForURL(orgUrl('/audit-logs'));
     await auditor.locator('tbody tr.audit-table__row').first().waitFor();
     assert.equal((await auditor.locator('.app-header__role').textContent())?.trim(), 'auditor');

@@ -63,11 +63,11 @@ browserSuite('dashboard in Chromium', () => {
     await page.getByText('You are not signed in, or your session has expired').waitFor();
 
     await page.getByLabel('API key').fill('alk_not-a-real-key');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('alert').waitFor();
 
     await page.getByLabel('API key').fill(harness.seed.owner.apiKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     // `next` brings the user back to the page they asked for.
     await page.waitForURL(auditUrl());
     await page.getByRole('heading', { level: 1, name: 'Audit Logs' }).waitFor();
@@ -222,7 +222,7 @@ browserSuite('dashboard in Chromium', () => {
       await page.getByRole('link', { name: 'Add organization' }).click();
       await page.getByRole('heading', { name: 'Add an organization' }).waitFor();
       await page.getByLabel('API key').fill(other.apiKey);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
       await page.goto(auditUrl());
       await rows(page).first().waitFor();

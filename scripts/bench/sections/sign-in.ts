@@ -1,12 +1,16 @@
 /**
  * Sign-in section (`npm run bench -- --only sign-in`): in Chromium, from opening the sign-in page
  * to the first 50 rows of the Audit Logs tab, for each way in (SSO through a real local OpenID
- * provider and its login page, a passkey on a virtual authenticator, a one-time sign-in link),
+ * provider and its login page, a passkey on a virtual authenticator, a one-time sign-in link,
+ * Cloudflare Access with a locally signed assertion),
  * each beside the API-key sign-in of the same run (the baseline), median of RUNS fresh browser
  * contexts each. A server and a provider of its own; the organization is seeded through the API.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { DEMO_ACCOUNTS, startOidcProvider } from '../../lib/oidc-provider.ts';
 import { type BenchRun, DAY, freshDir, log } from '../bench-run.ts';
@@ -20,6 +24,35 @@ const CHROMIUM = '/usr/bin/chromium';
 const RUNS = 7;
 const EVENTS = 5_000;
 const CLIENT = { id: 'audit-logs', secret: 'audit-logs-client-secret-0123456789' };
+const ACCESS_AUD = 'bench-access-audience';
+
+/**
+ * Cloudflare Access's side, locally: the team's keys at /cdn-cgi/access/certs and a signer for
+ * the assertion Access puts on every request it lets through (scripts only; the Worker verifies it).
+ */
+async function startAccessTeam(): Promise<{ domain: string; assertion(email: string): Promise<string>; stop(): Promise<void> }> {
+  const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench-access', alg: 'RS256', use: 'sig' };
+  const server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(req.url === '/cdn-cgi/access/certs' ? JSON.stringify({ keys: [jwk] }) : '{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const domain = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    domain,
+    assertion: (email) =>
+      new SignJWT({ email })
+        .setProtectedHeader({ alg: 'RS256', kid: 'bench-access' })
+        .setIssuer(`http://${domain}`)
+        .setAudience([ACCESS_AUD])
+        .setSubject(`access-${email}`)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(privateKey),
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 interface Seeded {
   orgId: string;
@@ -34,18 +67,25 @@ export async function signInSection(run: BenchRun): Promise<void> {
   const dir = freshDir('sign-in');
   applyMigrations(dir);
   const provider = await startOidcProvider({ redirectUris: [`${ORIGIN}/api/v1/auth/sso/callback`], accounts: DEMO_ACCOUNTS });
+  const access = await startAccessTeam();
   const server = await startServer(dir, PORT, 'wrangler.toml', {
-    vars: { SSO_SECRET_KEY: randomBytes(32).toString('base64'), ALLOW_INSECURE_SSO: 'true' },
+    vars: {
+      SSO_SECRET_KEY: randomBytes(32).toString('base64'),
+      ALLOW_INSECURE_SSO: 'true',
+      ACCESS_TEAM_DOMAIN: access.domain,
+      ACCESS_AUD: ACCESS_AUD,
+    },
   });
   try {
     const seeded = await seed(server, provider.issuer, run.now);
-    const figures = await measureWaysIn(server, seeded);
+    const figures = await measureWaysIn(server, seeded, access.assertion);
     for (const entry of figures) run.add(entry);
   } catch (error) {
     run.failed('Sign-in', error);
   } finally {
     await server.stop();
     await provider.stop();
+    await access.stop();
   }
 }
 
@@ -125,7 +165,7 @@ async function timed(browser: Browser, wayIn: WayIn): Promise<number[]> {
 }
 
 /** Longer than 80 lines: the four ways in side by side, so each reads against the baseline it is compared with. */
-async function measureWaysIn(server: BenchServer, seeded: Seeded): Promise<Figure[]> {
+async function measureWaysIn(server: BenchServer, seeded: Seeded, accessAssertion: (email: string) => Promise<string>): Promise<Figure[]> {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -180,11 +220,19 @@ async function measureWaysIn(server: BenchServer, seeded: Seeded): Promise<Figur
       [credential] = (await device.cdp.send('WebAuthn.getCredentials', { authenticatorId: device.id })).credentials;
     };
 
+    // Access has no sign-in page: Cloudflare's edge adds its assertion to every request, so the
+    // figure runs from opening the dashboard's root to the rows.
+    const accessRequest: WayIn = async (page, context) => {
+      await context.setExtraHTTPHeaders({ 'cf-access-jwt-assertion': await accessAssertion(alice.email) });
+      await page.goto(`${ORIGIN}/`);
+    };
+
     const baseline = median(await timed(browser, apiKey));
     const ways: [string, WayIn][] = [
       ['SSO (OpenID Connect, provider login page)', sso],
       ['passkey (virtual authenticator)', passkey],
       ['one-time sign-in link', link],
+      ['Cloudflare Access (dashboard root → rows)', accessRequest],
     ];
     const figures: Figure[] = [];
     for (const [name, wayIn] of ways) {

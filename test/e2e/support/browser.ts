@@ -71,7 +71,7 @@ export function watch(page: Page, problems: string[]): void {
 export async function signIn(page: Page, apiKey: string): Promise<void> {
   await page.goto(`${seeded().baseUrl}/sign-in`);
   await page.getByLabel('API key').fill(apiKey);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   // The sign-in page has a heading of its own: wait until the session has taken the page elsewhere.
   await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
   await page.getByRole('heading', { level: 1 }).first().waitFor();

@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { applyMigrations, DEV_ARCHIVE_SETTLE_SECONDS, type DevServer, startDevServer } from '../../../scripts/lib/dev-server.ts';
+import { DEMO_ACCOUNTS, type RunningProvider, startOidcProvider } from '../../../scripts/lib/oidc-provider.ts';
 import { ROOT } from '../../../scripts/lib/run.ts';
 import { type Seed, seedData } from './seed.ts';
 
@@ -26,6 +27,8 @@ export interface Harness {
   baseUrl: string;
   /** The platform admin token (creates organizations, backfills history up to an organization's hot retention). */
   adminToken: string;
+  /** The run's OpenID provider (scripts/lib/oidc-provider.ts, the demo people), registered for this server's callback. */
+  oidcIssuer: string;
   seed: Seed;
   stop(): Promise<void>;
 }
@@ -80,12 +83,16 @@ async function startHarness(): Promise<Harness> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
   let server: DevServer | null = null;
+  let provider: RunningProvider | null = null;
   const stop = async () => {
     await server?.stop();
+    await provider?.stop();
     removeState();
   };
   try {
     await applyMigrations({ persistTo: persistDir, quiet: true });
+    // The identity provider first: the Worker redirects browsers to it, and back to this origin.
+    provider = await startOidcProvider({ redirectUris: [`http://127.0.0.1:${port}/api/v1/auth/sso/callback`], accounts: DEMO_ACCOUNTS });
     server = await startDevServer({
       port,
       persistTo: persistDir,
@@ -96,6 +103,8 @@ async function startHarness(): Promise<Harness> {
         LINK_SIGNING_SECRET: randomBytes(32).toString('base64url'),
         WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
         SSO_SECRET_KEY: randomBytes(32).toString('base64'),
+        // The provider is plain http on 127.0.0.1, as under `npm start`.
+        ALLOW_INSECURE_SSO: 'true',
       },
       // Webhook retries after 1 s, 2 s, 4 s … instead of 30 s: the receiver that fails twice settles quickly.
       webhookRetryBaseSeconds: 1,
@@ -106,7 +115,7 @@ async function startHarness(): Promise<Harness> {
     log(`wrangler dev up on ${server.baseUrl} in ${Math.round((Date.now() - started) / 1000)} s`);
     const seed = await seedData(server.baseUrl, adminToken, join(persistDir, 'demo-seed.json'));
     log(`seeded, ${seed.archivedWeeks.length} demo weeks archived, in ${Math.round((Date.now() - started) / 1000)} s`);
-    return { baseUrl: server.baseUrl, adminToken, seed, stop };
+    return { baseUrl: server.baseUrl, adminToken, oidcIssuer: provider.issuer, seed, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -6,11 +6,13 @@ import type { CredentialType, SessionMethod } from '../../contract/enums.ts';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { apiKeys, memberships, sessionKeys, sessions, ssoConfigurations, users } from '../../db/schema.ts';
-import { forbidden, ssoRequired, unauthorized } from '../../errors.ts';
+import { ApiError, forbidden, ssoRequired, unauthorized } from '../../errors.ts';
 import { keyGrant, keysQuery } from './credentials.ts';
 import { sessionExpired, sessionLastUsed, touchSession } from './sessions.ts';
 
 const SESSION_ENDED = 'The session has ended. Sign in again.';
+const NO_ORGANIZATION =
+  'Who you are was verified, but you are not a member of any organization here (any more). Ask an organization owner to invite you again.';
 
 /** The credential type an event records for a request made with a session of each method. */
 const SESSION_CREDENTIAL: Record<SessionMethod, CredentialType> = {
@@ -185,7 +187,18 @@ export async function startSession(
         ]
       : []),
   ]);
-  return { token, principal: await principalFromSession(db, token, now) };
+  try {
+    return { token, principal: await principalFromSession(db, token, now) };
+  } catch (error) {
+    // A person who proved who they are but belongs nowhere any more (removed from every
+    // organization): no session is left behind, and the answer says why instead of "ended".
+    await db.batch([
+      db.delete(sessionKeys).where(eq(sessionKeys.tokenHash, tokenHash)),
+      db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)),
+    ]);
+    if (error instanceof ApiError && error.status === 401) throw unauthorized(NO_ORGANIZATION);
+    throw error;
+  }
 }
 
 async function carriedOver(db: Database, tokenHash: string) {

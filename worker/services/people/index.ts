@@ -20,6 +20,7 @@ export {
   finishPasskeyRegistration,
   finishPasskeySignIn,
   listPasskeys,
+  PasskeySignInRefused,
   personSessionUser,
   startPasskeyRegistration,
   startPasskeySignIn,

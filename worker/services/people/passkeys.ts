@@ -1,11 +1,11 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Principal, PrincipalUser } from '../../auth/principal.ts';
 import { base64Url } from '../../auth/secrets.ts';
 import type { Passkey, WebAuthnCredential } from '../../contract/identity.ts';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { passkeys, sessions, users } from '../../db/schema.ts';
-import { badRequest, forbidden, notFound, unauthorized } from '../../errors.ts';
+import { memberships, passkeys, sessions, users } from '../../db/schema.ts';
+import { ApiError, badRequest, forbidden, notFound, unauthorized } from '../../errors.ts';
 import { CEREMONY_TTL_MS, createChallenge, takeChallenge } from './challenges.ts';
 import {
   authenticationOptions,
@@ -149,9 +149,45 @@ export async function startPasskeySignIn(db: Database, rp: RelyingParty, now: nu
 const SIGN_IN_FAILED = 'The passkey sign-in failed: the ceremony expired or was already used, or the passkey is unknown here. Start again.';
 
 /**
- * Checks an assertion: the ceremony (single use, 5 minutes), the credential, its signature, the
- * user handle, and the signature counter (stored with a compare-and-set, so a cloned
- * authenticator's replayed counter and a concurrent use both fail). Returns the person.
+ * A sign-in with a known passkey that failed: a 401 like every other failure (same detail), which
+ * also names whose passkey it was and the organizations they belong to, so the route records
+ * `sign_in_failed` there. An unknown credential names nobody and records nothing.
+ */
+export class PasskeySignInRefused extends ApiError {
+  readonly email: string;
+  readonly passkeyId: string;
+  readonly organizationIds: string[];
+  readonly reason: string;
+
+  constructor(refused: { email: string; passkeyId: string; organizationIds: string[]; reason: string }) {
+    super('unauthenticated', SIGN_IN_FAILED);
+    this.email = refused.email;
+    this.passkeyId = refused.passkeyId;
+    this.organizationIds = refused.organizationIds;
+    this.reason = refused.reason;
+  }
+}
+
+async function refusal(db: Database, row: PasskeyRow, reason: string): Promise<PasskeySignInRefused> {
+  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, row.userId));
+  const rows = await db
+    .select({ organizationId: memberships.organizationId })
+    .from(memberships)
+    .where(eq(memberships.userId, row.userId))
+    .orderBy(asc(memberships.createdAt));
+  return new PasskeySignInRefused({
+    email: user?.email ?? row.userId,
+    passkeyId: row.id,
+    organizationIds: rows.map((membership) => membership.organizationId),
+    reason,
+  });
+}
+
+/**
+ * Checks an assertion: the ceremony (single use, 5 minutes), the credential, the user handle, its
+ * signature, and the signature counter (stored with a compare-and-set, so a cloned
+ * authenticator's replayed counter and a concurrent use both fail). Returns the person. A known
+ * passkey's failure throws PasskeySignInRefused (a 401).
  */
 export async function finishPasskeySignIn(
   db: Database,
@@ -165,20 +201,22 @@ export async function finishPasskeySignIn(
   const [row] = await db.select().from(passkeys).where(eq(passkeys.credentialId, response.id));
   if (!row) throw unauthorized(SIGN_IN_FAILED);
   const userHandle = response.response.userHandle;
-  if (userHandle && userHandle !== base64Url(new TextEncoder().encode(row.userId))) throw unauthorized(SIGN_IN_FAILED);
+  if (userHandle && userHandle !== base64Url(new TextEncoder().encode(row.userId)))
+    throw await refusal(db, row, 'the passkey answered for another person (user handle mismatch)');
   const stored: VerifiedPasskey = {
     credentialId: row.credentialId,
     publicKey: row.publicKey,
     counter: row.counter,
     transports: transportsOf(row),
   };
-  const counter = await verifyAuthentication(rp, response, ceremony.payload.challenge, stored);
+  const verdict = await verifyAuthentication(rp, response, ceremony.payload.challenge, stored);
+  if (!verdict.ok) throw await refusal(db, row, verdict.reason);
   const updated = await db
     .update(passkeys)
-    .set({ counter, lastUsedAt: now })
+    .set({ counter: verdict.counter, lastUsedAt: now })
     .where(and(eq(passkeys.id, row.id), eq(passkeys.counter, row.counter)))
     .returning({ id: passkeys.id });
-  if (updated.length === 0) throw unauthorized(SIGN_IN_FAILED);
+  if (updated.length === 0) throw await refusal(db, row, 'the passkey was used at the same moment elsewhere (signature counter changed)');
   const [user] = await db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, row.userId));
   if (!user) throw unauthorized(SIGN_IN_FAILED);
   return user;

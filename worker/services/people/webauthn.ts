@@ -11,7 +11,7 @@ import {
 } from '@simplewebauthn/server';
 import { base64Url, fromBase64Url } from '../../auth/secrets.ts';
 import type { WebAuthnCredential } from '../../contract/identity.ts';
-import { badRequest, unauthorized } from '../../errors.ts';
+import { badRequest } from '../../errors.ts';
 
 /** The relying party is the site the request came to: its host name is the RP id, its origin the only one accepted. */
 export interface RelyingParty {
@@ -97,17 +97,21 @@ export function authenticationOptions(rp: RelyingParty): Promise<PublicKeyCreden
   return generateAuthenticationOptions({ rpID: rp.id, userVerification: 'required', timeout: 300_000 });
 }
 
-const SIGN_IN_REFUSED = 'The passkey sign-in failed. Start again.';
+/** Why an assertion of a known passkey was refused (the `reason` of its `sign_in_failed` events). */
+export type AssertionVerdict = { ok: true; counter: number } | { ok: false; reason: string };
 
-/** Verifies an assertion with the stored credential; any failure is a 401, and the new signature counter is returned. */
+/**
+ * Verifies an assertion with the stored credential: the new signature counter, or why it was
+ * refused (the library throws plain errors for every failure; its counter check names itself).
+ */
 export async function verifyAuthentication(
   rp: RelyingParty,
   response: WebAuthnCredential,
   challenge: string,
   stored: VerifiedPasskey,
-): Promise<number> {
+): Promise<AssertionVerdict> {
   const { authenticatorData, signature } = response.response;
-  if (!authenticatorData || !signature) throw unauthorized(SIGN_IN_REFUSED);
+  if (!authenticatorData || !signature) return { ok: false, reason: 'the assertion is incomplete (no authenticator data or signature)' };
   const json: AuthenticationResponseJSON = {
     ...response,
     authenticatorAttachment: response.authenticatorAttachment ?? undefined,
@@ -118,6 +122,7 @@ export async function verifyAuthentication(
       userHandle: response.response.userHandle ?? undefined,
     },
   };
+  const refused = { ok: false, reason: 'the assertion did not verify (signature, origin, challenge or user verification)' } as const;
   try {
     const result = await verifyAuthenticationResponse({
       response: json,
@@ -132,9 +137,10 @@ export async function verifyAuthentication(
       },
       requireUserVerification: true,
     });
-    if (!result.verified) throw unauthorized(SIGN_IN_REFUSED);
-    return result.authenticationInfo.newCounter;
-  } catch {
-    throw unauthorized(SIGN_IN_REFUSED);
+    return result.verified ? { ok: true, counter: result.authenticationInfo.newCounter } : refused;
+  } catch (error) {
+    if (error instanceof Error && /counter value/i.test(error.message))
+      return { ok: false, reason: 'the signature counter did not grow (a cloned or replayed passkey?)' };
+    return refused;
   }
 }
