@@ -142,6 +142,16 @@ describe('weekly archive', () => {
       })(),
       (() => {
         const copy = new URL(url);
+        copy.searchParams.set('credentialId', 'key_someone_else');
+        return copy.toString();
+      })(),
+      (() => {
+        const copy = new URL(url);
+        copy.searchParams.set('credentialType', 'admin_token');
+        return copy.toString();
+      })(),
+      (() => {
+        const copy = new URL(url);
         copy.searchParams.set('signature', `${url.searchParams.get('signature')?.slice(0, -2)}AA`);
         return copy.toString();
       })(),
@@ -155,13 +165,21 @@ describe('weekly archive', () => {
       expires: Math.floor(Date.now() / 1000) - 1,
       actorType: 'user',
       actorId: org.ownerEmail,
+      credentialType: 'api_key',
+      credentialId: org.ownerKeyId,
     });
     const problem = await expectProblem(await fetchUrl(expired), 403);
     expect(problem.detail).toMatch(/expired/);
 
     const downloads = (await storedEvents(org.orgId)).filter((event) => event.action === 'download');
     expect(downloads).toHaveLength(2); // the full download and the range; 304s send nothing
-    for (const event of downloads) expect(event).toMatchObject({ object_type: 'audit_log_archive', actor_id: org.ownerEmail });
+    for (const event of downloads)
+      expect(event).toMatchObject({
+        object_type: 'audit_log_archive',
+        actor_id: org.ownerEmail,
+        credential_type: 'api_key',
+        credential_id: org.ownerKeyId,
+      });
   });
 
   it('keeps archives to owners and their organization', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent, AuditLogHistogram, AuditLogPage } from '../worker/contract/index.ts';
-import { call, createInstance, createOrg, json, type TestOrg, unique } from './helpers/api.ts';
+import { call, createInstance, createKey, createOrg, json, type TestOrg, unique } from './helpers/api.ts';
 import { makeEvent } from './helpers/events.ts';
 
 /**
@@ -15,6 +15,8 @@ const MINUTE = 60_000;
 let org: TestOrg;
 let argo: { id: string; name: string };
 let kargo: { id: string; name: string };
+/** The key that sends the seeded events: their credential (reads use the owner key). */
+let sender: { id: string; secret: string };
 /** Every seeded event lies in [windowStart, windowEnd); the export's own events come later. */
 let windowStart: number;
 /** When the events were made: event k is (10 + 7k) minutes before. */
@@ -45,7 +47,8 @@ beforeAll(async () => {
       10 + index * 7,
     );
   });
-  await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items } }), 201);
+  sender = await createKey(org, 'ingest');
+  await json(await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: sender.secret, body: { items } }), 201);
   // After the platform's own events of the setup (organization, instances) too.
   windowEnd = Date.now() + 1;
   windowStart = windowEnd - 3 * 60 * MINUTE;
@@ -176,6 +179,10 @@ describe('totalCount, paging, histogram and export agree', () => {
       'rollout',
       'zzqqnothing',
       '"hotfix applied"',
+      `credential:${sender.id}`,
+      `credential:${sender.id},admin`,
+      'credential:key_nope',
+      `-credential:${sender.id}`,
     ].map((token): [string, string][] => [['q', token]]),
     [['filters.instanceId', argo.id]],
     [['filters.instanceId', kargo.id]],
@@ -186,6 +193,8 @@ describe('totalCount, paging, histogram and export agree', () => {
     [['filters.actorId', 'bob@example.com']],
     [['filters.source', 'ingest']],
     [['filters.source', 'platform']],
+    [['filters.credentialId', sender.id]],
+    [['filters.credentialId', 'admin']],
     [['filters.argocdApplication.objectName', 'app-a']],
     [['filters.argocdApplication.enabled', 'true']],
     [['filters.kargoPromotion.objectName', 'nothing']],

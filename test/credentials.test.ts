@@ -159,7 +159,7 @@ describe('provenance', () => {
       200,
     );
     const forged = page.items.find((item) => item.id === sent.ids[0]);
-    expect(forged).toMatchObject({ source: 'ingest', sourceKeyId: ingestKey.id });
+    expect(forged).toMatchObject({ source: 'ingest', sourceKeyId: ingestKey.id, credential: { type: 'api_key', id: ingestKey.id } });
     const platform = page.items.filter((item) => item.id !== sent.ids[0]);
     expect(platform.length).toBeGreaterThanOrEqual(4);
     expect(platform.every((item) => item.source === 'platform' && item.sourceKeyId === null)).toBe(true);
@@ -180,12 +180,16 @@ describe('provenance', () => {
       await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs?filters.source=ingest`, { token: org.ownerKey })
     ).text();
     const [header, row] = csv.split('\r\n');
-    expect(header?.split(',').slice(-3)).toEqual(['source', 'sourceKeyId', 'sequence']);
-    expect(row?.split(',').slice(-3)).toEqual(['ingest', ingestKey.id, String(page.items.length)]);
+    expect(header?.split(',').slice(-5)).toEqual(['source', 'sourceKeyId', 'credentialType', 'credentialId', 'sequence']);
+    expect(row?.split(',').slice(-5)).toEqual(['ingest', ingestKey.id, 'api_key', ingestKey.id, String(page.items.length)]);
     const ndjson = await (
       await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs?format=ndjson&filters.source=ingest`, { token: org.ownerKey })
     ).text();
-    expect(JSON.parse(ndjson.trim())).toMatchObject({ source: 'ingest', sourceKeyId: ingestKey.id });
+    expect(JSON.parse(ndjson.trim())).toMatchObject({
+      source: 'ingest',
+      sourceKeyId: ingestKey.id,
+      credential: { type: 'api_key', id: ingestKey.id },
+    });
   });
 
   it('records events sent with the platform admin token as ingested with no key', async () => {
@@ -198,6 +202,8 @@ describe('provenance', () => {
       await call(`/api/v1/organizations/${org.orgId}/audit-logs?filters.source=ingest`, { token: org.ownerKey }),
       200,
     );
-    expect(page.items).toEqual([expect.objectContaining({ id: sent.ids[0], source: 'ingest', sourceKeyId: null })]);
+    expect(page.items).toEqual([
+      expect.objectContaining({ id: sent.ids[0], source: 'ingest', sourceKeyId: null, credential: { type: 'admin_token', id: 'admin' } }),
+    ]);
   });
 });

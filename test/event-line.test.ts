@@ -47,7 +47,10 @@ const newEvent: fc.Arbitrary<NewAuditEvent> = fc.record({
   ),
   source: fc.constantFrom('ingest' as const, 'platform' as const),
   sourceKeyId: optionalText,
-  credential: fc.constant(null),
+  // Recorded credentials: every type, ids with the same hostile text as other fields.
+  credential: fc.option(fc.record({ type: fc.constantFrom('api_key', 'session', 'sso', 'passkey', 'access', 'admin_token'), id: text }), {
+    nil: null,
+  }),
 });
 
 const storedRow: fc.Arbitrary<EventColumns> = fc
@@ -56,8 +59,8 @@ const storedRow: fc.Arbitrary<EventColumns> = fc
     ...toColumns(event),
     source: event.source,
     sourceKeyId: event.sourceKeyId,
-    credentialType: null,
-    credentialId: null,
+    credentialType: event.credential?.type ?? null,
+    credentialId: event.credential?.id ?? null,
     sequence,
   }));
 

@@ -81,7 +81,7 @@ const text = fc.oneof(
 const wellFormed = (value: string) => value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 
 /** Keys an attacker would try: prototype access and the fields only the service may set. */
-const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'source', 'sourceKeyId', 'sequence');
+const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'source', 'sourceKeyId', 'credential', 'sequence');
 const timestamp = fc.oneof(
   fc.integer({ min: -8_640_000_000_000_000, max: 8_640_000_000_000_000 }).map((ms) => new Date(ms).toISOString()),
   fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),

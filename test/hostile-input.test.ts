@@ -55,10 +55,10 @@ describe('hostile event bodies', () => {
     expect(problem.errors?.[0]?.detail).toMatch(/deeper than 32/);
   });
 
-  it('refuses the fields the service sets (source, sourceKeyId, sequence) with 422 naming them', async () => {
+  it('refuses the fields the service sets (source, sourceKeyId, credential, sequence) with 422 naming them', async () => {
     const org = await createOrg('service-fields');
-    for (const field of ['source', 'sourceKeyId', 'sequence'] as const) {
-      const value = field === 'sequence' ? 1 : field === 'source' ? 'platform' : 'key_x';
+    const values = { source: 'platform', sourceKeyId: 'key_x', credential: { type: 'admin_token', id: 'admin' }, sequence: 1 };
+    for (const [field, value] of Object.entries(values)) {
       const problem = await expectProblem(await ingest(org, { ...makeEvent(0), [field]: value }), 422);
       expect(problem.errors).toContainEqual({ pointer: field, detail: 'is set by the service and cannot be sent' });
     }

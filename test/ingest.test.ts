@@ -51,6 +51,7 @@ describe('ingest', () => {
         lastOccurredTimestamp: event.timestamp,
         source: 'ingest',
         sourceKeyId: org.ownerKeyId,
+        credential: { type: 'api_key', id: org.ownerKeyId },
         // The organization's creation recorded events 1–3 and the instance 4.
         sequence: 5,
       },

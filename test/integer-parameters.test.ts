@@ -94,6 +94,8 @@ describe('integer parameters', () => {
       expires: Math.floor(Date.now() / 1000) + 600,
       actorType: 'api_key' as const,
       actorId: org.ownerKeyId,
+      credentialType: 'api_key' as const,
+      credentialId: org.ownerKeyId,
     };
     const link = new URL(await signLink('http://localhost:8787', env.LINK_SIGNING_SECRET, claims));
     // The link as signed passes the signature (no such archive: 404); a forged one is a 403.

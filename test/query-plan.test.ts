@@ -34,6 +34,19 @@ const MULTI: Record<string, Partial<ResolvedFilters>> = {
   excluded: { exclude: { ...NO_RESOLVED_FILTERS.exclude, actions: ['delete'], instanceIds: ['inst_staging'] } },
   instanceName: { instanceIds: ['inst_production_argo', 'inst_production_kargo'] },
   instanceNameAndActor: { instanceIds: ['inst_production_argo'], actorIds: ['alice'] },
+  // Everything one credential did (filters.credentialId, credential:), alone and with the others.
+  credentialId: { credentialIds: ['key_x'] },
+  credentialIds: { credentialIds: Array.from({ length: 150 }, (_, index) => `ses_${index}`) },
+  credentialAndOthers: {
+    credentialIds: ['key_x'],
+    actorIds: ['alice'],
+    actions: ['export'],
+    sources: ['platform'],
+    startTime: 1_700_000_000_000,
+    endTime: 1_800_000_000_000,
+  },
+  credentialAndText: { credentialIds: ['key_x'], text: { words: ['guestbook'], phrases: [] } },
+  excludedCredential: { exclude: { ...NO_RESOLVED_FILTERS.exclude, credentialIds: ['key_x'] } },
 };
 
 function subsets<T>(items: T[]): T[][] {
@@ -198,6 +211,13 @@ describe('query plans', () => {
       ' | ',
     );
     expect(steps).toMatch(/INDEX audit_events_platform_time/);
+  });
+
+  it('serves "everything this credential did" from the partial credential index, one id or many', async () => {
+    for (const credentialIds of [['key_x'], ['ses_a', 'ses_b', 'admin']]) {
+      const counted = (await plan(countQuery(db, 'org_x', { ...NONE, credentialIds }))).join(' | ');
+      expect(counted, credentialIds.join()).toMatch(/INDEX audit_events_credential_time \(org_key=\? AND credential_id=\?\)/);
+    }
   });
 
   it('detects a full scan when there is one (the check can fail)', async () => {

@@ -104,7 +104,20 @@ describe('every qualifier equals its structured filter', () => {
     const all = await total('');
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('actor', 'action', 'type', 'object', 'instance', 'source', 'after', 'before', '-action', '-actor'),
+        fc.constantFrom(
+          'actor',
+          'action',
+          'type',
+          'object',
+          'instance',
+          'source',
+          'credential',
+          'after',
+          'before',
+          '-action',
+          '-actor',
+          '-credential',
+        ),
         fc.nat(6),
         async (qualifier, pick) => {
           const days = (offset: number) => new Date(Date.now() - offset * 3_600_000).toISOString().slice(0, 10);
@@ -115,6 +128,11 @@ describe('every qualifier equals its structured filter', () => {
             object: [`object:app-${pick}`, `filters.objectName=app-${pick}`],
             instance: ['instance:production', `filters.instanceId=${production}`],
             source: ['source:platform', 'filters.source=platform'],
+            // The ingested events' key, or the admin token that created the organization.
+            credential:
+              pick % 2
+                ? [`credential:${org.ownerKeyId}`, `filters.credentialId=${org.ownerKeyId}`]
+                : ['credential:admin', 'filters.credentialId=admin'],
             after: [`after:${days(pick * 4)}`, `filters.startTime=${days(pick * 4)}`],
             before: [`before:${days(pick * 4)}`, `filters.endTime=${days(pick * 4)}`],
           };
@@ -140,5 +158,29 @@ describe('every qualifier equals its structured filter', () => {
     expect(combined).toBe(expected);
     // Contradicting a parameter matches nothing rather than either.
     expect(await total(`${q('actor:user1@example.com')}&filters.actorId=user2@example.com`)).toBe(0);
+    expect(await total(`${q(`credential:${org.ownerKeyId}`)}&filters.credentialId=admin`)).toBe(0);
+  });
+
+  it('finds everything one credential did, and never across the tenant boundary', async () => {
+    const ingested = await total(`filters.source=ingest`);
+    expect(ingested).toBeGreaterThanOrEqual(60);
+    expect(await total(`filters.credentialId=${org.ownerKeyId}&filters.source=ingest`)).toBe(ingested);
+    expect(await total(q(`credential:${org.ownerKeyId},admin`))).toBe(await total(''));
+    // Another organization's key id (its own events exist in the same shard or not): nothing here,
+    // and nothing of this organization there.
+    const other = await createOrg('grammar-other');
+    await json(
+      await call(`/api/v1/organizations/${other.orgId}/audit-logs`, { method: 'POST', token: other.ownerKey, body: makeEvent(0) }),
+      201,
+    );
+    expect(await total(`filters.credentialId=${other.ownerKeyId}`)).toBe(0);
+    expect(await total(q(`credential:${other.ownerKeyId}`))).toBe(0);
+    const theirs = await call(`/api/v1/organizations/${other.orgId}/audit-logs?filters.credentialId=${org.ownerKeyId}`, {
+      token: other.ownerKey,
+    });
+    expect((await json<{ totalCount: number }>(theirs, 200)).totalCount).toBe(0);
+    // Ids are exact: another case or a prefix is another credential.
+    expect(await total(`filters.credentialId=${org.ownerKeyId.toUpperCase()}`)).toBe(0);
+    expect(await total(`filters.credentialId=${org.ownerKeyId.slice(0, -1)}`)).toBe(0);
   });
 });

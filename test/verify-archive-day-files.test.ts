@@ -174,7 +174,7 @@ describe('verifyArchive: day files', () => {
   });
 });
 
-describe('verifyArchive: event fields added later (source, sourceKeyId, sequence, object.id.namespace, object.parentId.kargoProjectName)', () => {
+describe('verifyArchive: event fields added later (source, sourceKeyId, credential, sequence, object.id.namespace, object.parentId.kargoProjectName)', () => {
   /** The valid week in the newer event shape: the three fields after lastOccurredTimestamp, sequences in commit order. */
   function newShapeDays(): Record<string, unknown>[][] {
     let sequence = 0;
@@ -192,6 +192,12 @@ describe('verifyArchive: event fields added later (source, sourceKeyId, sequence
         },
         source: index % 2 === 0 ? 'ingest' : 'platform',
         sourceKeyId: index % 2 === 0 ? 'key_01KA0M0000000000000000CI' : null,
+        credential:
+          index % 2 === 0
+            ? { type: 'api_key', id: 'key_01KA0M0000000000000000CI' }
+            : index % 3 === 0
+              ? null
+              : { type: 'passkey', id: 'ses_1' },
         sequence: nextSequence(),
       })),
     );
@@ -222,6 +228,22 @@ describe('verifyArchive: event fields added later (source, sourceKeyId, sequence
       /^2026-11-23\.json line 3 \(event 01KA0M00000000000000000002\): sequence must be a positive integer, found 0$/,
       /^2026-11-23\.json line 4 \(event 01KA0M00000000000000000003\): sequence must be a positive integer, found 2\.5$/,
       /^2026-11-23\.json line 5 \(event 01KA0M00000000000000000004\): object\.id\.namespace must be a string, found null$/,
+    );
+  });
+
+  it('fails on a malformed credential, naming each problem', async () => {
+    const days = newShapeDays();
+    const monday = days[0] ?? [];
+    Object.assign(monday[0] ?? {}, { credential: { type: 'password', id: 'x' } });
+    Object.assign(monday[1] ?? {}, { credential: { type: 'api_key', id: 7 } });
+    Object.assign(monday[2] ?? {}, { credential: { type: 'api_key', id: 'k', secret: 's' } });
+    Object.assign(monday[3] ?? {}, { credential: 'key_1' });
+    expectOnlyProblems(
+      await verifyArchive(await buildArchive({ files: dayFiles(days) })),
+      /^2026-11-23\.json line 2 \(event 01KA0M00000000000000000001\): credential\.type must be one of api_key, .*, found "password"$/,
+      /^2026-11-23\.json line 3 \(event 01KA0M00000000000000000002\): credential\.id must be a string, found 7$/,
+      /^2026-11-23\.json line 4 \(event 01KA0M00000000000000000003\): unexpected field credential\.secret$/,
+      /^2026-11-23\.json line 5 \(event 01KA0M00000000000000000004\): credential must be an object, found "key_1"$/,
     );
   });
 

@@ -210,6 +210,25 @@ browserSuite('Settings tab in Chromium', () => {
     assert.match((await page.locator('details tr', { hasText: 'argocd-production' }).textContent()) ?? '', /Revoked /);
   });
 
+  it('lets an owner create a service key: listed as the organization’s, and it cannot sign in here', async () => {
+    await page.locator('#key-name').fill('ci-service');
+    await page.locator('#key-role').selectOption('ingest');
+    assert.match((await page.locator('#key-kind-hint').textContent()) ?? '', /Acts for you/);
+    await page.locator('#key-kind').selectOption('service');
+    assert.match((await page.locator('#key-kind-hint').textContent()) ?? '', /Belongs to the organization/);
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'API key “ci-service” created' });
+    const secret = await dialog.getByTestId('new-key-secret').inputValue();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    const row = page.locator('tr', { hasText: 'ci-service' });
+    assert.equal(await row.getByTestId('key-kind').textContent(), 'Service');
+    assert.match((await row.textContent()) ?? '', /Acme \(itself\)/);
+    assert.equal(await page.locator('tr', { hasText: 'SIEM auditor' }).getByTestId('key-kind').textContent(), 'Personal');
+    const signIn = await api('/api/v1/auth/session', { method: 'POST', body: { apiKey: secret } });
+    assert.equal(signIn.status, 403, 'a service key never signs in to the dashboard');
+  });
+
   it('adds a member, changes their role, shows the last owner rule (409) and removes them after a confirmation', async () => {
     const members = async () =>
       (await api<{ members: { email: string; role: string }[] }>(`/api/v1/organizations/${orgId()}/members`)).body.members;

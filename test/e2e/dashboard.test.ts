@@ -178,9 +178,17 @@ browserSuite('dashboard in Chromium', () => {
     // The drawer follows the URL (?event=…), which updates after a navigation: wait for it.
     const nextRawText = drawer.locator('.drawer__raw').filter({ hasNotText: eventId ?? '' });
     await nextRawText.waitFor();
-    const nextRaw = JSON.parse((await nextRawText.textContent()) ?? '') as { id: string };
+    const nextRaw = JSON.parse((await nextRawText.textContent()) ?? '') as { id: string; credential: { type: string; id: string } | null };
     assert.notEqual(nextRaw.id, eventId);
-
+    // How the actor signed in, and a link to everything that credential did (credential:<id>).
+    const credential = drawer.getByTestId('event-credential');
+    assert.match((await credential.textContent()) ?? '', nextRaw.credential?.type === 'admin_token' ? /Admin token/ : /API key key_/);
+    await credential.getByRole('link', { name: 'Everything this credential did' }).click();
+    await page.waitForURL((url) => url.searchParams.get('q') === `credential:${nextRaw.credential?.id}`);
+    assert.match((await page.getByTestId('query-chips').textContent()) ?? '', /Credential/);
+    await rows(page).first().locator('.audit-table__open').click();
+    const firstRaw = JSON.parse((await drawer.locator('.drawer__raw').textContent()) ?? '') as typeof nextRaw;
+    assert.equal(firstRaw.credential?.id, nextRaw.credential?.id, 'the filtered rows are that credential’s');
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'hidden' });
   });

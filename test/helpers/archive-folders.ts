@@ -26,8 +26,13 @@ const PRIVATE_KEY = await importSigningKey(env.ARCHIVE_SIGNING_KEY);
 export const { pem: PUBLIC_KEY } = await publicKeyOf(PRIVATE_KEY);
 
 /** An event in the newer shape (with provenance and sequence), or the older one (`sequence` null). */
-type OlderEvent = Omit<AuditEvent, 'source' | 'sourceKeyId' | 'sequence'>;
-type ArchivedEvent = OlderEvent & { source?: string; sourceKeyId?: string | null; sequence?: number };
+type OlderEvent = Omit<AuditEvent, 'source' | 'sourceKeyId' | 'credential' | 'sequence'>;
+type ArchivedEvent = OlderEvent & {
+  source?: string;
+  sourceKeyId?: string | null;
+  credential?: AuditEvent['credential'];
+  sequence?: number;
+};
 
 export function event(organizationId: string, timestamp: number, id: string, sequence: number | null): ArchivedEvent {
   const at = new Date(timestamp).toISOString();
@@ -47,7 +52,9 @@ export function event(organizationId: string, timestamp: number, id: string, seq
     count: 1,
     lastOccurredTimestamp: at,
   };
-  return sequence === null ? base : { ...base, source: 'ingest', sourceKeyId: 'key_ci', sequence };
+  return sequence === null
+    ? base
+    : { ...base, source: 'ingest', sourceKeyId: 'key_ci', credential: { type: 'api_key', id: 'key_ci' }, sequence };
 }
 
 export interface ArchiveSpec {

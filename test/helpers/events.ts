@@ -8,13 +8,15 @@ export interface StoredEventSummary {
   object_type: string;
   object_name: string;
   instance_id: string | null;
+  credential_type: string | null;
+  credential_id: string | null;
 }
 
 /** Reads audit_events straight from D1, to check what a request really stored. */
 export async function storedEvents(organizationId: string): Promise<StoredEventSummary[]> {
   const result = await (await eventsD1(organizationId))
     .prepare(
-      'SELECT action, actor_type, actor_id, object_type, object_name, instance_id FROM audit_events_by_organization WHERE organization_id = ? ORDER BY timestamp, id',
+      'SELECT action, actor_type, actor_id, object_type, object_name, instance_id, credential_type, credential_id FROM audit_events_by_organization WHERE organization_id = ? ORDER BY timestamp, id',
     )
     .bind(organizationId)
     .all<StoredEventSummary>();

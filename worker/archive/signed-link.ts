@@ -1,5 +1,6 @@
 import type { ActorType } from '../auth/principal.ts';
 import { base64Url, timingSafeEqualText } from '../auth/secrets.ts';
+import type { CredentialType } from '../contract/enums.ts';
 
 export const LINK_TTL_SECONDS = 15 * 60;
 
@@ -15,11 +16,15 @@ export interface LinkClaims {
   /** Who the link was issued to: the download is recorded as their action. */
   actorType: ActorType;
   actorId: string;
+  /** How they authenticated when the link was issued: recorded as the download's `credential`. */
+  credentialType: CredentialType;
+  credentialId: string;
 }
 
+/** The signed text. v2 added the credential; v1 links (15 minutes) simply stopped being valid. */
 function canonical(claims: LinkClaims): string {
   return [
-    'v1',
+    'v2',
     claims.organizationId,
     claims.startDate,
     String(claims.revision),
@@ -27,6 +32,8 @@ function canonical(claims: LinkClaims): string {
     String(claims.expires),
     claims.actorType,
     claims.actorId,
+    claims.credentialType,
+    claims.credentialId,
   ].join('\n');
 }
 
@@ -45,6 +52,8 @@ export async function signLink(origin: string, secret: string, claims: LinkClaim
     expires: String(claims.expires),
     actorType: claims.actorType,
     actorId: claims.actorId,
+    credentialType: claims.credentialType,
+    credentialId: claims.credentialId,
     signature: await hmac(secret, canonical(claims)),
   });
   return `${origin}${linkPath(claims)}?${query}`;

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { EVENT_SOURCES } from './enums.ts';
+import { CREDENTIAL_TYPES, EVENT_SOURCES } from './enums.ts';
 
 /** The audit event as the API returns it, exports stream it and archive day files store it. */
 export const AuditEventSchema = z
@@ -34,6 +34,13 @@ export const AuditEventSchema = z
     sourceKeyId: z.string().nullable().openapi({
       description: 'The API key that sent an ingested event; null for platform events and for events sent with the admin token',
     }),
+    credential: z
+      .object({ type: z.enum(CREDENTIAL_TYPES), id: z.string() })
+      .nullable()
+      .openapi({
+        description:
+          'How the actor authenticated: the API key id, session id or "admin" (admin_token); never a secret. null for what the service does on its own (scheduled jobs) and for events stored before it was recorded. Set by the service.',
+      }),
     sequence: z.number().int().openapi({
       description: 'Per organization 1, 2, 3, … in the order events were stored; no gaps, never reused',
     }),
@@ -41,7 +48,7 @@ export const AuditEventSchema = z
   .openapi('AuditEvent');
 
 /** What an event says, without what the service assigned when storing it: the idempotency hash covers this. */
-export type AuditEventContent = Omit<AuditEvent, 'source' | 'sourceKeyId' | 'sequence'>;
+export type AuditEventContent = Omit<AuditEvent, 'source' | 'sourceKeyId' | 'credential' | 'sequence'>;
 
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
 

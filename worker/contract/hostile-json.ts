@@ -3,7 +3,7 @@ import type { FieldError } from './problem.ts';
 /** Object keys that would reach an object's prototype when copied: never accepted anywhere. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Fields the service sets on every event; a client must not send them. */
-const SERVICE_FIELDS = new Set(['source', 'sourceKeyId', 'sequence']);
+const SERVICE_FIELDS = new Set(['source', 'sourceKeyId', 'credential', 'sequence']);
 const MAX_JSON_DEPTH = 32;
 
 /**

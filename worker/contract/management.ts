@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { INSTANCE_TYPES, KEY_ROLES, ROLES } from './enums.ts';
+import { INSTANCE_TYPES, KEY_KINDS, KEY_ROLES, ROLES } from './enums.ts';
 
 export const Email = z.string().trim().toLowerCase().pipe(z.email().max(256));
 export const DisplayName = z.string().trim().min(1).max(200);
@@ -86,9 +86,13 @@ export const ApiKeySchema = z
     id: z.string(),
     name: z.string(),
     role: KeyRoleSchema,
+    kind: z.enum(KEY_KINDS).openapi({
+      description:
+        '"personal": acts for the person who created it, never above their current role, revoked when they leave. "service": belongs to the organization (actor { "type": "api_key", "id": <key id> }), survives its creator, never signs in to the dashboard.',
+    }),
     instanceId: z.string().nullable(),
     prefix: z.string().openapi({ description: 'First characters of the secret, for recognising it' }),
-    userId: z.string().nullable().openapi({ description: 'The user the key acts for' }),
+    userId: z.string().nullable().openapi({ description: 'The person a personal key acts for; null for a service key' }),
     createdAt: z.string(),
     lastUsedAt: z.string().nullable(),
     expiresAt: z.string().nullable(),
@@ -102,6 +106,10 @@ export const CreateApiKeySchema = z
   .strictObject({
     name: DisplayName,
     role: KeyRoleSchema,
+    kind: z.enum(KEY_KINDS).optional().openapi({
+      description:
+        'Default "personal" (a key for yourself). "service" (owners only): a key of the organization, for automation that must outlive any one person. The platform admin token, being no person, creates service keys only.',
+    }),
     instanceId: z.string().min(1).max(256).optional().openapi({ description: 'Only for ingest keys: limit writes to this instance' }),
     expiresAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'RFC 3339; the key stops working then' }),
   })

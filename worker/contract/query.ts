@@ -81,6 +81,10 @@ function groupParameters() {
  */
 export const FilterQuery = z.object({
   'filters.actorId': repeatable('filters.actorId', 'Actor id, any case (repeatable: any of)'),
+  'filters.credentialId': repeatable(
+    'filters.credentialId',
+    'How the actor authenticated: an API key id, a session id (ses_…) or admin; everything that credential did (repeatable: any of)',
+  ),
   'filters.actorType': repeatable('filters.actorType', 'Actor type, e.g. user (repeatable)'),
   'filters.action': repeatable('filters.action', 'Action, e.g. update; any case (repeatable)'),
   'filters.objectType': repeatable('filters.objectType', 'Object type, e.g. argocd_application (repeatable)'),

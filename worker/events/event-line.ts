@@ -7,6 +7,11 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 const quote = (text: string): string => (NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`);
 const quoteOrEmpty = (text: string | null): string => (text === null ? '""' : quote(text));
 
+const credential = (row: EventColumns): string =>
+  row.credentialType === null || row.credentialId === null
+    ? 'null'
+    : `{"type":${quote(row.credentialType)},"id":${quote(row.credentialId)}}`;
+
 /**
  * Extra details whose first key starts with a digit: JavaScript puts integer-like keys first in an
  * object, ahead of message/patch/actionType, which splicing the stored text cannot know.
@@ -40,7 +45,8 @@ export function eventLineWriter(organizationId: string): (row: EventColumns) => 
       `"parentId":{"name":${quoteOrEmpty(row.parentName)},"parentName":${quoteOrEmpty(row.parentParentName)},"applicationName":${quoteOrEmpty(row.parentApplicationName)}${kargoProject}}},` +
       `"details":{"message":${quoteOrEmpty(row.detailsMessage)},"patch":${quoteOrEmpty(row.detailsPatch)},"actionType":${quoteOrEmpty(row.detailsActionType)}${details},` +
       `"count":1,"lastOccurredTimestamp":"${time}","source":${quote(row.source)},` +
-      `"sourceKeyId":${row.sourceKeyId === null ? 'null' : quote(row.sourceKeyId)},"sequence":${row.sequence}}`
+      `"sourceKeyId":${row.sourceKeyId === null ? 'null' : quote(row.sourceKeyId)},` +
+      `"credential":${credential(row)},"sequence":${row.sequence}}`
     );
   };
 }

@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditEventContent } from '../contract/audit-event.ts';
+import type { CredentialType } from '../contract/enums.ts';
 import type { AuditEventRow, EventSource } from '../db/schema.ts';
 
 export type { AuditEvent } from '../contract/audit-event.ts';
@@ -119,7 +120,19 @@ export function toEventContent(organizationId: string, row: ContentColumns): Aud
 
 /** Row → API shape. Key order is fixed here, which makes JSON.stringify of it canonical. */
 export function toEvent(organizationId: string, row: EventColumns): AuditEvent {
-  return { ...toEventContent(organizationId, row), source: row.source, sourceKeyId: row.sourceKeyId, sequence: row.sequence };
+  return {
+    ...toEventContent(organizationId, row),
+    source: row.source,
+    sourceKeyId: row.sourceKeyId,
+    credential: eventCredential(row),
+    sequence: row.sequence,
+  };
+}
+
+/** The stored credential columns as the event's `credential` (null when none was recorded). */
+function eventCredential(row: EventColumns): AuditEvent['credential'] {
+  if (row.credentialType === null || row.credentialId === null) return null;
+  return { type: row.credentialType as CredentialType, id: row.credentialId };
 }
 
 /** The text fields free-text search looks at. */

@@ -25,6 +25,8 @@ export const CSV_HEADER = [
   'detailsExtra',
   'source',
   'sourceKeyId',
+  'credentialType',
+  'credentialId',
   'sequence',
 ] as const;
 
@@ -67,6 +69,8 @@ export function csvRecord(organizationId: string, row: EventColumns): string {
     row.detailsJson,
     row.source,
     row.sourceKeyId,
+    row.credentialType,
+    row.credentialId,
     String(row.sequence),
   ]);
 }

@@ -19,6 +19,7 @@ export interface ObjectGroupFilter {
 /** Values an event must not have (the search box's `-qualifier:`). */
 interface Exclusions {
   actorIds: string[];
+  credentialIds: string[];
   actions: string[];
   objectTypes: string[];
   objectNames: string[];
@@ -33,6 +34,8 @@ interface Exclusions {
  */
 export interface AuditLogFilters {
   actorIds: string[];
+  /** The event's credential id (exact): everything one key or session did. */
+  credentialIds: string[];
   actorTypes: string[];
   actions: string[];
   objectTypes: string[];
@@ -79,6 +82,7 @@ export function withInstanceIds(filters: AuditLogFilters, idsNamed: (names: stri
 
 const NO_FILTERS: AuditLogFilters = {
   actorIds: [],
+  credentialIds: [],
   actorTypes: [],
   actions: [],
   objectTypes: [],
@@ -88,7 +92,7 @@ const NO_FILTERS: AuditLogFilters = {
   startTime: null,
   endTime: null,
   sources: [],
-  exclude: { actorIds: [], actions: [], objectTypes: [], objectNames: [], instanceNames: [], sources: [] },
+  exclude: { actorIds: [], credentialIds: [], actions: [], objectTypes: [], objectNames: [], instanceNames: [], sources: [] },
   text: null,
   objectGroups: [],
   kargoProject: null,
@@ -156,6 +160,7 @@ export function toFilters(query: FilterQueryValues): AuditLogFilters {
   const include = search?.include;
   return {
     actorIds: both(list(query['filters.actorId']), include?.actor ?? [], impossible, true),
+    credentialIds: both(list(query['filters.credentialId']), include?.credential ?? [], impossible),
     actorTypes: list(query['filters.actorType']),
     actions: both(list(query['filters.action']), include?.action ?? [], impossible, true),
     objectTypes: both(list(query['filters.objectType']), include?.type ?? [], impossible),
@@ -167,6 +172,7 @@ export function toFilters(query: FilterQueryValues): AuditLogFilters {
     sources: both(list(query['filters.source']), (include?.source ?? []).filter(isSource), impossible),
     exclude: {
       actorIds: search?.exclude.actor ?? [],
+      credentialIds: search?.exclude.credential ?? [],
       actions: search?.exclude.action ?? [],
       objectTypes: search?.exclude.type ?? [],
       objectNames: search?.exclude.object ?? [],

@@ -6,7 +6,7 @@ import { MAX_SEARCH_WORDS, MIN_WORD_CHARACTERS, searchTokens } from './search-te
  * parameters give, so every qualifier is served by the same indexes:
  *
  *   actor:alice@example.com   action:sync,promote   -action:delete   type:argocd_application
- *   object:guestbook   instance:production   source:platform   after:2026-11-01   before:2026-11-20
+ *   object:guestbook   instance:production   source:platform   credential:key_…   after:2026-11-01   before:2026-11-20
  *   "exact phrase"   plain words (each a prefix)
  *
  * A qualifier's value may be quoted (`object:"my app"`); commas separate values (any of); the same
@@ -14,7 +14,7 @@ import { MAX_SEARCH_WORDS, MIN_WORD_CHARACTERS, searchTokens } from './search-te
  * 00:00 UTC, `before:D` before D 00:00 UTC (as filters.startTime/endTime). Anything else with a
  * colon is an unknown qualifier: a 400 naming it (quote it to search it as text).
  */
-export const LIST_QUALIFIERS = ['actor', 'action', 'type', 'object', 'instance', 'source'] as const;
+export const LIST_QUALIFIERS = ['actor', 'action', 'type', 'object', 'instance', 'source', 'credential'] as const;
 const DATE_QUALIFIERS = ['after', 'before'] as const;
 type ListQualifier = (typeof LIST_QUALIFIERS)[number];
 type DateQualifier = (typeof DATE_QUALIFIERS)[number];
@@ -41,7 +41,15 @@ export class SearchSyntaxError extends Error {
   }
 }
 
-const emptyLists = (): Record<ListQualifier, string[]> => ({ actor: [], action: [], type: [], object: [], instance: [], source: [] });
+const emptyLists = (): Record<ListQualifier, string[]> => ({
+  actor: [],
+  action: [],
+  type: [],
+  object: [],
+  instance: [],
+  source: [],
+  credential: [],
+});
 
 /** Splits the text into tokens: quoted phrases, `qualifier:value` (value possibly quoted) and words. */
 function tokens(text: string): string[] {

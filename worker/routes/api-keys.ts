@@ -37,6 +37,7 @@ export const apiKeyRoutes = createRouter()
       const input = {
         name: body.name,
         role: body.role,
+        kind: body.kind,
         instanceId: body.instanceId ?? null,
         expiresAt: body.expiresAt === undefined ? null : Date.parse(body.expiresAt),
       };

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { checkLink } from '../archive/signed-link.ts';
 import { ArchiveListQuery, ArchiveListSchema, CalendarDate, PublicKeySchema } from '../contract/archive.ts';
+import { CREDENTIAL_TYPES } from '../contract/enums.ts';
 import { integerParameter } from '../contract/integer-parameter.ts';
 import { forbidden } from '../errors.ts';
 import { AUDIT_READERS, orgAccess } from '../middleware/access.ts';
@@ -28,6 +29,12 @@ const DownloadQuery = z.object({
     .min(1)
     .max(256)
     .openapi({ param: { name: 'actorId', in: 'query' } }),
+  credentialType: z.enum(CREDENTIAL_TYPES).openapi({ param: { name: 'credentialType', in: 'query' } }),
+  credentialId: z
+    .string()
+    .min(1)
+    .max(256)
+    .openapi({ param: { name: 'credentialId', in: 'query' } }),
   signature: z
     .string()
     .min(1)
@@ -59,7 +66,13 @@ export const archiveRoutes = createRouter()
           limit: query['filters.limit'],
           offset: query['filters.offset'],
         },
-        { origin: new URL(c.req.url).origin, secret: c.env.LINK_SIGNING_SECRET, actor: c.var.caller.actor, now: c.var.now },
+        {
+          origin: new URL(c.req.url).origin,
+          secret: c.env.LINK_SIGNING_SECRET,
+          actor: c.var.caller.actor,
+          credential: c.var.caller.credential,
+          now: c.var.now,
+        },
       );
       return c.json(list, 200);
     },
@@ -112,6 +125,8 @@ export const archiveRoutes = createRouter()
         expires: query.expires,
         actorType: query.actorType,
         actorId: query.actorId,
+        credentialType: query.credentialType,
+        credentialId: query.credentialId,
       };
       const verdict = await checkLink(c.env.LINK_SIGNING_SECRET, claims, query.signature, Math.floor(c.var.now / 1000));
       if (!verdict.ok) throw forbidden(verdict.reason);

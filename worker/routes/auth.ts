@@ -2,10 +2,18 @@ import { createRoute } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { SESSION_COOKIE, SESSION_LIFETIME_MS, sessionCookieOptions } from '../auth/session-cookie.ts';
 import { MeSchema as Me, SignInSchema } from '../contract/management.ts';
+import { ApiError } from '../errors.ts';
 import { signedIn } from '../middleware/access.ts';
 import { apiKeyPrincipal } from '../middleware/authenticate.ts';
 import { markChangesQueued } from '../middleware/change-events.ts';
-import { deleteSession, organizationsOf, recordSignIn, recordSignOut, signInWithApiKey } from '../services/access/index.ts';
+import {
+  deleteSession,
+  organizationsOf,
+  recordApiKeySignInFailed,
+  recordSignIn,
+  recordSignOut,
+  signInWithApiKey,
+} from '../services/access/index.ts';
 import { clientIp, security } from './params.ts';
 import { commonProblems, jsonBody, jsonResponse } from './responses.ts';
 import { createRouter } from './router.ts';
@@ -17,16 +25,25 @@ export const authRoutes = createRouter()
       path: '/auth/session',
       tags: ['Auth'],
       summary:
-        'Sign in with a personal API key: sets an HttpOnly session cookie for a new session. Signed in already (same user), what the old session reached carries over and the old session ends.',
+        'Sign in with a personal API key (service and ingest keys are refused with 403, recorded as sign_in_failed in their organization): sets an HttpOnly session cookie for a new session. Signed in already (same user), what the old session reached carries over and the old session ends.',
       security: [],
       request: { body: jsonBody(SignInSchema) },
       responses: { 201: jsonResponse(Me, 'Signed in'), ...commonProblems },
     }),
     async (c) => {
       const { db, now } = c.var;
-      const key = await apiKeyPrincipal(c, c.req.valid('json').apiKey);
+      const secret = c.req.valid('json').apiKey;
       const client = { userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null, ip: clientIp(c) };
-      const { token, principal } = await signInWithApiKey(db, key, c.var.principal, client, now);
+      const { token, principal } = await (async () => {
+        const key = await apiKeyPrincipal(c, secret);
+        return signInWithApiKey(db, key, c.var.principal, client, now);
+      })().catch(async (error: unknown) => {
+        // A refusal of a key we know (revoked, service, ingest, enforced SSO…) is recorded in its organization.
+        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+          if (await recordApiKeySignInFailed(db, secret, error.detail, { ip: client.ip, now })) markChangesQueued(c);
+        }
+        throw error;
+      });
       await recordSignIn(db, principal, 'api_key', { ip: client.ip, now });
       markChangesQueued(c);
       setCookie(c, SESSION_COOKIE, token, sessionCookieOptions(c.req.url, SESSION_LIFETIME_MS / 1000));

@@ -18,9 +18,11 @@ const EVENT_KEYS = [
   // Added later; archives built before that have none of them.
   'source',
   'sourceKeyId',
+  'credential',
   'sequence',
 ];
 const SOURCES = ['platform', 'ingest'];
+const CREDENTIAL_TYPES = ['api_key', 'session', 'sso', 'passkey', 'access', 'admin_token'];
 
 /** A sequence number: per organization, 1, 2, 3, … in commit order. */
 export const isSequence = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
@@ -57,8 +59,16 @@ function checkProvenance(problems: LimitedList, where: string, event: JsonObject
     problems.add(`${where}: source must be "platform" or "ingest", found ${describeValue(event.source)}`);
   if ('sourceKeyId' in event && event.sourceKeyId !== null && typeof event.sourceKeyId !== 'string')
     problems.add(`${where}: sourceKeyId must be a string or null, found ${describeValue(event.sourceKeyId)}`);
+  if ('credential' in event && event.credential !== null) checkCredential(problems, where, event.credential);
   if ('sequence' in event && !isSequence(event.sequence))
     problems.add(`${where}: sequence must be a positive integer, found ${describeValue(event.sequence)}`);
+}
+
+/** How the actor authenticated: `{ "type", "id" }` or null (archives built before it have none). */
+function checkCredential(problems: LimitedList, where: string, credential: unknown): void {
+  checkStringFields(problems, where, 'credential', credential, ['type', 'id'], true);
+  if (isObject(credential) && typeof credential.type === 'string' && !CREDENTIAL_TYPES.includes(credential.type))
+    problems.add(`${where}: credential.type must be one of ${CREDENTIAL_TYPES.join(', ')}, found ${describeValue(credential.type)}`);
 }
 
 /** Checks the shape of one event; returns its timestamp in ms when valid. */

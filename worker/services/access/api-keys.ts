@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { mayGrant } from '../../auth/roles.ts';
 import { newApiKeySecret, sha256Hex } from '../../auth/secrets.ts';
+import type { KeyKind } from '../../contract/enums.ts';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { type ApiKeyRow, apiKeys, type KeyRole, memberships, sessionKeys, sessions } from '../../db/schema.ts';
@@ -13,6 +14,7 @@ export interface ApiKeyView {
   id: string;
   name: string;
   role: KeyRole;
+  kind: KeyKind;
   instanceId: string | null;
   prefix: string;
   userId: string | null;
@@ -29,6 +31,8 @@ function view(row: ApiKeyRow): ApiKeyView {
     id: row.id,
     name: row.name,
     role: row.role,
+    // Keys the platform admin token made before kinds existed have no person: they always were the organization's.
+    kind: row.userId === null ? 'service' : row.kind,
     instanceId: row.instanceId,
     prefix: row.prefix,
     userId: row.userId,
@@ -57,8 +61,27 @@ async function getApiKey(db: Database, organizationId: string, keyId: string): P
 export interface NewApiKey {
   name: string;
   role: KeyRole;
+  /** Undefined: personal for a person, service for the platform admin token (which is no person). */
+  kind: KeyKind | undefined;
   instanceId: string | null;
   expiresAt: number | null;
+}
+
+/** A new key's kind: a person's own unless asked for a service key; the platform admin token has no person to own one. */
+function newKeyKind(input: NewApiKey, context: ChangeContext): KeyKind {
+  const person = context.principal.user !== null;
+  const kind = input.kind ?? (person ? 'personal' : 'service');
+  if (kind === 'service' && context.role !== 'owner') {
+    throw forbidden(
+      person
+        ? `Only owners can create service keys (your role is ${context.role}); create a personal key instead.`
+        : `Only owners can create service keys (this key's role is ${context.role}), and a service key is no person to create a personal one for.`,
+    );
+  }
+  if (kind === 'personal' && !person) {
+    throw forbidden('A personal key acts for the person who creates it; this credential is no person, so it can only create service keys.');
+  }
+  return kind;
 }
 
 /** The rules a new key must meet: what the caller may grant, instance binding, a future expiry. */
@@ -73,17 +96,22 @@ async function checkNewKey(db: Database, organizationId: string, input: NewApiKe
   if (input.expiresAt !== null && input.expiresAt <= context.now) throw invalidField('expiresAt', 'The expiry must be in the future.');
 }
 
-/** Creates a key acting for the calling user; the secret is returned here and never again. */
+/**
+ * Creates a personal key acting for the calling person (never for anyone else), or a service key
+ * of the organization (no user: its creator is the create event's actor); the secret is returned
+ * here and never again.
+ */
 export async function createApiKey(db: Database, organizationId: string, input: NewApiKey, context: ChangeContext) {
+  const kind = newKeyKind(input, context);
   await checkNewKey(db, organizationId, input, context);
   const { secret, prefix } = newApiKeySecret();
   const row: ApiKeyRow = {
     id: newId('key'),
     organizationId,
-    userId: context.principal.user?.id ?? null,
+    userId: kind === 'personal' ? (context.principal.user?.id ?? null) : null,
     name: input.name,
     role: input.role,
-    kind: 'personal',
+    kind,
     instanceId: input.instanceId,
     secretHash: await sha256Hex(secret),
     prefix,
@@ -97,8 +125,8 @@ export async function createApiKey(db: Database, organizationId: string, input: 
     objectType: 'api_key',
     objectName: input.name,
     instanceId: input.instanceId,
-    message: `Created ${input.role} API key ${prefix}…`,
-    extra: { keyId: row.id, role: input.role },
+    message: `Created ${input.role} ${kind} API key ${prefix}…`,
+    extra: { keyId: row.id, role: input.role, kind },
   });
   await db.batch([db.insert(apiKeys).values(row), ...(await recordChangeStatements(db, organizationId, [event], context.now))]);
   return { ...view(row), secret };
@@ -156,7 +184,8 @@ function leaveSessionsStatements(db: Database, keys: SQL | undefined) {
  * statement refused (the last owner) revokes nothing.
  */
 export async function revokeLeaverKeysStatements(db: Database, organizationId: string, userId: string, context: ChangeContext) {
-  const theirs = and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.userId, userId));
+  // Personal keys only: a service key has no user (it belongs to the organization and outlives its creator).
+  const theirs = and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.userId, userId), eq(apiKeys.kind, 'personal'));
   const gone = sql`NOT EXISTS (SELECT 1 FROM ${memberships} WHERE ${memberships.organizationId} = ${organizationId} AND ${memberships.userId} = ${userId})`;
   const live = await db
     .select()

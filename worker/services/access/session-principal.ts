@@ -228,7 +228,11 @@ export async function signInWithApiKey(
   now: number,
 ): Promise<{ token: string; principal: Principal }> {
   const grant = key.grants === 'all' ? undefined : key.grants[0];
-  if (!key.user || !key.apiKeyId || !grant) throw forbidden('This API key is not tied to a user and cannot sign in.');
+  if (!key.user || !key.apiKeyId || !grant) {
+    throw forbidden(
+      'This is a service key: it belongs to the organization, not to a person, so it can never sign in to the dashboard. Sign in as yourself (SSO, a passkey or your personal API key).',
+    );
+  }
   if (grant.role === 'ingest') throw forbidden('Ingest keys can only send events; they cannot sign in.');
   if ((await ssoEnforcedAmong(db, [grant.organizationId])).size > 0) throw ssoRequired(grant.organizationId);
   return startSession(db, { user: key.user, method: 'api_key', apiKeyId: key.apiKeyId, ssoOrganizationId: null }, current, client, now);

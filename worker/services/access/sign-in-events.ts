@@ -78,11 +78,18 @@ export async function recordSignOut(db: Database, principal: Principal, context:
 export async function recordSignInFailed(
   db: Database,
   organizationId: string,
-  attempt: { actorId: string; method: SessionMethod; reason: string; credential: Principal['credential'] | null },
+  attempt: {
+    /** Default 'user'; 'api_key' for a key that is no person's (a service key). */
+    actorType?: Principal['actor']['type'];
+    actorId: string;
+    method: SessionMethod;
+    reason: string;
+    credential: Principal['credential'] | null;
+  },
   context: { ip: string | null; now: number },
 ): Promise<void> {
   const event = managementEvent(
-    { principal: { actor: { type: 'user', id: attempt.actorId }, credential: attempt.credential }, ...context },
+    { principal: { actor: { type: attempt.actorType ?? 'user', id: attempt.actorId }, credential: attempt.credential }, ...context },
     {
       action: 'sign_in_failed',
       objectType: 'session',

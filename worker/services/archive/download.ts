@@ -71,7 +71,14 @@ export async function serveArchiveFile(db: Database, bucket: R2Bucket, request: 
     // can add up what left: `bytes` of the file's `size`, and for a 206 which ones.
     const served = partial ? `bytes=${offset}-${offset + length - 1}` : null;
     const event = managementEvent(
-      { principal: { actor: { type: claims.actorType, id: claims.actorId }, credential: null }, ip: request.ip, now: request.now },
+      {
+        principal: {
+          actor: { type: claims.actorType, id: claims.actorId },
+          credential: { type: claims.credentialType, id: claims.credentialId },
+        },
+        ip: request.ip,
+        now: request.now,
+      },
       {
         action: 'download',
         objectType: 'audit_log_archive',

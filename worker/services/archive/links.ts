@@ -1,7 +1,7 @@
 import { importSigningKey, type PublicKeyDocument, publicKeyOf } from '../../archive/manifest.ts';
 import { LINK_TTL_SECONDS, type LinkFile, signLink } from '../../archive/signed-link.ts';
 import { DAY_MS, dateMs, dateParts, dateString, week } from '../../archive/week.ts';
-import type { ActorType } from '../../auth/principal.ts';
+import type { ActorType, Credential } from '../../auth/principal.ts';
 import type { ArchiveList } from '../../contract/archive.ts';
 import type { Database } from '../../db/client.ts';
 import { badRequest } from '../../errors.ts';
@@ -20,6 +20,7 @@ export interface LinkIssuer {
   secret: string;
   /** The caller: downloads through these links are recorded as their actions. */
   actor: { type: ActorType; id: string };
+  credential: Credential;
   now: number;
 }
 
@@ -49,6 +50,8 @@ export async function listArchivesWithLinks(
       expires,
       actorType: issuer.actor.type,
       actorId: issuer.actor.id,
+      credentialType: issuer.credential.type,
+      credentialId: issuer.credential.id,
     });
   const archives = await Promise.all(
     rows.map(async (row) => ({

@@ -120,6 +120,8 @@ function exclusions(exclude: ResolvedFilters['exclude']): SQL[] {
   return [
     ...noneCaseless(auditEvents.actorId, exclude.actorIds),
     ...noneCaseless(auditEvents.action, exclude.actions),
+    // Events without a credential (the service's own, older ones) are not that credential's: kept.
+    ...(exclude.credentialIds.length === 0 ? [] : [notInJsonList(sql`coalesce(${auditEvents.credentialId}, '')`, exclude.credentialIds)]),
     ...none(auditEvents.objectType, exclude.objectTypes),
     ...none(auditEvents.objectName, exclude.objectNames),
     ...(exclude.sources.length === 0 ? [] : [sql`${auditEvents.source} NOT IN ${sourceCodes(exclude.sources)}`]),
@@ -141,6 +143,7 @@ export function filterConditions(organizationId: string, filters: ResolvedFilter
     if (condition) conditions.push(condition);
   };
   oneOrMany(auditEvents.actorId, filters.actorIds, anyOfCaseless);
+  oneOrMany(auditEvents.credentialId, filters.credentialIds);
   oneOrMany(auditEvents.actorType, filters.actorTypes);
   oneOrMany(auditEvents.action, filters.actions, anyOfCaseless);
   oneOrMany(auditEvents.objectType, filters.objectTypes);

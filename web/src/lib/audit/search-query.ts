@@ -10,6 +10,12 @@ export const QUALIFIERS = [
   { name: 'object', label: 'Object', example: 'object:guestbook', meaning: 'the object name (exact; quote names with spaces)' },
   { name: 'instance', label: 'Instance', example: 'instance:production', meaning: 'the instance of that name (deleted ones too)' },
   { name: 'source', label: 'Source', example: 'source:platform', meaning: 'platform (recorded by this service) or ingest (sent in)' },
+  {
+    name: 'credential',
+    label: 'Credential',
+    example: 'credential:key_01…',
+    meaning: 'everything one API key or session (ses_…) did; admin for the admin token',
+  },
   { name: 'after', label: 'After', example: 'after:2026-11-01', meaning: 'from that day, 00:00 UTC (or an RFC 3339 time)' },
   { name: 'before', label: 'Before', example: 'before:2026-11-20', meaning: 'before that day, 00:00 UTC' },
 ] as const;

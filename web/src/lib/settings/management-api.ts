@@ -46,6 +46,8 @@ export async function fetchApiKeys(fetchFn: Fetch, orgId: string): Promise<ApiKe
 export interface NewApiKey {
   name: string;
   role: KeyRole;
+  /** Owners only: "service" makes a key of the organization rather than of the signed-in person. */
+  kind?: 'personal' | 'service';
   instanceId?: string;
   expiresAt?: string;
 }
