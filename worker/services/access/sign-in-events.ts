@@ -1,7 +1,7 @@
 import type { Principal } from '../../auth/principal.ts';
 import type { SessionMethod } from '../../contract/enums.ts';
 import type { Database } from '../../db/client.ts';
-import { managementEvent } from '../../events/management-event.ts';
+import { type ManagementChange, managementEvent } from '../../events/management-event.ts';
 import { recordChangeStatements } from '../event-store/index.ts';
 
 /** How each way in reads in an event's message. */
@@ -13,8 +13,19 @@ const METHOD_WORDS: Record<SessionMethod, string> = {
   link: 'a one-time sign-in link',
 };
 
-function organizationsReached(principal: Principal): string[] {
-  return principal.grants === 'all' ? [] : principal.grants.map((grant) => grant.organizationId);
+/** Queues `change` as an event of the principal in every organization it reaches, in one batch. */
+async function recordInEveryOrganization(
+  db: Database,
+  principal: Principal,
+  change: ManagementChange,
+  context: { ip: string | null; now: number },
+): Promise<void> {
+  const organizations = principal.grants === 'all' ? [] : principal.grants.map((grant) => grant.organizationId);
+  const statements = organizations.flatMap((organizationId) =>
+    recordChangeStatements(db, organizationId, [managementEvent({ principal, ...context }, change)], context.now),
+  );
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
 }
 
 /**
@@ -22,52 +33,29 @@ function organizationsReached(principal: Principal): string[] {
  * organization the new session reaches, recorded with the session's own credential. The route
  * must mark the request (markChangesQueued) so the events move to the shards before it answers.
  */
-export async function recordSignIn(
-  db: Database,
-  principal: Principal,
-  method: SessionMethod,
-  context: { ip: string | null; now: number },
-): Promise<void> {
-  const statements = organizationsReached(principal).flatMap((organizationId) =>
-    recordChangeStatements(
-      db,
-      organizationId,
-      [
-        managementEvent(
-          { principal, ...context },
-          {
-            action: 'sign_in',
-            objectType: 'session',
-            objectName: principal.credential.id,
-            message: `Signed in with ${METHOD_WORDS[method]}`,
-            extra: { method },
-          },
-        ),
-      ],
-      context.now,
-    ),
+export function recordSignIn(db: Database, principal: Principal, method: SessionMethod, context: { ip: string | null; now: number }) {
+  return recordInEveryOrganization(
+    db,
+    principal,
+    {
+      action: 'sign_in',
+      objectType: 'session',
+      objectName: principal.credential.id,
+      message: `Signed in with ${METHOD_WORDS[method]}`,
+      extra: { method },
+    },
+    context,
   );
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
 }
 
 /** `sign_out` in every organization the ending session reached. */
-export async function recordSignOut(db: Database, principal: Principal, context: { ip: string | null; now: number }): Promise<void> {
-  const statements = organizationsReached(principal).flatMap((organizationId) =>
-    recordChangeStatements(
-      db,
-      organizationId,
-      [
-        managementEvent(
-          { principal, ...context },
-          { action: 'sign_out', objectType: 'session', objectName: principal.credential.id, message: 'Signed out' },
-        ),
-      ],
-      context.now,
-    ),
+export function recordSignOut(db: Database, principal: Principal, context: { ip: string | null; now: number }) {
+  return recordInEveryOrganization(
+    db,
+    principal,
+    { action: 'sign_out', objectType: 'session', objectName: principal.credential.id, message: 'Signed out' },
+    context,
   );
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
 }
 
 /**

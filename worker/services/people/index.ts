@@ -3,6 +3,8 @@
  * links, with the single-use ceremony state they share (docs/ARCHITECTURE.md, "Sign-in").
  * The only door into this folder for code outside it (.dependency-cruiser.cjs).
  */
+
+export { createChallenge, takeChallenge } from './challenges.ts';
 export {
   claimInvitation,
   createInvitation,
