@@ -70,6 +70,17 @@ browserSuite('sessions in Chromium', () => {
     await memberContext.close();
   });
 
+  it('lets the browser keep the hashed dashboard files (a full page load costs no revalidation)', async () => {
+    const html = await (await fetch(`${harness.baseUrl}/sign-in`)).text();
+    const asset = /\/_app\/immutable\/[^"']+\.js/.exec(html)?.[0];
+    assert.ok(asset, 'the page names an /_app/immutable/ script');
+    const cached = await fetch(`${harness.baseUrl}${asset}`);
+    assert.equal(cached.status, 200);
+    assert.match(cached.headers.get('cache-control') ?? '', /max-age=31536000.*immutable/);
+    // The page itself is revalidated: a new deployment must reach the next load.
+    assert.doesNotMatch((await fetch(`${harness.baseUrl}/sign-in`)).headers.get('cache-control') ?? '', /immutable/);
+  });
+
   it('logged no script errors or CSP violations', () => {
     assert.deepEqual(problems, []);
   });
