@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 
 export interface DemoAccount {
   password: string;
@@ -77,6 +77,50 @@ ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
 <button type="submit">Sign in</button></form></body></html>`;
 }
 
+type Stored = { payload: AdapterPayload; expiresAt: number };
+
+/**
+ * The provider's storage, in this process's memory (what its development adapter does, minus the
+ * warning it prints on every start): sessions, codes, grants, for one run of the tests or npm start.
+ */
+class MemoryAdapter implements Adapter {
+  private static readonly rows = new Map<string, Stored>();
+  private readonly model: string;
+  constructor(model: string) {
+    this.model = model;
+  }
+  private key = (id: string) => `${this.model}:${id}`;
+  private live(stored: Stored | undefined): AdapterPayload | undefined {
+    return stored && stored.expiresAt > Date.now() ? stored.payload : undefined;
+  }
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    MemoryAdapter.rows.set(this.key(id), { payload, expiresAt: Date.now() + expiresIn * 1000 });
+  }
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return this.live(MemoryAdapter.rows.get(this.key(id)));
+  }
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    for (const [key, stored] of MemoryAdapter.rows)
+      if (key.startsWith(`${this.model}:`) && stored.payload.uid === uid) return this.live(stored);
+    return undefined;
+  }
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    for (const [key, stored] of MemoryAdapter.rows)
+      if (key.startsWith(`${this.model}:`) && stored.payload.userCode === userCode) return this.live(stored);
+    return undefined;
+  }
+  async consume(id: string): Promise<void> {
+    const stored = MemoryAdapter.rows.get(this.key(id));
+    if (stored) stored.payload.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id: string): Promise<void> {
+    MemoryAdapter.rows.delete(this.key(id));
+  }
+  async revokeByGrantId(grantId: string): Promise<void> {
+    for (const [key, stored] of MemoryAdapter.rows) if (stored.payload.grantId === grantId) MemoryAdapter.rows.delete(key);
+  }
+}
+
 /** Longer than 80 lines: one provider configuration, kept whole so it reads as the provider's setup. */
 export async function startOidcProvider(options: ProviderOptions): Promise<RunningProvider> {
   const server = createServer();
@@ -89,6 +133,7 @@ export async function startOidcProvider(options: ProviderOptions): Promise<Runni
     Object.keys(options.accounts).find((id) => id === name || options.accounts[id]?.email === name) ?? (account(name) ? name : undefined);
 
   const configuration: Configuration = {
+    adapter: MemoryAdapter,
     clients: [
       {
         client_id: CONFIDENTIAL_CLIENT.id,
