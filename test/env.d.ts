@@ -17,6 +17,10 @@ declare global {
       /** The real OpenID provider's issuer, and the test server beside it (token tampering, Access keys): test/setup/oidc-provider.ts. */
       OIDC_ISSUER: string;
       OIDC_TEST_SERVER: string;
+      /** Base URLs of the local log-stream destinations (test/setup/stream-receivers.ts). */
+      SPLUNK_HEC_RECEIVER: string;
+      DATADOG_RECEIVER: string;
+      S3_RECEIVER: string;
     }
     // `exports.default` is the loopback to this Worker's fetch handler.
     interface GlobalProps {

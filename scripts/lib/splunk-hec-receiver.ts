@@ -1,0 +1,117 @@
+/**
+ * A local Splunk HTTP Event Collector (HEC) for tests: it checks what the real one checks on
+ * `/services/collector/event` (docs.splunk.com "Format events for HTTP Event Collector" and "HTTP
+ * Event Collector status codes") and what our contract promises (DESIGN §16: every envelope has
+ * `time` in epoch seconds with at most millisecond decimals, `source: "audit-logs"`,
+ * `sourcetype: "audit-logs:event"` and an object `event`), and answers in HEC's words and codes.
+ * Accepted envelopes are kept for the tests: `GET /_control/log` (workerd cannot call in here).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { headerRecord, type LocalServer, listenLocal, readBody, sendJson } from './local-server.ts';
+
+interface HecAccepted {
+  at: number;
+  headers: Record<string, string>;
+  envelopes: Array<{ time: number; source: string; sourcetype: string; event: Record<string, unknown> }>;
+}
+
+export interface SplunkHecReceiver extends LocalServer {
+  /** `<baseUrl>/services/collector/event` */
+  eventUrl: string;
+  accepted: HecAccepted[];
+}
+
+/**
+ * HEC's batch form: JSON objects one after another, whitespace allowed between them. Splits at
+ * the end of each top-level object (strings and escapes tracked), so `}{` inside a string is safe.
+ */
+function splitConcatenated(text: string): string[] | null {
+  const objects: string[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index];
+    if (inString) {
+      if (char === '\\') index += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') {
+      if (depth === 0) {
+        if (char === '[') return null;
+        start = index;
+      }
+      depth += 1;
+    } else if (char === '}' || char === ']') {
+      depth -= 1;
+      if (depth < 0) return null;
+      if (depth === 0) objects.push(text.slice(start, index + 1));
+    } else if (depth === 0 && !/\s/.test(char ?? '')) return null;
+  }
+  return depth === 0 && !inString ? objects : null;
+}
+
+type Refusal = [status: number, body: Record<string, unknown>];
+
+/** Our contract's rules for one envelope, beyond HEC's own (`event` present and not blank). */
+function envelopeRefusal(value: unknown, number: number): Refusal | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return [400, { text: 'Invalid data format', code: 6, 'invalid-event-number': number }];
+  const envelope = value as Record<string, unknown>;
+  if (!('event' in envelope)) return [400, { text: 'Event field is required', code: 12, 'invalid-event-number': number }];
+  if (envelope.event === '' || envelope.event === null)
+    return [400, { text: 'Event field cannot be blank', code: 13, 'invalid-event-number': number }];
+  const contract = (rule: string): Refusal => [400, { text: 'Invalid data format', code: 6, 'invalid-event-number': number, rule }];
+  const time = envelope.time;
+  if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) return contract('time must be epoch seconds');
+  if (Math.round(time * 1000) / 1000 !== time) return contract('time has more than millisecond precision');
+  if (envelope.source !== 'audit-logs') return contract('source must be "audit-logs"');
+  if (envelope.sourcetype !== 'audit-logs:event') return contract('sourcetype must be "audit-logs:event"');
+  if (typeof envelope.event !== 'object' || Array.isArray(envelope.event)) return contract('event must be the audit event object');
+  return null;
+}
+
+function check(request: IncomingMessage, body: Buffer, token: string): Refusal | HecAccepted {
+  const auth = request.headers.authorization;
+  if (auth === undefined) return [401, { text: 'Token is required', code: 2 }];
+  const match = /^Splunk (\S+)$/.exec(auth);
+  if (!match) return [401, { text: 'Invalid authorization', code: 3 }];
+  if (match[1] !== token) return [403, { text: 'Invalid token', code: 4 }];
+  const text = body.toString('utf8');
+  if (text.trim() === '') return [400, { text: 'No data', code: 5 }];
+  const pieces = splitConcatenated(text);
+  if (!pieces) return [400, { text: 'Invalid data format', code: 6, 'invalid-event-number': 0 }];
+  const envelopes: HecAccepted['envelopes'] = [];
+  for (const [number, piece] of pieces.entries()) {
+    let value: unknown;
+    try {
+      value = JSON.parse(piece);
+    } catch {
+      return [400, { text: 'Invalid data format', code: 6, 'invalid-event-number': number }];
+    }
+    const refusal = envelopeRefusal(value, number);
+    if (refusal) return refusal;
+    envelopes.push(value as HecAccepted['envelopes'][number]);
+  }
+  return { at: Date.now(), headers: headerRecord(request), envelopes };
+}
+
+export async function startSplunkHecReceiver(options: { token: string; port?: number }): Promise<SplunkHecReceiver> {
+  const accepted: HecAccepted[] = [];
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const path = new URL(request.url ?? '/', 'http://hec').pathname;
+    const body = await readBody(request);
+    if (path === '/_control/log') return sendJson(response, 200, accepted);
+    if (path !== '/services/collector/event')
+      return sendJson(response, 404, { text: 'The requested URL was not found on this server.', code: 404 });
+    if (request.method !== 'POST') return sendJson(response, 405, { text: 'Method Not Allowed', code: 405 });
+    const verdict = check(request, body, options.token);
+    if (Array.isArray(verdict)) return sendJson(response, verdict[0], verdict[1]);
+    accepted.push(verdict);
+    sendJson(response, 200, { text: 'Success', code: 0 });
+  };
+  const local = await listenLocal((request, response) => {
+    handle(request, response).catch((error: unknown) => sendJson(response, 500, { text: String(error), code: 8 }));
+  }, options.port);
+  return { baseUrl: local.baseUrl, eventUrl: `${local.baseUrl}/services/collector/event`, accepted, stop: local.stop };
+}
