@@ -2,7 +2,7 @@
  * Layers of the Worker, bottom to top (an import may only point down or sideways):
  *   0 env.ts, config.ts, errors.ts, hex.ts, queue-batches.ts, contract/ (types, zod schemas, settings, tiny helpers)
  *   1 db/                                        (Drizzle schema and client)
- *   2 auth/, events/, archive/, http/, webhooks/ (pure domain code)
+ *   2 auth/, events/, archive/, http/, webhooks/, streams/ (pure domain code)
  *   3 services/<domain>/                         (all SQL and R2 work; each domain's index.ts is its door)
  *   4 middleware/                                (authentication, access, request context)
  *   5 routes/, jobs/                             (HTTP routers, cron and queue handlers)
@@ -13,7 +13,7 @@
 const layer = {
   base: '^worker/(env|config|errors|hex|queue-batches)\\.ts$|^worker/contract/',
   db: '^worker/db/',
-  domain: '^worker/(auth|events|archive|http|webhooks)/',
+  domain: '^worker/(auth|events|archive|http|webhooks|streams)/',
   services: '^worker/services/',
   middleware: '^worker/middleware/',
   handlers: '^worker/(routes|jobs)/',
