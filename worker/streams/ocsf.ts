@@ -9,7 +9,7 @@ import { type Activity, accountActivity, apiActivity, authenticationActivity } f
 import { epochMilliseconds, ocsfActor, ocsfMetadata, ocsfSourceEndpoint, ocsfUser, PRODUCT_NAME, unmapped } from './ocsf-parts.ts';
 import type { OcsfAccountChange, OcsfApiActivity, OcsfAuthentication, OcsfEvent, OcsfResource } from './ocsf-types.ts';
 
-export type { OcsfAccountChange, OcsfApiActivity, OcsfAuthentication, OcsfEvent } from './ocsf-types.ts';
+export type { OcsfEvent } from './ocsf-types.ts';
 
 const CLASSES = {
   api: { class_uid: 6003, class_name: 'API Activity', category_uid: 6, category_name: 'Application Activity' },
