@@ -2,7 +2,7 @@
  * A local Datadog Logs intake (`POST /api/v2/logs`) for tests: it checks the documented rules
  * (docs.datadoghq.com/api/latest/logs/#send-logs: `DD-API-KEY`; gzip with `Content-Encoding`;
  * `Content-Type: application/json`; at most 1,000 entries and 5 MB uncompressed per request, each
- * entry at most 1 MB) and our contract (DESIGN §16: every entry has `ddsource` and `service`
+ * entry at most 1 MB) and our contract (docs/STREAMS.md: every entry has `ddsource` and `service`
  * "audit-logs" and a `message` holding the event's JSON), answering as Datadog does: 202 `{}`,
  * 403, 413, 400. Where Datadog would accept and truncate a log over 1 MB, this one refuses it
  * with 413: a stream must never send one. Accepted requests: `GET /_control/log`.

@@ -1,7 +1,7 @@
 /**
  * A local Splunk HTTP Event Collector (HEC) for tests: it checks what the real one checks on
  * `/services/collector/event` (docs.splunk.com "Format events for HTTP Event Collector" and "HTTP
- * Event Collector status codes") and what our contract promises (DESIGN §16: every envelope has
+ * Event Collector status codes") and what our contract promises (docs/STREAMS.md: every envelope has
  * `time` in epoch seconds with at most millisecond decimals, `source: "audit-logs"`,
  * `sourcetype: "audit-logs:event"` and an object `event`), and answers in HEC's words and codes.
  * Accepted envelopes are kept for the tests: `GET /_control/log` (workerd cannot call in here).

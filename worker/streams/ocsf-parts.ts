@@ -4,7 +4,7 @@ import type { OcsfActor, OcsfEndpoint, OcsfMetadata, OcsfUser } from './ocsf-typ
 
 /** The schema version the mapping follows (test/fixtures/ocsf-required.json is extracted from it). */
 const OCSF_VERSION = '1.8.0';
-/** Also the name the Splunk and Datadog envelopes give the source (DESIGN §16). */
+/** Also the name the Splunk and Datadog envelopes give the source (docs/STREAMS.md). */
 export const PRODUCT_NAME = 'audit-logs';
 
 const EMAIL = /^[^@\s]+@[^@\s]+$/;

@@ -1,5 +1,5 @@
 /**
- * A stream's `format: "ocsf"` (DESIGN §16): each event as an OCSF 1.8.0 object. Sign-ins and
+ * A stream's `format: "ocsf"` (docs/STREAMS.md): each event as an OCSF 1.8.0 object. Sign-ins and
  * sign-outs are Authentication (3002), changes of members and API keys Account Change (3001),
  * everything else API Activity (6003). docs/STREAMS.md ("OCSF") tables the mapping and why.
  * Pure and total: any event the contract allows, hostile text included, maps without throwing.

@@ -1,5 +1,5 @@
 /**
- * Cuts an ascending run of events into batches a destination accepts (DESIGN §16: up to 1,000
+ * Cuts an ascending run of events into batches a destination accepts (docs/STREAMS.md: up to 1,000
  * events and 1 MB per batch; Datadog: its own limits). Order is kept and every event lands in
  * exactly one batch. An event larger than `maxBytes` on its own gets a batch of its own: an event
  * cannot be split, and the destination's encoder decides what to do with it (docs/STREAMS.md).
@@ -13,7 +13,7 @@ export interface BatchLimits {
   overheadBytes?: number;
 }
 
-/** DESIGN §16's batch limits for every destination but Datadog. */
+/** The batch limits of docs/STREAMS.md, for every destination but Datadog. */
 export const STREAM_BATCH_LIMITS: BatchLimits = { maxItems: 1000, maxBytes: 1_000_000, separatorBytes: 0 };
 
 export function splitBatches<T>(items: readonly T[], sizeOf: (item: T) => number, limits: BatchLimits): T[][] {

@@ -67,7 +67,7 @@ export function datadogEntry(event: AuditEvent): DatadogEntry {
 }
 
 /**
- * A batch for a `datadog` stream (DESIGN §16): split into requests of at most 1,000 entries and
+ * A batch for a `datadog` stream (docs/STREAMS.md): split into requests of at most 1,000 entries and
  * 5 MB of uncompressed JSON array, each gzip-compressed with `DD-API-KEY`. Ascending order is kept
  * across and within the requests.
  */

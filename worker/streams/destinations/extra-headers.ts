@@ -1,5 +1,5 @@
 /**
- * The optional `headers` of an `https` stream (DESIGN §16): what a receiver needs beyond our
+ * The optional `headers` of an `https` stream (docs/STREAMS.md): what a receiver needs beyond our
  * signature (a tenant id, a routing key). Refused: hop-by-hop and framing headers (the runtime owns
  * them, and a wrong one would corrupt the request), headers this service sets itself (content
  * type, user agent, every `X-Audit-*`, so the signature and batch headers cannot be overridden),

@@ -14,7 +14,7 @@ export interface HttpsSettings {
 const STREAM_BATCH_EVENT = 'AUDIT_LOG_STREAM_BATCH';
 
 /**
- * A batch for an `https` stream (DESIGN §16): NDJSON, one event a line, signed like a webhook
+ * A batch for an `https` stream (docs/STREAMS.md): NDJSON, one event a line, signed like a webhook
  * (`X-Audit-Signature-256: sha256=<hex HMAC-SHA256(secret, body)>`, docs/WEBHOOKS.md), with the
  * batch id and its sequence span so a receiver can dedup and spot gaps without parsing the body.
  * Throws when the extra headers break the rules: the API refuses them before they are stored.

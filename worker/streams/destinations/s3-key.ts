@@ -1,5 +1,5 @@
 /**
- * Where a stream writes in its bucket (DESIGN §16, docs/STREAMS.md):
+ * Where a stream writes in its bucket (docs/STREAMS.md):
  *   batches  `<prefix>/<orgId>/<YYYY>/<MM>/<DD>/<HH>/<firstSequence>-<lastSequence>.ndjson.gz`
  *   archives `<prefix>/<orgId>/archives/<startDate>/<file>`
  * The hour is the UTC hour of the batch's FIRST event, not of the delivery: a retried batch then

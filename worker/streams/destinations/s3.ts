@@ -53,7 +53,7 @@ async function signedPut(
 }
 
 /**
- * A batch for an `s3` stream (DESIGN §16): one gzip NDJSON object per batch, stored as
+ * A batch for an `s3` stream (docs/STREAMS.md): one gzip NDJSON object per batch, stored as
  * `application/gzip` without `Content-Encoding`, so every client downloads the `.ndjson.gz` as
  * the file it is named (with `Content-Encoding: gzip`, HTTP clients would silently unpack it).
  */

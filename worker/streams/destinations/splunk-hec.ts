@@ -28,7 +28,7 @@ export function hecTime(timestamp: string): number {
 }
 
 /**
- * A batch for a `splunk_hec` stream (DESIGN §16): the envelopes concatenated (HEC's batch form,
+ * A batch for a `splunk_hec` stream (docs/STREAMS.md): the envelopes concatenated (HEC's batch form,
  * one JSON object after another, here a newline apart) with `Authorization: Splunk <token>`.
  */
 export function splunkHecRequest(events: readonly AuditEvent[], settings: SplunkHecSettings): DestinationRequest {
