@@ -214,6 +214,31 @@ describe('sessions', () => {
     await expectProblem(await call('/api/v1/me', { headers: { cookie } }), 401);
   });
 
+  it('a second key of the same organization takes the place of the first in the new session', async () => {
+    const org = await createOrg('same-org-keys');
+    const second = await createKey(org, 'auditor');
+    const first = await signIn(org.ownerKey);
+    const renewed = await call('/api/v1/auth/session', {
+      method: 'POST',
+      body: { apiKey: second.secret },
+      headers: { cookie: first, origin: 'http://localhost:8787' },
+    });
+    expect(renewed.status).toBe(201);
+    const cookie = renewed.headers
+      .getSetCookie()
+      .map((set) => set.split(';')[0] ?? '')
+      .find((pair) => pair.startsWith('audit_session='));
+    const me = await json<Me>(await call('/api/v1/me', { headers: { cookie: cookie ?? '' } }), 200);
+    // One key per organization: the auditor key, not the owner key it replaced.
+    expect(me.organizations).toEqual([expect.objectContaining({ id: org.orgId, role: 'auditor' })]);
+    const held = await env.DB.prepare(
+      'SELECT count(*) AS n FROM session_keys WHERE token_hash = (SELECT token_hash FROM sessions WHERE api_key_id = ? ORDER BY created_at DESC LIMIT 1)',
+    )
+      .bind(second.id)
+      .first<{ n: number }>();
+    expect(held?.n).toBe(1);
+  });
+
   it('ends sessions when their key is revoked', async () => {
     const org = await createOrg('revoke-session');
     const admin = await createKey(org, 'admin');

@@ -1,10 +1,11 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { OrgGrant, Principal, PrincipalUser } from '../../auth/principal.ts';
 import { randomToken, sha256Hex } from '../../auth/secrets.ts';
 import { SESSION_LIFETIME_MS } from '../../auth/session-cookie.ts';
 import type { CredentialType, SessionMethod } from '../../contract/enums.ts';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
+import { inJsonList } from '../../db/json-list.ts';
 import { apiKeys, memberships, sessionKeys, sessions, ssoConfigurations, users } from '../../db/schema.ts';
 import { ApiError, forbidden, ssoRequired, unauthorized } from '../../errors.ts';
 import { keyGrant, keysQuery } from './credentials.ts';
@@ -151,10 +152,20 @@ export async function startSession(
       : null;
   let keyIds = carried?.keyIds ?? [];
   if (start.apiKeyId !== null) {
-    const [key] = await db.select({ organizationId: apiKeys.organizationId }).from(apiKeys).where(eq(apiKeys.id, start.apiKeyId));
-    const sameOrganization = new Set(
-      key ? (await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.organizationId, key.organizationId))).map((k) => k.id) : [],
-    );
+    // The carried keys of the new key's organization (at most one) give way to it.
+    const replaced =
+      keyIds.length === 0
+        ? []
+        : await db
+            .select({ id: apiKeys.id })
+            .from(apiKeys)
+            .where(
+              and(
+                inJsonList(apiKeys.id, keyIds),
+                sql`${apiKeys.organizationId} = (SELECT organization_id FROM api_keys WHERE id = ${start.apiKeyId})`,
+              ),
+            );
+    const sameOrganization = new Set(replaced.map((key) => key.id));
     keyIds = [...keyIds.filter((id) => !sameOrganization.has(id)), start.apiKeyId];
   }
   const ssoOrganizationIds = [
