@@ -27,19 +27,18 @@ export function takeCeremonyCookie(c: Context): string | undefined {
 }
 
 /**
- * Starts a person's session (always a new id and token), records `sign_in` in every organization
- * it reaches, and sets the session cookie.
+ * Starts a person's session (always a new id and token; an SSO sign-in names the organization whose
+ * SSO it came through), records `sign_in` in every organization it reaches, and sets the cookie.
  */
-export async function signInPerson(c: Context<AppEnv>, user: PrincipalUser, method: SessionMethod): Promise<Principal> {
+export async function signInPerson(
+  c: Context<AppEnv>,
+  user: PrincipalUser,
+  method: SessionMethod,
+  ssoOrganizationId: string | null = null,
+): Promise<Principal> {
   const { db, now } = c.var;
   const client = { userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null, ip: clientIp(c) };
-  const { token, principal } = await startSession(
-    db,
-    { user, method, apiKeyId: null, ssoOrganizationId: null },
-    c.var.principal,
-    client,
-    now,
-  );
+  const { token, principal } = await startSession(db, { user, method, apiKeyId: null, ssoOrganizationId }, c.var.principal, client, now);
   await recordSignIn(db, principal, method, { ip: client.ip, now });
   markChangesQueued(c);
   setCookie(c, SESSION_COOKIE, token, sessionCookieOptions(c.req.url, SESSION_LIFETIME_MS / 1000));

@@ -1,13 +1,14 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { SESSION_COOKIE, SESSION_LIFETIME_MS, sessionCookieOptions } from '../auth/session-cookie.ts';
+import { sessionCookieOptions } from '../auth/session-cookie.ts';
 import { SsoCallbackQuery, SsoStartQuery } from '../contract/sso.ts';
 import type { AppEnv } from '../middleware/app-env.ts';
 import { markChangesQueued } from '../middleware/change-events.ts';
-import { recordSignIn, recordSignInFailed, startSession } from '../services/access/index.ts';
+import { recordSignInFailed } from '../services/access/index.ts';
 import { finishSsoSignIn, SSO_CHALLENGE_MS, SsoFailure, SsoSignInError, startSsoSignIn } from '../services/sso/index.ts';
 import { clientIp } from './params.ts';
+import { signInPerson } from './person-session.ts';
 import { createRouter } from './router.ts';
 import { ssoDeployment } from './sso-configuration.ts';
 
@@ -89,16 +90,7 @@ export const ssoSignInRoutes = createRouter()
         if (outcome.test)
           return c.redirect(testPage(outcome.organizationId, { test: 'ok', email: outcome.email, role: outcome.role }), 302);
         if (!outcome.user) throw new SsoFailure('not-a-member', 'You are not a member of this organization.');
-        const client = { userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null, ip };
-        const { token, principal } = await startSession(
-          db,
-          { user: outcome.user, method: 'sso', apiKeyId: null, ssoOrganizationId: outcome.organizationId },
-          c.var.principal,
-          client,
-          now,
-        );
-        await recordSignIn(db, principal, 'sso', { ip, now });
-        setCookie(c, SESSION_COOKIE, token, sessionCookieOptions(c.req.url, SESSION_LIFETIME_MS / 1000));
+        await signInPerson(c, outcome.user, 'sso', outcome.organizationId);
         const readsAudit = outcome.role === 'owner' || outcome.role === 'auditor';
         return c.redirect(readsAudit ? `/orgs/${encodeURIComponent(outcome.organizationId)}/audit-logs` : '/', 302);
       } catch (error) {
