@@ -7,7 +7,7 @@ import type { LogStream, LogStreamTestResult } from '../worker/contract/log-stre
 import { decryptSecret } from '../worker/webhooks/secret-box.ts';
 import { call, createKey, createOrg, expectProblem, json, type TestOrg, unique } from './helpers/api.ts';
 import { createStream, streamBodies, streamsPath } from './helpers/log-streams.ts';
-import { type DatadogLog, gunzip, type HecLog, HOSTILE, log } from './helpers/stream-events.ts';
+import { type DatadogLog, type HecLog, log } from './helpers/stream-events.ts';
 import { hook, received } from './helpers/webhooks.ts';
 
 const SECRET_FIELDS = { https: 'secret', splunk_hec: 'token', datadog: 'apiKey', s3: 'secretAccessKey' } as const;
@@ -130,5 +130,123 @@ describe('log streams API: CRUD per type', () => {
       settings: { url: expect.any(String) },
     });
     expect((await testBatch(org, stream.id)).status).toBe(202);
+  });
+});
+
+describe('log streams API: the test batch against the real receivers', () => {
+  it('https: the webhook receiver gets one signed NDJSON batch with the extra header, and a wrong secret does not verify', async () => {
+    const org = await createOrg('ls-https-test');
+    const receiver = await hook();
+    const stream = await createStream(org, streamBodies(receiver).https);
+    const answer = await testBatch(org, stream.id);
+    expect(answer).toMatchObject({ ok: true, status: 200, error: '' });
+    const [request] = await received(receiver.name);
+    expect(request?.headers).toMatchObject({ 'x-audit-event': 'AUDIT_LOG_STREAM_BATCH', 'x-tenant': 'acme', 'x-audit-event-count': '1' });
+    const line = JSON.parse(String(request?.body).trim()) as { organizationId: string; sequence: number; object: { type: string } };
+    expect(line).toMatchObject({ organizationId: org.orgId, sequence: 0, object: { type: 'audit_log_stream' } });
+
+    expect(request?.signatureValid).toBe(true);
+
+    // The receiver records whether the signature verifies: under another secret it does not.
+    const wrong = await createStream(org, { ...streamBodies(receiver).https, secret: 'not-the-receivers-secret-0123' });
+    await testBatch(org, wrong.id);
+    expect((await received(receiver.name)).map((entry) => entry.signatureValid)).toEqual([true, false]);
+  });
+
+  it('splunk_hec: Success with the right token, 403 "Invalid token" with a wrong one', async () => {
+    const org = await createOrg('ls-hec-test');
+    const receiver = await hook();
+    const good = await createStream(org, streamBodies(receiver).splunk_hec);
+    expect(await testBatch(org, good.id)).toMatchObject({ ok: true, status: 200, body: '{"text":"Success","code":0}' });
+    const mine = (await log<HecLog>(env.SPLUNK_HEC_RECEIVER))
+      .flatMap((entry) => entry.envelopes)
+      .filter((e) => e.event.organizationId === org.orgId);
+    expect(mine).toHaveLength(1);
+    const bad = await createStream(org, { ...streamBodies(receiver).splunk_hec, token: 'wrong-token' });
+    const answer = await testBatch(org, bad.id);
+    expect(answer).toMatchObject({ ok: false, status: 403, error: 'HTTP 403' });
+    expect(JSON.parse(answer.body)).toEqual({ text: 'Invalid token', code: 4 });
+  });
+
+  it('datadog: 202 with the right key, 403 with a wrong one', async () => {
+    const org = await createOrg('ls-dd-test');
+    const receiver = await hook();
+    const good = await createStream(org, streamBodies(receiver).datadog);
+    expect(await testBatch(org, good.id)).toMatchObject({ ok: true, status: 202 });
+    const mine = (await log<DatadogLog>(env.DATADOG_RECEIVER))
+      .flatMap((entry) => entry.entries)
+      .filter((entry) => (JSON.parse(entry.message) as { organizationId: string }).organizationId === org.orgId);
+    expect(mine).toHaveLength(1);
+    const bad = await createStream(org, { ...streamBodies(receiver).datadog, apiKey: 'wrong-key' });
+    expect(await testBatch(org, bad.id)).toMatchObject({ ok: false, status: 403 });
+  });
+
+  it('s3: the signed PUT is stored (read back), and a wrong secret access key is refused by the Signature V4 gate', async () => {
+    const org = await createOrg('ls-s3-test');
+    const receiver = await hook();
+    const good = await createStream(org, streamBodies(receiver).s3);
+    expect(await testBatch(org, good.id)).toMatchObject({ ok: true, status: 200 });
+    const bad = await createStream(org, { ...streamBodies(receiver).s3, secretAccessKey: 'wrong-secret-access-key-000000000000000' });
+    const refused = await testBatch(org, bad.id);
+    expect(refused).toMatchObject({ ok: false, status: 403 });
+    expect(refused.body).toContain('SignatureDoesNotMatch');
+  });
+
+  it('a destination that does not answer is a 200 describing the failure, never a 500; a redirect is not followed', async () => {
+    const org = await createOrg('ls-down');
+    const receiver = await hook({ behaviour: { kind: 'status', status: 302, location: 'https://elsewhere.example.com/' } });
+    const down = await createStream(org, { ...streamBodies(receiver).splunk_hec, url: 'http://127.0.0.1:9/services/collector/event' });
+    const answer = await testBatch(org, down.id);
+    expect(answer).toMatchObject({ ok: false, status: 0 });
+    expect(answer.error).toMatch(/^network error/);
+    expect(answer.ms).toBeGreaterThanOrEqual(0);
+    const redirecting = await createStream(org, streamBodies(receiver).https);
+    const redirected = await testBatch(org, redirecting.id);
+    expect(redirected).toMatchObject({
+      ok: false,
+      status: 302,
+      error: 'redirects are not followed (Location: https://elsewhere.example.com/)',
+    });
+    expect(await received(receiver.name)).toHaveLength(1);
+  });
+});
+
+describe('log streams API: who may, and whose', () => {
+  it("answers 404 for another organization's stream id, on every route, and changes nothing", async () => {
+    const [mine, other] = [await createOrg('ls-mine'), await createOrg('ls-other')];
+    const receiver = await hook();
+    const theirs = await createStream(other, streamBodies(receiver).https);
+    const path = `${streamsPath(mine)}/${theirs.id}`;
+    const { secret: _, ...put } = streamBodies(receiver).https;
+    for (const [method, suffix, body] of [
+      ['GET', '', undefined],
+      ['PUT', '', put],
+      ['DELETE', '', undefined],
+      ['POST', '/test', undefined],
+      ['GET', '/deliveries', undefined],
+    ] as const) {
+      await expectProblem(await call(`${path}${suffix}`, { method, token: mine.ownerKey, body }), 404);
+    }
+    expect(await received(receiver.name)).toEqual([]);
+    expect((await row(theirs.id))?.deleted_at).toBeNull();
+  });
+
+  it('answers 403 to admins, auditors and members of the organization', async () => {
+    const org = await createOrg('ls-roles');
+    const receiver = await hook();
+    const stream = await createStream(org, streamBodies(receiver).https);
+    for (const role of ['admin', 'auditor', 'member'] as const) {
+      const key = await createKey(org, role);
+      await expectProblem(await call(streamsPath(org), { token: key.secret }), 403);
+      await expectProblem(await call(`${streamsPath(org)}/${stream.id}/test`, { method: 'POST', token: key.secret }), 403);
+    }
+  });
+
+  it('lists deliveries as an empty page until the delivery engine records them', async () => {
+    const org = await createOrg('ls-deliveries');
+    const stream = await createStream(org, streamBodies(await hook()).s3);
+    const page = await json(await call(`${streamsPath(org)}/${stream.id}/deliveries?limit=5&offset=0`, { token: org.ownerKey }), 200);
+    expect(page).toEqual({ deliveries: [], totalCount: 0 });
+    await expectProblem(await call(`${streamsPath(org)}/${stream.id}/deliveries?limit=0`, { token: org.ownerKey }), 400);
   });
 });

@@ -96,11 +96,9 @@ const LogStreamSchema = z
     format: z.enum(STREAM_FORMATS),
     filter: WebhookFilterSchema,
     active: z.boolean(),
-    settings: z
-      .record(z.string(), z.unknown())
-      .openapi({
-        description: "The type's fields but its secret (url, headers, site, endpoint, region, bucket, prefix, accessKeyId, exportArchives)",
-      }),
+    settings: z.record(z.string(), z.unknown()).openapi({
+      description: "The type's fields but its secret (url, headers, site, endpoint, region, bucket, prefix, accessKeyId, exportArchives)",
+    }),
     hasSecret: z
       .boolean()
       .openapi({ description: "The type's secret (secret, token, apiKey or secretAccessKey) is set; it is never returned" }),
