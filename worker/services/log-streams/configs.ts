@@ -10,8 +10,8 @@ import { encryptSecret } from '../../webhooks/secret-box.ts';
 import { recordChangeStatements } from '../event-store/index.ts';
 import { destinationOrigin, SECRET_FIELD, type StreamSettings, splitBody } from './settings.ts';
 
-/** A few SIEMs and a bucket per organization is the use; the cap bounds one tenant's delivery work. */
-const MAX_STREAMS_PER_ORGANIZATION = 10;
+/** A few SIEMs and a bucket per organization is the use; the cap (as webhooks') bounds one tenant's delivery work. */
+const MAX_STREAMS_PER_ORGANIZATION = 20;
 
 /** What changing streams needs besides the database: the at-rest key and the URL rule (as webhooks). */
 export interface StreamSettingsDeps {
