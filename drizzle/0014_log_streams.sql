@@ -1,3 +1,21 @@
+CREATE TABLE `log_stream_deliveries` (
+	`id` text PRIMARY KEY NOT NULL,
+	`stream_id` text NOT NULL,
+	`organization_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`first_sequence` integer NOT NULL,
+	`last_sequence` integer NOT NULL,
+	`event_count` integer NOT NULL,
+	`bytes` integer NOT NULL,
+	`succeeded` integer NOT NULL,
+	`status_code` integer NOT NULL,
+	`error` text NOT NULL,
+	`response` text NOT NULL,
+	`started_at` integer NOT NULL,
+	`ended_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `log_stream_deliveries_stream` ON `log_stream_deliveries` (`stream_id`,`started_at`);--> statement-breakpoint
 CREATE TABLE `log_streams` (
 	`id` text PRIMARY KEY NOT NULL,
 	`organization_id` text NOT NULL,

@@ -3,10 +3,11 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { AuditLogPage } from '../worker/contract/index.ts';
-import type { LogStream, LogStreamTestResult } from '../worker/contract/log-streams.ts';
+import type { LogStream, LogStreamDelivery, LogStreamTestResult } from '../worker/contract/log-streams.ts';
 import { decryptSecret } from '../worker/webhooks/secret-box.ts';
 import { call, createKey, createOrg, expectProblem, json, type TestOrg, unique } from './helpers/api.ts';
 import { createStream, streamBodies, streamsPath } from './helpers/log-streams.ts';
+import { eventsD1 } from './helpers/shards.ts';
 import { type DatadogLog, type HecLog, log } from './helpers/stream-events.ts';
 import { hook, received } from './helpers/webhooks.ts';
 
@@ -242,11 +243,37 @@ describe('log streams API: who may, and whose', () => {
     }
   });
 
-  it('lists deliveries as an empty page until the delivery engine records them', async () => {
-    const org = await createOrg('ls-deliveries');
-    const stream = await createStream(org, streamBodies(await hook()).s3);
-    const page = await json(await call(`${streamsPath(org)}/${stream.id}/deliveries?limit=5&offset=0`, { token: org.ownerKey }), 200);
-    expect(page).toEqual({ deliveries: [], totalCount: 0 });
+  it('records each test batch in the delivery history, newest first, paged', async () => {
+    const org = await createOrg('ls-deliveries', { shard: 'SHARD_2' });
+    const receiver = await hook();
+    const stream = await createStream(org, streamBodies(receiver).splunk_hec);
+    const deliveries = async (query = '') =>
+      json<{ deliveries: LogStreamDelivery[]; totalCount: number }>(
+        await call(`${streamsPath(org)}/${stream.id}/deliveries${query}`, { token: org.ownerKey }),
+        200,
+      );
+    expect(await deliveries()).toEqual({ deliveries: [], totalCount: 0 });
+    await testBatch(org, stream.id);
+    const { token: _, ...body } = streamBodies(receiver, stream.name).splunk_hec;
+    await call(`${streamsPath(org)}/${stream.id}`, { method: 'PUT', token: org.ownerKey, body: { ...body, token: 'wrong-token' } });
+    await testBatch(org, stream.id);
+    const page = await deliveries();
+    expect(page.totalCount).toBe(2);
+    expect(page.deliveries.map((d) => [d.kind, d.ok, d.status, d.eventCount, d.firstSequence])).toEqual([
+      ['test', false, 403, 1, 0],
+      ['test', true, 200, 1, 0],
+    ]);
+    expect(page.deliveries[0]?.bytes).toBeGreaterThan(100);
+    expect(page.deliveries[1]?.body).toBe('{"text":"Success","code":0}');
+    const second = await deliveries('?limit=1&offset=1');
+    expect(second.deliveries.map((d) => d.id)).toEqual([page.deliveries[1]?.id]);
+    expect(second.totalCount).toBe(2);
+    // Stored in the organization's shard, not the main database.
+    const stored = await (await eventsD1(org.orgId))
+      .prepare('SELECT count(*) AS n FROM log_stream_deliveries WHERE stream_id = ?')
+      .bind(stream.id)
+      .first<{ n: number }>();
+    expect(stored?.n).toBe(2);
     await expectProblem(await call(`${streamsPath(org)}/${stream.id}/deliveries?limit=0`, { token: org.ownerKey }), 400);
   });
 });

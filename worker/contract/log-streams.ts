@@ -126,8 +126,27 @@ export const LogStreamTestSchema = z
   .openapi('LogStreamTestResult');
 export type LogStreamTestResult = z.infer<typeof LogStreamTestSchema>;
 
+const LogStreamDeliverySchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['test', 'batch']).openapi({ description: 'test: sent by POST …/test (sequence 0); batch: events delivered' }),
+    firstSequence: z.number().int(),
+    lastSequence: z.number().int(),
+    eventCount: z.number().int(),
+    bytes: z.number().int().openapi({ description: 'Request body bytes as sent (compressed for datadog and s3)' }),
+    ok: z.boolean(),
+    status: z.number().int().openapi({ description: "The destination's HTTP status; 0 when it gave none" }),
+    error: z.string(),
+    body: z.string().openapi({ description: "The destination's answer, at most 4 KiB" }),
+    startTime: z.string(),
+    endTime: z.string(),
+    ms: z.number().int(),
+  })
+  .openapi('LogStreamDelivery');
+export type LogStreamDelivery = z.infer<typeof LogStreamDeliverySchema>;
+
 export const LogStreamDeliveriesSchema = z
-  .object({ deliveries: z.array(z.record(z.string(), z.unknown())), totalCount: z.number().int() })
+  .object({ deliveries: z.array(LogStreamDeliverySchema).openapi({ description: 'Newest first' }), totalCount: z.number().int() })
   .openapi('LogStreamDeliveries');
 
 export const LogStreamDeliveriesQuery = z.strictObject({

@@ -11,7 +11,16 @@ import {
 } from '../contract/log-streams.ts';
 import type { WorkerEnv } from '../env.ts';
 import { OWNERS, orgAccess } from '../middleware/access.ts';
-import { createStream, deleteStream, getStream, listStreams, streamRow, testStream, updateStream } from '../services/log-streams/index.ts';
+import {
+  createStream,
+  deleteStream,
+  getStream,
+  listDeliveries,
+  listStreams,
+  streamRow,
+  testStream,
+  updateStream,
+} from '../services/log-streams/index.ts';
 import { changeContextQueuingEvents, OrgParams, security } from './params.ts';
 import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses.ts';
 import { createRouter } from './router.ts';
@@ -131,7 +140,7 @@ export const logStreamRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      return c.json(await testStream(deps(c), await streamRow(c.var.db, orgId, id), c.var.now), 200);
+      return c.json(await testStream(deps(c), c.var.shardDb, await streamRow(c.var.db, orgId, id), c.var.now), 200);
     },
   )
   .openapi(
@@ -139,7 +148,7 @@ export const logStreamRoutes = createRouter()
       method: 'get',
       path: `${base}/{id}/deliveries`,
       tags,
-      summary: 'Delivered batches, newest first (empty until the delivery engine ships)',
+      summary: 'What the stream sent and the answers, newest first (test batches until the delivery engine ships)',
       security,
       middleware: [orgAccess(OWNERS)] as const,
       request: { params: StreamParams, query: LogStreamDeliveriesQuery },
@@ -147,8 +156,8 @@ export const logStreamRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      // The stream must exist (404 otherwise); batches are recorded by the delivery engine, not built yet (docs/STREAMS.md).
+      // The stream must be this organization's (404 otherwise) before its history is read from the shard.
       await streamRow(c.var.db, orgId, id);
-      return c.json({ deliveries: [], totalCount: 0 }, 200);
+      return c.json(await listDeliveries(c.var.shardDb, orgId, id, c.req.valid('query')), 200);
     },
   );

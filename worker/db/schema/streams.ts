@@ -42,3 +42,34 @@ export const logStreams = sqliteTable(
 );
 
 export type LogStreamRow = typeof logStreams.$inferSelect;
+
+/**
+ * What a stream sent and what the destination answered, in the organization's shard (as webhook
+ * deliveries). For now only test batches (`kind: test`, sequence 0); the delivery engine adds its
+ * batches. One attempt per row: a retry is a new row of the same sequences.
+ */
+export const logStreamDeliveries = sqliteTable(
+  'log_stream_deliveries',
+  {
+    id: text('id').primaryKey(),
+    streamId: text('stream_id').notNull(),
+    organizationId: text('organization_id').notNull(),
+    kind: text('kind', { enum: ['test', 'batch'] }).notNull(),
+    firstSequence: integer('first_sequence').notNull(),
+    lastSequence: integer('last_sequence').notNull(),
+    eventCount: integer('event_count').notNull(),
+    // Bytes of the request body as sent (gzip-compressed for datadog and s3).
+    bytes: integer('bytes').notNull(),
+    succeeded: integer('succeeded', { mode: 'boolean' }).notNull(),
+    // The destination's HTTP status; 0 when it gave none.
+    statusCode: integer('status_code').notNull(),
+    error: text('error').notNull(),
+    // The destination's answer, at most 4 KiB (webhooks/response-capture.ts).
+    response: text('response').notNull(),
+    startedAt: millis('started_at').notNull(),
+    endedAt: millis('ended_at').notNull(),
+  },
+  (table) => [index('log_stream_deliveries_stream').on(table.streamId, table.startedAt)],
+);
+
+export type LogStreamDeliveryRow = typeof logStreamDeliveries.$inferSelect;

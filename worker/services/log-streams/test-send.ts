@@ -5,6 +5,7 @@
  */
 import type { AuditEvent } from '../../contract/audit-event.ts';
 import type { LogStreamTestResult } from '../../contract/log-streams.ts';
+import type { Database } from '../../db/client.ts';
 import { newId, newUlid } from '../../db/ids.ts';
 import type { LogStreamRow } from '../../db/schema.ts';
 import { datadogRequests } from '../../streams/destinations/datadog.ts';
@@ -17,6 +18,7 @@ import { ATTEMPT_TIMEOUT_MS } from '../../webhooks/retry-policy.ts';
 import { decryptSecret } from '../../webhooks/secret-box.ts';
 import { checkWebhookUrl } from '../../webhooks/url-policy.ts';
 import type { StreamSettingsDeps } from './configs.ts';
+import { recordTestDelivery } from './deliveries.ts';
 import type { StreamSettings } from './settings.ts';
 
 /** Sequence 0 never names a stored event (they start at 1): a receiver can tell a test from data. */
@@ -88,8 +90,8 @@ function failureText(error: unknown): string {
   return `network error: ${(error instanceof Error ? error.message : String(error)).slice(0, 500)}`;
 }
 
-export async function testStream(deps: StreamSettingsDeps, row: LogStreamRow, now: number): Promise<LogStreamTestResult> {
-  const started = Date.now();
+/** Sends the request once; every outcome is a result. */
+async function sendOnce(request: DestinationRequest, allowInsecure: boolean, started: number): Promise<LogStreamTestResult> {
   const answer = (partial: Partial<LogStreamTestResult>): LogStreamTestResult => ({
     ok: false,
     status: 0,
@@ -98,10 +100,8 @@ export async function testStream(deps: StreamSettingsDeps, row: LogStreamRow, no
     ms: Date.now() - started,
     ...partial,
   });
-  const secret = await decryptSecret(deps.secretKey, row.id, row.secretCiphertext);
-  const request = await buildRequest(row, secret, testEvent(row.organizationId, row.name, now));
   // The URL rule again: a stream stored under an older rule cannot reach what the current one refuses.
-  const verdict = checkWebhookUrl(request.url, { allowInsecure: deps.allowInsecure });
+  const verdict = checkWebhookUrl(request.url, { allowInsecure });
   if (!verdict.ok) return answer({ error: `not sent: the URL ${verdict.reason}` });
   let response: Response;
   try {
@@ -129,4 +129,29 @@ export async function testStream(deps: StreamSettingsDeps, row: LogStreamRow, no
   if (status >= 300 && status < 400) error = `redirects are not followed (Location: ${response.headers.get('location') ?? 'none'})`;
   else if (!ok && error === '') error = `HTTP ${status}`;
   return answer({ ok, status, body, error });
+}
+
+/** The test batch of a stream, sent now and recorded in its delivery history (the organization's shard). */
+export async function testStream(deps: StreamSettingsDeps, events: Database, row: LogStreamRow, now: number): Promise<LogStreamTestResult> {
+  const started = Date.now();
+  const secret = await decryptSecret(deps.secretKey, row.id, row.secretCiphertext);
+  const request = await buildRequest(row, secret, testEvent(row.organizationId, row.name, now));
+  const result = await sendOnce(request, deps.allowInsecure, started);
+  await recordTestDelivery(events, {
+    id: newId('lsd'),
+    streamId: row.id,
+    organizationId: row.organizationId,
+    kind: 'test',
+    firstSequence: request.firstSequence,
+    lastSequence: request.lastSequence,
+    eventCount: request.eventCount,
+    bytes: request.body.byteLength,
+    succeeded: result.ok,
+    statusCode: result.status,
+    error: result.error,
+    response: result.body,
+    startedAt: started,
+    endedAt: started + result.ms,
+  });
+  return result;
 }
