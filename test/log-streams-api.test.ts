@@ -7,6 +7,7 @@ import type { LogStream, LogStreamDelivery, LogStreamTestResult } from '../worke
 import { decryptSecret } from '../worker/webhooks/secret-box.ts';
 import { call, createKey, createOrg, expectProblem, json, type TestOrg, unique } from './helpers/api.ts';
 import { createStream, streamBodies, streamsPath } from './helpers/log-streams.ts';
+import { ocsfProblems, ocsfSchemaVersion } from './helpers/ocsf-validator.ts';
 import { eventsD1 } from './helpers/shards.ts';
 import { type DatadogLog, type HecLog, log } from './helpers/stream-events.ts';
 import { hook, received } from './helpers/webhooks.ts';
@@ -191,6 +192,23 @@ describe('log streams API: the test batch against the real receivers', () => {
     const refused = await testBatch(org, bad.id);
     expect(refused).toMatchObject({ ok: false, status: 403 });
     expect(refused.body).toContain('SignatureDoesNotMatch');
+  });
+
+  it('format ocsf: the test batch carries the OCSF object through the real encoder (HEC envelope, https NDJSON line)', async () => {
+    const org = await createOrg('ls-ocsf-test');
+    const receiver = await hook();
+    const hec = await createStream(org, { ...streamBodies(receiver).splunk_hec, format: 'ocsf' });
+    expect(await testBatch(org, hec.id)).toMatchObject({ ok: true, status: 200 });
+    const [envelope] = (await log<HecLog>(env.SPLUNK_HEC_RECEIVER))
+      .flatMap((entry) => entry.envelopes)
+      .filter((e) => JSON.stringify(e.event).includes(org.orgId));
+    expect(envelope?.event).toMatchObject({ class_uid: 6003, metadata: { version: ocsfSchemaVersion } });
+    expect(ocsfProblems(envelope?.event)).toEqual([]);
+    const https = await createStream(org, { ...streamBodies(receiver).https, name: 'ocsf-https', format: 'ocsf' });
+    await testBatch(org, https.id);
+    const [request] = await received(receiver.name);
+    expect(JSON.parse(String(request?.body).trim())).toMatchObject({ class_uid: 6003, api: { operation: 'test' } });
+    expect(request?.signatureValid).toBe(true);
   });
 
   it('a destination that does not answer is a 200 describing the failure, never a 500; a redirect is not followed', async () => {

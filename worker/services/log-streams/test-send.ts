@@ -1,6 +1,6 @@
 /**
  * `POST …/audit-log-streams/{id}/test`: one batch holding one synthetic event, built by the real
- * encoder of the stream's type and sent now, with the destination's answer returned as it came.
+ * encoder of the stream's type, in its format (native or OCSF), and sent now, with the destination's answer returned as it came.
  * Every outcome (refused connection, timeout, redirect, any status) is an answer, never a 500.
  */
 import type { AuditEvent } from '../../contract/audit-event.ts';
@@ -10,9 +10,10 @@ import { newId, newUlid } from '../../db/ids.ts';
 import type { LogStreamRow } from '../../db/schema.ts';
 import { datadogRequests } from '../../streams/destinations/datadog.ts';
 import { httpsRequest } from '../../streams/destinations/https.ts';
-import type { DestinationRequest } from '../../streams/destinations/request.ts';
+import { type DestinationRequest, type EventPayload, nativePayload } from '../../streams/destinations/request.ts';
 import { s3BatchRequest } from '../../streams/destinations/s3.ts';
 import { splunkHecRequest } from '../../streams/destinations/splunk-hec.ts';
+import { toOcsf } from '../../streams/ocsf.ts';
 import { readCapped } from '../../webhooks/response-capture.ts';
 import { ATTEMPT_TIMEOUT_MS } from '../../webhooks/retry-policy.ts';
 import { decryptSecret } from '../../webhooks/secret-box.ts';
@@ -53,33 +54,43 @@ const text = (settings: StreamSettings, key: string): string => {
 
 async function buildRequest(row: LogStreamRow, secret: string, event: AuditEvent): Promise<DestinationRequest> {
   const settings = JSON.parse(row.settingsJson) as StreamSettings;
+  const payload: EventPayload = row.format === 'ocsf' ? toOcsf : nativePayload;
   switch (row.type) {
     case 'https':
       return httpsRequest(
         [event],
         { url: text(settings, 'url'), secret, headers: settings.headers as Record<string, string> | undefined },
         newId('dlv'),
+        payload,
       );
     case 'splunk_hec':
-      return splunkHecRequest([event], { url: text(settings, 'url'), token: secret });
+      return splunkHecRequest([event], { url: text(settings, 'url'), token: secret }, payload);
     case 'datadog': {
-      const [first] = await datadogRequests([event], {
-        site: text(settings, 'site') || undefined,
-        url: text(settings, 'url') || undefined,
-        apiKey: secret,
-      });
+      const [first] = await datadogRequests(
+        [event],
+        {
+          site: text(settings, 'site') || undefined,
+          url: text(settings, 'url') || undefined,
+          apiKey: secret,
+        },
+        payload,
+      );
       if (!first) throw new Error('a one-event batch makes one Datadog request');
       return first;
     }
     case 's3':
-      return s3BatchRequest([event], {
-        endpoint: text(settings, 'endpoint'),
-        region: text(settings, 'region'),
-        bucket: text(settings, 'bucket'),
-        prefix: text(settings, 'prefix'),
-        accessKeyId: text(settings, 'accessKeyId'),
-        secretAccessKey: secret,
-      });
+      return s3BatchRequest(
+        [event],
+        {
+          endpoint: text(settings, 'endpoint'),
+          region: text(settings, 'region'),
+          bucket: text(settings, 'bucket'),
+          prefix: text(settings, 'prefix'),
+          accessKeyId: text(settings, 'accessKeyId'),
+          secretAccessKey: secret,
+        },
+        payload,
+      );
   }
 }
 
