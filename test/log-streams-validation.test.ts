@@ -124,4 +124,17 @@ describe('log stream bodies are strict', () => {
     await refused({ ...bodies.https, headers: { 'x-a': deep } }, 'headers/x-a');
     expect(await count()).toBe(2);
   });
+
+  it('allows 20 live streams per organization (409 log-stream-limit), and a deleted one frees its place', async () => {
+    const full = await createOrg('ls-limit');
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i += 1) ids.push((await createStream(full, { ...bodies.splunk_hec, name: `s${i}` })).id);
+    const over = await expectProblem(
+      await call(streamsPath(full), { method: 'POST', token: full.ownerKey, body: { ...bodies.s3, name: 'one more' } }),
+      409,
+    );
+    expect(over.type).toBe('urn:problem:audit-logs:log-stream-limit');
+    expect((await call(`${streamsPath(full)}/${ids[0]}`, { method: 'DELETE', token: full.ownerKey })).status).toBe(204);
+    await createStream(full, { ...bodies.s3, name: 'one more' });
+  });
 });
