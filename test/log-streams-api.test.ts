@@ -228,6 +228,16 @@ describe('log streams API: the test batch against the real receivers', () => {
     });
     expect(await received(receiver.name)).toHaveLength(1);
   });
+  it('settings stored under an older rule that the encoder refuses: a 200 saying "not sent", nothing sent', async () => {
+    const org = await createOrg('ls-stale');
+    const receiver = await hook();
+    const stream = await createStream(org, streamBodies(receiver).https);
+    const stale = JSON.stringify({ url: receiver.url, headers: { authorization: 'Bearer x' } });
+    await env.DB.prepare('UPDATE log_streams SET settings_json = ? WHERE id = ?').bind(stale, stream.id).run();
+    const answer = await testBatch(org, stream.id);
+    expect(answer).toMatchObject({ ok: false, status: 0, error: expect.stringMatching(/^not sent: https stream headers: authorization/) });
+    expect(await received(receiver.name)).toEqual([]);
+  });
 });
 
 describe('log streams API: who may, and whose', () => {

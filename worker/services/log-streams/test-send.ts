@@ -146,7 +146,14 @@ async function sendOnce(request: DestinationRequest, allowInsecure: boolean, sta
 export async function testStream(deps: StreamSettingsDeps, events: Database, row: LogStreamRow, now: number): Promise<LogStreamTestResult> {
   const started = Date.now();
   const secret = await decryptSecret(deps.secretKey, row.id, row.secretCiphertext);
-  const request = await buildRequest(row, secret, testEvent(row.organizationId, row.name, now));
+  let request: DestinationRequest;
+  try {
+    request = await buildRequest(row, secret, testEvent(row.organizationId, row.name, now));
+  } catch (error) {
+    // Settings stored under an older rule that the encoder now refuses: say so rather than a 500.
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, status: 0, body: '', error: `not sent: ${reason.slice(0, 500)}`, ms: Date.now() - started };
+  }
   const result = await sendOnce(request, deps.allowInsecure, started);
   await recordTestDelivery(events, {
     id: newId('lsd'),
