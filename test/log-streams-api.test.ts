@@ -1,6 +1,7 @@
 // The log-stream configuration API (docs/STREAMS.md, "API"): CRUD per type, strict bodies, secrets,
 // isolation, and the test batch against the real local receivers.
 import { env } from 'cloudflare:workers';
+import { AwsClient } from 'aws4fetch';
 import { describe, expect, it } from 'vitest';
 import type { AuditLogPage } from '../worker/contract/index.ts';
 import type { LogStream, LogStreamDelivery, LogStreamTestResult } from '../worker/contract/log-streams.ts';
@@ -9,8 +10,9 @@ import { call, createKey, createOrg, expectProblem, json, type TestOrg, unique }
 import { createStream, streamBodies, streamsPath } from './helpers/log-streams.ts';
 import { ocsfProblems, ocsfSchemaVersion } from './helpers/ocsf-validator.ts';
 import { eventsD1 } from './helpers/shards.ts';
-import { type DatadogLog, type HecLog, log } from './helpers/stream-events.ts';
+import { type DatadogLog, gunzip, type HecLog, log } from './helpers/stream-events.ts';
 import { hook, received } from './helpers/webhooks.ts';
+import { S3_BUCKET, S3_KEY, S3_REGION } from './setup/stream-credentials.ts';
 
 const SECRET_FIELDS = { https: 'secret', splunk_hec: 'token', datadog: 'apiKey', s3: 'secretAccessKey' } as const;
 type Type = keyof typeof SECRET_FIELDS;
@@ -188,6 +190,13 @@ describe('log streams API: the test batch against the real receivers', () => {
     const receiver = await hook();
     const good = await createStream(org, streamBodies(receiver).s3);
     expect(await testBatch(org, good.id)).toMatchObject({ ok: true, status: 200 });
+    const client = new AwsClient({ ...S3_KEY, service: 's3', region: S3_REGION });
+    const listing = await (await client.fetch(`${env.S3_RECEIVER}/${S3_BUCKET}?list-type=2&prefix=streams/test/${org.orgId}/`)).text();
+    const key = /<Key>([^<]+)<\/Key>/.exec(listing)?.[1] ?? '';
+    expect(key).toMatch(new RegExp(`^streams/test/${org.orgId}/\\d{4}/\\d{2}/\\d{2}/\\d{2}/0-0\\.ndjson\\.gz$`));
+    const object = await client.fetch(`${env.S3_RECEIVER}/${S3_BUCKET}/${key}`);
+    const line = JSON.parse((await gunzip(await object.arrayBuffer())).trim()) as { organizationId: string; action: string };
+    expect(line).toMatchObject({ organizationId: org.orgId, action: 'test' });
     const bad = await createStream(org, { ...streamBodies(receiver).s3, secretAccessKey: 'wrong-secret-access-key-000000000000000' });
     const refused = await testBatch(org, bad.id);
     expect(refused).toMatchObject({ ok: false, status: 403 });
