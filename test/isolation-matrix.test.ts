@@ -1,5 +1,5 @@
 // Every route of the API against every kind of caller (helpers/isolation-callers.ts makes the
-// callers and the target organization): the route table below, with helpers/isolation-people-routes.ts, is the test; a new route fails it.
+// callers and the target organization): the route table below, with helpers/isolation-people-routes.ts and helpers/isolation-stream-routes.ts, is the test; a new route fails it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../worker/app.ts';
 import { OPENAPI_CONFIG } from '../worker/openapi-docs.ts';
@@ -20,6 +20,7 @@ import {
 } from './helpers/isolation-expectations.ts';
 import { CREDENTIAL_IN_REQUEST } from './helpers/isolation-people.ts';
 import { PEOPLE_ROUTES } from './helpers/isolation-people-routes.ts';
+import { STREAM_ROUTES } from './helpers/isolation-stream-routes.ts';
 import { createWebhook } from './helpers/webhooks.ts';
 
 const webhooks = (f: Fixture) => `/api/v1/orgs/${f.org.orgId}/notification-configs`;
@@ -170,6 +171,8 @@ const MATRIX: Record<string, RouteCase> = {
   },
   // SSO (owners only). Each request first makes sure the target has a configuration (as its owner).
   ...PEOPLE_ROUTES,
+  // Log streams (owners only): helpers/isolation-stream-routes.ts.
+  ...STREAM_ROUTES,
 };
 
 let fixture: Fixture;

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, call, createInstance, createOrg, expectProblem, json, type TestOrg, unique } from './helpers/api.ts';
 import { softwareAuthenticator } from './helpers/authenticator.ts';
 import { makeEvent } from './helpers/events.ts';
+import { createStream, streamBodies, streamsPath } from './helpers/log-streams.ts';
 import { acceptWithPasskey, browser, cookieFrom, invite, registrationCeremony } from './helpers/people.ts';
 import { DATABASES } from './helpers/shards.ts';
 import { ssoBody, uniqueDomain } from './helpers/sso.ts';
@@ -12,9 +13,10 @@ const EXTRA = 'unexpectedField';
 
 /**
  * Objects whose keys are free by contract, where an extra field is data: an event's `details`
- * (docs/API.md, "The event"). Every other object of every body is closed.
+ * (docs/API.md, "The event"), and an https log stream's extra `headers` (docs/STREAMS.md). Every
+ * other object of every body is closed.
  */
-const OPEN_OBJECTS = new Set(['details', 'clientExtensionResults']);
+const OPEN_OBJECTS = new Set(['details', 'clientExtensionResults', 'headers']);
 
 interface Fixture {
   org: TestOrg;
@@ -22,6 +24,7 @@ interface Fixture {
   kargo: string;
   memberId: string;
   webhook: { id: string; url: string };
+  stream: { id: string; bodies: ReturnType<typeof streamBodies> };
   ssoDomain: string;
   people: PeopleFixture;
 }
@@ -125,6 +128,17 @@ const ROUTES: Record<string, (f: Fixture) => BodyCase> = {
     bodies: [{ name: unique('strict'), webhook: { url: f.webhook.url, active: true, filter: { events: ['audit'] } } }],
     status: 200,
   }),
+  'POST /api/v1/organizations/{orgId}/audit-log-streams': (f) => ({
+    path: streamsPath(f.org),
+    token: f.org.ownerKey,
+    // One body per type, names made unique: each is accepted once.
+    bodies: Object.values(f.stream.bodies).map((body) => ({ ...body, name: unique('strict-stream') })),
+    status: 201,
+  }),
+  'PUT /api/v1/organizations/{orgId}/audit-log-streams/{id}': (f) => {
+    const { secret: _, ...body } = f.stream.bodies.https;
+    return { path: `${streamsPath(f.org)}/${f.stream.id}`, token: f.org.ownerKey, bodies: [body], status: 200 };
+  },
   // Before the oidc-map: the map lives in the SSO configuration this creates.
   'PUT /api/v1/organizations/{orgId}/sso/configuration': (f) => ({
     path: `/api/v1/organizations/${f.org.orgId}/sso/configuration`,
@@ -169,6 +183,7 @@ const TABLES = [
   'session_keys',
   'organization_settings',
   'notification_configs',
+  'log_streams',
   'pending_events',
   'audit_events',
 ];
@@ -239,12 +254,15 @@ beforeAll(async () => {
   );
   const receiver = await hook();
   const config = await createWebhook(org, { url: receiver.url, secret: receiver.secret });
+  const bodies = streamBodies(receiver, unique('strict-stream'));
+  const stream = await createStream(org, { ...bodies.https, filter: { events: ['audit'], argocdInstanceNames: ['a'] } });
   fixture = {
     org,
     argocd: argocd.id,
     kargo: kargo.id,
     memberId: member.userId,
     webhook: { id: config.id, url: receiver.url },
+    stream: { id: stream.id, bodies: { ...bodies, https: { ...bodies.https, filter: { events: ['audit'] } } as typeof bodies.https } },
     ssoDomain: uniqueDomain(),
     people: await peopleFixture(org),
   };

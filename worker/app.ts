@@ -22,6 +22,7 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { invitationAcceptRoutes } from './routes/invitation-accept.ts';
 import { invitationRoutes } from './routes/invitations.ts';
+import { logStreamRoutes } from './routes/log-streams.ts';
 import { memberRoutes } from './routes/members.ts';
 import { myPasskeyRoutes } from './routes/my-passkeys.ts';
 import { notificationConfigRoutes } from './routes/notification-configs.ts';
@@ -79,6 +80,7 @@ export function createApp() {
   app.route('/ext-api/v1', extensionRoutes);
   app.route('/api/v1', notificationConfigRoutes);
   app.route('/api/v1', notificationDeliveryRoutes);
+  app.route('/api/v1', logStreamRoutes);
   app.route('/api/v1', ssoSignInRoutes);
   app.route('/api/v1', ssoConfigurationRoutes);
   // People sign in as themselves (docs/ARCHITECTURE.md, "Sign-in"): invitations, passkeys, sign-in links.

@@ -28,6 +28,8 @@ const PROBLEM_STATUS = {
   'notification-config-exists': 409,
   'notification-config-limit': 409,
   'notification-config-inactive': 409,
+  'log-stream-exists': 409,
+  'log-stream-limit': 409,
   'sso-domain-taken': 409,
   'body-too-large': 413,
   'unsupported-media-type': 415,

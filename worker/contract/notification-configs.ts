@@ -29,7 +29,7 @@ const instanceNames = (product: string) =>
     .transform((names) => [...new Set(names)])
     .openapi({ description: `${product} instance names whose events are delivered when the filter is on` });
 
-const WebhookFilterSchema = z
+export const WebhookFilterSchema = z
   .strictObject({
     events: z
       .array(z.literal('audit'))
@@ -52,7 +52,7 @@ const wellFormed = <T extends z.ZodType<string>>(schema: T) =>
   schema.refine((value) => !LONE_SURROGATE.test(value), 'must be well-formed Unicode');
 
 /** No control characters: a URL or secret with a NUL byte or a newline is never meant. */
-const printable = (schema: z.ZodString) => wellFormed(schema.refine(hasNoControlCharacters, 'must not contain control characters'));
+export const printable = (schema: z.ZodString) => wellFormed(schema.refine(hasNoControlCharacters, 'must not contain control characters'));
 
 const ConfigName = wellFormed(DisplayName).openapi({ example: 'Splunk' });
 

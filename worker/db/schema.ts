@@ -8,3 +8,4 @@ export { SOURCE_CODES } from '../contract/enums.ts';
 export * from './schema/identity.ts';
 export * from './schema/main.ts';
 export * from './schema/shard.ts';
+export * from './schema/streams.ts';

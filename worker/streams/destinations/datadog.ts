@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../../contract/audit-event.ts';
 import { splitBatches } from './batch-splitter.ts';
-import { type DestinationRequest, gzip, STREAM_USER_AGENT, span, utf8 } from './request.ts';
+import { type DestinationRequest, type EventPayload, gzip, nativePayload, STREAM_USER_AGENT, span, utf8 } from './request.ts';
 
 /** `site` or `url` (an intake or proxy URL); `url` wins when both are given. */
 export interface DatadogSettings {
@@ -49,9 +49,9 @@ const entryBytes = (entry: DatadogEntry): number => utf8(JSON.stringify(entry)).
  * which is replaced by its first characters of `details.message` and `"truncated": true`; the
  * whole event stays in the service (API, archive).
  */
-export function datadogEntry(event: AuditEvent): DatadogEntry {
+export function datadogEntry(event: AuditEvent, payload: EventPayload = nativePayload): DatadogEntry {
   const timestamp = Date.parse(event.timestamp);
-  const entry: DatadogEntry = { ddsource: 'audit-logs', service: 'audit-logs', timestamp, message: JSON.stringify(event) };
+  const entry: DatadogEntry = { ddsource: 'audit-logs', service: 'audit-logs', timestamp, message: JSON.stringify(payload(event)) };
   if (entryBytes(entry) <= DATADOG_LIMITS.maxEntryBytes) return entry;
   const details = {
     message: event.details.message.slice(0, 4096),
@@ -59,7 +59,7 @@ export function datadogEntry(event: AuditEvent): DatadogEntry {
     actionType: event.details.actionType.slice(0, 256),
     truncated: true,
   };
-  const cut: DatadogEntry = { ...entry, message: JSON.stringify({ ...event, details }), truncated: true };
+  const cut: DatadogEntry = { ...entry, message: JSON.stringify(payload({ ...event, details })), truncated: true };
   if (entryBytes(cut) <= DATADOG_LIMITS.maxEntryBytes) return cut;
   // Only oversized identifiers remain (§5 caps them at 256 characters): keep what locates the event.
   const { id, organizationId, sequence } = event;
@@ -71,9 +71,13 @@ export function datadogEntry(event: AuditEvent): DatadogEntry {
  * 5 MB of uncompressed JSON array, each gzip-compressed with `DD-API-KEY`. Ascending order is kept
  * across and within the requests.
  */
-export async function datadogRequests(events: readonly AuditEvent[], settings: DatadogSettings): Promise<DestinationRequest[]> {
+export async function datadogRequests(
+  events: readonly AuditEvent[],
+  settings: DatadogSettings,
+  payload: EventPayload = nativePayload,
+): Promise<DestinationRequest[]> {
   const url = datadogIntakeUrl(settings);
-  const entries = events.map((event) => ({ event, json: JSON.stringify(datadogEntry(event)) }));
+  const entries = events.map((event) => ({ event, json: JSON.stringify(datadogEntry(event, payload)) }));
   const parts = splitBatches(entries, (entry) => utf8(entry.json).length, {
     maxItems: DATADOG_LIMITS.maxEntries,
     maxBytes: DATADOG_LIMITS.maxPayloadBytes,

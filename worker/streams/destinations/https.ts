@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../../contract/audit-event.ts';
 import { signatureHeader } from '../../webhooks/signature.ts';
 import { checkExtraHeaders } from './extra-headers.ts';
-import { type DestinationRequest, ndjson, STREAM_USER_AGENT, span, utf8 } from './request.ts';
+import { type DestinationRequest, type EventPayload, nativePayload, ndjson, STREAM_USER_AGENT, span, utf8 } from './request.ts';
 
 export interface HttpsSettings {
   url: string;
@@ -19,11 +19,16 @@ const STREAM_BATCH_EVENT = 'AUDIT_LOG_STREAM_BATCH';
  * batch id and its sequence span so a receiver can dedup and spot gaps without parsing the body.
  * Throws when the extra headers break the rules: the API refuses them before they are stored.
  */
-export async function httpsRequest(events: readonly AuditEvent[], settings: HttpsSettings, batchId: string): Promise<DestinationRequest> {
+export async function httpsRequest(
+  events: readonly AuditEvent[],
+  settings: HttpsSettings,
+  batchId: string,
+  payload: EventPayload = nativePayload,
+): Promise<DestinationRequest> {
   const extra = checkExtraHeaders(settings.headers);
   if (!extra.ok) throw new Error(`https stream headers: ${extra.reason}`);
   const sequences = span(events);
-  const body = utf8(ndjson(events));
+  const body = utf8(ndjson(events, payload));
   return {
     url: settings.url,
     method: 'POST',

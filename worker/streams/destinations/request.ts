@@ -25,11 +25,19 @@ const encoder = new TextEncoder();
 export const utf8 = (text: string): Uint8Array => encoder.encode(text);
 
 /**
- * NDJSON, one event a line, each line ending in `\n` (so concatenated batches stay valid NDJSON).
+ * What a batch carries for each event: the event itself (`format: "native"`) or its OCSF object
+ * (`toOcsf`, `format: "ocsf"`). Sequences, timestamps and object keys always come from the event.
+ */
+export type EventPayload = (event: AuditEvent) => unknown;
+export const nativePayload: EventPayload = (event) => event;
+
+/**
+ * NDJSON, one event (as `payload` renders it) a line, each line ending in `\n` (so concatenated batches stay valid NDJSON).
  * JSON.stringify escapes NUL and lone surrogates (`\u0000`, `\ud800`), so hostile strings travel
  * as escapes and every line is well-formed UTF-8.
  */
-export const ndjson = (events: readonly AuditEvent[]): string => events.map((event) => `${JSON.stringify(event)}\n`).join('');
+export const ndjson = (events: readonly AuditEvent[], payload: EventPayload = nativePayload): string =>
+  events.map((event) => `${JSON.stringify(payload(event))}\n`).join('');
 
 /** gzip with the runtime's native compressor (workerd and Node both have CompressionStream). */
 export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {

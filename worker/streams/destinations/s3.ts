@@ -1,7 +1,7 @@
 import { AwsV4Signer } from 'aws4fetch';
 import type { AuditEvent } from '../../contract/audit-event.ts';
 import { toHex } from '../../hex.ts';
-import { type DestinationRequest, gzip, ndjson, STREAM_USER_AGENT, span, utf8 } from './request.ts';
+import { type DestinationRequest, type EventPayload, gzip, nativePayload, ndjson, STREAM_USER_AGENT, span, utf8 } from './request.ts';
 import { archiveObjectKey, batchObjectKey, encodeKey } from './s3-key.ts';
 
 /** An S3-compatible bucket (S3, R2, GCS interoperability, MinIO…), addressed path-style. */
@@ -57,11 +57,15 @@ async function signedPut(
  * `application/gzip` without `Content-Encoding`, so every client downloads the `.ndjson.gz` as
  * the file it is named (with `Content-Encoding: gzip`, HTTP clients would silently unpack it).
  */
-export async function s3BatchRequest(events: readonly AuditEvent[], settings: S3Settings): Promise<DestinationRequest> {
+export async function s3BatchRequest(
+  events: readonly AuditEvent[],
+  settings: S3Settings,
+  payload: EventPayload = nativePayload,
+): Promise<DestinationRequest> {
   const sequences = span(events);
   const first = events[0] as AuditEvent;
   const key = batchObjectKey(settings.prefix, first.organizationId, first.timestamp, sequences.firstSequence, sequences.lastSequence);
-  const body = await gzip(utf8(ndjson(events)));
+  const body = await gzip(utf8(ndjson(events, payload)));
   return { ...(await signedPut(settings, key, body, 'application/gzip')), ...sequences };
 }
 

@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../contract/audit-event.ts';
-import { type DestinationRequest, STREAM_USER_AGENT, span, utf8 } from './request.ts';
+import { type DestinationRequest, type EventPayload, nativePayload, STREAM_USER_AGENT, span, utf8 } from './request.ts';
 
 export interface SplunkHecSettings {
   /** The HEC event endpoint, `https://<host>:8088/services/collector/event`. */
@@ -12,7 +12,8 @@ interface HecEnvelope {
   time: number;
   source: 'audit-logs';
   sourcetype: 'audit-logs:event';
-  event: AuditEvent;
+  /** The event, or its OCSF object (`format: "ocsf"`). */
+  event: unknown;
 }
 
 /**
@@ -31,10 +32,19 @@ export function hecTime(timestamp: string): number {
  * A batch for a `splunk_hec` stream (docs/STREAMS.md): the envelopes concatenated (HEC's batch form,
  * one JSON object after another, here a newline apart) with `Authorization: Splunk <token>`.
  */
-export function splunkHecRequest(events: readonly AuditEvent[], settings: SplunkHecSettings): DestinationRequest {
+export function splunkHecRequest(
+  events: readonly AuditEvent[],
+  settings: SplunkHecSettings,
+  payload: EventPayload = nativePayload,
+): DestinationRequest {
   const body = events
     .map((event) => {
-      const envelope: HecEnvelope = { time: hecTime(event.timestamp), source: 'audit-logs', sourcetype: 'audit-logs:event', event };
+      const envelope: HecEnvelope = {
+        time: hecTime(event.timestamp),
+        source: 'audit-logs',
+        sourcetype: 'audit-logs:event',
+        event: payload(event),
+      };
       return `${JSON.stringify(envelope)}\n`;
     })
     .join('');
