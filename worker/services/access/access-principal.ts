@@ -1,10 +1,10 @@
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { OrgGrant, Principal } from '../../auth/principal.ts';
 import { normaliseEmail } from '../../auth/sso-identity.ts';
 import type { Database } from '../../db/client.ts';
-import { memberships, users } from '../../db/schema.ts';
+import { users } from '../../db/schema.ts';
 import { unauthorized } from '../../errors.ts';
-import { ssoEnforcedAmong } from './session-principal.ts';
+import { membershipsQuery, ssoEnforcingQuery } from './person-memberships.ts';
 
 /**
  * The person a verified Cloudflare Access token names (docs/SSO.md): their memberships at their
@@ -18,15 +18,8 @@ export async function principalFromAccess(db: Database, rawEmail: unknown, crede
     ? await db.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.email, email)).limit(1)
     : [];
   if (!user) throw unauthorized('Cloudflare Access let this person through, but no member has that email.');
-  const rows = await db
-    .select({ organizationId: memberships.organizationId, role: memberships.role })
-    .from(memberships)
-    .where(eq(memberships.userId, user.id))
-    .orderBy(asc(memberships.createdAt));
-  const enforced = await ssoEnforcedAmong(
-    db,
-    rows.map((row) => row.organizationId),
-  );
+  const [rows, enforcingRows] = await db.batch([membershipsQuery(db, user.id), ssoEnforcingQuery(db, user.id)]);
+  const enforced = new Set(enforcingRows.map((row) => row.organizationId));
   const grants: OrgGrant[] = rows
     .filter((row) => !enforced.has(row.organizationId))
     .map((row) => ({ organizationId: row.organizationId, role: row.role, instanceId: null, apiKeyId: null }));

@@ -1,0 +1,26 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { memberships, ssoConfigurations } from '../../db/schema.ts';
+
+/** A person's memberships at their current role, oldest first. */
+export const membershipsQuery = (db: Database, userId: string) =>
+  db
+    .select({ organizationId: memberships.organizationId, role: memberships.role })
+    .from(memberships)
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(memberships.createdAt));
+
+/** The organizations of a person's memberships that enforce SSO (a person's keys act only where they are a member). */
+export const ssoEnforcingQuery = (db: Database, userId: string) =>
+  db
+    .select({ organizationId: ssoConfigurations.organizationId })
+    .from(ssoConfigurations)
+    .where(
+      and(
+        eq(ssoConfigurations.enforceSso, true),
+        inArray(
+          ssoConfigurations.organizationId,
+          db.select({ id: memberships.organizationId }).from(memberships).where(eq(memberships.userId, userId)),
+        ),
+      ),
+    );
