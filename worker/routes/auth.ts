@@ -14,7 +14,7 @@ import {
   recordSignOut,
   signInWithApiKey,
 } from '../services/access/index.ts';
-import { clientIp, security } from './params.ts';
+import { clientIp, security, sessionClient } from './params.ts';
 import { commonProblems, jsonBody, jsonResponse } from './responses.ts';
 import { createRouter } from './router.ts';
 
@@ -33,7 +33,7 @@ export const authRoutes = createRouter()
     async (c) => {
       const { db, now } = c.var;
       const secret = c.req.valid('json').apiKey;
-      const client = { userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null, ip: clientIp(c) };
+      const client = sessionClient(c);
       const { token, principal } = await (async () => {
         const key = await apiKeyPrincipal(c, secret);
         return signInWithApiKey(db, key, c.var.principal, client, now);

@@ -26,6 +26,11 @@ export function clientIp(c: Pick<Context, 'req'>): string | null {
   return c.req.header('cf-connecting-ip') ?? null;
 }
 
+/** Where a sign-in comes from, kept on its session for the owner's session list (the user agent cut to 512 characters). */
+export function sessionClient(c: Pick<Context, 'req'>): { userAgent: string | null; ip: string | null } {
+  return { userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null, ip: clientIp(c) };
+}
+
 /**
  * For a route guarded by `orgAccess` that changes control data: who changes what (the context the
  * service records its events with), and, as a side effect the name spells out, marks the request

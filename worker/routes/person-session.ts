@@ -6,7 +6,7 @@ import type { SessionMethod } from '../contract/enums.ts';
 import type { AppEnv } from '../middleware/app-env.ts';
 import { markChangesQueued } from '../middleware/change-events.ts';
 import { recordSignIn, startSession } from '../services/access/index.ts';
-import { clientIp } from './params.ts';
+import { sessionClient } from './params.ts';
 
 /**
  * A WebAuthn ceremony's handle: HttpOnly, SameSite=Strict, only sent to the API, 5 minutes. The
@@ -37,7 +37,7 @@ export async function signInPerson(
   ssoOrganizationId: string | null = null,
 ): Promise<Principal> {
   const { db, now } = c.var;
-  const client = { userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null, ip: clientIp(c) };
+  const client = sessionClient(c);
   const { token, principal } = await startSession(db, { user, method, apiKeyId: null, ssoOrganizationId }, c.var.principal, client, now);
   await recordSignIn(db, principal, method, { ip: client.ip, now });
   markChangesQueued(c);

@@ -4,6 +4,7 @@ import { ipv4Hex } from '../../db/actor-address.ts';
 import type { Database } from '../../db/client.ts';
 import { auditEvents, eventFacets, organizationSequences, SOURCE_CODES } from '../../db/schema.ts';
 import { auditEventsSearch } from '../../db/search-table.ts';
+import { violatesUnique } from '../../db/unique-violation.ts';
 import { type ContentColumns, type NewAuditEvent, searchableFields, toColumns, toEventContent } from '../../events/event-shape.ts';
 import { searchBody } from '../../events/search-text.ts';
 import { jsonChunks } from './json-chunks.ts';
@@ -134,6 +135,5 @@ export async function recordChange(db: Database, organizationId: string, event: 
 
 /** Whether a D1 error is audit_events refusing an id the organization stored with other content. */
 export function isEventIdCollision(error: unknown): boolean {
-  const message = error instanceof Error ? `${error.message} ${String(error.cause ?? '')}` : String(error);
-  return message.includes('UNIQUE constraint failed: audit_events.org_key, audit_events.id');
+  return violatesUnique(error, 'audit_events.org_key, audit_events.id');
 }

@@ -5,6 +5,7 @@
 export { eventColumns, eventColumnsFromValues } from './event-columns.ts';
 export { isEventIdCollision, type PreparedEvents, prepareEvents, recordChange, storeStatements } from './event-rows.ts';
 export { jsonChunks } from './json-chunks.ts';
+export { lastStoredSequence } from './last-sequence.ts';
 export { orgKey } from './org-key.ts';
 export { deliverPendingEvents, recordChangeStatements } from './pending-events.ts';
 export { backfillSearch } from './search-backfill.ts';

@@ -3,11 +3,12 @@ import type { CreateLogStreamBody, LogStream, UpdateLogStreamBody } from '../../
 import type { WebhookFilter } from '../../contract/notification-configs.ts';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { type LogStreamRow, logStreams, organizationSequences } from '../../db/schema.ts';
+import { type LogStreamRow, logStreams } from '../../db/schema.ts';
+import { violatesUnique } from '../../db/unique-violation.ts';
 import { ApiError, invalidField, notFound } from '../../errors.ts';
 import { type ChangeContext, managementEvent } from '../../events/management-event.ts';
 import { encryptSecret } from '../../webhooks/secret-box.ts';
-import { recordChangeStatements } from '../event-store/index.ts';
+import { lastStoredSequence, recordChangeStatements } from '../event-store/index.ts';
 import { destinationOrigin, SECRET_FIELD, type StreamSettings, splitBody } from './settings.ts';
 
 /** A few SIEMs and a bucket per organization is the use; the cap (as webhooks') bounds one tenant's delivery work. */
@@ -20,16 +21,6 @@ export interface StreamSettingsDeps {
 }
 
 const live = (organizationId: string) => and(eq(logStreams.organizationId, organizationId), isNull(logStreams.deletedAt));
-
-/** The organization's newest sequence (its shard): the lag is measured against it. */
-async function highestSequence(events: Database, organizationId: string): Promise<number> {
-  const [row] = await events
-    .select({ last: organizationSequences.lastSequence })
-    .from(organizationSequences)
-    .where(eq(organizationSequences.organizationId, organizationId))
-    .limit(1);
-  return row?.last ?? 0;
-}
 
 function view(row: LogStreamRow, highest: number): LogStream {
   return {
@@ -52,7 +43,7 @@ function view(row: LogStreamRow, highest: number): LogStream {
 
 export async function listStreams(control: Database, events: Database, organizationId: string): Promise<LogStream[]> {
   const rows = await control.select().from(logStreams).where(live(organizationId)).orderBy(asc(logStreams.createdAt), asc(logStreams.id));
-  const highest = await highestSequence(events, organizationId);
+  const highest = await lastStoredSequence(events, organizationId);
   return rows.map((row) => view(row, highest));
 }
 
@@ -68,7 +59,7 @@ export async function streamRow(db: Database, organizationId: string, streamId: 
 }
 
 export async function getStream(control: Database, events: Database, organizationId: string, streamId: string): Promise<LogStream> {
-  return view(await streamRow(control, organizationId, streamId), await highestSequence(events, organizationId));
+  return view(await streamRow(control, organizationId, streamId), await lastStoredSequence(events, organizationId));
 }
 
 const nameTaken = (name: string) => new ApiError('log-stream-exists', `A log stream named "${name}" already exists.`);
@@ -84,8 +75,7 @@ async function refuseNameClash(db: Database, organizationId: string, name: strin
 
 /** Two requests racing for one name: the partial unique index decides, and the loser gets the same 409. */
 function rethrowNameRace(error: unknown, name: string): never {
-  const message = error instanceof Error ? `${error.message} ${String(error.cause ?? '')}` : String(error);
-  if (message.includes('UNIQUE constraint failed: log_streams.organization_id, log_streams.name')) throw nameTaken(name);
+  if (violatesUnique(error, 'log_streams.organization_id, log_streams.name')) throw nameTaken(name);
   throw error;
 }
 

@@ -3,18 +3,13 @@ import type { WebhookFilter } from '../../contract/notification-configs.ts';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { inJsonList } from '../../db/json-list.ts';
-import {
-  type NotificationConfigRow,
-  notificationConfigs,
-  organizationSequences,
-  webhookAttempts,
-  webhookDeliveries,
-} from '../../db/schema.ts';
+import { type NotificationConfigRow, notificationConfigs, webhookAttempts, webhookDeliveries } from '../../db/schema.ts';
+import { violatesUnique } from '../../db/unique-violation.ts';
 import { ApiError, invalidField, notFound } from '../../errors.ts';
 import { type ChangeContext, managementEvent } from '../../events/management-event.ts';
 import { encryptSecret } from '../../webhooks/secret-box.ts';
 import { checkWebhookUrl } from '../../webhooks/url-policy.ts';
-import { recordChangeStatements } from '../event-store/index.ts';
+import { lastStoredSequence, recordChangeStatements } from '../event-store/index.ts';
 import { configView, type LastDeliveryRow } from './views.ts';
 
 /** A SIEM or two per organization is the use; the cap keeps one tenant's fan-out bounded. */
@@ -32,21 +27,6 @@ export interface ConfigInput {
 }
 
 const live = (organizationId: string) => and(eq(notificationConfigs.organizationId, organizationId), isNull(notificationConfigs.deletedAt));
-
-/**
- * The organization's newest stored sequence, read from its shard: a new or re-activated config
- * delivers what comes after it. The counter moves in the same batch as every stored event
- * (services/event-store/event-rows.ts). The config itself is written to the main database afterwards, so an
- * event stored in between is delivered too: one more, never one missed.
- */
-async function currentSequence(events: Database, organizationId: string): Promise<number> {
-  const [row] = await events
-    .select({ last: organizationSequences.lastSequence })
-    .from(organizationSequences)
-    .where(eq(organizationSequences.organizationId, organizationId))
-    .limit(1);
-  return row?.last ?? 0;
-}
 
 /**
  * The latest deliveries of some configs, each with its latest attempt, from the organization's
@@ -128,8 +108,7 @@ const nameTaken = (name: string) => new ApiError('notification-config-exists', `
 
 /** Two requests racing for one name: the partial unique index decides, and the loser gets the same 409. */
 function rethrowNameRace(error: unknown, name: string): never {
-  const message = error instanceof Error ? `${error.message} ${String(error.cause ?? '')}` : String(error);
-  if (message.includes('UNIQUE constraint failed: notification_configs.organization_id, notification_configs.name')) throw nameTaken(name);
+  if (violatesUnique(error, 'notification_configs.organization_id, notification_configs.name')) throw nameTaken(name);
   throw error;
 }
 
@@ -163,9 +142,11 @@ export async function createConfig(
     message: `Created webhook ${input.name} to ${origin(url)}`,
     extra: { notificationConfigId: id, receiver: origin(url) },
   });
+  // A new or re-activated config delivers what comes after the newest stored sequence. The config is
+  // written afterwards, so an event stored in between is delivered too: one more, never one missed.
   // The dispatched sequence is read before the event below is stored (after this request), so a new
   // webhook's first delivery is its own creation.
-  const dispatchedSequence = await currentSequence(events, organizationId);
+  const dispatchedSequence = await lastStoredSequence(events, organizationId);
   await db
     .batch([
       db.insert(notificationConfigs).values({
@@ -222,7 +203,7 @@ export async function updateConfig(
   });
   // A new receiver (or a re-activated one) starts healthy; re-activation delivers from now on.
   const freshReceiver = reactivated || url !== current.url;
-  const restartAt = reactivated ? await currentSequence(events, organizationId) : null;
+  const restartAt = reactivated ? await lastStoredSequence(events, organizationId) : null;
   await db
     .batch([
       db
