@@ -47,15 +47,16 @@ describe('log streams API: CRUD per type', () => {
         name: body.name,
         type,
         format: 'native',
-        active: true,
-        state: 'active',
+        active: false,
+        state: 'inactive',
         hasSecret: true,
         failingSince: null,
-        deliveredThroughSequence: 0,
         filter: { events: ['audit'], filterArgocdInstanceNames: false, argocdInstanceNames: [] },
       });
       expect(created.settings).not.toHaveProperty(SECRET_FIELDS[type]);
-      expect(created.lagEvents).toBeGreaterThanOrEqual(0);
+      // A new stream starts after the organization's last event (docs/STREAMS.md, "Where a stream starts").
+      expect(created.deliveredThroughSequence).toBeGreaterThan(0);
+      expect(created.lagEvents).toBe(0);
 
       const got = await call(`${streamsPath(org)}/${created.id}`, { token: org.ownerKey });
       const listed = await call(streamsPath(org), { token: org.ownerKey });
@@ -84,6 +85,7 @@ describe('log streams API: CRUD per type', () => {
       });
       const updated = (await json<{ stream: LogStream }>(put, 200)).stream;
       expect(updated).toMatchObject({ name: renamed, active: false, state: 'inactive', hasSecret: true });
+      expect(updated.deliveredThroughSequence).toBe(created.deliveredThroughSequence);
       expect(String((await row(created.id))?.secret_ciphertext)).toBe(String(stored?.secret_ciphertext));
       const answer = await testBatch(org, created.id);
       expect(answer, JSON.stringify(answer)).toMatchObject({ ok: true, error: '' });

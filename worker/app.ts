@@ -4,11 +4,11 @@ import { AuditEventInput, IngestBatch } from './contract/ingest.ts';
 import { ApiError, problemResponse } from './errors.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { deliverChangeEvents } from './middleware/change-events.ts';
+import { deliveryNudge } from './middleware/delivery-nudge.ts';
 import { onError } from './middleware/on-error.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { databaseSessions } from './middleware/read-replication.ts';
 import { requestContext } from './middleware/request-context.ts';
-import { webhookNudge } from './middleware/webhook-nudge.ts';
 import { OPENAPI_CONFIG, renderApiReference } from './openapi-docs.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { archiveRoutes } from './routes/archives.ts';
@@ -43,10 +43,10 @@ export function createApp() {
   // The API and Akuity's UI-extension API share every middleware.
   for (const prefix of ['/api/*', '/ext-api/*']) {
     app.use(prefix, requestContext);
-    // After a successful write, organizations with an active webhook are nudged (docs/WEBHOOKS.md).
-    // Outside deliverChangeEvents, so the nudge goes out after the request's queued events (control-data
-    // changes, e.g. a webhook's own creation) are stored in the shard the dispatcher reads.
-    if (prefix === '/api/*') app.use(prefix, webhookNudge);
+    // After a successful write, organizations' webhooks are nudged and log streams woken (docs/WEBHOOKS.md,
+    // docs/STREAMS.md). Outside deliverChangeEvents, so the nudge goes out after the request's queued events
+    // (control-data changes, e.g. a webhook's own creation) are stored in the shard the dispatcher reads.
+    if (prefix === '/api/*') app.use(prefix, deliveryNudge);
     app.use(prefix, databaseSessions);
     // Inside databaseSessions (it needs the request's databases, and the bookmarks it hands back
     // must cover the events it moves), outside everything that may change control data.

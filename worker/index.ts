@@ -5,6 +5,9 @@ import { handleArchiveBatch } from './jobs/archive-consumer.ts';
 import { runDailyJobs } from './jobs/daily-cron.ts';
 import { handleWebhookBatch, isWebhookQueue } from './jobs/webhook-consumers.ts';
 
+// The Durable Object class that runs each log stream's deliveries (wrangler.toml, LOG_STREAM_RUNNER).
+export { LogStreamRunner } from './jobs/log-stream-runner.ts';
+
 const app = createApp();
 
 export default {

@@ -7,6 +7,7 @@ import { sendInBatches } from '../queue-batches.ts';
 import { purgeEndedSignIns } from '../services/access/index.ts';
 import { applyRetention, dueArchiveWeeks, expireArchives, organizationsWithDayEvents } from '../services/archive/index.ts';
 import { backfillSearch, deliverPendingEvents, organizationShard } from '../services/event-store/index.ts';
+import { purgeStreamDeliveries, wakeStreams } from '../services/log-streams/index.ts';
 import { allSettings, defaultSettings } from '../services/organizations/index.ts';
 import { runWebhookDailyJobs } from './webhook-daily.ts';
 
@@ -39,7 +40,8 @@ export async function enqueueDueArchives(env: WorkerEnv, now: number): Promise<A
  * Every job covers every shard (db/shards.ts): archives due, retention and archive expiry under
  * each organization's settings (read once from the main database), the free-text backfill, and
  * events of control-data changes still queued in the main database; then ended sessions and
- * expired sign-in ceremonies are forgotten.
+ * expired sign-in ceremonies are forgotten, old stream delivery history is removed, and every log
+ * stream that could deliver is woken.
  */
 export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
   const control = database(env.DB);
@@ -54,6 +56,7 @@ export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
     const retention = await applyRetention(shard.db, env.ARCHIVES, env.ARCHIVE_SIGNING_KEY, now, defaultSettings(config), settings);
     const expiry = await expireArchives(shard.db, env.ARCHIVES, now, settings);
     const search = await backfillSearch(shard.db, Math.ceil(SEARCH_BACKFILL_ROWS_PER_RUN / shards.length));
+    const streamDeliveries = await purgeStreamDeliveries(shard.db, now);
     console.log(
       JSON.stringify({
         job: 'daily',
@@ -64,11 +67,14 @@ export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
         expiredArchives: expiry.expired.length,
         searchBackfilled: search.indexed,
         searchBackfillOrganizationsLeft: search.organizationsLeft,
+        streamDeliveriesPurged: streamDeliveries,
       }),
     );
   }
   const webhooks = await runWebhookDailyJobs(env, control, shards, now);
   const signIns = await purgeEndedSignIns(control, now);
+  // The streams' safety net: a runner whose wake was lost delivers what waits for it.
+  const streamsWoken = await wakeStreams(control, env.LOG_STREAM_RUNNER, null);
   console.log(
     JSON.stringify({
       job: 'daily',
@@ -78,6 +84,7 @@ export async function runDailyJobs(env: WorkerEnv, now: number): Promise<void> {
       pendingFailed: pending.failed,
       endedSessionsPurged: signIns.sessions,
       expiredChallengesPurged: signIns.challenges,
+      streamsWoken,
       ...webhooks,
     }),
   );

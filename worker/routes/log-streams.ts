@@ -20,6 +20,7 @@ import {
   streamRow,
   testStream,
   updateStream,
+  wakeStream,
 } from '../services/log-streams/index.ts';
 import { changeContextQueuingEvents, OrgParams, security } from './params.ts';
 import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses.ts';
@@ -107,6 +108,8 @@ export const logStreamRoutes = createRouter()
     async (c) => {
       const { orgId, id } = c.req.valid('param');
       const stream = await updateStream(c.var.db, c.var.shardDb, deps(c), orgId, id, c.req.valid('json'), changeContextQueuingEvents(c));
+      // A waiting retry was for the old configuration: the new one is tried now.
+      if (stream.active) c.executionCtx.waitUntil(wakeStream(c.env.LOG_STREAM_RUNNER, id, true));
       return c.json({ stream }, 200);
     },
   )
@@ -140,7 +143,11 @@ export const logStreamRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, id } = c.req.valid('param');
-      return c.json(await testStream(deps(c), c.var.shardDb, await streamRow(c.var.db, orgId, id), c.var.now), 200);
+      const row = await streamRow(c.var.db, orgId, id);
+      const result = await testStream(deps(c), c.var.shardDb, row, c.var.now);
+      // The destination answers again: a failing stream stops waiting for its next retry.
+      if (result.ok && row.state === 'error') c.executionCtx.waitUntil(wakeStream(c.env.LOG_STREAM_RUNNER, id, true));
+      return c.json(result, 200);
     },
   )
   .openapi(
@@ -148,7 +155,7 @@ export const logStreamRoutes = createRouter()
       method: 'get',
       path: `${base}/{id}/deliveries`,
       tags,
-      summary: 'What the stream sent and the answers, newest first (test batches until the delivery engine ships)',
+      summary: 'What the stream sent and the answers, newest first: test batches and event batches, one entry a request',
       security,
       middleware: [orgAccess(OWNERS)] as const,
       request: { params: StreamParams, query: LogStreamDeliveriesQuery },

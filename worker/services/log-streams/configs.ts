@@ -119,7 +119,9 @@ export async function createStream(
         active: body.active,
         settingsJson: JSON.stringify(settings),
         secretCiphertext: await encryptSecret(deps.secretKey, id, secret),
-        deliveredThroughSequence: 0,
+        // A new stream carries what happens from now on, as GitHub's and WorkOS's do; the history
+        // before it is in exports and archives (docs/STREAMS.md, "Where a stream starts").
+        deliveredThroughSequence: await lastStoredSequence(events, organizationId),
         state: body.active ? 'active' : 'inactive',
         createdAt: context.now,
         updatedAt: context.now,

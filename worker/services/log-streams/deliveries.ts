@@ -1,16 +1,63 @@
 /**
- * The delivery history of a stream, in the organization's shard (db/schema/streams.ts). Test
- * batches only, for now; each stream keeps its latest MAX_TEST_DELIVERIES tests, so pressing
- * "test" cannot grow the table without bound.
+ * The delivery history of a stream, in the organization's shard (db/schema/streams.ts): one row a
+ * request, test batches and event batches alike. Each stream keeps its latest MAX_TEST_DELIVERIES
+ * tests, so pressing "test" cannot grow the table without bound; batches are kept
+ * BATCH_HISTORY_DAYS (the daily run's purgeStreamDeliveries).
  */
-import { and, count, desc, eq, notInArray } from 'drizzle-orm';
-import type { LogStreamDelivery } from '../../contract/log-streams.ts';
+import { and, count, desc, eq, lt, notInArray, sql } from 'drizzle-orm';
+import { DAY_MS } from '../../archive/week.ts';
+import type { LogStreamDelivery, LogStreamTestResult } from '../../contract/log-streams.ts';
 import type { Database } from '../../db/client.ts';
-import { type LogStreamDeliveryRow, logStreamDeliveries } from '../../db/schema.ts';
+import { newId } from '../../db/ids.ts';
+import { type LogStreamDeliveryRow, type LogStreamRow, logStreamDeliveries } from '../../db/schema.ts';
+import type { DestinationRequest } from '../../streams/destinations/request.ts';
 
 const MAX_TEST_DELIVERIES = 50;
+const BATCH_HISTORY_DAYS = 7;
+/** Rows removed per shard per daily run at most, so one run stays short. */
+const PURGE_LIMIT = 10_000;
 
-export async function recordTestDelivery(events: Database, row: LogStreamDeliveryRow): Promise<void> {
+type Kind = LogStreamDeliveryRow['kind'];
+
+/** The history row of one request and its outcome. */
+function deliveryRow(
+  kind: Kind,
+  stream: Pick<LogStreamRow, 'id' | 'organizationId'>,
+  request: DestinationRequest,
+  outcome: LogStreamTestResult,
+  started: number,
+): LogStreamDeliveryRow {
+  return {
+    id: newId('lsd'),
+    streamId: stream.id,
+    organizationId: stream.organizationId,
+    kind,
+    firstSequence: request.firstSequence,
+    lastSequence: request.lastSequence,
+    eventCount: request.eventCount,
+    bytes: request.body.byteLength,
+    succeeded: outcome.ok,
+    statusCode: outcome.status,
+    error: outcome.error,
+    response: outcome.body,
+    startedAt: started,
+    endedAt: started + outcome.ms,
+  };
+}
+
+export async function recordDelivery(
+  events: Database,
+  kind: Kind,
+  stream: Pick<LogStreamRow, 'id' | 'organizationId'>,
+  request: DestinationRequest,
+  outcome: LogStreamTestResult,
+  started: number,
+): Promise<void> {
+  const row = deliveryRow(kind, stream, request, outcome, started);
+  if (kind === 'batch') {
+    await events.insert(logStreamDeliveries).values(row);
+    return;
+  }
   const ofStream = and(eq(logStreamDeliveries.streamId, row.streamId), eq(logStreamDeliveries.kind, 'test'));
   const kept = events
     .select({ id: logStreamDeliveries.id })
@@ -22,6 +69,20 @@ export async function recordTestDelivery(events: Database, row: LogStreamDeliver
     events.insert(logStreamDeliveries).values(row),
     events.delete(logStreamDeliveries).where(and(ofStream, notInArray(logStreamDeliveries.id, kept))),
   ]);
+}
+
+/** Removes batch rows older than BATCH_HISTORY_DAYS from one shard (the events stay in the log). */
+export async function purgeStreamDeliveries(events: Database, now: number): Promise<number> {
+  const old = events
+    .select({ id: logStreamDeliveries.id })
+    .from(logStreamDeliveries)
+    .where(and(eq(logStreamDeliveries.kind, 'batch'), lt(logStreamDeliveries.startedAt, now - BATCH_HISTORY_DAYS * DAY_MS)))
+    .limit(PURGE_LIMIT);
+  const deleted = await events
+    .delete(logStreamDeliveries)
+    .where(sql`${logStreamDeliveries.id} IN (${old})`)
+    .returning({ id: logStreamDeliveries.id });
+  return deleted.length;
 }
 
 function view(row: LogStreamDeliveryRow): LogStreamDelivery {

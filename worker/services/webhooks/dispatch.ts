@@ -31,7 +31,7 @@ export function pageQuery(events: Database, organizationId: string, afterSequenc
 }
 
 /** The type and name of the instances a page names, for the filters: instances are control data (main database). */
-async function instancesOf(control: Database, organizationId: string, ids: string[]) {
+export async function instancesOf(control: Database, organizationId: string, ids: string[]) {
   if (ids.length === 0) return new Map<string, Pick<InstanceRow, 'type' | 'name'>>();
   const rows = await control
     .select({ id: instances.id, type: instances.type, name: instances.name })

@@ -4,7 +4,7 @@
  */
 export { createConfig, deleteConfig, getConfig, listConfigs, organizationsWithActiveConfigs, updateConfig } from './configs.ts';
 export { deliverBatch, type Lane } from './deliver.ts';
-export { dispatchOrganization } from './dispatch.ts';
+export { dispatchOrganization, instancesOf } from './dispatch.ts';
 export { getHistory, listHistory, ping, redeliver } from './history.ts';
 export { nudgeOrganization } from './nudge.ts';
 export { sendDispatch, webhookDeps } from './queues.ts';

@@ -1,4 +1,5 @@
 import { createMiddleware } from 'hono/factory';
+import { wakeStreams } from '../services/log-streams/index.ts';
 import { nudgeOrganization } from '../services/webhooks/index.ts';
 import type { AppEnv } from './app-env.ts';
 
@@ -24,17 +25,19 @@ function recordingOrganization(method: string, pathname: string): string | null 
 }
 
 /**
- * Webhook fan-out without touching any writer: after a successful request that may have recorded
- * events, the organization is nudged (after the answer is sent). The dispatcher reads what is new
- * by sequence, so a lost nudge only delays delivery until the next one or the daily run.
+ * Webhook and log-stream fan-out without touching any writer: after a successful request that may
+ * have recorded events, the organization's webhooks are nudged and its log streams woken (after
+ * the answer is sent). Both read what is new by sequence, so a lost nudge only delays delivery
+ * until the next one or the daily run (docs/WEBHOOKS.md, docs/STREAMS.md).
  */
-export const webhookNudge = createMiddleware<AppEnv>(async (c, next) => {
+export const deliveryNudge = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   if (c.res.status < 200 || c.res.status >= 300) return;
   const organizationId = recordingOrganization(c.req.method, new URL(c.req.url).pathname);
   if (!organizationId) return;
-  const nudge = nudgeOrganization(c.var.db, c.env.WEBHOOK_DISPATCH_QUEUE, organizationId).catch((error: unknown) => {
-    console.error(JSON.stringify({ requestId: c.var.requestId, webhookNudge: organizationId, error: String(error) }));
-  });
-  c.executionCtx.waitUntil(nudge);
+  const fail = (what: string) => (error: unknown) => {
+    console.error(JSON.stringify({ requestId: c.var.requestId, [what]: organizationId, error: String(error) }));
+  };
+  c.executionCtx.waitUntil(nudgeOrganization(c.var.db, c.env.WEBHOOK_DISPATCH_QUEUE, organizationId).catch(fail('webhookNudge')));
+  c.executionCtx.waitUntil(wakeStreams(c.var.db, c.env.LOG_STREAM_RUNNER, organizationId).catch(fail('streamWake')));
 });
