@@ -5,9 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../worker/contract/audit-event.ts';
 import type { LogStream, LogStreamDelivery } from '../worker/contract/log-streams.ts';
-import { call, createInstance, createOrg, json, type TestOrg } from './helpers/api.ts';
+import { call, createInstance, createKey, createOrg, json, type TestOrg } from './helpers/api.ts';
 import { makeEvent } from './helpers/events.ts';
 import { createStream, streamBodies, streamsPath } from './helpers/log-streams.ts';
+import { ocsfProblems } from './helpers/ocsf-validator.ts';
 import { eventually, hook, ingest, type ReceivedRequest, received } from './helpers/webhooks.ts';
 
 type Hook = Awaited<ReturnType<typeof hook>>;
@@ -79,7 +80,10 @@ describe('log stream delivery: in order, in batches, from the checkpoint', () =>
     for (const request of await received(receiver.name)) {
       expect(request.signatureValid).toBe(true);
       expect(request.headers['content-type']).toBe('application/x-ndjson');
-      const carried = request.body.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as AuditEvent).sequence);
+      const carried = request.body
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as AuditEvent).sequence);
       expect(carried.length).toBeLessThanOrEqual(1000);
       expect(request.headers['x-audit-first-sequence']).toBe(String(carried[0]));
       expect(request.headers['x-audit-last-sequence']).toBe(String(carried.at(-1)));
@@ -204,5 +208,48 @@ describe('log stream delivery: in order, in batches, from the checkpoint', () =>
     await ingestMany(org, 3, 3);
     await new Promise((done) => setTimeout(done, 1500));
     expect((await received(receiver.name)).length).toBe(before);
+  });
+
+  it('format ocsf: every delivered line is a valid OCSF object carrying its sequence; a member change is Account Change', async () => {
+    const org = await createOrg('lsd-ocsf');
+    const receiver = await hook();
+    const stream = await httpsStream(org, receiver, { format: 'ocsf' });
+    await ingestMany(org, 20);
+    await createKey(org, 'auditor');
+    const done = await caughtUp(org, stream.id);
+    const objects = (await received(receiver.name)).flatMap((request) =>
+      request.body
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { class_uid: number; metadata: { sequence: number } }),
+    );
+    expect(objects.map((object) => object.metadata.sequence)).toEqual(
+      Array.from(
+        { length: done.deliveredThroughSequence - stream.deliveredThroughSequence },
+        (_, index) => stream.deliveredThroughSequence + 1 + index,
+      ),
+    );
+    for (const object of objects) expect(ocsfProblems(object)).toEqual([]);
+    expect(objects.filter((object) => object.class_uid === 6003).length).toBeGreaterThanOrEqual(20);
+    expect(objects.some((object) => object.class_uid === 3001)).toBe(true);
+  });
+
+  it('a redirect is never followed: its target gets nothing, the stream is in error and keeps its checkpoint', async () => {
+    const org = await createOrg('lsd-redirect');
+    const target = await hook();
+    const receiver = await hook({ behaviour: { kind: 'status', status: 307, location: target.url } });
+    const stream = await httpsStream(org, receiver);
+    await ingestMany(org, 3);
+    const failing = await eventually(
+      async () => {
+        const current = await getStream(org, stream.id);
+        return current.state === 'error' ? current : undefined;
+      },
+      20_000,
+      'state error',
+    );
+    expect(failing.deliveredThroughSequence).toBe(stream.deliveredThroughSequence);
+    expect((await deliveries(org, stream.id))[0]?.error).toMatch(/^redirects are not followed/);
+    expect(await received(target.name)).toEqual([]);
   });
 });

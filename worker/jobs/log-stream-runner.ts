@@ -33,6 +33,8 @@ export class LogStreamRunner extends DurableObject<WorkerEnv> {
     try {
       readConfig(this.env);
       const result = await runStream(streamRunDeps(this.env), streamId);
+      // A deleted stream's object keeps nothing.
+      if (result.state === 'gone') await this.ctx.storage.deleteAll();
       // A wake during the run set an alarm already (now): keep the earlier of the two.
       if (result.nextAt !== null) {
         const pending = await this.ctx.storage.getAlarm();
