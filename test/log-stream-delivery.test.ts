@@ -3,6 +3,7 @@
 // failures keep the checkpoint, 401/403/404 park the stream until its configuration changes, a
 // hanging destination holds only its own stream, and paused streams catch up when switched on.
 import { describe, expect, it } from 'vitest';
+import type { HookSetup } from '../scripts/lib/webhook-receiver.ts';
 import type { AuditEvent } from '../worker/contract/audit-event.ts';
 import type { LogStream, LogStreamDelivery } from '../worker/contract/log-streams.ts';
 import { call, createInstance, createKey, createOrg, json, type TestOrg } from './helpers/api.ts';
@@ -59,7 +60,8 @@ const ingestMany = async (org: TestOrg, count: number, offset = 0) => {
   }
 };
 
-const setBehaviour = (receiver: Hook, behaviour: Record<string, unknown>) => hook({ ...receiver, behaviour } as Parameters<typeof hook>[0]);
+const setBehaviour = (receiver: Hook, behaviour: HookSetup['behaviour']) =>
+  hook({ name: receiver.name, secret: receiver.secret, behaviour });
 
 describe('log stream delivery: in order, in batches, from the checkpoint', () => {
   it('delivers every new event once, ascending, in signed NDJSON batches of at most 1,000; another organization’s events never', async () => {
