@@ -91,9 +91,13 @@ async function markInvalid(control: Database, row: LogStreamRow, since: number):
     );
 }
 
+/** The history's account of a file archive retention removed before it was copied. */
+const NO_LONGER_STORED = { ok: false, status: 0, body: '', error: 'not copied: no longer stored (archive retention)', ms: 0 };
+
 /**
- * Copies the files of one pending export not copied yet, recording each attempt (kind `archive`).
- * Returns 'done', or the entry as it stands after the first failure.
+ * Copies the files of one pending export not copied yet, in order, recording each attempt (kind
+ * `archive`) and saving the entry after each. Stops at the first refusal: 'invalid' (401, 403,
+ * 404: the stream is marked so) or 'retry' (the entry says when).
  */
 async function copyPending(
   deps: ArchiveExportDeps,
@@ -108,40 +112,28 @@ async function copyPending(
     const file = fileName(key);
     const started = Date.now();
     const copy = await copyArchiveFile(deps.bucket, settings, { organizationId, startDate, file, key }, deps.allowInsecure);
-    const outcome = copy.missing
-      ? {
-          ok: false,
-          status: 0,
-          body: '',
-          error: 'not copied: no longer stored (archive retention)',
-          ms: 0,
-          refused: false,
-          retryAfterMs: null,
-        }
-      : copy.outcome;
+    const outcome = copy.missing ? NO_LONGER_STORED : copy.outcome;
     const request = { firstSequence: 0, lastSequence: 0, eventCount: file.endsWith('.zip') ? records : 0 };
-    const bytes = copy.missing ? 0 : copy.bytes;
-    await recordDelivery(
-      events,
-      'archive',
-      row,
-      { ...request, body: { byteLength: bytes } },
-      { ...outcome, error: outcome.error && `${file}: ${outcome.error}` },
-      started,
-    );
-    if (outcome.ok || copy.missing) {
-      entry.done.push(key);
+    const recorded = { ...outcome, error: outcome.error && `${file}: ${outcome.error}` };
+    await recordDelivery(events, 'archive', row, { ...request, body: { byteLength: copy.missing ? 0 : copy.bytes } }, recorded, started);
+    if (copy.missing || copy.outcome.ok) {
+      Object.assign(entry, { done: [...entry.done, key], failingSince: null });
       await save();
       continue;
     }
+    if (attemptVerdict(copy.outcome) === 'invalid') {
+      await markInvalid(deps.control, row, started);
+      // The stream waits for a new configuration, which wakes its runner: then the copy goes at
+      // once, and its backoff starts afresh (the old credentials' failures say nothing of the new ones).
+      Object.assign(entry, { failingSince: null, nextAt: 0 });
+      await save();
+      return 'invalid';
+    }
     const now = Date.now();
-    entry.failingSince ??= started;
-    const verdict = attemptVerdict(outcome);
-    if (verdict === 'invalid') await markInvalid(deps.control, row, started);
-    // An invalid stream waits for a new configuration, which wakes its runner: then the copy goes at once.
-    entry.nextAt = verdict === 'invalid' ? 0 : now + retryDelayMs(entry.failingSince, now, outcome.retryAfterMs);
+    const failingSince = entry.failingSince ?? started;
+    Object.assign(entry, { failingSince, nextAt: now + retryDelayMs(failingSince, now, copy.outcome.retryAfterMs) });
     await save();
-    return verdict === 'invalid' ? 'invalid' : 'retry';
+    return 'retry';
   }
   return 'done';
 }
