@@ -4,7 +4,9 @@
  * Signature V4, the `x-amz-content-sha256` payload hash and `Content-MD5` (scripts/lib/
  * s3-signature.ts), and, as an Object Lock bucket does, refuse a PUT without `Content-MD5`.
  * Requests that pass go to s3rver byte for byte, without their Authorization. The gate's verdicts
- * are at `GET /_control/log` (no bucket name starts with `_`). Erasable TypeScript only.
+ * are at `GET /_control/log` (no bucket name starts with `_`). An outage can be staged: `PUT
+ * /_control/outage?path=/<bucket>/<key prefix>` makes every request under that path answer 503
+ * SlowDown (as S3 does when it sheds load) until `DELETE` with the same query. Erasable TypeScript only.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -61,14 +63,23 @@ export async function startLocalS3(options: { credentials: S3Credentials[]; buck
   });
   const inner = await s3rver.run();
   const log: GateLogEntry[] = [];
+  const outages = new Set<string>();
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
     const body = await readBody(request);
     if (url.pathname === '/_control/log') return sendJson(response, 200, log);
+    if (url.pathname === '/_control/outage') {
+      const path = url.searchParams.get('path') ?? '';
+      if (request.method === 'DELETE') outages.delete(path);
+      else outages.add(path);
+      return sendJson(response, 200, [...outages]);
+    }
     const entry: GateLogEntry = { method: request.method ?? '', path: url.pathname, status: 0, code: '', bytes: body.length };
     log.push(entry);
-    let refusal = await verifySignatureV4(request, body, url, region, keys);
+    let refusal: S3Refusal | null = [...outages].some((path) => url.pathname.startsWith(path))
+      ? [503, 'SlowDown', 'Please reduce your request rate.']
+      : await verifySignatureV4(request, body, url, region, keys);
     if (!refusal && request.method === 'PUT' && request.headers['content-md5'] === undefined) {
       refusal = [
         400,
