@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import { ApiClient } from '../../scripts/lib/api-client.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../scripts/lib/webhook-receiver.ts';
 import { browserSuite, signedInPage } from './support/browser.ts';
 import { type Harness, sharedHarness } from './support/harness.ts';
@@ -123,6 +124,30 @@ browserSuite('log streams page', () => {
     assert.equal(batches().length, 2);
     assert.ok(batches()[1]?.signatureValid, 'still signed with the first secret: an empty field kept it');
     await page.getByRole('heading', { name: 'Deliveries (2)' }).waitFor();
+
+    // A refusal is said as one, with the destination's answer.
+    receiver.setHook('stream', { secret, behaviour: { kind: 'status', status: 401 } });
+    await page.getByRole('button', { name: 'Send test batch' }).click();
+    await page.getByText(/^Test batch failed: HTTP 401 in \d+ ms\.$/).waitFor();
+    assert.equal(await page.getByLabel('The destination answered:').textContent(), 'status 401');
+    await page.locator('details.delivery').first().getByText('Failed').waitFor();
+    receiver.setHook('stream', { secret, behaviour: { kind: 'ok' } });
+
+    // The history is paginated, newest first: 20 more tests through the API, then "Load more".
+    const streamId = /\/log-streams\/([^/?#]+)/.exec(page.url())?.[1] ?? '';
+    const api = new ApiClient(harness.baseUrl, org.apiKey);
+    for (let index = 0; index < 20; index += 1)
+      await api.request('POST', `/api/v1/organizations/${org.id}/audit-log-streams/${streamId}/test`);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByRole('heading', { name: 'Deliveries (23)' }).waitFor();
+    const rows = page.locator('details.delivery');
+    assert.equal(await rows.count(), 20);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'detached' });
+    assert.equal(await rows.count(), 23);
+    const times = await rows.locator('time').evaluateAll((elements) => elements.map((element) => element.getAttribute('datetime') ?? ''));
+    assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
+    assert.match((await rows.last().locator('summary').textContent()) ?? '', /Delivered/, 'the oldest: the first test');
 
     // The list: name, destination, format, state, lag, checkpoint, and the active switch by keyboard.
     await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Log streams' }).click();
