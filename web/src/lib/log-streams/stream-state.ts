@@ -37,6 +37,7 @@ export const deliveredText = (sequence: number): string => (sequence <= 0 ? 'Not
 
 export function sequencesText(delivery: Pick<LogStreamDelivery, 'kind' | 'firstSequence' | 'lastSequence'>): string {
   if (delivery.kind === 'test') return 'Test event (sequence 0)';
+  if (delivery.kind === 'archive') return 'Weekly archive file';
   if (delivery.firstSequence === delivery.lastSequence) return `Sequence ${formatCount(delivery.firstSequence)}`;
   return `Sequences ${formatCount(delivery.firstSequence)}–${formatCount(delivery.lastSequence)}`;
 }
