@@ -25,6 +25,7 @@ const ORDER = [
   'dashboard-sign-in.test.ts',
   'webhooks.test.ts',
   'verify-cli.test.ts',
+  'standalone-verifier.test.ts',
   'dashboard-sso.test.ts',
 ];
 
