@@ -24,12 +24,14 @@ async function* fileLines(path: string): AsyncGenerator<string> {
 }
 
 export async function verifyStreamFile(args: StreamArguments): Promise<number> {
-  if (args.checkpoints === undefined) throw new UsageError('--stream needs --checkpoints <checkpoints.json> (the answer of GET …/audit-log-checkpoints)');
+  if (args.checkpoints === undefined)
+    throw new UsageError('--stream needs --checkpoints <checkpoints.json> (the answer of GET …/audit-log-checkpoints)');
   if (args.publicKey === undefined) throw new UsageError('--stream needs --public-key <pem>: without it no checkpoint proves anything');
   const decoder = new TextDecoder();
   const checkpoints = decoder.decode(readInput(args.checkpoints, 'checkpoints'));
   const publicKeyPem = decoder.decode(readInput(args.publicKey, 'public key'));
-  if (statSync(args.stream, { throwIfNoEntry: false })?.isFile() !== true) throw new UsageError(`cannot read events file ${args.stream}: not a file`);
+  if (statSync(args.stream, { throwIfNoEntry: false })?.isFile() !== true)
+    throw new UsageError(`cannot read events file ${args.stream}: not a file`);
   const result = await verifyStream({ checkpoints, publicKeyPem, lines: fileLines(args.stream) });
   console.log(`Events:      ${args.stream}`);
   console.log(`Checkpoints: ${args.checkpoints}`);

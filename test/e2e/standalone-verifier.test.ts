@@ -23,7 +23,11 @@ const events = Array.from({ length: 40 }, (_, index) => streamEvent(index + 1));
 const checkpoints = checkpointsOver(events, [10, 25, 40], archiveKey.privateKey);
 
 function run(...args: string[]): { status: number | null; out: string } {
-  const child = spawnSync(process.execPath, [VERIFIER_NAME, ...args], { cwd: folder, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  const child = spawnSync(process.execPath, [VERIFIER_NAME, ...args], {
+    cwd: folder,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '' },
+  });
   return { status: child.status, out: child.stdout + child.stderr };
 }
 
@@ -59,7 +63,9 @@ describe('the standalone verifier, alone in a folder outside the repository', ()
       imports.filter((name) => !name?.startsWith('node:')),
       [],
     );
-    const digest = createHash('sha256').update(readFileSync(join(folder, VERIFIER_NAME))).digest('hex');
+    const digest = createHash('sha256')
+      .update(readFileSync(join(folder, VERIFIER_NAME)))
+      .digest('hex');
     assert.equal(readFileSync(join(folder, `${VERIFIER_NAME}.sha256`), 'utf8'), `${digest}  ${VERIFIER_NAME}\n`);
     const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
     assert.equal(run('--version').out, `audit-log-verify ${version}\n`);
@@ -99,7 +105,10 @@ describe('the standalone verifier, alone in a folder outside the repository', ()
     assert.equal(fromCheckpoint.status, 0, fromCheckpoint.out);
     assert.match(fromCheckpoint.out, /verified through sequence 25 \(checkpoint at 11:00/);
     assert.match(fromCheckpoint.out, /! sequences 26–30 are after the latest checkpoint/);
-    writeFileSync(join(folder, 'pages.ndjson'), `${JSON.stringify({ items: events.slice(0, 20) })}\n${JSON.stringify({ items: events.slice(20) })}\n`);
+    writeFileSync(
+      join(folder, 'pages.ndjson'),
+      `${JSON.stringify({ items: events.slice(0, 20) })}\n${JSON.stringify({ items: events.slice(20) })}\n`,
+    );
     const pages = run('--stream', 'pages.ndjson', '--checkpoints', 'checkpoints.json', '--public-key', 'archive-key.pem');
     assert.equal(pages.status, 0, pages.out);
   });
@@ -112,11 +121,7 @@ describe('the standalone verifier, alone in a folder outside the repository', ()
   });
 
   it('--stream: a deleted, moved or inserted event line names the first sequence affected', () => {
-    assertFails(
-      verifyCopy(events.filter((event) => event.sequence !== 17)),
-      '17',
-      /sequence 18 \(line 17\): sequence 17 is missing/,
-    );
+    assertFails(verifyCopy(events.filter((event) => event.sequence !== 17)), '17', /sequence 18 \(line 17\): sequence 17 is missing/);
     const moved = [...events.slice(0, 16), events[17], events[16], ...events.slice(18)].flatMap((event) => (event ? [event] : []));
     assertFails(verifyCopy(moved), '17', /sequence 17 \(line 18\): out of order/);
     const forgedEvent = { ...streamEvent(17), action: 'create' };

@@ -61,4 +61,3 @@ export function weekArchive(startDate: string, sequences: number[], generatedAt:
   };
   return { zip, manifest: new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`) };
 }
-

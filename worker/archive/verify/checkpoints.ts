@@ -10,7 +10,7 @@ import { bufferSource, sha256Hex } from './bytes.ts';
 import { spkiPemToDer } from './pem.ts';
 import { describeValue, errorMessage, isObject, type JsonObject } from './values.ts';
 
-export interface CheckpointLink {
+interface CheckpointLink {
   sequence: number;
   chainHash: string;
 }
@@ -54,10 +54,13 @@ function parseOne(value: unknown, index: number): Checkpoint | Error {
   const where = `checkpoints[${index}]`;
   if (!isObject(value)) return new Error(`${where}: not an object`);
   const { organizationId, sequence, chainHash, time, signature } = value;
-  if (typeof organizationId !== 'string' || organizationId === '') return new Error(`${where}.organizationId: found ${describeValue(organizationId)}`);
+  if (typeof organizationId !== 'string' || organizationId === '')
+    return new Error(`${where}.organizationId: found ${describeValue(organizationId)}`);
   if (!isSequence(sequence)) return new Error(`${where}.sequence: expected an integer ≥ 0, found ${describeValue(sequence)}`);
-  if (typeof chainHash !== 'string' || !HASH.test(chainHash)) return new Error(`${where}.chainHash: expected 64 lowercase hex, found ${describeValue(chainHash)}`);
-  if (typeof time !== 'string' || Number.isNaN(Date.parse(time))) return new Error(`${where}.time: expected an RFC 3339 time, found ${describeValue(time)}`);
+  if (typeof chainHash !== 'string' || !HASH.test(chainHash))
+    return new Error(`${where}.chainHash: expected 64 lowercase hex, found ${describeValue(chainHash)}`);
+  if (typeof time !== 'string' || Number.isNaN(Date.parse(time)))
+    return new Error(`${where}.time: expected an RFC 3339 time, found ${describeValue(time)}`);
   if (typeof signature !== 'string') return new Error(`${where}.signature: expected base64, found ${describeValue(signature)}`);
   const previous = parseLink(value.previousCheckpoint);
   if (previous instanceof Error) return new Error(`${where}.${previous.message}`);
@@ -100,7 +103,7 @@ function signatureBytes(text: string): Uint8Array<ArrayBuffer> | null {
 }
 
 /** The UTF-8 bytes a checkpoint's signature covers: JCS of every field but `signature`. */
-export function checkpointSignedBytes(checkpoint: Pick<Checkpoint, 'signed'>): Uint8Array<ArrayBuffer> {
+function checkpointSignedBytes(checkpoint: Pick<Checkpoint, 'signed'>): Uint8Array {
   return new TextEncoder().encode(canonicalize(checkpoint.signed) ?? '');
 }
 
@@ -165,10 +168,14 @@ export async function checkCheckpoints(checkpoints: Checkpoint[], publicKeyPem: 
       });
   }
   if (checkpoints.length > 0 && valid === checkpoints.length)
-    report.checks.push(`checkpoints: ${valid} signature${valid === 1 ? '' : 's'} valid (Ed25519 over the RFC 8785 canonical JSON without "signature")`);
+    report.checks.push(
+      `checkpoints: ${valid} signature${valid === 1 ? '' : 's'} valid (Ed25519 over the RFC 8785 canonical JSON without "signature")`,
+    );
   const listed = listProblems(checkpoints);
   report.problems.push(...listed);
   if (checkpoints.length > 1 && listed.length === 0)
-    report.checks.push(`checkpoints: ${checkpoints.length} of organization ${checkpoints[0]?.organizationId}, ascending, each linked to the one before it`);
+    report.checks.push(
+      `checkpoints: ${checkpoints.length} of organization ${checkpoints[0]?.organizationId}, ascending, each linked to the one before it`,
+    );
   return report;
 }

@@ -22,6 +22,6 @@ export type { DirectoryFile } from './directory-files.ts';
 export type { DirectoryReport, OrganizationReport } from './directory-report.ts';
 export { countProblems, directoryReportLines } from './directory-text.ts';
 export { spkiPemToDer } from './pem.ts';
-export { type StreamVerification, streamReportLines, verifyStream } from './stream-verify.ts';
 export type { ChainReport, VerifyReport } from './report.ts';
+export { streamReportLines, verifyStream } from './stream-verify.ts';
 export { zipEntryNames } from './zip-structure.ts';

@@ -118,7 +118,10 @@ export class StreamVerifier {
     const contentHash = contentHashOf(event);
     if ('contentHash' in event && event.contentHash !== contentHash) {
       this.hashMismatches += 1;
-      this.problem(sequence, `${at}: contentHash ${describeValue(event.contentHash)} differs from the hash of its content, ${contentHash}: the event was altered`);
+      this.problem(
+        sequence,
+        `${at}: contentHash ${describeValue(event.contentHash)} differs from the hash of its content, ${contentHash}: the event was altered`,
+      );
     }
     if (!this.inOrder(sequence, at)) return;
     this.report.lastSequence = sequence;
@@ -178,7 +181,8 @@ export class StreamVerifier {
       this.problem(null, 'the file holds no event');
       return report;
     }
-    if (this.orderProblems === 0) report.checks.push(`sequences: ${report.events} events, ${firstSequence}–${lastSequence}, each once, in order`);
+    if (this.orderProblems === 0)
+      report.checks.push(`sequences: ${report.events} events, ${firstSequence}–${lastSequence}, each once, in order`);
     if (this.hashMismatches === 0) report.checks.push('content hashes: recomputed for every event (RFC 8785 JSON, SHA-256)');
     const beyond = [...this.bySequence.keys()].filter((sequence) => sequence > lastSequence).sort((a, b) => a - b);
     const latest = beyond.at(-1);
@@ -189,11 +193,16 @@ export class StreamVerifier {
       );
     const verified = report.verifiedThrough;
     if (verified === null && report.problems.length === 0)
-      this.problem(null, `no checkpoint lies within sequences ${firstSequence}–${lastSequence}: nothing in the file is proven by a signature (POST …/audit-log-checkpoints makes one)`);
+      this.problem(
+        null,
+        `no checkpoint lies within sequences ${firstSequence}–${lastSequence}: nothing in the file is proven by a signature (POST …/audit-log-checkpoints makes one)`,
+      );
     if (verified !== null && report.problems.length === 0) {
       report.checks.push(`chain: equal to every signed checkpoint from sequence ${firstSequence} through ${verified.sequence}`);
       if (lastSequence > verified.sequence)
-        report.notes.push(`sequences ${verified.sequence + 1}–${lastSequence} are after the latest checkpoint: hashed and in order, not yet proven by a signature`);
+        report.notes.push(
+          `sequences ${verified.sequence + 1}–${lastSequence} are after the latest checkpoint: hashed and in order, not yet proven by a signature`,
+        );
     }
     return report;
   }
@@ -203,7 +212,9 @@ export class StreamVerifier {
 export function firstAffected(problems: StreamProblem[]): string | null {
   const exact = problems.filter((problem) => problem.sequence !== null && !problem.range).map((problem) => problem.sequence ?? 0);
   const lowest = exact.length > 0 ? Math.min(...exact) : Number.POSITIVE_INFINITY;
-  const ranges = problems.flatMap((problem) => (problem.range ? [problem.range] : [])).filter(([from, to]) => from < lowest && !exact.some((sequence) => from <= sequence && sequence <= to));
+  const ranges = problems
+    .flatMap((problem) => (problem.range ? [problem.range] : []))
+    .filter(([from, to]) => from < lowest && !exact.some((sequence) => from <= sequence && sequence <= to));
   const range = ranges.sort((a, b) => a[0] - b[0])[0];
   if (range) return range[0] === range[1] ? String(range[0]) : `one of ${range[0]}–${range[1]}`;
   return Number.isFinite(lowest) ? String(lowest) : null;
