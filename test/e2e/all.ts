@@ -27,6 +27,7 @@ const ORDER = [
   'webhooks.test.ts',
   'log-streams.test.ts',
   'verify-cli.test.ts',
+  'standalone-verifier.test.ts',
   'dashboard-sso.test.ts',
 ];
 
