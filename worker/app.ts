@@ -15,6 +15,7 @@ import { archiveRoutes } from './routes/archives.ts';
 import { auditLogFacetRoutes } from './routes/audit-log-facets.ts';
 import { auditLogHistogramRoutes } from './routes/audit-log-histogram.ts';
 import { auditLogStreamRoutes } from './routes/audit-log-stream.ts';
+import { checkpointRoutes } from './routes/checkpoints.ts';
 import { auditLogRoutes } from './routes/audit-logs.ts';
 import { authRoutes } from './routes/auth.ts';
 import { extensionRoutes } from './routes/extension-audit-records.ts';
@@ -74,6 +75,7 @@ export function createApp() {
   app.route('/api/v1', auditLogRoutes);
   app.route('/api/v1', auditLogHistogramRoutes);
   app.route('/api/v1', auditLogStreamRoutes);
+  app.route('/api/v1', checkpointRoutes);
   app.route('/api/v1', auditLogFacetRoutes);
   app.route('/api/v1', archiveRoutes);
   app.route('/api/v1', settingsRoutes);
