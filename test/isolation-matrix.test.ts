@@ -19,6 +19,7 @@ import {
   readers,
 } from './helpers/isolation-expectations.ts';
 import { CREDENTIAL_IN_REQUEST } from './helpers/isolation-people.ts';
+import { CHECKPOINT_ROUTES } from './helpers/isolation-checkpoint-routes.ts';
 import { PEOPLE_ROUTES } from './helpers/isolation-people-routes.ts';
 import { STREAM_ROUTES } from './helpers/isolation-stream-routes.ts';
 import { createWebhook } from './helpers/webhooks.ts';
@@ -173,6 +174,8 @@ const MATRIX: Record<string, RouteCase> = {
   ...PEOPLE_ROUTES,
   // Log streams (owners only): helpers/isolation-stream-routes.ts.
   ...STREAM_ROUTES,
+  // Signed checkpoints (owners and auditors): helpers/isolation-checkpoint-routes.ts.
+  ...CHECKPOINT_ROUTES,
 };
 
 let fixture: Fixture;
