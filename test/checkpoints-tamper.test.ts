@@ -6,12 +6,20 @@
  */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { runHourlyJobs } from '../worker/jobs/hourly-cron.ts';
 import { checkCheckpoints, checkpointVerificationKey } from '../worker/archive/verify/checkpoint-check.ts';
 import { bytesToBase64, checkpointSignedBytes } from '../worker/events/checkpoint.ts';
+import { runHourlyJobs } from '../worker/jobs/hourly-cron.ts';
 import { call, createOrg, expectProblem, type TestOrg } from './helpers/api.ts';
 import { ingestAll } from './helpers/archives.ts';
-import { checkpointsPath, listCheckpointsApi, publicKeyPem, readWholeStream, signCheckpoint, tamper, verifyOrganization } from './helpers/checkpoints.ts';
+import {
+  checkpointsPath,
+  listCheckpointsApi,
+  publicKeyPem,
+  readWholeStream,
+  signCheckpoint,
+  tamper,
+  verifyOrganization,
+} from './helpers/checkpoints.ts';
 import { makeEvent } from './helpers/events.ts';
 
 /** An organization with ten ingested events after its own setup events, checkpointed at `k - 1` and at its end. */

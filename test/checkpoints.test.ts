@@ -55,7 +55,10 @@ describe('POST and GET …/audit-log-checkpoints', () => {
     expect(await listCheckpointsApi(org)).toEqual([one, two, three]);
     expect(two.previousCheckpoint).toEqual({ sequence: one.sequence, chainHash: one.chainHash });
     expect(three.previousCheckpoint).toEqual({ sequence: two.sequence, chainHash: two.chainHash });
-    const after = await json<{ checkpoints: unknown[] }>(await call(`${checkpointsPath(org)}?afterSequence=${one.sequence}`, { token: org.ownerKey }), 200);
+    const after = await json<{ checkpoints: unknown[] }>(
+      await call(`${checkpointsPath(org)}?afterSequence=${one.sequence}`, { token: org.ownerKey }),
+      200,
+    );
     expect(after.checkpoints).toEqual([two, three]);
     await expectProblem(await call(`${checkpointsPath(org)}?afterSequence=-1`, { token: org.ownerKey }), 400);
     expect((await verifyOrganization(org)).problems).toEqual([]);
@@ -103,7 +106,11 @@ describe('the weekly manifest', () => {
     await ingestAll(org, [makeEvent(99, {}, 1)]);
     const built = await build(org.orgId, week.startDate);
     const events = await readWholeStream(org);
-    const weekLast = Math.max(...events.filter((event) => Date.parse(event.timestamp) >= week.startMs && Date.parse(event.timestamp) < week.endMs).map((event) => event.sequence));
+    const weekLast = Math.max(
+      ...events
+        .filter((event) => Date.parse(event.timestamp) >= week.startMs && Date.parse(event.timestamp) < week.endMs)
+        .map((event) => event.sequence),
+    );
     expect(built?.manifest.chainHash).toMatch(/^[0-9a-f]{64}$/);
     expect(built?.manifest.chainHash).not.toBe(GENESIS_CHAIN_HASH);
     const anchored = (await listCheckpointsApi(org)).find((checkpoint) => checkpoint.sequence === weekLast);

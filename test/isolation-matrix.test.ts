@@ -6,6 +6,7 @@ import { OPENAPI_CONFIG } from '../worker/openapi-docs.ts';
 import { call, createInstance, createKey, unique } from './helpers/api.ts';
 import { makeEvent } from './helpers/events.ts';
 import { CALLERS, type Credentials, type Fixture, matrixSetup } from './helpers/isolation-callers.ts';
+import { CHECKPOINT_ROUTES } from './helpers/isolation-checkpoint-routes.ts';
 import {
   auditReaders,
   BAD,
@@ -19,7 +20,6 @@ import {
   readers,
 } from './helpers/isolation-expectations.ts';
 import { CREDENTIAL_IN_REQUEST } from './helpers/isolation-people.ts';
-import { CHECKPOINT_ROUTES } from './helpers/isolation-checkpoint-routes.ts';
 import { PEOPLE_ROUTES } from './helpers/isolation-people-routes.ts';
 import { STREAM_ROUTES } from './helpers/isolation-stream-routes.ts';
 import { createWebhook } from './helpers/webhooks.ts';

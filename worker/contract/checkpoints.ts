@@ -3,11 +3,13 @@ import { integerParameterOr } from './integer-parameter.ts';
 
 const HEX_64 = z.string().regex(/^[0-9a-f]{64}$/);
 
-export const CheckpointSchema = z
+const CheckpointSchema = z
   .object({
     organizationId: z.string(),
     sequence: z.number().int().openapi({ description: "The organization's sequence the chain hash is at" }),
-    chainHash: HEX_64.openapi({ description: 'chain(sequence), lowercase hex: SHA-256 of chain(sequence-1) ‖ contentHash(sequence), chain(0) = 32 zero bytes' }),
+    chainHash: HEX_64.openapi({
+      description: 'chain(sequence), lowercase hex: SHA-256 of chain(sequence-1) ‖ contentHash(sequence), chain(0) = 32 zero bytes',
+    }),
     time: z.string().openapi({ description: 'When it was signed (RFC 3339 UTC, milliseconds)', example: '2026-11-24T11:00:00.123Z' }),
     previousCheckpoint: z
       .object({ sequence: z.number().int(), chainHash: HEX_64 })

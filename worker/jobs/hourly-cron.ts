@@ -6,7 +6,7 @@ import { ChainBrokenError, createCheckpoint, organizationsDueForCheckpoint } fro
 export const HOURLY_CRON = '0 * * * *';
 
 /** Events read per hourly run over all shards: what is left is signed by the next runs (docs/INTEGRITY.md). */
-export const HOURLY_CHECKPOINT_EVENTS = 500_000;
+const HOURLY_CHECKPOINT_EVENTS = 500_000;
 
 export interface HourlyReport {
   checkpoints: number;

@@ -14,7 +14,7 @@ const HEX_64 = /^[0-9a-f]{64}$/;
 const RFC3339_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** A finding, with the sequence it concerns when there is one. */
-export interface CheckpointProblem {
+interface CheckpointProblem {
   sequence: number | null;
   message: string;
 }
@@ -35,13 +35,14 @@ function parseLink(value: unknown): CheckpointLink | null | string {
 }
 
 /** A checkpoint as JSON → the checkpoint, or why it is not one. */
-export function parseCheckpoint(value: unknown): Checkpoint | string {
+function parseCheckpoint(value: unknown): Checkpoint | string {
   if (!isObject(value)) return `not an object: ${describeValue(value)}`;
   const { organizationId, sequence, chainHash, time, signature } = value;
   if (typeof organizationId !== 'string' || organizationId.length === 0) return 'organizationId is not a non-empty string';
   if (!isSequence(sequence)) return `sequence is not a non-negative integer: ${describeValue(sequence)}`;
   if (typeof chainHash !== 'string' || !HEX_64.test(chainHash)) return 'chainHash is not 64 lowercase hex digits';
-  if (typeof time !== 'string' || !RFC3339_UTC_MS.test(time) || Number.isNaN(Date.parse(time))) return 'time is not RFC 3339 UTC with milliseconds';
+  if (typeof time !== 'string' || !RFC3339_UTC_MS.test(time) || Number.isNaN(Date.parse(time)))
+    return 'time is not RFC 3339 UTC with milliseconds';
   if (typeof signature !== 'string') return 'signature is not a string';
   const previousCheckpoint = parseLink(value.previousCheckpoint);
   if (typeof previousCheckpoint === 'string') return previousCheckpoint;
@@ -54,7 +55,7 @@ export async function checkpointVerificationKey(publicKeyPem: string): Promise<C
 }
 
 /** Whether the checkpoint's signature is a valid Ed25519 signature of its canonical bytes under `key`. */
-export async function checkpointSignatureValid(checkpoint: Checkpoint, key: CryptoKey): Promise<boolean> {
+async function checkpointSignatureValid(checkpoint: Checkpoint, key: CryptoKey): Promise<boolean> {
   const signature = base64ToBytes(checkpoint.signature);
   if (signature === null || signature.length !== 64) return false;
   try {
@@ -115,4 +116,3 @@ function linksTo(checkpoint: Checkpoint, previous: CheckpointLink): boolean {
 function describeLink(link: CheckpointLink | null): string {
   return link ? `sequence ${link.sequence}, chain ${link.chainHash.slice(0, 12)}…` : 'none';
 }
-

@@ -116,7 +116,9 @@ export class StreamChainCheck {
       first = this.#problem.sequence;
     } else if (this.#lastCheckpoint !== null && (this.#previousSequence ?? 0) < this.#lastCheckpoint) {
       const next = (this.#previousSequence ?? 0) + 1;
-      problems.push(`the copy ends at sequence ${next - 1}, but a signed checkpoint proves events through ${this.#lastCheckpoint}: sequence ${next} is missing`);
+      problems.push(
+        `the copy ends at sequence ${next - 1}, but a signed checkpoint proves events through ${this.#lastCheckpoint}: sequence ${next} is missing`,
+      );
       first = next;
     } else if (this.#lastCheckpoint === null) {
       problems.push('no checkpoint to compare the chain with');

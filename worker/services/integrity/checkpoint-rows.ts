@@ -13,7 +13,9 @@ export function toCheckpoint(row: CheckpointRow): Checkpoint {
     chainHash: row.chainHash,
     time: new Date(row.time).toISOString(),
     previousCheckpoint:
-      row.previousSequence === null || row.previousChainHash === null ? null : { sequence: row.previousSequence, chainHash: row.previousChainHash },
+      row.previousSequence === null || row.previousChainHash === null
+        ? null
+        : { sequence: row.previousSequence, chainHash: row.previousChainHash },
     signature: row.signature,
   };
 }

@@ -20,7 +20,13 @@ export async function checkpointCoversRange(
   const [highest] = await deps.db
     .select({ sequence: max(auditEvents.sequence) })
     .from(auditEvents)
-    .where(and(eq(auditEvents.orgKey, orgKey(organizationId)), gte(auditEvents.timestamp, range.startMs), lt(auditEvents.timestamp, range.endMs)));
+    .where(
+      and(
+        eq(auditEvents.orgKey, orgKey(organizationId)),
+        gte(auditEvents.timestamp, range.startMs),
+        lt(auditEvents.timestamp, range.endMs),
+      ),
+    );
   const sequence = highest?.sequence ?? null;
   if (sequence === null) return null;
   const latest = await latestCheckpoint(deps.db, organizationId);

@@ -5,7 +5,7 @@
  */
 export { ChainBrokenError } from './chain-walk.ts';
 export { listCheckpoints } from './checkpoint-rows.ts';
-export { chainHashAt, createCheckpoint, type IntegrityDeps } from './create-checkpoint.ts';
 export { checkpointCoversRange } from './coverage.ts';
+export { chainHashAt, createCheckpoint } from './create-checkpoint.ts';
 export { organizationsDueForCheckpoint } from './due.ts';
 export { requestCheckpoint } from './request.ts';

@@ -7,7 +7,7 @@ import { latestCheckpoint, toCheckpoint } from './checkpoint-rows.ts';
 import { createCheckpoint, type IntegrityDeps } from './create-checkpoint.ts';
 
 /** An organization gets at most one checkpoint on request per this many milliseconds. */
-export const CHECKPOINT_REQUEST_INTERVAL_MS = 60_000;
+const CHECKPOINT_REQUEST_INTERVAL_MS = 60_000;
 
 /**
  * POST …/audit-log-checkpoints. Nothing stored since the latest checkpoint: that one, unchanged
