@@ -254,4 +254,25 @@ describe('log stream delivery: in order, in batches, from the checkpoint', () =>
     expect((await deliveries(org, stream.id))[0]?.error).toMatch(/^redirects are not followed/);
     expect(await received(target.name)).toEqual([]);
   });
+
+  it('new events never cut a failing destination’s backoff short: a request a second at most while it fails, not one per write', async () => {
+    const org = await createOrg('lsd-backoff');
+    // Each refusal takes 400 ms, so most writes wake the stream while a run is under way.
+    const receiver = await hook({ behaviour: { kind: 'slow', ms: 400, status: 503 } });
+    const stream = await httpsStream(org, receiver);
+    const started = Date.now();
+    // A write every 100 ms for 3 s: each one wakes the stream.
+    for (let index = 0; Date.now() - started < 3000; index += 1) {
+      await ingestMany(org, 1, index);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    const attempts = (await received(receiver.name)).map((request) => request.at);
+    // Backoff of at least 1 s after each 400 ms refusal (docs/STREAMS.md, "Delivery"): about 3 tries
+    // in 3 s; back to back, one right after another, would be ~7.
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    expect(attempts.length).toBeLessThanOrEqual(4);
+    for (let index = 1; index < attempts.length; index += 1)
+      expect((attempts[index] ?? 0) - (attempts[index - 1] ?? 0)).toBeGreaterThanOrEqual(1300);
+    expect((await getStream(org, stream.id)).state).toBe('error');
+  });
 });

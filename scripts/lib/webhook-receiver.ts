@@ -19,7 +19,8 @@ type HookBehaviour =
   | { kind: 'status'; status: number; retryAfter?: string; location?: string }
   /** 200 with a body of `bytes` bytes and many headers. */
   | { kind: 'large'; bytes: number }
-  | { kind: 'slow'; ms: number };
+  /** Answers after `ms`, with `status` (default 200). */
+  | { kind: 'slow'; ms: number; status?: number };
 
 export interface HookSetup {
   secret: string;
@@ -91,6 +92,10 @@ function answer(hook: Hook, eventId: string, response: ServerResponse): number {
     if (behaviour.retryAfter !== undefined) headers['retry-after'] = behaviour.retryAfter;
     if (behaviour.location !== undefined) headers.location = behaviour.location;
     response.writeHead(behaviour.status, headers).end(`status ${behaviour.status}`);
+    return behaviour.status;
+  }
+  if (behaviour.kind === 'slow' && behaviour.status !== undefined) {
+    response.writeHead(behaviour.status, { 'content-type': 'text/plain' }).end(`status ${behaviour.status}`);
     return behaviour.status;
   }
   if (behaviour.kind === 'large') {

@@ -32,9 +32,15 @@ export class LogStreamRunner extends DurableObject<WorkerEnv> {
    */
   async wake(streamId: string, retryNow = false): Promise<void> {
     await this.remember(streamId);
+    const now = Date.now();
+    if (retryNow) {
+      // Also read by a run under way, which then does not replace this alarm with its backoff.
+      await this.ctx.storage.put('retryNow', true);
+      await this.ctx.storage.delete('retryAt');
+    } else if (((await this.ctx.storage.get<number>('retryAt')) ?? 0) > now) return;
     const pending = await this.ctx.storage.getAlarm();
     const eventsIdle = (await this.ctx.storage.get<boolean>('eventsIdle')) === true;
-    if (pending === null || ((retryNow || eventsIdle) && pending > Date.now())) await this.ctx.storage.setAlarm(Date.now());
+    if (pending === null || ((retryNow || eventsIdle) && pending > now)) await this.ctx.storage.setAlarm(now);
   }
 
   /** Keeps a new archive revision to copy (exportArchives) until it is copied, and starts a run. */
@@ -47,34 +53,40 @@ export class LogStreamRunner extends DurableObject<WorkerEnv> {
   override async alarm(): Promise<void> {
     const streamId = await this.ctx.storage.get<string>('streamId');
     if (!streamId) return;
-    const eventsAt = await this.deliverEvents(streamId);
+    await this.ctx.storage.delete('retryNow');
+    const events = await this.deliverEvents(streamId);
     // A deleted stream's object keeps nothing, pending archive copies included.
-    if (eventsAt === 'gone') {
+    if (events === 'gone') {
       await this.ctx.storage.deleteAll();
       return;
     }
     const exportAt = await this.copyOneArchive(streamId);
-    if ((await this.ctx.storage.get<boolean>('eventsIdle')) !== (eventsAt === null))
-      await this.ctx.storage.put('eventsIdle', eventsAt === null);
-    // A wake during the run set an alarm already (now): keep the earlier of the two.
-    const next = earlier(eventsAt, exportAt);
-    if (next !== null) {
-      const pending = await this.ctx.storage.getAlarm();
-      if (pending === null || pending > next) await this.ctx.storage.setAlarm(next);
-    }
+    if ((await this.ctx.storage.get<boolean>('eventsIdle')) !== (events.at === null))
+      await this.ctx.storage.put('eventsIdle', events.at === null);
+    const next = earlier(events.at, exportAt);
+    // A failing destination waits its backoff even if new events woke the stream during the run
+    // (getAlarm() is null while an alarm runs, so such a wake set one for now); only a retryNow
+    // wake (a changed configuration, a test batch that got through) cuts it short.
+    const backoff = events.failing && !(await this.ctx.storage.get<boolean>('retryNow'));
+    if (backoff && events.at !== null) await this.ctx.storage.put('retryAt', events.at);
+    else await this.ctx.storage.delete('retryAt');
+    if (next === null) return;
+    const pending = await this.ctx.storage.getAlarm();
+    if (backoff || pending === null || pending > next) await this.ctx.storage.setAlarm(next);
   }
 
-  /** When to deliver again (null: when woken), or 'gone': the stream was deleted. */
-  private async deliverEvents(streamId: string): Promise<number | null | 'gone'> {
+  /** When to deliver again (null: when woken) and whether that is a failing destination's backoff; 'gone': the stream was deleted. */
+  private async deliverEvents(streamId: string): Promise<{ at: number | null; failing: boolean } | 'gone'> {
     const started = Date.now();
     try {
       readConfig(this.env);
       const result = await runStream(streamRunDeps(this.env), streamId);
       if (result.requests > 0 || result.state !== 'active') log({ streamId, ...result, ms: Date.now() - started });
-      return result.state === 'gone' ? 'gone' : result.nextAt;
+      if (result.state === 'gone') return 'gone';
+      return { at: result.nextAt, failing: result.state === 'error' };
     } catch (error) {
       failed('log-stream', streamId, error);
-      return Date.now() + MACHINERY_RETRY_MS;
+      return { at: Date.now() + MACHINERY_RETRY_MS, failing: true };
     }
   }
 
