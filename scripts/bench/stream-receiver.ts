@@ -8,7 +8,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 
-export interface StreamReceiverStats {
+interface StreamReceiverStats {
   requests: number;
   /** Requests answered 503 while the stream was down. */
   refused: number;
@@ -19,6 +19,12 @@ export interface StreamReceiverStats {
   badSignatures: number;
   /** Lines that were not JSON objects with a string id. */
   malformed: number;
+  /** Milliseconds from a request's headers to its last body byte, summed and at most (the sender's upload). */
+  uploadMs: number;
+  maxUploadMs: number;
+  /** Requests whose headers arrived but whose body never completed (the sender gave up), and how long after their headers. */
+  aborted: number;
+  abortedAfterMs: number[];
 }
 
 export interface StreamReceiver {
@@ -77,14 +83,37 @@ export async function startStreamReceiver(secret: string): Promise<StreamReceive
   const streamOf = (name: string): Stream => {
     let stream = streams.get(name);
     if (!stream) {
-      const stats = { requests: 0, refused: 0, events: 0, duplicates: 0, badSignatures: 0, malformed: 0 };
+      const stats = {
+        requests: 0,
+        refused: 0,
+        events: 0,
+        duplicates: 0,
+        badSignatures: 0,
+        malformed: 0,
+        uploadMs: 0,
+        maxUploadMs: 0,
+        aborted: 0,
+        abortedAfterMs: [],
+      };
       stream = { down: false, arrivals: new Map(), stats };
       streams.set(name, stream);
     }
     return stream;
   };
   const server = createServer(async (request, response) => {
-    const body = await readBody(request);
+    const began = Date.now();
+    let body: Buffer;
+    try {
+      body = await readBody(request);
+    } catch {
+      // The engine gave up on the request (its 10 s timeout) while sending: nothing arrived.
+      const stream = streams.get(/^\/streams\/([\w.-]+)$/.exec(request.url ?? '')?.[1] ?? '');
+      if (stream) {
+        stream.stats.aborted += 1;
+        stream.stats.abortedAfterMs.push(Date.now() - began);
+      }
+      return;
+    }
     const at = Date.now();
     const name = /^\/streams\/([\w.-]+)$/.exec(request.url ?? '')?.[1];
     if (!name || request.method !== 'POST') {
@@ -93,6 +122,8 @@ export async function startStreamReceiver(secret: string): Promise<StreamReceive
     }
     const stream = streamOf(name);
     stream.stats.requests += 1;
+    stream.stats.uploadMs += at - began;
+    stream.stats.maxUploadMs = Math.max(stream.stats.maxUploadMs, at - began);
     if (stream.down) {
       stream.stats.refused += 1;
       response.writeHead(503, { 'content-type': 'text/plain' }).end('down for the benchmark');
@@ -115,7 +146,7 @@ export async function startStreamReceiver(secret: string): Promise<StreamReceive
       streamOf(name).down = down;
     },
     arrivals: (name) => streamOf(name).arrivals,
-    stats: (name) => ({ ...streamOf(name).stats }),
+    stats: (name) => ({ ...streamOf(name).stats, abortedAfterMs: [...streamOf(name).stats.abortedAfterMs] }),
     stop: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();

@@ -4,6 +4,7 @@
  * receiver, and the engine's own account of its work (the delivery history and its run log).
  */
 import type { LogStream, LogStreamDelivery } from '../../../worker/contract/log-streams.ts';
+import { retryDelayMs } from '../../../worker/streams/delivery-policy.ts';
 import type { BenchOrg } from '../dataset.ts';
 import { type BenchRow, ingestShape } from '../rows.ts';
 import type { BenchServer } from '../server.ts';
@@ -114,6 +115,31 @@ export function timeSplit(rows: LogStreamDelivery[], from: number, to: number) {
     meanRequestMs: inWindow.length > 0 ? requestMs / inWindow.length : 0,
     wallMs: to - from,
   };
+}
+
+/**
+ * How a failing streak was retried, from the history rows (oldest first): each retry's wait (end
+ * of the failed request → start of the next) beside what the engine's policy allows at that point
+ * (streams/delivery-policy.ts#retryDelayMs, no Retry-After). `early` counts retries sent sooner
+ * than the policy's delay (50 ms of slack for the engine's own bookkeeping).
+ */
+export function retryWaits(rows: LogStreamDelivery[]): { retries: number; early: number; timeouts: number; shortestMs: number } {
+  const result = { retries: 0, early: 0, timeouts: 0, shortestMs: Number.POSITIVE_INFINITY };
+  let failingSince: number | null = null;
+  let previous: LogStreamDelivery | null = null;
+  for (const row of rows) {
+    if (previous && !previous.ok && failingSince !== null) {
+      const ended = Date.parse(previous.endTime);
+      const wait = Date.parse(row.startTime) - ended;
+      result.retries += 1;
+      result.shortestMs = Math.min(result.shortestMs, wait);
+      if (wait + 50 < retryDelayMs(failingSince, ended, null)) result.early += 1;
+    }
+    if (!row.ok && row.error.startsWith('timed out')) result.timeouts += 1;
+    failingSince = row.ok ? null : (failingSince ?? Date.parse(row.startTime));
+    previous = row;
+  }
+  return result;
 }
 
 export interface RunLine {

@@ -3,12 +3,16 @@ import type { WebhookReceiver } from '../../lib/webhook-receiver.ts';
 import { type BenchRun, DAY } from '../bench-run.ts';
 import type { BenchOrg } from '../dataset.ts';
 import type { Inspector } from '../inspector.ts';
+import type { Figure } from '../measure.ts';
 import { benchRows } from '../rows.ts';
 import type { BenchServer } from '../server.ts';
 import type { StreamReceiver } from '../stream-receiver.ts';
 import { ingestAll, untilArrived } from './streams-api.ts';
 
 export const SECTION = 'Streams';
+
+/** A figure before its ratio (BenchRun.add works it out). */
+export type FigureEntry = Omit<Figure, 'ratio'>;
 
 export interface StreamsBench {
   run: BenchRun;

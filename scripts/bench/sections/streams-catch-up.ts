@@ -10,7 +10,7 @@ import type { LogStream } from '../../../worker/contract/log-streams.ts';
 import { log } from '../bench-run.ts';
 import type { BenchOrg } from '../dataset.ts';
 import { type HeapSampled, withHeapSampling } from '../inspector.ts';
-import { type Figure, round } from '../measure.ts';
+import { round } from '../measure.ts';
 import {
   call,
   createHttpsStream,
@@ -18,12 +18,13 @@ import {
   firstArrival,
   httpsStreamBody,
   ingestAll,
+  retryWaits,
   runLines,
   streamsPath,
   timeSplit,
   untilArrived,
 } from './streams-api.ts';
-import { freshRows, SECTION, type StreamsBench, warmUp } from './streams-bench.ts';
+import { type FigureEntry, freshRows, SECTION, type StreamsBench, warmUp } from './streams-bench.ts';
 
 const MiB = 1024 ** 2;
 const HEAP_GOAL_MIB = 48;
@@ -39,7 +40,10 @@ async function streamNow(bench: StreamsBench, org: BenchOrg, id: string): Promis
   return ((await (await call(bench.server, org, 'GET', `${streamsPath(org)}/${id}`)).json()) as { stream: LogStream }).stream;
 }
 
-export async function catchUpFigures(bench: StreamsBench, options: { org: BenchOrg; name: string; retryNow: boolean }): Promise<Figure[]> {
+export async function catchUpFigures(
+  bench: StreamsBench,
+  options: { org: BenchOrg; name: string; retryNow: boolean },
+): Promise<FigureEntry[]> {
   const { server, receiver, events } = bench;
   const { org, name, retryNow } = options;
   const stream = await createHttpsStream(server, org, name, receiver.urlOf(name));
@@ -65,12 +69,14 @@ export async function catchUpFigures(bench: StreamsBench, options: { org: BenchO
   const { recovered, last } = heap ? heap.result : await recover();
   const catchUpMs = last - recovered;
   const firstMs = firstArrival(receiver.arrivals(name), ids) - recovered;
-  const split = timeSplit(await deliveryHistory(server, org, stream.id), recovered + firstMs, last);
+  const history = await deliveryHistory(server, org, stream.id);
+  const split = timeSplit(history, recovered + firstMs, last);
+  const waits = retryWaits(history);
   const retries = runLines(server.logs, stream.id).filter((line) => line.state === 'error').length;
   const stats = receiver.stats(name);
   log(`streams: ${name} caught up in ${round(catchUpMs / 1000)} s (first event ${round(firstMs / 1000)} s after recovery)`);
   const failingFor = round((recovered - (failing.failingSince ? Date.parse(failing.failingSince) : recovered)) / 1000);
-  const catchUp: Figure = {
+  const catchUp: FigureEntry = {
     section: SECTION,
     name: retryNow
       ? `catch-up of ${events.toLocaleString('en')} events WITH a PUT of the stream at recovery (operator's retry now; not the engine's own figure)`
@@ -81,12 +87,12 @@ export async function catchUpFigures(bench: StreamsBench, options: { org: BenchO
     baseline: ingestMs / 1000,
     goal: '≤ 1.5×',
     pass: catchUpMs <= 1.5 * ingestMs,
-    note: `first event ${round(firstMs / 1000)} s after recovery (stream failing for about ${failingFor} s, ${stats.refused} requests answered 503, ${retries} failed runs logged), then ${round((last - recovered - firstMs) / 1000)} s of delivery at ${Math.round(events / ((last - recovered - firstMs) / 1000))} events/s: ${split.requests} requests, ${Math.round((100 * split.requestMs) / Math.max(1, split.wallMs))}% of that time in requests; ${stats.duplicates} duplicates, ${stats.badSignatures} bad signatures`,
+    note: `first event ${round(firstMs / 1000)} s after recovery (stream failing for about ${failingFor} s; ${stats.refused} requests answered 503, ${waits.timeouts} timed out; ${waits.early} of ${waits.retries} retries sent sooner than the backoff allows, shortest wait ${waits.shortestMs} ms; ${retries} failed runs logged), then ${round((last - recovered - firstMs) / 1000)} s of delivery at ${Math.round(events / ((last - recovered - firstMs) / 1000))} events/s: ${split.requests} requests, ${Math.round((100 * split.requestMs) / Math.max(1, split.wallMs))}% of that time in requests; ${stats.duplicates} duplicates, ${stats.badSignatures} bad signatures`,
   };
   return heap ? [catchUp, heapFigure(heap, events)] : [catchUp];
 }
 
-function heapFigure(heap: HeapSampled<Recovery>, events: number): Figure {
+function heapFigure(heap: HeapSampled<Recovery>, events: number): FigureEntry {
   const mib = (bytes: number) => bytes / MiB;
   return {
     section: SECTION,

@@ -11,15 +11,26 @@
  * 4. the isolate's heap while the stream catches up, beside its idle heap.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { startWebhookReceiver } from '../../lib/webhook-receiver.ts';
 import { type BenchRun, freshDir, log } from '../bench-run.ts';
 import { DatasetWriter } from '../dataset.ts';
 import { connectInspector } from '../isolate-heap.ts';
-import { type Figure, percentile, round } from '../measure.ts';
+import { percentile, round } from '../measure.ts';
 import { applyMigrations, type BenchServer, startServer } from '../server.ts';
 import { startStreamReceiver } from '../stream-receiver.ts';
-import { call, createHttpsStream, deliveryHistory, ingestAll, runLines, STREAM_SECRET, timeSplit, untilArrived } from './streams-api.ts';
-import { freshRows, SECTION, type StreamsBench, warmUp, webhookArrivals } from './streams-bench.ts';
+import {
+  call,
+  createHttpsStream,
+  deliveryHistory,
+  ingestAll,
+  retryWaits,
+  runLines,
+  STREAM_SECRET,
+  timeSplit,
+  untilArrived,
+} from './streams-api.ts';
+import { type FigureEntry, freshRows, SECTION, type StreamsBench, warmUp, webhookArrivals } from './streams-bench.ts';
 import { catchUpFigures } from './streams-catch-up.ts';
 
 const PORT = 8798;
@@ -31,7 +42,7 @@ const LATENCY_INTERVAL_MS = 250;
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** One measurement: its figures are added as soon as it is done; a failure is a note and the next one runs. */
-async function stage(run: BenchRun, name: string, measure: () => Promise<Figure[]>): Promise<void> {
+async function stage(run: BenchRun, name: string, measure: () => Promise<FigureEntry[]>): Promise<void> {
   try {
     for (const entry of await measure()) run.add(entry);
   } catch (error) {
@@ -54,6 +65,9 @@ export async function streamsSection(run: BenchRun): Promise<void> {
   const receiver = await startStreamReceiver(STREAM_SECRET);
   const hooks = await startWebhookReceiver();
   let server: BenchServer | null = null;
+  // The machine may be shared: the report says how loaded it was while the figures were taken.
+  const load: number[] = [];
+  const loadTimer = setInterval(() => load.push(loadavg()[0] ?? 0), 5000);
   try {
     server = await startServer(dir, PORT, 'wrangler.toml', {
       vars: { WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'), ALLOW_INSECURE_WEBHOOKS: 'true' },
@@ -70,6 +84,11 @@ export async function streamsSection(run: BenchRun): Promise<void> {
   } catch (error) {
     run.failed(SECTION, error);
   } finally {
+    clearInterval(loadTimer);
+    const mean = load.reduce((sum, value) => sum + value, 0) / Math.max(1, load.length);
+    run.notes.push(
+      `Streams: 1-minute load average during the section mean ${mean.toFixed(1)}, max ${Math.max(0, ...load).toFixed(1)} on ${availableParallelism()} cores (the machine is shared; the receiver runs in the bench's own Node process beside the ingest clients).`,
+    );
     await server?.stop();
     await receiver.stop();
     await hooks.stop();
@@ -77,7 +96,7 @@ export async function streamsSection(run: BenchRun): Promise<void> {
 }
 
 /** The same ingest into an organization without a stream, then into one with an active stream, delivered. */
-async function throughput(bench: StreamsBench): Promise<Figure[]> {
+async function throughput(bench: StreamsBench): Promise<FigureEntry[]> {
   const { server, receiver, orgs, events } = bench;
   const plain = await ingestAll(server, orgs.plain, freshRows(bench, orgs.plain, events));
   log(`streams: ingest without a stream ${Math.round(plain.rate)} events/s`);
@@ -89,7 +108,12 @@ async function throughput(bench: StreamsBench): Promise<Figure[]> {
   log(`streams: ingest with an active stream ${Math.round(timing.rate)} events/s; waiting for delivery`);
   const last = await untilArrived(() => receiver.arrivals('live'), ids, DELIVERY_TIMEOUT_MS, 'live stream');
   const deliveryRate = events / ((last - timing.firstCommit) / 1000);
-  const split = timeSplit(await deliveryHistory(server, orgs.live, stream.id), timing.firstCommit, last);
+  const history = await deliveryHistory(server, orgs.live, stream.id);
+  const split = timeSplit(history, timing.firstCommit, last);
+  const retries = retryWaits(history);
+  const arrivals = receiver.arrivals('live');
+  const duringIngest = ids.filter((id) => (arrivals.get(id) as number) <= timing.lastCommit).length;
+  const afterRate = (events - duringIngest) / Math.max(0.001, (last - timing.lastCommit) / 1000);
   const runs = runLines(server.logs, stream.id).filter((line) => line.requests > 0).length;
   const stats = receiver.stats('live');
   log(
@@ -106,7 +130,7 @@ async function throughput(bench: StreamsBench): Promise<Figure[]> {
       baseline: timing.rate,
       goal: '≥ 1.0×',
       pass: deliveryRate >= timing.rate,
-      note: `last event ${round((last - timing.lastCommit) / 1000)} s after the last commit; ${split.requests} requests (${split.failed} failed) of ${Math.round(split.meanEvents)} events / ${round(split.meanBytes / 1024)} KiB on average, ${round(split.meanRequestMs)} ms each: ${Math.round((100 * split.requestMs) / split.wallMs)}% of the wall time in requests, the rest in the engine (D1 page read, encode + sign, history row, checkpoint) and waiting to run; ${runs} alarm runs; ${stats.duplicates} duplicates, ${stats.badSignatures} bad signatures`,
+      note: `${duringIngest.toLocaleString('en')} events delivered while the ingest ran, the other ${(events - duringIngest).toLocaleString('en')} in the ${round((last - timing.lastCommit) / 1000)} s after the last commit (${Math.round(afterRate)} events/s); ${split.requests} requests (${split.failed} failed, ${retries.timeouts} of them the 10 s timeout) of ${Math.round(split.meanEvents)} events / ${round(split.meanBytes / 1024)} KiB on average, ${round(split.meanRequestMs)} ms each, ${Math.round((100 * split.requestMs) / split.wallMs)}% of the wall time in requests; the receiver saw bodies take ${round(stats.uploadMs / Math.max(1, stats.requests))} ms on average to arrive (max ${stats.maxUploadMs} ms), and ${stats.aborted} bodies cut off by the sender (${stats.abortedAfterMs.map((ms) => `${round(ms / 1000)} s`).join(', ') || 'none'} after their headers); ${runs} alarm runs; ${stats.duplicates} duplicates, ${stats.badSignatures} bad signatures`,
     },
     {
       section: SECTION,
@@ -122,7 +146,7 @@ async function throughput(bench: StreamsBench): Promise<Figure[]> {
 }
 
 /** Single events at a steady rate to an organization with a stream and a webhook: each event's time to each. */
-async function latency(bench: StreamsBench): Promise<Figure[]> {
+async function latency(bench: StreamsBench): Promise<FigureEntry[]> {
   const { server, receiver, hooks, orgs, latencySamples } = bench;
   const org = orgs.latency;
   await createHttpsStream(server, org, 'latency', receiver.urlOf('latency'));
