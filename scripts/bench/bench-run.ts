@@ -27,6 +27,8 @@ export interface BenchOptions {
   reuse: boolean;
   sizes: BenchSizes;
   webhookSizes: { events: number; latencySamples: number };
+  /** Events of the streams section's throughput and catch-up runs, and its latency samples. */
+  streamSizes: { events: number; latencySamples: number };
 }
 
 export const log = (line: string) => console.log(`[bench] ${line}`);

@@ -1,7 +1,7 @@
 /** The command line of `npm run bench`. */
 import type { BenchOptions } from './bench-run.ts';
 
-const SECTIONS = ['ingest', 'query', 'export', 'archive', 'dashboard', 'webhooks', 'sign-in'];
+const SECTIONS = ['ingest', 'query', 'export', 'archive', 'dashboard', 'webhooks', 'streams', 'sign-in'];
 
 export const USAGE = `npm run bench [-- options]
 
@@ -26,5 +26,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
       ? { big: 100_000, others: 100_000, weekSmall: 20_000, weekLarge: 100_000, ingest: 20_000, repeat: 15 }
       : { big: 1_000_000, others: 1_000_000, weekSmall: 100_000, weekLarge: 1_000_000, ingest: 100_000, repeat: 40 },
     webhookSizes: quick ? { events: 2_000, latencySamples: 20 } : { events: 10_000, latencySamples: 50 },
+    streamSizes: quick ? { events: 10_000, latencySamples: 40 } : { events: 100_000, latencySamples: 100 },
   };
 }

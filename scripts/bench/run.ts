@@ -17,6 +17,7 @@ import { exportSection } from './sections/export.ts';
 import { ingestSection } from './sections/ingest.ts';
 import { querySection } from './sections/query.ts';
 import { signInSection } from './sections/sign-in.ts';
+import { streamsSection } from './sections/streams.ts';
 import { webhooksSection } from './sections/webhooks.ts';
 
 const options = parseBenchOptions(process.argv.slice(2));
@@ -35,6 +36,7 @@ try {
   if (data && run.wanted('archive')) await archiveSection(run, data);
   if (data && run.wanted('dashboard')) await dashboardSection(run, data);
   if (run.wanted('webhooks')) await webhooksSection(run);
+  if (run.wanted('streams')) await streamsSection(run);
   if (run.wanted('sign-in')) await signInSection(run);
 } finally {
   writeReport(run);

@@ -95,9 +95,11 @@ export async function startServer(
     for (const pid of processes.filter((candidate) => existsSync(`/proc/${candidate}`))) process.kill(pid, 'SIGKILL');
   };
   // A runtime that never came up (e.g. under a heap cap too small for it) must not keep the port.
+  // Its last lines say why (e.g. web/build missing: `npm run build:web` first).
   await waitForServer(`${url}/api/v1/me`, 90_000).catch(async (error: unknown) => {
     await stop();
-    throw error;
+    const why = logs.slice(-5).join(' | ');
+    throw new Error(`${error instanceof Error ? error.message : String(error)}${why ? `; wrangler said: ${why}` : ''}`);
   });
   return {
     url,
