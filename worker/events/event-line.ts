@@ -46,7 +46,7 @@ export function eventLineWriter(organizationId: string): (row: EventColumns) => 
       `"details":{"message":${quoteOrEmpty(row.detailsMessage)},"patch":${quoteOrEmpty(row.detailsPatch)},"actionType":${quoteOrEmpty(row.detailsActionType)}${details},` +
       `"count":1,"lastOccurredTimestamp":"${time}","source":${quote(row.source)},` +
       `"sourceKeyId":${row.sourceKeyId === null ? 'null' : quote(row.sourceKeyId)},` +
-      `"credential":${credential(row)},"sequence":${row.sequence}}`
+      `"credential":${credential(row)},"sequence":${row.sequence},"contentHash":"${toEvent(organizationId, row).contentHash}"}`
     );
   };
 }
