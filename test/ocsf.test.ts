@@ -170,7 +170,7 @@ const SYNC_CONTENT = {
   details: { message: 'Synced to 4f2a1c9', patch: '', actionType: 'sync', revision: '4f2a1c9' },
   count: 1,
   lastOccurredTimestamp: '2026-11-24T10:15:30.123Z',
-  source: 'ingest',
+  source: 'ingest' as const,
   sourceKeyId: 'key_1',
   credential: { type: 'api_key' as const, id: 'key_1' },
   sequence: 4711,

@@ -21,7 +21,7 @@ export function event(organizationId: string, sequence: number, message = `event
     details: { message, patch: '', actionType: 'sync' },
     count: 1,
     lastOccurredTimestamp: '2026-11-24T10:15:30.123Z',
-    source: 'ingest',
+    source: 'ingest' as const,
     sourceKeyId: null,
     credential: null,
     sequence,

@@ -34,7 +34,7 @@ function testEvent(organizationId: string, streamName: string, now: number): Aud
     details: { message: `Test batch of log stream ${streamName}`, patch: '', actionType: 'test' },
     count: 1,
     lastOccurredTimestamp: timestamp,
-    source: 'platform',
+    source: 'platform' as const,
     sourceKeyId: null,
     credential: null,
     sequence: 0,
