@@ -105,7 +105,9 @@ describe('contentHash in the ingest answer and on every read path', () => {
     expect(stored.sourceKeyId).toBe(org.ownerKeyId);
     expect(again.hashes[event.id as string]).toBe(stored.contentHash);
     // What the resending key would have been recorded as hashes differently: the answer is the stored event's.
-    expect(contentHashOf({ ...stored, sourceKeyId: writer.id, credential: { type: 'api_key', id: writer.id } })).not.toBe(stored.contentHash);
+    expect(contentHashOf({ ...stored, sourceKeyId: writer.id, credential: { type: 'api_key', id: writer.id } })).not.toBe(
+      stored.contentHash,
+    );
     expect(again.hashes[`new-${org.orgId}`]).toBe(hashesById((await page(org)).items)[`new-${org.orgId}`]);
   });
 

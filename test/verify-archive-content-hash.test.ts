@@ -26,7 +26,9 @@ describe('verifyArchive: contentHash', () => {
     const report = await verifyArchive(await buildArchive({ files: dayFiles(hashedDays()) }));
     expect(report.problems).toEqual([]);
     expect(report.records).toBe(TOTAL_EVENTS);
-    expect(report.checks).toContainEqual(expect.stringMatching(/^2026-11-23\.json: 4 events, .*unique sequences, every contentHash recomputed, one organization$/));
+    expect(report.checks).toContainEqual(
+      expect.stringMatching(/^2026-11-23\.json: 4 events, .*unique sequences, every contentHash recomputed, one organization$/),
+    );
   });
 
   it('names the event and its sequence when a field was changed, even under a manifest and signature made for the changed file', async () => {
