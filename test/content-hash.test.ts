@@ -40,8 +40,14 @@ describe('hash chain', () => {
     let chain = GENESIS_CHAIN_HASH;
     for (const hash of hashes) {
       const input = new Uint8Array(64);
-      input.set(Uint8Array.from(chain.match(/../g) ?? [], (byte) => Number.parseInt(byte, 16)), 0);
-      input.set(Uint8Array.from(hash.match(/../g) ?? [], (byte) => Number.parseInt(byte, 16)), 32);
+      input.set(
+        Uint8Array.from(chain.match(/../g) ?? [], (byte) => Number.parseInt(byte, 16)),
+        0,
+      );
+      input.set(
+        Uint8Array.from(hash.match(/../g) ?? [], (byte) => Number.parseInt(byte, 16)),
+        32,
+      );
       const expected = await webCryptoHex(input);
       chain = nextChainHash(chain, hash);
       expect(chain).toBe(expected);

@@ -76,7 +76,12 @@ describe('an id sent twice in one batch', () => {
     expect(page.totalCount).toBe(1);
     // Sent again (twice, in another batch): both are duplicates, and nothing more is indexed.
     const again = await json<IngestResult>(await ingest(org, { items: [event, event] }), 201);
-    expect(again).toEqual({ accepted: 0, duplicates: 2, ids: [event.id, event.id], hashes: { [event.id as string]: result.hashes[event.id as string] } });
+    expect(again).toEqual({
+      accepted: 0,
+      duplicates: 2,
+      ids: [event.id, event.id],
+      hashes: { [event.id as string]: result.hashes[event.id as string] },
+    });
     expect(await indexEntries(org, word)).toEqual(rows);
     expect(await indexedDocuments(org)).toBe(documents + 2);
   });

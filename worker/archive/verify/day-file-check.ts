@@ -60,7 +60,9 @@ export async function checkDayFile(
   const { sequenced, hashed } = checkEvents(name, dayStart, events, context, problems);
   // Day files built since events carry their contentHash have it on every event; older ones on none.
   if (hashed > 0 && hashed < events.length) {
-    problems.add(`${name}: ${events.length - hashed} of ${events.length} events have no contentHash (a day file has it on every event or on none)`);
+    problems.add(
+      `${name}: ${events.length - hashed} of ${events.length} events have no contentHash (a day file has it on every event or on none)`,
+    );
   }
 
   if (problems.count === 0) {
