@@ -1,5 +1,6 @@
 import { eventLineWriter } from './event-line.ts';
-import { type EventColumns, toEvent } from './event-shape.ts';
+import type { EventColumns } from './event-shape.ts';
+import { rowContentHash } from './row-content-hash.ts';
 
 export const CSV_HEADER = [
   'id',
@@ -74,7 +75,7 @@ export function csvRecord(organizationId: string, row: EventColumns): string {
     row.credentialType,
     row.credentialId,
     String(row.sequence),
-    toEvent(organizationId, row).contentHash,
+    rowContentHash(organizationId, row),
   ]);
 }
 
