@@ -193,8 +193,12 @@ function storedEvents(db: Database, organizationId: string, ids: string[]) {
 }
 type StoredRows = Awaited<ReturnType<typeof storedEvents>>;
 
-/** id → contentHash of the stored event, in the order of the answer's ids. */
+/**
+ * id → contentHash of the stored event, in the order of the answer's ids. Every id is stored (the
+ * read is in the batch that wrote them, or follows a batch that found them all stored); one that
+ * retention removed in between would be left out rather than given a made-up hash.
+ */
 function hashesOf(organizationId: string, ids: string[], rows: StoredRows): Record<string, string> {
   const byId = new Map(rows.map((row) => [row.id, toEvent(organizationId, row).contentHash]));
-  return Object.fromEntries(ids.map((id) => [id, byId.get(id) ?? '']));
+  return Object.fromEntries(ids.flatMap((id) => (byId.has(id) ? [[id, byId.get(id) as string]] : [])));
 }
