@@ -76,6 +76,8 @@ describe('contentHash in the ingest answer and on every read path', () => {
     expect(fromExport.code).toBe(0);
     expect(fromExport.stdout).toBe(events.map((event) => `${event.contentHash} ${event.id}\n`).join(''));
     for (const id of batch.ids) expect(fromExport.stdout).toContain(`${result.hashes[id]} ${id}\n`);
+    // The copy docs/INTEGRITY.md prints is the same program.
+    expect(await pythonContentHash(text, 'docs')).toEqual(fromExport);
 
     const pageText = await (await call(path(org, 'audit-logs?filters.limit=100'), { token: org.ownerKey })).text();
     const fromPage = await pythonContentHash(pageText);

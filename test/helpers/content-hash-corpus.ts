@@ -37,9 +37,12 @@ export function expectOwnHashes(events: readonly AuditEvent[]): void {
 export const hashesById = (events: readonly AuditEvent[]): Record<string, string> =>
   Object.fromEntries(events.map((event) => [event.id, event.contentHash]));
 
-/** scripts/content-hash.py under python3 (test/setup/python-runner.ts) on these bytes. */
-export async function pythonContentHash(input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const response = await fetch(`${env.PYTHON_RUNNER}/content-hash`, { method: 'POST', body: input });
+/** scripts/content-hash.py (or the copy docs/INTEGRITY.md prints) under python3 (test/setup/python-runner.ts) on these bytes. */
+export async function pythonContentHash(
+  input: string,
+  from: 'scripts' | 'docs' = 'scripts',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const response = await fetch(`${env.PYTHON_RUNNER}/content-hash${from === 'docs' ? '?from=docs' : ''}`, { method: 'POST', body: input });
   expect(response.status).toBe(200);
   return response.json();
 }

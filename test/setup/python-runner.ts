@@ -1,10 +1,19 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/content-hash.py', import.meta.url));
+const DOCS = fileURLToPath(new URL('../../docs/INTEGRITY.md', import.meta.url));
+
+/** The script as docs/INTEGRITY.md prints it (its one python block), so the page's copy is tested too. */
+function docsScript(): string {
+  const block = /```python\n([\s\S]*?)```/.exec(readFileSync(DOCS, 'utf8'));
+  if (!block?.[1]) throw new Error('docs/INTEGRITY.md has no python block');
+  return block[1];
+}
 
 interface PythonRun {
   code: number | null;
@@ -12,10 +21,10 @@ interface PythonRun {
   stderr: string;
 }
 
-/** scripts/content-hash.py under the machine's python3, fed `input` on standard input. */
-function runScript(input: Buffer): Promise<PythonRun> {
+/** scripts/content-hash.py (or the copy in the docs) under the machine's python3, fed `input` on standard input. */
+function runScript(input: Buffer, fromDocs: boolean): Promise<PythonRun> {
   return new Promise((resolve) => {
-    const child = spawn('python3', [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('python3', fromDocs ? ['-c', docsScript()] : [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -30,15 +39,16 @@ function runScript(input: Buffer): Promise<PythonRun> {
 
 /**
  * The Python recomputation of contentHash (scripts/content-hash.py, docs/INTEGRITY.md) for tests in
- * workerd, which cannot start a process: they POST the API's bytes to `<base>/content-hash` and get
- * the script's exit code and output back as JSON.
+ * workerd, which cannot start a process: they POST the API's bytes to `<base>/content-hash` (or
+ * `<base>/content-hash?from=docs` for the copy printed in docs/INTEGRITY.md) and get the script's
+ * exit code and output back as JSON.
  */
 export default async function setup(project: TestProject) {
   const server = createServer((request, response) => {
     const body: Buffer[] = [];
     request.on('data', (chunk: Buffer) => body.push(chunk));
     request.on('end', async () => {
-      const run = await runScript(Buffer.concat(body));
+      const run = await runScript(Buffer.concat(body), (request.url ?? '').endsWith('?from=docs'));
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(run));
     });
   });
