@@ -62,6 +62,8 @@ function workerProject(
             SPLUNK_HEC_RECEIVER: inject('splunkHecUrl'),
             DATADOG_RECEIVER: inject('datadogIntakeUrl'),
             S3_RECEIVER: inject('s3Endpoint'),
+            // scripts/content-hash.py run by python3 in this Node process (test/setup/python-runner.ts).
+            PYTHON_RUNNER: inject('pythonRunnerUrl'),
           },
           ...extra,
         },
@@ -72,7 +74,12 @@ function workerProject(
       name,
       include,
       exclude,
-      globalSetup: ['./test/setup/webhook-receiver.ts', './test/setup/oidc-provider.ts', './test/setup/stream-receivers.ts'],
+      globalSetup: [
+        './test/setup/webhook-receiver.ts',
+        './test/setup/oidc-provider.ts',
+        './test/setup/stream-receivers.ts',
+        './test/setup/python-runner.ts',
+      ],
       setupFiles: ['./test/setup/apply-migrations.ts'],
       testTimeout: 30_000,
       hookTimeout: 60_000,

@@ -21,6 +21,8 @@ declare global {
       SPLUNK_HEC_RECEIVER: string;
       DATADOG_RECEIVER: string;
       S3_RECEIVER: string;
+      /** Runs scripts/content-hash.py with python3 on what is POSTed to `<base>/content-hash` (test/setup/python-runner.ts). */
+      PYTHON_RUNNER: string;
     }
     // `exports.default` is the loopback to this Worker's fetch handler.
     interface GlobalProps {

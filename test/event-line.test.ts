@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { contentHashOf } from '../worker/events/content-hash.ts';
 import { eventLineWriter } from '../worker/events/event-line.ts';
 import { type EventColumns, type NewAuditEvent, toColumns, toEvent } from '../worker/events/event-shape.ts';
 import { eventColumnsFromValues } from '../worker/services/event-store/event-columns.ts';
@@ -96,6 +97,32 @@ describe('an event line written straight from its row', () => {
       sequence: 1,
     });
     expect(line).toContain('"details":{"2":"two","10":"ten","message":"m","patch":"","actionType":"","zeta":"z"}');
+  });
+
+  it('hashes a row holding a lone surrogate (never one read from D1) as D1 would store it, with U+FFFD', () => {
+    const row = (message: string, extra: string): EventColumns => ({
+      ...toColumns({
+        id: 'evt_lone',
+        instanceId: null,
+        timestamp: 1_763_251_200_123,
+        action: 'update',
+        actor: { type: 'user', id: 'alice' },
+        object: { type: 'argocd_application', id: { name: 'app' } },
+        details: { message, note: extra },
+        source: 'ingest',
+        sourceKeyId: null,
+        credential: null,
+      }),
+      source: 'ingest',
+      sourceKeyId: null,
+      credentialType: null,
+      credentialId: null,
+      sequence: 1,
+    });
+    const stored = toEvent('org_line', row('a\ufffdb', 'x\ufffd'));
+    expect(stored.contentHash).toBe(contentHashOf(stored));
+    expect(toEvent('org_line', row('a\ud800b', 'x\udc00')).contentHash).toBe(stored.contentHash);
+    expect(JSON.parse(eventLineWriter('org_line')(row('a\ud800b', 'x\udc00'))).contentHash).toBe(stored.contentHash);
   });
 
   it('equals the API shape for rows read back from D1 (both sources, extension fields, extras)', async () => {

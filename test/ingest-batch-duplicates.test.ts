@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { IngestResult } from '../worker/contract/index.ts';
 import { searchMatch } from '../worker/events/search-text.ts';
 import { call, createOrg, expectProblem, json, type TestOrg, unique } from './helpers/api.ts';
-import { makeEvent } from './helpers/events.ts';
+import { HEX64, makeEvent } from './helpers/events.ts';
 import { eventsD1 } from './helpers/shards.ts';
 
 const ingest = (org: TestOrg, body: unknown) =>
@@ -59,7 +59,12 @@ describe('an id sent twice in one batch', () => {
     const other = makeEvent(2, { id: unique('other') });
     const documents = await indexedDocuments(org);
     const result = await json<IngestResult>(await ingest(org, { items: [event, other, event] }), 201);
-    expect(result).toEqual({ accepted: 2, duplicates: 1, ids: [event.id, other.id, event.id] });
+    expect(result).toEqual({
+      accepted: 2,
+      duplicates: 1,
+      ids: [event.id, other.id, event.id],
+      hashes: { [event.id as string]: expect.stringMatching(HEX64), [other.id as string]: expect.stringMatching(HEX64) },
+    });
     const rows = await storedRows(org, event.id as string);
     expect(rows).toHaveLength(1);
     expect(await indexEntries(org, word)).toEqual(rows);
@@ -71,7 +76,12 @@ describe('an id sent twice in one batch', () => {
     expect(page.totalCount).toBe(1);
     // Sent again (twice, in another batch): both are duplicates, and nothing more is indexed.
     const again = await json<IngestResult>(await ingest(org, { items: [event, event] }), 201);
-    expect(again).toEqual({ accepted: 0, duplicates: 2, ids: [event.id, event.id] });
+    expect(again).toEqual({
+      accepted: 0,
+      duplicates: 2,
+      ids: [event.id, event.id],
+      hashes: { [event.id as string]: result.hashes[event.id as string] },
+    });
     expect(await indexEntries(org, word)).toEqual(rows);
     expect(await indexedDocuments(org)).toBe(documents + 2);
   });

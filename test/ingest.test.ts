@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent, IngestResult } from '../worker/contract/index.ts';
 import { ADMIN, call, createInstance, createKey, createOrg, expectProblem, json, unique } from './helpers/api.ts';
-import { type EventInput, makeEvent, storedEvents } from './helpers/events.ts';
+import { type EventInput, HEX64, makeEvent, storedEvents, withContentHash } from './helpers/events.ts';
 import { eventsD1 } from './helpers/shards.ts';
 
 const ingest = (orgId: string, token: string, body: unknown) =>
@@ -26,7 +26,12 @@ describe('ingest', () => {
     const instance = await createInstance(org, 'argocd', 'prod');
     const event = makeEvent(1, { instanceId: instance.id });
     const result = await json<IngestResult>(await ingest(org.orgId, org.ownerKey, event), 201);
-    expect(result).toEqual({ accepted: 1, duplicates: 0, ids: [expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/)] });
+    expect(result).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      ids: [expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/)],
+      hashes: { [result.ids[0] as string]: expect.stringMatching(HEX64) },
+    });
     const page = await json<{ items: unknown[] }>(
       await call(`/api/v1/organizations/${org.orgId}/audit-logs?filters.instanceId=${instance.id}&filters.objectType=argocd_application`, {
         token: org.ownerKey,
@@ -34,7 +39,7 @@ describe('ingest', () => {
       200,
     );
     expect(page.items).toEqual([
-      {
+      withContentHash({
         id: result.ids[0],
         organizationId: org.orgId,
         instanceId: instance.id,
@@ -54,8 +59,10 @@ describe('ingest', () => {
         credential: { type: 'api_key', id: org.ownerKeyId },
         // The organization's creation recorded events 1–3 and the instance 4.
         sequence: 5,
-      },
+      }),
     ]);
+    // The ingest answer named the stored event's contentHash, the one every read returns.
+    expect(result.hashes).toEqual({ [result.ids[0] as string]: (page.items[0] as AuditEvent).contentHash });
   });
 
   it('stores the optional namespace and Kargo project, shown only when set, and keeps older content hashes', async () => {
@@ -111,7 +118,8 @@ describe('ingest', () => {
     expect(first.duplicates).toBe(0);
     expect(first.ids).toEqual(items.map((item) => item.id));
     const replay = await json<IngestResult>(await ingest(org.orgId, org.ownerKey, { items }), 201);
-    expect(replay).toEqual({ accepted: 0, duplicates: 1000, ids: first.ids });
+    expect(Object.keys(first.hashes)).toEqual(first.ids);
+    expect(replay).toEqual({ accepted: 0, duplicates: 1000, ids: first.ids, hashes: first.hashes });
     expect(await eventCount(org.orgId)).toBe(1000 + 3);
   });
 

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ActorType, Credential } from '../worker/auth/principal.ts';
 import type { AuditEvent } from '../worker/contract/audit-event.ts';
-import { toColumns, toEvent } from '../worker/events/event-shape.ts';
+import { contentHashOf } from '../worker/events/content-hash.ts';
+import { storedContentHash, toColumns, toEvent } from '../worker/events/event-shape.ts';
 import { type ManagementChange, managementEvent } from '../worker/events/management-event.ts';
 import { type OcsfEvent, toOcsf } from '../worker/streams/ocsf.ts';
 import { ocsfClasses, ocsfProblems, ocsfSchemaVersion } from './helpers/ocsf-validator.ts';
@@ -154,7 +155,7 @@ const PLATFORM: [string, AuditEvent, number, number][] = [
 ];
 
 /** An ingested Argo CD sync, as docs/API.md shows it. */
-const SYNC: AuditEvent = {
+const SYNC_CONTENT = {
   id: '01JDX6Q8Z3V4K2M9R7T5W1Y0AB',
   organizationId: 'org_1',
   instanceId: 'inst_1',
@@ -169,11 +170,12 @@ const SYNC: AuditEvent = {
   details: { message: 'Synced to 4f2a1c9', patch: '', actionType: 'sync', revision: '4f2a1c9' },
   count: 1,
   lastOccurredTimestamp: '2026-11-24T10:15:30.123Z',
-  source: 'ingest',
+  source: 'ingest' as const,
   sourceKeyId: 'key_1',
-  credential: { type: 'api_key', id: 'key_1' },
+  credential: { type: 'api_key' as const, id: 'key_1' },
   sequence: 4711,
 };
+const SYNC: AuditEvent = { ...SYNC_CONTENT, contentHash: contentHashOf(SYNC_CONTENT) };
 
 // Every kind of text a field can hold: control characters, NUL, lone surrogates, U+2028, astral characters.
 const text = fc.oneof(
@@ -181,7 +183,7 @@ const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 12 }),
   fc.constantFrom('', '\u0000', '\ud800', '\udc00x', '\u2028', '😀', '__proto__', 'constructor', 'x'.repeat(10_000)),
 );
-const hostileEvent: fc.Arbitrary<AuditEvent> = fc.record({
+const hostileContent = fc.record({
   id: text,
   organizationId: text,
   instanceId: fc.option(text, { nil: null }),
@@ -224,6 +226,7 @@ const hostileEvent: fc.Arbitrary<AuditEvent> = fc.record({
   }),
   sequence: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
 });
+const hostileEvent: fc.Arbitrary<AuditEvent> = hostileContent.map((content) => ({ ...content, contentHash: storedContentHash(content) }));
 
 describe('the OCSF extract the tests check against', () => {
   it('is the released schema, with the three classes and their required attributes', () => {
@@ -313,7 +316,9 @@ describe('toOcsf', () => {
       sourceKeyId: 'key_1',
       credential: { type: 'api_key', id: 'key_1' },
       details: { patch: '', actionType: 'sync', revision: '4f2a1c9' },
+      contentHash: SYNC.contentHash,
     });
+    expect(ocsf.unmapped.contentHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('names an action no activity fits as Other, in its own words; without an address the endpoint says unknown', () => {
@@ -330,6 +335,7 @@ describe('toOcsf', () => {
         expect([6003, 3001, 3002]).toContain(ocsf.class_uid);
         expect(ocsf.metadata.uid).toBe(event.id);
         expect(ocsf.metadata.sequence).toBe(event.sequence);
+        expect(ocsf.unmapped.contentHash).toBe(event.contentHash);
         expect(JSON.parse(JSON.stringify(ocsf))).toEqual(ocsf);
       }),
       { numRuns: 1500 },

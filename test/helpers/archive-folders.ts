@@ -26,7 +26,7 @@ const PRIVATE_KEY = await importSigningKey(env.ARCHIVE_SIGNING_KEY);
 export const { pem: PUBLIC_KEY } = await publicKeyOf(PRIVATE_KEY);
 
 /** An event in the newer shape (with provenance and sequence), or the older one (`sequence` null). */
-type OlderEvent = Omit<AuditEvent, 'source' | 'sourceKeyId' | 'credential' | 'sequence'>;
+type OlderEvent = Omit<AuditEvent, 'source' | 'sourceKeyId' | 'credential' | 'sequence' | 'contentHash'>;
 type ArchivedEvent = OlderEvent & {
   source?: string;
   sourceKeyId?: string | null;

@@ -1,4 +1,5 @@
 import type { AuditEventInputBody } from '../../worker/contract/index.ts';
+import { contentHashOf } from '../../worker/events/content-hash.ts';
 import { DATABASES, eventsD1 } from './shards.ts';
 
 export interface StoredEventSummary {
@@ -51,4 +52,12 @@ export function makeEvent(index: number, overrides: Partial<EventInput> = {}, mi
     details: { message: `Synced to ${index.toString(16).padStart(7, '0')}`, actionType: 'sync' },
     ...overrides,
   };
+}
+
+/** 64 lowercase hex digits: a contentHash (docs/INTEGRITY.md). */
+export const HEX64 = /^[0-9a-f]{64}$/;
+
+/** An expected event as the API returns it: the fields given, then their contentHash (recomputed here). */
+export function withContentHash<Event extends object>(event: Event): Event & { contentHash: string } {
+  return { ...event, contentHash: contentHashOf(event) };
 }

@@ -1,11 +1,12 @@
 import type { AuditEvent } from '../../worker/contract/audit-event.ts';
+import { storedContentHash } from '../../worker/events/event-shape.ts';
 import type { DestinationRequest } from '../../worker/streams/destinations/request.ts';
 
 /** Shared by the stream destination tests: events, sending a built request, reading a receiver's log. */
 export const HOSTILE = 'nul\u0000 lone\ud800 high\udfff emoji😀 "quote" \\ </script> \u2028';
 
 export function event(organizationId: string, sequence: number, message = `event ${sequence}`): AuditEvent {
-  return {
+  const content = {
     id: `01JDX6Q8Z3V4K2M9R7T5W${String(sequence).padStart(5, '0')}`,
     organizationId,
     instanceId: null,
@@ -20,11 +21,12 @@ export function event(organizationId: string, sequence: number, message = `event
     details: { message, patch: '', actionType: 'sync' },
     count: 1,
     lastOccurredTimestamp: '2026-11-24T10:15:30.123Z',
-    source: 'ingest',
+    source: 'ingest' as const,
     sourceKeyId: null,
     credential: null,
     sequence,
   };
+  return { ...content, contentHash: storedContentHash(content) };
 }
 
 export const events = (organizationId: string, count: number, from = 1) =>

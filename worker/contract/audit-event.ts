@@ -44,11 +44,18 @@ export const AuditEventSchema = z
     sequence: z.number().int().openapi({
       description: 'Per organization 1, 2, 3, … in the order events were stored; no gaps, never reused',
     }),
+    contentHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .openapi({
+        description:
+          'SHA-256 (lowercase hex) of the RFC 8785 canonical JSON of this event without contentHash (docs/INTEGRITY.md). Recomputed from the stored event on every read, so a copy can be checked against it.',
+      }),
   })
   .openapi('AuditEvent');
 
 /** What an event says, without what the service assigned when storing it: the idempotency hash covers this. */
-export type AuditEventContent = Omit<AuditEvent, 'source' | 'sourceKeyId' | 'credential' | 'sequence'>;
+export type AuditEventContent = Omit<AuditEvent, 'source' | 'sourceKeyId' | 'credential' | 'sequence' | 'contentHash'>;
 
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
 

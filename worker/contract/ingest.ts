@@ -82,7 +82,15 @@ export interface ParsedIngestBody {
 }
 
 export const IngestResultSchema = z
-  .object({ accepted: z.number().int(), duplicates: z.number().int(), ids: z.array(z.string()) })
+  .object({
+    accepted: z.number().int(),
+    duplicates: z.number().int(),
+    ids: z.array(z.string()),
+    hashes: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)).openapi({
+      description:
+        'id → contentHash of the event as stored (for a duplicate: the one stored before), for every id in ids; equal to the contentHash every read returns (docs/INTEGRITY.md), so a sender can check what was stored',
+    }),
+  })
   .openapi('IngestResult');
 
 /** What a client sends: optional fields may be left out. */

@@ -1,4 +1,5 @@
 import { type EventColumns, toEvent } from './event-shape.ts';
+import { rowContentHash } from './row-content-hash.ts';
 
 /** What JSON.stringify would escape in a string: `"`, `\`, control characters and surrogates. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON escapes control characters, so this must find them.
@@ -46,7 +47,7 @@ export function eventLineWriter(organizationId: string): (row: EventColumns) => 
       `"details":{"message":${quoteOrEmpty(row.detailsMessage)},"patch":${quoteOrEmpty(row.detailsPatch)},"actionType":${quoteOrEmpty(row.detailsActionType)}${details},` +
       `"count":1,"lastOccurredTimestamp":"${time}","source":${quote(row.source)},` +
       `"sourceKeyId":${row.sourceKeyId === null ? 'null' : quote(row.sourceKeyId)},` +
-      `"credential":${credential(row)},"sequence":${row.sequence}}`
+      `"credential":${credential(row)},"sequence":${row.sequence},"contentHash":"${rowContentHash(organizationId, row)}"}`
     );
   };
 }

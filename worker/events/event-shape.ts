@@ -1,6 +1,8 @@
 import type { AuditEvent, AuditEventContent } from '../contract/audit-event.ts';
 import type { CredentialType } from '../contract/enums.ts';
+import { LONE_SURROGATE } from '../contract/strict-json.ts';
 import type { AuditEventRow, EventSource } from '../db/schema.ts';
+import { contentHashOf } from './content-hash.ts';
 
 export type { AuditEvent } from '../contract/audit-event.ts';
 
@@ -118,15 +120,46 @@ export function toEventContent(organizationId: string, row: ContentColumns): Aud
   };
 }
 
-/** Row → API shape. Key order is fixed here, which makes JSON.stringify of it canonical. */
+/**
+ * Row → API shape. Key order is fixed here, which makes JSON.stringify of it canonical. The
+ * `contentHash` (last) is recomputed from the columns every time, never read from storage
+ * (events/content-hash.ts, docs/INTEGRITY.md): a changed column changes it.
+ */
 export function toEvent(organizationId: string, row: EventColumns): AuditEvent {
-  return {
+  const event = {
     ...toEventContent(organizationId, row),
     source: row.source,
     sourceKeyId: row.sourceKeyId,
     credential: eventCredential(row),
     sequence: row.sequence,
   };
+  return { ...event, contentHash: storedContentHash(event) };
+}
+
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** A JSON value with every lone surrogate replaced by U+FFFD, as D1 (UTF-8) stores it. */
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(LONE_SURROGATES, '\ufffd');
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [wellFormed(key), wellFormed(inner)]));
+  }
+  return value;
+}
+
+/**
+ * contentHashOf the event. RFC 8785 has no form for a lone surrogate, and D1 stores one as U+FFFD,
+ * so an event read back never holds one; an event shaped in memory that does (tests of hostile
+ * text) is hashed as it would be stored, rather than making every read path throw.
+ */
+export function storedContentHash(event: object): string {
+  try {
+    return contentHashOf(event);
+  } catch (error) {
+    if (!(error instanceof Error) || !/surrogate/i.test(error.message)) throw error;
+    return contentHashOf(wellFormed(event) as object);
+  }
 }
 
 /** The stored credential columns as the event's `credential` (null when none was recorded). */

@@ -1,5 +1,6 @@
 import { eventLineWriter } from './event-line.ts';
 import type { EventColumns } from './event-shape.ts';
+import { rowContentHash } from './row-content-hash.ts';
 
 export const CSV_HEADER = [
   'id',
@@ -28,6 +29,8 @@ export const CSV_HEADER = [
   'credentialType',
   'credentialId',
   'sequence',
+  // The event's contentHash (docs/INTEGRITY.md): of the event as the API returns it, not of this line.
+  'contentHash',
 ] as const;
 
 /**
@@ -72,6 +75,7 @@ export function csvRecord(organizationId: string, row: EventColumns): string {
     row.credentialType,
     row.credentialId,
     String(row.sequence),
+    rowContentHash(organizationId, row),
   ]);
 }
 

@@ -82,7 +82,8 @@ export function epochMilliseconds(timestamp: string): number {
 
 /**
  * Our fields no OCSF attribute of the class carries, under their own names: provenance, the
- * instance, the credential's type, and the details beyond the message (patch, actionType, extras).
+ * instance, the credential's type, the details beyond the message (patch, actionType, extras) and
+ * the event's contentHash.
  * Built by spreading, never by assigning computed keys, so a detail named "__proto__" stays data.
  */
 export function unmapped(event: AuditEvent, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -93,6 +94,8 @@ export function unmapped(event: AuditEvent, extra: Record<string, unknown> = {})
     sourceKeyId: event.sourceKeyId,
     credential: event.credential,
     details,
+    // Of our event as the API returns it (docs/INTEGRITY.md); OCSF 1.8.0 has no attribute for it.
+    contentHash: event.contentHash,
     ...extra,
   };
 }

@@ -4,7 +4,7 @@ import { contentHashOf } from '../../events/content-hash.ts';
 import { DAY_MS } from '../week.ts';
 import { bytesEqual, decodeUtf8, describeDifference, sha256Hex } from './bytes.ts';
 import { formatDate } from './dates.ts';
-import { checkEventShape, isSequence } from './event-check.ts';
+import { checkContentHash, checkEventShape, isSequence } from './event-check.ts';
 import { LimitedList, MAX_PROBLEMS_PER_FILE, type VerifyReport } from './report.ts';
 import { describeValue, errorMessage, isObject, type JsonObject } from './values.ts';
 
@@ -60,14 +60,20 @@ export async function checkDayFile(
       `${name}: not in the exact day-file format (one JSON.stringify'd event per line, "[\\n" … ",\\n" … "\\n]\\n"): ${describeDifference(expectedBytes, data)}`,
     );
   }
-  const sequenced = checkEvents(name, dayStart, events, context, problems);
+  const { sequenced, hashed } = checkEvents(name, dayStart, events, context, problems);
+  // Day files built since events carry their contentHash have it on every event; older ones on none.
+  if (hashed > 0 && hashed < events.length) {
+    problems.add(
+      `${name}: ${events.length - hashed} of ${events.length} events have no contentHash (a day file has it on every event or on none)`,
+    );
+  }
 
   if (problems.count === 0) {
     const day = formatDate(dayStart);
     report.checks.push(
       events.length === 0
         ? `${name}: empty day, exact bytes "[]\\n"`
-        : `${name}: ${events.length} event${events.length === 1 ? '' : 's'}, exact day-file format, all within ${day} UTC, sorted by (timestamp, id), well-formed, unique ids${sequenced > 0 ? ', unique sequences' : ''}, one organization`,
+        : `${name}: ${events.length} event${events.length === 1 ? '' : 's'}, exact day-file format, all within ${day} UTC, sorted by (timestamp, id), well-formed, unique ids${sequenced > 0 ? ', unique sequences' : ''}${hashed > 0 ? ', every contentHash recomputed' : ''}, one organization`,
     );
   }
   problems.flushInto(report.problems, name);
@@ -97,13 +103,15 @@ function parseDayFile(name: string, data: Uint8Array, problems: string[]): unkno
 
 /**
  * Every event of the file: its shape, organization, id and sequence (against the archive so far),
- * its day and its place in (timestamp, id) order. Returns how many carry a valid sequence.
+ * its contentHash (when it carries one), its day and its place in (timestamp, id) order. Returns
+ * how many carry a valid sequence and how many a contentHash.
  */
-function checkEvents(name: string, dayStart: number, events: unknown[], context: ArchiveContext, problems: LimitedList): number {
+function checkEvents(name: string, dayStart: number, events: unknown[], context: ArchiveContext, problems: LimitedList) {
   const dayEnd = dayStart + DAY_MS;
   const day = formatDate(dayStart);
   let previous: { timestamp: number; id: string; line: number } | null = null;
   let sequenced = 0;
+  let hashed = 0;
   for (const [index, event] of events.entries()) {
     const line = index + 2;
     if (!isObject(event)) {
@@ -114,6 +122,7 @@ function checkEvents(name: string, dayStart: number, events: unknown[], context:
     const id = typeof event.id === 'string' ? event.id : null;
     const where = `${name} line ${line}${id === null ? '' : ` (event ${id})`}`;
     const timestamp = checkEventShape(problems, where, event);
+    if (checkContentHash(problems, where, event)) hashed += 1;
     if (trackIdentity(event, id, { where, at: `${name} line ${line}` }, context, problems)) sequenced += 1;
     if (timestamp !== null && (timestamp < dayStart || timestamp >= dayEnd)) {
       problems.add(
@@ -129,7 +138,7 @@ function checkEvents(name: string, dayStart: number, events: unknown[], context:
       previous = { timestamp, id, line };
     } else previous = null;
   }
-  return sequenced;
+  return { sequenced, hashed };
 }
 
 /**

@@ -1,8 +1,9 @@
 /** The shape of one archived event, as docs/verifying-archives.md describes it. */
 
+import { contentHashOf } from '../../events/content-hash.ts';
 import { parseTimestamp } from './dates.ts';
 import type { LimitedList } from './report.ts';
-import { describeValue, isObject, type JsonObject } from './values.ts';
+import { describeValue, errorMessage, isObject, type JsonObject } from './values.ts';
 
 const EVENT_KEYS = [
   'id',
@@ -20,6 +21,8 @@ const EVENT_KEYS = [
   'sourceKeyId',
   'credential',
   'sequence',
+  // Added with the hash chain (docs/INTEGRITY.md); archives built before it have none.
+  'contentHash',
 ];
 const SOURCES = ['platform', 'ingest'];
 const CREDENTIAL_TYPES = ['api_key', 'session', 'sso', 'passkey', 'access', 'admin_token'];
@@ -69,6 +72,32 @@ function checkCredential(problems: LimitedList, where: string, credential: unkno
   checkStringFields(problems, where, 'credential', credential, ['type', 'id'], true);
   if (isObject(credential) && typeof credential.type === 'string' && !CREDENTIAL_TYPES.includes(credential.type))
     problems.add(`${where}: credential.type must be one of ${CREDENTIAL_TYPES.join(', ')}, found ${describeValue(credential.type)}`);
+}
+
+/**
+ * The event's contentHash, when it carries one, recomputed from the event (RFC 8785 canonical JSON
+ * of every other field, docs/INTEGRITY.md): a changed field or a moved event no longer matches.
+ * Returns whether the event carries one.
+ */
+export function checkContentHash(problems: LimitedList, where: string, event: JsonObject): boolean {
+  if (!('contentHash' in event)) return false;
+  const claimed = event.contentHash;
+  const sequence = isSequence(event.sequence) ? `sequence ${event.sequence}: ` : '';
+  if (typeof claimed !== 'string' || !/^[0-9a-f]{64}$/.test(claimed)) {
+    problems.add(`${where}: ${sequence}contentHash must be 64 lowercase hex digits, found ${describeValue(claimed)}`);
+    return true;
+  }
+  let recomputed: string;
+  try {
+    recomputed = contentHashOf(event);
+  } catch (error) {
+    problems.add(`${where}: ${sequence}contentHash cannot be recomputed (${errorMessage(error)})`);
+    return true;
+  }
+  if (recomputed !== claimed) {
+    problems.add(`${where}: ${sequence}contentHash ${claimed} does not match the event's content (recomputed: ${recomputed})`);
+  }
+  return true;
 }
 
 /** Checks the shape of one event; returns its timestamp in ms when valid. */

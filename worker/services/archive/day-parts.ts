@@ -17,7 +17,7 @@ import type { DayFingerprint } from './archive-rows.ts';
  * archive/day-file.ts), so parts made by older code are no longer found. test/archive-day-parts
  * pins the bytes of a fixed day to this number.
  */
-export const DAY_PART_FORMAT = 2;
+export const DAY_PART_FORMAT = 3;
 
 /** What the week's manifest and ZIP entry need of a part, besides its bytes. */
 const partSummarySchema = z.object({

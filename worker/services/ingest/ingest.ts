@@ -8,8 +8,8 @@ import { eventUlid } from '../../db/ids.ts';
 import { inJsonList } from '../../db/json-list.ts';
 import { auditEvents, instances } from '../../db/schema.ts';
 import { ApiError, type FieldError, forbidden, invalid } from '../../errors.ts';
-import type { NewAuditEvent } from '../../events/event-shape.ts';
-import { isEventIdCollision, orgKey, type PreparedEvents, prepareEvents, storeStatements } from '../event-store/index.ts';
+import { type NewAuditEvent, toEvent } from '../../events/event-shape.ts';
+import { eventColumns, isEventIdCollision, orgKey, type PreparedEvents, prepareEvents, storeStatements } from '../event-store/index.ts';
 import { getSettings } from '../organizations/index.ts';
 
 const FUTURE_SKEW_MS = 5 * 60 * 1000;
@@ -163,17 +163,42 @@ async function storeEvents(db: Database, request: IngestRequest, events: NewAudi
   // of the same rowid as another document.
   const unique = { ...prepared, rows: firstOfEachId(prepared.rows), search: firstOfEachId(prepared.search) };
   const { before, inserts, rest } = storeStatements(db, unique);
-  if (inserts.length === 0) return { accepted: 0, duplicates: events.length, ids: events.map((event) => event.id) };
-  const [head, ...tail] = [...before, ...inserts, ...rest];
+  const ids = events.map((event) => event.id);
+  // The events as stored, read in the same batch (after the writes): their contentHash is the answer's.
+  const stored = storedEvents(db, request.organizationId, [...new Set(ids)]);
+  if (inserts.length === 0) {
+    return { accepted: 0, duplicates: events.length, ids, hashes: hashesOf(request.organizationId, ids, await stored) };
+  }
+  const [head, ...tail] = [...before, ...inserts, ...rest, stored];
   let results: { id: string }[][];
+  let storedRows: StoredRows;
   try {
     const answers = await db.batch([head as NonNullable<typeof head>, ...tail]);
     results = answers.slice(before.length, before.length + inserts.length) as { id: string }[][];
+    storedRows = answers.at(-1) as StoredRows;
   } catch (error) {
     if (!isEventIdCollision(error)) throw error;
     const raced = await idConflicts(db, prepared, pointer);
     throw raced.length > 0 ? conflictError(raced) : error;
   }
   const accepted = results.reduce((sum, inserted) => sum + inserted.length, 0);
-  return { accepted, duplicates: events.length - accepted, ids: events.map((event) => event.id) };
+  return { accepted, duplicates: events.length - accepted, ids, hashes: hashesOf(request.organizationId, ids, storedRows) };
+}
+
+function storedEvents(db: Database, organizationId: string, ids: string[]) {
+  return db
+    .select(eventColumns)
+    .from(auditEvents)
+    .where(and(eq(auditEvents.orgKey, orgKey(organizationId)), inJsonList(auditEvents.id, ids)));
+}
+type StoredRows = Awaited<ReturnType<typeof storedEvents>>;
+
+/**
+ * id → contentHash of the stored event, in the order of the answer's ids. Every id is stored (the
+ * read is in the batch that wrote them, or follows a batch that found them all stored); one that
+ * retention removed in between would be left out rather than given a made-up hash.
+ */
+function hashesOf(organizationId: string, ids: string[], rows: StoredRows): Record<string, string> {
+  const byId = new Map(rows.map((row) => [row.id, toEvent(organizationId, row).contentHash]));
+  return Object.fromEntries(ids.flatMap((id) => (byId.has(id) ? [[id, byId.get(id) as string]] : [])));
 }

@@ -8,6 +8,7 @@ import type { LogStreamTestResult } from '../../contract/log-streams.ts';
 import type { Database } from '../../db/client.ts';
 import { newUlid } from '../../db/ids.ts';
 import type { LogStreamRow } from '../../db/schema.ts';
+import { contentHashOf } from '../../events/content-hash.ts';
 import type { DestinationRequest } from '../../streams/destinations/request.ts';
 import { decryptSecret } from '../../webhooks/secret-box.ts';
 import type { StreamSettingsDeps } from './configs.ts';
@@ -18,7 +19,7 @@ import { sendRequest } from './send.ts';
 /** Sequence 0 never names a stored event (they start at 1): a receiver can tell a test from data. */
 function testEvent(organizationId: string, streamName: string, now: number): AuditEvent {
   const timestamp = new Date(now).toISOString();
-  return {
+  const event = {
     id: newUlid(now),
     organizationId,
     instanceId: null,
@@ -33,11 +34,12 @@ function testEvent(organizationId: string, streamName: string, now: number): Aud
     details: { message: `Test batch of log stream ${streamName}`, patch: '', actionType: 'test' },
     count: 1,
     lastOccurredTimestamp: timestamp,
-    source: 'platform',
+    source: 'platform' as const,
     sourceKeyId: null,
     credential: null,
     sequence: 0,
   };
+  return { ...event, contentHash: contentHashOf(event) };
 }
 
 /** The test batch of a stream, sent now and recorded in its delivery history (the organization's shard). */
