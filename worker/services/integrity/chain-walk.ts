@@ -2,8 +2,8 @@ import { and, asc, eq, gt, lte } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { auditEvents } from '../../db/schema.ts';
 import type { CheckpointLink } from '../../events/checkpoint.ts';
-import { contentHashOf, nextChainHash } from '../../events/content-hash.ts';
-import { toEvent } from '../../events/event-shape.ts';
+import { nextChainHash } from '../../events/content-hash.ts';
+import { rowContentHash } from '../../events/row-content-hash.ts';
 import { eventColumns, eventColumnsFromValues, orgKey } from '../event-store/index.ts';
 
 /** Rows per D1 page of the walk. */
@@ -51,7 +51,7 @@ export async function chainThrough(db: Database, organizationId: string, from: C
           if (row.sequence < expected) throw new ChainBrokenError(row.sequence, `sequence ${row.sequence} is stored twice`);
           throw new ChainBrokenError(expected, `sequence ${expected} is missing (the next stored event has sequence ${row.sequence})`);
         }
-        chain = nextChainHash(chain, contentHashOf(toEvent(organizationId, row)));
+        chain = nextChainHash(chain, rowContentHash(organizationId, row));
         expected += 1;
       }
     }
