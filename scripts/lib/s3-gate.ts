@@ -5,13 +5,22 @@
  * s3-signature.ts), and, as an Object Lock bucket does, refuse a PUT without `Content-MD5`.
  * Requests that pass go to s3rver byte for byte, without their Authorization. The gate's verdicts
  * are at `GET /_control/log` (no bucket name starts with `_`). Erasable TypeScript only.
+ *
+ * Outage (scripts/lib/receiver-controls.ts): `PUT /_control/outage` `{ "status": 503, "organizationId"? }`
+ * makes the gate answer as S3 does when throttling, 503 `SlowDown`, to every request (or to PUTs
+ * of stream objects carrying that organization's events) that passes the checks above;
+ * `{ "status": 0 }` ends it. `GET /_control/sequences?organizationId=` reads back, per stored
+ * stream object in arrival order, its key and the sequences inside (the gate unzips the NDJSON it
+ * forwarded), without fetching 100 objects from s3rver.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import S3rver from 's3rver';
 import { type LocalServer, listenLocal, readBody, sendJson } from './local-server.ts';
+import { acceptedBatch, countRefusal, type EventIdentity, type Outage, outageHits, parseOutage } from './receiver-controls.ts';
 import { type S3Refusal, verifySignatureV4 } from './s3-signature.ts';
 
 export interface S3Credentials {
@@ -30,6 +39,29 @@ interface GateLogEntry {
 export interface LocalS3 extends LocalServer {
   region: string;
   log: GateLogEntry[];
+}
+
+/** The organization and sequence of each event of a stream object (gzip NDJSON); none for anything else. */
+function objectEvents(request: IncomingMessage, body: Buffer): EventIdentity[] {
+  if (request.method !== 'PUT' || request.headers['content-type'] !== 'application/gzip') return [];
+  try {
+    return gunzipSync(body)
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        const { organizationId, sequence } = JSON.parse(line) as EventIdentity;
+        return { organizationId, sequence };
+      });
+  } catch {
+    return [];
+  }
+}
+
+interface StoredObject {
+  at: number;
+  key: string;
+  events: EventIdentity[];
 }
 
 function s3Error(response: ServerResponse, [status, code, message]: S3Refusal): void {
@@ -61,11 +93,26 @@ export async function startLocalS3(options: { credentials: S3Credentials[]; buck
   });
   const inner = await s3rver.run();
   const log: GateLogEntry[] = [];
+  const stored: StoredObject[] = [];
+  let outage: Outage = { status: 0 };
+  const refusals = new Map<string, number>();
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
     const body = await readBody(request);
     if (url.pathname === '/_control/log') return sendJson(response, 200, log);
+    if (url.pathname === '/_control/outage' && request.method === 'PUT') {
+      outage = parseOutage(body);
+      return sendJson(response, 200, outage);
+    }
+    if (url.pathname === '/_control/sequences') {
+      const organizationId = url.searchParams.get('organizationId') ?? '';
+      const accepted = stored.flatMap((object) => {
+        const batch = acceptedBatch(object.at, object.events, organizationId);
+        return batch ? [{ ...batch, key: object.key }] : [];
+      });
+      return sendJson(response, 200, { accepted, refused: refusals.get(organizationId) ?? 0 });
+    }
     const entry: GateLogEntry = { method: request.method ?? '', path: url.pathname, status: 0, code: '', bytes: body.length };
     log.push(entry);
     let refusal = await verifySignatureV4(request, body, url, region, keys);
@@ -76,12 +123,23 @@ export async function startLocalS3(options: { credentials: S3Credentials[]; buck
         'Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters',
       ];
     }
+    const events = objectEvents(request, body);
+    const organizations = events.map((event) => event.organizationId);
+    if (!refusal && outageHits(outage, organizations)) {
+      countRefusal(refusals, organizations);
+      refusal = [outage.status, 'SlowDown', 'Please reduce your request rate.'];
+    }
     if (refusal) {
       [entry.status, entry.code] = [refusal[0], refusal[1]];
       return s3Error(response, refusal);
     }
     const answer = await forward(inner.port, request, body);
     entry.status = answer.statusCode ?? 0;
+    // The object key: the path after the bucket, each segment decoded.
+    if (entry.status === 200 && events.length > 0) {
+      const key = url.pathname.split('/').slice(2).map(decodeURIComponent).join('/');
+      stored.push({ at: Date.now(), key, events });
+    }
     response.writeHead(entry.status, answer.headers);
     answer.pipe(response);
   };
