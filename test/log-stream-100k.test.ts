@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogStream, StreamType } from '../worker/contract/log-streams.ts';
+import type { LogStream, LogStreamDelivery, StreamType } from '../worker/contract/log-streams.ts';
 import { call, createOrg, json, type TestOrg, unique } from './helpers/api.ts';
 import { createStream, streamBodies, streamsPath } from './helpers/log-streams.ts';
 import { eventsD1 } from './helpers/shards.ts';
@@ -25,8 +25,13 @@ const TOTAL = 100_000;
 const PER_REQUEST = 1000;
 const OUTAGE_FROM = 30_000;
 const OUTAGE_TO = 60_000;
-/** The outage lasts at least this long, so every stream is refused more than once. */
-const MIN_OUTAGE_MS = 6_000;
+/** What each destination says when busy, as the stream's delivery history records it. */
+const BUSY: Record<StreamType, string> = {
+  https: 'status 503',
+  splunk_hec: 'Server is busy',
+  datadog: 'Service Unavailable',
+  s3: 'SlowDown',
+};
 const TYPES: readonly StreamType[] = ['https', 'splunk_hec', 'datadog', 's3'];
 
 /** Ascending timestamps 10 ms apart, ending well in the past (an S3 key's hour is the first event's). */
@@ -62,6 +67,23 @@ const until = (org: TestOrg, id: string, ready: (stream: LogStream) => boolean) 
     },
     240_000,
     `stream ${id}: ${ready.toString()}`,
+  );
+
+/** Polls the stream's delivery history until its latest two requests are batches the destination refused as busy. */
+const refusedTwice = (org: TestOrg, id: string, busy: string) =>
+  eventually(
+    async () => {
+      const page = await json<{ deliveries: LogStreamDelivery[] }>(
+        await call(`${streamsPath(org)}/${id}/deliveries?limit=2`, { token: org.ownerKey }),
+        200,
+      );
+      const refused = page.deliveries.filter(
+        (item) => item.kind === 'batch' && !item.ok && item.status === 503 && item.body.includes(busy),
+      );
+      return refused.length === 2 ? refused : undefined;
+    },
+    240_000,
+    `stream ${id} refused twice`,
   );
 
 /** The organization's stored events after `after`, ascending: what every stream must deliver. */
@@ -139,8 +161,8 @@ describe('log streams, end to end', () => {
       expect(stream.deliveredThroughSequence, stream.type).toBeGreaterThanOrEqual(before[index]?.deliveredThroughSequence ?? 0);
       expect(stream.lagEvents, stream.type).toBeGreaterThan(0);
     }
-    // Long enough for a few retries (1 s apart at first, docs/STREAMS.md), each refused.
-    await new Promise((done) => setTimeout(done, Math.max(0, outageStarted + MIN_OUTAGE_MS - Date.now())));
+    // Down until each stream has been refused twice in a row (a retry, 1 s or more later, refused too).
+    await Promise.all(TYPES.map((type) => refusedTwice(org, idOf(type), BUSY[type])));
     await Promise.all(TYPES.map((type) => setOutage(receivers, type, false)));
     const outageEnded = Date.now();
     times.outage = outageEnded - outageStarted;

@@ -143,7 +143,7 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
   };
   const setHook = (name: string, setup: HookSetup) => Object.assign(hookOf(name), setup);
 
-  const server = createServer(async (request, response) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://receiver').pathname;
     const body = await readBody(request);
     const sequences = /^\/_control\/([\w.-]+)\/sequences$/.exec(path)?.[1];
@@ -190,6 +190,11 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
       return;
     }
     entry.answered = answer(hook, eventId, response);
+  };
+  // A sender that gives up mid-request (a stream's 10 s timeout on a busy machine) aborts the body
+  // read: that request is simply lost, as at a real receiver, never an unhandled rejection.
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => response.destroy());
   });
   // Every answer closes its connection: a kept-alive socket the server closes just as the client
   // reuses it would fail a delivery for reasons no real receiver has to do with.
