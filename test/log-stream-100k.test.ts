@@ -86,6 +86,22 @@ const refusedTwice = (org: TestOrg, id: string, busy: string) =>
     `stream ${id} refused twice`,
   );
 
+/** How long the destination took over the stream's batches (the delivery history's `ms`): the rest of a run is the engine's. */
+async function sendTimes(org: TestOrg, id: string): Promise<{ sendSeconds: number; slowestSendMs: number }> {
+  const all: LogStreamDelivery[] = [];
+  for (let offset = 0; ; offset += 100) {
+    const page = await json<{ deliveries: LogStreamDelivery[]; totalCount: number }>(
+      await call(`${streamsPath(org)}/${id}/deliveries?limit=100&offset=${offset}`, { token: org.ownerKey }),
+      200,
+    );
+    all.push(...page.deliveries);
+    if (offset + 100 >= page.totalCount) break;
+  }
+  const batches = all.filter((item) => item.kind === 'batch');
+  const total = batches.reduce((sum, item) => sum + item.ms, 0);
+  return { sendSeconds: Math.round(total / 100) / 10, slowestSendMs: Math.max(...batches.map((item) => item.ms)) };
+}
+
 /** The organization's stored events after `after`, ascending: what every stream must deliver. */
 async function storedAfter(organizationId: string, after: number): Promise<Array<{ sequence: number; timestamp: string }>> {
   const rows = await (await eventsD1(organizationId))
@@ -202,7 +218,13 @@ describe('log streams, end to end', () => {
         firstMismatch: -1,
       });
       expect(summary.refused, `${type}: requests refused by the outage`).toBeGreaterThanOrEqual(2);
-      report[type] = { requests: summary.accepted.length, refused: summary.refused, events: expected.length, duplicates: check.duplicates };
+      report[type] = {
+        requests: summary.accepted.length,
+        refused: summary.refused,
+        events: expected.length,
+        duplicates: check.duplicates,
+        ...(await sendTimes(org, idOf(type))),
+      };
       if (type === 's3') {
         const s3 = summary as S3Summary;
         checkS3Keys(s3, prefix, org.orgId, timestamps);
