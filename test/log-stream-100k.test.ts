@@ -179,6 +179,11 @@ describe('log streams, end to end', () => {
     }
     // Down until each stream has been refused twice in a row (a retry, 1 s or more later, refused too).
     await Promise.all(TYPES.map((type) => refusedTwice(org, idOf(type), BUSY[type])));
+    // The checkpoint held while every try was refused.
+    const held = await Promise.all(TYPES.map((type) => readStream(org, idOf(type))));
+    expect(held.map((stream) => [stream.state, stream.deliveredThroughSequence])).toEqual(
+      failing.map((stream) => ['error', stream.deliveredThroughSequence]),
+    );
     await Promise.all(TYPES.map((type) => setOutage(receivers, type, false)));
     const outageEnded = Date.now();
     times.outage = outageEnded - outageStarted;
