@@ -86,7 +86,7 @@ const refusedTwice = (org: TestOrg, id: string, busy: string) =>
     `stream ${id} refused twice`,
   );
 
-/** How long the destination took over the stream's batches (the delivery history's `ms`): the rest of a run is the engine's. */
+/** Wall time of the stream's batch requests (the delivery history's `ms`; includes waiting for workerd's one thread). */
 async function sendTimes(org: TestOrg, id: string): Promise<{ sendSeconds: number; slowestSendMs: number }> {
   const all: LogStreamDelivery[] = [];
   for (let offset = 0; ; offset += 100) {
