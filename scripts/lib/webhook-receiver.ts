@@ -105,6 +105,15 @@ function sequenceSummary(log: ReceivedRequest[], organizationId: string): Sequen
   return summary;
 }
 
+/** Answers `GET /_control/<name>/sequences?organizationId=`; false when the path is another. */
+function answerSequences(url: URL, hookOf: (name: string) => Hook, response: ServerResponse): boolean {
+  const name = /^\/_control\/([\w.-]+)\/sequences$/.exec(url.pathname)?.[1];
+  if (!name) return false;
+  const summary = sequenceSummary(hookOf(name).log, url.searchParams.get('organizationId') ?? '');
+  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(summary));
+  return true;
+}
+
 function answer(hook: Hook, eventId: string, response: ServerResponse): number {
   const behaviour = hook.behaviour;
   if (behaviour.kind === 'fail-first') {
@@ -144,16 +153,10 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
   const setHook = (name: string, setup: HookSetup) => Object.assign(hookOf(name), setup);
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const path = new URL(request.url ?? '/', 'http://receiver').pathname;
+    const url = new URL(request.url ?? '/', 'http://receiver');
+    const path = url.pathname;
     const body = await readBody(request);
-    const sequences = /^\/_control\/([\w.-]+)\/sequences$/.exec(path)?.[1];
-    if (sequences) {
-      const organizationId = new URL(request.url ?? '/', 'http://receiver').searchParams.get('organizationId') ?? '';
-      response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify(sequenceSummary(hookOf(sequences).log, organizationId)));
-      return;
-    }
+    if (answerSequences(url, hookOf, response)) return;
     const control = /^\/_control\/([\w.-]+)$/.exec(path);
     if (control?.[1]) {
       if (request.method === 'PUT') setHook(control[1], JSON.parse(body.toString('utf8')) as HookSetup);
