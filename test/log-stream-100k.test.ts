@@ -88,7 +88,7 @@ const refusedTwice = (org: TestOrg, id: string, busy: string) =>
   );
 
 /** Wall time of the stream's batch requests (the delivery history's `ms`; includes waiting for workerd's one thread). */
-async function sendTimes(org: TestOrg, id: string): Promise<{ sendSeconds: number; slowestSendMs: number }> {
+async function sendTimes(org: TestOrg, id: string) {
   const all: LogStreamDelivery[] = [];
   for (let offset = 0; ; offset += 100) {
     const page = await json<{ deliveries: LogStreamDelivery[]; totalCount: number }>(
@@ -99,8 +99,11 @@ async function sendTimes(org: TestOrg, id: string): Promise<{ sendSeconds: numbe
     if (offset + 100 >= page.totalCount) break;
   }
   const batches = all.filter((item) => item.kind === 'batch');
-  const total = batches.reduce((sum, item) => sum + item.ms, 0);
-  return { sendSeconds: Math.round(total / 100) / 10, slowestSendMs: Math.max(...batches.map((item) => item.ms)) };
+  const slowest = batches.reduce((max, item) => (item.ms > max.ms ? item : max));
+  return {
+    sendSeconds: Math.round(batches.reduce((sum, item) => sum + item.ms, 0) / 100) / 10,
+    slowest: { ms: slowest.ms, status: slowest.status, firstSequence: slowest.firstSequence, at: slowest.startTime },
+  };
 }
 
 /** The organization's stored events after `after`, ascending: what every stream must deliver. */
@@ -242,6 +245,9 @@ describe('log streams, end to end', () => {
       }
     }
     const timing = Object.fromEntries(Object.entries(times).map(([name, ms]) => [name, seconds(ms)]));
-    console.log(JSON.stringify({ test: 'log-stream-100k', events: TOTAL, last, timing, report }));
+    const phases = Object.fromEntries(
+      Object.entries({ outageStarted, outageEnded, ingestEnded }).map(([name, at]) => [name, new Date(at).toISOString()]),
+    );
+    console.log(JSON.stringify({ test: 'log-stream-100k', events: TOTAL, last, timing, phases, report }));
   });
 });
