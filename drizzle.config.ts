@@ -5,6 +5,12 @@ import { defineConfig } from 'drizzle-kit';
 // database: the main database's tables and a shard's are all created in each (scripts/migrate.ts).
 export default defineConfig({
   dialect: 'sqlite',
-  schema: ['./worker/db/schema/main.ts', './worker/db/schema/identity.ts', './worker/db/schema/streams.ts', './worker/db/schema/shard.ts'],
+  schema: [
+    './worker/db/schema/main.ts',
+    './worker/db/schema/identity.ts',
+    './worker/db/schema/streams.ts',
+    './worker/db/schema/shard.ts',
+    './worker/db/schema/checkpoints.ts',
+  ],
   out: './drizzle',
 });

@@ -6,6 +6,7 @@ import { OPENAPI_CONFIG } from '../worker/openapi-docs.ts';
 import { call, createInstance, createKey, unique } from './helpers/api.ts';
 import { makeEvent } from './helpers/events.ts';
 import { CALLERS, type Credentials, type Fixture, matrixSetup } from './helpers/isolation-callers.ts';
+import { CHECKPOINT_ROUTES } from './helpers/isolation-checkpoint-routes.ts';
 import {
   auditReaders,
   BAD,
@@ -173,6 +174,8 @@ const MATRIX: Record<string, RouteCase> = {
   ...PEOPLE_ROUTES,
   // Log streams (owners only): helpers/isolation-stream-routes.ts.
   ...STREAM_ROUTES,
+  // Signed checkpoints (owners and auditors): helpers/isolation-checkpoint-routes.ts.
+  ...CHECKPOINT_ROUTES,
 };
 
 let fixture: Fixture;

@@ -152,8 +152,8 @@ describe('log streams, end to end', () => {
     timeout: 480_000,
   }, async () => {
     const org = await createOrg('stream-100k');
-    const receivers: Receivers = { https: await hook(), organizationId: org.orgId };
     const prefix = `e2e/${unique('run')}`;
+    const receivers: Receivers = { https: await hook(), organizationId: org.orgId, s3Prefix: prefix };
     const bodies = streamBodies(receivers.https);
     const streams = new Map<StreamType, LogStream>();
     for (const type of TYPES) {

@@ -17,6 +17,7 @@ import { auditLogHistogramRoutes } from './routes/audit-log-histogram.ts';
 import { auditLogStreamRoutes } from './routes/audit-log-stream.ts';
 import { auditLogRoutes } from './routes/audit-logs.ts';
 import { authRoutes } from './routes/auth.ts';
+import { checkpointRoutes } from './routes/checkpoints.ts';
 import { extensionRoutes } from './routes/extension-audit-records.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { instanceRoutes } from './routes/instances.ts';
@@ -74,6 +75,7 @@ export function createApp() {
   app.route('/api/v1', auditLogRoutes);
   app.route('/api/v1', auditLogHistogramRoutes);
   app.route('/api/v1', auditLogStreamRoutes);
+  app.route('/api/v1', checkpointRoutes);
   app.route('/api/v1', auditLogFacetRoutes);
   app.route('/api/v1', archiveRoutes);
   app.route('/api/v1', settingsRoutes);

@@ -3,6 +3,7 @@ import { readConfig } from './config.ts';
 import type { ArchiveJob, WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from './env.ts';
 import { handleArchiveBatch } from './jobs/archive-consumer.ts';
 import { runDailyJobs } from './jobs/daily-cron.ts';
+import { HOURLY_CRON, runHourlyJobs } from './jobs/hourly-cron.ts';
 import { handleWebhookBatch, isWebhookQueue } from './jobs/webhook-consumers.ts';
 
 // The Durable Object class that runs each log stream's deliveries (wrangler.toml, LOG_STREAM_RUNNER).
@@ -16,7 +17,9 @@ export default {
   // them): the invocation fails, and queue messages are retried once the variables are fixed.
   async scheduled(controller, env) {
     readConfig(env);
-    await runDailyJobs(env, controller.scheduledTime);
+    // wrangler.toml [triggers]: the hourly checkpoints, and the daily run (any other schedule).
+    if (controller.cron === HOURLY_CRON) await runHourlyJobs(env, controller.scheduledTime);
+    else await runDailyJobs(env, controller.scheduledTime);
   },
   async queue(batch, env) {
     readConfig(env);

@@ -4,14 +4,13 @@
  * Signature V4, the `x-amz-content-sha256` payload hash and `Content-MD5` (scripts/lib/
  * s3-signature.ts), and, as an Object Lock bucket does, refuse a PUT without `Content-MD5`.
  * Requests that pass go to s3rver byte for byte, without their Authorization. The gate's verdicts
- * are at `GET /_control/log` (no bucket name starts with `_`). Erasable TypeScript only.
- *
- * Outage (scripts/lib/receiver-controls.ts): `PUT /_control/outage` `{ "status": 503, "organizationId"? }`
- * makes the gate answer as S3 does when throttling, 503 `SlowDown`, to every request (or to PUTs
- * of stream objects carrying that organization's events) that passes the checks above;
- * `{ "status": 0 }` ends it. `GET /_control/sequences?organizationId=` reads back, per stored
- * stream object in arrival order, its key and the sequences inside (the gate unzips the NDJSON it
- * forwarded), without fetching 100 objects from s3rver.
+ * are at `GET /_control/log` (no bucket name starts with `_`). An outage can be staged: `PUT
+ * /_control/outage?path=/<bucket>/<key prefix>` makes every request under that path answer 503
+ * SlowDown (as S3 does when it sheds load) until `DELETE` with the same query.
+ * `GET /_control/sequences?organizationId=` reads back, per stored stream object in arrival order,
+ * its key and the sequences inside (the gate unzips the NDJSON it forwarded), and how many of the
+ * organization's objects the outage refused (scripts/lib/receiver-controls.ts), without fetching
+ * 100 objects from s3rver. Erasable TypeScript only.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -20,7 +19,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import S3rver from 's3rver';
 import { type LocalServer, listenLocal, readBody, sendJson } from './local-server.ts';
-import { acceptedBatch, countRefusal, type EventIdentity, type Outage, outageHits, parseOutage } from './receiver-controls.ts';
+import { acceptedBatch, countRefusal, type EventIdentity } from './receiver-controls.ts';
 import { type S3Refusal, verifySignatureV4 } from './s3-signature.ts';
 
 export interface S3Credentials {
@@ -93,17 +92,19 @@ export async function startLocalS3(options: { credentials: S3Credentials[]; buck
   });
   const inner = await s3rver.run();
   const log: GateLogEntry[] = [];
+  const outages = new Set<string>();
   const stored: StoredObject[] = [];
-  let outage: Outage = { status: 0 };
   const refusals = new Map<string, number>();
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
     const body = await readBody(request);
     if (url.pathname === '/_control/log') return sendJson(response, 200, log);
-    if (url.pathname === '/_control/outage' && request.method === 'PUT') {
-      outage = parseOutage(body);
-      return sendJson(response, 200, outage);
+    if (url.pathname === '/_control/outage') {
+      const path = url.searchParams.get('path') ?? '';
+      if (request.method === 'DELETE') outages.delete(path);
+      else outages.add(path);
+      return sendJson(response, 200, [...outages]);
     }
     if (url.pathname === '/_control/sequences') {
       const organizationId = url.searchParams.get('organizationId') ?? '';
@@ -115,7 +116,10 @@ export async function startLocalS3(options: { credentials: S3Credentials[]; buck
     }
     const entry: GateLogEntry = { method: request.method ?? '', path: url.pathname, status: 0, code: '', bytes: body.length };
     log.push(entry);
-    let refusal = await verifySignatureV4(request, body, url, region, keys);
+    const down = [...outages].some((path) => url.pathname.startsWith(path));
+    let refusal: S3Refusal | null = down
+      ? [503, 'SlowDown', 'Please reduce your request rate.']
+      : await verifySignatureV4(request, body, url, region, keys);
     if (!refusal && request.method === 'PUT' && request.headers['content-md5'] === undefined) {
       refusal = [
         400,
@@ -124,11 +128,11 @@ export async function startLocalS3(options: { credentials: S3Credentials[]; buck
       ];
     }
     const events = objectEvents(request, body);
-    const organizations = events.map((event) => event.organizationId);
-    if (!refusal && outageHits(outage, organizations)) {
-      countRefusal(refusals, organizations);
-      refusal = [outage.status, 'SlowDown', 'Please reduce your request rate.'];
-    }
+    if (down)
+      countRefusal(
+        refusals,
+        events.map((event) => event.organizationId),
+      );
     if (refusal) {
       [entry.status, entry.code] = [refusal[0], refusal[1]];
       return s3Error(response, refusal);

@@ -8,6 +8,7 @@
  * - dashboard-sign-in invites (and later removes) an auditor of Acme and adds Acme events of
  *   the current week, after the files that count Acme's events;
  * - webhooks sends 10,000 events to Initech;
+ * - log-streams creates and deletes a stream of Globex (its audit events are Globex's current week);
  * - dashboard-sso, last: it adds organizations (Umbrella, owned by the seeded owner, with SSO for
  *   example.com while it runs) and SSO sign-ins of the demo people.
  * A file left out of ORDER fails the run, so none is forgotten.
@@ -24,7 +25,9 @@ const ORDER = [
   'dashboard-history.test.ts',
   'dashboard-sign-in.test.ts',
   'webhooks.test.ts',
+  'log-streams.test.ts',
   'verify-cli.test.ts',
+  'standalone-verifier.test.ts',
   'dashboard-sso.test.ts',
 ];
 

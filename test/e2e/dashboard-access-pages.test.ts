@@ -8,8 +8,9 @@
  * Run: `npm run test:e2e`, or `node --test test/e2e/dashboard-access-pages.test.ts` (after `npm run build:web`).
  */
 import assert from 'node:assert/strict';
-import { execSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, execSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -78,6 +79,8 @@ browserSuite('archives, other pages and phones for compliance users and accessib
         row.getByRole('link', { name: /^Download the manifest of/ }),
         row.getByRole('link', { name: /^Download the signature of/ }),
         dialog.getByRole('link', { name: 'archive-key.pem' }),
+        dialog.getByRole('link', { name: 'audit-log-verify.mjs' }),
+        dialog.getByRole('link', { name: 'its SHA-256' }),
       ];
       assert.equal(new URL((await links[1]?.getAttribute('href')) ?? '').pathname, new URL(newest.manifestUrl).pathname);
       assert.equal(new URL((await links[2]?.getAttribute('href')) ?? '').pathname, new URL(newest.signatureUrl).pathname);
@@ -95,6 +98,16 @@ browserSuite('archives, other pages and phones for compliance users and accessib
       assert.equal(sha.split(/\s+/)[0], newest.sha256, 'sha256sum prints the SHA-256 shown');
       const verified = execSync(commands[1] ?? '', { cwd: folder, encoding: 'utf8' });
       assert.match(verified, /Signature Verified Successfully/);
+      // The standalone verifier, downloaded beside them, checks the folder as the dialog says.
+      const verifierSha256 = createHash('sha256')
+        .update(readFileSync(join(folder, 'audit-log-verify.mjs')))
+        .digest('hex');
+      assert.equal(readFileSync(join(folder, 'audit-log-verify.mjs.sha256'), 'utf8'), `${verifierSha256}  audit-log-verify.mjs\n`);
+      const command = ((await dialog.getByTestId('verifier-command').textContent()) ?? '').trim();
+      assert.equal(command, 'node audit-log-verify.mjs --dir . --public-key archive-key.pem');
+      const [, ...args] = command.split(' ');
+      const report = execFileSync(process.execPath, args, { cwd: folder, encoding: 'utf8' });
+      assert.match(report, /^VERIFIED: \. \(1 archive of 1 organization\)$/m);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

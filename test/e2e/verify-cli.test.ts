@@ -1,74 +1,18 @@
 /**
  * `node scripts/verify.ts` as a user runs it: a folder of archives written to a temporary
  * directory, and the exit codes (0 verified, 1 a problem, 2 a usage error). Needs no browser.
- * The archives are written here with fflate and node:crypto, independently of the Worker's writer.
+ * The archives are written with fflate and node:crypto (support/archive-files.ts), independently of the Worker's writer.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Zippable, zipSync } from 'fflate';
+import { sha256, weekArchive } from './support/archive-files.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const ORG = 'org_01KA0M0000000000000000CLI0';
-const DAY_MS = 86_400_000;
-
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-const dateOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-
-/** One week's archive files, in the service's format, chained to `previous`. */
-function weekArchive(startDate: string, sequences: number[], generatedAt: string, previous: string | null) {
-  const startMs = Date.parse(`${startDate}T00:00:00Z`);
-  const entries: Zippable = {};
-  const files: { name: string; sha256: string; records: number }[] = [];
-  for (let day = 0; day < 7; day += 1) {
-    const events = sequences
-      .filter((_, index) => index % 7 === day)
-      .map((sequence) => {
-        const timestamp = new Date(startMs + day * DAY_MS + sequence * 1000).toISOString();
-        return {
-          id: `ev-${sequence}`,
-          organizationId: ORG,
-          instanceId: null,
-          timestamp,
-          action: 'sync',
-          actor: { type: 'user', id: 'alice@example.com', ip: '' },
-          object: {
-            type: 'argocd_application',
-            id: { name: 'guestbook', kind: '', group: '' },
-            parentId: { name: '', parentName: '', applicationName: '' },
-          },
-          details: { message: '', patch: '', actionType: '' },
-          count: 1,
-          lastOccurredTimestamp: timestamp,
-          source: 'ingest',
-          sourceKeyId: null,
-          sequence,
-        };
-      });
-    const text = events.length === 0 ? '[]\n' : `[\n${events.map((event) => JSON.stringify(event)).join(',\n')}\n]\n`;
-    const bytes = new TextEncoder().encode(text);
-    const name = `${dateOf(startMs + day * DAY_MS)}.json`;
-    entries[name] = [bytes, { mtime: new Date(startMs + day * DAY_MS) }];
-    files.push({ name, sha256: sha256(bytes), records: events.length });
-  }
-  const zip = zipSync(entries, { level: 6 });
-  const manifest = {
-    version: 1,
-    organizationId: ORG,
-    startDate,
-    endDate: dateOf(startMs + 6 * DAY_MS),
-    revision: 1,
-    generatedAt,
-    archive: { sha256: sha256(zip), bytes: zip.length, records: sequences.length },
-    files,
-    previousManifestSha256: previous,
-  };
-  return { zip, manifest: new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`) };
-}
 
 function verify(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync(process.execPath, ['scripts/verify.ts', ...args], { cwd: ROOT, encoding: 'utf8' });

@@ -14,6 +14,8 @@ import { hook } from './webhooks.ts';
 export interface Receivers {
   https: { name: string; url: string; secret: string };
   organizationId: string;
+  /** The s3 stream's key prefix: the gate's outage is scoped by path. */
+  s3Prefix: string;
 }
 
 /** The S3 gate's summary: each accepted batch is a stored object, with its key. */
@@ -31,10 +33,15 @@ export async function setOutage(receivers: Receivers, type: StreamType, down: bo
     await hook({ name, secret, behaviour: down ? { kind: 'status', status: 503 } : { kind: 'ok' } });
     return;
   }
-  const response = await fetch(`${controlBase(type)}/_control/outage`, {
-    method: 'PUT',
-    body: JSON.stringify({ status: down ? 503 : 0, organizationId: receivers.organizationId }),
-  });
+  const response =
+    type === 's3'
+      ? await fetch(`${env.S3_RECEIVER}/_control/outage?path=${encodeURIComponent(`/${S3_BUCKET}/${receivers.s3Prefix}/`)}`, {
+          method: down ? 'PUT' : 'DELETE',
+        })
+      : await fetch(`${controlBase(type)}/_control/outage`, {
+          method: 'PUT',
+          body: JSON.stringify({ status: down ? 503 : 0, organizationId: receivers.organizationId }),
+        });
   expect(response.status).toBe(200);
   await response.body?.cancel();
 }

@@ -17,6 +17,11 @@ export interface Manifest {
   archive: { sha256: string; bytes: number; records: number };
   files: ManifestFile[];
   previousManifestSha256: string | null;
+  /**
+   * chain(n) at the week's highest sequence n (docs/INTEGRITY.md): absent in manifests built before
+   * the hash chain, and when the chain could not be computed (a gap in the stored sequence, logged).
+   */
+  chainHash?: string;
 }
 
 export function manifestBytes(manifest: Manifest): Uint8Array {
@@ -30,6 +35,7 @@ export function manifestBytes(manifest: Manifest): Uint8Array {
     archive: { sha256: manifest.archive.sha256, bytes: manifest.archive.bytes, records: manifest.archive.records },
     files: manifest.files.map((file) => ({ name: file.name, sha256: file.sha256, records: file.records })),
     previousManifestSha256: manifest.previousManifestSha256,
+    ...(manifest.chainHash === undefined ? {} : { chainHash: manifest.chainHash }),
   };
   return new TextEncoder().encode(`${JSON.stringify(ordered, null, 2)}\n`);
 }

@@ -129,7 +129,10 @@ export type LogStreamTestResult = z.infer<typeof LogStreamTestSchema>;
 const LogStreamDeliverySchema = z
   .object({
     id: z.string(),
-    kind: z.enum(['test', 'batch']).openapi({ description: 'test: sent by POST …/test (sequence 0); batch: events delivered' }),
+    kind: z.enum(['test', 'batch', 'archive']).openapi({
+      description:
+        'test: sent by POST …/test (sequence 0); batch: events delivered; archive: one weekly archive file copied (exportArchives)',
+    }),
     firstSequence: z.number().int(),
     lastSequence: z.number().int(),
     eventCount: z.number().int(),

@@ -5,6 +5,7 @@
  */
 export type { EventSource, InstanceType, KeyRole, Role } from '../contract/enums.ts';
 export { SOURCE_CODES } from '../contract/enums.ts';
+export * from './schema/checkpoints.ts';
 export * from './schema/identity.ts';
 export * from './schema/main.ts';
 export * from './schema/shard.ts';

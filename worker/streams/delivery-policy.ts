@@ -40,3 +40,12 @@ export function retryDelayMs(failingSince: number, now: number, retryAfterMs: nu
   if (retryAfterMs === null) return backoff;
   return Math.max(backoff, Math.min(MAX_RETRY_AFTER_MS, retryAfterMs));
 }
+
+/**
+ * One archive file copy (exportArchives) may take this long: a ZIP can be hundreds of MB, so the
+ * batch timeout would fail every large copy. 10 s plus 1 s per MiB (a destination slower than
+ * 1 MiB/s is treated as failing), at most 10 minutes, within what one Durable Object alarm may run.
+ */
+export function archiveCopyTimeoutMs(bytes: number): number {
+  return Math.min(10 * 60_000, STREAM_ATTEMPT_TIMEOUT_MS + Math.ceil(bytes / 1_048_576) * 1000);
+}

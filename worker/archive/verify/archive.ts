@@ -27,6 +27,8 @@ export interface VerifyArchiveInput {
 export interface ArchiveSequences {
   /** Every valid sequence in the day files that could be read, repeats included, in file order. */
   sequences: number[];
+  /** Each of those events' content hash, in the same order. */
+  contentHashes: string[];
   /** Events with no sequence field (archives built before events had one). */
   withoutSequence: number;
 }
@@ -44,14 +46,24 @@ export async function verifyArchive(input: VerifyArchiveInput): Promise<VerifyRe
 /** `verifyArchive`, also handing back the events' sequence numbers. Never throws. */
 export async function verifyArchiveSequences(input: VerifyArchiveInput): Promise<{ report: VerifyReport; sequences: ArchiveSequences }> {
   const report: VerifyReport = { ok: false, problems: [], checks: [], notes: [], records: 0 };
-  const context: ArchiveContext = { organizationId: null, ids: new Map(), sequenceSeenAt: new Map(), sequences: [], withoutSequence: 0 };
+  const context: ArchiveContext = {
+    organizationId: null,
+    ids: new Map(),
+    sequenceSeenAt: new Map(),
+    sequences: [],
+    contentHashes: [],
+    withoutSequence: 0,
+  };
   try {
     await verifyInto(input, context, report);
   } catch (error) {
     report.problems.push(`verifier: unexpected error (${errorMessage(error)})`);
   }
   report.ok = report.problems.length === 0;
-  return { report, sequences: { sequences: context.sequences, withoutSequence: context.withoutSequence } };
+  return {
+    report,
+    sequences: { sequences: context.sequences, contentHashes: context.contentHashes, withoutSequence: context.withoutSequence },
+  };
 }
 
 async function verifyInto(input: VerifyArchiveInput, context: ArchiveContext, report: VerifyReport): Promise<void> {

@@ -1,5 +1,6 @@
 /** One day file (`YYYY-MM-DD.json`) of a weekly archive, checked on its own and against the archive so far. */
 
+import { contentHashOf } from '../../events/content-hash.ts';
 import { DAY_MS } from '../week.ts';
 import { bytesEqual, decodeUtf8, describeDifference, sha256Hex } from './bytes.ts';
 import { formatDate } from './dates.ts';
@@ -24,6 +25,8 @@ export interface ArchiveContext {
   sequenceSeenAt: Map<number, string>;
   /** Every valid sequence found, repeats included, so a folder check sees duplicates too. */
   sequences: number[];
+  /** The content hash of each event of `sequences`, in the same order (the hash chain's input). */
+  contentHashes: string[];
   /** Events without a sequence field (built before events had one). */
   withoutSequence: number;
 }
@@ -158,6 +161,7 @@ function trackIdentity(
   }
   if (!isSequence(event.sequence)) return false;
   context.sequences.push(event.sequence);
+  context.contentHashes.push(contentHashOf(event));
   const seenAt = context.sequenceSeenAt.get(event.sequence);
   if (seenAt !== undefined) problems.add(`${where}: duplicate sequence ${event.sequence}, already at ${seenAt}`);
   else context.sequenceSeenAt.set(event.sequence, at);

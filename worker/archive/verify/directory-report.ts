@@ -1,4 +1,6 @@
 /** What `verifyDirectory` hands back: per organization, the chain, each archive and the sequences covered. */
+
+import type { ChainHashReport } from './manifest-chain-hash.ts';
 import type { ChainReport, VerifyReport } from './report.ts';
 import type { SequenceRange } from './sequence-ranges.ts';
 
@@ -75,6 +77,8 @@ export interface OrganizationReport {
   notes: string[];
   /** Null unless a `completeThrough` was asked for. */
   completeness: CompletenessVerdict | null;
+  /** The manifests' chainHash recomputed from the events (manifest-chain-hash.ts); its problems are in `problems` too. */
+  chainHashes: ChainHashReport;
 }
 
 export interface DirectoryReport {

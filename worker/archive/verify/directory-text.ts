@@ -61,6 +61,7 @@ function organizationLines(organization: OrganizationReport): string[] {
     `  sequences:  ${formatRanges(coverage.covered)}${coverage.withSequence > 0 ? ` (${plural(coverage.withSequence, 'event')} in the highest revision of each week)` : ''}`,
     `  gaps:       ${coverage.highest === null ? 'none (no sequence seen)' : `${formatRanges(coverage.gaps)}${coverage.gaps.length > 0 ? ` (${plural(rangeSize(coverage.gaps), 'sequence')} between 1 and ${coverage.highest})` : ''}`}`,
     `  duplicates: ${coverage.duplicates.length === 0 ? 'none' : plural(coverage.duplicates.length, 'sequence')}`,
+    ...chainHashLines(organization.chainHashes),
   ];
   if (coverage.withoutSequence > 0)
     lines.push(`  without a sequence: ${plural(coverage.withoutSequence, 'event')} (archives built before events had one)`);
@@ -89,4 +90,13 @@ export function directoryReportLines(report: DirectoryReport): string[] {
     for (const verdict of report.unplaced) lines.push(...archiveLines(verdict, stemWidth));
   }
   return lines;
+}
+
+/** The manifests' chainHash recomputed from the events (its problems are listed with the organization's). */
+function chainHashLines(report: OrganizationReport['chainHashes']): string[] {
+  if (report.checks.length + report.problems.length + report.notes.length === 0) return [];
+  return [
+    `  chain hashes: ${plural(report.checks.length, 'manifest chainHash')} equal to the chain recomputed from the events${report.problems.length > 0 ? `, ${plural(report.problems.length, 'differing')}` : ''}`,
+    ...marked('      ', '!', report.notes),
+  ];
 }

@@ -20,9 +20,13 @@ const MANIFEST_KEYS = [
 ];
 const encoder = new TextEncoder();
 
-function checkKeys(problems: string[], where: string, value: JsonObject, keys: readonly string[]): void {
+/** Fields a manifest may lack: `chainHash` came with the hash chain (older manifests have none). */
+const OPTIONAL_MANIFEST_KEYS = ['chainHash'];
+
+function checkKeys(problems: string[], where: string, value: JsonObject, keys: readonly string[], optional: readonly string[] = []): void {
   for (const key of keys) if (!(key in value)) problems.push(`${where}: field ${key} is missing`);
-  for (const key of Object.keys(value)) if (!keys.includes(key)) problems.push(`${where}: unexpected field ${key}`);
+  for (const key of Object.keys(value))
+    if (!keys.includes(key) && !optional.includes(key)) problems.push(`${where}: unexpected field ${key}`);
 }
 
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
@@ -39,7 +43,9 @@ export function checkManifest(bytes: Uint8Array, report: VerifyReport): JsonObje
       `manifest: not in the exact format JSON.stringify(manifest, null, 2) + "\\n": ${describeDifference(expectedBytes, bytes)}`,
     );
   }
-  checkKeys(problems, 'manifest', parsed, MANIFEST_KEYS);
+  checkKeys(problems, 'manifest', parsed, MANIFEST_KEYS, OPTIONAL_MANIFEST_KEYS);
+  if ('chainHash' in parsed && (typeof parsed.chainHash !== 'string' || !SHA256_HEX.test(parsed.chainHash)))
+    problems.push(`manifest.chainHash: expected 64 lowercase hex digits, found ${describeValue(parsed.chainHash)}`);
   checkIdentity(parsed, problems);
   checkArchive(parsed.archive, problems);
   checkFiles(parsed, problems);

@@ -7,6 +7,7 @@ import { bytesEqual } from './bytes.ts';
 import { verifyChain } from './chain.ts';
 import type { ArchiveFiles } from './directory-files.ts';
 import type { ArchiveVerdict, OrganizationReport, UnknownWeek } from './directory-report.ts';
+import { type ChainHashWeek, checkManifestChainHashes } from './manifest-chain-hash.ts';
 import type { ManifestPlacement } from './manifest-placement.ts';
 import { completenessOf, coverageOf, duplicateProblems, type WeekSequences } from './sequence-coverage.ts';
 import { formatRanges, missingFrom, rangeSize, sortedSequences } from './sequence-ranges.ts';
@@ -19,6 +20,8 @@ export interface PlacedArchive {
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+// Longer than 80 lines: one pass over the organization's archives collects each one's verdict, its
+// sequences and the chain hash inputs together, so every ZIP is read (and inflated) once.
 export async function verifyOrganization(
   organizationId: string,
   archives: readonly PlacedArchive[],
@@ -38,6 +41,7 @@ export async function verifyOrganization(
   const verdicts: ArchiveVerdict[] = [];
   const weeks: WeekSequences[] = [];
   const unknownWeeks: UnknownWeek[] = [];
+  const chainWeeks: ChainHashWeek[] = [];
 
   for (const archive of byWeekHighestFirst) {
     const { startDate, revision } = archive.placement;
@@ -69,6 +73,7 @@ export async function verifyOrganization(
       if (sequences && sorted) {
         weeks.push({ startDate, sequences: sorted, events: report.records, withoutSequence: sequences.withoutSequence });
         countedSequences.set(startDate, sorted);
+        chainWeeks.push({ label: manifestName, chainHash: manifestChainHash(archive.manifest), ...sequences });
       } else unknownWeeks.push({ startDate, revision, manifest: manifestName, records: archive.placement.records });
       continue;
     }
@@ -91,9 +96,22 @@ export async function verifyOrganization(
     byStem.map((archive) => archive.manifest),
     byStem.map((archive) => archive.files.manifest?.name ?? archive.files.stem),
   );
+  const chainHashes = checkManifestChainHashes(chainWeeks);
+  problems.push(...chainHashes.problems);
   const coverage = coverageOf(weeks, unknownWeeks);
   problems.push(...duplicateProblems(coverage.duplicates));
   const completeness = options.completeThrough === undefined ? null : completenessOf(coverage, options.completeThrough);
   const ok = chain.ok && verdicts.every((verdict) => verdict.report.ok) && problems.length === 0 && (completeness?.ok ?? true);
-  return { organizationId, ok, chain, archives: verdicts, coverage, problems, notes, completeness };
+  return { organizationId, ok, chain, archives: verdicts, coverage, problems, notes, completeness, chainHashes };
+}
+
+/** The manifest's chainHash, when it is a manifest that has one (its format is checked elsewhere). */
+function manifestChainHash(bytes: Uint8Array): string | null {
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    const value = typeof parsed === 'object' && parsed !== null ? (parsed as { chainHash?: unknown }).chainHash : undefined;
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
 }

@@ -45,8 +45,10 @@ export type LogStreamRow = typeof logStreams.$inferSelect;
 
 /**
  * What a stream sent and what the destination answered, in the organization's shard (as webhook
- * deliveries). For now only test batches (`kind: test`, sequence 0); the delivery engine adds its
- * batches. One attempt per row: a retry is a new row of the same sequences.
+ * deliveries): test batches (`kind: test`, sequence 0), event batches (`batch`) and copies of
+ * archive files (`archive`, sequences 0, the file named in `error` when it failed). One attempt
+ * per row: a retry is a new row of the same sequences. `kind` has no CHECK constraint, so a new
+ * kind needs no migration.
  */
 export const logStreamDeliveries = sqliteTable(
   'log_stream_deliveries',
@@ -54,7 +56,7 @@ export const logStreamDeliveries = sqliteTable(
     id: text('id').primaryKey(),
     streamId: text('stream_id').notNull(),
     organizationId: text('organization_id').notNull(),
-    kind: text('kind', { enum: ['test', 'batch'] }).notNull(),
+    kind: text('kind', { enum: ['test', 'batch', 'archive'] }).notNull(),
     firstSequence: integer('first_sequence').notNull(),
     lastSequence: integer('last_sequence').notNull(),
     eventCount: integer('event_count').notNull(),

@@ -7,6 +7,7 @@ import { sha256Hex } from '../../auth/secrets.ts';
 import type { Database } from '../../db/client.ts';
 import { eventLineWriter } from '../../events/event-line.ts';
 import type { EventColumns } from '../../events/event-shape.ts';
+import { ChainBrokenError, chainHashAt } from '../integrity/index.ts';
 import {
   type ArchiveRow,
   chainHead,
@@ -104,6 +105,7 @@ export async function buildWeekArchive(
   const zip = await uploadWeekZip(deps, organizationId, week, snapshot, { key: keys.zip, fileName: names.zip }, options);
 
   const records = zip.files.reduce((sum, file) => sum + file.records, 0);
+  const chainHash = await weekChainHash(deps, organizationId, zip.maxSequence, options.now);
   const manifest: Manifest = {
     version: 1,
     organizationId,
@@ -114,6 +116,7 @@ export async function buildWeekArchive(
     archive: { sha256: zip.sha256, bytes: zip.bytes, records },
     files: zip.files,
     previousManifestSha256,
+    ...(chainHash === null ? {} : { chainHash }),
   };
   const manifestData = manifestBytes(manifest);
   const signature = await signBytes(await importSigningKey(deps.signingKey), manifestData as Uint8Array<ArrayBuffer>);
@@ -143,11 +146,30 @@ export async function buildWeekArchive(
   return { archive, manifest, peakBufferedBytes, parts, daysFromParts };
 }
 
+/**
+ * The manifest's chainHash: chain(n) at the week's highest sequence n (a checkpoint is signed there
+ * when the chain has not reached it yet, so it stays anchored after retention). A gap or repeated
+ * number in the stored sequence below n leaves it out, loudly: the archive still records what is
+ * stored, and the checkpoints signed before the change show what was (docs/INTEGRITY.md).
+ */
+async function weekChainHash(deps: ArchiveDeps, organizationId: string, maxSequence: number, now: number): Promise<string | null> {
+  if (maxSequence === 0) return null;
+  try {
+    return await chainHashAt({ db: deps.db, signingKey: deps.signingKey }, organizationId, maxSequence, now);
+  } catch (error) {
+    if (!(error instanceof ChainBrokenError)) throw error;
+    console.error(JSON.stringify({ job: 'archive', organizationId, chainBroken: error.sequence, detail: error.message }));
+    return null;
+  }
+}
+
 /** A week's ZIP once stored in R2: its day files as the manifest lists them, and how it was written. */
 interface StoredZip {
   files: ManifestFile[];
   sha256: string;
   bytes: number;
+  /** The highest sequence among the week's events (0: none). */
+  maxSequence: number;
   peakBufferedBytes: number;
   parts: number;
   daysFromParts: number;
@@ -173,6 +195,7 @@ async function uploadWeekZip(
   const sink = new MultipartSink(upload, options.partSize ?? MIN_PART_SIZE, options.failAt === 'mid-upload' ? 1 : null);
   const files: ManifestFile[] = [];
   let daysFromParts = 0;
+  let maxSequence = 0;
   try {
     const zip = new StreamingZip(sink);
     const line = eventLineWriter(organizationId);
@@ -185,6 +208,7 @@ async function uploadWeekZip(
       if (part) {
         await zip.addDeflatedEntry(name, mtime, part.deflated, () => part.summary);
         files.push({ name, sha256: part.summary.sha256, records: part.summary.records });
+        maxSequence = Math.max(maxSequence, part.summary.maxSequence);
         daysFromParts += 1;
         continue;
       }
@@ -192,10 +216,11 @@ async function uploadWeekZip(
       await zip.addEntry(name, mtime, source.chunks);
       const summary = await source.summary();
       files.push({ name, sha256: summary.sha256, records: summary.records });
+      maxSequence = Math.max(maxSequence, summary.maxSequence);
     }
     await zip.finish();
     const zipped = await sink.complete();
-    return { files, ...zipped, peakBufferedBytes: sink.peakBufferedBytes, parts: sink.partCount, daysFromParts };
+    return { files, ...zipped, maxSequence, peakBufferedBytes: sink.peakBufferedBytes, parts: sink.partCount, daysFromParts };
   } catch (error) {
     await sink.abort().catch(() => undefined);
     throw error;

@@ -8,3 +8,4 @@ export { serveArchiveFile } from './download.ts';
 export { expireArchives } from './expiry.ts';
 export { archivePublicKey, listArchivesWithLinks } from './links.ts';
 export { applyRetention } from './retention.ts';
+export { archiveKeys } from './storage.ts';

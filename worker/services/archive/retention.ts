@@ -6,6 +6,7 @@ import type { AuditLogSettings } from '../../contract/settings.ts';
 import type { Database } from '../../db/client.ts';
 import { auditEvents, eventWeeks } from '../../db/schema.ts';
 import { orgKey } from '../event-store/index.ts';
+import { checkpointCoversRange } from '../integrity/index.ts';
 import { type ArchiveRow, latestRevision } from './archive-rows.ts';
 import { deleteDayParts } from './day-parts.ts';
 import { archiveKeys, readObjectBytes } from './storage.ts';
@@ -76,6 +77,12 @@ export async function applyRetention(
       continue;
     }
     const range = isoWeek(candidate.startDate);
+    // The chain must continue after these rows are gone: a checkpoint at or after their last sequence.
+    const unanchored = await checkpointCoversRange({ db, signingKey }, candidate.organizationId, range, now);
+    if (unanchored) {
+      report.kept.push({ ...where, reason: unanchored });
+      continue;
+    }
     for (;;) {
       const deleted = await db
         .delete(auditEvents)

@@ -1,10 +1,10 @@
 /**
  * The delivery history of a stream, in the organization's shard (db/schema/streams.ts): one row a
  * request, test batches and event batches alike. Each stream keeps its latest MAX_TEST_DELIVERIES
- * tests, so pressing "test" cannot grow the table without bound; batches are kept
+ * tests, so pressing "test" cannot grow the table without bound; batches and archive copies are kept
  * BATCH_HISTORY_DAYS (the daily run's purgeStreamDeliveries).
  */
-import { and, count, desc, eq, lt, notInArray, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import { DAY_MS } from '../../archive/week.ts';
 import type { LogStreamDelivery, LogStreamTestResult } from '../../contract/log-streams.ts';
 import type { Database } from '../../db/client.ts';
@@ -19,11 +19,14 @@ const PURGE_LIMIT = 10_000;
 
 type Kind = LogStreamDeliveryRow['kind'];
 
+/** What a history row says of the request: its sequences and body size (an archive copy's body is a stream). */
+type RecordedRequest = Pick<DestinationRequest, 'firstSequence' | 'lastSequence' | 'eventCount'> & { body: { byteLength: number } };
+
 /** The history row of one request and its outcome. */
 function deliveryRow(
   kind: Kind,
   stream: Pick<LogStreamRow, 'id' | 'organizationId'>,
-  request: DestinationRequest,
+  request: RecordedRequest,
   outcome: LogStreamTestResult,
   started: number,
 ): LogStreamDeliveryRow {
@@ -49,12 +52,12 @@ export async function recordDelivery(
   events: Database,
   kind: Kind,
   stream: Pick<LogStreamRow, 'id' | 'organizationId'>,
-  request: DestinationRequest,
+  request: RecordedRequest,
   outcome: LogStreamTestResult,
   started: number,
 ): Promise<void> {
   const row = deliveryRow(kind, stream, request, outcome, started);
-  if (kind === 'batch') {
+  if (kind !== 'test') {
     await events.insert(logStreamDeliveries).values(row);
     return;
   }
@@ -71,12 +74,14 @@ export async function recordDelivery(
   ]);
 }
 
-/** Removes batch rows older than BATCH_HISTORY_DAYS from one shard (the events stay in the log). */
+/** Removes batch and archive rows older than BATCH_HISTORY_DAYS from one shard (the events stay in the log). */
 export async function purgeStreamDeliveries(events: Database, now: number): Promise<number> {
   const old = events
     .select({ id: logStreamDeliveries.id })
     .from(logStreamDeliveries)
-    .where(and(eq(logStreamDeliveries.kind, 'batch'), lt(logStreamDeliveries.startedAt, now - BATCH_HISTORY_DAYS * DAY_MS)))
+    .where(
+      and(inArray(logStreamDeliveries.kind, ['batch', 'archive']), lt(logStreamDeliveries.startedAt, now - BATCH_HISTORY_DAYS * DAY_MS)),
+    )
     .limit(PURGE_LIMIT);
   const deleted = await events
     .delete(logStreamDeliveries)

@@ -10,7 +10,7 @@ import { ndjsonLineBytes, STREAM_BATCH_LIMITS, splitBatches } from '../../stream
 import { datadogRequests } from '../../streams/destinations/datadog.ts';
 import { httpsRequest } from '../../streams/destinations/https.ts';
 import { type DestinationRequest, type EventPayload, nativePayload } from '../../streams/destinations/request.ts';
-import { s3BatchRequest } from '../../streams/destinations/s3.ts';
+import { type S3Settings, s3BatchRequest } from '../../streams/destinations/s3.ts';
 import { splunkHecRequest } from '../../streams/destinations/splunk-hec.ts';
 import { toOcsf } from '../../streams/ocsf.ts';
 import type { StreamSettings } from './settings.ts';
@@ -37,6 +37,18 @@ export function streamDestination(row: Pick<LogStreamRow, 'type' | 'format' | 's
   };
 }
 
+/** An s3 stream's bucket and credentials (its batches and its archive copies). */
+export function s3Settings(settings: StreamSettings, secret: string): S3Settings {
+  return {
+    endpoint: text(settings, 'endpoint'),
+    region: text(settings, 'region'),
+    bucket: text(settings, 'bucket'),
+    prefix: text(settings, 'prefix'),
+    accessKeyId: text(settings, 'accessKeyId'),
+    secretAccessKey: secret,
+  };
+}
+
 /** One request for one batch of a type that takes NDJSON-like lines (all but Datadog). */
 async function lineRequest(destination: StreamDestination, events: readonly AuditEvent[]): Promise<DestinationRequest> {
   const { settings, secret, payload } = destination;
@@ -51,18 +63,7 @@ async function lineRequest(destination: StreamDestination, events: readonly Audi
     case 'splunk_hec':
       return splunkHecRequest(events, { url: text(settings, 'url'), token: secret }, payload);
     default:
-      return s3BatchRequest(
-        events,
-        {
-          endpoint: text(settings, 'endpoint'),
-          region: text(settings, 'region'),
-          bucket: text(settings, 'bucket'),
-          prefix: text(settings, 'prefix'),
-          accessKeyId: text(settings, 'accessKeyId'),
-          secretAccessKey: secret,
-        },
-        payload,
-      );
+      return s3BatchRequest(events, s3Settings(settings, secret), payload);
   }
 }
 

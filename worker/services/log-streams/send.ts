@@ -25,14 +25,17 @@ export interface SendOutcome {
   retryAfterMs: number | null;
 }
 
-function failureText(error: unknown): string {
+/** A request as sent: a built batch, or an archive copy whose body is a stream of known length. */
+type Outgoing = Pick<DestinationRequest, 'url' | 'method' | 'headers'> & { body: Uint8Array | ReadableStream };
+
+function failureText(error: unknown, timeoutMs: number): string {
   if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return `timed out after ${STREAM_ATTEMPT_TIMEOUT_MS / 1000} s`;
+    return `timed out after ${timeoutMs / 1000} s`;
   }
   return `network error: ${(error instanceof Error ? error.message : String(error)).slice(0, 500)}`;
 }
 
-export async function sendRequest(request: DestinationRequest, allowInsecure: boolean): Promise<SendOutcome> {
+export async function sendRequest(request: Outgoing, allowInsecure: boolean, timeoutMs = STREAM_ATTEMPT_TIMEOUT_MS): Promise<SendOutcome> {
   const started = Date.now();
   const answer = (partial: Partial<SendOutcome>): SendOutcome => ({
     ok: false,
@@ -55,17 +58,17 @@ export async function sendRequest(request: DestinationRequest, allowInsecure: bo
       headers: request.headers,
       body: request.body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(STREAM_ATTEMPT_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    return answer({ error: failureText(error) });
+    return answer({ error: failureText(error, timeoutMs) });
   }
   let body = '';
   let readError = '';
   try {
     body = await readCapped(response);
   } catch (error) {
-    readError = `response body: ${failureText(error)}`;
+    readError = `response body: ${failureText(error, timeoutMs)}`;
   }
   const status = response.status;
   const ok = status >= 200 && status < 300 && readError === '';

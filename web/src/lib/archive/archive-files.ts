@@ -31,3 +31,10 @@ export function verifyCommands(files: ArchiveFiles): string {
     `openssl pkeyutl -verify -pubin -inkey archive-key.pem -rawin -in ${files.manifest} -sigfile ${files.signature}`,
   ].join('\n');
 }
+
+/** The standalone verifier the service serves (scripts/build-verifier.ts), and its SHA-256 line for `sha256sum -c`. */
+export const VERIFIER_PATH = '/downloads/audit-log-verify.mjs';
+export const VERIFIER_SHA256_PATH = `${VERIFIER_PATH}.sha256`;
+
+/** Checks every archive saved in the current folder, with the verifier and the public key saved beside them. */
+export const VERIFIER_COMMAND = 'node audit-log-verify.mjs --dir . --public-key archive-key.pem';

@@ -33,6 +33,12 @@ export type {
   WebhookFilter,
 } from '../../../../worker/contract/index.ts';
 export type {
+  LogStream,
+  LogStreamDelivery,
+  LogStreamTestResult,
+  StreamType,
+} from '../../../../worker/contract/log-streams.ts';
+export type {
   ApiKey,
   AuditEvent,
   AuditLogArchive,

@@ -2,13 +2,16 @@
 // organization switcher ("same tab, other org"), so adding a tab is a one-line change here
 // plus its route.
 import { resolve } from '$app/paths';
-import type { InstanceType } from './api-types.ts';
+import type { InstanceType, KeyRole } from './api-types.ts';
+import { canConfigureLogStreams } from './roles.ts';
 
-export type OrgTabId = 'audit-logs' | InstanceType | 'webhooks' | 'settings';
+export type OrgTabId = 'audit-logs' | InstanceType | 'webhooks' | 'log-streams' | 'settings';
 
 export interface OrgTab {
   id: OrgTabId;
   label: string;
+  /** Shown only to these roles (absent: to everyone); the page itself still explains a refusal. */
+  visible?: (role: KeyRole) => boolean;
 }
 
 export const ORG_TABS: readonly OrgTab[] = [
@@ -16,6 +19,7 @@ export const ORG_TABS: readonly OrgTab[] = [
   { id: 'argocd', label: 'Argo CD' },
   { id: 'kargo', label: 'Kargo' },
   { id: 'webhooks', label: 'Webhooks' },
+  { id: 'log-streams', label: 'Log streams', visible: canConfigureLogStreams },
   { id: 'settings', label: 'Settings' },
 ];
 
@@ -29,10 +33,19 @@ export function orgTabHref(orgId: string, tab: OrgTabId): string {
       return resolve('/orgs/[orgId]/kargo', { orgId });
     case 'webhooks':
       return resolve('/orgs/[orgId]/webhooks', { orgId });
+    case 'log-streams':
+      return resolve('/orgs/[orgId]/log-streams', { orgId });
     case 'settings':
       return resolve('/orgs/[orgId]/settings', { orgId });
   }
 }
+
+/** The tabs a role sees, in order. */
+export const orgTabsFor = (role: KeyRole): OrgTab[] => ORG_TABS.filter((tab) => tab.visible?.(role) ?? true);
+
+/** `tab` if `role` sees it, else the first tab: where switching organization lands. */
+export const orgTabFor = (role: KeyRole, tab: OrgTabId): OrgTabId =>
+  orgTabsFor(role).some((candidate) => candidate.id === tab) ? tab : 'audit-logs';
 
 /**
  * Which tab a route belongs to. Instance pages sit under the tab of their instance type so the
@@ -43,6 +56,7 @@ export function activeOrgTab(routeId: string | null, instanceType: InstanceType 
   if (routeId?.startsWith('/orgs/[orgId]/argocd')) return 'argocd';
   if (routeId?.startsWith('/orgs/[orgId]/kargo')) return 'kargo';
   if (routeId?.startsWith('/orgs/[orgId]/webhooks')) return 'webhooks';
+  if (routeId?.startsWith('/orgs/[orgId]/log-streams')) return 'log-streams';
   if (routeId?.startsWith('/orgs/[orgId]/settings')) return 'settings';
   return 'audit-logs';
 }

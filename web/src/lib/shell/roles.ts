@@ -33,6 +33,9 @@ export const canConfigureAudit = (role: KeyRole): boolean => can(role, 'configur
 /** Webhooks (notification configs): owners only, like the Worker's webhook routes. */
 export const canConfigureWebhooks = (role: KeyRole): boolean => role === 'owner';
 
+/** Log streams: owners only, like the Worker's log-stream routes. */
+export const canConfigureLogStreams = (role: KeyRole): boolean => role === 'owner';
+
 /** Whether `holder` may do everything `role` may. */
 const covers = (holder: KeyRole, role: KeyRole): boolean => CAPABILITIES[role].every((capability) => can(holder, capability));
 
