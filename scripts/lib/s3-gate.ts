@@ -63,6 +63,15 @@ interface StoredObject {
   events: EventIdentity[];
 }
 
+/** `GET /_control/sequences`: the organization's stored objects in arrival order, with their keys. */
+function sequencesOf(stored: StoredObject[], refusals: Map<string, number>, organizationId: string) {
+  const accepted = stored.flatMap((object) => {
+    const batch = acceptedBatch(object.at, object.events, organizationId);
+    return batch ? [{ ...batch, key: object.key }] : [];
+  });
+  return { accepted, refused: refusals.get(organizationId) ?? 0 };
+}
+
 function s3Error(response: ServerResponse, [status, code, message]: S3Refusal): void {
   response.writeHead(status, { 'content-type': 'application/xml' });
   response.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
@@ -106,14 +115,8 @@ export async function startLocalS3(options: { credentials: S3Credentials[]; buck
       else outages.add(path);
       return sendJson(response, 200, [...outages]);
     }
-    if (url.pathname === '/_control/sequences') {
-      const organizationId = url.searchParams.get('organizationId') ?? '';
-      const accepted = stored.flatMap((object) => {
-        const batch = acceptedBatch(object.at, object.events, organizationId);
-        return batch ? [{ ...batch, key: object.key }] : [];
-      });
-      return sendJson(response, 200, { accepted, refused: refusals.get(organizationId) ?? 0 });
-    }
+    if (url.pathname === '/_control/sequences')
+      return sendJson(response, 200, sequencesOf(stored, refusals, url.searchParams.get('organizationId') ?? ''));
     const entry: GateLogEntry = { method: request.method ?? '', path: url.pathname, status: 0, code: '', bytes: body.length };
     log.push(entry);
     const down = [...outages].some((path) => url.pathname.startsWith(path));
