@@ -7,10 +7,11 @@
  * 403, 413, 400. Where Datadog would accept and truncate a log over 1 MB, this one refuses it
  * with 413: a stream must never send one. Accepted requests: `GET /_control/log`.
  *
- * Outage (scripts/lib/receiver-controls.ts): `PUT /_control/outage` `{ "status": 503, "organizationId"? }`
- * makes it answer 503 (Datadog's "Service Unavailable" error body) to every request (or those
- * carrying that organization's events) that passes the checks above; `{ "status": 0 }` ends it.
- * `GET /_control/sequences?organizationId=` reads back only the sequences each accepted request carried.
+ * Outage (scripts/lib/receiver-controls.ts): `PUT /_control/outage` with
+ * `{ "status": 503, "organizationId"? }` makes it answer 503 (Datadog's "Service Unavailable"
+ * error body) to every request (or those carrying that organization's events) that passes the
+ * checks above; `{ "status": 0 }` ends it. `GET /_control/sequences?organizationId=` reads back
+ * only the sequences each accepted request carried.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';

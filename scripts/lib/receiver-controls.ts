@@ -2,8 +2,8 @@
  * What the local stream receivers share for long end-to-end runs (test/log-stream-100k.test.ts):
  *
  * - An outage switch of the Splunk HEC and Datadog receivers (the S3 gate has its own, scoped by
- *   path, and the webhook receiver a behaviour per hook), `PUT /_control/outage` with `{ "status": 503 }` (every request of the
- *   destination refused with its "busy" answer) or `{ "status": 503, "organizationId": "org_…" }`
+ *   path, and the webhook receiver a behaviour per hook): `PUT /_control/outage` with
+ *   `{ "status": 503 }` (every request of the destination refused with its "busy" answer) or `{ "status": 503, "organizationId": "org_…" }`
  *   (only requests carrying that organization's events, so a test can take a destination down for
  *   its own stream while other test files share the receiver); `{ "status": 0 }` ends it. The
  *   receiver still checks every request first: an outage never lets through what it would refuse.

@@ -6,8 +6,8 @@
  * `sourcetype: "audit-logs:event"` and an object `event`), and answers in HEC's words and codes.
  * Accepted envelopes are kept for the tests: `GET /_control/log` (workerd cannot call in here).
  *
- * Outage (scripts/lib/receiver-controls.ts): `PUT /_control/outage` `{ "status": 503, "organizationId"? }`
- * makes it answer what a busy HEC answers, 503 `{"text":"Server is busy","code":9}`, to every
+ * Outage (scripts/lib/receiver-controls.ts): `PUT /_control/outage` with
+ * `{ "status": 503, "organizationId"? }` makes it answer what a busy HEC answers, 503 `{"text":"Server is busy","code":9}`, to every
  * request (or those carrying that organization's events) that passes the checks above;
  * `{ "status": 0 }` ends it. `GET /_control/sequences?organizationId=` reads back only the
  * sequences each accepted request carried.
