@@ -7,10 +7,11 @@
  * Accepted envelopes are kept for the tests: `GET /_control/log` (workerd cannot call in here).
  *
  * Outage (scripts/lib/receiver-controls.ts): `PUT /_control/outage` with
- * `{ "status": 503, "organizationId"? }` makes it answer what a busy HEC answers, 503 `{"text":"Server is busy","code":9}`, to every
- * request (or those carrying that organization's events) that passes the checks above;
- * `{ "status": 0 }` ends it. `GET /_control/sequences?organizationId=` reads back only the
- * sequences each accepted request carried.
+ * `{ "status": 503, "organizationId"? }` makes it answer what a busy HEC answers, 503
+ * `{"text":"Server is busy","code":9}`, to every request (or those carrying that organization's
+ * events) that passes the checks above; `{ "status": 0 }` ends it.
+ * `GET /_control/sequences?organizationId=` reads back only the sequences each accepted request
+ * carried.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { headerRecord, type LocalServer, listenLocal, readBody, sendJson } from './local-server.ts';
