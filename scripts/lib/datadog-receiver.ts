@@ -6,10 +6,17 @@
  * "audit-logs" and a `message` holding the event's JSON), answering as Datadog does: 202 `{}`,
  * 403, 413, 400. Where Datadog would accept and truncate a log over 1 MB, this one refuses it
  * with 413: a stream must never send one. Accepted requests: `GET /_control/log`.
+ *
+ * Outage (scripts/lib/receiver-controls.ts): `PUT /_control/outage` with
+ * `{ "status": 503, "organizationId"? }` makes it answer 503 (Datadog's "Service Unavailable"
+ * error body) to every request (or those carrying that organization's events) that passes the
+ * checks above; `{ "status": 0 }` ends it. `GET /_control/sequences?organizationId=` reads back
+ * only the sequences each accepted request carried.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { headerRecord, type LocalServer, listenLocal, readBody, sendJson } from './local-server.ts';
+import { countRefusal, type EventIdentity, type Outage, outageHits, parseOutage, summarize } from './receiver-controls.ts';
 
 const DATADOG_INTAKE_LIMITS = { maxEntries: 1000, maxPayloadBytes: 5_000_000, maxEntryBytes: 1_000_000 };
 
@@ -87,15 +94,41 @@ function check(request: IncomingMessage, body: Buffer, apiKey: string): Refusal 
 
 export async function startDatadogReceiver(options: { apiKey: string; port?: number }): Promise<DatadogReceiver> {
   const accepted: DatadogAccepted[] = [];
+  // The organization and sequence of each accepted request's events (entryRefusal checked they parse).
+  const identities: EventIdentity[][] = [];
+  let outage: Outage = { status: 0 };
+  const refusals = new Map<string, number>();
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const path = new URL(request.url ?? '/', 'http://intake').pathname;
+    const url = new URL(request.url ?? '/', 'http://intake');
+    const path = url.pathname;
     const body = await readBody(request);
     if (path === '/_control/log') return sendJson(response, 200, accepted);
+    if (path === '/_control/outage' && request.method === 'PUT') {
+      outage = parseOutage(body);
+      return sendJson(response, 200, outage);
+    }
+    if (path === '/_control/sequences') {
+      const organizationId = url.searchParams.get('organizationId') ?? '';
+      const requests = accepted.map((item, index) => ({ at: item.at, events: identities[index] ?? [] }));
+      return sendJson(response, 200, summarize(requests, organizationId, refusals.get(organizationId) ?? 0));
+    }
     if (path !== '/api/v2/logs') return sendJson(response, 404, { errors: ['Not Found'] });
     if (request.method !== 'POST') return sendJson(response, 405, { errors: ['Method Not Allowed'] });
     const verdict = check(request, body, options.apiKey);
     if (Array.isArray(verdict)) return sendJson(response, verdict[0], verdict[1]);
+    const events = verdict.entries.map((entry): EventIdentity => {
+      const { organizationId, sequence } = JSON.parse(entry.message) as EventIdentity;
+      return { organizationId, sequence };
+    });
+    const organizations = events.map((event) => event.organizationId);
+    if (outageHits(outage, organizations)) {
+      countRefusal(refusals, organizations);
+      return sendJson(response, outage.status, {
+        errors: [{ status: String(outage.status), title: 'Service Unavailable', detail: 'the intake is unavailable' }],
+      });
+    }
     accepted.push(verdict);
+    identities.push(events);
     sendJson(response, 202, {});
   };
   const local = await listenLocal((request, response) => {

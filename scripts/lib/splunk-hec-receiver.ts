@@ -5,9 +5,17 @@
  * `time` in epoch seconds with at most millisecond decimals, `source: "audit-logs"`,
  * `sourcetype: "audit-logs:event"` and an object `event`), and answers in HEC's words and codes.
  * Accepted envelopes are kept for the tests: `GET /_control/log` (workerd cannot call in here).
+ *
+ * Outage (scripts/lib/receiver-controls.ts): `PUT /_control/outage` with
+ * `{ "status": 503, "organizationId"? }` makes it answer what a busy HEC answers, 503
+ * `{"text":"Server is busy","code":9}`, to every request (or those carrying that organization's
+ * events) that passes the checks above; `{ "status": 0 }` ends it.
+ * `GET /_control/sequences?organizationId=` reads back only the sequences each accepted request
+ * carried.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { headerRecord, type LocalServer, listenLocal, readBody, sendJson } from './local-server.ts';
+import { countRefusal, type Outage, outageHits, parseOutage, summarize } from './receiver-controls.ts';
 
 interface HecAccepted {
   at: number;
@@ -98,15 +106,33 @@ function check(request: IncomingMessage, body: Buffer, token: string): Refusal |
 
 export async function startSplunkHecReceiver(options: { token: string; port?: number }): Promise<SplunkHecReceiver> {
   const accepted: HecAccepted[] = [];
+  let outage: Outage = { status: 0 };
+  const refusals = new Map<string, number>();
+  const eventsOf = (item: HecAccepted) => item.envelopes.map((envelope) => envelope.event);
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const path = new URL(request.url ?? '/', 'http://hec').pathname;
+    const url = new URL(request.url ?? '/', 'http://hec');
+    const path = url.pathname;
     const body = await readBody(request);
     if (path === '/_control/log') return sendJson(response, 200, accepted);
+    if (path === '/_control/outage' && request.method === 'PUT') {
+      outage = parseOutage(body);
+      return sendJson(response, 200, outage);
+    }
+    if (path === '/_control/sequences') {
+      const organizationId = url.searchParams.get('organizationId') ?? '';
+      const requests = accepted.map((item) => ({ at: item.at, events: eventsOf(item) }));
+      return sendJson(response, 200, summarize(requests, organizationId, refusals.get(organizationId) ?? 0));
+    }
     if (path !== '/services/collector/event')
       return sendJson(response, 404, { text: 'The requested URL was not found on this server.', code: 404 });
     if (request.method !== 'POST') return sendJson(response, 405, { text: 'Method Not Allowed', code: 405 });
     const verdict = check(request, body, options.token);
     if (Array.isArray(verdict)) return sendJson(response, verdict[0], verdict[1]);
+    const organizations = eventsOf(verdict).map((event) => event.organizationId);
+    if (outageHits(outage, organizations)) {
+      countRefusal(refusals, organizations);
+      return sendJson(response, outage.status, { text: 'Server is busy', code: 9 });
+    }
     accepted.push(verdict);
     sendJson(response, 200, { text: 'Success', code: 0 });
   };

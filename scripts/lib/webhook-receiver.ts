@@ -5,10 +5,15 @@
  *
  * The Worker tests run inside workerd and cannot call into this process, so the same hooks can be
  * set up and read over HTTP: `PUT /_control/<name>` with a HookSetup, `GET /_control/<name>` for
- * its log. Erasable TypeScript only (Node runs it with type stripping).
+ * its log. An outage is a behaviour: `{ kind: 'status', status: 503 }`, then `{ kind: 'ok' }`.
+ * `GET /_control/<name>/sequences?organizationId=` reads back only the sequences of the log-stream
+ * batches (NDJSON) the hook accepted with a valid signature, in arrival order, and how many it
+ * refused (scripts/lib/receiver-controls.ts), instead of every body. Erasable TypeScript only
+ * (Node runs it with type stripping).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { acceptedBatch, type EventIdentity, type SequenceSummary } from './receiver-controls.ts';
 
 type HookBehaviour =
   | { kind: 'ok' }
@@ -78,6 +83,38 @@ function eventIdOf(body: Buffer): string {
   }
 }
 
+/** The events of a log-stream batch (one JSON object a line); none for anything else. */
+function batchEvents(entry: ReceivedRequest): EventIdentity[] {
+  if (entry.eventType !== 'AUDIT_LOG_STREAM_BATCH') return [];
+  return entry.body
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const { organizationId, sequence } = JSON.parse(line) as EventIdentity;
+      return { organizationId, sequence };
+    });
+}
+
+function sequenceSummary(log: ReceivedRequest[], organizationId: string): SequenceSummary {
+  const summary: SequenceSummary = { accepted: [], refused: 0 };
+  for (const entry of log) {
+    const batch = acceptedBatch(entry.at, batchEvents(entry), organizationId);
+    if (!batch) continue;
+    if (entry.answered >= 200 && entry.answered < 300 && entry.signatureValid) summary.accepted.push(batch);
+    else summary.refused += 1;
+  }
+  return summary;
+}
+
+/** Answers `GET /_control/<name>/sequences?organizationId=`; false when the path is another. */
+function answerSequences(url: URL, hookOf: (name: string) => Hook, response: ServerResponse): boolean {
+  const name = /^\/_control\/([\w.-]+)\/sequences$/.exec(url.pathname)?.[1];
+  if (!name) return false;
+  const summary = sequenceSummary(hookOf(name).log, url.searchParams.get('organizationId') ?? '');
+  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(summary));
+  return true;
+}
+
 function answer(hook: Hook, eventId: string, response: ServerResponse): number {
   const behaviour = hook.behaviour;
   if (behaviour.kind === 'fail-first') {
@@ -120,9 +157,11 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
   };
   const setHook = (name: string, setup: HookSetup) => Object.assign(hookOf(name), setup);
 
-  const server = createServer(async (request, response) => {
-    const path = new URL(request.url ?? '/', 'http://receiver').pathname;
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://receiver');
+    const path = url.pathname;
     const body = await readBody(request);
+    if (answerSequences(url, hookOf, response)) return;
     const control = /^\/_control\/([\w.-]+)$/.exec(path);
     if (control?.[1]) {
       if (request.method === 'PUT') setHook(control[1], JSON.parse(body.toString('utf8')) as HookSetup);
@@ -159,6 +198,11 @@ export async function startWebhookReceiver(options: { port?: number } = {}): Pro
       return;
     }
     entry.answered = answer(hook, eventId, response);
+  };
+  // A sender that gives up mid-request (a stream's 10 s timeout on a busy machine) aborts the body
+  // read: that request is simply lost, as at a real receiver, never an unhandled rejection.
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => response.destroy());
   });
   // Every answer closes its connection: a kept-alive socket the server closes just as the client
   // reuses it would fail a delivery for reasons no real receiver has to do with.
