@@ -180,7 +180,7 @@ describe('provenance', () => {
       await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs?filters.source=ingest`, { token: org.ownerKey })
     ).text();
     const [header, row] = csv.split('\r\n');
-    expect(header?.split(',').slice(-5)).toEqual(['source', 'sourceKeyId', 'credentialType', 'credentialId', 'sequence']);
+    expect(header?.split(',').slice(-6)).toEqual(['source', 'sourceKeyId', 'credentialType', 'credentialId', 'sequence', 'contentHash']);
     expect(row?.split(',').slice(-5)).toEqual(['ingest', ingestKey.id, 'api_key', ingestKey.id, String(page.items.length)]);
     const ndjson = await (
       await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs?format=ndjson&filters.source=ingest`, { token: org.ownerKey })
