@@ -181,7 +181,15 @@ describe('provenance', () => {
     ).text();
     const [header, row] = csv.split('\r\n');
     expect(header?.split(',').slice(-6)).toEqual(['source', 'sourceKeyId', 'credentialType', 'credentialId', 'sequence', 'contentHash']);
-    expect(row?.split(',').slice(-5)).toEqual(['ingest', ingestKey.id, 'api_key', ingestKey.id, String(page.items.length)]);
+    const ingested = page.items.find((item) => item.source === 'ingest');
+    expect(row?.split(',').slice(-6)).toEqual([
+      'ingest',
+      ingestKey.id,
+      'api_key',
+      ingestKey.id,
+      String(page.items.length),
+      ingested?.contentHash,
+    ]);
     const ndjson = await (
       await call(`/api/v1/organizations/${org.orgId}/csv-audit-logs?format=ndjson&filters.source=ingest`, { token: org.ownerKey })
     ).text();
