@@ -154,7 +154,7 @@ describe('provenance', () => {
       }),
       201,
     );
-    const page = await json<{ items: { id: string; source: string; sourceKeyId: string | null; action: string }[] }>(
+    const page = await json<{ items: { id: string; source: string; sourceKeyId: string | null; action: string; contentHash: string }[] }>(
       await call(`/api/v1/organizations/${org.orgId}/audit-logs?filters.limit=100`, { token: org.ownerKey }),
       200,
     );
