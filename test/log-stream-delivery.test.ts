@@ -50,6 +50,17 @@ const caughtUp = (org: TestOrg, id: string, timeoutMs = 30_000) =>
     `stream ${id} caught up`,
   );
 
+/** Waits until the stream is in `state` and returns it. */
+const inState = (org: TestOrg, id: string, state: LogStream['state']) =>
+  eventually(
+    async () => {
+      const current = await getStream(org, id);
+      return current.state === state ? current : undefined;
+    },
+    20_000,
+    `state ${state}`,
+  );
+
 const ingestMany = async (org: TestOrg, count: number, offset = 0) => {
   for (let from = 0; from < count; from += 1000) {
     const size = Math.min(1000, count - from);
@@ -101,14 +112,7 @@ describe('log stream delivery: in order, in batches, from the checkpoint', () =>
     const receiver = await hook({ behaviour: { kind: 'status', status: 503 } });
     const stream = await httpsStream(org, receiver);
     await ingestMany(org, 1500);
-    const failing = await eventually(
-      async () => {
-        const current = await getStream(org, stream.id);
-        return current.state === 'error' ? current : undefined;
-      },
-      20_000,
-      'state error',
-    );
+    const failing = await inState(org, stream.id, 'error');
     expect(failing.failingSince).not.toBeNull();
     expect(failing.deliveredThroughSequence).toBe(stream.deliveredThroughSequence);
     const refused = await deliveries(org, stream.id);
@@ -129,7 +133,7 @@ describe('log stream delivery: in order, in batches, from the checkpoint', () =>
     const receiver = await hook({ behaviour: { kind: 'status', status: 401 } });
     const stream = await httpsStream(org, receiver);
     await ingestMany(org, 10);
-    await eventually(async () => ((await getStream(org, stream.id)).state === 'invalid' ? true : undefined), 20_000, 'state invalid');
+    await inState(org, stream.id, 'invalid');
     const attempts = (await received(receiver.name)).length;
     expect(attempts).toBe(1);
     await ingestMany(org, 10, 10);
@@ -242,14 +246,7 @@ describe('log stream delivery: in order, in batches, from the checkpoint', () =>
     const receiver = await hook({ behaviour: { kind: 'status', status: 307, location: target.url } });
     const stream = await httpsStream(org, receiver);
     await ingestMany(org, 3);
-    const failing = await eventually(
-      async () => {
-        const current = await getStream(org, stream.id);
-        return current.state === 'error' ? current : undefined;
-      },
-      20_000,
-      'state error',
-    );
+    const failing = await inState(org, stream.id, 'error');
     expect(failing.deliveredThroughSequence).toBe(stream.deliveredThroughSequence);
     expect((await deliveries(org, stream.id))[0]?.error).toMatch(/^redirects are not followed/);
     expect(await received(target.name)).toEqual([]);
