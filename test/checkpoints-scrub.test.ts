@@ -73,8 +73,7 @@ describe('the scrub', () => {
     const deps = { db: await eventsDatabase(kept.org.orgId), signingKey: env.ARCHIVE_SIGNING_KEY };
     // Retention's guard for a range holding every event so far: the checkpoint at `last` covers them.
     expect(await checkpointCoversRange(deps, kept.org.orgId, { startMs: 0, endMs: Date.now() + 1 }, Date.now())).toBeNull();
-    for (const { org, last } of [kept, control])
-      await tamper(org, 'DELETE FROM audit_events WHERE org_key = :org AND sequence <= ?', last);
+    for (const { org, last } of [kept, control]) await tamper(org, 'DELETE FROM audit_events WHERE org_key = :org AND sequence <= ?', last);
     expect(await nextCheckpoint(kept.org)).toBeNull();
     const refused = await nextCheckpoint(control.org);
     expect(refused?.message).toContain('sequence 1 is missing');

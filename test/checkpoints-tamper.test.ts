@@ -165,7 +165,13 @@ describe('a forged checkpoint is refused by each check', () => {
     expect(problemText(stream)).toContain(`checkpoint at sequence ${genuine.sequence} (${genuine.time}): the signature does not verify`);
 
     // Only the chain hash altered (the genuine signature kept): refused the same way.
-    await tamper(org, 'UPDATE audit_checkpoints SET chain_hash = ?, signature = ? WHERE organization_id = ?', '0'.repeat(64), genuine.signature, org.orgId);
+    await tamper(
+      org,
+      'UPDATE audit_checkpoints SET chain_hash = ?, signature = ? WHERE organization_id = ?',
+      '0'.repeat(64),
+      genuine.signature,
+      org.orgId,
+    );
     await expectProblem(await call(checkpointsPath(org), { method: 'POST', token: org.ownerKey }), 409);
     expect(await listCheckpointsApi(org)).toHaveLength(1);
   });

@@ -82,7 +82,8 @@ async function main(argv: string[]): Promise<number> {
     if (values.manifest !== undefined || values.signature !== undefined)
       throw new UsageError('--manifest and --signature are for one <zip>; --dir finds them beside each ZIP');
     if (values.checkpoints !== undefined && publicKeyPath === undefined) throw new UsageError('--checkpoints needs --public-key');
-    const checkpoints = values.checkpoints === undefined ? undefined : new TextDecoder().decode(readInput(values.checkpoints, 'checkpoints'));
+    const checkpoints =
+      values.checkpoints === undefined ? undefined : new TextDecoder().decode(readInput(values.checkpoints, 'checkpoints'));
     return verifyFolder(values.dir, completeThrough(values['complete-through']), publicKeyPath, readPublicKey(), checkpoints);
   }
   if (values.checkpoints !== undefined) throw new UsageError('--checkpoints needs --stream or --dir');

@@ -140,7 +140,10 @@ function listProblems(checkpoints: Checkpoint[]): StreamProblem[] {
     const previous = checkpoints[index - 1];
     if (previous === undefined) {
       if (checkpoint.previousCheckpoint !== null && checkpoint.previousCheckpoint.sequence >= checkpoint.sequence)
-        problems.push({ sequence: null, message: `${at}: its previousCheckpoint (sequence ${checkpoint.previousCheckpoint.sequence}) is not before it` });
+        problems.push({
+          sequence: null,
+          message: `${at}: its previousCheckpoint (sequence ${checkpoint.previousCheckpoint.sequence}) is not before it`,
+        });
       continue;
     }
     if (checkpoint.sequence <= previous.sequence)

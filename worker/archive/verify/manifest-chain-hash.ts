@@ -97,7 +97,6 @@ export function checkManifestChainHashes(
       if (one.checkpoint) unreached += 1;
       else report.notes.push(`${one.label}: chainHash at sequence ${sequence} not checked (the folder lacks events before it)`);
     }
-  if (unreached > 0)
-    report.notes.push(`checkpoints: ${unreached} not compared (the folder lacks events before or up to them)`);
+  if (unreached > 0) report.notes.push(`checkpoints: ${unreached} not compared (the folder lacks events before or up to them)`);
   return report;
 }

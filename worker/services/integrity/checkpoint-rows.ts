@@ -74,6 +74,12 @@ export async function checkpointsBetween(db: Database, organizationId: string, a
   return db
     .select()
     .from(auditCheckpoints)
-    .where(and(eq(auditCheckpoints.organizationId, organizationId), gt(auditCheckpoints.sequence, after), lte(auditCheckpoints.sequence, through)))
+    .where(
+      and(
+        eq(auditCheckpoints.organizationId, organizationId),
+        gt(auditCheckpoints.sequence, after),
+        lte(auditCheckpoints.sequence, through),
+      ),
+    )
     .orderBy(asc(auditCheckpoints.sequence));
 }

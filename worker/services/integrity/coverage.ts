@@ -32,7 +32,10 @@ export async function checkpointCoversRange(
   if (sequence === null) return null;
   const latest = await latestCheckpoint(deps.db, organizationId);
   try {
-    const covering = latest && latest.sequence >= sequence ? latest : (await createCheckpoint(deps, organizationId, { now, reason: 'retention' })).checkpoint;
+    const covering =
+      latest && latest.sequence >= sequence
+        ? latest
+        : (await createCheckpoint(deps, organizationId, { now, reason: 'retention' })).checkpoint;
     if (covering.sequence < sequence) return `no checkpoint covers sequence ${sequence} yet`;
     // The scrub cannot re-walk deleted rows: its cycles start from the first checkpoint past them.
     await raiseScrubFloor(deps.db, organizationId, (await firstCheckpointAfter(deps.db, organizationId, sequence - 1)) ?? covering, now);

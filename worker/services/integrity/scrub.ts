@@ -19,7 +19,7 @@ import { ChainBrokenError, chainThrough } from './chain-walk.ts';
 import { type CheckpointRow, checkpointsBetween, latestCheckpoint, toCheckpoint } from './checkpoint-rows.ts';
 
 /** Already-signed events re-verified per checkpoint at most: ~200 D1 pages of 1,000 rows. */
-export const SCRUB_EVENTS_PER_RUN = 200_000;
+const SCRUB_EVENTS_PER_RUN = 200_000;
 
 type ScrubRow = typeof auditChainScrubs.$inferSelect;
 
