@@ -41,8 +41,8 @@ describe('POST and GET …/audit-log-checkpoints', () => {
     expect(listed).toEqual([first.checkpoint]);
     const verified = await verifyOrganization(org);
     expect(verified.problems).toEqual([]);
-    expect(verified.verifiedThrough).toBe(first.checkpoint.sequence);
-    expect(verified.notes.join()).toContain('not proven yet');
+    expect(verified.verifiedThrough?.sequence).toBe(first.checkpoint.sequence);
+    expect(verified.notes.join()).toContain('not yet proven by a signature');
   });
 
   it('lists ascending after a sequence; each checkpoint continues from the one before', async () => {

@@ -1,7 +1,7 @@
 /** The manifests' chainHash recomputed by the offline verifier from the archives' events (docs/INTEGRITY.md). */
 import { describe, expect, it } from 'vitest';
 import { verifyDirectory } from '../worker/archive/verify/index.ts';
-import { checkManifestChainHashes } from '../worker/archive/verify/manifest-chain-hash.ts';
+import { type ChainHashWeek, checkManifestChainHashes } from '../worker/archive/verify/manifest-chain-hash.ts';
 import { week as isoWeek, weekStartDate } from '../worker/archive/week.ts';
 import { contentHashOf, GENESIS_CHAIN_HASH, nextChainHash } from '../worker/events/content-hash.ts';
 import { archiveKeys } from '../worker/services/archive/storage.ts';
@@ -62,6 +62,24 @@ describe('checkManifestChainHashes', () => {
     ]);
     expect(report.checks).toHaveLength(1);
     expect(report.problems).toEqual([expect.stringContaining('the first sequence affected is at or after 4')]);
+  });
+
+  it('compares with signed checkpoints and starts from one just before the folder’s first sequence', () => {
+    const weeks = [{ label: 'b', chainHash: null, sequences: [4, 5, 6], contentHashes: hashes.slice(3) }];
+    const checkpoints = [3, 5, 6].map((sequence) => ({ sequence, chainHash: chainAt(sequence) }));
+    const report = checkManifestChainHashes(weeks, checkpoints);
+    expect(report.problems).toEqual([]);
+    expect(report.checkpoints).toContain('equals 2 signed checkpoints (sequences 5..6)');
+    const altered = [...hashes];
+    altered[5] = contentHashOf({ id: 'e6', sequence: 6, action: 'altered' });
+    const tampered = checkManifestChainHashes([{ ...weeks[0], contentHashes: altered.slice(3) } as ChainHashWeek], checkpoints);
+    expect(tampered.problems).toEqual([
+      expect.stringContaining('the checkpoint at sequence 6: chainHash differs from the chain recomputed over sequences 6..6'),
+    ]);
+    // Without the checkpoint below the folder, the one at 5 is not reached; it anchors the one at 6.
+    const unanchored = checkManifestChainHashes(weeks, checkpoints.slice(1));
+    expect(unanchored.notes).toEqual(['checkpoints: 1 not compared (the folder lacks events before or up to them)']);
+    expect(unanchored.checkpoints).toContain('equals 1 signed checkpoint (sequences 6..6)');
   });
 
   it('skips manifests without chainHash (older archives)', () => {

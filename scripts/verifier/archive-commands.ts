@@ -188,6 +188,7 @@ export async function verifyFolder(
   through: number | undefined,
   publicKeyPath: string | undefined,
   publicKeyPem: string | undefined,
+  checkpoints?: string,
 ): Promise<number> {
   const files = folderFiles(folder);
   console.log(`Folder:     ${folder} (${files.length} files)`);
@@ -196,6 +197,7 @@ export async function verifyFolder(
     files,
     ...(publicKeyPem !== undefined ? { publicKeyPem } : {}),
     ...(through !== undefined ? { completeThrough: through } : {}),
+    ...(checkpoints !== undefined ? { checkpoints } : {}),
   });
   for (const line of directoryReportLines(report)) console.log(line);
   const problems = countProblems(report);

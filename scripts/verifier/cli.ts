@@ -5,7 +5,7 @@
  * dependencies). Same code, same arguments, same exit codes (docs/verifying-archives.md):
  *
  *   <zip> [--manifest <file>]... [--signature <file>] [--public-key <pem>]
- *   --dir <folder> [--complete-through <N>] [--public-key <pem>]
+ *   --dir <folder> [--complete-through <N>] [--public-key <pem> [--checkpoints <checkpoints.json>]]
  *   --stream <events.ndjson> --checkpoints <checkpoints.json> --public-key <pem>
  *
  * Exit codes: 0 verified, 1 a problem was found, 2 usage error (bad arguments, unreadable file).
@@ -19,7 +19,7 @@ declare const AUDIT_LOG_VERIFY_VERSION: string | undefined;
 const VERSION = typeof AUDIT_LOG_VERIFY_VERSION === 'string' ? AUDIT_LOG_VERIFY_VERSION : 'repository checkout';
 
 const USAGE = `Usage: audit-log-verify <zip> [--manifest <file>]... [--signature <file>] [--public-key <file.pem>]
-       audit-log-verify --dir <folder> [--complete-through <N>] [--public-key <file.pem>]
+       audit-log-verify --dir <folder> [--complete-through <N>] [--public-key <file.pem> [--checkpoints <checkpoints.json>]]
        audit-log-verify --stream <events.ndjson> --checkpoints <checkpoints.json> --public-key <file.pem>
 (node audit-log-verify.mjs …, or npm run verify -- … in the service's repository)
 
@@ -30,7 +30,8 @@ per-file sha256 and record counts), the manifest's Ed25519 signature, and, with 
 With --dir, verifies every archive in the folder (<stem>.zip with <stem>.manifest.json and
 <stem>.sig beside it), checks each organization's manifests as one hash chain, and prints the
 sequence ranges the archives cover and the gaps. --complete-through N fails unless every
-sequence 1..N appears exactly once.
+sequence 1..N appears exactly once. With --checkpoints (and --public-key), the chain recomputed
+from the archives' events must also equal every signed checkpoint it reaches.
 
 With --stream, verifies a copy of the log (stream pages or an NDJSON export, one event a line)
 against the signed checkpoints (GET …/audit-log-checkpoints saved as is): every sequence once,
@@ -76,13 +77,16 @@ async function main(argv: string[]): Promise<number> {
     if (values['complete-through'] !== undefined) throw new UsageError('--complete-through needs --dir');
     return verifyStreamFile({ stream: values.stream, checkpoints: values.checkpoints, publicKey: publicKeyPath });
   }
-  if (values.checkpoints !== undefined) throw new UsageError('--checkpoints needs --stream');
   if (values.dir !== undefined) {
     if (positionals.length > 0) throw new UsageError(`--dir takes no <zip>, got ${positionals.join(' ')}`);
     if (values.manifest !== undefined || values.signature !== undefined)
       throw new UsageError('--manifest and --signature are for one <zip>; --dir finds them beside each ZIP');
-    return verifyFolder(values.dir, completeThrough(values['complete-through']), publicKeyPath, readPublicKey());
+    if (values.checkpoints !== undefined && publicKeyPath === undefined) throw new UsageError('--checkpoints needs --public-key');
+    const checkpoints =
+      values.checkpoints === undefined ? undefined : new TextDecoder().decode(readInput(values.checkpoints, 'checkpoints'));
+    return verifyFolder(values.dir, completeThrough(values['complete-through']), publicKeyPath, readPublicKey(), checkpoints);
   }
+  if (values.checkpoints !== undefined) throw new UsageError('--checkpoints needs --stream or --dir');
   if (values['complete-through'] !== undefined) throw new UsageError('--complete-through needs --dir');
   if (positionals.length !== 1)
     throw new UsageError(

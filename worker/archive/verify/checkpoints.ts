@@ -34,6 +34,8 @@ export interface StreamProblem {
 
 export interface CheckpointsCheck {
   checkpoints: Checkpoint[];
+  /** Those whose signature verifies: the only ones a copy's chain is compared with. */
+  valid: Checkpoint[];
   problems: StreamProblem[];
   checks: string[];
   /** SHA-256 of the public key's DER bytes, hex (empty when the key could not be read). */
@@ -136,7 +138,14 @@ function listProblems(checkpoints: Checkpoint[]): StreamProblem[] {
     if (checkpoint.organizationId !== organization)
       problems.push({ sequence: null, message: `${at}: organization ${checkpoint.organizationId}, the list's first is ${organization}` });
     const previous = checkpoints[index - 1];
-    if (previous === undefined) continue;
+    if (previous === undefined) {
+      if (checkpoint.previousCheckpoint !== null && checkpoint.previousCheckpoint.sequence >= checkpoint.sequence)
+        problems.push({
+          sequence: null,
+          message: `${at}: its previousCheckpoint (sequence ${checkpoint.previousCheckpoint.sequence}) is not before it`,
+        });
+      continue;
+    }
     if (checkpoint.sequence <= previous.sequence)
       problems.push({ sequence: null, message: `${at}: listed after the checkpoint at sequence ${previous.sequence}, not ascending` });
     const link = checkpoint.previousCheckpoint;
@@ -151,7 +160,7 @@ function listProblems(checkpoints: Checkpoint[]): StreamProblem[] {
 
 /** Every checkpoint's signature under the key, and the list's order and links. */
 export async function checkCheckpoints(checkpoints: Checkpoint[], publicKeyPem: string): Promise<CheckpointsCheck> {
-  const report: CheckpointsCheck = { checkpoints, problems: [], checks: [], fingerprint: '' };
+  const report: CheckpointsCheck = { checkpoints, valid: [], problems: [], checks: [], fingerprint: '' };
   const imported = await importKey(publicKeyPem);
   if (imported instanceof Error) {
     report.problems.push({ sequence: null, message: imported.message });
@@ -160,8 +169,10 @@ export async function checkCheckpoints(checkpoints: Checkpoint[], publicKeyPem: 
   report.fingerprint = imported.fingerprint;
   let valid = 0;
   for (const checkpoint of checkpoints) {
-    if (await signatureValid(imported.key, checkpoint)) valid += 1;
-    else
+    if (await signatureValid(imported.key, checkpoint)) {
+      valid += 1;
+      report.valid.push(checkpoint);
+    } else
       report.problems.push({
         sequence: null,
         message: `checkpoint at sequence ${checkpoint.sequence} (${checkpoint.time}): the signature does not verify under this public key (sha256 ${imported.fingerprint.slice(0, 16)}…): forged, altered, or signed with another key`,

@@ -94,8 +94,9 @@ export function directoryReportLines(report: DirectoryReport): string[] {
 
 /** The manifests' chainHash recomputed from the events (its problems are listed with the organization's). */
 function chainHashLines(report: OrganizationReport['chainHashes']): string[] {
-  if (report.checks.length + report.problems.length + report.notes.length === 0) return [];
+  if (report.checks.length + report.problems.length + report.notes.length === 0 && !report.checkpoints) return [];
   return [
+    ...(report.checkpoints ? [`  ✓ ${report.checkpoints}`] : []),
     `  chain hashes: ${plural(report.checks.length, 'manifest chainHash')} equal to the chain recomputed from the events${report.problems.length > 0 ? `, ${plural(report.problems.length, 'differing')}` : ''}`,
     ...marked('      ', '!', report.notes),
   ];

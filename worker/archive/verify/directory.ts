@@ -4,6 +4,7 @@
  * Pure: the caller lists the folder and supplies each file's bytes on demand.
  */
 import { type FolderOptions, verifyArchiveFiles } from './archive-files-check.ts';
+import { type Checkpoint, checkCheckpoints, parseCheckpoints } from './checkpoints.ts';
 import { type ArchiveFiles, type DirectoryFile, groupByStem, pairByHash } from './directory-files.ts';
 import type { ArchiveVerdict, DirectoryReport } from './directory-report.ts';
 import { placeManifest } from './manifest-placement.ts';
@@ -19,6 +20,11 @@ export interface VerifyDirectoryInput {
   completeThrough?: number;
   /** Passed to the single-archive verifier. */
   maxEntryBytes?: number;
+  /**
+   * The answer of GET …/audit-log-checkpoints saved as is (needs publicKeyPem): each signature is
+   * checked, and the chain recomputed from the archives' events must equal every checkpoint it reaches.
+   */
+  checkpoints?: string;
 }
 
 /** Verifies a folder of archives. Never throws: an unreadable file is a problem in the report. */
@@ -84,15 +90,36 @@ async function verifyInto(input: VerifyDirectoryInput, report: DirectoryReport):
     byOrganization.set(placement.organizationId, placed);
   }
 
+  const checkpoints = input.checkpoints === undefined ? [] : await signedCheckpoints(input.checkpoints, input.publicKeyPem, report);
   for (const organizationId of [...byOrganization.keys()].sort()) {
     const placed = byOrganization.get(organizationId) ?? [];
     report.organizations.push(
       await verifyOrganization(organizationId, placed, {
         ...options,
         ...(input.completeThrough !== undefined ? { completeThrough: input.completeThrough } : {}),
+        checkpoints: checkpoints.filter((checkpoint) => checkpoint.organizationId === organizationId),
       }),
     );
   }
+  const others = [...new Set(checkpoints.map((checkpoint) => checkpoint.organizationId))].filter((id) => !byOrganization.has(id));
+  if (others.length > 0) report.notes.push(`checkpoints of ${others.join(', ')}: no archive of that organization in the folder`);
+}
+
+/** The checkpoints whose signatures verify; every other finding about them is a problem of the folder. */
+async function signedCheckpoints(text: string, publicKeyPem: string | undefined, report: DirectoryReport): Promise<Checkpoint[]> {
+  if (publicKeyPem === undefined) {
+    report.problems.push('checkpoints: given without a public key, so their signatures cannot be checked');
+    return [];
+  }
+  const parsed = parseCheckpoints(text);
+  if (parsed instanceof Error) {
+    report.problems.push(`checkpoints: ${parsed.message}`);
+    return [];
+  }
+  const checked = await checkCheckpoints(parsed, publicKeyPem);
+  report.problems.push(...checked.problems.map((problem) => problem.message));
+  report.notes.push(...checked.checks);
+  return checked.valid;
 }
 
 async function unplacedVerdict(archive: ArchiveFiles, manifest: Uint8Array | null, options: FolderOptions): Promise<ArchiveVerdict> {

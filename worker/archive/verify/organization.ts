@@ -5,6 +5,7 @@
 import { type FolderOptions, verifyArchiveFiles } from './archive-files-check.ts';
 import { bytesEqual } from './bytes.ts';
 import { verifyChain } from './chain.ts';
+import type { Checkpoint } from './checkpoints.ts';
 import type { ArchiveFiles } from './directory-files.ts';
 import type { ArchiveVerdict, OrganizationReport, UnknownWeek } from './directory-report.ts';
 import { type ChainHashWeek, checkManifestChainHashes } from './manifest-chain-hash.ts';
@@ -25,7 +26,7 @@ const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
 export async function verifyOrganization(
   organizationId: string,
   archives: readonly PlacedArchive[],
-  options: FolderOptions & { completeThrough?: number },
+  options: FolderOptions & { completeThrough?: number; checkpoints?: readonly Checkpoint[] },
 ): Promise<OrganizationReport> {
   const problems: string[] = [];
   const notes: string[] = [];
@@ -96,7 +97,7 @@ export async function verifyOrganization(
     byStem.map((archive) => archive.manifest),
     byStem.map((archive) => archive.files.manifest?.name ?? archive.files.stem),
   );
-  const chainHashes = checkManifestChainHashes(chainWeeks);
+  const chainHashes = checkManifestChainHashes(chainWeeks, options.checkpoints);
   problems.push(...chainHashes.problems);
   const coverage = coverageOf(weeks, unknownWeeks);
   problems.push(...duplicateProblems(coverage.duplicates));

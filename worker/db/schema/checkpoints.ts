@@ -28,3 +28,20 @@ export const auditCheckpoints = sqliteTable(
   // Also the index of "the latest checkpoint" and of the list after a sequence.
   (table) => [primaryKey({ columns: [table.organizationId, table.sequence] })],
 );
+
+/**
+ * Where the re-verification ("scrub") of an organization's already-signed events stands: the next
+ * checkpoint resumes re-walking the chain after `sequence`, from `chainHash` (chain(sequence) as
+ * that walk computed it), and starts a new cycle from genesis (or the floor) once it reaches the
+ * latest checkpoint.
+ * A work position, not a statement: a mismatch is only ever found against a signed checkpoint.
+ */
+export const auditChainScrubs = sqliteTable('audit_chain_scrubs', {
+  organizationId: text('organization_id').primaryKey(),
+  sequence: integer('sequence').notNull(),
+  chainHash: text('chain_hash').notNull(),
+  // Where a cycle starts (null: genesis): the checkpoint retention anchored deleted events at.
+  floorSequence: integer('floor_sequence'),
+  floorChainHash: text('floor_chain_hash'),
+  time: millis('time').notNull(),
+});

@@ -10,14 +10,18 @@ import { eventColumns, eventColumnsFromValues, orgKey } from '../event-store/ind
 const PAGE_SIZE = 1000;
 
 /**
- * The stored events do not form the unbroken sequence the chain needs: a row was deleted (a gap)
- * or inserted (a number twice). `sequence` is the first sequence affected.
+ * The stored events do not form the chain they should: a row was deleted (a gap) or inserted (a
+ * number twice), or (found by the scrub, scrub.ts) they no longer hash to a signed checkpoint.
+ * `sequence` is the first sequence affected; `through`, when the chain only narrows it to a range
+ * (an altered, reordered or inserted event), the range's last sequence.
  */
 export class ChainBrokenError extends Error {
   readonly sequence: number;
-  constructor(sequence: number, message: string) {
+  readonly through: number | null;
+  constructor(sequence: number, message: string, through: number | null = null) {
     super(message);
     this.sequence = sequence;
+    this.through = through;
   }
 }
 
@@ -34,9 +38,15 @@ function pageQuery(db: Database, organizationId: string, after: number, through:
  * chain(`through`) from a known chain hash at `from.sequence`: reads the events between in
  * ascending pages (the next page is read while this one is hashed), recomputing each event's
  * content hash from its stored columns. Throws ChainBrokenError at the first missing or repeated
- * sequence. Memory: one page.
+ * sequence. `check`, when given, sees chain(n) at every n (and may throw). Memory: one page.
  */
-export async function chainThrough(db: Database, organizationId: string, from: CheckpointLink, through: number): Promise<string> {
+export async function chainThrough(
+  db: Database,
+  organizationId: string,
+  from: CheckpointLink,
+  through: number,
+  check?: (sequence: number, chain: string) => void,
+): Promise<string> {
   let chain = from.chainHash;
   let expected = from.sequence + 1;
   const fetch = async (after: number) => (await pageQuery(db, organizationId, after, through).values()).map(eventColumnsFromValues);
@@ -52,6 +62,7 @@ export async function chainThrough(db: Database, organizationId: string, from: C
           throw new ChainBrokenError(expected, `sequence ${expected} is missing (the next stored event has sequence ${row.sequence})`);
         }
         chain = nextChainHash(chain, rowContentHash(organizationId, row));
+        check?.(expected, chain);
         expected += 1;
       }
     }

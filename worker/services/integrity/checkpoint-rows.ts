@@ -33,15 +33,36 @@ export async function latestCheckpoint(db: Database, organizationId: string, atM
   return row ?? null;
 }
 
-/** Checkpoints after a sequence, ascending (the primary key's range). */
-export async function listCheckpoints(db: Database, organizationId: string, afterSequence: number, limit: number): Promise<Checkpoint[]> {
-  const rows = await db
+/** The organization's checkpoints with sequences in (after, through], ascending, at most `limit` (the primary key's range). */
+export async function checkpointsBetween(
+  db: Database,
+  organizationId: string,
+  after: number,
+  through = Number.MAX_SAFE_INTEGER,
+  limit = -1,
+): Promise<CheckpointRow[]> {
+  return db
     .select()
     .from(auditCheckpoints)
-    .where(and(eq(auditCheckpoints.organizationId, organizationId), gt(auditCheckpoints.sequence, afterSequence)))
+    .where(
+      and(
+        eq(auditCheckpoints.organizationId, organizationId),
+        gt(auditCheckpoints.sequence, after),
+        lte(auditCheckpoints.sequence, through),
+      ),
+    )
     .orderBy(asc(auditCheckpoints.sequence))
     .limit(limit);
-  return rows.map(toCheckpoint);
+}
+
+/** The organization's checkpoint with the lowest sequence above `sequence`, if any. */
+export async function firstCheckpointAfter(db: Database, organizationId: string, sequence: number): Promise<CheckpointRow | null> {
+  return (await checkpointsBetween(db, organizationId, sequence, undefined, 1))[0] ?? null;
+}
+
+/** Checkpoints after a sequence, ascending. */
+export async function listCheckpoints(db: Database, organizationId: string, afterSequence: number, limit: number): Promise<Checkpoint[]> {
+  return (await checkpointsBetween(db, organizationId, afterSequence, undefined, limit)).map(toCheckpoint);
 }
 
 /**

@@ -2,8 +2,9 @@ import { and, eq, gte, lt, max } from 'drizzle-orm';
 import { auditEvents } from '../../db/schema.ts';
 import { orgKey } from '../event-store/index.ts';
 import { ChainBrokenError } from './chain-walk.ts';
-import { latestCheckpoint } from './checkpoint-rows.ts';
+import { firstCheckpointAfter, latestCheckpoint } from './checkpoint-rows.ts';
 import { createCheckpoint, type IntegrityDeps } from './create-checkpoint.ts';
+import { raiseScrubFloor } from './scrub.ts';
 
 /**
  * Before retention deletes the events with timestamps in [startMs, endMs): makes sure a signed
@@ -30,10 +31,15 @@ export async function checkpointCoversRange(
   const sequence = highest?.sequence ?? null;
   if (sequence === null) return null;
   const latest = await latestCheckpoint(deps.db, organizationId);
-  if (latest && latest.sequence >= sequence) return null;
   try {
-    const { checkpoint } = await createCheckpoint(deps, organizationId, { now, reason: 'retention' });
-    return checkpoint.sequence >= sequence ? null : `no checkpoint covers sequence ${sequence} yet`;
+    const covering =
+      latest && latest.sequence >= sequence
+        ? latest
+        : (await createCheckpoint(deps, organizationId, { now, reason: 'retention' })).checkpoint;
+    if (covering.sequence < sequence) return `no checkpoint covers sequence ${sequence} yet`;
+    // The scrub cannot re-walk deleted rows: its cycles start from the first checkpoint past them.
+    await raiseScrubFloor(deps.db, organizationId, (await firstCheckpointAfter(deps.db, organizationId, sequence - 1)) ?? covering, now);
+    return null;
   } catch (error) {
     if (error instanceof ChainBrokenError) return `the chain cannot be checkpointed: ${error.message}`;
     throw error;

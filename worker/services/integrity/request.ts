@@ -44,7 +44,7 @@ export async function requestCheckpoint(
     console.error(JSON.stringify({ job: 'checkpoint', organizationId, chainBroken: error.sequence, detail: error.message }));
     throw new ApiError(
       'chain-broken',
-      `The stored audit log does not form an unbroken sequence: ${error.message}. No checkpoint was signed over it; the first sequence affected is ${error.sequence}.`,
+      `The stored audit log does not form the chain its checkpoints signed: ${error.message}. No checkpoint was signed over it; the first sequence affected is ${error.through === null ? error.sequence : `at or after ${error.sequence} (one of ${error.sequence}–${error.through})`}.`,
     );
   }
 }
