@@ -33,14 +33,19 @@ export async function latestCheckpoint(db: Database, organizationId: string, atM
   return row ?? null;
 }
 
-/** Checkpoints after a sequence, ascending (the primary key's range). */
-export async function listCheckpoints(db: Database, organizationId: string, afterSequence: number, limit: number): Promise<Checkpoint[]> {
+/** Checkpoints after a sequence, ascending (the primary key's range), or only the newest of them. */
+export async function listCheckpoints(
+  db: Database,
+  organizationId: string,
+  afterSequence: number,
+  page: { limit: number } | { latest: true },
+): Promise<Checkpoint[]> {
   const rows = await db
     .select()
     .from(auditCheckpoints)
     .where(and(eq(auditCheckpoints.organizationId, organizationId), gt(auditCheckpoints.sequence, afterSequence)))
-    .orderBy(asc(auditCheckpoints.sequence))
-    .limit(limit);
+    .orderBy('latest' in page ? desc(auditCheckpoints.sequence) : asc(auditCheckpoints.sequence))
+    .limit('latest' in page ? 1 : page.limit);
   return rows.map(toCheckpoint);
 }
 
