@@ -23,6 +23,7 @@ const CheckpointSchema = z
   .openapi('AuditLogCheckpoint');
 
 export const CheckpointListSchema = z.object({ checkpoints: z.array(CheckpointSchema) }).openapi('AuditLogCheckpointList');
+export type CheckpointList = z.infer<typeof CheckpointListSchema>;
 export const CheckpointCreatedSchema = z.object({ checkpoint: CheckpointSchema }).openapi('AuditLogCheckpointAnswer');
 
 /**

@@ -22,6 +22,7 @@ import type {
   Role,
   User,
 } from '../../../../worker/contract/index.ts';
+import type { CheckpointList } from '../../../../worker/contract/checkpoints.ts';
 import type { GroupTextField, ObjectGroup } from '../../../../worker/contract/object-groups.ts';
 import type { AuditLogSettings, AuditLogSettingsChange } from '../../../../worker/contract/settings.ts';
 
@@ -67,6 +68,7 @@ export type Organization = OrganizationSummary;
 /** The dashboard signs in with user-bound keys only, so its `/me` always names a user. */
 export type MeResponse = Me & { user: User };
 export type ArchivesResponse = ArchiveList;
+export type AuditLogCheckpoint = CheckpointList['checkpoints'][number];
 
 export interface InstancesResponse {
   instances: Instance[];
