@@ -91,11 +91,14 @@ browserSuite('dashboard: verified through the latest signed checkpoint', () => {
     await line(page).getByText('Not verified yet').waitFor();
     findings.push(...(await axeSeriousViolations(page, 'not verified yet')));
 
-    const { body } = await api<{ checkpoint: { sequence: number; time: string } }>(`/api/v1/organizations/${org.id}/audit-log-checkpoints`, {
-      key: org.ownerKey,
-      method: 'POST',
-      expect: 201,
-    });
+    const { body } = await api<{ checkpoint: { sequence: number; time: string } }>(
+      `/api/v1/organizations/${org.id}/audit-log-checkpoints`,
+      {
+        key: org.ownerKey,
+        method: 'POST',
+        expect: 201,
+      },
+    );
     // The checkpoint covers every event stored, the request's own record the last of them.
     const stream = await api<{ items: { sequence: number }[] }>(`/api/v1/organizations/${org.id}/audit-log-stream?limit=1000`, {
       key: org.ownerKey,
@@ -115,9 +118,15 @@ browserSuite('dashboard: verified through the latest signed checkpoint', () => {
     await line(page).getByRole('button', { name: 'How to check' }).click();
     const help = page.getByRole('region', { name: 'Check the log yourself' });
     await help.waitFor();
-    assert.equal(await help.getByRole('link', { name: 'checkpoints.json' }).getAttribute('href'), `/api/v1/organizations/${org.id}/audit-log-checkpoints`);
+    assert.equal(
+      await help.getByRole('link', { name: 'checkpoints.json' }).getAttribute('href'),
+      `/api/v1/organizations/${org.id}/audit-log-checkpoints`,
+    );
     assert.equal(await help.getByRole('link', { name: 'audit-log-verify.mjs' }).getAttribute('href'), '/downloads/audit-log-verify.mjs');
-    assert.match((await help.locator('pre').textContent()) ?? '', /--stream events\.ndjson --checkpoints checkpoints\.json --public-key archive-key\.pem/);
+    assert.match(
+      (await help.locator('pre').textContent()) ?? '',
+      /--stream events\.ndjson --checkpoints checkpoints\.json --public-key archive-key\.pem/,
+    );
     findings.push(...(await axeSeriousViolations(page, 'how to check')));
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'hidden' });

@@ -30,7 +30,10 @@ export const checkpointRoutes = createRouter()
     async (c) => {
       const { orgId } = c.req.valid('param');
       const { afterSequence, limit, latest } = c.var.query;
-      return c.json({ checkpoints: await listCheckpoints(c.var.shardDb, orgId, afterSequence, latest ? { latest: true } : { limit }) }, 200);
+      return c.json(
+        { checkpoints: await listCheckpoints(c.var.shardDb, orgId, afterSequence, latest ? { latest: true } : { limit }) },
+        200,
+      );
     },
   )
   .openapi(

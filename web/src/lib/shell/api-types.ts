@@ -1,5 +1,7 @@
 // The dashboard's view of the API: every shape is the Worker's own, inferred from the zod schemas
 // in worker/contract (type-only: nothing of the Worker is bundled into the dashboard).
+
+import type { CheckpointList } from '../../../../worker/contract/checkpoints.ts';
 import type {
   ApiKey,
   ArchiveList,
@@ -22,7 +24,6 @@ import type {
   Role,
   User,
 } from '../../../../worker/contract/index.ts';
-import type { CheckpointList } from '../../../../worker/contract/checkpoints.ts';
 import type { GroupTextField, ObjectGroup } from '../../../../worker/contract/object-groups.ts';
 import type { AuditLogSettings, AuditLogSettingsChange } from '../../../../worker/contract/settings.ts';
 
