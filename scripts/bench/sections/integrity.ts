@@ -108,6 +108,10 @@ async function readPaged(server: BenchServer, org: BenchOrg, count: number): Pro
   return performance.now() - started;
 }
 
+/** Each hourly run logs its report (worker/jobs/hourly-cron.ts): {"job":"hourly","checkpoints":n,"eventsSigned":n,…}. */
+const hourlyReports = (logs: string[]) =>
+  logs.map((line) => /"job":"hourly","checkpoints":(\d+),"eventsSigned":(\d+)/.exec(line)).filter((match) => match !== null);
+
 /** Runs the hourly cron until `stop.done`, `pauseMs` apart (0: back to back); how many runs, checkpoints and events they signed. */
 async function hourlyRuns(
   server: BenchServer,
@@ -123,11 +127,10 @@ async function hourlyRuns(
     runs += 1;
     for (const until = Date.now() + pauseMs; !stop.done && Date.now() < until; ) await new Promise((done) => setTimeout(done, 50));
   }
-  // Each run logs its report (worker/jobs/hourly-cron.ts): {"job":"hourly","checkpoints":n,"eventsSigned":n,…}.
-  const reports = server.logs
-    .slice(before)
-    .map((line) => /"job":"hourly","checkpoints":(\d+),"eventsSigned":(\d+)/.exec(line))
-    .filter((match) => match !== null);
+  // The last run's report may still be on its way from wrangler.
+  for (const until = Date.now() + 10_000; hourlyReports(server.logs.slice(before)).length < runs && Date.now() < until; )
+    await new Promise((done) => setTimeout(done, 50));
+  const reports = hourlyReports(server.logs.slice(before));
   return {
     runs,
     checkpoints: reports.reduce((sum, match) => sum + Number(match[1]), 0),
@@ -143,8 +146,12 @@ interface WithJob {
 
 /** The ingest of `rows` while the hourly job runs `pauseMs` apart, after one run that signs everything before it. */
 async function ingestWithJob(server: BenchServer, org: BenchOrg, rows: BenchRow[], pauseMs: number): Promise<WithJob> {
-  // Sign what is there (the other runs' events), so the job works only on the organization being written.
+  // Sign what is there (the other runs' events), so the job works only on the organization being
+  // written; its report must be in the log before the counting starts (wrangler relays it a moment later).
+  const reported = hourlyReports(server.logs).length;
   await (await fetch(`${server.url}/__scheduled?cron=${HOURLY}`)).text();
+  for (const until = Date.now() + 10_000; hourlyReports(server.logs).length === reported && Date.now() < until; )
+    await new Promise((done) => setTimeout(done, 50));
   const stop = { done: false };
   const job = hourlyRuns(server, stop, pauseMs);
   const timing = await ingestAll(server, org, rows).finally(() => {
