@@ -15,6 +15,7 @@ import { archiveSection } from './sections/archive.ts';
 import { dashboardSection } from './sections/dashboard.ts';
 import { exportSection } from './sections/export.ts';
 import { ingestSection } from './sections/ingest.ts';
+import { integritySection } from './sections/integrity.ts';
 import { querySection } from './sections/query.ts';
 import { signInSection } from './sections/sign-in.ts';
 import { streamsSection } from './sections/streams.ts';
@@ -38,6 +39,7 @@ try {
   if (run.wanted('webhooks')) await webhooksSection(run);
   if (run.wanted('streams')) await streamsSection(run);
   if (run.wanted('sign-in')) await signInSection(run);
+  if (run.wanted('integrity')) await integritySection(run);
 } finally {
   writeReport(run);
 }

@@ -7,6 +7,7 @@
  * - dashboard-settings first reads Acme's default retention, then changes it;
  * - dashboard-sign-in invites (and later removes) an auditor of Acme and adds Acme events of
  *   the current week, after the files that count Acme's events;
+ * - dashboard-checkpoint makes an organization of its own (Checkpoint Co, another owner) and signs a checkpoint of it;
  * - webhooks sends 10,000 events to Initech;
  * - log-streams creates and deletes a stream of Globex (its audit events are Globex's current week);
  * - dashboard-sso, last: it adds organizations (Umbrella, owned by the seeded owner, with SSO for
@@ -20,6 +21,7 @@ const ORDER = [
   'dashboard-session.test.ts',
   'dashboard-access.test.ts',
   'dashboard-access-pages.test.ts',
+  'dashboard-checkpoint.test.ts',
   'dashboard-settings.test.ts',
   'dashboard-search.test.ts',
   'dashboard-history.test.ts',

@@ -23,9 +23,14 @@ const CheckpointSchema = z
   .openapi('AuditLogCheckpoint');
 
 export const CheckpointListSchema = z.object({ checkpoints: z.array(CheckpointSchema) }).openapi('AuditLogCheckpointList');
+export type CheckpointList = z.infer<typeof CheckpointListSchema>;
 export const CheckpointCreatedSchema = z.object({ checkpoint: CheckpointSchema }).openapi('AuditLogCheckpointAnswer');
 
-/** A year of hourly checkpoints fits in one answer; page with afterSequence = the last one's sequence. */
+/**
+ * A year of hourly checkpoints fits in one answer; page with afterSequence = the last one's
+ * sequence. `latest=true` answers only the newest checkpoint (an empty list when there is none):
+ * what the dashboard's "Verified through" line shows, without reading the whole list.
+ */
 export const CheckpointQuery = z.object({
   afterSequence: integerParameterOr(0, 0, Number.MAX_SAFE_INTEGER).openapi({
     param: { name: 'afterSequence', in: 'query' },
@@ -35,4 +40,13 @@ export const CheckpointQuery = z.object({
     param: { name: 'limit', in: 'query' },
     description: 'Checkpoints per answer, default and max 10000',
   }),
+  latest: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional()
+    .openapi({
+      param: { name: 'latest', in: 'query' },
+      description: 'true: only the newest checkpoint (after afterSequence), as a list of at most one; default false',
+      type: 'boolean',
+    }),
 });

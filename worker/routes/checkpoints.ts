@@ -22,12 +22,18 @@ export const checkpointRoutes = createRouter()
       security,
       middleware: [orgAccess(AUDIT_READERS), canonicalQuery(CheckpointQuery)] as const,
       request: { params: OrgParams, query: CheckpointQuery },
-      responses: { 200: jsonResponse(CheckpointListSchema, 'Checkpoints after afterSequence, ascending'), ...commonProblems },
+      responses: {
+        200: jsonResponse(CheckpointListSchema, 'Checkpoints after afterSequence, ascending (latest=true: only the newest)'),
+        ...commonProblems,
+      },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      const { afterSequence, limit } = c.var.query;
-      return c.json({ checkpoints: await listCheckpoints(c.var.shardDb, orgId, afterSequence, limit) }, 200);
+      const { afterSequence, limit, latest } = c.var.query;
+      return c.json(
+        { checkpoints: await listCheckpoints(c.var.shardDb, orgId, afterSequence, latest ? { latest: true } : { limit }) },
+        200,
+      );
     },
   )
   .openapi(

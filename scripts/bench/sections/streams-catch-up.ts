@@ -48,7 +48,7 @@ export async function catchUpFigures(
   const { org, name, retryNow } = options;
   const stream = await createHttpsStream(server, org, name, receiver.urlOf(name));
   await warmUp(bench, org, name);
-  receiver.setDown(name, true);
+  await receiver.setDown(name, true);
   const rows = freshRows(bench, org, events);
   const ids = rows.map((row) => row.id);
   const timing = await ingestAll(server, org, rows);
@@ -59,7 +59,7 @@ export async function catchUpFigures(
   );
   const recover = async (): Promise<Recovery> => {
     const recovered = Date.now();
-    receiver.setDown(name, false);
+    await receiver.setDown(name, false);
     if (retryNow)
       await (await call(server, org, 'PUT', `${streamsPath(org)}/${stream.id}`, httpsStreamBody(name, receiver.urlOf(name)))).text();
     return { recovered, last: await untilArrived(() => receiver.arrivals(name), ids, DELIVERY_TIMEOUT_MS, `${name} catch-up`) };

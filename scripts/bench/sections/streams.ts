@@ -87,7 +87,7 @@ export async function streamsSection(run: BenchRun): Promise<void> {
     clearInterval(loadTimer);
     const mean = load.reduce((sum, value) => sum + value, 0) / Math.max(1, load.length);
     run.notes.push(
-      `Streams: 1-minute load average during the section mean ${mean.toFixed(1)}, max ${Math.max(0, ...load).toFixed(1)} on ${availableParallelism()} cores (the machine is shared; the receiver runs in the bench's own Node process beside the ingest clients).`,
+      `Streams: 1-minute load average during the section mean ${mean.toFixed(1)}, max ${Math.max(0, ...load).toFixed(1)} on ${availableParallelism()} cores (the machine is shared; the receiver runs in a Node process of its own, apart from the ingest clients).`,
     );
     await server?.stop();
     await receiver.stop();

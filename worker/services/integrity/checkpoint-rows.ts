@@ -60,9 +60,20 @@ export async function firstCheckpointAfter(db: Database, organizationId: string,
   return (await checkpointsBetween(db, organizationId, sequence, undefined, 1))[0] ?? null;
 }
 
-/** Checkpoints after a sequence, ascending. */
-export async function listCheckpoints(db: Database, organizationId: string, afterSequence: number, limit: number): Promise<Checkpoint[]> {
-  return (await checkpointsBetween(db, organizationId, afterSequence, undefined, limit)).map(toCheckpoint);
+/** Checkpoints after a sequence, ascending (the primary key's range), or only the newest of them. */
+export async function listCheckpoints(
+  db: Database,
+  organizationId: string,
+  afterSequence: number,
+  page: { limit: number } | { latest: true },
+): Promise<Checkpoint[]> {
+  const rows = await db
+    .select()
+    .from(auditCheckpoints)
+    .where(and(eq(auditCheckpoints.organizationId, organizationId), gt(auditCheckpoints.sequence, afterSequence)))
+    .orderBy('latest' in page ? desc(auditCheckpoints.sequence) : asc(auditCheckpoints.sequence))
+    .limit('latest' in page ? 1 : page.limit);
+  return rows.map(toCheckpoint);
 }
 
 /**

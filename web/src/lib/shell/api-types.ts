@@ -1,5 +1,7 @@
 // The dashboard's view of the API: every shape is the Worker's own, inferred from the zod schemas
 // in worker/contract (type-only: nothing of the Worker is bundled into the dashboard).
+
+import type { CheckpointList } from '../../../../worker/contract/checkpoints.ts';
 import type {
   ApiKey,
   ArchiveList,
@@ -67,6 +69,7 @@ export type Organization = OrganizationSummary;
 /** The dashboard signs in with user-bound keys only, so its `/me` always names a user. */
 export type MeResponse = Me & { user: User };
 export type ArchivesResponse = ArchiveList;
+export type AuditLogCheckpoint = CheckpointList['checkpoints'][number];
 
 export interface InstancesResponse {
   instances: Instance[];

@@ -11,11 +11,14 @@ import type { Me, MeResponse, Organization } from './api-types.ts';
 const REUSE_MS = 5_000;
 let shared: { at: number; me: Promise<MeResponse> } | null = null;
 
-async function fetchMe(fetchFn: Fetch): Promise<MeResponse> {
-  const me = await api<Me>(fetchFn, '/me');
+function withUser(me: Me): MeResponse {
   // Only the platform admin token has no user, and it cannot make a dashboard session.
   if (me.user === null) throw new Error('The dashboard needs a signed-in user.');
   return { ...me, user: me.user };
+}
+
+async function fetchMe(fetchFn: Fetch): Promise<MeResponse> {
+  return withUser(await api<Me>(fetchFn, '/me'));
 }
 
 /** The signed-in user and their organizations; rejects with a 401 ApiProblem when signed out. */
@@ -30,7 +33,16 @@ export function getMe(fetchFn: Fetch): Promise<MeResponse> {
   return me;
 }
 
-/** Called when a navigation has ended, and on sign-in and sign-out (the session changed). */
+/**
+ * Signing in with a key answers what `/me` would (the same `Me`, from the same query): the first
+ * view after it uses that answer instead of asking again (the Audit Logs first view stays at five
+ * requests with its "Verified through" line; docs/DASHBOARD.md, "Requests").
+ */
+export function rememberMe(me: Me): void {
+  shared = me.user === null ? null : { at: Date.now(), me: Promise.resolve(withUser(me)) };
+}
+
+/** Called when a navigation has ended, and on sign-out (the session changed). */
 export function forgetMe(): void {
   shared = null;
 }

@@ -1,11 +1,11 @@
 // Sign-in and sign-out. The session itself is an HttpOnly cookie the browser keeps for us,
 // so nothing is stored client-side.
 import { api, type Fetch } from './api.ts';
-import { forgetMe } from './me.ts';
+import type { Me } from './api-types.ts';
+import { forgetMe, rememberMe } from './me.ts';
 
 export async function signIn(fetchFn: Fetch, apiKey: string): Promise<void> {
-  await api<unknown>(fetchFn, '/auth/session', { method: 'POST', body: { apiKey } });
-  forgetMe();
+  rememberMe(await api<Me>(fetchFn, '/auth/session', { method: 'POST', body: { apiKey } }));
 }
 
 export async function signOut(fetchFn: Fetch): Promise<void> {
