@@ -11,25 +11,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-
-export interface StreamReceiverStats {
-  requests: number;
-  /** Requests answered 503 while the stream was down. */
-  refused: number;
-  /** Event lines accepted (duplicates included). */
-  events: number;
-  /** Event lines whose id had already arrived. */
-  duplicates: number;
-  badSignatures: number;
-  /** Lines that were not JSON objects with a string id. */
-  malformed: number;
-  /** Milliseconds from a request's headers to its last body byte, summed and at most (the sender's upload). */
-  uploadMs: number;
-  maxUploadMs: number;
-  /** Requests whose headers arrived but whose body never completed (the sender gave up), and how long after their headers. */
-  aborted: number;
-  abortedAfterMs: number[];
-}
+import { emptyStats, type StreamReceiverStats } from './stream-receiver-stats.ts';
 
 /** Child → parent: listening, a stream's new state after a request (its ids that arrived first then), or a command done. */
 export type ReceiverReport =
@@ -85,19 +67,6 @@ function record(stream: Stream, body: Buffer): string[] {
   }
   return fresh;
 }
-
-const emptyStats = (): StreamReceiverStats => ({
-  requests: 0,
-  refused: 0,
-  events: 0,
-  duplicates: 0,
-  badSignatures: 0,
-  malformed: 0,
-  uploadMs: 0,
-  maxUploadMs: 0,
-  aborted: 0,
-  abortedAfterMs: [],
-});
 
 const send = (report: ReceiverReport) => process.send?.(report);
 

@@ -10,7 +10,8 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ReceiverCommand, ReceiverReport, StreamReceiverStats } from './stream-receiver-process.ts';
+import type { ReceiverCommand, ReceiverReport } from './stream-receiver-process.ts';
+import { emptyStats, type StreamReceiverStats } from './stream-receiver-stats.ts';
 
 export interface StreamReceiver {
   urlOf(name: string): string;
@@ -23,19 +24,6 @@ export interface StreamReceiver {
 }
 
 const CHILD = fileURLToPath(new URL('./stream-receiver-process.ts', import.meta.url));
-
-const emptyStats = (): StreamReceiverStats => ({
-  requests: 0,
-  refused: 0,
-  events: 0,
-  duplicates: 0,
-  badSignatures: 0,
-  malformed: 0,
-  uploadMs: 0,
-  maxUploadMs: 0,
-  aborted: 0,
-  abortedAfterMs: [],
-});
 
 /** Starts the receiver's process on a free loopback port; `secret` is the one every stream signs with. */
 export async function startStreamReceiver(secret: string): Promise<StreamReceiver> {

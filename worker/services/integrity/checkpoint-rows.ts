@@ -20,7 +20,7 @@ export function toCheckpoint(row: CheckpointRow): Checkpoint {
   };
 }
 
-/** The organization's checkpoint with the highest sequence at or below `atMost` (default: any). */
+/** The organization's checkpoint with the highest sequence at or below `atMost` (default: the newest). */
 export async function latestCheckpoint(db: Database, organizationId: string, atMost?: number): Promise<CheckpointRow | null> {
   const [row] = await db
     .select()
