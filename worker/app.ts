@@ -31,6 +31,7 @@ import { notificationDeliveryRoutes } from './routes/notification-deliveries.ts'
 import { organizationRoutes } from './routes/organizations.ts';
 import { passkeySignInRoutes } from './routes/passkeys.ts';
 import { createRouter } from './routes/router.ts';
+import { savedViewRoutes } from './routes/saved-views.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { signInLinkRoutes } from './routes/sign-in-links.ts';
@@ -91,6 +92,7 @@ export function createApp() {
   app.route('/api/v1', passkeySignInRoutes);
   app.route('/api/v1', myPasskeyRoutes);
   app.route('/api/v1', signInLinkRoutes);
+  app.route('/api/v1', savedViewRoutes);
 
   // Referenced by the ingest body's anyOf (its validator is a transform, so they are registered by hand).
   app.openAPIRegistry.register('AuditEventInput', AuditEventInput);

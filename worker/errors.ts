@@ -31,6 +31,8 @@ const PROBLEM_STATUS = {
   'log-stream-exists': 409,
   'log-stream-limit': 409,
   'sso-domain-taken': 409,
+  'saved-view-exists': 409,
+  'saved-view-limit': 409,
   'chain-broken': 409,
   'body-too-large': 413,
   'unsupported-media-type': 415,

@@ -19,4 +19,5 @@ export type {
   WebhookFilter,
 } from './notification-configs.ts';
 export type { Problem } from './problem.ts';
+export type { SavedView } from './saved-views.ts';
 export type { StreamPage } from './stream.ts';

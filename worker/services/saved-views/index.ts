@@ -1,0 +1,8 @@
+export {
+  createSavedView,
+  deleteSavedView,
+  listSavedViews,
+  savedView,
+  updateSavedView,
+  type ViewOwner,
+} from './saved-views.ts';
