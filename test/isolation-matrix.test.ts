@@ -21,6 +21,7 @@ import {
 } from './helpers/isolation-expectations.ts';
 import { CREDENTIAL_IN_REQUEST } from './helpers/isolation-people.ts';
 import { PEOPLE_ROUTES } from './helpers/isolation-people-routes.ts';
+import { SAVED_VIEW_ROUTES } from './helpers/isolation-saved-view-routes.ts';
 import { STREAM_ROUTES } from './helpers/isolation-stream-routes.ts';
 import { createWebhook } from './helpers/webhooks.ts';
 
@@ -176,6 +177,8 @@ const MATRIX: Record<string, RouteCase> = {
   ...STREAM_ROUTES,
   // Signed checkpoints (owners and auditors): helpers/isolation-checkpoint-routes.ts.
   ...CHECKPOINT_ROUTES,
+  // Saved views (every reader, their own): helpers/isolation-saved-view-routes.ts.
+  ...SAVED_VIEW_ROUTES,
 };
 
 let fixture: Fixture;

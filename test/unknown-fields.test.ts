@@ -27,6 +27,7 @@ interface Fixture {
   stream: { id: string; bodies: ReturnType<typeof streamBodies> };
   ssoDomain: string;
   people: PeopleFixture;
+  savedViewId: string;
 }
 
 interface BodyCase {
@@ -62,6 +63,18 @@ const ROUTES: Record<string, (f: Fixture) => BodyCase> = {
     token: ADMIN,
     bodies: [{ name: unique('strict'), owner: { email: `${unique('strict')}@example.com`, name: 'Owner' } }],
     status: 201,
+  }),
+  'POST /api/v1/organizations/{orgId}/saved-views': (f) => ({
+    path: `/api/v1/organizations/${f.org.orgId}/saved-views`,
+    token: f.org.ownerKey,
+    bodies: [{ name: unique('strict'), query: 'action=delete', scope: 'organization' }],
+    status: 201,
+  }),
+  'PATCH /api/v1/organizations/{orgId}/saved-views/{viewId}': (f) => ({
+    path: `/api/v1/organizations/${f.org.orgId}/saved-views/${f.savedViewId}`,
+    token: f.org.ownerKey,
+    bodies: [{ name: unique('strict'), query: 'action=sync' }],
+    status: 200,
   }),
   'POST /api/v1/organizations/{orgId}/instances': (f) => ({
     path: `/api/v1/organizations/${f.org.orgId}/instances`,
@@ -184,6 +197,7 @@ const TABLES = [
   'organization_settings',
   'notification_configs',
   'log_streams',
+  'saved_views',
   'pending_events',
   'audit_events',
 ];
@@ -265,6 +279,10 @@ beforeAll(async () => {
     stream: { id: stream.id, bodies: { ...bodies, https: { ...bodies.https, filter: { events: ['audit'] } } as typeof bodies.https } },
     ssoDomain: uniqueDomain(),
     people: await peopleFixture(org),
+    savedViewId: (await json<{ id: string }>(
+      await call(`/api/v1/organizations/${org.orgId}/saved-views`, { method: 'POST', token: org.ownerKey, body: { name: 'strict', query: '' } }),
+      201,
+    )).id,
   };
 });
 
