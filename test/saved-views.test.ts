@@ -97,7 +97,10 @@ describe('saved views: one person’s', () => {
     const mine = await saveView(org, { token: org.ownerKey }, { name: 'Mine', query: '' });
     // The other organization's owner, with the view's id in their own organization's path.
     await expectProblem(await viewsCall(other, { token: other.ownerKey }, { method: 'DELETE', suffix: `/${mine.id}` }), 404);
-    await expectProblem(await viewsCall(other, { token: other.ownerKey }, { method: 'PATCH', suffix: `/${mine.id}`, body: { name: 'x' } }), 404);
+    await expectProblem(
+      await viewsCall(other, { token: other.ownerKey }, { method: 'PATCH', suffix: `/${mine.id}`, body: { name: 'x' } }),
+      404,
+    );
     // …and in the target organization's path.
     for (const method of ['GET', 'POST', 'PATCH', 'DELETE']) {
       const suffix = method === 'GET' || method === 'POST' ? '' : `/${mine.id}`;

@@ -279,10 +279,16 @@ beforeAll(async () => {
     stream: { id: stream.id, bodies: { ...bodies, https: { ...bodies.https, filter: { events: ['audit'] } } as typeof bodies.https } },
     ssoDomain: uniqueDomain(),
     people: await peopleFixture(org),
-    savedViewId: (await json<{ id: string }>(
-      await call(`/api/v1/organizations/${org.orgId}/saved-views`, { method: 'POST', token: org.ownerKey, body: { name: 'strict', query: '' } }),
-      201,
-    )).id,
+    savedViewId: (
+      await json<{ id: string }>(
+        await call(`/api/v1/organizations/${org.orgId}/saved-views`, {
+          method: 'POST',
+          token: org.ownerKey,
+          body: { name: 'strict', query: '' },
+        }),
+        201,
+      )
+    ).id,
   };
 });
 

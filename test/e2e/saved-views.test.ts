@@ -26,7 +26,11 @@ async function axeFindings(page: Page, state: string): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations as { id: string; impact: string | null; nodes: unknown[] }[];
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations as {
+      id: string;
+      impact: string | null;
+      nodes: unknown[];
+    }[];
   });
   return violations
     .filter((violation) => ['critical', 'serious', 'moderate'].includes(violation.impact ?? ''))
@@ -54,7 +58,9 @@ browserSuite('saved views in Chromium', () => {
   }
 
   async function ownViews(): Promise<{ name: string; query: string; scope: string }[]> {
-    const answer = await api<{ savedViews: { name: string; query: string; scope: string }[] }>(`/api/v1/organizations/${orgId()}/saved-views`);
+    const answer = await api<{ savedViews: { name: string; query: string; scope: string }[] }>(
+      `/api/v1/organizations/${orgId()}/saved-views`,
+    );
     assert.equal(answer.status, 200);
     return answer.body.savedViews;
   }
@@ -84,7 +90,9 @@ browserSuite('saved views in Chromium', () => {
     assert.match((await page.getByRole('dialog').textContent()) ?? '', /Keeps these filters: range: 30d, action: delete\./);
     await page.keyboard.type(NAME);
     await page.keyboard.press('Enter');
-    await status().filter({ hasText: `Saved the view “${NAME}”.` }).waitFor({ state: 'attached' });
+    await status()
+      .filter({ hasText: `Saved the view “${NAME}”.` })
+      .waitFor({ state: 'attached' });
     assert.equal((await focused(page))?.label, 'Saved views', 'focus returns to the menu button');
     assert.deepEqual(
       (await ownViews()).filter((view) => view.name === NAME).map(({ query, scope }) => ({ query, scope })),
@@ -138,33 +146,44 @@ browserSuite('saved views in Chromium', () => {
 
   it('copies a link that opens the same filters in a new page', async () => {
     await openMenu();
-    await panel().getByRole('button', { name: `Copy link to “${NAME}”` }).click();
+    await panel()
+      .getByRole('button', { name: `Copy link to “${NAME}”` })
+      .click();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     assert.equal(new URL(copied).pathname, `/orgs/${orgId()}/audit-logs`);
     const fresh = await context.newPage();
     await fresh.goto(copied);
     await settled(fresh);
     assert.deepEqual([...new URL(fresh.url()).searchParams], [...new URL(page.url()).searchParams]);
-    assert.deepEqual([...(await viewFilters(fresh))].filter(([key]) => key !== 'filters.startTime'), [
-      ...[...(await viewFilters(page))].filter(([key]) => key !== 'filters.startTime'),
-    ]);
+    assert.deepEqual(
+      [...(await viewFilters(fresh))].filter(([key]) => key !== 'filters.startTime'),
+      [...[...(await viewFilters(page))].filter(([key]) => key !== 'filters.startTime')],
+    );
     await fresh.close();
     await page.keyboard.press('Escape');
   });
 
   it('renames and deletes a view', async () => {
     await openMenu();
-    await panel().getByRole('button', { name: `Rename “${NAME}”` }).click();
+    await panel()
+      .getByRole('button', { name: `Rename “${NAME}”` })
+      .click();
     await nameField().fill(`${NAME} (30 days)`);
     await page.keyboard.press('Enter');
-    await status().filter({ hasText: `Renamed to “${NAME} (30 days)”.` }).waitFor({ state: 'attached' });
+    await status()
+      .filter({ hasText: `Renamed to “${NAME} (30 days)”.` })
+      .waitFor({ state: 'attached' });
     await openMenu();
-    await panel().getByRole('button', { name: `Delete “${NAME} (30 days)”` }).click();
+    await panel()
+      .getByRole('button', { name: `Delete “${NAME} (30 days)”` })
+      .click();
     const confirm = page.getByRole('dialog', { name: 'Delete saved view' });
     await confirm.waitFor();
     findings.push(...(await axeFindings(page, 'delete confirmation')));
     await confirm.getByRole('button', { name: 'Delete view' }).click();
-    await status().filter({ hasText: `Deleted the view “${NAME} (30 days)”.` }).waitFor({ state: 'attached' });
+    await status()
+      .filter({ hasText: `Deleted the view “${NAME} (30 days)”.` })
+      .waitFor({ state: 'attached' });
     assert.equal((await ownViews()).filter((view) => view.name.startsWith(NAME)).length, 0);
   });
 
@@ -180,15 +199,22 @@ browserSuite('saved views in Chromium', () => {
     const saved = (await ownViews()).find((view) => view.name === `${NAME} instance`);
     assert.deepEqual(saved && { query: saved.query, scope: saved.scope }, { query: 'action=sync', scope: instance });
     await openMenu();
-    const href = await panel().getByRole('link', { name: `${NAME} instance` }).getAttribute('href');
+    const href = await panel()
+      .getByRole('link', { name: `${NAME} instance` })
+      .getAttribute('href');
     assert.equal(href, `/orgs/${orgId()}/instances/${instance}/audit-logs?action=sync`);
     findings.push(...(await axeFindings(page, 'instance tab menu')));
     await page.keyboard.press('Escape');
     await page.goto(auditUrl());
     await settled(page);
     await openMenu();
-    assert.equal(await panel().getByRole('link', { name: `${NAME} instance` }).count(), 0, 'not listed on the organization tab');
+    assert.equal(
+      await panel()
+        .getByRole('link', { name: `${NAME} instance` })
+        .count(),
+      0,
+      'not listed on the organization tab',
+    );
     await page.keyboard.press('Escape');
   });
 });
-

@@ -13,7 +13,11 @@ const readers = (status: number) => denied({ owner: status, admin: status, audit
 
 async function freshView(f: Fixture): Promise<string> {
   const created = await json<{ id: string }>(
-    await call(`${org(f)}/saved-views`, { method: 'POST', token: f.org.ownerKey, body: { name: unique('matrix'), query: 'action=delete' } }),
+    await call(`${org(f)}/saved-views`, {
+      method: 'POST',
+      token: f.org.ownerKey,
+      body: { name: unique('matrix'), query: 'action=delete' },
+    }),
     201,
   );
   return `${org(f)}/saved-views/${created.id}`;

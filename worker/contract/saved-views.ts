@@ -6,7 +6,7 @@ import { FilterQuery, timeValue } from './query.ts';
 export const MAX_SAVED_VIEWS = 100;
 export const MAX_SAVED_VIEW_NAME = 100;
 /** Characters of a saved query string: every filter at a realistic size fits many times over. */
-export const MAX_SAVED_VIEW_QUERY = 4096;
+const MAX_SAVED_VIEW_QUERY = 4096;
 
 const filter = FilterQuery.shape;
 
@@ -34,7 +34,7 @@ const DASHBOARD_FILTERS: Record<string, { schema: z.ZodType; repeatable: boolean
   q: { schema: filter['filters.q'], repeatable: false },
 };
 
-export const SAVED_VIEW_FILTER_KEYS = Object.keys(DASHBOARD_FILTERS);
+const SAVED_VIEW_FILTER_KEYS = Object.keys(DASHBOARD_FILTERS);
 
 /** What is wrong with a saved query string, in words (empty when nothing is). */
 export function savedQueryProblems(query: string): string[] {

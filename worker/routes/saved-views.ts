@@ -4,13 +4,7 @@ import { createMiddleware } from 'hono/factory';
 import { CreateSavedViewSchema, SavedViewListSchema, SavedViewSchema, UpdateSavedViewSchema } from '../contract/saved-views.ts';
 import { forbidden } from '../errors.ts';
 import { type OrgAccessEnv, orgAccess, READERS } from '../middleware/access.ts';
-import {
-  createSavedView,
-  deleteSavedView,
-  listSavedViews,
-  updateSavedView,
-  type ViewOwner,
-} from '../services/saved-views/index.ts';
+import { createSavedView, deleteSavedView, listSavedViews, updateSavedView, type ViewOwner } from '../services/saved-views/index.ts';
 import { OrgParams, security } from './params.ts';
 import { commonProblems, conflictProblem, jsonBody, jsonResponse } from './responses.ts';
 import { createRouter } from './router.ts';

@@ -1,8 +1,1 @@
-export {
-  createSavedView,
-  deleteSavedView,
-  listSavedViews,
-  savedView,
-  updateSavedView,
-  type ViewOwner,
-} from './saved-views.ts';
+export { createSavedView, deleteSavedView, listSavedViews, updateSavedView, type ViewOwner } from './saved-views.ts';

@@ -23,15 +23,12 @@ const owned = (owner: ViewOwner) => and(eq(savedViews.organizationId, owner.orga
 
 /** The person's views in the organization, by name (ignoring case), as the menu lists them. */
 export async function listSavedViews(db: Database, owner: ViewOwner): Promise<SavedView[]> {
-  const rows = await db
-    .select()
-    .from(savedViews)
-    .where(owned(owner))
-    .orderBy(sql`lower(${savedViews.name})`, asc(savedViews.id));
+  const rows = await db.select().from(savedViews).where(owned(owner)).orderBy(sql`lower(${savedViews.name})`, asc(savedViews.id));
   return rows.map(view);
 }
 
-const nameTaken = (name: string) => new ApiError('saved-view-exists', `You already have a saved view named "${name}" in this organization.`);
+const nameTaken = (name: string) =>
+  new ApiError('saved-view-exists', `You already have a saved view named "${name}" in this organization.`);
 
 /** Two requests racing for one name: the unique index decides, and the loser gets the same 409. */
 function rethrowNameRace(error: unknown, name: string): never {
@@ -88,7 +85,7 @@ export async function createSavedView(db: Database, owner: ViewOwner, input: Sav
 }
 
 /** One of the person's views; anyone else's id (another person's, another organization's) is a 404. */
-export async function savedView(db: Database, owner: ViewOwner, viewId: string): Promise<SavedView> {
+async function savedView(db: Database, owner: ViewOwner, viewId: string): Promise<SavedView> {
   const [row] = await db
     .select()
     .from(savedViews)

@@ -9,7 +9,7 @@ export type { SavedView };
 
 /** The scope of a view of the organization's tab; an instance tab's views carry the instance id. */
 export const ORGANIZATION_SCOPE = 'organization';
-export const MAX_NAME_LENGTH = 100;
+const MAX_NAME_LENGTH = 100;
 
 const viewsPath = (orgId: string) => `/organizations/${encodeURIComponent(orgId)}/saved-views`;
 const viewPath = (orgId: string, id: string) => `${viewsPath(orgId)}/${encodeURIComponent(id)}`;
