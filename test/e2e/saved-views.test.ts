@@ -13,10 +13,10 @@ import { createRequire } from 'node:module';
 import { after, before, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { api } from './support/api.ts';
-import { browserSuite, signedInPage } from './support/browser.ts';
+import { browserSuite, DESKTOP, PHONE, signedInPage } from './support/browser.ts';
 import { type Harness, sharedHarness } from './support/harness.ts';
 import { focused } from './support/page-checks.ts';
-import { auditUrl, rows, settled, shownTotal, viewFilters } from './support/views.ts';
+import { auditUrl, rows, screenshot, settled, shownTotal, viewFilters } from './support/views.ts';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const NAME = `Deletes ${Date.now().toString(36)}`;
@@ -102,6 +102,7 @@ browserSuite('saved views in Chromium', () => {
     const link = panel().getByRole('link', { name: NAME });
     assert.equal(await link.getAttribute('aria-current'), 'true', 'the view on screen is marked');
     findings.push(...(await axeFindings(page, 'menu open, one view')));
+    await screenshot(page, 'saved-views-menu');
     await page.keyboard.press('Escape');
     await panel().waitFor({ state: 'hidden' });
   });
@@ -123,6 +124,7 @@ browserSuite('saved views in Chromium', () => {
     );
     assert.match((await nameField().getAttribute('aria-describedby')) ?? '', /view-name-error/);
     findings.push(...(await axeFindings(page, 'save dialog, name taken')));
+    await screenshot(page, 'saved-views-name-taken');
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     assert.equal((await ownViews()).filter((view) => view.name.toLowerCase() === NAME.toLowerCase()).length, 1);
   });
@@ -161,6 +163,24 @@ browserSuite('saved views in Chromium', () => {
     );
     await fresh.close();
     await page.keyboard.press('Escape');
+  });
+
+  it('fits a phone: the menu and its actions stay on screen', async () => {
+    await page.setViewportSize(PHONE);
+    await openMenu();
+    const overflow = await page.evaluate(() => {
+      const panelBox = document.getElementById('saved-views-panel')?.getBoundingClientRect();
+      return { page: document.documentElement.scrollWidth, panelRight: panelBox?.right ?? 0, panelLeft: panelBox?.left ?? 0 };
+    });
+    assert.ok(overflow.page <= PHONE.width, `the page is ${overflow.page} px wide`);
+    assert.ok(
+      overflow.panelLeft >= 0 && overflow.panelRight <= PHONE.width,
+      `the menu spans ${overflow.panelLeft}–${overflow.panelRight} px`,
+    );
+    findings.push(...(await axeFindings(page, 'menu open, phone')));
+    await screenshot(page, 'saved-views-phone');
+    await page.keyboard.press('Escape');
+    await page.setViewportSize(DESKTOP);
   });
 
   it('renames and deletes a view', async () => {
