@@ -1,5 +1,8 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { AuditLogPage } from '../worker/contract/index.ts';
+import { database } from '../worker/db/client.ts';
+import { listQuery } from '../worker/services/saved-views/saved-views.ts';
 import { ADMIN, call, createInstance, createKey, createOrg, expectProblem, json, unique } from './helpers/api.ts';
 import { listViews, otherPerson, saveView, viewsCall } from './helpers/saved-views.ts';
 
@@ -138,5 +141,15 @@ describe('saved views: one person’s', () => {
     await json(await viewsCall(org, as, { method: 'PATCH', suffix: `/${view.id}`, body: { name: 'still quiet' } }), 200);
     expect((await viewsCall(org, as, { method: 'DELETE', suffix: `/${view.id}` })).status).toBe(204);
     expect(await totalEvents(org.orgId)).toBe(before);
+  });
+
+  it('lists from one range of the name index, in its order (no scan, no sort)', async () => {
+    const { sql, params } = listQuery(database(env.DB), { organizationId: 'org_x', userId: 'usr_x' }).toSQL();
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...params)
+      .all<{ detail: string }>();
+    const steps = plan.results.map((row) => row.detail).join('\n');
+    expect(steps).toMatch(/SEARCH saved_views USING INDEX saved_views_user_name \(organization_id=\? AND user_id=\?\)/);
+    expect(steps).not.toMatch(/TEMP B-TREE|SCAN/);
   });
 });
