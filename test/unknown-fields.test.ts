@@ -197,7 +197,6 @@ const TABLES = [
   'organization_settings',
   'notification_configs',
   'log_streams',
-  'saved_views',
   'pending_events',
   'audit_events',
 ];
