@@ -13,7 +13,7 @@ import { after, before, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ApiClient } from '../../scripts/lib/api-client.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../scripts/lib/webhook-receiver.ts';
-import type { CreatedInvitation, NotificationConfig } from '../../worker/contract/index.ts';
+import type { NotificationConfig } from '../../worker/contract/index.ts';
 import { browserSuite, DESKTOP, newContext, PHONE, signedInPage, signIn, ZONE } from './support/browser.ts';
 import { type Harness, sharedHarness } from './support/harness.ts';
 import { layoutProblems } from './support/layout-checks.ts';
@@ -48,7 +48,10 @@ browserSuite('every page on a phone (390 and 360 px) and the table header', () =
   /** A page at `url`, once its first heading shows. */
   async function open(target: Page, url: string, heading?: string | RegExp): Promise<void> {
     await target.goto(url);
-    await target.getByRole('heading', { level: 1, ...(heading ? { name: heading } : {}) }).first().waitFor();
+    await target
+      .getByRole('heading', { level: 1, ...(heading ? { name: heading } : {}) })
+      .first()
+      .waitFor();
   }
 
   before(async () => {
@@ -112,7 +115,10 @@ browserSuite('every page on a phone (390 and 360 px) and the table header', () =
     await page.goto(auditUrl(`?q=${encodeURIComponent('actor:dave@example.com -action:sync')}`));
     await page.getByRole('heading', { level: 1 }).waitFor();
     await page.getByRole('button', { name: /^Filters/ }).click();
-    await page.getByTestId('audit-status').filter({ hasText: /^(Showing|No events)/ }).waitFor({ state: 'attached' });
+    await page
+      .getByTestId('audit-status')
+      .filter({ hasText: /^(Showing|No events)/ })
+      .waitFor({ state: 'attached' });
     await fits(page, 'audit-logs-search');
 
     await page.goto(auditUrl());
@@ -124,7 +130,7 @@ browserSuite('every page on a phone (390 and 360 px) and the table header', () =
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'hidden' });
 
-    await page.getByRole('button', { name: 'Archive' }).click();
+    await page.getByRole('button', { name: 'Archive', exact: true }).click();
     const archives = page.getByRole('dialog', { name: 'Weekly archives' });
     await archives.locator('.archives__row').first().waitFor();
     await fits(page, 'archives');
@@ -182,7 +188,7 @@ browserSuite('every page on a phone (390 and 360 px) and the table header', () =
     await page.waitForLoadState('networkidle');
     await fits(page, 'account-sessions');
 
-    const invited = await owner.post<CreatedInvitation>(`/api/v1/organizations/${orgId()}/invitations`, {
+    const invited = await owner.post<{ invitation: { id: string }; url: string }>(`/api/v1/organizations/${orgId()}/invitations`, {
       email: `phone-${Date.now()}@example.com`,
       role: 'auditor',
     });
@@ -252,6 +258,17 @@ browserSuite('every page on a phone (390 and 360 px) and the table header', () =
     await page.getByRole('button', { name: 'Clear filters' }).waitFor();
     await settled(page);
     assert.deepEqual(await fields(), unfiltered, 'the filter bar keeps its size and fields in place');
+
+    // Pictures of the pages docs/DASHBOARD.md describes beside the Audit Logs tab, at 1280 px.
+    await open(page, orgPath('/webhooks'), 'Webhooks');
+    await page.getByRole('link', { name: webhook.name }).waitFor();
+    await screenshot(page, 'webhooks');
+    await open(page, orgPath(`/webhooks/${webhook.id}`), webhook.name);
+    await page.locator('details.delivery').first().waitFor();
+    await screenshot(page, 'webhook-detail', { fullPage: true });
+    await open(page, orgPath('/log-streams'), 'Log streams');
+    await page.getByRole('link', { name: 'Compliance archive bucket' }).waitFor();
+    await screenshot(page, 'log-streams');
     await page.setViewportSize(PHONE);
   });
 });

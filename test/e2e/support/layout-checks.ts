@@ -6,8 +6,9 @@
  * - nothing is cut: no element hides overflowing text (overflow hidden or clip without an
  *   ellipsis), and no unmarked element scrolls sideways;
  * - no word is broken: a word of plain letters (4 or more) is never split across lines, and no
- *   text runs one or two letters a line (a badge squeezed to a letter's width). Identifiers,
- *   URLs and hashes may break (they have digits or punctuation); ordinary words must not.
+ *   text is squeezed into fragments (more lines than words, fewer than 6 characters a line: a
+ *   badge one letter a line, a hash in a column too narrow). Identifiers, URLs and hashes may
+ *   break (they have digits or punctuation); ordinary words must not.
  */
 import type { Page } from 'playwright-core';
 
@@ -20,7 +21,8 @@ export function layoutProblems(page: Page): Promise<LayoutFinding[]> {
     const width = window.innerWidth;
     const found: string[] = [];
     const describe = (element: Element): string => {
-      const classes = typeof element.className === 'string' && element.className ? `.${element.className.trim().split(/\s+/).join('.')}` : '';
+      const classes =
+        typeof element.className === 'string' && element.className ? `.${element.className.trim().split(/\s+/).join('.')}` : '';
       const text = (element.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
       return `${element.tagName.toLowerCase()}${classes} "${text}"`;
     };
@@ -68,7 +70,9 @@ export function layoutProblems(page: Page): Promise<LayoutFinding[]> {
       if (rects.length === 0 || hiddenOnPurpose(parent)) continue;
       const lines = new Set(rects.map((rect) => Math.round(rect.top))).size;
       const letters = text.replace(/\s+/g, '').length;
-      if (lines >= 2 && letters / lines < 4) {
+      const words = text.trim().split(/\s+/).length;
+      // More lines than words: something broke inside a word; fewer than 6 a line: squeezed.
+      if (lines > words && letters / lines < 6) {
         found.push(`${describe(parent)} runs ${lines} lines for ${letters} letters`);
         continue;
       }
