@@ -124,7 +124,7 @@ browserSuite('saved views in Chromium', () => {
     );
     assert.match((await nameField().getAttribute('aria-describedby')) ?? '', /view-name-error/);
     findings.push(...(await axeFindings(page, 'save dialog, name taken')));
-    await screenshot(page, 'saved-views-name-taken');
+    await screenshot(page, 'saved-views-taken');
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     assert.equal((await ownViews()).filter((view) => view.name.toLowerCase() === NAME.toLowerCase()).length, 1);
   });
