@@ -70,7 +70,7 @@ export function formatIpv6(bytes: ArrayLike<number>): string {
 }
 
 /** An address of either family as bytes (4 or 16), or null. */
-export function parseIpAddress(text: string): Uint8Array | null {
+function parseIpAddress(text: string): Uint8Array | null {
   return parseIpv4(text) ?? parseIpv6(text);
 }
 

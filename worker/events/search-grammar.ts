@@ -23,7 +23,7 @@ import { MAX_SEARCH_WORDS, MIN_WORD_CHARACTERS, searchTokens } from './search-te
  */
 export const LIST_QUALIFIERS = ['actor', 'action', 'type', 'object', 'instance', 'source', 'credential', 'ip'] as const;
 /** `ip:` values at most (each is its own index range). */
-export const MAX_IP_VALUES = 16;
+const MAX_IP_VALUES = 16;
 const DATE_QUALIFIERS = ['after', 'before'] as const;
 type ListQualifier = (typeof LIST_QUALIFIERS)[number];
 type DateQualifier = (typeof DATE_QUALIFIERS)[number];
@@ -62,7 +62,7 @@ const emptyLists = (): Record<ListQualifier, string[]> => ({
 });
 
 /** A plain word that is an IP address or prefix, as the `ip:` value it means; null for other words. */
-export function plainIpValue(word: string): string | null {
+function plainIpValue(word: string): string | null {
   const dotted = /^((?:\d{1,3}\.){2,3})$/.exec(word);
   if (dotted) {
     const parts = word.split('.').filter(Boolean);
