@@ -42,6 +42,14 @@ browserSuite('search: IP addresses, marks and the empty result in Chromium', () 
     await page.waitForURL((url) => (url.searchParams.get('q') ?? '') === text);
   }
 
+  /** The first row, or a failure that says what the view shows instead (a refusal, a 429, an empty state). */
+  async function firstRow(): Promise<void> {
+    await page.locator('tbody tr.audit-table__row, .state').first().waitFor();
+    if ((await rows(page).count()) === 0) {
+      assert.fail(`no rows for ${page.url()}: ${(await page.locator('.state').first().textContent())?.replace(/\s+/g, ' ')}`);
+    }
+  }
+
   before(async () => {
     harness = await sharedHarness();
     const now = Date.now();
@@ -77,7 +85,7 @@ browserSuite('search: IP addresses, marks and the empty result in Chromium', () 
 
   it('finds the events from a pasted IP address, and from a CIDR prefix, with the address marked', async () => {
     await applySearch('198.51.100.77');
-    await rows(page).first().waitFor();
+    await firstRow();
     const total = await shownTotal(page);
     assert.ok(total > 0, 'Dave acts from 198.51.100.77 in the demo');
     assert.equal(total, await apiTotal(await viewFilters(page)));
@@ -91,13 +99,13 @@ browserSuite('search: IP addresses, marks and the empty result in Chromium', () 
     findings.push(...(await axeSeriousViolations(page, 'search by IP, marked')));
 
     await applySearch('ip:192.0.2.128/25 promote');
-    await rows(page).first().waitFor();
+    await firstRow();
     const prefixed = await rows(page).getByTestId('actor-ip').allTextContents();
     assert.deepEqual(prefixed.map((address) => address.trim()).sort(), ['192.0.2.200', '192.0.2.201']);
     assert.equal(await shownTotal(page), 2);
 
     await applySearch('ip:2001:db8::/32');
-    await rows(page).first().waitFor();
+    await firstRow();
     assert.deepEqual(
       (await rows(page).getByTestId('actor-ip').allTextContents()).map((address) => address.trim()),
       ['2001:db8::5'],
@@ -106,7 +114,7 @@ browserSuite('search: IP addresses, marks and the empty result in Chromium', () 
 
   it('marks the matched words in the row and the details, and shows the Kargo project in the details', async () => {
     await applySearch(`freig actor:${ACTOR.toUpperCase()} ${PROJECT.slice(0, 6)}`);
-    await rows(page).first().waitFor();
+    await firstRow();
     const row = rows(page).first();
     assert.deepEqual(await row.locator('[data-column="details"] mark').allTextContents(), ['freight']);
     assert.deepEqual(await row.locator('[data-column="actor"] mark').allTextContents(), [ACTOR]);
@@ -136,7 +144,7 @@ browserSuite('search: IP addresses, marks and the empty result in Chromium', () 
     });
     assert.equal(tagged.status, 201);
     await page.goto(auditUrl(`?q=${encodeURIComponent('ledgerwise bold')}`));
-    await rows(page).first().waitFor();
+    await firstRow();
     const message = rows(page).first().locator('[data-column="details"]');
     assert.equal(await message.locator('img, b').count(), 0);
     assert.match((await message.textContent()) ?? '', /<img src=x onerror=alert\(1\)> ledgerwise <b>bold<\/b>/);
@@ -157,7 +165,7 @@ browserSuite('search: IP addresses, marks and the empty result in Chromium', () 
     findings.push(...(await axeSeriousViolations(page, 'empty result names the filter')));
     await show.click();
     await page.waitForURL((url) => url.searchParams.get('q') === `actor:${ACTOR}`);
-    await rows(page).first().waitFor();
+    await firstRow();
     assert.equal(await shownTotal(page), withoutIt);
   });
 });

@@ -12,16 +12,28 @@ const marked = (segments: { text: string; mark: boolean }[]) => segments.filter(
 const filters = (search: string) => parseFilters(new URLSearchParams(search), false);
 
 describe('search marks', () => {
-  it('marks words that start with a searched word, any case and accents, as the index tokenizes', () => {
-    const marks = searchMarks(filters('?q=pay "synced to" CAFE'));
-    assert.deepEqual(marks.prefixes, ['pay', 'synced', 'to', 'cafe']);
-    assert.deepEqual(marked(wordSegments('Payments-API synced to Café; repay', marks.prefixes)), ['Payments', 'synced', 'to', 'Café']);
-    // Only the start of a word: "repay" does not start with "pay".
-    assert.deepEqual(marked(wordSegments('repay', marks.prefixes)), []);
+  it('marks words that start with a searched word, and phrases as a whole, any case and accents, as the index tokenizes', () => {
+    const marks = searchMarks(filters('?q=pay "synced to" CAFE v1.2'));
+    assert.deepEqual(marks.terms, [
+      { tokens: ['pay'], prefixLast: true },
+      { tokens: ['synced', 'to'], prefixLast: false },
+      { tokens: ['cafe'], prefixLast: true },
+      { tokens: ['v1', '2'], prefixLast: true },
+    ]);
+    assert.deepEqual(marked(wordSegments('Payments-API Synced  to Café; repay, go to v1.25', marks.terms)), [
+      'Payments',
+      'Synced  to',
+      'Café',
+      'v1.25',
+    ]);
+    // Only the start of a word ("repay" does not start with "pay"); a phrase only in a row ("to" alone is not marked).
+    assert.deepEqual(marked(wordSegments('repay to synced', marks.terms)), []);
+    // A phrase matches whole words: "synced tomorrow" is not "synced to".
+    assert.deepEqual(marked(wordSegments('synced tomorrow', marks.terms)), []);
     // Nothing is lost or reordered: the segments are the text.
     const text = '<b>payments</b> & pay';
     assert.equal(
-      wordSegments(text, ['pay'])
+      wordSegments(text, marks.terms)
         .map((segment) => segment.text)
         .join(''),
       text,
@@ -44,11 +56,13 @@ describe('search marks', () => {
     for (const q of ['ip:198.51.100.0/24', '198.51.100.77', '198.51.100.', '2001:db8::1']) {
       const withIp = searchMarks(filters(`?q=${encodeURIComponent(q)}`));
       assert.equal(withIp.ip, true, q);
-      assert.deepEqual(withIp.prefixes, [], q);
+      assert.deepEqual(withIp.terms, [], q);
       assert.deepEqual(marked(fieldSegments('198.51.100.77', withIp, 'ip')), ['198.51.100.77']);
     }
     // A quoted address is text again.
-    assert.deepEqual(searchMarks(filters(`?q=${encodeURIComponent('"198.51.100.77"')}`)).prefixes, ['198', '51', '100', '77']);
+    assert.deepEqual(searchMarks(filters(`?q=${encodeURIComponent('"198.51.100.77"')}`)).terms, [
+      { tokens: ['198', '51', '100', '77'], prefixLast: false },
+    ]);
   });
 });
 

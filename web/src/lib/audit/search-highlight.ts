@@ -11,9 +11,18 @@ import { queryChips, tokenize } from './search-query.ts';
 /** The fields a whole-value qualifier marks. */
 export type MarkedField = 'actor' | 'action' | 'type' | 'object' | 'ip';
 
+/**
+ * A searched word or phrase as the index reads it: its tokens in a row, folded (lower case, no
+ * accents). A plain word's last token matches the start of a word ("guestb", "v1.2" = v1 then 2…);
+ * a quoted phrase's tokens match whole words.
+ */
+export interface SearchTerm {
+  tokens: string[];
+  prefixLast: boolean;
+}
+
 export interface SearchMarks {
-  /** Normalized tokens (lower case, no accents) that mark a word starting with them. */
-  prefixes: string[];
+  terms: SearchTerm[];
   /** Whole values per field; an empty list marks nothing of that field. */
   values: Record<MarkedField, string[]>;
   /** Some `ip:` (or a pasted address) narrows the list: every shown actor address is one it matched. */
@@ -47,7 +56,7 @@ export function marksOfSearch(search: string, read: (search: string) => SearchMa
 
 export function searchMarks(filters: Pick<AuditFilters, 'q' | 'actors' | 'actions' | 'objectTypes'>): SearchMarks {
   const marks: SearchMarks = {
-    prefixes: [],
+    terms: [],
     values: { actor: [...filters.actors], action: [...filters.actions], type: [...filters.objectTypes], object: [], ip: [] },
     ip: false,
   };
@@ -65,14 +74,37 @@ export function searchMarks(filters: Pick<AuditFilters, 'q' | 'actors' | 'action
       marks.ip = true;
       continue;
     }
-    marks.prefixes.push(...searchTokens(phrase ? token.slice(1, -1) : token));
+    const tokens = searchTokens(phrase ? token.slice(1, -1) : token);
+    if (tokens.length > 0) marks.terms.push({ tokens, prefixLast: !phrase });
   }
   return marks;
 }
 
-/** Marks every word of `text` that starts with one of the prefixes. */
-export function wordSegments(text: string, prefixes: readonly string[]): Segment[] {
-  if (prefixes.length === 0 || text === '') return [{ text, mark: false }];
+/** Whether the term matches the words from `start` on (already folded). */
+function matchesAt(words: readonly string[], start: number, term: SearchTerm): boolean {
+  return term.tokens.every((token, offset) => {
+    const word = words[start + offset];
+    if (word === undefined) return false;
+    return term.prefixLast && offset === term.tokens.length - 1 ? word.startsWith(token) : word === token;
+  });
+}
+
+/**
+ * Marks every run of words a term matches (a phrase's words and what lies between them as one
+ * mark). Words are runs of letters and digits, as the index splits text; everything else is kept
+ * as it is, so the segments always join back into the text.
+ */
+export function wordSegments(text: string, terms: readonly SearchTerm[]): Segment[] {
+  if (terms.length === 0 || text === '') return [{ text, mark: false }];
+  const found = [...text.matchAll(/[\p{L}\p{M}\p{N}]+/gu)];
+  const words = found.map((match) => fold(match[0]));
+  // The word index each marked run ends at, by the index it starts at.
+  const runs = new Map<number, number>();
+  for (let start = 0; start < words.length; start += 1) {
+    for (const term of terms) {
+      if (matchesAt(words, start, term)) runs.set(start, Math.max(runs.get(start) ?? start, start + term.tokens.length - 1));
+    }
+  }
   const segments: Segment[] = [];
   const push = (part: string, mark: boolean) => {
     if (part === '') return;
@@ -80,19 +112,17 @@ export function wordSegments(text: string, prefixes: readonly string[]): Segment
     if (last && last.mark === mark) last.text += part;
     else segments.push({ text: part, mark });
   };
-  // Words of letters and digits as the index splits them; everything between is kept as it is.
-  const word = /[\p{L}\p{M}\p{N}]+/gu;
-  let end = 0;
-  for (const found of text.matchAll(word)) {
-    push(text.slice(end, found.index), false);
-    const folded = fold(found[0]);
-    push(
-      found[0],
-      prefixes.some((prefix) => folded.startsWith(prefix)),
-    );
-    end = found.index + found[0].length;
-  }
-  push(text.slice(end), false);
+  let position = 0;
+  let markedUntil = -1;
+  found.forEach((match, index) => {
+    // The text between two words of one run (a phrase's space) is marked with them: a run that
+    // started before this word and reaches it.
+    push(text.slice(position, match.index), markedUntil >= index);
+    markedUntil = Math.max(markedUntil, runs.get(index) ?? -1);
+    push(match[0], markedUntil >= index);
+    position = match.index + match[0].length;
+  });
+  push(text.slice(position), false);
   return segments;
 }
 
@@ -104,5 +134,5 @@ export function fieldSegments(text: string, marks: SearchMarks, field: MarkedFie
   if (field === 'ip' ? marks.ip && text !== '' : field !== null && marks.values[field].some((value) => sameValue(field, text, value))) {
     return [{ text, mark: true }];
   }
-  return wordSegments(text, field === 'ip' ? [] : marks.prefixes);
+  return wordSegments(text, field === 'ip' ? [] : marks.terms);
 }
