@@ -9,6 +9,17 @@ import { eventsD1 } from './helpers/shards.ts';
 
 type Week = { startDate: string; startMs: number; endMs: number };
 
+function one(weeks: Week[]): Week {
+  const [week] = weeks;
+  if (!week) throw new Error('no week');
+  return week;
+}
+function pair(weeks: Week[]): [Week, Week] {
+  const [a, b] = weeks;
+  if (!a || !b) throw new Error('two weeks expected');
+  return [a, b];
+}
+
 /** Forces a rebuild of the week (a new revision) by marking it as having received an event since its last build. */
 async function rebuild(orgId: string, week: Week) {
   const d1 = await eventsD1(orgId);
@@ -24,7 +35,7 @@ async function rebuild(orgId: string, week: Week) {
 describe('restore from archives', () => {
   it('puts back every lost event unchanged: a rebuilt week is byte-identical to its archive; idempotent', async () => {
     const { org, weeks, zips } = await archivedOrg('restore', [2, 1], 240);
-    const [older, newer] = weeks as [Week, Week];
+    const [older, newer] = pair(weeks);
     const before = await Promise.all(weeks.map((week) => weekRows(org.orgId, week)));
     const sideBefore = await sideTables(org.orgId);
     const manifestBefore = await r2Bytes(archiveKeys(org.orgId, newer.startDate, 1).manifest);
@@ -80,7 +91,7 @@ describe('restore from archives', () => {
 
   it('after a partial loss puts back exactly the missing rows, and reports altered rows instead of overwriting them', async () => {
     const { org, weeks } = await archivedOrg('partial', [1], 120);
-    const [week] = weeks as [Week];
+    const week = one(weeks);
     const before = await weekRows(org.orgId, week);
     const sideBefore = await sideTables(org.orgId);
     expect(await deleteWeekRows(org.orgId, week, 'AND sequence % 3 = 0')).toBe(40);
@@ -111,7 +122,7 @@ describe('restore from archives', () => {
 
   it('two restores racing put each event back once, with exact counts', async () => {
     const { org, weeks } = await archivedOrg('race', [1], 150);
-    const [week] = weeks as [Week];
+    const week = one(weeks);
     const sideBefore = await sideTables(org.orgId);
     await deleteWeekRows(org.orgId, week);
     const results = await Promise.all([restore(org, [week.startDate]), restore(org, [week.startDate])]);
@@ -124,7 +135,7 @@ describe('restore from archives', () => {
 describe('restore refuses, restoring nothing', () => {
   it('a ZIP with one byte changed in a day file: 422 naming the file; the other week of the request is not restored either', async () => {
     const { org, weeks, zips } = await archivedOrg('tamper', [2, 1], 60);
-    const [older, newer] = weeks as [Week, Week];
+    const [older, newer] = pair(weeks);
     await deleteWeekRows(org.orgId, older);
     await deleteWeekRows(org.orgId, newer);
     const tampered = new Uint8Array(zips[1] as Uint8Array);
@@ -142,7 +153,7 @@ describe('restore refuses, restoring nothing', () => {
 
   it('a forged manifest (its hashes rewritten to match a changed ZIP): 422 naming the manifest', async () => {
     const { org, weeks } = await archivedOrg('forged', [1], 30);
-    const [week] = weeks as [Week];
+    const week = one(weeks);
     await deleteWeekRows(org.orgId, week);
     const keys = archiveKeys(org.orgId, week.startDate, 1);
     const manifest = JSON.parse(new TextDecoder().decode(await r2Bytes(keys.manifest))) as { archive: { records: number } };
@@ -155,7 +166,7 @@ describe('restore refuses, restoring nothing', () => {
 
   it("another organization's archive copied under this one's prefix is refused; its weeks are unknown here", async () => {
     const victim = await archivedOrg('victim', [1], 20);
-    const [week] = victim.weeks as [Week];
+    const week = one(victim.weeks);
     const thief = await createOrg('thief');
     const d1 = await eventsD1(thief.orgId);
     const count = () =>
@@ -179,7 +190,7 @@ describe('restore refuses, restoring nothing', () => {
 
   it('an expired ZIP is 410 naming it; bad bodies are 422; only the platform admin token restores', async () => {
     const { org, weeks } = await archivedOrg('expired', [1], 10);
-    const [week] = weeks as [Week];
+    const week = one(weeks);
     const keys = archiveKeys(org.orgId, week.startDate, 1);
     await env.ARCHIVES.delete(keys.zip);
     const d1 = await eventsD1(org.orgId);

@@ -7,7 +7,7 @@ import { verifyChain, zipStreamEntries } from '../../archive/verify/index.ts';
 import { sha256Hex } from '../../auth/secrets.ts';
 import type { RestoredWeek } from '../../contract/restore.ts';
 import type { Database } from '../../db/client.ts';
-import { ApiError, type FieldError } from '../../errors.ts';
+import { ApiError } from '../../errors.ts';
 import { archivePublicKey } from '../archive/index.ts';
 import { listManifests, objectBytes, type StoredRevision, zipChunks } from './archive-files.ts';
 import { type Conflict, classifyRows, dayFileEvents, insertMissing, markWeekHot, prepareRestore } from './restore-rows.ts';
@@ -24,19 +24,55 @@ export interface RestoreDeps {
   signingKey: string;
 }
 
-/** The organization's manifests must form one unbroken hash chain (any week, any revision). */
-async function checkChain(bucket: R2Bucket, manifests: readonly StoredRevision[]): Promise<FieldError[]> {
-  const bytes: Uint8Array[] = [];
-  const labels: string[] = [];
+interface ChainEntry {
+  key: string;
+  bytes: Uint8Array;
+  previous: string | null;
+}
+
+/** Every manifest of the organization in R2, by the sha256 of its exact bytes. */
+async function manifestsBySha(bucket: R2Bucket, manifests: readonly StoredRevision[]): Promise<Map<string, ChainEntry>> {
+  const bySha = new Map<string, ChainEntry>();
   for (const entry of manifests) {
-    const data = await objectBytes(bucket, entry.keys.manifest);
-    if (!data) continue;
-    bytes.push(data);
-    labels.push(entry.keys.manifest);
+    const bytes = await objectBytes(bucket, entry.keys.manifest);
+    if (!bytes) continue;
+    let previous: string | null = null;
+    try {
+      const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { previousManifestSha256?: unknown };
+      previous = typeof parsed.previousManifestSha256 === 'string' ? parsed.previousManifestSha256 : null;
+    } catch {
+      // Not JSON: the week's own verification names it; as a link it ends the chain.
+    }
+    bySha.set(await sha256Hex(bytes), { key: entry.keys.manifest, bytes, previous });
   }
-  if (bytes.length === 0) return [];
-  const report = await verifyChain(bytes, labels);
-  return report.problems.slice(0, 10).map((detail) => ({ pointer: 'weeks', detail: `manifest chain: ${detail}` }));
+  return bySha;
+}
+
+/**
+ * The hash chain behind one manifest, back to the organization's first (previousManifestSha256
+ * null), checked by the shared verifier (verifyChain): every predecessor must be in R2, each link
+ * the sha256 of the one before. Objects a failed build left behind (never recorded, never linked
+ * to) are not on it. Returns the problems (none: the chain verifies).
+ */
+async function chainProblems(bySha: ReadonlyMap<string, ChainEntry>, start: string): Promise<string[]> {
+  const path: ChainEntry[] = [];
+  const seen = new Set<string>();
+  let sha: string | null = [...bySha].find(([, entry]) => entry.key === start)?.[0] ?? null;
+  while (sha !== null) {
+    const entry = bySha.get(sha);
+    if (!entry) return [`manifest chain: ${path.at(-1)?.key ?? start} names previous manifest sha256 ${sha}, which no manifest in R2 has`];
+    if (seen.has(sha)) return [`manifest chain: loops at ${entry.key}`];
+    seen.add(sha);
+    path.push(entry);
+    sha = entry.previous;
+  }
+  if (path.length === 0) return [`manifest chain: ${start} could not be read`];
+  const ordered = path.reverse();
+  const report = await verifyChain(
+    ordered.map((entry) => entry.bytes),
+    ordered.map((entry) => entry.key),
+  );
+  return report.problems.map((problem) => `manifest chain: ${problem}`);
 }
 
 function refusalError(refusals: { index: number; refusal: WeekRefusal }[]): ApiError {
@@ -58,21 +94,24 @@ function refusalError(refusals: { index: number; refusal: WeekRefusal }[]): ApiE
 /** Verifies every week, then restores each. Throws (restoring nothing) when any week does not verify. */
 export async function restoreWeeks(deps: RestoreDeps, organizationId: string, weeks: readonly string[]): Promise<RestoredWeek[]> {
   const manifests = await listManifests(deps.bucket, organizationId);
-  const chainProblems = await checkChain(deps.bucket, manifests);
-  if (chainProblems.length > 0) {
-    throw new ApiError(
-      'archive-unverified',
-      `Nothing was restored: the organization's archive manifests do not form one chain.`,
-      chainProblems,
-    );
-  }
+  const bySha = await manifestsBySha(deps.bucket, manifests);
   const publicKeyPem = (await archivePublicKey(deps.signingKey)).pem;
   const verified: VerifiedWeek[] = [];
   const refusals: { index: number; refusal: WeekRefusal }[] = [];
   for (const [index, startDate] of weeks.entries()) {
     const result = await verifyWeek({ ...deps, publicKeyPem }, organizationId, startDate, manifests);
-    if ('kind' in result) refusals.push({ index, refusal: result });
-    else verified.push(result);
+    if ('kind' in result) {
+      refusals.push({ index, refusal: result });
+      continue;
+    }
+    const problems = await chainProblems(bySha, result.stored.keys.manifest);
+    if (problems.length > 0) {
+      const file = result.stored.keys.manifest;
+      refusals.push({
+        index,
+        refusal: { kind: 'unverified', file, detail: `${file} does not verify: ${problems.slice(0, 5).join('; ')}` },
+      });
+    } else verified.push(result);
   }
   if (refusals.length > 0) throw refusalError(refusals);
   const restored: RestoredWeek[] = [];
