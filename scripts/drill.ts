@@ -65,8 +65,8 @@ await owner.post(`/api/v1/organizations/${orgId}/audit-log-checkpoints`, {});
 const folder = mkdtempSync(join(tmpdir(), 'audit-drill-'));
 try {
   const before = await proveRecord(owner, orgId, folder);
-  if (before.exitCode !== 0) fail(`the record does not verify before the drill:\n${before.output}`);
-  log(`Before: ${before.events} events; the verifier proves them complete and unaltered (exit 0).`);
+  if (!before.whole) fail(`the record is not whole before the drill (first sequence ${before.firstSequence}):\n${before.output}`);
+  log(`Before: ${before.events} events from sequence 1; the verifier proves them complete and unaltered (exit 0).`);
 
   const shard = shardOf(orgId, persistTo);
   const deleted = deleteWeekRows(
@@ -77,10 +77,12 @@ try {
   );
   log(`Deleted ${deleted} rows of the archived weeks from shard ${shard} (wrangler d1 execute ${shard} --local).`);
   const broken = await proveRecord(owner, orgId, folder);
-  if (broken.exitCode === 0) fail(`the verifier still passes with ${deleted} rows deleted: the drill proves nothing.`);
-  log(
-    `Lost: ${broken.events} events; the verifier fails (exit ${broken.exitCode}): ${broken.output.split('\n').find((line) => /missing|gap|differ/i.test(line)) ?? broken.output.split('\n')[0]}`,
-  );
+  if (broken.whole) fail(`the record still looks whole with ${deleted} rows deleted: the drill proves nothing.`);
+  const why =
+    broken.exitCode === 0
+      ? `the copy starts at sequence ${broken.firstSequence}, not 1 (it verifies only as an increment after a checkpoint)`
+      : `the verifier fails (exit ${broken.exitCode}): ${broken.output.split('\n').find((line) => /missing|gap|differ/i.test(line)) ?? broken.output.split('\n')[0]}`;
+  log(`Lost: ${broken.events} events left; not whole: ${why}.`);
 
   const t0 = Date.now();
   const { body } = await admin.post<{ restore: { weeks: { week: string; events: number; restored: number; alreadyPresent: number }[] } }>(
@@ -94,7 +96,7 @@ try {
   log(`Restored ${restored} events in ${seconds.toFixed(1)} s (${Math.round(restored / Math.max(seconds, 0.001))} events/s).`);
 
   const after = await proveRecord(owner, orgId, folder);
-  if (after.exitCode !== 0) fail(`the record does not verify after the restore:\n${after.output}`);
+  if (!after.whole) fail(`the record is not whole after the restore (first sequence ${after.firstSequence}):\n${after.output}`);
   if (after.events !== before.events) fail(`${after.events} events after the restore, ${before.events} before.`);
   if (restored !== deleted) fail(`${deleted} rows deleted but ${restored} restored.`);
   log(`After: ${after.events} events (before: ${before.events}); the verifier proves the record whole again (exit 0).`);

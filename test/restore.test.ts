@@ -188,6 +188,27 @@ describe('restore refuses, restoring nothing', () => {
     expect((await weekRows(victim.org.orgId, week)).length).toBe(20);
   });
 
+  it('a manifest chain with a link missing in R2 is refused; what a failed build left behind is no link and no obstacle', async () => {
+    const { org, weeks } = await archivedOrg('chain', [2, 1], 12);
+    const [older, newer] = pair(weeks);
+    // A build that failed before its row leaves a manifest no one points to: restore ignores it.
+    await env.ARCHIVES.put(
+      archiveKeys(org.orgId, older.startDate, 7).manifest,
+      await r2Bytes(archiveKeys(org.orgId, older.startDate, 1).manifest),
+    );
+    await deleteWeekRows(org.orgId, newer);
+    const ok = await json<RestoreResult>(await restore(org, [newer.startDate]), 200);
+    expect(ok.restore.weeks[0]?.restored).toBe(12);
+    // The older week's manifest, the newer one's predecessor, gone from R2: the newer week no longer verifies.
+    await env.ARCHIVES.delete(archiveKeys(org.orgId, older.startDate, 1).manifest);
+    await env.ARCHIVES.delete(archiveKeys(org.orgId, older.startDate, 7).manifest);
+    await deleteWeekRows(org.orgId, newer);
+    const refused = await expectProblem(await restore(org, [newer.startDate]), 422);
+    expect(refused.detail).toContain(archiveKeys(org.orgId, newer.startDate, 1).manifest);
+    expect(refused.detail).toContain('manifest chain');
+    expect(await weekRows(org.orgId, newer)).toEqual([]);
+  });
+
   it('an expired ZIP is 410 naming it; bad bodies are 422; only the platform admin token restores', async () => {
     const { org, weeks } = await archivedOrg('expired', [1], 10);
     const week = one(weeks);

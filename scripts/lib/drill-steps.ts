@@ -67,6 +67,10 @@ export async function streamLines(client: ApiClient, organizationId: string): Pr
 
 export interface RecordProof {
   events: number;
+  /** The first event's sequence: 1 for a record complete from its start. */
+  firstSequence: number | null;
+  /** Whole: the verifier passed on a copy that starts at sequence 1 (a copy starting at a checkpoint also verifies, as an increment). */
+  whole: boolean;
   /** The verifier's exit code: 0 when every sequence is there once, every hash and the chain match the signed checkpoints. */
   exitCode: number;
   output: string;
@@ -90,5 +94,13 @@ export async function proveRecord(client: ApiClient, organizationId: string, fol
     [join(ROOT, 'scripts/verify.ts'), '--stream', events, '--checkpoints', checkpoints, '--public-key', key],
     { cwd: ROOT, env: toolEnv, encoding: 'utf8' },
   );
-  return { events: lines.length, exitCode: verify.status ?? 1, output: `${verify.stdout}${verify.stderr}`.trim() };
+  const first = lines[0] === undefined ? null : (JSON.parse(lines[0]) as { sequence: number }).sequence;
+  const exitCode = verify.status ?? 1;
+  return {
+    events: lines.length,
+    firstSequence: first,
+    whole: exitCode === 0 && first === 1,
+    exitCode,
+    output: `${verify.stdout}${verify.stderr}`.trim(),
+  };
 }

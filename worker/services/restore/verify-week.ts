@@ -64,16 +64,18 @@ export async function verifyWeek(
   manifests: readonly StoredRevision[],
 ): Promise<VerifiedWeek | WeekRefusal> {
   const { db, bucket } = deps;
-  const stored = latestOf(manifests, startDate);
   const prefix = `orgs/${organizationId}/archives/${startDate}`;
-  if (!stored) return refuse('not-found', `${prefix}.manifest.json`, `Week ${startDate} has no archive (no manifest under ${prefix}).`);
   const [row] = await db
     .select()
     .from(archives)
     .where(and(eq(archives.organizationId, organizationId), eq(archives.startDate, startDate)))
     .orderBy(desc(archives.revision))
     .limit(1);
-  if (row && row.revision > stored.revision) {
+  // The revision the shard records, when it still does; else the latest in R2 (the shard lost its rows).
+  const stored = row
+    ? manifests.find((entry) => entry.startDate === startDate && entry.revision === row.revision)
+    : latestOf(manifests, startDate);
+  if (row && !stored) {
     const missing = `${prefix}${row.revision > 1 ? `.rev${row.revision}` : ''}.manifest.json`;
     return refuse(
       'unverified',
@@ -81,10 +83,11 @@ export async function verifyWeek(
       `The shard records revision ${row.revision} of week ${startDate}, but its manifest ${missing} is missing.`,
     );
   }
+  if (!stored) return refuse('not-found', `${prefix}.manifest.json`, `Week ${startDate} has no archive (no manifest under ${prefix}).`);
   const [manifest, signature] = await Promise.all([objectBytes(bucket, stored.keys.manifest), objectBytes(bucket, stored.keys.signature)]);
   if (!manifest) return refuse('unverified', stored.keys.manifest, `${stored.keys.manifest} could not be read.`);
   if (!signature) return refuse('unverified', stored.keys.signature, `${stored.keys.signature} (the manifest's signature) is missing.`);
-  if (row && row.revision === stored.revision && (await sha256Hex(manifest)) !== row.manifestSha256) {
+  if (row && (await sha256Hex(manifest)) !== row.manifestSha256) {
     return refuse('unverified', stored.keys.manifest, `${stored.keys.manifest} is not the manifest the shard recorded (sha256 differs).`);
   }
   const fields = manifestFields(manifest);
