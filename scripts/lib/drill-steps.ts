@@ -12,7 +12,7 @@ import { ROOT, toolEnv } from './run.ts';
 const DAY_MS = 86_400_000;
 
 /** `wrangler d1 execute <binding> --local --json --command <sql>`: the rows of its one statement. */
-export function d1Local<T>(binding: string, sql: string, persistTo?: string): T[] {
+function d1Local<T>(binding: string, sql: string, persistTo?: string): T[] {
   const args = ['d1', 'execute', binding, '--local', '--json', '--command', sql, ...(persistTo ? ['--persist-to', persistTo] : [])];
   const result = spawnSync('wrangler', args, { cwd: ROOT, env: toolEnv, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`wrangler ${args.slice(0, 4).join(' ')} failed: ${result.stderr || result.stdout}`);
@@ -52,7 +52,7 @@ interface StreamPage {
 }
 
 /** Every event of the organization by the incremental stream, one JSON line each (what a SIEM importer keeps). */
-export async function streamLines(client: ApiClient, organizationId: string): Promise<string[]> {
+async function streamLines(client: ApiClient, organizationId: string): Promise<string[]> {
   const lines: string[] = [];
   let after = 0;
   for (;;) {

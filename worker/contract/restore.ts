@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { CalendarDate } from './archive.ts';
 
 /** At most this many weeks in one restore request (two years). */
-export const MAX_RESTORE_WEEKS = 104;
+const MAX_RESTORE_WEEKS = 104;
 
 const isMonday = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay() === 1;
 
