@@ -177,6 +177,11 @@ const MATRIX: Record<string, RouteCase> = {
   ...STREAM_ROUTES,
   // Signed checkpoints (owners and auditors): helpers/isolation-checkpoint-routes.ts.
   ...CHECKPOINT_ROUTES,
+  // Restore from archives: the platform admin token only (its own answers: test/restore.test.ts).
+  'POST /api/v1/admin/organizations/{orgId}/restore': {
+    expect: denied({}),
+    request: async (f) => ({ method: 'POST', path: `/api/v1/admin/organizations/${f.org.orgId}/restore`, body: { weeks: ['2026-11-23'] } }),
+  },
   // Saved views (every reader, their own): helpers/isolation-saved-view-routes.ts.
   ...SAVED_VIEW_ROUTES,
 };

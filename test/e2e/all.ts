@@ -25,6 +25,7 @@ const ORDER = [
   'dashboard-checkpoint.test.ts',
   'dashboard-settings.test.ts',
   'dashboard-search.test.ts',
+  'dashboard-search-match.test.ts',
   'saved-views.test.ts',
   'dashboard-history.test.ts',
   'dashboard-sign-in.test.ts',
