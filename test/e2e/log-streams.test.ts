@@ -218,8 +218,9 @@ browserSuite('log streams page', () => {
     const { context, page, problems } = await signedInPage(harness.seed.memberApiKey);
     const orgId = /\/orgs\/([^/]+)\//.exec(page.url())?.[1];
     assert.ok(orgId, `signed in on an organization page (${page.url()})`);
-    await sections(page).getByRole('link', { name: 'Webhooks', exact: true }).waitFor();
+    await sections(page).getByRole('link', { name: 'Audit Logs', exact: true }).waitFor();
     assert.equal(await sections(page).getByRole('link', { name: 'Log streams' }).count(), 0);
+    assert.equal(await sections(page).getByRole('link', { name: 'Webhooks' }).count(), 0);
     await page.goto(`${harness.baseUrl}/orgs/${orgId}/log-streams`);
     await page.getByText('Log streams are for owners').waitFor();
     assert.deepEqual(await axeSeriousViolations(page, 'log streams: member'), []);
