@@ -32,13 +32,22 @@ const plural = (count: number, one: string) => `${count.toLocaleString('en-US')}
 /** The schema's own messages, which are not written for people ("Invalid input: expected string…"). */
 const LIBRARY_WORDS = /^(too (small|big)|invalid|expected|required|unrecognized)\b/i;
 
-/** One field problem in plain words, for the field described by `words`. */
+/** The Worker's own sentence ("must be an S3 bucket name …") as a sentence about the field. */
+function ownSentence(text: string, label: string): string {
+  return /^[A-Z0-9]/.test(text) ? sentence(text) : sentence(`${label} ${text}`);
+}
+
+/**
+ * One field problem in plain words, for the field described by `words`: a missing value in the
+ * field's `required` words; a sentence the Worker wrote itself as it is; the schema library's
+ * words replaced by what the field allows (`rule`), or by words made from the code and its limits.
+ */
 export function fieldMessage(problem: FieldProblem, words: FieldWords): string {
   const { label } = words;
   const text = problem.detail.trim();
+  if (problem.code === 'required') return words.required ?? `Enter ${lower(label)}.`;
+  if (text !== '' && !LIBRARY_WORDS.test(text)) return ownSentence(text, label);
   switch (problem.code) {
-    case 'required':
-      return words.required ?? `Enter ${lower(label)}.`;
     case 'too_small':
       // At least one character: the field was left empty, which is "required" as a person sees it.
       if (problem.minimum === 1) return words.required ?? words.rule ?? `Enter ${lower(label)}.`;
@@ -53,11 +62,9 @@ export function fieldMessage(problem: FieldProblem, words: FieldWords): string {
     case 'invalid_type':
     case 'invalid_value':
       return words.rule ?? `Choose or enter a valid ${lower(label)}.`;
+    default:
+      return words.rule ?? `${label} is not valid.`;
   }
-  // No code: the Worker wrote the detail itself, for people, unless it is an old-style library message.
-  if (text === '' || LIBRARY_WORDS.test(text)) return words.rule ?? `${label} is not valid.`;
-  if (/^[A-Z0-9]/.test(text)) return sentence(text);
-  return sentence(`${label} ${text}`);
 }
 
 /** The form field a pointer belongs to ("webhook/secret" → "secret"), or null when none does. */
