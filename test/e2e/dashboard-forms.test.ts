@@ -94,6 +94,8 @@ browserSuite('forms: field errors in words, and axe on every state', () => {
   it('the webhook form: a missing secret, then a short one, said in words under Secret', async () => {
     const page = await pageFor(ownerKey);
     await page.goto(`${harness.baseUrl}/orgs/${orgId}/webhooks`);
+    await page.getByText('No webhooks').waitFor();
+    await axe(page, 'webhooks: empty list');
     await page.getByRole('button', { name: 'New webhook' }).click();
     await page.getByLabel('Name').fill('Forms SIEM');
     await page.getByLabel('Payload URL').fill('https://siem.example.com/hooks/audit');
@@ -116,6 +118,8 @@ browserSuite('forms: field errors in words, and axe on every state', () => {
   it('the log stream form: an empty name and URL, said in words', async () => {
     const page = await pageFor(ownerKey);
     await page.goto(`${harness.baseUrl}/orgs/${orgId}/log-streams`);
+    await page.getByRole('button', { name: 'New log stream' }).first().waitFor();
+    await axe(page, 'log streams: empty list');
     await page.getByRole('button', { name: 'New log stream' }).first().click();
     await page.getByRole('button', { name: 'Create log stream' }).click();
     await shows(page, '#stream-new-name', 'Give the stream a name of 1 to 200 characters.');
