@@ -10,6 +10,7 @@
  * - dashboard-checkpoint makes an organization of its own (Checkpoint Co, another owner) and signs a checkpoint of it;
  * - webhooks sends 10,000 events to Initech;
  * - log-streams creates and deletes a stream of Globex (its audit events are Globex's current week);
+ * - mobile-layout makes a webhook, a log stream and an invitation of Acme, and deletes them;
  * - dashboard-forms makes an organization of its own (Formwork Co) and a webhook of it;
  * - dashboard-sso, last: it adds organizations (Umbrella, owned by the seeded owner, with SSO for
  *   example.com while it runs) and SSO sign-ins of the demo people.
@@ -31,6 +32,7 @@ const ORDER = [
   'log-streams.test.ts',
   'verify-cli.test.ts',
   'standalone-verifier.test.ts',
+  'mobile-layout.test.ts',
   'dashboard-forms.test.ts',
   'dashboard-sso.test.ts',
 ];
