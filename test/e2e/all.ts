@@ -11,6 +11,7 @@
  * - webhooks sends 10,000 events to Initech;
  * - log-streams creates and deletes a stream of Globex (its audit events are Globex's current week);
  * - mobile-layout makes a webhook, a log stream and an invitation of Acme, and deletes them;
+ * - dashboard-forms makes an organization of its own (Formwork Co) and a webhook of it;
  * - dashboard-sso, last: it adds organizations (Umbrella, owned by the seeded owner, with SSO for
  *   example.com while it runs) and SSO sign-ins of the demo people.
  * A file left out of ORDER fails the run, so none is forgotten.
@@ -34,6 +35,7 @@ const ORDER = [
   'verify-cli.test.ts',
   'standalone-verifier.test.ts',
   'mobile-layout.test.ts',
+  'dashboard-forms.test.ts',
   'dashboard-sso.test.ts',
 ];
 

@@ -71,6 +71,8 @@ browserSuite('dashboard for compliance users and accessibility reviewers', () =>
       const target = await fresh.newPage();
       await target.goto(`${harness.baseUrl}/sign-in`);
       if (run === 0) {
+        // The page is rendered in the browser: check it once it is there, not the empty shell.
+        await target.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
         await axe('sign-in', target);
         await target.getByLabel('API key').fill('alk_wrong');
         await target.getByRole('button', { name: 'Sign in', exact: true }).click();

@@ -15,7 +15,11 @@ import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { api } from './support/api.ts';
 import { browserSuite, newContext, watch } from './support/browser.ts';
 import { type Harness, sharedHarness } from './support/harness.ts';
+import { type AxeFinding, axeViolations } from './support/page-checks.ts';
 import { screenshot } from './support/views.ts';
+
+/** axe-core findings of the sign-in pages' states (moderate and worse), asserted at the end. */
+const findings: AxeFinding[] = [];
 
 interface EventItem {
   id: string;
@@ -120,6 +124,7 @@ browserSuite('signing in as oneself in Chromium', () => {
     const { page } = auditor;
     await page.goto(invitationUrl);
     await page.getByRole('heading', { level: 1, name: 'Join Acme' }).waitFor();
+    findings.push(...(await axeViolations(page, 'invitation: join')));
     assert.equal(await page.getByTestId('invited-email').textContent(), auditorEmail);
     await page.getByRole('button', { name: 'Create a passkey and join' }).click();
     await page.waitForURL(`${site}/orgs/${orgId()}/audit-logs`);
@@ -160,6 +165,7 @@ browserSuite('signing in as oneself in Chromium', () => {
     const page = await again.newPage();
     await page.goto(invitationUrl);
     await page.getByRole('heading', { level: 1, name: 'Invitation not valid' }).waitFor();
+    findings.push(...(await axeViolations(page, 'invitation: not valid')));
     assert.match((await page.getByRole('alert').textContent()) ?? '', /not valid: it may have expired, been used or been revoked/);
     await screenshot(page, 'invitation-not-valid');
     assert.equal(await page.getByRole('button', { name: /passkey/ }).count(), 0);
@@ -253,6 +259,7 @@ browserSuite('signing in as oneself in Chromium', () => {
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByText('Added the passkey "Security key".').waitFor();
     assert.equal(await rows.count(), 2);
+    findings.push(...(await axeViolations(page, 'account: passkeys, one added')));
     const stored = await api<unknown>('/api/v1/me/passkeys', { key: harness.seed.owner.apiKey });
     assert.equal(stored.status, 403, 'an API key never manages passkeys');
     await page.reload();
@@ -283,6 +290,7 @@ browserSuite('signing in as oneself in Chromium', () => {
     const message = page.getByRole('alert');
     await message.waitFor();
     assert.match((await message.textContent()) ?? '', /not a member of any organization here/);
+    findings.push(...(await axeViolations(page, 'sign-in: passkey of nobody')));
     await screenshot(page, 'passkey-sign-in-no-membership');
     assert.equal(new URL(page.url()).pathname, '/sign-in');
     assert.equal((await meOf(page)).status, 401, 'no session');
@@ -303,6 +311,7 @@ browserSuite('signing in as oneself in Chromium', () => {
     watch(page, problems);
     await page.goto(link.body.url);
     await page.getByRole('heading', { level: 1, name: 'Sign in with a one-time link' }).waitFor();
+    findings.push(...(await axeViolations(page, 'sign-in link')));
     assert.equal((await meOf(page)).status, 401, 'opening the link signs nobody in');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
@@ -311,6 +320,7 @@ browserSuite('signing in as oneself in Chromium', () => {
     const current = page.locator('tbody tr', { hasText: '(this session)' });
     await current.waitFor();
     assert.match((await current.textContent()) ?? '', /Sign-in link/);
+    findings.push(...(await axeViolations(page, 'account: sessions')));
     // The link worked once: opened again, Continue is refused and signs nobody in.
     const again = await newContext();
     const second = await again.newPage();
@@ -318,12 +328,14 @@ browserSuite('signing in as oneself in Chromium', () => {
     await second.getByRole('button', { name: 'Continue' }).click();
     await second.getByRole('alert').waitFor();
     assert.match((await second.getByRole('alert').textContent()) ?? '', /not valid: it may have expired or been used/);
+    findings.push(...(await axeViolations(second, 'sign-in link: used')));
     assert.equal((await meOf(second)).status, 401);
     await again.close();
     await context.close();
   });
 
-  it('logged no script errors or CSP violations', () => {
+  it('logged no script errors or CSP violations, and axe found nothing moderate or worse', () => {
     assert.deepEqual(problems, []);
+    assert.deepEqual(findings, []);
   });
 });

@@ -77,7 +77,8 @@ browserSuite('log streams page', () => {
     assert.equal(await page.locator('#stream-new-bucket-error').textContent({ timeout: 10_000 }), bucketProblem);
     assert.equal(await page.getByLabel('Bucket').getAttribute('aria-invalid'), 'true');
     assert.match((await page.getByRole('alert').textContent()) ?? '', /Check the fields marked below/);
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'alert', 'focus moves to the problems');
+    // Focus moves to the first field marked (the alert above the form lists every problem).
+    await page.waitForFunction(() => document.activeElement?.id === 'stream-new-bucket');
     findings.push(...(await axeSeriousViolations(page, 'log streams: form with a refused bucket')));
 
     // Now an https stream to the local receiver, with a generated secret and an extra header.
@@ -218,8 +219,9 @@ browserSuite('log streams page', () => {
     const { context, page, problems } = await signedInPage(harness.seed.memberApiKey);
     const orgId = /\/orgs\/([^/]+)\//.exec(page.url())?.[1];
     assert.ok(orgId, `signed in on an organization page (${page.url()})`);
-    await sections(page).getByRole('link', { name: 'Webhooks', exact: true }).waitFor();
+    await sections(page).getByRole('link', { name: 'Audit Logs', exact: true }).waitFor();
     assert.equal(await sections(page).getByRole('link', { name: 'Log streams' }).count(), 0);
+    assert.equal(await sections(page).getByRole('link', { name: 'Webhooks' }).count(), 0);
     await page.goto(`${harness.baseUrl}/orgs/${orgId}/log-streams`);
     await page.getByText('Log streams are for owners').waitFor();
     assert.deepEqual(await axeSeriousViolations(page, 'log streams: member'), []);

@@ -17,6 +17,7 @@ import type { NotificationConfig } from '../../worker/contract/index.ts';
 import { browserSuite, DESKTOP, newContext, PHONE, signedInPage, signIn, ZONE } from './support/browser.ts';
 import { type Harness, sharedHarness } from './support/harness.ts';
 import { layoutProblems } from './support/layout-checks.ts';
+import { type AxeFinding, axeViolations } from './support/page-checks.ts';
 import { auditUrl, rows, screenshot, settled } from './support/views.ts';
 
 const WIDTHS = [PHONE.width, 360] as const;
@@ -31,6 +32,8 @@ browserSuite('every page on a phone (390 and 360 px) and the table header', () =
   let streamId: string;
   const orgId = () => harness.seed.orgs[0]?.id ?? '';
   const orgPath = (path: string) => `${harness.baseUrl}/orgs/${orgId()}${path}`;
+  /** axe-core on every state at 390 px (moderate and worse), asserted in the last test. */
+  const findings: AxeFinding[] = [];
 
   /** Checks `target` at each phone width and pictures it at 390 px; asserts it fits. */
   async function fits(target: Page, state: string): Promise<void> {
@@ -42,6 +45,7 @@ browserSuite('every page on a phone (390 and 360 px) and the table header', () =
       if (width === PHONE.width) await screenshot(target, `phone-${state}`);
     }
     await target.setViewportSize(PHONE);
+    findings.push(...(await axeViolations(target, `phone: ${state}`)));
     assert.deepEqual(problems, [], `${state} fits a phone`);
   }
 
@@ -270,5 +274,9 @@ browserSuite('every page on a phone (390 and 360 px) and the table header', () =
     await page.getByRole('link', { name: 'Compliance archive bucket' }).waitFor();
     await screenshot(page, 'log-streams');
     await page.setViewportSize(PHONE);
+  });
+
+  it('has no moderate, serious or critical axe-core violation in any of these states at 390 px', () => {
+    assert.deepEqual(findings, []);
   });
 });

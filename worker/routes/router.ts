@@ -28,7 +28,8 @@ export function createRouter() {
       throw new ApiError(
         body ? 'validation-failed' : 'invalid-parameters',
         body ? 'The request body has invalid fields.' : 'The request has invalid parameters.',
-        zodFieldErrors(result.error, body ? '' : result.target),
+        // The validator hands the hook the value it parsed (its types omit it): a missing field is then told from a wrong one.
+        zodFieldErrors(result.error, body ? '' : result.target, 'data' in result ? result.data : undefined),
       );
     },
   });

@@ -1,6 +1,9 @@
 // A log stream as the form edits it (every field a string or a flag), the API body built from
 // it, and the API's refusals in words: pure, so it is unit-tested under Node (test/web).
+
+import type { FieldProblem } from '../shell/api.ts';
 import type { LogStream, StreamType, WebhookFilter } from '../shell/api-types.ts';
+import { fieldMessage as sharedFieldMessage } from '../shell/field-errors.ts';
 
 export type StreamFormat = LogStream['format'];
 
@@ -236,11 +239,14 @@ export function fieldMessage(pointer: string, detail: string): string {
 }
 
 /** A 422's problems by form field, the first one of each field. */
-export function fieldMessages(errors: readonly { pointer: string; detail: string }[] | undefined): Record<string, string> {
+export function fieldMessages(errors: readonly FieldProblem[] | undefined): Record<string, string> {
   const messages: Record<string, string> = {};
   for (const error of errors ?? []) {
     const field = fieldOf(error.pointer);
-    messages[field] ??= fieldMessage(error.pointer, error.detail);
+    // A problem the schema found (it has a code) is said as what the field allows (lib/shell/field-errors.ts).
+    const rule = FIELD_RULES[field];
+    const words = { label: fieldLabel(field), ...(rule === undefined ? {} : { rule, required: rule }) };
+    messages[field] ??= error.code ? sharedFieldMessage(error, words) : fieldMessage(error.pointer, error.detail);
   }
   return messages;
 }

@@ -1,7 +1,8 @@
 // The SSO settings page's view of the API (docs/SSO.md): the organization's OpenID Connect
 // configuration and its role map, and the form's conversions between lists and typed text.
 import type { OidcMap, SsoConfiguration, SsoConfigurationChange } from '../../../../worker/contract/sso.ts';
-import { api, type Fetch, isApiProblem } from '../shell/api.ts';
+import { api, type Fetch, type FieldProblem, isApiProblem } from '../shell/api.ts';
+import { type FieldWords, fieldMessage } from '../shell/field-errors.ts';
 
 export type { OidcMap, SsoConfiguration };
 
@@ -77,12 +78,42 @@ export function testOutcome(params: Pick<URLSearchParams, 'get'>): TestOutcome |
   return null;
 }
 
-/** A 422's field problems by pointer ("oidc/discoveryUrl" → "must use https://"). */
-export function ssoFieldErrors(errors: readonly { pointer: string; detail: string }[] | undefined): Record<string, string> {
+/** How the SSO form speaks of its fields, by problem pointer (the longest one that starts a pointer wins). */
+const SSO_FIELDS: Record<string, FieldWords> = {
+  'oidc/discoveryUrl': {
+    label: 'Discovery URL',
+    required: "Enter the provider's discovery URL.",
+    rule: "Enter the provider's https:// issuer URL or its /.well-known/openid-configuration.",
+  },
+  'oidc/clientId': {
+    label: 'Client ID',
+    required: 'Enter the client ID your provider gave this app.',
+    rule: 'Enter a client ID of 1 to 512 characters.',
+  },
+  'oidc/back/clientSecret': { label: 'Client secret', required: 'Enter the client secret your provider gave this app.' },
+  'oidc/back': { label: 'Endpoint', rule: 'Enter an https:// URL of the provider.' },
+  'oidc/front': { label: 'Endpoint', rule: 'Enter an https:// URL of the provider.' },
+  'oidc/domain': {
+    label: 'Email domain',
+    required: 'Enter the email domain of your people, such as example.com.',
+    rule: 'Enter a domain such as example.com.',
+  },
+  'oidc/domainAliases': { label: 'Other domains', rule: 'Enter domains such as example.org, separated by commas.' },
+  'oidc/scopes': { label: 'Scopes', rule: 'Enter scopes such as openid, email, profile, separated by commas.' },
+  groupClaims: { label: 'Group claims', rule: 'Enter claim names such as groups, separated by commas.' },
+  entries: { label: 'Groups', rule: 'Enter group names separated by commas (up to 2,000 characters).' },
+};
+
+/** A 422's field problems by pointer, in words ("oidc/discoveryUrl" → "Enter the provider's …"). */
+export function ssoFieldErrors(errors: readonly FieldProblem[] | undefined): Record<string, string> {
   const found: Record<string, string> = {};
   for (const error of errors ?? []) {
     const pointer = error.pointer.replace(/^\//, '');
-    found[pointer] ??= error.detail;
+    const start = Object.keys(SSO_FIELDS)
+      .filter((key) => pointer === key || pointer.startsWith(`${key}/`))
+      .sort((a, b) => b.length - a.length)[0];
+    const words = (start && SSO_FIELDS[start]) || { label: pointer.split('/').at(-1) ?? 'This field' };
+    found[pointer] ??= fieldMessage(error, words);
   }
   return found;
 }

@@ -12,6 +12,16 @@ export type Problem = Omit<WorkerProblem, 'requestId'> & { requestId?: string };
 
 /** One field of a 422 (or a parameter of a 400): `pointer` names it, e.g. "hotRetentionDays". */
 export type FieldProblem = NonNullable<Problem['errors']>[number];
+type FieldCode = NonNullable<FieldProblem['code']>;
+/** The codes the Worker gives field problems (worker/contract/problem.ts); any other is dropped. */
+const FIELD_CODES = [
+  'required',
+  'invalid_type',
+  'too_small',
+  'too_big',
+  'invalid_format',
+  'invalid_value',
+] as const satisfies readonly FieldCode[];
 
 export class ApiProblem extends Error implements Problem {
   readonly type: string;
@@ -36,11 +46,6 @@ export class ApiProblem extends Error implements Problem {
 /** The problem's `type` code, e.g. "invalid-query" for `urn:problem:audit-logs:invalid-query`. */
 export function problemCode(problem: Pick<Problem, 'type'>): string {
   return problem.type.slice(problem.type.lastIndexOf(':') + 1);
-}
-
-/** What the Worker said about one field (the first of its errors naming it), if anything. */
-export function fieldProblem(problem: Pick<Problem, 'errors'>, field: string): string | null {
-  return problem.errors?.find((error) => error.pointer === field || error.pointer.endsWith(`/${field}`))?.detail ?? null;
 }
 
 export function isApiProblem(value: unknown, status?: number): value is ApiProblem {
@@ -138,7 +143,13 @@ function fieldProblems(value: unknown): FieldProblem[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((entry: unknown) => {
     if (typeof entry !== 'object' || entry === null) return [];
-    const { pointer, detail } = entry as Record<string, unknown>;
-    return typeof pointer === 'string' && typeof detail === 'string' ? [{ pointer, detail }] : [];
+    const { pointer, detail, code, minimum, maximum, format } = entry as Record<string, unknown>;
+    if (typeof pointer !== 'string' || typeof detail !== 'string') return [];
+    const problem: FieldProblem = { pointer, detail };
+    if (typeof code === 'string' && (FIELD_CODES as readonly string[]).includes(code)) problem.code = code as FieldCode;
+    if (typeof minimum === 'number') problem.minimum = minimum;
+    if (typeof maximum === 'number') problem.maximum = maximum;
+    if (typeof format === 'string') problem.format = format;
+    return [problem];
   });
 }

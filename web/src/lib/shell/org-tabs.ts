@@ -3,14 +3,17 @@
 // plus its route.
 import { resolve } from '$app/paths';
 import type { InstanceType, KeyRole } from './api-types.ts';
-import { canConfigureLogStreams } from './roles.ts';
+import { canConfigureLogStreams, canConfigureWebhooks } from './roles.ts';
 
 export type OrgTabId = 'audit-logs' | InstanceType | 'webhooks' | 'log-streams' | 'settings';
 
 export interface OrgTab {
   id: OrgTabId;
   label: string;
-  /** Shown only to these roles (absent: to everyone); the page itself still explains a refusal. */
+  /**
+   * Shown only to these roles (absent: to everyone): a tab the role cannot use is hidden, and its
+   * page, reached by a direct link, says who may use it.
+   */
   visible?: (role: KeyRole) => boolean;
 }
 
@@ -18,7 +21,7 @@ export const ORG_TABS: readonly OrgTab[] = [
   { id: 'audit-logs', label: 'Audit Logs' },
   { id: 'argocd', label: 'Argo CD' },
   { id: 'kargo', label: 'Kargo' },
-  { id: 'webhooks', label: 'Webhooks' },
+  { id: 'webhooks', label: 'Webhooks', visible: canConfigureWebhooks },
   { id: 'log-streams', label: 'Log streams', visible: canConfigureLogStreams },
   { id: 'settings', label: 'Settings' },
 ];

@@ -1,6 +1,7 @@
 // The Webhooks pages' view of the notification-configs API (docs/WEBHOOKS.md).
-import { api, type Fetch, isApiProblem, type Problem } from '../shell/api.ts';
+import { api, type Fetch, isApiProblem } from '../shell/api.ts';
 import type { DeliveryHistory, DeliveryHistoryList, DeliveryStatus, NotificationConfig, WebhookFilter } from '../shell/api-types.ts';
+import type { FormFields } from '../shell/field-errors.ts';
 
 const base = (orgId: string) => `/orgs/${encodeURIComponent(orgId)}/notification-configs`;
 const one = (orgId: string, id: string) => `${base(orgId)}/${encodeURIComponent(id)}`;
@@ -77,10 +78,23 @@ export function eventTypeLabel(type: DeliveryHistory['eventType']): string {
   return type === 'WEBHOOK_EVENT_TYPE_PING' ? 'Ping' : 'Audit event';
 }
 
-/** A 422's field problems by pointer ("webhook/url" → "The URL must use https://."). */
-export function fieldErrors(problem: Problem): Record<string, string> {
-  return Object.fromEntries((problem.errors ?? []).map((error) => [error.pointer, error.detail]));
-}
+/** How the webhook form speaks of its fields when the API refuses them (lib/shell/field-errors.ts). */
+export const WEBHOOK_FIELDS = {
+  name: { label: 'Name', required: 'Give the webhook a name.', rule: 'Give the webhook a name of 1 to 200 characters.' },
+  url: {
+    label: 'Payload URL',
+    pointer: 'webhook/url',
+    required: 'Enter the payload URL, starting with https://.',
+    rule: 'Enter an https:// URL of up to 2,048 characters, such as https://siem.example.com/hooks/audit.',
+  },
+  secret: {
+    label: 'Secret',
+    pointer: 'webhook/secret',
+    required: 'Enter a secret of at least 16 characters, or press Generate.',
+    rule: 'Enter a secret of 16 to 256 characters, or press Generate.',
+  },
+  filter: { label: 'Instances', pointer: 'webhook/filter', rule: 'Check the chosen instances: choose at least one, or all instances.' },
+} as const satisfies FormFields;
 
 /** The receiver's health in words, or null when it is healthy. */
 export function healthText(config: NotificationConfig, now = Date.now()): string | null {
