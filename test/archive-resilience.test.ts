@@ -46,11 +46,18 @@ describe('archive failures and retries', () => {
       await expect(build(org.orgId, week.startDate, { failAt: stage })).rejects.toThrow(/injected/);
       expect(await archiveRows(org.orgId)).toEqual([]);
       if (stage === 'mid-upload') expect(await env.ARCHIVES.head(archiveKeys(org.orgId, week.startDate, 1).zip)).toBeNull();
+      // Write-once: what the failed build left in R2 is never written over; the retry takes the next revision.
+      const left = archiveKeys(org.orgId, week.startDate, 1);
+      const leftZip = stage === 'mid-upload' ? null : await r2Bytes(left.zip);
+      const leftManifest = stage === 'before-row' ? await r2Bytes(left.manifest) : null;
+      const revision = stage === 'mid-upload' ? 1 : 2;
 
       const retried = await build(org.orgId, week.startDate);
       expect(retried?.parts).toBeGreaterThan(1);
-      expect(await archiveRows(org.orgId)).toEqual([{ revision: 1, records: events.length }]);
-      const ids = archivedIds(await r2Bytes(archiveKeys(org.orgId, week.startDate, 1).zip));
+      expect(await archiveRows(org.orgId)).toEqual([{ revision, records: events.length }]);
+      if (leftZip) expect(await r2Bytes(left.zip)).toEqual(leftZip);
+      if (leftManifest) expect(await r2Bytes(left.manifest)).toEqual(leftManifest);
+      const ids = archivedIds(await r2Bytes(archiveKeys(org.orgId, week.startDate, revision).zip));
       expect(ids).toHaveLength(events.length);
       expect(new Set(ids)).toEqual(new Set(events.map((event) => event.id)));
     });

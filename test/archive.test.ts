@@ -199,17 +199,20 @@ describe('weekly archive', () => {
     );
   });
 
-  it('builds nothing when nothing changed, is byte-identical on rebuild, and makes a chained revision 2 for a late event', async () => {
+  it('builds nothing when nothing changed, is byte-identical on rebuild (a new revision: write-once), and makes a chained next revision for a late event', async () => {
     const org = await createOrg('revisions');
     const week = lastWeek();
     await ingestAll(org, weekEvents(week.startMs, 120, 'r'));
     // A build that stops just before recording its row leaves bytes in R2 but no archive...
     await expect(build(org.orgId, week.startDate, { failAt: 'before-row' })).rejects.toThrow(/injected/);
-    const firstBytes = await r2Bytes(archiveKeys(org.orgId, week.startDate, 1).zip);
-    // ...so the retry builds revision 1 again, to the byte.
+    const leftBytes = await r2Bytes(archiveKeys(org.orgId, week.startDate, 1).zip);
+    const leftManifest = await r2Bytes(archiveKeys(org.orgId, week.startDate, 1).manifest);
+    // ...which are never written over (write-once): the retry is the next revision, the same ZIP to the byte.
     const first = await build(org.orgId, week.startDate);
-    expect(first?.archive.revision).toBe(1);
-    expect(await r2Bytes(archiveKeys(org.orgId, week.startDate, 1).zip)).toEqual(firstBytes);
+    expect(first?.archive.revision).toBe(2);
+    const firstBytes = await r2Bytes(archiveKeys(org.orgId, week.startDate, 2).zip);
+    expect(firstBytes).toEqual(leftBytes);
+    expect(await r2Bytes(archiveKeys(org.orgId, week.startDate, 1).manifest)).toEqual(leftManifest);
     expect(await build(org.orgId, week.startDate)).toBeNull();
 
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -222,17 +225,17 @@ describe('weekly archive', () => {
       201,
     );
     const second = await build(org.orgId, week.startDate);
-    expect(second?.archive.revision).toBe(2);
+    expect(second?.archive.revision).toBe(3);
     expect(second?.archive.records).toBe(121);
     expect(second?.manifest.previousManifestSha256).toBe(first?.archive.manifestSha256);
-    expect(second?.manifest.previousManifestSha256).toBe(await sha256(await r2Bytes(archiveKeys(org.orgId, week.startDate, 1).manifest)));
-    // Revision 1 is immutable: its objects are untouched.
-    expect(await r2Bytes(archiveKeys(org.orgId, week.startDate, 1).zip)).toEqual(firstBytes);
+    expect(second?.manifest.previousManifestSha256).toBe(await sha256(await r2Bytes(archiveKeys(org.orgId, week.startDate, 2).manifest)));
+    // Revision 2 is immutable: its objects are untouched.
+    expect(await r2Bytes(archiveKeys(org.orgId, week.startDate, 2).zip)).toEqual(firstBytes);
     const list = await json<{ archives: ArchiveItem[] }>(
       await call(`/api/v1/organizations/${org.orgId}/audit-logs-archives`, { token: org.ownerKey }),
       200,
     );
-    expect(list.archives.map((item) => item.revision)).toEqual([2]);
+    expect(list.archives.map((item) => item.revision)).toEqual([3]);
   });
 
   it('leaves a week whose events are still arriving for a later run (no partial revision)', async () => {

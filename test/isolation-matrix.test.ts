@@ -176,6 +176,11 @@ const MATRIX: Record<string, RouteCase> = {
   ...STREAM_ROUTES,
   // Signed checkpoints (owners and auditors): helpers/isolation-checkpoint-routes.ts.
   ...CHECKPOINT_ROUTES,
+  // Restore from archives: the platform admin token only (its own answers: test/restore.test.ts).
+  'POST /api/v1/admin/organizations/{orgId}/restore': {
+    expect: denied({}),
+    request: async (f) => ({ method: 'POST', path: `/api/v1/admin/organizations/${f.org.orgId}/restore`, body: { weeks: ['2026-11-23'] } }),
+  },
 };
 
 let fixture: Fixture;

@@ -47,6 +47,11 @@ const MULTI: Record<string, Partial<ResolvedFilters>> = {
   },
   credentialAndText: { credentialIds: ['key_x'], text: { words: ['guestbook'], phrases: [] } },
   excludedCredential: { exclude: { ...NO_RESOLVED_FILTERS.exclude, credentialIds: ['key_x'] } },
+  // The search box's ip: (test/search-ip.test.ts checks which index each form uses).
+  ip: { ips: ['198.51.100.77'] },
+  ipPrefixes: { ips: ['198.51.100.0/24', '2001:db8::/32'], actions: ['sync'] },
+  ipPrefixAndText: { ips: ['198.51.100.0/24'], text: { words: ['guestbook'], phrases: [] } },
+  excludedIp: { exclude: { ...NO_RESOLVED_FILTERS.exclude, ips: ['10.0.0.0/8'] } },
 };
 
 function subsets<T>(items: T[]): T[][] {

@@ -41,7 +41,7 @@ describe('retention', () => {
     // Days deflated ahead of the week (services/archive/day-parts.ts) go with the week's events.
     for (const org of [archived, unarchived])
       for (const day of week.days) await buildDayPart(await deps(org.orgId), org.orgId, day.date, { now: Date.now(), settleMs: 0 });
-    const dayParts = async (orgId: string) => (await env.ARCHIVES.list({ prefix: `orgs/${orgId}/archive-days/` })).objects.length;
+    const dayParts = async (orgId: string) => (await env.ARCHIVES.list({ prefix: `archive-days/${orgId}/` })).objects.length;
     expect(await dayParts(archived.orgId)).toBe(12);
     for (const org of [archived, tampered, late]) expect(await build(org.orgId, week.startDate)).not.toBeNull();
     // Someone alters a stored manifest; and a late event arrives after another week's build.

@@ -10,18 +10,25 @@ const value = fc
   .filter((text) => !/["\s]/.test(text) || /^[^"]+$/.test(text))
   .map((text) => text.trim())
   .filter((text) => text.length > 0 && !text.includes('"'));
+const ipValue = fc.constantFrom('198.51.100.77', '198.51.100.0/24', '2001:db8::/32', '::1', '10.0.0.0/8');
 const word = fc.stringMatching(/^[a-z][a-z0-9]{1,8}$/);
 const day = fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }).map((ms) => ms - (ms % 1000));
 
 const parsedSearch: fc.Arbitrary<ParsedSearch> = fc.record({
   include: fc.record(
     Object.fromEntries(
-      LIST_QUALIFIERS.map((name) => [name, fc.array(name === 'source' ? fc.constantFrom('platform', 'ingest') : value, { maxLength: 2 })]),
+      LIST_QUALIFIERS.map((name) => [
+        name,
+        fc.array(name === 'source' ? fc.constantFrom('platform', 'ingest') : name === 'ip' ? ipValue : value, { maxLength: 2 }),
+      ]),
     ) as Record<(typeof LIST_QUALIFIERS)[number], fc.Arbitrary<string[]>>,
   ),
   exclude: fc.record(
     Object.fromEntries(
-      LIST_QUALIFIERS.map((name) => [name, fc.array(name === 'source' ? fc.constantFrom('platform', 'ingest') : value, { maxLength: 2 })]),
+      LIST_QUALIFIERS.map((name) => [
+        name,
+        fc.array(name === 'source' ? fc.constantFrom('platform', 'ingest') : name === 'ip' ? ipValue : value, { maxLength: 2 }),
+      ]),
     ) as Record<(typeof LIST_QUALIFIERS)[number], fc.Arbitrary<string[]>>,
   ),
   after: fc.option(day, { nil: null }),

@@ -56,6 +56,13 @@ const ROUTES: Record<string, (f: Fixture) => BodyCase> = {
     bodies: [{ email: f.org.ownerEmail }],
     status: 201,
   }),
+  // The week has no archive: the body is accepted (validated), then the week is named as unknown.
+  'POST /api/v1/admin/organizations/{orgId}/restore': (f) => ({
+    path: `/api/v1/admin/organizations/${f.org.orgId}/restore`,
+    token: ADMIN,
+    bodies: [{ weeks: ['2026-11-23'] }],
+    status: 404,
+  }),
   'POST /api/v1/auth/session': (f) => ({ path: '/api/v1/auth/session', token: null, bodies: [{ apiKey: f.org.ownerKey }], status: 201 }),
   'POST /api/v1/organizations': () => ({
     path: '/api/v1/organizations',

@@ -28,6 +28,7 @@ import { memberRoutes } from './routes/members.ts';
 import { myPasskeyRoutes } from './routes/my-passkeys.ts';
 import { notificationConfigRoutes } from './routes/notification-configs.ts';
 import { notificationDeliveryRoutes } from './routes/notification-deliveries.ts';
+import { organizationRestoreRoutes } from './routes/organization-restore.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { passkeySignInRoutes } from './routes/passkeys.ts';
 import { createRouter } from './routes/router.ts';
@@ -91,6 +92,7 @@ export function createApp() {
   app.route('/api/v1', passkeySignInRoutes);
   app.route('/api/v1', myPasskeyRoutes);
   app.route('/api/v1', signInLinkRoutes);
+  app.route('/api/v1', organizationRestoreRoutes);
 
   // Referenced by the ingest body's anyOf (its validator is a transform, so they are registered by hand).
   app.openAPIRegistry.register('AuditEventInput', AuditEventInput);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
-import { ipv4Bytes } from '../../worker/db/actor-address.ts';
+import { actorAddressBytes } from '../../worker/db/actor-address.ts';
 import { d1Databases, localD1File } from '../lib/d1-databases.ts';
 import { type BenchRow, benchRows } from './rows.ts';
 
@@ -53,7 +53,7 @@ const placeholder = (column: string) => (column === 'content_hash' ? 'unhex(?)' 
 
 /** A column's value as the Worker stores it: canonical IPv4 actor addresses as their 4 bytes (db/actor-address.ts). */
 function stored(column: string, value: BenchRow[keyof BenchRow]): BenchRow[keyof BenchRow] | Uint8Array {
-  return column === 'actor_ip' && typeof value === 'string' ? (ipv4Bytes(value) ?? value) : value;
+  return column === 'actor_ip' && typeof value === 'string' ? (actorAddressBytes(value) ?? value) : value;
 }
 
 /**

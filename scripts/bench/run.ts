@@ -17,6 +17,7 @@ import { exportSection } from './sections/export.ts';
 import { ingestSection } from './sections/ingest.ts';
 import { integritySection } from './sections/integrity.ts';
 import { querySection } from './sections/query.ts';
+import { restoreSection } from './sections/restore.ts';
 import { signInSection } from './sections/sign-in.ts';
 import { streamsSection } from './sections/streams.ts';
 import { webhooksSection } from './sections/webhooks.ts';
@@ -40,6 +41,7 @@ try {
   if (run.wanted('streams')) await streamsSection(run);
   if (run.wanted('sign-in')) await signInSection(run);
   if (run.wanted('integrity')) await integritySection(run);
+  if (run.wanted('restore')) await restoreSection(run);
 } finally {
   writeReport(run);
 }

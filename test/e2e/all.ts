@@ -11,6 +11,7 @@
  * - dashboard-url records an export of Acme (an event of the current week), after dashboard-sign-in;
  * - webhooks sends 10,000 events to Initech;
  * - log-streams creates and deletes a stream of Globex (its audit events are Globex's current week);
+ * - mobile-layout makes a webhook, a log stream and an invitation of Acme, and deletes them;
  * - dashboard-sso, last: it adds organizations (Umbrella, owned by the seeded owner, with SSO for
  *   example.com while it runs) and SSO sign-ins of the demo people.
  * A file left out of ORDER fails the run, so none is forgotten.
@@ -25,6 +26,7 @@ const ORDER = [
   'dashboard-checkpoint.test.ts',
   'dashboard-settings.test.ts',
   'dashboard-search.test.ts',
+  'dashboard-search-match.test.ts',
   'dashboard-history.test.ts',
   'dashboard-sign-in.test.ts',
   'dashboard-url.test.ts',
@@ -32,6 +34,7 @@ const ORDER = [
   'log-streams.test.ts',
   'verify-cli.test.ts',
   'standalone-verifier.test.ts',
+  'mobile-layout.test.ts',
   'dashboard-sso.test.ts',
 ];
 

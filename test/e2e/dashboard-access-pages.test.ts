@@ -178,8 +178,7 @@ browserSuite('archives, other pages and phones for compliance users and accessib
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
     const actions = [
-      phone.getByRole('link', { name: 'Export CSV' }),
-      phone.getByRole('link', { name: 'Export NDJSON' }),
+      phone.getByRole('button', { name: 'Export', exact: true }),
       phone.getByRole('button', { name: 'Archive' }),
       phone.getByRole('button', { name: 'Sign out' }),
       phone.getByRole('button', { name: /^Filters/ }),
@@ -194,6 +193,14 @@ browserSuite('archives, other pages and phones for compliance users and accessib
       const box = await action.boundingBox();
       assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width && box.width > 0, `${action} is on screen`);
     }
+    // The exports share one button on a phone: it opens both, on screen.
+    await phone.evaluate(() => window.scrollTo(0, 0));
+    await phone.getByRole('button', { name: 'Export', exact: true }).click();
+    for (const name of ['Export CSV', 'Export NDJSON']) {
+      const box = await phone.getByRole('link', { name }).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width && box.y + box.height <= PHONE.height, `${name} is on screen`);
+    }
+    await phone.keyboard.press('Escape');
     await phone.evaluate(() => window.scrollTo(0, 0));
     await axe('phone', phone);
     const toggle = phone.getByRole('button', { name: /^Filters/ });

@@ -195,14 +195,14 @@ browserSuite('dashboard for compliance users and accessibility reviewers', () =>
     assert.ok(((await actor.boundingBox())?.height ?? 0) > 30, 'the long actor wraps onto several lines');
 
     const header = page.getByRole('columnheader').first();
-    assert.equal((await header.textContent())?.trim(), `Time (${ZONE})`);
+    assert.equal((await header.textContent())?.trim(), `Timestamp (${ZONE})`);
     assert.match((await rows(page).first().locator('.audit-table__open').getAttribute('aria-label')) ?? '', new RegExp(`${ZONE}$`));
     assert.match((await page.locator('.results-bar__range').textContent()) ?? '', new RegExp(`– now \\(${ZONE}\\)`));
     assert.match((await page.locator('#chart-title').textContent()) ?? '', new RegExp(`\\(${ZONE}\\)`));
     assert.ok(await page.getByRole('table', { name: `Audit events, newest first, times in ${ZONE}` }).isVisible());
     await page.getByRole('link', { name: 'UTC', exact: true }).click();
     await page.waitForURL((url) => url.searchParams.get('utc') === '1');
-    assert.equal((await header.textContent())?.trim(), 'Time (UTC)');
+    assert.equal((await header.textContent())?.trim(), 'Timestamp (UTC)');
     assert.match((await page.locator('#chart-title').textContent()) ?? '', /\(UTC\)/);
     // The zone switch keeps focus where it was (the link), not <body>.
     assert.equal((await focused(page))?.label, 'UTC');

@@ -25,6 +25,7 @@ interface Exclusions {
   objectNames: string[];
   instanceNames: string[];
   sources: EventSource[];
+  ips: string[];
 }
 
 /**
@@ -43,6 +44,8 @@ export interface AuditLogFilters {
   instanceId: string | null;
   /** Instances by name (any type, deleted ones too): the search box's `instance:`. */
   instanceNames: string[];
+  /** The actor's address is one of these addresses or in one of these CIDR prefixes (the search box's `ip:`). */
+  ips: string[];
   /** Inclusive lower bound, ms. */
   startTime: number | null;
   /** Exclusive upper bound, ms. */
@@ -89,10 +92,11 @@ const NO_FILTERS: AuditLogFilters = {
   objectNames: [],
   instanceId: null,
   instanceNames: [],
+  ips: [],
   startTime: null,
   endTime: null,
   sources: [],
-  exclude: { actorIds: [], credentialIds: [], actions: [], objectTypes: [], objectNames: [], instanceNames: [], sources: [] },
+  exclude: { actorIds: [], credentialIds: [], actions: [], objectTypes: [], objectNames: [], instanceNames: [], sources: [], ips: [] },
   text: null,
   objectGroups: [],
   kargoProject: null,
@@ -167,6 +171,7 @@ export function toFilters(query: FilterQueryValues): AuditLogFilters {
     objectNames: both(list(query['filters.objectName']), include?.object ?? [], impossible),
     instanceId: query['filters.instanceId'] ?? null,
     instanceNames: include?.instance ?? [],
+    ips: include?.ip ?? [],
     startTime: later(query['filters.startTime'] ?? null, search?.after ?? null),
     endTime: earlier(query['filters.endTime'] ?? null, search?.before ?? null),
     sources: both(list(query['filters.source']), (include?.source ?? []).filter(isSource), impossible),
@@ -178,6 +183,7 @@ export function toFilters(query: FilterQueryValues): AuditLogFilters {
       objectNames: search?.exclude.object ?? [],
       instanceNames: search?.exclude.instance ?? [],
       sources: (search?.exclude.source ?? []).filter(isSource),
+      ips: search?.exclude.ip ?? [],
     },
     text: search && search.words.length + search.phrases.length > 0 ? { words: search.words, phrases: search.phrases } : null,
     objectGroups: objectGroups(query),

@@ -1,4 +1,5 @@
 import { EVENT_SOURCES, type EventSource } from '../contract/enums.ts';
+import { parseIpRange } from '../db/ip-address.ts';
 import { MAX_SEARCH_WORDS, MIN_WORD_CHARACTERS, searchTokens } from './search-text.ts';
 
 /**
@@ -7,14 +8,22 @@ import { MAX_SEARCH_WORDS, MIN_WORD_CHARACTERS, searchTokens } from './search-te
  *
  *   actor:alice@example.com   action:sync,promote   -action:delete   type:argocd_application
  *   object:guestbook   instance:production   source:platform   credential:key_…   after:2026-11-01   before:2026-11-20
- *   "exact phrase"   plain words (each a prefix)
+ *   ip:198.51.100.77   ip:198.51.100.0/24   ip:2001:db8::/32   "exact phrase"   plain words (each a prefix)
  *
  * A qualifier's value may be quoted (`object:"my app"`); commas separate values (any of); the same
  * qualifier twice adds values. `-` before a qualifier excludes its values. `after:D` means from D
  * 00:00 UTC, `before:D` before D 00:00 UTC (as filters.startTime/endTime). Anything else with a
  * colon is an unknown qualifier: a 400 naming it (quote it to search it as text).
+ *
+ * `ip:` is the actor's address: one address (IPv4 or IPv6, any textual form) or a CIDR prefix. A
+ * plain word that is an IP address or prefix (`198.51.100.77`, `2001:db8::1`, `198.51.100.0/24`,
+ * and the dotted start of an IPv4 address, `198.51.100.` = /24, `198.51.` = /16) means the same
+ * as `ip:` with it: an investigator pasting an address wants the events from it. Quoted, it is
+ * text again (`"198.51.100.77"` finds it in messages and patches).
  */
-export const LIST_QUALIFIERS = ['actor', 'action', 'type', 'object', 'instance', 'source', 'credential'] as const;
+export const LIST_QUALIFIERS = ['actor', 'action', 'type', 'object', 'instance', 'source', 'credential', 'ip'] as const;
+/** `ip:` values at most (each is its own index range). */
+const MAX_IP_VALUES = 16;
 const DATE_QUALIFIERS = ['after', 'before'] as const;
 type ListQualifier = (typeof LIST_QUALIFIERS)[number];
 type DateQualifier = (typeof DATE_QUALIFIERS)[number];
@@ -49,7 +58,20 @@ const emptyLists = (): Record<ListQualifier, string[]> => ({
   instance: [],
   source: [],
   credential: [],
+  ip: [],
 });
+
+/** A plain word that is an IP address or prefix, as the `ip:` value it means; null for other words. */
+function plainIpValue(word: string): string | null {
+  const dotted = /^((?:\d{1,3}\.){2,3})$/.exec(word);
+  if (dotted) {
+    const parts = word.split('.').filter(Boolean);
+    const value = `${[...parts, ...['0', '0']].slice(0, 4).join('.')}/${parts.length * 8}`;
+    return parseIpRange(value) ? value : null;
+  }
+  if (!/[.:]/.test(word) || !/^[0-9a-fA-F.:/]+$/.test(word)) return null;
+  return parseIpRange(word) ? word : null;
+}
 
 /** Splits the text into tokens: quoted phrases, `qualifier:value` (value possibly quoted) and words. */
 function tokens(text: string): string[] {
@@ -115,6 +137,11 @@ export function parseSearch(text: string): ParsedSearch {
       parsed.phrases.push(phrase);
       continue;
     }
+    const ip = plainIpValue(token);
+    if (ip !== null) {
+      parsed.include.ip.push(ip);
+      continue;
+    }
     const colon = token.indexOf(':');
     if (colon < 0) {
       // Punctuation only ("!!!") is refused like a one-letter word: skipping it would turn the
@@ -145,8 +172,18 @@ export function parseSearch(text: string): ParsedSearch {
     if (name === 'source' && values.some((part) => !(EVENT_SOURCES as readonly string[]).includes(part))) {
       throw new SearchSyntaxError(token, `source: is ${EVENT_SOURCES.join(' or ')}`);
     }
+    const badIp = name === 'ip' ? values.find((part) => parseIpRange(part) === null) : undefined;
+    if (badIp !== undefined) {
+      throw new SearchSyntaxError(
+        token,
+        `ip: expects an IPv4 or IPv6 address or a CIDR prefix (198.51.100.0/24, 2001:db8::/32), not "${badIp.slice(0, 64)}"`,
+      );
+    }
     (negated ? parsed.exclude : parsed.include)[name as ListQualifier].push(...values);
   }
+  const ips = parsed.include.ip.length + parsed.exclude.ip.length;
+  if (ips > MAX_IP_VALUES)
+    throw new SearchSyntaxError(text.slice(0, 64), `${ips} IP addresses or prefixes; at most ${MAX_IP_VALUES} are allowed`);
   if (parsed.words.length + parsed.phrases.length > MAX_SEARCH_WORDS) {
     throw new SearchSyntaxError(text, `${parsed.words.length + parsed.phrases.length} words; at most ${MAX_SEARCH_WORDS} are allowed`);
   }

@@ -1,4 +1,5 @@
 /** One weekly archive: its ZIP, seven day files, manifest and signature, checked together. */
+import { sha256Hex } from './bytes.ts';
 import { parseDate } from './dates.ts';
 import { type ArchiveContext, checkDayFile, type DayFileResult } from './day-file-check.ts';
 import { checkManifest } from './manifest-check.ts';
@@ -121,5 +122,8 @@ async function verifyInto(input: VerifyArchiveInput, context: ArchiveContext, re
     );
   }
 
-  if (manifest) await checkAgainstManifest(manifest, { zip, readable: structure.readable, inflatedAll, expectedNames, results }, report);
+  if (manifest) {
+    const digest = { sha256: await sha256Hex(zip), bytes: zip.length };
+    checkAgainstManifest(manifest, { zip: digest, readable: structure.readable, inflatedAll, expectedNames, results }, report);
+  }
 }

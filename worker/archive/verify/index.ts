@@ -16,6 +16,7 @@
  * events/content-hash.ts). `verifyStream` checks a stream or export copy against signed checkpoints.
  */
 export { verifyArchive } from './archive.ts';
+export { verifyArchiveStream } from './archive-stream.ts';
 export { verifyChain } from './chain.ts';
 export { verifyDirectory } from './directory.ts';
 export type { DirectoryFile } from './directory-files.ts';
@@ -24,4 +25,5 @@ export { countProblems, directoryReportLines } from './directory-text.ts';
 export { spkiPemToDer } from './pem.ts';
 export type { ChainReport, VerifyReport } from './report.ts';
 export { streamReportLines, verifyStream } from './stream-verify.ts';
+export { zipStreamEntries } from './zip-stream-entries.ts';
 export { zipEntryNames } from './zip-structure.ts';

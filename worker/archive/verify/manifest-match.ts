@@ -1,11 +1,11 @@
 /** The ZIP and its day files against the hashes and counts the manifest claims for them. */
-import { sha256Hex } from './bytes.ts';
 import type { DayFileResult } from './day-file-check.ts';
 import type { VerifyReport } from './report.ts';
 import { describeValue, isObject, type JsonObject } from './values.ts';
 
 export interface ReadArchive {
-  zip: Uint8Array;
+  /** The ZIP's SHA-256 (hex) and size, computed over its exact bytes (at once, or as they streamed). */
+  zip: { sha256: string; bytes: number };
   /** False when the ZIP could not be read at all, so its record count says nothing. */
   readable: boolean;
   /** False when some entry could not be inflated, so the record count is partial. */
@@ -16,15 +16,15 @@ export interface ReadArchive {
   results: ReadonlyMap<string, DayFileResult>;
 }
 
-export async function checkAgainstManifest(manifest: JsonObject, read: ReadArchive, report: VerifyReport): Promise<void> {
+export function checkAgainstManifest(manifest: JsonObject, read: ReadArchive, report: VerifyReport): void {
   const { zip, readable, inflatedAll, expectedNames, results } = read;
   const archive = isObject(manifest.archive) ? manifest.archive : null;
-  const zipSha = await sha256Hex(zip);
+  const zipSha = zip.sha256;
   if (archive) {
     if (archive.sha256 === zipSha) report.checks.push(`archive sha256 ${zipSha} matches the manifest`);
     else report.problems.push(`manifest.archive.sha256: the ZIP's sha256 is ${zipSha}, the manifest says ${describeValue(archive.sha256)}`);
-    if (archive.bytes === zip.length) report.checks.push(`archive size ${zip.length} bytes matches the manifest`);
-    else report.problems.push(`manifest.archive.bytes: the ZIP is ${zip.length} bytes, the manifest says ${describeValue(archive.bytes)}`);
+    if (archive.bytes === zip.bytes) report.checks.push(`archive size ${zip.bytes} bytes matches the manifest`);
+    else report.problems.push(`manifest.archive.bytes: the ZIP is ${zip.bytes} bytes, the manifest says ${describeValue(archive.bytes)}`);
     if (readable) {
       if (archive.records === report.records) report.checks.push(`archive records ${report.records} match the manifest`);
       else

@@ -1,6 +1,6 @@
 import { customType, integer } from 'drizzle-orm/sqlite-core';
 import { type EventSource, SOURCE_CODES } from '../../contract/enums.ts';
-import { actorAddressText, ipv4Bytes } from '../actor-address.ts';
+import { actorAddressBytes, actorAddressText } from '../actor-address.ts';
 
 /** All timestamps are integer milliseconds since the Unix epoch, UTC. */
 export const millis = (name: string) => integer(name, { mode: 'number' });
@@ -15,9 +15,9 @@ export const eventSource = customType<{ data: EventSource; driverData: number }>
   fromDriver: (code) => (code === SOURCE_CODES.platform ? 'platform' : 'ingest'),
 });
 
-/** An actor's address: a canonical IPv4 address as its 4 bytes, anything else as text (db/actor-address.ts). */
+/** An actor's address: a canonical IPv4 or IPv6 address as its bytes, anything else as text (db/actor-address.ts). */
 export const actorAddress = customType<{ data: string; driverData: string | Uint8Array | number[] }>({
   dataType: () => 'text',
-  toDriver: (address) => ipv4Bytes(address) ?? address,
+  toDriver: (address) => actorAddressBytes(address) ?? address,
   fromDriver: (stored) => actorAddressText(stored),
 });

@@ -82,6 +82,9 @@ export const auditEvents = sqliteTable(
     index('audit_events_platform_time').on(table.orgKey, table.source, table.timestamp).where(sql`source = 1`),
     // "Everything this credential did" (filters.credentialId, credential:<id>).
     index('audit_events_credential_time').on(table.orgKey, table.credentialId, table.timestamp).where(sql`credential_id IS NOT NULL`),
+    // The search box's `ip:` (and a plain IP address): an address is its bytes (db/actor-address.ts),
+    // so one address is an equality and a CIDR prefix a range of this index (migration 0020).
+    index('audit_events_actor_ip_time').on(table.orgKey, table.actorIp, table.timestamp).where(sql`actor_ip IS NOT NULL`),
     // Children of an object (Akuity's includeChildObjects) and Kargo projects.
     index('audit_events_parent_time').on(table.orgKey, table.parentName, table.timestamp).where(sql`parent_name IS NOT NULL`),
     index('audit_events_parent_parent_time')

@@ -21,10 +21,12 @@ import { type DayPartSummary, dayPartKeys, findDayPart, hasDayPart, putDayPartSu
 import {
   archiveFileNames,
   archiveKeys,
+  firstFreeRevision,
   InjectedFailure,
   MIN_PART_SIZE,
   MultipartSink,
   putArchiveSidecars,
+  refuseIfTaken,
   startMultipartUpload,
 } from './storage.ts';
 
@@ -94,12 +96,13 @@ export async function buildWeekArchive(
   const week = isoWeek(startDate); // throws on a malformed job: it is retried, then dead-lettered
   const { due, latest, lastReceived } = await isDue(db, organizationId, startDate);
   if (!due) return null;
-  const revision = (latest?.revision ?? 0) + 1;
   const snapshot = options.now - (options.settleMs ?? SETTLE_MS);
   // Events of this week are still arriving (some are younger than the settle time): building now
   // would give a partial revision, immediately due again. The week stays due; a later run builds it.
   if (lastReceived !== null && lastReceived > snapshot) return null;
   const previousManifestSha256 = await chainHead(db, organizationId);
+  // Write-once: a revision whose keys hold objects (a build that failed late) is stepped over.
+  const revision = await firstFreeRevision(bucket, organizationId, startDate, (latest?.revision ?? 0) + 1);
   const keys = archiveKeys(organizationId, startDate, revision);
   const names = archiveFileNames(week.startDate, week.endDate);
   const zip = await uploadWeekZip(deps, organizationId, week, snapshot, { key: keys.zip, fileName: names.zip }, options);
@@ -219,6 +222,8 @@ async function uploadWeekZip(
       maxSequence = Math.max(maxSequence, summary.maxSequence);
     }
     await zip.finish();
+    // No overwrite: a build racing this one for the same revision got there first.
+    await refuseIfTaken(bucket, target.key);
     const zipped = await sink.complete();
     return { files, ...zipped, maxSequence, peakBufferedBytes: sink.peakBufferedBytes, parts: sink.partCount, daysFromParts };
   } catch (error) {

@@ -33,7 +33,13 @@ const partSummarySchema = z.object({
 });
 export type DayPartSummary = z.infer<typeof partSummarySchema> & EntryResult;
 
-export const dayPartsPrefix = (organizationId: string, date: string) => `orgs/${organizationId}/archive-days/${date}/`;
+/**
+ * Outside `orgs/`, the prefix the archives' write-once lock covers (docs/OPERATIONS.md, "Write-once
+ * archives"): day parts are working files that builds and retention delete.
+ */
+export const dayPartsPrefix = (organizationId: string, date: string) => `archive-days/${organizationId}/${date}/`;
+/** Where parts were written before they moved out of `orgs/`: still cleaned up, while the lock lets it. */
+const legacyDayPartsPrefix = (organizationId: string, date: string) => `orgs/${organizationId}/archive-days/${date}/`;
 
 /**
  * The summary's key names the part; the data's key is new for every build (two builds of one
@@ -97,15 +103,22 @@ export async function putDayPartSummary(bucket: R2Bucket, key: string, summary: 
 export async function deleteDayParts(bucket: R2Bucket, organizationId: string, dates: readonly string[]): Promise<number> {
   let deleted = 0;
   for (const date of dates) {
-    let cursor: string | undefined;
-    do {
-      const listed = await bucket.list({ prefix: dayPartsPrefix(organizationId, date), cursor });
-      const keys = listed.objects.map((object) => object.key);
-      if (keys.length > 0) await bucket.delete(keys);
-      deleted += keys.length;
-      cursor = listed.truncated ? listed.cursor : undefined;
-    } while (cursor);
+    deleted += await deletePrefix(bucket, dayPartsPrefix(organizationId, date));
+    deleted += await deletePrefix(bucket, legacyDayPartsPrefix(organizationId, date)).catch(() => 0);
   }
+  return deleted;
+}
+
+async function deletePrefix(bucket: R2Bucket, prefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor: string | undefined;
+  do {
+    const listed = await bucket.list({ prefix, cursor });
+    const keys = listed.objects.map((object) => object.key);
+    if (keys.length > 0) await bucket.delete(keys);
+    deleted += keys.length;
+    cursor = listed.truncated ? listed.cursor : undefined;
+  } while (cursor);
   return deleted;
 }
 

@@ -86,6 +86,44 @@ export async function startMultipartUpload(bucket: R2Bucket, key: string, filena
   });
 }
 
+/**
+ * An archive object is written once (docs/OPERATIONS.md, "Write-once archives"): a write that finds
+ * its key taken is refused, never an overwrite.
+ */
+export class ArchiveKeyTaken extends Error {}
+
+/** R2's "only if no object has this key" (If-None-Match: *). */
+const ONLY_IF_ABSENT = () => new Headers({ 'if-none-match': '*' });
+
+const TAKEN_REVISION = /\.rev(\d+)\.(zip|manifest\.json|sig)$/;
+
+/**
+ * The first revision from `from` on with no object in R2: past the highest revision any object of
+ * the week has. A build that failed after writing some of its objects (the ZIP, or the manifest,
+ * but no archives row) leaves them as they are, and the retry takes the next number rather than
+ * writing over them. One listing of the week's keys, however many there are.
+ */
+export async function firstFreeRevision(bucket: R2Bucket, organizationId: string, startDate: string, from: number): Promise<number> {
+  const prefix = archiveKeys(organizationId, startDate, 1).zip.slice(0, -'zip'.length);
+  let highest = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, cursor });
+    for (const object of page.objects) {
+      const rest = object.key.slice(prefix.length);
+      const match = TAKEN_REVISION.exec(`.${rest}`);
+      highest = Math.max(highest, match ? Number(match[1]) : ['zip', 'manifest.json', 'sig'].includes(rest) ? 1 : 0);
+    }
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return Math.max(from, highest + 1);
+}
+
+/** Refuses (before completing an upload) when the key already holds an object. */
+export async function refuseIfTaken(bucket: R2Bucket, key: string): Promise<void> {
+  if (await bucket.head(key)) throw new ArchiveKeyTaken(`${key} already exists; archive objects are never overwritten.`);
+}
+
 export async function putArchiveSidecars(
   bucket: R2Bucket,
   keys: { manifest: string; signature: string },
@@ -93,12 +131,16 @@ export async function putArchiveSidecars(
   signature: Uint8Array,
   names: { manifest: string; signature: string },
 ) {
-  await bucket.put(keys.manifest, manifest, {
+  const written = await bucket.put(keys.manifest, manifest, {
     httpMetadata: { contentType: 'application/json', contentDisposition: `attachment; filename="${names.manifest}"` },
+    onlyIf: ONLY_IF_ABSENT(),
   });
-  await bucket.put(keys.signature, signature, {
+  if (!written) throw new ArchiveKeyTaken(`${keys.manifest} already exists; archive objects are never overwritten.`);
+  const signed = await bucket.put(keys.signature, signature, {
     httpMetadata: { contentType: 'application/octet-stream', contentDisposition: `attachment; filename="${names.signature}"` },
+    onlyIf: ONLY_IF_ABSENT(),
   });
+  if (!signed) throw new ArchiveKeyTaken(`${keys.signature} already exists; archive objects are never overwritten.`);
 }
 
 export async function readObjectBytes(bucket: R2Bucket, key: string): Promise<Uint8Array | null> {

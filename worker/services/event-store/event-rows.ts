@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { sha256Hex } from '../../auth/secrets.ts';
-import { ipv4Hex } from '../../db/actor-address.ts';
+import { actorAddressHex } from '../../db/actor-address.ts';
 import type { Database } from '../../db/client.ts';
 import { auditEvents, eventFacets, organizationSequences, SOURCE_CODES } from '../../db/schema.ts';
 import { auditEventsSearch } from '../../db/search-table.ts';
@@ -20,7 +20,7 @@ type StoredEventRow = ContentColumns & {
   sourceKeyId: string | null;
   credentialType: string | null;
   credentialId: string | null;
-  /** The actor's address as stored when it is a canonical IPv4 address (db/actor-address.ts). */
+  /** The actor's address as stored when it is a canonical IPv4 or IPv6 address (db/actor-address.ts). */
   actorIpHex: string | null;
 };
 
@@ -37,7 +37,7 @@ export async function prepareEvents(organizationId: string, events: NewAuditEven
     events.map(async (event): Promise<StoredEventRow> => {
       const columns = toColumns(event);
       const contentHash = (await sha256Hex(JSON.stringify(toEventContent(organizationId, columns)))).slice(0, 32);
-      const actorIpHex = ipv4Hex(columns.actorIp);
+      const actorIpHex = actorAddressHex(columns.actorIp);
       return {
         ...columns,
         receivedAt,

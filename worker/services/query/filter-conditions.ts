@@ -9,6 +9,7 @@ import type { Cursor } from '../../events/cursor.ts';
 import type { ObjectGroupFilter, ResolvedFilters } from '../../events/filters.ts';
 import { searchMatch } from '../../events/search-text.ts';
 import { orgKey } from '../event-store/index.ts';
+import { ipsCondition, ipsExclusion } from './ip-conditions.ts';
 
 /**
  * How to run a free-text filter. `indexFirst` walks the organization's newest-first index and
@@ -119,7 +120,7 @@ const sourceIn = (sources: EventSource[]) =>
     : sql`${auditEvents.source} IN ${sourceCodes(sources)}`;
 
 /** `-qualifier:` values: residual conditions on whatever index range the rest of the filter uses. */
-function exclusions(exclude: ResolvedFilters['exclude']): SQL[] {
+function exclusions(organizationId: string, exclude: ResolvedFilters['exclude']): SQL[] {
   const none = (column: SQLiteColumn, values: string[]) => (values.length === 0 ? [] : [notInJsonList(column, values)]);
   // `-actor:`, `-action:` and `-type:` leave out what `actor:`, `action:` and `type:` would find: any case.
   const noneCaseless = (column: SQLiteColumn, values: string[]) =>
@@ -133,6 +134,7 @@ function exclusions(exclude: ResolvedFilters['exclude']): SQL[] {
     ...none(auditEvents.objectName, exclude.objectNames),
     ...(exclude.sources.length === 0 ? [] : [sql`${auditEvents.source} NOT IN ${sourceCodes(exclude.sources)}`]),
     ...(exclude.instanceIds.length === 0 ? [] : [notInJsonList(sql`coalesce(${auditEvents.instanceId}, '')`, exclude.instanceIds)]),
+    ...[ipsExclusion(exclude.ips, orgKey(organizationId))].filter((condition) => condition !== null),
   ];
 }
 
@@ -140,8 +142,10 @@ function exclusions(exclude: ResolvedFilters['exclude']): SQL[] {
 export function filterConditions(organizationId: string, filters: ResolvedFilters, plan: QueryPlan = INDEX_FIRST): SQL[] {
   // `+column` keeps SQLite from using an index on it: with free text on few matches it steers the
   // plan to the FTS rowids; with object groups, to one index range per group (each branch of their
-  // OR names the organization itself), never to a walk over the whole organization.
-  const steered = plan.ftsFirst || filters.objectGroups.length > 0;
+  // OR names the organization itself), and so with `ip:` prefixes; never to a walk over
+  // the whole organization.
+  const ips = ipsCondition(filters.ips, orgKey(organizationId));
+  const steered = plan.ftsFirst || filters.objectGroups.length > 0 || ips?.steered === true;
   const conditions: SQL[] = [
     steered ? sql`+${auditEvents.orgKey} = ${orgKey(organizationId)}` : eq(auditEvents.orgKey, orgKey(organizationId)),
   ];
@@ -161,9 +165,10 @@ export function filterConditions(organizationId: string, filters: ResolvedFilter
     if (filters.instanceIds.length === 0) conditions.push(sql`0`);
     else oneOrMany(auditEvents.instanceId, filters.instanceIds);
   }
+  if (ips) conditions.push(ips.condition);
   if (filters.startTime !== null) conditions.push(gte(auditEvents.timestamp, filters.startTime));
   if (filters.endTime !== null) conditions.push(lt(auditEvents.timestamp, filters.endTime));
-  conditions.push(...exclusions(filters.exclude));
+  conditions.push(...exclusions(organizationId, filters.exclude));
   if (filters.nothing) conditions.push(sql`0`);
   // Akuity's object groups: any of them (each its own index range, see query-plan.test.ts).
   if (filters.objectGroups.length > 0)

@@ -16,6 +16,13 @@ export const QUALIFIERS = [
     example: 'credential:key_01…',
     meaning: 'everything one API key or session (ses_…) did; admin for the admin token',
   },
+  {
+    name: 'ip',
+    label: 'IP address',
+    example: 'ip:198.51.100.0/24',
+    meaning:
+      "the actor's address: one (IPv4 or IPv6) or a CIDR prefix; a pasted address or its dotted start (198.51.100.) searches the same way",
+  },
   { name: 'after', label: 'After', example: 'after:2026-11-01', meaning: 'from that day, 00:00 UTC (or an RFC 3339 time)' },
   { name: 'before', label: 'Before', example: 'before:2026-11-20', meaning: 'before that day, 00:00 UTC' },
 ] as const;
