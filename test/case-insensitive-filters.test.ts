@@ -140,3 +140,73 @@ describe('actor and action matching', () => {
     }
   });
 });
+
+describe('object type matching', () => {
+  let typed: TestOrg;
+  let typedOther: TestOrg;
+  // [id, object type] of `typed`'s events: the same type in three cases, and another type.
+  const TYPED: [string, string][] = [
+    ['t1', 'kargo_promotion'],
+    ['t2', 'Kargo_Promotion'],
+    ['t3', 'KARGO_PROMOTION'],
+    ['t4', 'argocd_application'],
+  ];
+
+  beforeAll(async () => {
+    typed = await createOrg('nocase-type', { shard: 'SHARD_1' });
+    typedOther = await createOrg('nocase-type-other', { shard: 'SHARD_1' });
+    const event = (id: string, type: string, index: number) =>
+      makeEvent(index, { id, object: { type, id: { name: `obj-${id}`, kind: '', group: '' } } });
+    await json(
+      await call(`/api/v1/organizations/${typed.orgId}/audit-logs`, {
+        method: 'POST',
+        token: typed.ownerKey,
+        body: { items: TYPED.map(([id, type], index) => event(id, type, index)) },
+      }),
+      201,
+    );
+    // Another organization on the same shard with the same type in yet another case.
+    await json(
+      await call(`/api/v1/organizations/${typedOther.orgId}/audit-logs`, {
+        method: 'POST',
+        token: typedOther.ownerKey,
+        body: { items: [event('other-t1', 'kArGo_PrOmOtIoN', 0)] },
+      }),
+      201,
+    );
+  });
+
+  it('matches filters.objectType and the type: qualifier regardless of case, including -type: and their intersection', async () => {
+    const expected: Record<string, string[]> = {
+      'filters.objectType=kargo_promotion': ['t1', 't2', 't3'],
+      'filters.objectType=KARGO_promotion': ['t1', 't2', 't3'],
+      'filters.objectType=Kargo_Promotion&filters.objectType=ARGOCD_APPLICATION': ['t1', 't2', 't3', 't4'],
+      [`filters.q=${encodeURIComponent('type:KARGO_PROMOTION')}`]: ['t1', 't2', 't3'],
+      [`filters.q=${encodeURIComponent('type:kargo_PROMOTION,Argocd_Application')}`]: ['t1', 't2', 't3', 't4'],
+      [`filters.q=${encodeURIComponent('-type:KARGO_promotion')}`]: ['t4'],
+      // A parameter and a qualifier naming the same type in two cases both hold; different types, nothing.
+      [`filters.objectType=kargo_promotion&filters.q=${encodeURIComponent('type:Kargo_Promotion')}`]: ['t1', 't2', 't3'],
+      [`filters.objectType=kargo_promotion&filters.q=${encodeURIComponent('type:argocd_application')}`]: [],
+      // Only ASCII letters fold; a type that differs otherwise is another type.
+      'filters.objectType=kargo-promotion': [],
+    };
+    for (const [query, wanted] of Object.entries(expected)) expect(ids(await list(typed, query)), query).toEqual(wanted);
+  });
+
+  it("never shows another organization's events of the same type in another case, in the list, histogram or export", async () => {
+    const mine = await list(typed, 'filters.objectType=KARGO_PROMOTION');
+    expect(ids(mine)).toEqual(['t1', 't2', 't3']);
+    expect(ids(await list(typedOther, 'filters.objectType=kargo_promotion'))).toEqual(['other-t1']);
+    const start = new Date(Date.now() - 60 * 60 * 1000).toISOString();
+    const query = `filters.objectType=Kargo_Promotion&filters.source=ingest&filters.startTime=${start}`;
+    const histogram = await json<AuditLogHistogram>(
+      await call(`/api/v1/organizations/${typed.orgId}/audit-logs-histogram?${query}&bucket=hour`, { token: typed.ownerKey }),
+      200,
+    );
+    expect(histogram.totalCount).toBe(3);
+    const exported = await call(`/api/v1/organizations/${typed.orgId}/csv-audit-logs?format=ndjson&${query}`, { token: typed.ownerKey });
+    expect(exported.status).toBe(200);
+    const lines = (await exported.text()).split('\n').filter(Boolean);
+    expect(lines.map((line) => (JSON.parse(line) as AuditEvent).id).sort()).toEqual(['t1', 't2', 't3']);
+  });
+});

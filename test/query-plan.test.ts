@@ -127,7 +127,7 @@ describe('query plans', () => {
     expect(steps).not.toMatch(/ORDER BY/);
   });
 
-  it('serves case-insensitive actor and action filters, one value or many (one JSON parameter), as ranges of their NOCASE indexes', async () => {
+  it('serves case-insensitive actor, action and object type filters, one value or many (one JSON parameter), as ranges of their NOCASE indexes', async () => {
     const cases = [
       { filters: { ...NONE, actorIds: ['Carol@Example.com'] }, index: /INDEX audit_events_actor_time \(org_key=\? AND actor_id=\?\)/ },
       { filters: { ...NONE, actorIds: ['a', 'B', 'c'] }, index: /INDEX audit_events_actor_time \(org_key=\? AND actor_id=\?\)/ },
@@ -137,6 +137,14 @@ describe('query plans', () => {
       },
       { filters: { ...NONE, actions: ['Sync'] }, index: /INDEX audit_events_action_time \(org_key=\? AND action=\?\)/ },
       { filters: { ...NONE, actions: ['create', 'DELETE'] }, index: /INDEX audit_events_action_time \(org_key=\? AND action=\?\)/ },
+      {
+        filters: { ...NONE, objectTypes: ['Kargo_Promotion'] },
+        index: /INDEX audit_events_object_type_time \(org_key=\? AND object_type=\?\)/,
+      },
+      {
+        filters: { ...NONE, objectTypes: ['member', 'API_KEY', 'kargo_stage'] },
+        index: /INDEX audit_events_object_type_time \(org_key=\? AND object_type=\?\)/,
+      },
     ];
     for (const { filters, index } of cases) {
       // Page and histogram may prefer the time index (newest first, no sort); the count has no
@@ -145,7 +153,12 @@ describe('query plans', () => {
       expect(counted, JSON.stringify(filters)).toMatch(index);
       // With the time index out of the way (INDEXED BY), the page still finds a range, not a scan.
       const { sql: pageSql, params } = pageQuery(db, 'org_x', filters, { limit: 50, offset: 0, cursor: null }).toSQL();
-      const name = filters.actorIds.length > 0 ? 'audit_events_actor_time' : 'audit_events_action_time';
+      const name =
+        filters.actorIds.length > 0
+          ? 'audit_events_actor_time'
+          : filters.actions.length > 0
+            ? 'audit_events_action_time'
+            : 'audit_events_object_type_time';
       const forced = await env.DB.prepare(
         `EXPLAIN QUERY PLAN ${pageSql.replace('from "audit_events"', `from "audit_events" INDEXED BY ${name}`)}`,
       )
@@ -158,6 +171,10 @@ describe('query plans', () => {
       .bind(1, 'x')
       .all<{ detail: string }>();
     expect(exact.results.map((row) => row.detail).join(' | ')).not.toMatch(/actor_id=\?/);
+    const exactType = await env.DB.prepare('EXPLAIN QUERY PLAN SELECT count(*) FROM audit_events WHERE org_key = ? AND object_type = ?')
+      .bind(1, 'x')
+      .all<{ detail: string }>();
+    expect(exactType.results.map((row) => row.detail).join(' | ')).not.toMatch(/object_type=\?/);
   });
 
   it('serves the incremental stream from the (organization, sequence) index, in its order', async () => {

@@ -8,6 +8,7 @@
  * - dashboard-sign-in invites (and later removes) an auditor of Acme and adds Acme events of
  *   the current week, after the files that count Acme's events;
  * - dashboard-checkpoint makes an organization of its own (Checkpoint Co, another owner) and signs a checkpoint of it;
+ * - dashboard-url records an export of Acme (an event of the current week), after dashboard-sign-in;
  * - webhooks sends 10,000 events to Initech;
  * - log-streams creates and deletes a stream of Globex (its audit events are Globex's current week);
  * - mobile-layout makes a webhook, a log stream and an invitation of Acme, and deletes them;
@@ -30,6 +31,7 @@ const ORDER = [
   'saved-views.test.ts',
   'dashboard-history.test.ts',
   'dashboard-sign-in.test.ts',
+  'dashboard-url.test.ts',
   'webhooks.test.ts',
   'log-streams.test.ts',
   'verify-cli.test.ts',

@@ -40,7 +40,7 @@ describe('search marks', () => {
     );
   });
 
-  it('marks a whole value a qualifier or filter field named (actor and action in any case), and the address under ip:', () => {
+  it('marks a whole value a qualifier or filter field named (actor, action and object type in any case), and the address under ip:', () => {
     const marks = searchMarks(
       filters('?q=actor:Alice@Example.com%20action:sync%20object:guestbook%20-type:member&objectType=argocd_application'),
     );
@@ -49,6 +49,7 @@ describe('search marks', () => {
     assert.deepEqual(marked(fieldSegments('guestbook', marks, 'object')), ['guestbook']);
     assert.deepEqual(marked(fieldSegments('Guestbook', marks, 'object')), []);
     assert.deepEqual(marked(fieldSegments('argocd_application', marks, 'type')), ['argocd_application']);
+    assert.deepEqual(marked(fieldSegments('ArgoCD_Application', marks, 'type')), ['ArgoCD_Application'], 'the type in any case too');
     // A negated qualifier marks nothing: no shown event has that value.
     assert.deepEqual(marked(fieldSegments('member', marks, 'type')), []);
     assert.equal(marks.ip, false);
@@ -70,11 +71,12 @@ describe('which filter removed everything', () => {
   const now = Date.parse('2026-12-01T00:00:00Z');
 
   it('leaves out each search token, each filter field and the time range, one at a time', () => {
-    const view = filters('?q=action:delete%20payments&actor=alice@example.com&instance=inst_1&app=guestbook');
+    // (A positive `action:` would be the Action field's value, search-fields.ts: an exclusion stays a token.)
+    const view = filters('?q=-action:delete%20payments&actor=alice@example.com&instance=inst_1&app=guestbook');
     const found = relaxations(view, { instanceFixed: false, now });
     assert.deepEqual(
       found.map((relaxation) => relaxation.label),
-      ['action:delete', 'payments', 'Actor: alice@example.com', 'the instance filter', 'the object filters', 'the time range'],
+      ['-action:delete', 'payments', 'Actor: alice@example.com', 'the instance filter', 'the object filters', 'the time range'],
     );
     assert.equal(found[0]?.filters.q, 'payments');
     assert.deepEqual(found[2]?.filters.actors, []);
@@ -86,14 +88,14 @@ describe('which filter removed everything', () => {
   });
 
   it('names the one filter whose removal brings events back, else each that does', () => {
-    const [first, second] = relaxations(filters('?q=action:delete%20payments'), { instanceFixed: false, now });
+    const [first, second] = relaxations(filters('?q=-action:delete%20payments'), { instanceFixed: false, now });
     assert.ok(first && second);
     assert.equal(
       explanation([
         { relaxation: first, count: 42 },
         { relaxation: second, count: 0 },
       ]).culprit?.relaxation.label,
-      'action:delete',
+      '-action:delete',
     );
     assert.deepEqual(
       explanation([

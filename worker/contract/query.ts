@@ -87,7 +87,7 @@ export const FilterQuery = z.object({
   ),
   'filters.actorType': repeatable('filters.actorType', 'Actor type, e.g. user (repeatable)'),
   'filters.action': repeatable('filters.action', 'Action, e.g. update; any case (repeatable)'),
-  'filters.objectType': repeatable('filters.objectType', 'Object type, e.g. argocd_application (repeatable)'),
+  'filters.objectType': repeatable('filters.objectType', 'Object type, e.g. argocd_application; any case (repeatable)'),
   'filters.objectName': single('filters.objectName', 'Exact object name'),
   'filters.instanceId': single('filters.instanceId', 'Only events of this instance'),
   'filters.startTime': time('filters.startTime', 'RFC 3339 or YYYY-MM-DD (UTC midnight); events at or after'),

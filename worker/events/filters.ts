@@ -141,8 +141,8 @@ function parsedSearch(text: string | undefined): ParsedSearch | null {
 const asciiLower = (value: string) => value.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
 
 /**
- * Both "any of" lists must hold: their intersection (an empty one matches nothing). For actor and
- * action, which match regardless of case, values equal but for case are common to both.
+ * Both "any of" lists must hold: their intersection (an empty one matches nothing). For actor,
+ * action and object type, which match regardless of case, values equal but for case are common to both.
  */
 function both<T extends string>(first: T[], second: T[], impossible: { nothing: boolean }, caseless = false): T[] {
   if (first.length === 0) return second;
@@ -167,7 +167,7 @@ export function toFilters(query: FilterQueryValues): AuditLogFilters {
     credentialIds: both(list(query['filters.credentialId']), include?.credential ?? [], impossible),
     actorTypes: list(query['filters.actorType']),
     actions: both(list(query['filters.action']), include?.action ?? [], impossible, true),
-    objectTypes: both(list(query['filters.objectType']), include?.type ?? [], impossible),
+    objectTypes: both(list(query['filters.objectType']), include?.type ?? [], impossible, true),
     objectNames: both(list(query['filters.objectName']), include?.object ?? [], impossible),
     instanceId: query['filters.instanceId'] ?? null,
     instanceNames: include?.instance ?? [],

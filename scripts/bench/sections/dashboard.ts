@@ -1,22 +1,34 @@
 /**
  * Dashboard section: the first-load JavaScript of web/build (gzipped), and in Chromium the time
- * from navigation to the first 50 rows of the large organization beside the sign-in page's.
+ * from navigation to the first 50 rows of the large organization beside the sign-in page's, and
+ * from the sign-in click to the first rows with the API requests of that first view.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CHROMIUM_PATH, launchChromium } from '../../lib/chromium.ts';
 import type { BenchRun } from '../bench-run.ts';
 import type { BenchOrg } from '../dataset.ts';
 import type { Dataset } from '../large-dataset.ts';
-import { type Figure, figure, median } from '../measure.ts';
+import { type Figure, figure, median, percentile } from '../measure.ts';
 import { withSectionServer } from '../section-server.ts';
 import type { BenchServer } from '../server.ts';
 
 export async function dashboardSection(run: BenchRun, data: Dataset): Promise<void> {
-  await withSectionServer(run, 'Dashboard', data, async (server) => {
-    run.figures.push(...(await dashboardFigures(server, data.big)));
-  });
+  const load: number[] = [loadavg()[0] ?? 0];
+  const loadTimer = setInterval(() => load.push(loadavg()[0] ?? 0), 5000);
+  try {
+    await withSectionServer(run, 'Dashboard', data, async (server) => {
+      run.figures.push(...(await dashboardFigures(server, data.big)));
+    });
+  } finally {
+    clearInterval(loadTimer);
+    const mean = load.reduce((sum, value) => sum + value, 0) / load.length;
+    run.notes.push(
+      `Dashboard: 1-minute load average during the section mean ${mean.toFixed(1)}, max ${Math.max(...load).toFixed(1)} on ${availableParallelism()} cores (the machine is shared; browser times grow with it).`,
+    );
+  }
 }
 
 /** First-load JS: every script and modulepreload that web/build/index.html references, gzipped. */
@@ -76,6 +88,75 @@ async function firstRowsTiming(server: BenchServer, org: BenchOrg): Promise<{ ro
   }
 }
 
+/**
+ * In the page (sign-in leads to the Audit Logs tab without reloading it): the page's clock at the
+ * Sign in click and when the first row of the events table is in the document. Measured there, the
+ * figure is what the person waits for, without the test driver's own polling on a busy machine.
+ */
+const WATCH_SIGN_IN_TO_ROWS = `
+  document.addEventListener('click', () => { window.benchClickAt = performance.now(); }, { capture: true });
+  new MutationObserver((_, observer) => {
+    if (window.benchClickAt !== undefined && document.querySelector('tbody tr.audit-table__row')) {
+      window.benchRowsAt = performance.now();
+      observer.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
+`;
+
+/** The marks' difference in ms, or null when the page has not set both (in-page code as text: no DOM types here). */
+const SIGN_IN_TO_ROWS =
+  'window.benchRowsAt !== undefined && window.benchClickAt !== undefined ? window.benchRowsAt - window.benchClickAt : null';
+
+/**
+ * Sign-in → first rows, as a person signs in: the sign-in page is shown, the API key typed, and the
+ * clock runs from the click to the first row of the Audit Logs tab (the large organization's), in the
+ * page's own clock (WATCH_SIGN_IN_TO_ROWS); the driver's view of the same span is kept beside it. Warm:
+ * one browser context throughout (its HTTP cache keeps the app's immutable files), signed out
+ * between runs, the first run unmeasured. The API requests of each first view are counted from the
+ * click until the view has settled (rows, chart total, no request for half a second).
+ */
+async function signInTiming(
+  server: BenchServer,
+  org: BenchOrg,
+): Promise<{ p50: number; p95: number; driver: number; requests: number } | null> {
+  if (!existsSync(CHROMIUM_PATH)) return null;
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.addInitScript({ content: WATCH_SIGN_IN_TO_ROWS });
+    let requests: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/api/')) requests.push(`${request.method()} ${new URL(request.url()).pathname}`);
+    });
+    const times: number[] = [];
+    const driverTimes: number[] = [];
+    let most = 0;
+    for (let run = 0; run < 8; run += 1) {
+      await page.goto(`${server.url}/sign-in`);
+      await page.getByLabel('API key').fill(org.ownerKey);
+      requests = [];
+      const started = performance.now();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.waitForSelector('tbody tr.audit-table__row', { timeout: 30_000 });
+      const inPage = (await page.evaluate(SIGN_IN_TO_ROWS)) as number | null;
+      if (inPage === null) throw new Error('the page did not mark the click and the first row');
+      if (run > 0) {
+        driverTimes.push(performance.now() - started);
+        times.push(inPage);
+      }
+      await page.locator('.chart__total', { hasText: 'in range' }).waitFor({ timeout: 30_000 });
+      await page.waitForLoadState('networkidle');
+      if (run > 0) most = Math.max(most, requests.length);
+      const signedOut = await page.evaluate(async () => (await fetch('/api/v1/auth/session', { method: 'DELETE' })).status);
+      if (signedOut >= 400) throw new Error(`sign-out failed: ${signedOut}`);
+    }
+    return { p50: median(times), p95: percentile(times, 95), driver: median(driverTimes), requests: most };
+  } finally {
+    await browser.close();
+  }
+}
+
 async function dashboardFigures(server: BenchServer, org: BenchOrg): Promise<Figure[]> {
   if (!existsSync('web/build/index.html')) return [];
   const js = firstLoadJsGzipBytes();
@@ -104,6 +185,33 @@ async function dashboardFigures(server: BenchServer, org: BenchOrg): Promise<Fig
         goal: '',
         pass: null,
         note: 'Audit Logs tab of the largest organization; includes the events-per-day chart requests',
+      }),
+    );
+  }
+  const signIn = await signInTiming(server, org);
+  if (signIn && timing) {
+    figures.push(
+      figure({
+        section: 'Dashboard',
+        name: 'sign-in click → first rows p50, warm (Chromium)',
+        value: signIn.p50,
+        unit: 'ms',
+        baselineName: 'navigation → sign-in page rendered',
+        baseline: timing.signIn,
+        goal: '≤ 400 ms',
+        pass: signIn.p50 <= 400,
+        note: `p95 ${Math.round(signIn.p95)} ms, in the page's clock (click → first row in the document); as the test driver sees it ${Math.round(signIn.driver)} ms; 7 runs after one unmeasured, signed out between runs`,
+      }),
+      figure({
+        section: 'Dashboard',
+        name: 'first view API requests (sign-in click → settled)',
+        value: signIn.requests,
+        unit: 'requests',
+        baselineName: 'goal',
+        baseline: 5,
+        goal: '≤ 5',
+        pass: signIn.requests <= 5,
+        note: 'the most of any run: session, list, instances, chart, checkpoint',
       }),
     );
   }

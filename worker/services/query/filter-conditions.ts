@@ -57,8 +57,8 @@ function anyOf(column: SQLiteColumn, values: string[]): SQL | null {
 }
 
 /**
- * Actor and action match regardless of ASCII case (SQLite's NOCASE; Akuity's own filter is exact,
- * so this answers a superset). Their indexes are ordered COLLATE NOCASE (db/schema.ts), and the
+ * Actor, action and object type match regardless of ASCII case (SQLite's NOCASE; Akuity's own
+ * filter is exact, so this answers a superset). Their indexes are ordered COLLATE NOCASE (db/schema.ts), and the
  * collation sits on the column side of both forms: for `x IN (SELECT …)` SQLite compares with x's
  * collation, so one value and many values alike are a range of that index (query-plan.test.ts).
  */
@@ -84,21 +84,28 @@ const GROUP_FIELD_COLUMNS: Record<GroupTextField, SQLiteColumn> = {
  * includeChildObjects, an event whose parent (name, parentName or applicationName) is one of the
  * group's object names, whatever its type.
  */
-function groupCondition(organizationId: string, group: ObjectGroupFilter): SQL {
+function groupCondition(organizationId: string, group: ObjectGroupFilter, alone: boolean): SQL {
   // The organization is repeated inside every branch: SQLite can then serve each branch of the OR
   // from its own (org_key, …) index ("MULTI-INDEX OR") instead of the whole organization.
   const inOrganization = eq(auditEvents.orgKey, orgKey(organizationId));
+  // The type comes from the fixed group table (contract/object-groups.ts), never from the
+  // request: a literal, which spends none of the statement's 100 bound values. Any case, like
+  // every object type filter: a range of the type's NOCASE index.
   const own = and(
     inOrganization,
-    // The type comes from the fixed group table (contract/object-groups.ts), never from the
-    // request: a literal, which spends none of the statement's 100 bound values.
-    sql`${auditEvents.objectType} = ${sql.raw(`'${group.objectType.replaceAll("'", "''")}'`)}`,
+    sql`${auditEvents.objectType} = ${sql.raw(`'${group.objectType.replaceAll("'", "''")}'`)} COLLATE NOCASE`,
     ...Object.entries(group.fields).map(([field, values]) => anyOf(GROUP_FIELD_COLUMNS[field as GroupTextField], values) ?? undefined),
   ) as SQL;
   const names = group.fields.objectName;
-  if (!group.includeChildObjects || names.length === 0) return own;
+  const children = group.includeChildObjects && names.length > 0;
+  if (alone && !children) return own;
+  // A branch of an OR with a COLLATE term is not served from an index (SQLite then walks the
+  // table; query-plan.test.ts): as rowids found by its own query, the branch is a rowid lookup.
+  // Inside the subquery audit_events names the subquery's own table.
+  const ownBranch = sql`${position} IN (SELECT rowid FROM ${auditEvents} WHERE ${own})`;
+  if (!children) return ownBranch;
   const child = (column: SQLiteColumn) => and(inOrganization, anyOf(column, names) ?? undefined);
-  return or(own, child(auditEvents.parentName), child(auditEvents.parentParentName), child(auditEvents.parentApplicationName)) as SQL;
+  return or(ownBranch, child(auditEvents.parentName), child(auditEvents.parentParentName), child(auditEvents.parentApplicationName)) as SQL;
 }
 
 /**
@@ -115,7 +122,7 @@ const sourceIn = (sources: EventSource[]) =>
 /** `-qualifier:` values: residual conditions on whatever index range the rest of the filter uses. */
 function exclusions(organizationId: string, exclude: ResolvedFilters['exclude']): SQL[] {
   const none = (column: SQLiteColumn, values: string[]) => (values.length === 0 ? [] : [notInJsonList(column, values)]);
-  // `-actor:` and `-action:` leave out what `actor:` and `action:` would find: any case.
+  // `-actor:`, `-action:` and `-type:` leave out what `actor:`, `action:` and `type:` would find: any case.
   const noneCaseless = (column: SQLiteColumn, values: string[]) =>
     values.length === 0 ? [] : [notInJsonList(sql`${column} COLLATE NOCASE`, values)];
   return [
@@ -123,7 +130,7 @@ function exclusions(organizationId: string, exclude: ResolvedFilters['exclude'])
     ...noneCaseless(auditEvents.action, exclude.actions),
     // Events without a credential (the service's own, older ones) are not that credential's: kept.
     ...(exclude.credentialIds.length === 0 ? [] : [notInJsonList(sql`coalesce(${auditEvents.credentialId}, '')`, exclude.credentialIds)]),
-    ...none(auditEvents.objectType, exclude.objectTypes),
+    ...noneCaseless(auditEvents.objectType, exclude.objectTypes),
     ...none(auditEvents.objectName, exclude.objectNames),
     ...(exclude.sources.length === 0 ? [] : [sql`${auditEvents.source} NOT IN ${sourceCodes(exclude.sources)}`]),
     ...(exclude.instanceIds.length === 0 ? [] : [notInJsonList(sql`coalesce(${auditEvents.instanceId}, '')`, exclude.instanceIds)]),
@@ -150,7 +157,7 @@ export function filterConditions(organizationId: string, filters: ResolvedFilter
   oneOrMany(auditEvents.credentialId, filters.credentialIds);
   oneOrMany(auditEvents.actorType, filters.actorTypes);
   oneOrMany(auditEvents.action, filters.actions, anyOfCaseless);
-  oneOrMany(auditEvents.objectType, filters.objectTypes);
+  oneOrMany(auditEvents.objectType, filters.objectTypes, anyOfCaseless);
   if (filters.sources.length > 0) conditions.push(sourceIn(filters.sources));
   oneOrMany(auditEvents.objectName, filters.objectNames);
   if (filters.instanceId !== null) conditions.push(eq(auditEvents.instanceId, filters.instanceId));
@@ -165,12 +172,15 @@ export function filterConditions(organizationId: string, filters: ResolvedFilter
   if (filters.nothing) conditions.push(sql`0`);
   // Akuity's object groups: any of them (each its own index range, see query-plan.test.ts).
   if (filters.objectGroups.length > 0)
-    conditions.push(or(...filters.objectGroups.map((group) => groupCondition(organizationId, group))) as SQL);
+    conditions.push(
+      or(...filters.objectGroups.map((group) => groupCondition(organizationId, group, filters.objectGroups.length === 1))) as SQL,
+    );
   if (filters.kargoProject !== null) {
     conditions.push(
       or(
         eq(auditEvents.parentKargoProjectName, filters.kargoProject),
-        and(eq(auditEvents.objectType, 'kargo_project'), eq(auditEvents.objectName, filters.kargoProject)),
+        // lower(), not COLLATE: a branch of an OR (see groupCondition); any case all the same.
+        and(sql`lower(${auditEvents.objectType}) = 'kargo_project'`, eq(auditEvents.objectName, filters.kargoProject)),
       ) as SQL,
     );
   }

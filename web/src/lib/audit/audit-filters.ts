@@ -1,8 +1,10 @@
 // The Audit Logs view's filters live in the page URL and nowhere else, so a copied link, a
 // reload and the back button all reproduce the same view. This module is the only place that
 // reads or writes those query parameters, and the only place that turns them into API filters
-// (the object filters' own table is in object-filters.ts).
+// (the object filters' own table is in object-filters.ts; the search box's share of the fields is
+// in search-fields.ts; parameters it cannot read are url-problems.ts's).
 import { activeObjectFilters, type ObjectFilters, objectFilterParams, parseObjectFilters, writeObjectFilters } from './object-filters.ts';
+import { mergeLifted } from './search-fields.ts';
 
 export type RangePreset = '24h' | '7d' | '30d';
 export type RangeKey = RangePreset | 'custom';
@@ -60,16 +62,19 @@ export function parseFilters(params: URLSearchParams, readView = true): AuditFil
   const rawRange = params.get('range');
   const range: RangeKey =
     rawRange === 'custom' || RANGE_PRESETS.some((preset) => preset.key === rawRange) ? (rawRange as RangeKey) : DEFAULT_RANGE;
+  // `actor:`, `action:` and `type:` in `q` belong to their fields (search-fields.ts).
+  const { q, ...lists } = mergeLifted(
+    { actors: list(params, 'actor'), actions: list(params, 'action'), objectTypes: list(params, 'objectType') },
+    params.get('q')?.trim() ?? '',
+  );
   return {
     range,
     from: range === 'custom' ? instant(params.get('from')) : null,
     to: range === 'custom' ? instant(params.get('to')) : null,
-    actors: list(params, 'actor'),
-    actions: list(params, 'action'),
-    objectTypes: list(params, 'objectType'),
+    ...lists,
     instanceId: params.get('instance') || null,
     objects: parseObjectFilters(params),
-    q: params.get('q')?.trim() ?? '',
+    q,
     utc: readView && params.get('utc') === '1',
   };
 }

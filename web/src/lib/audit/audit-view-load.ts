@@ -7,12 +7,15 @@ import { signInHref, toProblem } from '../shell/load-errors.ts';
 import { canReadAudit } from '../shell/roles.ts';
 import { type AuditFilters, apiFilterParams, parseFilters, type TimeWindow, timeWindow } from './audit-filters.ts';
 import { type AuditScope, fetchAuditPage } from './audit-log-api.ts';
+import { type UrlProblem, urlProblems } from './url-problems.ts';
 
 type AuditResult =
   | { status: 'ok'; page: AuditLogPage }
   /** Neither owner nor auditor of this organization (checked before asking, and again if the API says so). */
   | { status: 'forbidden' }
-  | { status: 'error'; problem: Problem };
+  | { status: 'error'; problem: Problem }
+  /** The link has parameters the view cannot read: nothing is asked until they are fixed or removed. */
+  | { status: 'invalid-link'; problems: UrlProblem[] };
 
 export interface AuditViewData {
   scope: AuditScope;
@@ -34,6 +37,8 @@ export async function loadAuditView(fetchFn: typeof fetch, url: URL, org: Organi
 
   // Owners and auditors only. Don't even ask the API otherwise: a member never sees a row.
   if (!canReadAudit(org.role)) return { ...base, result: { status: 'forbidden' } };
+  const problems = urlProblems(url.searchParams);
+  if (problems.length > 0) return { ...base, result: { status: 'invalid-link', problems } };
   try {
     const page = await fetchAuditPage(fetchFn, scope, apiFilters, null);
     return { ...base, result: { status: 'ok', page } };

@@ -5,6 +5,7 @@
 import { fromDateTimeInput } from '../shell/format-time.ts';
 import type { AuditFilters, RangeKey, TimeWindow } from './audit-filters.ts';
 import { OBJECT_FIELDS, type ObjectFilters } from './object-filters.ts';
+import { FIELD_QUALIFIERS, type FieldListKey, type FieldLists, liftFieldQualifiers } from './search-fields.ts';
 
 /** A comma-separated list field: its values, trimmed, empty ones dropped. */
 function splitList(value: FormDataEntryValue | null): string[] {
@@ -45,11 +46,30 @@ export function readFilterForm(data: FormData, filters: AuditFilters, period: Ti
     range,
     from,
     to,
-    actors: splitList(data.get('actor')),
-    actions: splitList(data.get('action')),
-    objectTypes: splitList(data.get('objectType')),
+    ...formLists(data, filters),
     instanceId: hasInstanceField ? text(data.get('instance')) || null : filters.instanceId,
     objects: formObjects(data, filters),
-    q: text(data.get('q')),
   };
 }
+
+/**
+ * Actor, action, object type and the search text. The search box shows the field lists as
+ * qualifiers (search-fields.ts), so each list is in the form twice: a field whose text is no
+ * longer what the URL gave it was edited and says the list; otherwise the box does (its
+ * qualifiers, typed, changed or removed with a chip). The box's other text is the search.
+ */
+function formLists(data: FormData, filters: AuditFilters): FieldLists & { q: string } {
+  const box = text(data.get('q'));
+  const lifted = liftFieldQualifiers(box);
+  const lists: FieldLists = { actors: [], actions: [], objectTypes: [] };
+  for (const { key } of FIELD_QUALIFIERS) {
+    const field = text(data.get(FIELD_NAMES[key]));
+    const edited = field !== filters[key].join(', ');
+    // An unreadable box (an unclosed quote) keeps the fields; the Worker names the mistake.
+    lists[key] = edited ? splitList(field) : lifted ? lifted[key] : filters[key];
+  }
+  return { ...lists, q: lifted ? lifted.rest : box };
+}
+
+/** The form field of each list (list-filter-fields.svelte). */
+const FIELD_NAMES: Record<FieldListKey, string> = { actors: 'actor', actions: 'action', objectTypes: 'objectType' };

@@ -3,7 +3,7 @@
 // only says why a shown event did): plain words match the start of a word, any case, accents
 // ignored (as the Worker's search index tokenizes, worker/events/search-text.ts); a phrase marks
 // its words; `actor:`, `action:`, `type:`, `object:` and the matching filter fields mark the whole
-// value they equal (actor and action in any case); `ip:` and a pasted address mark the actor's
+// value they equal (actor, action and object type in any case); `ip:` and a pasted address mark the actor's
 // address. Text is split into segments the components render as text: never HTML.
 import type { AuditFilters } from './audit-filters.ts';
 import { queryChips, tokenize } from './search-query.ts';
@@ -127,7 +127,7 @@ export function wordSegments(text: string, terms: readonly SearchTerm[]): Segmen
 }
 
 const sameValue = (field: MarkedField, text: string, value: string): boolean =>
-  field === 'actor' || field === 'action' ? text.toLowerCase() === value.toLowerCase() : text === value;
+  field === 'actor' || field === 'action' || field === 'type' ? text.toLowerCase() === value.toLowerCase() : text === value;
 
 /** A field's text: all of it when a qualifier named it (or, for the address, when `ip:` narrows the list), else its words. */
 export function fieldSegments(text: string, marks: SearchMarks, field: MarkedField | null = null): Segment[] {

@@ -6,7 +6,7 @@
 export const QUALIFIERS = [
   { name: 'actor', label: 'Actor', example: 'actor:alice@example.com', meaning: 'the actor is this one (whole value, any case)' },
   { name: 'action', label: 'Action', example: 'action:sync,promote', meaning: 'any of these actions (any case; commas separate values)' },
-  { name: 'type', label: 'Object type', example: 'type:argocd_application', meaning: 'the object type' },
+  { name: 'type', label: 'Object type', example: 'type:argocd_application', meaning: 'the object type (whole value, any case)' },
   { name: 'object', label: 'Object', example: 'object:guestbook', meaning: 'the object name (exact; quote names with spaces)' },
   { name: 'instance', label: 'Instance', example: 'instance:production', meaning: 'the instance of that name (deleted ones too)' },
   { name: 'source', label: 'Source', example: 'source:platform', meaning: 'platform (recorded by this service) or ingest (sent in)' },
@@ -61,7 +61,7 @@ export function tokenize(text: string): string[] | null {
 }
 
 /** `a,"b c",d` → a | b c | d. */
-function splitValues(value: string): string[] {
+export function splitValues(value: string): string[] {
   const values: string[] = [];
   let current = '';
   let quoted = false;

@@ -10,6 +10,40 @@ export async function listInstances(
   orgId: string,
   options: { type?: InstanceType; includeDeleted?: boolean } = {},
 ): Promise<Instance[]> {
+  // A page that lists instances afresh (Argo CD, Kargo, settings…) may show a change: the Audit
+  // Logs views' copy is asked again after it.
+  forgetInstances();
+  return fetchInstances(fetchFn, orgId, options);
+}
+
+/**
+ * The organization's instances of every type, deleted ones too, as the Audit Logs views use them
+ * (names for rows, choices for the instance filter), kept for the session: a filter change reruns
+ * the view's load, which must not ask for them again (docs/DASHBOARD.md, "Requests"). One
+ * organization's are kept: another organization's (an org switch) replaces them; sign-in and
+ * sign-out (session.ts) and any page listing instances afresh forget them; a failure is not kept.
+ */
+let kept: { orgId: string; instances: Promise<Instance[]> } | null = null;
+
+export function sessionInstances(fetchFn: Fetch, orgId: string): Promise<Instance[]> {
+  if (kept?.orgId === orgId) return kept.instances;
+  const instances = fetchInstances(fetchFn, orgId, { includeDeleted: true });
+  kept = { orgId, instances };
+  instances.catch(() => {
+    if (kept?.instances === instances) kept = null;
+  });
+  return instances;
+}
+
+export function forgetInstances(): void {
+  kept = null;
+}
+
+async function fetchInstances(
+  fetchFn: Fetch,
+  orgId: string,
+  options: { type?: InstanceType; includeDeleted?: boolean },
+): Promise<Instance[]> {
   const params = new URLSearchParams();
   if (options.type) params.set('type', options.type);
   if (options.includeDeleted) params.set('includeDeleted', 'true');

@@ -2,9 +2,11 @@
 // so nothing is stored client-side.
 import { api, type Fetch } from './api.ts';
 import type { Me } from './api-types.ts';
+import { forgetInstances } from './instances.ts';
 import { forgetMe, rememberMe } from './me.ts';
 
 export async function signIn(fetchFn: Fetch, apiKey: string): Promise<void> {
+  forgetInstances();
   rememberMe(await api<Me>(fetchFn, '/auth/session', { method: 'POST', body: { apiKey } }));
 }
 
@@ -13,5 +15,6 @@ export async function signOut(fetchFn: Fetch): Promise<void> {
     await api<undefined>(fetchFn, '/auth/session', { method: 'DELETE' });
   } finally {
     forgetMe();
+    forgetInstances();
   }
 }
