@@ -11,6 +11,7 @@ export default defineConfig({
     './worker/db/schema/streams.ts',
     './worker/db/schema/shard.ts',
     './worker/db/schema/checkpoints.ts',
+    './worker/db/schema/moves.ts',
   ],
   out: './drizzle',
 });

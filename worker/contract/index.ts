@@ -18,5 +18,6 @@ export type {
   WebhookBody,
   WebhookFilter,
 } from './notification-configs.ts';
+export type { OrganizationMove } from './organization-move.ts';
 export type { Problem } from './problem.ts';
 export type { StreamPage } from './stream.ts';

@@ -1,0 +1,78 @@
+import { getTableColumns, type SQL, sql } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { Database } from '../../db/client.ts';
+import { jsonChunks } from '../event-store/index.ts';
+
+/** A row read for copying: column values by property name; a BLOB value under `<name>#hex`. */
+export type RowJson = Record<string, string | number | null>;
+
+const HEX = '#hex';
+
+/** The table's columns: property name and SQL name, in schema order. */
+export function columnsOf(table: SQLiteTable): { key: string; name: string }[] {
+  return Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, name: column.name }));
+}
+
+/**
+ * SQL that turns a row of the table into one JSON object (`json_object` cannot hold a BLOB: those
+ * go as hex under `<key>#hex`). `skip` leaves columns out (the target supplies them).
+ */
+export function rowObject(table: SQLiteTable, skip: string[] = []): SQL {
+  const parts = columnsOf(table)
+    .filter((column) => !skip.includes(column.name))
+    .map(
+      ({ key, name }) =>
+        `'${key}', CASE WHEN typeof("${name}") = 'blob' THEN NULL ELSE "${name}" END, '${key}${HEX}', CASE WHEN typeof("${name}") = 'blob' THEN hex("${name}") END`,
+    );
+  return sql.raw(`json_object(${parts.join(', ')})`);
+}
+
+/** The SELECT list that reads such an object (bound as json_each's `value`) back into the table's columns. */
+export function valuesFromObject(table: SQLiteTable, skip: string[] = []): SQL {
+  const parts = columnsOf(table)
+    .filter((column) => !skip.includes(column.name))
+    .map(({ key }) => `coalesce(unhex(value->>'${key}${HEX}'), value->>'${key}')`);
+  return sql.raw(parts.join(', '));
+}
+
+/** The table's column list for an INSERT, in the order of valuesFromObject. */
+export function columnList(table: SQLiteTable, skip: string[] = []): SQL {
+  return sql.raw(
+    columnsOf(table)
+      .filter((column) => !skip.includes(column.name))
+      .map((column) => `"${column.name}"`)
+      .join(', '),
+  );
+}
+
+/** Reads rows of `table` matching `where` as JSON objects (rowObject). */
+export async function readRows(db: Database, table: SQLiteTable, where: SQL, order: SQL = sql`rowid`, limit = 1_000_000): Promise<RowJson[]> {
+  const rows = await db.all<{ row: string }>(
+    sql`SELECT ${rowObject(table)} AS row FROM ${table} WHERE ${where} ORDER BY ${order} LIMIT ${limit}`,
+  );
+  return rows.map((row) => JSON.parse(row.row) as RowJson);
+}
+
+/**
+ * Writes rows read by readRows into `table` of another database, in their order: `ignore` keeps
+ * rows already there, `upsert` overwrites them by `conflict` (an UPDATE, never a DELETE, so rows
+ * that reference them stay).
+ */
+export function writeRowStatements(db: Database, table: SQLiteTable, rows: RowJson[], mode: { ignore: true } | { upsert: string[] }) {
+  const columns = columnsOf(table).map((column) => column.name);
+  const onConflict =
+    'ignore' in mode
+      ? sql.raw('ON CONFLICT DO NOTHING')
+      : sql.raw(
+          `ON CONFLICT (${mode.upsert.map((name) => `"${name}"`).join(', ')}) DO UPDATE SET ${columns
+            .filter((name) => !mode.upsert.includes(name))
+            .map((name) => `"${name}" = excluded."${name}"`)
+            .join(', ')}`,
+        );
+  // "WHERE true" keeps SQLite from reading the ON CONFLICT as a join constraint.
+  return jsonChunks(rows).map((chunk) =>
+    db.run(
+      sql`INSERT INTO ${table} (${columnList(table)}) SELECT ${valuesFromObject(table)} FROM json_each(${chunk}) WHERE true ORDER BY key ${onConflict}`,
+    ),
+  );
+}
