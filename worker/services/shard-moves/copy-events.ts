@@ -5,7 +5,7 @@ import { auditEventsSearch } from '../../db/search-table.ts';
 import { type ContentColumns, searchableFields } from '../../events/event-shape.ts';
 import { searchBody } from '../../events/search-text.ts';
 import { jsonChunks, orgKey } from '../event-store/index.ts';
-import { columnList, type RowJson, rowObject, valuesFromObject } from './row-json.ts';
+import { type RowJson, rowObject, valuesFromObject } from './row-json.ts';
 
 /** The organization key is the only column that differs between shards (each numbers its own organizations). */
 const SKIP = ['org_key'];
@@ -43,9 +43,9 @@ export async function copyEventChunk(
   const through = Number(rows.at(-1)?.sequence ?? after);
   const key = orgKey(organizationId);
   const inserts = jsonChunks(rows).map((chunk) =>
-    target.run(
-      sql`INSERT INTO audit_events (org_key, ${columnList(auditEvents, SKIP)})
-        SELECT ${key}, ${valuesFromObject(auditEvents, SKIP)} FROM json_each(${chunk})
+    // Drizzle lists the columns in schema order: the organization key first, then valuesFromObject's.
+    target.insert(auditEvents).select(
+      sql`SELECT ${key}, ${valuesFromObject(auditEvents, SKIP)} FROM json_each(${chunk})
         WHERE NOT EXISTS (SELECT 1 FROM audit_events AS stored WHERE stored.org_key = ${key} AND stored.sequence = value->>'sequence')
         ORDER BY key`,
     ),

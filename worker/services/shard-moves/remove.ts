@@ -1,11 +1,21 @@
-import { sql } from 'drizzle-orm';
+import { getTableName, sql } from 'drizzle-orm';
+import {
+  archives,
+  auditChainScrubs,
+  auditCheckpoints,
+  eventFacets,
+  eventWeeks,
+  organizationSequences,
+  webhookAttempts,
+  webhookDeliveries,
+} from '../../db/schema.ts';
 import type { Database } from '../../db/client.ts';
 import { orgKey } from '../event-store/index.ts';
 
 const DELETE_CHUNK = 2000;
 
 /** The organization's rows beside its events in a shard (side-tables.ts), removed once its events are gone. */
-const SIDE_TABLES = ['event_weeks', 'event_facets', 'archives', 'audit_checkpoints', 'audit_chain_scrubs'] as const;
+const SIDE_TABLES = [eventWeeks, eventFacets, archives, auditCheckpoints, auditChainScrubs];
 
 /**
  * Removes a batch of the organization's rows from a shard it no longer lives in (the source after
@@ -27,11 +37,11 @@ export async function removeOrganizationRows(db: Database, organizationId: strin
   }
   const [left] = await db.all<{ left: number }>(sql`SELECT count(*) AS left FROM audit_events WHERE org_key = ${key}`);
   if ((left?.left ?? 0) > 0) return false;
+  const mine = sql`organization_id = ${organizationId}`;
   await db.batch([
-    db.run(sql`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE organization_id = ${organizationId})`),
-    db.run(sql`DELETE FROM webhook_deliveries WHERE organization_id = ${organizationId}`),
-    ...SIDE_TABLES.map((table) => db.run(sql`DELETE FROM ${sql.identifier(table)} WHERE organization_id = ${organizationId}`)),
-    db.run(sql`DELETE FROM organization_sequences WHERE organization_id = ${organizationId}`),
+    db.delete(webhookAttempts).where(sql`delivery_id IN (SELECT id FROM webhook_deliveries WHERE ${mine})`),
+    ...[webhookDeliveries, ...SIDE_TABLES].map((table) => db.delete(table).where(mine)),
+    db.delete(organizationSequences).where(mine),
   ]);
   return true;
 }
@@ -41,8 +51,8 @@ export async function holdsOrganization(db: Database, organizationId: string): P
   const checks = [
     ['events', sql`SELECT 1 FROM audit_events WHERE org_key = ${orgKey(organizationId)} LIMIT 1`],
     ['a sequence counter', sql`SELECT 1 FROM organization_sequences WHERE organization_id = ${organizationId} AND last_sequence > 0`],
-    ...[...SIDE_TABLES, 'webhook_deliveries'].map(
-      (table) => [table, sql`SELECT 1 FROM ${sql.identifier(table)} WHERE organization_id = ${organizationId} LIMIT 1`] as const,
+    ...[...SIDE_TABLES, webhookDeliveries].map(
+      (table) => [getTableName(table), sql`SELECT 1 FROM ${table} WHERE organization_id = ${organizationId} LIMIT 1`] as const,
     ),
   ] as const;
   for (const [what, query] of checks) {

@@ -1,5 +1,5 @@
 import { getTableColumns, type SQL, sql } from 'drizzle-orm';
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { SQLiteColumn, SQLiteTable, SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import type { Database } from '../../db/client.ts';
 import { jsonChunks } from '../event-store/index.ts';
 
@@ -55,24 +55,26 @@ export async function readRows(db: Database, table: SQLiteTable, where: SQL, ord
 
 /**
  * Writes rows read by readRows into `table` of another database, in their order: `ignore` keeps
- * rows already there, `upsert` overwrites them by `conflict` (an UPDATE, never a DELETE, so rows
- * that reference them stay).
+ * rows already there, `upsert` overwrites them by the `upsert` columns (an UPDATE, never a DELETE,
+ * so rows that reference them stay).
  */
-export function writeRowStatements(db: Database, table: SQLiteTable, rows: RowJson[], mode: { ignore: true } | { upsert: string[] }) {
-  const columns = columnsOf(table).map((column) => column.name);
-  const onConflict =
-    'ignore' in mode
-      ? sql.raw('ON CONFLICT DO NOTHING')
-      : sql.raw(
-          `ON CONFLICT (${mode.upsert.map((name) => `"${name}"`).join(', ')}) DO UPDATE SET ${columns
-            .filter((name) => !mode.upsert.includes(name))
-            .map((name) => `"${name}" = excluded."${name}"`)
-            .join(', ')}`,
-        );
-  // "WHERE true" keeps SQLite from reading the ON CONFLICT as a join constraint.
-  return jsonChunks(rows).map((chunk) =>
-    db.run(
-      sql`INSERT INTO ${table} (${columnList(table)}) SELECT ${valuesFromObject(table)} FROM json_each(${chunk}) WHERE true ORDER BY key ${onConflict}`,
-    ),
-  );
+export function writeRowStatements<Table extends SQLiteTable>(
+  db: Database,
+  table: Table,
+  rows: RowJson[],
+  mode: { ignore: true } | { upsert: SQLiteColumn[] },
+) {
+  return jsonChunks(rows).map((chunk) => {
+    // Drizzle lists the columns in schema order, as valuesFromObject does. "WHERE true" keeps
+    // SQLite from reading the ON CONFLICT below as a join constraint.
+    const insert = db.insert(table).select(sql`SELECT ${valuesFromObject(table)} FROM json_each(${chunk}) WHERE true ORDER BY key`);
+    if ('ignore' in mode) return insert.onConflictDoNothing();
+    const conflict = new Set(mode.upsert.map((column) => column.name));
+    const set = Object.fromEntries(
+      columnsOf(table)
+        .filter((column) => !conflict.has(column.name))
+        .map((column) => [column.key, sql.raw(`excluded."${column.name}"`)]),
+    );
+    return insert.onConflictDoUpdate({ target: mode.upsert, set: set as SQLiteUpdateSetSource<Table> });
+  });
 }

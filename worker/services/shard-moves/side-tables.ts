@@ -34,7 +34,7 @@ const PAGE = 500;
 /** The source's rows of `table` replace the target's (same batch: the target is never half-replaced). */
 async function replaceRows(source: Database, target: Database, table: SQLiteTable, organizationId: string) {
   const rows = await readRows(source, table, byOrganization(organizationId));
-  return [target.run(sql`DELETE FROM ${table} WHERE organization_id = ${organizationId}`), ...writeRowStatements(target, table, rows, { ignore: true })];
+  return [target.delete(table).where(byOrganization(organizationId)), ...writeRowStatements(target, table, rows, { ignore: true })];
 }
 
 /** Statements for the target (one batch with the switch's other writes): every small per-organization table. */
@@ -51,13 +51,15 @@ export async function switchTables(source: Database, target: Database, organizat
     .from(organizationSequences)
     .where(eq(organizationSequences.organizationId, organizationId));
   // Every copied event was indexed for search as it was copied: nothing is left to backfill.
-  statements.push(
-    target.run(
-      sql`UPDATE organization_sequences SET last_sequence = max(last_sequence, ${counter?.lastSequence ?? 0}),
-        search_backfill_until = 0, search_backfilled_through = 0 WHERE organization_id = ${organizationId}`,
-    ),
-  );
-  return statements;
+  const counterUpdate = target
+    .update(organizationSequences)
+    .set({
+      lastSequence: sql`max(${organizationSequences.lastSequence}, ${counter?.lastSequence ?? 0})`,
+      searchBackfillUntil: 0,
+      searchBackfilledThrough: 0,
+    })
+    .where(eq(organizationSequences.organizationId, organizationId));
+  return [...statements, counterUpdate];
 }
 
 /**
@@ -86,7 +88,7 @@ export async function copyDeliveries(source: Database, target: Database, organiz
     const ids = deliveries.map((row) => String(row.id));
     const attempts = await readRows(source, webhookAttempts, inJsonList(webhookAttempts.deliveryId, ids));
     const [first, ...rest] = [
-      ...writeRowStatements(target, webhookDeliveries, deliveries, { upsert: ['id'] }),
+      ...writeRowStatements(target, webhookDeliveries, deliveries, { upsert: [webhookDeliveries.id] }),
       ...writeRowStatements(target, webhookAttempts, attempts, { ignore: true }),
     ];
     if (first) await target.batch([first, ...rest]);

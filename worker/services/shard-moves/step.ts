@@ -193,7 +193,7 @@ async function failMove(ends: Ends, loaded: OrganizationMoveRow, error: unknown,
   await liftOwnFence(ends.source, move.organizationId, move.id);
   const message = error instanceof MoveMismatchError ? `verification failed: ${error.message}` : 'the move stopped on an internal error';
   if (!(error instanceof MoveMismatchError)) {
-    console.error(JSON.stringify({ job: 'organization-move', moveId: move.id, error: error instanceof Error ? error.message : String(error) }));
+    console.error(JSON.stringify({ job: 'organization-move', moveId: move.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
   }
   await saveMove(ends.deps.control, move, { state: 'failed', error: message, cleanup: 'pending', cleanupAfter: now }, now);
 }
