@@ -12,6 +12,7 @@ CREATE TABLE `organization_moves` (
 	`copied_through` integer DEFAULT 0 NOT NULL,
 	`verified_through` integer,
 	`verified_chain` text,
+	`rounds` integer DEFAULT 0 NOT NULL,
 	`error` text,
 	`deliveries_copied_at` integer,
 	`cleanup` text DEFAULT 'none' NOT NULL,

@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../worker/contract/index.ts';
 import { ADMIN, call, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
 import { readWholeStream } from './helpers/checkpoints.ts';
+import { makeEvent } from './helpers/events.ts';
 import { cleanUpNow, moveDeps, movePath, postMove, readMove, seedEvents, settledMove } from './helpers/moves.ts';
 import { DATABASES } from './helpers/shards.ts';
-
-const other = (shard: string) => (shard === 'SHARD_1' ? 'SHARD_2' : 'SHARD_1');
+import { ingest } from './helpers/webhooks.ts';
+import { runMoveStep, startMove } from '../worker/services/shard-moves/index.ts';
 
 /** The organization's rows in one database: events (sequence order) and what is kept beside them. */
 async function rowsIn(shard: string, organizationId: string) {
@@ -63,5 +64,107 @@ describe('moving an organization between shards', () => {
     const last = (await rowsIn('SHARD_1', org.orgId)).events.at(-1);
     expect(last?.id).toBe(next.ids[0]);
     expect(last?.sequence).toBe(Math.max(...before.map((event) => event.sequence)) + 1);
+  });
+
+  it('refuses what it cannot do, changing nothing: callers other than the platform admin, unknown or current shards, unknown organizations', async () => {
+    const org = await createOrg('move-refused', { shard: 'SHARD_1' });
+    const stranger = await createOrg('move-stranger', { shard: 'SHARD_2' });
+    // Before any move: 404.
+    await expectProblem(await call(movePath(org.orgId), { token: ADMIN }), 404);
+    for (const token of [org.ownerKey, stranger.ownerKey]) {
+      await expectProblem(await postMove(org.orgId, 'SHARD_2', token), 403);
+      await expectProblem(await call(movePath(org.orgId), { token }), 403);
+    }
+    await expectProblem(await call(movePath(org.orgId), { method: 'POST', body: { shard: 'SHARD_2' } }), 401);
+    const unknown = await expectProblem(await postMove(org.orgId, 'SHARD_9'), 422);
+    expect(unknown.errors?.[0]?.pointer).toBe('shard');
+    await expectProblem(await postMove(org.orgId, 'shard two'), 422);
+    await expectProblem(await postMove(org.orgId, 'SHARD_1'), 422);
+    await expectProblem(await call(movePath(org.orgId), { method: 'POST', token: ADMIN, body: { shard: 'SHARD_2', extra: 1 } }), 422);
+    await expectProblem(await postMove('org_01JDX6Q8Z3V4K2M9R7T5W1Y0AB', 'SHARD_2'), 404);
+    await expectProblem(await call(movePath(org.orgId), { token: ADMIN }), 404);
+    expect(await shardOf(org.orgId)).toBe('SHARD_1');
+  });
+
+  it('answers 409 to a second move while one runs (even when both race)', { timeout: 120_000 }, async () => {
+    const org = await createOrg('move-race', { shard: 'SHARD_1' });
+    await seedEvents(org, 500);
+    const answers = await Promise.all([postMove(org.orgId, 'SHARD_2'), postMove(org.orgId, 'SHARD_2'), postMove(org.orgId, 'DB')]);
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([202, 409, 409]);
+    for (const answer of answers) if (answer.status === 409) await expectProblem(answer, 409);
+    const move = await settledMove(org.orgId);
+    expect(move.state).toBe('done');
+    // Still running until the old rows are gone (the cleanup waits for the routing cache).
+    await expectProblem(await postMove(org.orgId, 'SHARD_1'), 409);
+    await cleanUpNow(move.id);
+    expect((await postMove(org.orgId, 'SHARD_1')).status).toBe(202);
+    expect(await settledMove(org.orgId)).toMatchObject({ state: 'done', to: 'SHARD_1' });
+  });
+
+  it('fails, leaving the organization where it was, when the target already holds rows of it', { timeout: 120_000 }, async () => {
+    const org = await createOrg('move-conflict', { shard: 'SHARD_1' });
+    await seedEvents(org, 300);
+    // A stray counter of the organization in the target (a restore gone wrong, say): not the move's to remove.
+    await env.SHARD_2.prepare('INSERT INTO organization_sequences (organization_id, last_sequence) VALUES (?, 7)').bind(org.orgId).run();
+    expect((await postMove(org.orgId, 'SHARD_2')).status).toBe(202);
+    const move = await settledMove(org.orgId);
+    expect(move).toMatchObject({ state: 'failed', copied: 0 });
+    expect(move.error).toContain('already holds rows');
+    expect(await shardOf(org.orgId)).toBe('SHARD_1');
+    const stray = await env.SHARD_2.prepare('SELECT last_sequence FROM organization_sequences WHERE organization_id = ?').bind(org.orgId).first();
+    expect(stray).toEqual({ last_sequence: 7 });
+    // Ingest is not fenced, and a new move may start (nothing to clean up).
+    await ingest(org, [makeEvent(1)]);
+    await env.SHARD_2.prepare('DELETE FROM organization_sequences WHERE organization_id = ?').bind(org.orgId).run();
+    expect((await postMove(org.orgId, 'SHARD_2')).status).toBe(202);
+    expect(await settledMove(org.orgId)).toMatchObject({ state: 'done' });
+  });
+
+  it('fails on a copy that does not verify: the organization stays, its writes go on, the copies are removed', { timeout: 120_000 }, async () => {
+    const org = await createOrg('move-mismatch', { shard: 'SHARD_1' });
+    await seedEvents(org, 4500);
+    // Driven step by step (no Durable Object): the copy is altered between copying and verifying.
+    const deps = moveDeps();
+    const row = await startMove(deps.control, org.orgId, 'SHARD_2', ['DB', 'SHARD_1', 'SHARD_2'], Date.now());
+    while ((await readMove(org.orgId)).state === 'copying') await runMoveStep(deps, row.id, Date.now());
+    expect((await readMove(org.orgId)).state).toBe('verifying');
+    await env.SHARD_2.prepare(
+      "UPDATE audit_events SET action = 'tampered' WHERE org_key = (SELECT org_key FROM organization_sequences WHERE organization_id = ?) AND sequence = 3000",
+    )
+      .bind(org.orgId)
+      .run();
+    for (let step = 0; step < 100 && (await readMove(org.orgId)).state === 'verifying'; step += 1) await runMoveStep(deps, row.id, Date.now());
+    const failed = await readMove(org.orgId);
+    expect(failed).toMatchObject({ state: 'failed' });
+    expect(failed.error).toBe('verification failed: the copy of sequence 3000 differs from the source');
+    expect(await shardOf(org.orgId)).toBe('SHARD_1');
+    await ingest(org, [makeEvent(2)]);
+    // The cleanup removes what the move copied, and nothing on the source.
+    while ((await runMoveStep(deps, row.id, Date.now())) !== null);
+    expect((await rowsIn('SHARD_2', org.orgId)).events).toHaveLength(0);
+    const counter = await env.SHARD_2.prepare('SELECT count(*) AS n FROM organization_sequences WHERE organization_id = ?').bind(org.orgId).first();
+    expect(counter).toEqual({ n: 0 });
+    expect((await rowsIn('SHARD_1', org.orgId)).events.length).toBeGreaterThan(4500);
+  });
+
+  it('a write that meets the fence is refused whole with 503 and Retry-After, and goes through once it is lifted', async () => {
+    const org = await createOrg('move-fence', { shard: 'SHARD_1' });
+    await ingest(org, [makeEvent(1)]);
+    await env.SHARD_1.prepare('INSERT INTO organization_move_fences (organization_id, move_id, fenced_at) VALUES (?, ?, ?)')
+      .bind(org.orgId, 'mov_test', Date.now())
+      .run();
+    const response = await call(`/api/v1/organizations/${org.orgId}/audit-logs`, {
+      method: 'POST',
+      token: org.ownerKey,
+      body: { items: [makeEvent(2), makeEvent(3)] },
+    });
+    const problem = await expectProblem(response, 503);
+    expect(problem.type).toBe('urn:problem:audit-logs:organization-moving');
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect((await rowsIn('SHARD_1', org.orgId)).events.filter((event) => event.sequence > 0)).toHaveLength(2);
+    await env.SHARD_1.prepare('DELETE FROM organization_move_fences WHERE organization_id = ?').bind(org.orgId).run();
+    await ingest(org, [makeEvent(2), makeEvent(3)]);
+    expect((await rowsIn('SHARD_1', org.orgId)).events).toHaveLength(4);
   });
 });

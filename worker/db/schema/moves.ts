@@ -28,6 +28,9 @@ export const organizationMoves = sqliteTable(
     // The verification's position: both shards' chains agree up to this sequence, at this hash.
     verifiedThrough: integer('verified_through'),
     verifiedChain: text('verified_chain'),
+    // Times verification found ingest had added more than the switch copies under the fence; each
+    // doubles that allowance, so a move under any ingest rate ends (step.ts, SWITCH_TAIL).
+    rounds: integer('rounds').notNull().default(0),
     error: text('error'),
     // When webhook deliveries were first copied: the switch copies again those changed since.
     deliveriesCopiedAt: millis('deliveries_copied_at'),

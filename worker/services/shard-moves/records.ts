@@ -51,6 +51,7 @@ export async function insertMove(control: Database, organizationId: string, from
     copiedThrough: 0,
     verifiedThrough: null,
     verifiedChain: null,
+    rounds: 0,
     error: null,
     deliveriesCopiedAt: null,
     cleanup: 'none',

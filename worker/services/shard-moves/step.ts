@@ -19,7 +19,7 @@ export interface MoveDeps {
 /** Events per copy statement batch, and per verification page. */
 const COPY_CHUNK = 2000;
 const VERIFY_PAGE = 2000;
-/** The switch fences writes only when at most this many events are left to copy (docs/OPERATIONS.md). */
+/** The switch fences writes only when at most this many events are left to copy, doubled each round (docs/OPERATIONS.md). */
 const SWITCH_TAIL = 1000;
 /** Old rows stay until every isolate has forgotten the old shard (shard-routing.ts), plus a margin. */
 export const CLEANUP_DELAY_MS = REMEMBER_MS + 5000;
@@ -122,9 +122,10 @@ async function verifyStep(ends: Ends, move: OrganizationMoveRow, now: number): P
     return now;
   }
   // Ingest went on meanwhile: copy again until the rest is small enough to copy during the pause.
+  // Each round doubles what the pause may copy, so ingest faster than the copy cannot keep a move going.
   const { max } = await eventRange(ends.source, move.organizationId);
-  if (max - move.copiedThrough > SWITCH_TAIL) {
-    await saveMove(ends.deps.control, move, { state: 'copying' }, now);
+  if (max - move.copiedThrough > SWITCH_TAIL * 2 ** Math.min(move.rounds, 10)) {
+    await saveMove(ends.deps.control, move, { state: 'copying', rounds: move.rounds + 1 }, now);
     return now;
   }
   return switchStep(ends, await saveMove(ends.deps.control, move, { state: 'switching', fencedAt: Date.now() }, now));
