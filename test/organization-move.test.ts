@@ -151,6 +151,7 @@ describe('moving an organization between shards', () => {
   it('a write that meets the fence is refused whole with 503 and Retry-After, and goes through once it is lifted', async () => {
     const org = await createOrg('move-fence', { shard: 'SHARD_1' });
     await ingest(org, [makeEvent(1)]);
+    const stored = (await rowsIn('SHARD_1', org.orgId)).events.length;
     await env.SHARD_1.prepare('INSERT INTO organization_move_fences (organization_id, move_id, fenced_at) VALUES (?, ?, ?)')
       .bind(org.orgId, 'mov_test', Date.now())
       .run();
@@ -162,9 +163,9 @@ describe('moving an organization between shards', () => {
     const problem = await expectProblem(response, 503);
     expect(problem.type).toBe('urn:problem:audit-logs:organization-moving');
     expect(response.headers.get('retry-after')).toBe('1');
-    expect((await rowsIn('SHARD_1', org.orgId)).events.filter((event) => event.sequence > 0)).toHaveLength(2);
+    expect((await rowsIn('SHARD_1', org.orgId)).events).toHaveLength(stored);
     await env.SHARD_1.prepare('DELETE FROM organization_move_fences WHERE organization_id = ?').bind(org.orgId).run();
     await ingest(org, [makeEvent(2), makeEvent(3)]);
-    expect((await rowsIn('SHARD_1', org.orgId)).events).toHaveLength(4);
+    expect((await rowsIn('SHARD_1', org.orgId)).events).toHaveLength(stored + 2);
   });
 });

@@ -27,6 +27,8 @@ interface Fixture {
   stream: { id: string; bodies: ReturnType<typeof streamBodies> };
   ssoDomain: string;
   people: PeopleFixture;
+  /** An organization of its own for the move route (a move started there must not touch the others). */
+  mover: TestOrg;
 }
 
 interface BodyCase {
@@ -55,6 +57,12 @@ const ROUTES: Record<string, (f: Fixture) => BodyCase> = {
     token: ADMIN,
     bodies: [{ email: f.org.ownerEmail }],
     status: 201,
+  }),
+  'POST /api/v1/admin/organizations/{orgId}/move': (f) => ({
+    path: `/api/v1/admin/organizations/${f.mover.orgId}/move`,
+    token: ADMIN,
+    bodies: [{ shard: 'SHARD_2' }],
+    status: 202,
   }),
   'POST /api/v1/auth/session': (f) => ({ path: '/api/v1/auth/session', token: null, bodies: [{ apiKey: f.org.ownerKey }], status: 201 }),
   'POST /api/v1/organizations': () => ({
@@ -257,6 +265,7 @@ beforeAll(async () => {
   const bodies = streamBodies(receiver, unique('strict-stream'));
   const stream = await createStream(org, { ...bodies.https, filter: { events: ['audit'], argocdInstanceNames: ['a'] } });
   fixture = {
+    mover: await createOrg('strict-move', { shard: 'SHARD_1' }),
     org,
     argocd: argocd.id,
     kargo: kargo.id,
