@@ -75,7 +75,8 @@ describe('moving an organization with 100,000 events under ingest', () => {
 
     // Acknowledged == stored, once each; the sequence is 1..N.
     const stored = await readWholeStream(org);
-    stored.forEach((event, index) => expect(event.sequence).toBe(index + 1));
+    const gaps = stored.filter((event, index) => event.sequence !== index + 1).slice(0, 5);
+    expect(gaps.map((event) => event.sequence)).toEqual([]);
     const ids = stored.map((event: AuditEvent) => event.id);
     expect(new Set(ids).size).toBe(ids.length);
     const acknowledged = logs.flatMap((log) => log.acknowledged);

@@ -1,13 +1,13 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../worker/contract/index.ts';
+import { runMoveStep, startMove } from '../worker/services/shard-moves/index.ts';
 import { ADMIN, call, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
 import { readWholeStream } from './helpers/checkpoints.ts';
 import { makeEvent } from './helpers/events.ts';
 import { cleanUpNow, moveDeps, movePath, postMove, readMove, seedEvents, settledMove } from './helpers/moves.ts';
 import { DATABASES } from './helpers/shards.ts';
 import { ingest } from './helpers/webhooks.ts';
-import { runMoveStep, startMove } from '../worker/services/shard-moves/index.ts';
 
 /** The organization's rows in one database: events (sequence order) and what is kept beside them. */
 async function rowsIn(shard: string, organizationId: string) {
@@ -16,7 +16,10 @@ async function rowsIn(shard: string, organizationId: string) {
     .prepare('SELECT sequence, id, hex(content_hash) AS hash FROM audit_events_by_organization WHERE organization_id = ? ORDER BY sequence')
     .bind(organizationId)
     .all<{ sequence: number; id: string; hash: string }>();
-  const weeks = await db.prepare('SELECT sum(event_count) AS n FROM event_weeks WHERE organization_id = ?').bind(organizationId).first<{ n: number | null }>();
+  const weeks = await db
+    .prepare('SELECT sum(event_count) AS n FROM event_weeks WHERE organization_id = ?')
+    .bind(organizationId)
+    .first<{ n: number | null }>();
   return { events: events.results, weekCount: weeks?.n ?? 0 };
 }
 
@@ -24,11 +27,16 @@ const shardOf = async (organizationId: string) =>
   (await env.DB.prepare('SELECT shard FROM organizations WHERE id = ?').bind(organizationId).first<{ shard: string }>())?.shard;
 
 describe('moving an organization between shards', () => {
-  it('moves a small organization and back: same events, same sequences, reads and free text keep working', { timeout: 120_000 }, async () => {
+  it('moves a small organization and back: same events, same sequences, reads and free text keep working', {
+    timeout: 120_000,
+  }, async () => {
     const org: TestOrg = await createOrg('move-small', { shard: 'SHARD_1' });
     await seedEvents(org, 2500);
     const before = await readWholeStream(org);
-    const started = await json<{ move: { id: string; state: string; from: string; to: string } }>(await postMove(org.orgId, 'SHARD_2'), 202);
+    const started = await json<{ move: { id: string; state: string; from: string; to: string } }>(
+      await postMove(org.orgId, 'SHARD_2'),
+      202,
+    );
     expect(started.move).toMatchObject({ from: 'SHARD_1', to: 'SHARD_2', state: 'copying' });
     const done = await settledMove(org.orgId);
     expect(done).toMatchObject({ state: 'done', copied: before.length, total: before.length });
@@ -57,7 +65,12 @@ describe('moving an organization between shards', () => {
       await call(`/api/v1/organizations/${org.orgId}/audit-logs`, {
         method: 'POST',
         token: org.ownerKey,
-        body: { timestamp: new Date().toISOString(), action: 'create', actor: { type: 'user', id: 'a' }, object: { type: 'x', id: { name: 'y' } } },
+        body: {
+          timestamp: new Date().toISOString(),
+          action: 'create',
+          actor: { type: 'user', id: 'a' },
+          object: { type: 'x', id: { name: 'y' } },
+        },
       }),
       201,
     );
@@ -112,7 +125,9 @@ describe('moving an organization between shards', () => {
     expect(move).toMatchObject({ state: 'failed', copied: 0 });
     expect(move.error).toContain('already holds rows');
     expect(await shardOf(org.orgId)).toBe('SHARD_1');
-    const stray = await env.SHARD_2.prepare('SELECT last_sequence FROM organization_sequences WHERE organization_id = ?').bind(org.orgId).first();
+    const stray = await env.SHARD_2.prepare('SELECT last_sequence FROM organization_sequences WHERE organization_id = ?')
+      .bind(org.orgId)
+      .first();
     expect(stray).toEqual({ last_sequence: 7 });
     // Ingest is not fenced, and a new move may start (nothing to clean up).
     await ingest(org, [makeEvent(1)]);
@@ -121,7 +136,9 @@ describe('moving an organization between shards', () => {
     expect(await settledMove(org.orgId)).toMatchObject({ state: 'done' });
   });
 
-  it('fails on a copy that does not verify: the organization stays, its writes go on, the copies are removed', { timeout: 120_000 }, async () => {
+  it('fails on a copy that does not verify: the organization stays, its writes go on, the copies are removed', {
+    timeout: 120_000,
+  }, async () => {
     const org = await createOrg('move-mismatch', { shard: 'SHARD_1' });
     await seedEvents(org, 4500);
     // Driven step by step (no Durable Object): the copy is altered between copying and verifying.
@@ -134,7 +151,8 @@ describe('moving an organization between shards', () => {
     )
       .bind(org.orgId)
       .run();
-    for (let step = 0; step < 100 && (await readMove(org.orgId)).state === 'verifying'; step += 1) await runMoveStep(deps, row.id, Date.now());
+    for (let step = 0; step < 100 && (await readMove(org.orgId)).state === 'verifying'; step += 1)
+      await runMoveStep(deps, row.id, Date.now());
     const failed = await readMove(org.orgId);
     expect(failed).toMatchObject({ state: 'failed' });
     expect(failed.error).toBe('verification failed: the copy of sequence 3000 differs from the source');
@@ -143,7 +161,9 @@ describe('moving an organization between shards', () => {
     // The cleanup removes what the move copied, and nothing on the source.
     while ((await runMoveStep(deps, row.id, Date.now())) !== null);
     expect((await rowsIn('SHARD_2', org.orgId)).events).toHaveLength(0);
-    const counter = await env.SHARD_2.prepare('SELECT count(*) AS n FROM organization_sequences WHERE organization_id = ?').bind(org.orgId).first();
+    const counter = await env.SHARD_2.prepare('SELECT count(*) AS n FROM organization_sequences WHERE organization_id = ?')
+      .bind(org.orgId)
+      .first();
     expect(counter).toEqual({ n: 0 });
     expect((await rowsIn('SHARD_1', org.orgId)).events.length).toBeGreaterThan(4500);
   });

@@ -30,7 +30,11 @@ export async function ingestUntil(org: TestOrg, client: number, stop: () => bool
       object: { type: 'argocd_application', id: { name: `app-${batch % 13}` } },
     }));
     for (;;) {
-      const response = await call(`/api/v1/organizations/${org.orgId}/audit-logs`, { method: 'POST', token: org.ownerKey, body: { items } });
+      const response = await call(`/api/v1/organizations/${org.orgId}/audit-logs`, {
+        method: 'POST',
+        token: org.ownerKey,
+        body: { items },
+      });
       const text = await response.text();
       if (response.status === 201) {
         log.acknowledged.push(...(JSON.parse(text) as { ids: string[] }).ids);

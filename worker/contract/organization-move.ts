@@ -2,7 +2,6 @@ import { z } from '@hono/zod-openapi';
 
 /** A move's states, in order; `failed` can follow any state before the switch (docs/OPERATIONS.md). */
 export const MOVE_STATES = ['copying', 'verifying', 'switching', 'done', 'failed'] as const;
-export type MoveState = (typeof MOVE_STATES)[number];
 
 export const StartMoveSchema = z
   .strictObject({

@@ -16,9 +16,7 @@ import { forgetOrganizationShards } from './shard-routing.ts';
 export function fenceCheck(db: Database, organizationId: string) {
   return db
     .insert(organizationMoveFences)
-    .select(
-      sql`SELECT organization_id, move_id, fenced_at FROM organization_move_fences WHERE organization_id = ${organizationId}`,
-    );
+    .select(sql`SELECT organization_id, move_id, fenced_at FROM organization_move_fences WHERE organization_id = ${organizationId}`);
 }
 
 /**

@@ -35,11 +35,23 @@ export async function loadMove(control: Database, moveId: string): Promise<Organ
   return row ?? null;
 }
 
+const moveRunning = (organizationId: string) =>
+  new ApiError(
+    'move-running',
+    `A move of organization ${organizationId} is still running (or cleaning up after itself); see GET …/move, and try again when it is done.`,
+  );
+
 /**
  * Records a new move in state copying. The partial unique index allows one unfinished move per
  * organization (its cleanup included), so of two racing requests one gets 409.
  */
-export async function insertMove(control: Database, organizationId: string, from: string, to: string, now: number): Promise<OrganizationMoveRow> {
+export async function insertMove(
+  control: Database,
+  organizationId: string,
+  from: string,
+  to: string,
+  now: number,
+): Promise<OrganizationMoveRow> {
   const row: OrganizationMoveRow = {
     id: newId('mov'),
     organizationId,
@@ -69,12 +81,6 @@ export async function insertMove(control: Database, organizationId: string, from
   }
   return row;
 }
-
-export const moveRunning = (organizationId: string) =>
-  new ApiError(
-    'move-running',
-    `A move of organization ${organizationId} is still running (or cleaning up after itself); see GET …/move, and try again when it is done.`,
-  );
 
 /** Saves a move's progress; only while it is in `state` (a step never overwrites a later state). */
 export async function saveMove(

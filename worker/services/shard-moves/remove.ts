@@ -1,4 +1,5 @@
 import { getTableName, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
 import {
   archives,
   auditChainScrubs,
@@ -9,7 +10,6 @@ import {
   webhookAttempts,
   webhookDeliveries,
 } from '../../db/schema.ts';
-import type { Database } from '../../db/client.ts';
 import { orgKey } from '../event-store/index.ts';
 
 const DELETE_CHUNK = 2000;

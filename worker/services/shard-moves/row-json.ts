@@ -9,7 +9,7 @@ export type RowJson = Record<string, string | number | null>;
 const HEX = '#hex';
 
 /** The table's columns: property name and SQL name, in schema order. */
-export function columnsOf(table: SQLiteTable): { key: string; name: string }[] {
+function columnsOf(table: SQLiteTable): { key: string; name: string }[] {
   return Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, name: column.name }));
 }
 
@@ -35,18 +35,14 @@ export function valuesFromObject(table: SQLiteTable, skip: string[] = []): SQL {
   return sql.raw(parts.join(', '));
 }
 
-/** The table's column list for an INSERT, in the order of valuesFromObject. */
-export function columnList(table: SQLiteTable, skip: string[] = []): SQL {
-  return sql.raw(
-    columnsOf(table)
-      .filter((column) => !skip.includes(column.name))
-      .map((column) => `"${column.name}"`)
-      .join(', '),
-  );
-}
-
 /** Reads rows of `table` matching `where` as JSON objects (rowObject). */
-export async function readRows(db: Database, table: SQLiteTable, where: SQL, order: SQL = sql`rowid`, limit = 1_000_000): Promise<RowJson[]> {
+export async function readRows(
+  db: Database,
+  table: SQLiteTable,
+  where: SQL,
+  order: SQL = sql`rowid`,
+  limit = 1_000_000,
+): Promise<RowJson[]> {
   const rows = await db.all<{ row: string }>(
     sql`SELECT ${rowObject(table)} AS row FROM ${table} WHERE ${where} ORDER BY ${order} LIMIT ${limit}`,
   );

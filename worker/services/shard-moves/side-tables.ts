@@ -79,7 +79,10 @@ export async function copyDeliveries(source: Database, target: Database, organiz
             gt(webhookDeliveries.createdAt, since - 1),
             inArray(
               webhookDeliveries.id,
-              source.select({ id: webhookAttempts.deliveryId }).from(webhookAttempts).where(gt(webhookAttempts.startedAt, since - 1)),
+              source
+                .select({ id: webhookAttempts.deliveryId })
+                .from(webhookAttempts)
+                .where(gt(webhookAttempts.startedAt, since - 1)),
             ),
           );
     const where = and(eq(webhookDeliveries.organizationId, organizationId), gt(webhookDeliveries.id, after), changed) as SQL;

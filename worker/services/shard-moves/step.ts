@@ -176,7 +176,15 @@ async function finishSwitch(ends: Ends, move: OrganizationMoveRow): Promise<numb
   await saveMove(
     ends.deps.control,
     move,
-    { state: 'done', copied: move.copied, total: move.total, copiedThrough: move.copiedThrough, switchedAt, cleanup: 'pending', cleanupAfter },
+    {
+      state: 'done',
+      copied: move.copied,
+      total: move.total,
+      copiedThrough: move.copiedThrough,
+      switchedAt,
+      cleanup: 'pending',
+      cleanupAfter,
+    },
     switchedAt,
   );
   return cleanupAfter;
@@ -194,7 +202,13 @@ async function failMove(ends: Ends, loaded: OrganizationMoveRow, error: unknown,
   await liftOwnFence(ends.source, move.organizationId, move.id);
   const message = error instanceof MoveMismatchError ? `verification failed: ${error.message}` : 'the move stopped on an internal error';
   if (!(error instanceof MoveMismatchError)) {
-    console.error(JSON.stringify({ job: 'organization-move', moveId: move.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
+    console.error(
+      JSON.stringify({
+        job: 'organization-move',
+        moveId: move.id,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      }),
+    );
   }
   await saveMove(ends.deps.control, move, { state: 'failed', error: message, cleanup: 'pending', cleanupAfter: now }, now);
 }
@@ -206,7 +220,8 @@ async function cleanupStep(ends: Ends, move: OrganizationMoveRow, now: number): 
   const leaving = move.state === 'done' ? move.fromShard : move.toShard;
   // Never from the shard the organization lives in (a later move may have taken it back there).
   const lives = (await currentShard(ends.deps.control, move.organizationId)) === leaving;
-  const finished = lives || (await removeOrganizationRows(move.state === 'done' ? ends.source : ends.target, move.organizationId, CLEANUP_CHUNKS));
+  const finished =
+    lives || (await removeOrganizationRows(move.state === 'done' ? ends.source : ends.target, move.organizationId, CLEANUP_CHUNKS));
   if (!finished) return now;
   await saveMove(ends.deps.control, move, { cleanup: 'done' }, now);
   return null;

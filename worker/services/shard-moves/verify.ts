@@ -30,13 +30,21 @@ const rowsBetween = (db: Database, organizationId: string, after: number, throug
  *    every sequence: after a gap (events retention removed out of sequence order) only 1. applies.
  * Throws MoveMismatchError naming the first difference.
  */
-export async function verifyStretch(source: Database, target: Database, organizationId: string, from: Verified, through: number): Promise<Verified> {
+export async function verifyStretch(
+  source: Database,
+  target: Database,
+  organizationId: string,
+  from: Verified,
+  through: number,
+): Promise<Verified> {
   const [expected, copied] = await Promise.all([
     rowsBetween(source, organizationId, from.sequence, through),
     rowsBetween(target, organizationId, from.sequence, through),
   ]);
   if (expected.length !== copied.length) {
-    throw new MoveMismatchError(`the target holds ${copied.length} events in sequences ${from.sequence + 1}–${through}, the source ${expected.length}`);
+    throw new MoveMismatchError(
+      `the target holds ${copied.length} events in sequences ${from.sequence + 1}–${through}, the source ${expected.length}`,
+    );
   }
   expected.forEach((row, index) => {
     if (copied[index]?.row !== row.row) {
@@ -49,16 +57,26 @@ export async function verifyStretch(source: Database, target: Database, organiza
     .select({ sequence: auditCheckpoints.sequence, chainHash: auditCheckpoints.chainHash })
     .from(auditCheckpoints)
     .where(
-      and(eq(auditCheckpoints.organizationId, organizationId), gt(auditCheckpoints.sequence, from.sequence), lte(auditCheckpoints.sequence, through)),
+      and(
+        eq(auditCheckpoints.organizationId, organizationId),
+        gt(auditCheckpoints.sequence, from.sequence),
+        lte(auditCheckpoints.sequence, through),
+      ),
     );
   const checkpoints = new Map(signed.map((row) => [row.sequence, row.chainHash]));
   try {
-    const chain = await chainThrough(target, organizationId, { sequence: from.sequence, chainHash: from.chain }, through, (sequence, hash) => {
-      const signedHash = checkpoints.get(sequence);
-      if (signedHash !== undefined && signedHash !== hash) {
-        throw new MoveMismatchError(`the copy's chain hash at sequence ${sequence} differs from the checkpoint signed there`);
-      }
-    });
+    const chain = await chainThrough(
+      target,
+      organizationId,
+      { sequence: from.sequence, chainHash: from.chain },
+      through,
+      (sequence, hash) => {
+        const signedHash = checkpoints.get(sequence);
+        if (signedHash !== undefined && signedHash !== hash) {
+          throw new MoveMismatchError(`the copy's chain hash at sequence ${sequence} differs from the checkpoint signed there`);
+        }
+      },
+    );
     return { sequence: through, chain };
   } catch (error) {
     if (error instanceof ChainBrokenError) return { sequence: through, chain: null };
