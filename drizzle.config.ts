@@ -12,6 +12,7 @@ export default defineConfig({
     './worker/db/schema/shard.ts',
     './worker/db/schema/checkpoints.ts',
     './worker/db/schema/saved-views.ts',
+    './worker/db/schema/moves.ts',
   ],
   out: './drizzle',
 });

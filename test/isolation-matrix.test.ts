@@ -38,6 +38,15 @@ const MATRIX: Record<string, RouteCase> = {
       body: { name: 'x', owner: { email: `${unique('x')}@example.com`, name: 'X' } },
     }),
   },
+  // Platform admin token only (test/organization-move.test.ts moves organizations with it).
+  'POST /api/v1/admin/organizations/{orgId}/move': {
+    expect: denied({}),
+    request: async (f) => ({ method: 'POST', path: `/api/v1/admin/organizations/${f.org.orgId}/move`, body: { shard: 'SHARD_2' } }),
+  },
+  'GET /api/v1/admin/organizations/{orgId}/move': {
+    expect: denied({}),
+    request: async (f) => ({ method: 'GET', path: `/api/v1/admin/organizations/${f.org.orgId}/move` }),
+  },
   'GET /api/v1/organizations': {
     expect: { ...everyone(200), none: 401, ...BAD, expiredSession: 401 },
     request: async () => ({ method: 'GET', path: '/api/v1/organizations' }),

@@ -28,6 +28,8 @@ interface Fixture {
   ssoDomain: string;
   people: PeopleFixture;
   savedViewId: string;
+  /** An organization of its own for the move route (a move started there must not touch the others). */
+  mover: TestOrg;
 }
 
 interface BodyCase {
@@ -63,6 +65,12 @@ const ROUTES: Record<string, (f: Fixture) => BodyCase> = {
     token: ADMIN,
     bodies: [{ weeks: ['2026-11-23'] }],
     status: 404,
+  }),
+  'POST /api/v1/admin/organizations/{orgId}/move': (f) => ({
+    path: `/api/v1/admin/organizations/${f.mover.orgId}/move`,
+    token: ADMIN,
+    bodies: [{ shard: 'SHARD_2' }],
+    status: 202,
   }),
   'POST /api/v1/auth/session': (f) => ({ path: '/api/v1/auth/session', token: null, bodies: [{ apiKey: f.org.ownerKey }], status: 201 }),
   'POST /api/v1/organizations': () => ({
@@ -277,6 +285,7 @@ beforeAll(async () => {
   const bodies = streamBodies(receiver, unique('strict-stream'));
   const stream = await createStream(org, { ...bodies.https, filter: { events: ['audit'], argocdInstanceNames: ['a'] } });
   fixture = {
+    mover: await createOrg('strict-move', { shard: 'SHARD_1' }),
     org,
     argocd: argocd.id,
     kargo: kargo.id,

@@ -28,6 +28,7 @@ import { memberRoutes } from './routes/members.ts';
 import { myPasskeyRoutes } from './routes/my-passkeys.ts';
 import { notificationConfigRoutes } from './routes/notification-configs.ts';
 import { notificationDeliveryRoutes } from './routes/notification-deliveries.ts';
+import { organizationMoveRoutes } from './routes/organization-move.ts';
 import { organizationRestoreRoutes } from './routes/organization-restore.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { passkeySignInRoutes } from './routes/passkeys.ts';
@@ -70,6 +71,7 @@ export function createApp() {
   app.route('/api/v1', authRoutes);
   app.route('/api/v1', sessionRoutes);
   app.route('/api/v1', organizationRoutes);
+  app.route('/api/v1', organizationMoveRoutes);
   app.route('/api/v1', instanceRoutes);
   app.route('/api/v1', memberRoutes);
   app.route('/api/v1', apiKeyRoutes);

@@ -34,6 +34,7 @@ const PROBLEM_STATUS = {
   'saved-view-exists': 409,
   'saved-view-limit': 409,
   'chain-broken': 409,
+  'move-running': 409,
   'body-too-large': 413,
   'unsupported-media-type': 415,
   'range-not-satisfiable': 416,
@@ -42,6 +43,7 @@ const PROBLEM_STATUS = {
   'archive-unverified': 422,
   'rate-limited': 429,
   'internal-error': 500,
+  'organization-moving': 503,
   'http-error': 400,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
@@ -61,6 +63,7 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 function statusTitle(status: number): string {

@@ -8,6 +8,8 @@ import { handleWebhookBatch, isWebhookQueue } from './jobs/webhook-consumers.ts'
 
 // The Durable Object class that runs each log stream's deliveries (wrangler.toml, LOG_STREAM_RUNNER).
 export { LogStreamRunner } from './jobs/log-stream-runner.ts';
+// The Durable Object class that runs organization moves between shards (wrangler.toml, ORGANIZATION_MOVER).
+export { OrganizationMover } from './jobs/organization-mover.ts';
 
 const app = createApp();
 

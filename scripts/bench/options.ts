@@ -1,7 +1,7 @@
 /** The command line of `npm run bench`. */
 import type { BenchOptions } from './bench-run.ts';
 
-const SECTIONS = ['ingest', 'query', 'export', 'archive', 'dashboard', 'webhooks', 'streams', 'sign-in', 'integrity', 'restore'];
+const SECTIONS = ['ingest', 'query', 'export', 'archive', 'dashboard', 'webhooks', 'streams', 'sign-in', 'integrity', 'restore', 'move'];
 
 export const USAGE = `npm run bench [-- options]
 

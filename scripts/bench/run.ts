@@ -16,6 +16,7 @@ import { dashboardSection } from './sections/dashboard.ts';
 import { exportSection } from './sections/export.ts';
 import { ingestSection } from './sections/ingest.ts';
 import { integritySection } from './sections/integrity.ts';
+import { moveSection } from './sections/move.ts';
 import { querySection } from './sections/query.ts';
 import { restoreSection } from './sections/restore.ts';
 import { signInSection } from './sections/sign-in.ts';
@@ -42,6 +43,7 @@ try {
   if (run.wanted('sign-in')) await signInSection(run);
   if (run.wanted('integrity')) await integritySection(run);
   if (run.wanted('restore')) await restoreSection(run);
+  if (run.wanted('move')) await moveSection(run);
 } finally {
   writeReport(run);
 }

@@ -18,6 +18,7 @@ export type {
   WebhookBody,
   WebhookFilter,
 } from './notification-configs.ts';
+export type { OrganizationMove } from './organization-move.ts';
 export type { Problem } from './problem.ts';
 export type { SavedView } from './saved-views.ts';
 export type { StreamPage } from './stream.ts';

@@ -5,7 +5,7 @@ import { formatIpv6, parseIpv4, parseIpv6 } from './ip-address.ts';
  * An actor's address in its canonical form is stored as its bytes: an IPv4 address in dotted form
  * ("203.0.113.7": no leading zeros, each part 0–255) as 4 bytes, an IPv6 address in its RFC 5952
  * form ("2001:db8::1": lower case, no leading zeros, the longest zero run as "::") as 16 (from
- * migration 0020; before it IPv6 stayed text). 5 bytes in a SQLite record instead of 8–16 as text
+ * migration 0019; before it IPv6 stayed text). 5 bytes in a SQLite record instead of 8–16 as text
  * (measured: ~8.6 bytes per event on the bench data), and one index of the bytes serves `ip:`
  * exact and CIDR searches as ranges (services/query/ip-conditions.ts). Only the canonical form is
  * encoded, so decoding gives back exactly the text that was sent; anything else ("010.0.0.1",

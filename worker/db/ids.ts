@@ -7,7 +7,7 @@ export function newUlid(now: number = Date.now()): string {
   return nextUlid(now);
 }
 
-export type IdPrefix = 'org' | 'inst' | 'usr' | 'key' | 'nc' | 'dlv' | 'ping' | 'ses' | 'inv' | 'pk' | 'lst' | 'lsd' | 'sv';
+export type IdPrefix = 'org' | 'inst' | 'usr' | 'key' | 'nc' | 'dlv' | 'ping' | 'ses' | 'inv' | 'pk' | 'lst' | 'lsd' | 'sv' | 'mov';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${nextUlid()}`;

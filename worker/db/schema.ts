@@ -8,6 +8,7 @@ export { SOURCE_CODES } from '../contract/enums.ts';
 export * from './schema/checkpoints.ts';
 export * from './schema/identity.ts';
 export * from './schema/main.ts';
+export * from './schema/moves.ts';
 export * from './schema/saved-views.ts';
 export * from './schema/shard.ts';
 export * from './schema/streams.ts';

@@ -1,5 +1,6 @@
 import { database } from '../db/client.ts';
 import type { WebhookDeliveryJob, WebhookDispatchJob, WorkerEnv } from '../env.ts';
+import { metMoveFence } from '../services/event-store/index.ts';
 import { deliverBatch, dispatchOrganization, type Lane, sendDispatch, webhookDeps } from '../services/webhooks/index.ts';
 import { DISPATCH_RETRY_SECONDS, machineryRetrySeconds } from '../webhooks/retry-policy.ts';
 
@@ -33,6 +34,8 @@ async function handleDispatchBatch(batch: MessageBatch<WebhookDispatchJob>, env:
       if (result.sent > 0 || result.reissued > 0) log({ dispatch: organizationId, ...result, ms: Date.now() - started });
       for (const message of group) message.ack();
     } catch (error) {
+      // A move's fence: the retry reads the organization's new shard (services/event-store/move-fence.ts).
+      metMoveFence(error);
       logError({ dispatch: organizationId }, error);
       for (const message of group) message.retry({ delaySeconds: DISPATCH_RETRY_SECONDS });
     }

@@ -5,6 +5,7 @@ import { serialize } from 'hono/utils/cookie';
 import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session-cookie.ts';
 import { ConfigError } from '../config.ts';
 import { ApiError, problemResponse } from '../errors.ts';
+import { metMoveFence, organizationMoving } from '../services/event-store/index.ts';
 import type { AppEnv } from './app-env.ts';
 
 /**
@@ -19,6 +20,11 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
       headers['set-cookie'] = serialize(SESSION_COOKIE, '', sessionCookieOptions(c.req.url, 0));
     }
     return problemResponse(error.code, error.detail, requestId, { errors: error.errors, headers });
+  }
+  // A write that met a move's fence (services/event-store/move-fence.ts): 503 with Retry-After.
+  if (metMoveFence(error)) {
+    const moving = organizationMoving();
+    return problemResponse(moving.code, moving.detail, requestId, { headers: moving.headers });
   }
   if (error instanceof HTTPException && error.status < 500) {
     // Hono's own 4xx (e.g. malformed JSON, unsupported media type): its message is safe to show.

@@ -67,7 +67,7 @@ export const auditEvents = sqliteTable(
     index('audit_events_time').on(table.orgKey, table.timestamp),
     // Actor, action and object type match regardless of ASCII case (services/query/filter-conditions.ts
     // compares them COLLATE NOCASE): their indexes are ordered the same way, so that comparison is
-    // still a range of them (migrations 0009 and 0021).
+    // still a range of them (migrations 0009 and 0020).
     index('audit_events_actor_time').on(table.orgKey, sql`actor_id COLLATE NOCASE`, table.timestamp),
     index('audit_events_action_time').on(table.orgKey, sql`action COLLATE NOCASE`, table.timestamp),
     // Actor type is dense (a few values), but without its own index a count of one type walks the
@@ -83,7 +83,7 @@ export const auditEvents = sqliteTable(
     // "Everything this credential did" (filters.credentialId, credential:<id>).
     index('audit_events_credential_time').on(table.orgKey, table.credentialId, table.timestamp).where(sql`credential_id IS NOT NULL`),
     // The search box's `ip:` (and a plain IP address): an address is its bytes (db/actor-address.ts),
-    // so one address is an equality and a CIDR prefix a range of this index (migration 0020).
+    // so one address is an equality and a CIDR prefix a range of this index (migration 0019).
     index('audit_events_actor_ip_time').on(table.orgKey, table.actorIp, table.timestamp).where(sql`actor_ip IS NOT NULL`),
     // Children of an object (Akuity's includeChildObjects) and Kargo projects.
     index('audit_events_parent_time').on(table.orgKey, table.parentName, table.timestamp).where(sql`parent_name IS NOT NULL`),

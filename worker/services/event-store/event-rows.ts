@@ -8,6 +8,7 @@ import { violatesUnique } from '../../db/unique-violation.ts';
 import { type ContentColumns, type NewAuditEvent, searchableFields, toColumns, toEventContent } from '../../events/event-shape.ts';
 import { searchBody } from '../../events/search-text.ts';
 import { jsonChunks } from './json-chunks.ts';
+import { fenceCheck } from './move-fence.ts';
 import { orgKey } from './org-key.ts';
 
 /** A row of audit_events as a plain object (all but its sequence), ready for json_each() insertion. */
@@ -68,7 +69,8 @@ const lastSequence = (organizationId: string) =>
  *  2. The organization-scoped search text of the rows just inserted (sequence above the counter),
  *     and their facet counts (actorId, action, objectType).
  *  3. The counter moves to the highest sequence now stored.
- * `before` (first in the batch) registers the organization's key in this shard if it is new.
+ * `before` (first in the batch) registers the organization's key in this shard if it is new, and
+ * fails the batch if a move fenced the organization here (move-fence.ts).
  */
 export function storeStatements(db: Database, prepared: PreparedEvents) {
   const organizationId = prepared.organizationId;
@@ -123,7 +125,8 @@ export function storeStatements(db: Database, prepared: PreparedEvents) {
     })
     .where(eq(organizationSequences.organizationId, organizationId));
   const ensureKey = db.insert(organizationSequences).values({ organizationId }).onConflictDoNothing();
-  return { before: [ensureKey], inserts, rest: [...search, facets, counter] };
+  // Fails the whole batch while a move has fenced the organization in this shard (move-fence.ts).
+  return { before: [ensureKey, fenceCheck(db, organizationId)], inserts, rest: [...search, facets, counter] };
 }
 
 /** Records one event of the service's own in the organization's shard (an action that changes no control data, like an export). */

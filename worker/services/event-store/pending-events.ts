@@ -4,6 +4,7 @@ import { inJsonList } from '../../db/json-list.ts';
 import { pendingEvents } from '../../db/schema.ts';
 import type { NewAuditEvent } from '../../events/event-shape.ts';
 import { prepareEvents, storeStatements } from './event-rows.ts';
+import { metMoveFence } from './move-fence.ts';
 
 /**
  * The statement (for the same batch as the control-data change it records) that queues the
@@ -70,6 +71,8 @@ export async function deliverPendingEvents(
       await control.delete(pendingEvents).where(inJsonList(pendingEvents.position, positions));
       report.delivered += group.length;
     } catch (error) {
+      // A move's switch: the next try finds the organization's new shard.
+      metMoveFence(error);
       // Later events of the organization wait too, so its sequence keeps the order of its changes.
       failed.add(first.organizationId);
       console.error(JSON.stringify({ job: 'pending-events', organizationId: first.organizationId, error: String(error) }));

@@ -11,7 +11,8 @@ import { notFound } from '../../errors.ts';
  * remembers answers for a minute (docs/OPERATIONS.md says what a move must wait for).
  */
 const remembered = new Map<string, { shard: string; until: number }>();
-const REMEMBER_MS = 60_000;
+/** How long an isolate may keep routing an organization's writes to the shard it remembers (a move waits this long before removing the old rows). */
+export const REMEMBER_MS = 60_000;
 const REMEMBER_MAX = 10_000;
 
 export async function organizationShard(control: Database, organizationId: string, now = Date.now()): Promise<string> {
@@ -26,6 +27,11 @@ export async function organizationShard(control: Database, organizationId: strin
   if (remembered.size >= REMEMBER_MAX) remembered.clear();
   remembered.set(organizationId, { shard: row.shard, until: now + REMEMBER_MS });
   return row.shard;
+}
+
+/** Forgets every remembered answer: after a move's switch, or when a write met a move's fence. */
+export function forgetOrganizationShards(): void {
+  remembered.clear();
 }
 
 /**

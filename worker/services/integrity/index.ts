@@ -3,7 +3,7 @@
  * creating one (hourly, on request, at an archive's last sequence, before retention), listing
  * them. The only door into this folder for code outside it.
  */
-export { ChainBrokenError } from './chain-walk.ts';
+export { ChainBrokenError, chainThrough } from './chain-walk.ts';
 export { listCheckpoints } from './checkpoint-rows.ts';
 export { checkpointCoversRange } from './coverage.ts';
 export { chainHashAt, createCheckpoint } from './create-checkpoint.ts';

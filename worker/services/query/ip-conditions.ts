@@ -23,7 +23,7 @@ function ipConditions(value: string, key: SQL): SQL[] {
   const single = toHex(range.low) === toHex(range.high);
   const equal = (stored: SQL) => sql`(${auditEvents.orgKey} = ${key} AND ${column} = ${stored})`;
   if (single && range.low.length === 4) return [equal(blob(range.low))];
-  // Before migration 0020 an IPv6 address was stored as the text that was sent: its canonical
+  // Before migration 0019 an IPv6 address was stored as the text that was sent: its canonical
   // text (and the text as typed) still find those rows, in the same index.
   if (single)
     return [...new Set([toHex(range.low), formatIpv6(range.low), value])].map((stored, index) =>

@@ -8,7 +8,7 @@ import { toEvent } from '../../events/event-shape.ts';
 import { passesFilter } from '../../webhooks/instance-filter.ts';
 import { auditBody } from '../../webhooks/payload.ts';
 import { STALE_AFTER_MS } from '../../webhooks/retry-policy.ts';
-import { eventColumns, jsonChunks, orgKey } from '../event-store/index.ts';
+import { eventColumns, fenceCheck, jsonChunks, orgKey } from '../event-store/index.ts';
 import { activeConfigs } from './configs.ts';
 import { enqueueDeliveries, type WebhookDeps } from './queues.ts';
 import { parseFilter } from './views.ts';
@@ -101,8 +101,10 @@ async function dispatchPage(deps: WebhookDeps, events: Database, organizationId:
     });
     return { config, inserts: insertDeliveries(events, organizationId, config.id, rows, now) };
   });
-  const [first, ...rest] = plans.flatMap((plan) => plan.inserts);
-  const results = first ? await events.batch([first, ...rest]) : [];
+  // The move fence (event-store/move-fence.ts) first: deliveries are never written to a shard the
+  // organization is leaving; the dispatch fails, its cursors stay, and a retry reads the new shard.
+  const inserts = plans.flatMap((plan) => plan.inserts);
+  const results = inserts.length > 0 ? (await events.batch([fenceCheck(events, organizationId), ...inserts])).slice(1) : [];
   const [firstMove, ...moves] = configs.map((config) =>
     deps.control
       .update(notificationConfigs)
