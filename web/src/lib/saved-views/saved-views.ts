@@ -3,7 +3,8 @@
 // that query, so the link a view gives is an ordinary audit page URL anyone with access can open.
 import type { SavedView } from '../../../../worker/contract/index.ts';
 import { filtersToSearch, parseFilters } from '../audit/audit-filters.ts';
-import { type ApiProblem, api, type Fetch, fieldProblem, problemCode } from '../shell/api.ts';
+import { type ApiProblem, api, type Fetch, problemCode } from '../shell/api.ts';
+import { formProblems } from '../shell/field-errors.ts';
 
 export type { SavedView };
 
@@ -77,9 +78,12 @@ export function refusalWords(problem: ApiProblem): RefusalWords {
   if (code === 'saved-view-exists') return { name: `${problem.detail} Choose another name, or rename that view first.`, form: null };
   if (code === 'saved-view-limit') return { name: null, form: problem.detail };
   if (problem.status === 401) return { name: null, form: 'Your session has ended. Sign in again to save views.' };
-  const aboutName = fieldProblem(problem, 'name');
-  if (aboutName) return { name: `This name cannot be used: ${aboutName}.`, form: null };
-  const aboutQuery = fieldProblem(problem, 'query');
+  // A refused name in the shared form words (docs/DASHBOARD.md, "Forms"), under the field; the
+  // Worker's sentence about refused filters above the buttons, as it names the filter.
+  const aboutQuery = problem.errors?.find((error) => error.pointer === 'query')?.detail;
   if (aboutQuery) return { name: null, form: `These filters cannot be saved: ${aboutQuery}.` };
-  return { name: null, form: problem.detail };
+  const words = formProblems(problem, {
+    name: { label: 'Name', rule: `Enter a name of at most ${MAX_NAME_LENGTH} characters, without tabs or line breaks.` },
+  });
+  return { name: words.fields.name ?? null, form: words.fields.name ? null : words.form };
 }
