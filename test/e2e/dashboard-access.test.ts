@@ -21,6 +21,8 @@ const LONG_ACTOR = `system:serviceaccount:argocd:${'application-controller-with-
 const LONG_EVENT_ID = 'evt-long-values-0001';
 /** The states this file checks with axe-core (dashboard-access-pages.test.ts checks 24 more). */
 const AXE_STATES = 8;
+/** The page's live regions outside dialogs: the Saved views menu's (in the header actions) and the events table's, in page order. */
+const PAGE_LIVE_REGIONS = ['p.visually-hidden[saved-views-status]', 'p.visually-hidden[audit-status]'];
 
 browserSuite('dashboard for compliance users and accessibility reviewers', () => {
   let harness: Harness;
@@ -121,7 +123,8 @@ browserSuite('dashboard for compliance users and accessibility reviewers', () =>
   });
 
   it('marks rows and counts as loading while new filters load, in one live region', async () => {
-    assert.deepEqual(await pageLiveRegions(page), ['p.visually-hidden'], 'one live region outside dialogs');
+    // The table's status, and the Saved views menu's own (it speaks only of saves, renames and deletes).
+    assert.deepEqual(await pageLiveRegions(page), PAGE_LIVE_REGIONS, 'one live region for the events outside dialogs');
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
     const hold = async (route: Route) => {
@@ -156,7 +159,7 @@ browserSuite('dashboard for compliance users and accessibility reviewers', () =>
       .filter({ hasText: /^Showing \d+ of [\d,]+ events?\.$/ })
       .waitFor({ state: 'attached' });
     assert.equal(await frame.getAttribute('aria-busy'), 'false');
-    assert.deepEqual(await pageLiveRegions(page), ['p.visually-hidden']);
+    assert.deepEqual(await pageLiveRegions(page), PAGE_LIVE_REGIONS);
   });
 
   it('states how each filter matches, and asks the facets endpoint for suggestions (rows as fallback)', async () => {
@@ -238,8 +241,8 @@ browserSuite('dashboard for compliance users and accessibility reviewers', () =>
     console.log(`[e2e] Tab stops from the top to the first row: ${stops.length}; with "Skip to the events table": 2`);
     // 21 before the Webhooks and Settings tabs, the search syntax help, the Objects toggle and the
     // account links (Passkeys, Sessions), then the Log streams tab and "How to check" of the
-    // Verified through line; the skip link keeps the table 2 stops away.
-    assert.ok(stops.length <= 29, `${stops.length} stops`);
+    // Verified through line, then the Saved views menu; the skip link keeps the table 2 stops away.
+    assert.ok(stops.length <= 30, `${stops.length} stops`);
 
     await page.goto(auditUrl());
     await settled(page);
@@ -273,7 +276,7 @@ browserSuite('dashboard for compliance users and accessibility reviewers', () =>
     await page.goto(auditUrl('?q=zzqqxxnothing'));
     await page.getByRole('heading', { name: 'No events match these filters' }).waitFor();
     await status().filter({ hasText: 'No events match these filters.' }).waitFor({ state: 'attached' });
-    assert.deepEqual(await pageLiveRegions(page), ['p.visually-hidden'], 'the empty state is not a second live region');
+    assert.deepEqual(await pageLiveRegions(page), PAGE_LIVE_REGIONS, 'the empty state is not a second live region');
     await axe('no events match');
     await page.locator('.state').getByRole('button', { name: 'Clear filters' }).focus();
     await page.keyboard.press('Enter');

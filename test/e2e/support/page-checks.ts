@@ -52,7 +52,10 @@ export function pageLiveRegions(page: Page): Promise<string[]> {
   return page.evaluate(() =>
     [...document.querySelectorAll('[aria-live], [role="status"], [role="log"], [role="alert"]')]
       .filter((element) => element.id !== 'svelte-announcer' && !element.closest('dialog'))
-      .map((element) => `${element.tagName.toLowerCase()}.${element.className}`),
+      .map((element) => {
+        const testId = element.getAttribute('data-testid');
+        return `${element.tagName.toLowerCase()}.${element.className}${testId ? `[${testId}]` : ''}`;
+      }),
   );
 }
 
