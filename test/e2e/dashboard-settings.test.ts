@@ -205,6 +205,8 @@ browserSuite('Settings tab in Chromium', () => {
     await confirm.getByRole('button', { name: 'Revoke key' }).click();
     await confirm.waitFor({ state: 'hidden' });
     await page.getByRole('status').filter({ hasText: 'Revoked argocd-production.' }).waitFor();
+    // The dialog's close event (a task after the status is set) moves focus: wait for it, briefly.
+    await page.waitForFunction(() => document.activeElement?.id === 'api-keys-title', null, { timeout: 5000 }).catch(() => undefined);
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'api-keys-title', 'focus continues at the list');
     const revoked = await api(`/api/v1/organizations/${orgId()}/audit-logs`, { method: 'POST', body: event, key: secret });
     assert.equal(revoked.status, 401, 'a revoked key is refused');
@@ -283,6 +285,7 @@ browserSuite('Settings tab in Chromium', () => {
       (await members()).some((member) => member.email === 'frank@example.com'),
       false,
     );
+    await page.waitForFunction(() => document.activeElement?.id === 'members-title', null, { timeout: 5000 }).catch(() => undefined);
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'members-title');
   });
 
