@@ -61,7 +61,14 @@ if (weeks.length === 0) fail('the demo organization has no closed week with even
 const archived = weeks.reduce((sum, week) => sum + week.records, 0);
 log(`${weeks.length} archived weeks (${weeks.map((week) => week.week).join(', ')}), ${archived} events in their latest revisions.`);
 
-await owner.post(`/api/v1/organizations/${orgId}/audit-log-checkpoints`, {});
+// One checkpoint a minute per organization: the cron run above may just have signed one (429), so
+// wait out the minute once and sign again — the drill needs one covering every event so far.
+const signed = await owner.post(`/api/v1/organizations/${orgId}/audit-log-checkpoints`, {}, [200, 201, 429]);
+if (signed.status === 429) {
+  log('A checkpoint was signed within the last minute: waiting 61 s to sign one through the newest event…');
+  await new Promise((resolve) => setTimeout(resolve, 61_000));
+  await owner.post(`/api/v1/organizations/${orgId}/audit-log-checkpoints`, {});
+}
 const folder = mkdtempSync(join(tmpdir(), 'audit-drill-'));
 try {
   const before = await proveRecord(owner, orgId, folder);
