@@ -14,4 +14,4 @@ export {
   startSession,
 } from './session-principal.ts';
 export { deleteSession, endOtherSessions, endSession, listSessions } from './sessions.ts';
-export { recordSignIn, recordSignInFailed, recordSignOut } from './sign-in-events.ts';
+export { recordSignIn, recordSignInFailed, recordSignInListingOrganizations, recordSignOut } from './sign-in-events.ts';

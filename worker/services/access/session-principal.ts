@@ -6,9 +6,9 @@ import type { CredentialType, SessionMethod } from '../../contract/enums.ts';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { inJsonList } from '../../db/json-list.ts';
-import { apiKeys, sessionKeys, sessions, ssoConfigurations, users } from '../../db/schema.ts';
+import { apiKeys, type Role, sessionKeys, sessions, ssoConfigurations, users } from '../../db/schema.ts';
 import { ApiError, forbidden, ssoRequired, unauthorized } from '../../errors.ts';
-import { keyGrant, keysQuery } from './credentials.ts';
+import { type KeyLookup, keyGrant, keysQuery } from './credentials.ts';
 import { membershipsQuery, ssoEnforcingQuery } from './person-memberships.ts';
 import { sessionExpired, sessionLastUsed, touchSession } from './sessions.ts';
 
@@ -49,23 +49,26 @@ async function ssoEnforcedAmong(db: Database, organizationIds: string[]): Promis
   return new Set(rows.map((row) => row.organizationId));
 }
 
+/** What a session's grants are made of, read in the same batch as the session itself. */
+interface GrantRows {
+  /** The session's keys, oldest first. */
+  keys: KeyLookup[];
+  /** The person's memberships at their current role. */
+  memberRows: { organizationId: string; role: Role }[];
+  /** Which of the person's organizations enforce SSO. */
+  enforcingRows: { organizationId: string }[];
+}
+
 /**
  * The grants of a session: its keys' grants (each capped at the user's current role), and for a
  * person's session their memberships at their current role, which win over a key of the same
  * organization. Organizations that enforce SSO drop out unless the session signed in to them through it.
  */
-async function sessionGrants(
-  db: Database,
-  session: { tokenHash: string; userId: string; method: SessionMethod; ssoOrganizationIds: string },
+function sessionGrants(
+  session: { userId: string; method: SessionMethod; ssoOrganizationIds: string },
+  { keys, memberRows, enforcingRows }: GrantRows,
   now: number,
-): Promise<{ grants: OrgGrant[]; ssoRequired: string[] }> {
-  const keys = await keysQuery(db)
-    .innerJoin(sessionKeys, eq(sessionKeys.apiKeyId, apiKeys.id))
-    .where(eq(sessionKeys.tokenHash, session.tokenHash))
-    .orderBy(asc(sessionKeys.addedAt));
-  // The person's memberships and which of their organizations enforce SSO, in one round trip. (The
-  // keys' query stays apart: D1's batch answers name columns, and it selects two called "role".)
-  const [memberRows, enforcingRows] = await db.batch([membershipsQuery(db, session.userId), ssoEnforcingQuery(db, session.userId)]);
+): { grants: OrgGrant[]; ssoRequired: string[] } {
   const byOrganization = new Map<string, OrgGrant>();
   for (const key of keys) {
     if (key.userId !== session.userId) continue;
@@ -89,18 +92,31 @@ async function sessionGrants(
 /**
  * The person behind a session cookie. A session that reaches no organization at all (every key
  * stopped working, every membership gone) has ended, exactly like an unknown or expired one.
+ * One round trip: the session, its keys, and its person's memberships and SSO-enforcing
+ * organizations (found through the session's user) are read in one batch; every request with
+ * the cookie pays for it (docs/ARCHITECTURE.md).
  */
 export async function principalFromSession(db: Database, token: string, now: number): Promise<Principal> {
   const tokenHash = await sha256Hex(token);
-  const [row] = await db
-    .select({ session: sessions, user: { id: users.id, email: users.email, name: users.name } })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.tokenHash, tokenHash))
-    .limit(1);
-  if (!row || row.session.id === null || sessionExpired(row.session, now)) throw unauthorized(SESSION_ENDED);
-  const { session, user } = row;
-  const { grants, ssoRequired } = await sessionGrants(db, { ...session, userId: user.id }, now);
+  const sessionUser = sql`(SELECT ${sessions.userId} FROM ${sessions} WHERE ${sessions.tokenHash} = ${tokenHash})`;
+  const [[row], keys, memberRows, enforcingRows] = await db.batch([
+    db
+      .select({ session: sessions, userEmail: users.email, userName: users.name })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.tokenHash, tokenHash))
+      .limit(1),
+    keysQuery(db)
+      .innerJoin(sessionKeys, eq(sessionKeys.apiKeyId, apiKeys.id))
+      .where(eq(sessionKeys.tokenHash, tokenHash))
+      .orderBy(asc(sessionKeys.addedAt)),
+    membershipsQuery(db, sessionUser),
+    ssoEnforcingQuery(db, sessionUser),
+  ]);
+  if (!row || row.session.id === null || row.session.userId === null || sessionExpired(row.session, now)) throw unauthorized(SESSION_ENDED);
+  const { session } = row;
+  const user = { id: row.session.userId, email: row.userEmail, name: row.userName };
+  const { grants, ssoRequired } = sessionGrants({ ...session, userId: user.id }, { keys, memberRows, enforcingRows }, now);
   if (grants.length === 0 && ssoRequired.length === 0) throw unauthorized(SESSION_ENDED);
   await touchSession(db, tokenHash, sessionLastUsed(session), now);
   return {
