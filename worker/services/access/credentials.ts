@@ -5,7 +5,7 @@ import { sha256Hex } from '../../auth/secrets.ts';
 import type { OrganizationSummary } from '../../contract/management.ts';
 import type { Database } from '../../db/client.ts';
 import { inJsonList } from '../../db/json-list.ts';
-import { apiKeys, type KeyRole, memberships, organizations, type Role, users } from '../../db/schema.ts';
+import { apiKeys, type KeyRole, memberships, organizations, type Role, ssoConfigurations, users } from '../../db/schema.ts';
 import { unauthorized } from '../../errors.ts';
 import { TOUCH_EVERY_MS } from './sessions.ts';
 
@@ -96,6 +96,31 @@ export async function principalFromApiKey(db: Database, secret: string, now: num
     .limit(1);
   const grant = keyGrant(key, now);
   return keyPrincipal(key as KeyLookup, grant);
+}
+
+/** A key sent to sign in, and whether its organization enforces SSO (then it may not sign in). */
+export interface SignInKey {
+  key: Principal;
+  ssoEnforced: boolean;
+}
+
+/** `principalFromApiKey` for a sign-in: the key and its organization's SSO enforcement in one round trip. */
+export async function signInKeyLookup(db: Database, secret: string, now: number): Promise<SignInKey> {
+  const secretHash = await sha256Hex(secret);
+  const [[key], enforcing] = await db.batch([
+    keysQuery(db).where(eq(apiKeys.secretHash, secretHash)).limit(1),
+    db
+      .select({ organizationId: ssoConfigurations.organizationId })
+      .from(ssoConfigurations)
+      .where(
+        and(
+          eq(ssoConfigurations.enforceSso, true),
+          eq(ssoConfigurations.organizationId, sql`(SELECT organization_id FROM api_keys WHERE secret_hash = ${secretHash})`),
+        ),
+      ),
+  ]);
+  const grant = keyGrant(key, now);
+  return { key: keyPrincipal(key as KeyLookup, grant), ssoEnforced: enforcing.some((row) => row.organizationId === grant.organizationId) };
 }
 
 /** `Authorization: Basic base64(<apiKeyId>:<secret>)`, as Akuity's clients send it: the id must be the secret's key. */

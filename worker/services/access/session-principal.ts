@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { OrgGrant, Principal, PrincipalUser } from '../../auth/principal.ts';
 import { randomToken, sha256Hex } from '../../auth/secrets.ts';
 import { SESSION_LIFETIME_MS } from '../../auth/session-cookie.ts';
@@ -6,9 +6,9 @@ import type { CredentialType, SessionMethod } from '../../contract/enums.ts';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { inJsonList } from '../../db/json-list.ts';
-import { apiKeys, type Role, sessionKeys, sessions, ssoConfigurations, users } from '../../db/schema.ts';
+import { apiKeys, type Role, sessionKeys, sessions, users } from '../../db/schema.ts';
 import { ApiError, forbidden, ssoRequired, unauthorized } from '../../errors.ts';
-import { type KeyLookup, keyGrant, keysQuery } from './credentials.ts';
+import { type KeyLookup, keyGrant, keysQuery, type SignInKey } from './credentials.ts';
 import { membershipsQuery, ssoEnforcingQuery } from './person-memberships.ts';
 import { sessionExpired, sessionLastUsed, touchSession } from './sessions.ts';
 
@@ -37,16 +37,6 @@ function parseOrganizationIds(json: string): string[] {
   } catch {
     return [];
   }
-}
-
-/** Organizations among `organizationIds` that enforce SSO. */
-async function ssoEnforcedAmong(db: Database, organizationIds: string[]): Promise<Set<string>> {
-  if (organizationIds.length === 0) return new Set();
-  const rows = await db
-    .select({ organizationId: ssoConfigurations.organizationId })
-    .from(ssoConfigurations)
-    .where(and(inArray(ssoConfigurations.organizationId, organizationIds), eq(ssoConfigurations.enforceSso, true)));
-  return new Set(rows.map((row) => row.organizationId));
 }
 
 /** What a session's grants are made of, read in the same batch as the session itself. */
@@ -248,7 +238,7 @@ async function carriedOver(db: Database, tokenHash: string) {
  */
 export async function signInWithApiKey(
   db: Database,
-  key: Principal,
+  { key, ssoEnforced }: SignInKey,
   current: Principal | null,
   client: SessionClient,
   now: number,
@@ -260,6 +250,6 @@ export async function signInWithApiKey(
     );
   }
   if (grant.role === 'ingest') throw forbidden('Ingest keys can only send events; they cannot sign in.');
-  if ((await ssoEnforcedAmong(db, [grant.organizationId])).size > 0) throw ssoRequired(grant.organizationId);
+  if (ssoEnforced) throw ssoRequired(grant.organizationId);
   return startSession(db, { user: key.user, method: 'api_key', apiKeyId: key.apiKeyId, ssoOrganizationId: null }, current, client, now);
 }
