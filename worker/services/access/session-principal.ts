@@ -7,7 +7,7 @@ import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { inJsonList } from '../../db/json-list.ts';
 import { apiKeys, type Role, sessionKeys, sessions, users } from '../../db/schema.ts';
-import { ApiError, forbidden, ssoRequired, unauthorized } from '../../errors.ts';
+import { forbidden, ssoRequired, unauthorized } from '../../errors.ts';
 import { type KeyLookup, keyGrant, keysQuery, type SignInKey } from './credentials.ts';
 import { membershipsQuery, ssoEnforcingQuery } from './person-memberships.ts';
 import { sessionExpired, sessionLastUsed, touchSession } from './sessions.ts';
@@ -103,20 +103,30 @@ export async function principalFromSession(db: Database, token: string, now: num
     membershipsQuery(db, sessionUser),
     ssoEnforcingQuery(db, sessionUser),
   ]);
-  if (!row || row.session.id === null || row.session.userId === null || sessionExpired(row.session, now)) throw unauthorized(SESSION_ENDED);
+  const id = row?.session.id ?? null;
+  const userId = row?.session.userId ?? null;
+  if (!row || id === null || userId === null || sessionExpired(row.session, now)) throw unauthorized(SESSION_ENDED);
   const { session } = row;
-  const user = { id: row.session.userId, email: row.userEmail, name: row.userName };
+  const user = { id: userId, email: row.userEmail, name: row.userName };
   const { grants, ssoRequired } = sessionGrants({ ...session, userId: user.id }, { keys, memberRows, enforcingRows }, now);
   if (grants.length === 0 && ssoRequired.length === 0) throw unauthorized(SESSION_ENDED);
   await touchSession(db, tokenHash, sessionLastUsed(session), now);
+  return sessionPrincipal({ ...session, tokenHash, id }, user, { grants, ssoRequired });
+}
+
+function sessionPrincipal(
+  session: { tokenHash: string; id: string; method: SessionMethod; apiKeyId: string | null },
+  user: PrincipalUser,
+  { grants, ssoRequired }: { grants: OrgGrant[]; ssoRequired: string[] },
+): Principal {
   return {
     kind: 'session',
     user,
     apiKeyId: session.apiKeyId,
-    sessionTokenHash: tokenHash,
+    sessionTokenHash: session.tokenHash,
     grants,
     actor: { type: 'user', id: user.email },
-    credential: { type: SESSION_CREDENTIAL[session.method], id: session.id ?? '' },
+    credential: { type: SESSION_CREDENTIAL[session.method], id: session.id },
     ssoRequired,
   };
 }
@@ -180,14 +190,15 @@ export async function startSession(
   const method = start.method === 'api_key' && carried && isPersonSession(carried.method) ? carried.method : start.method;
   const token = randomToken(32);
   const tokenHash = await sha256Hex(token);
-  const id = newId('ses');
-  await db.batch([
+  const session = { tokenHash, id: newId('ses'), userId: start.user.id, method, apiKeyId: start.apiKeyId };
+  // What the new session grants is read in the batch that writes it (before the writes, which
+  // change none of it): the same rows principalFromSession reads for it on every later request.
+  const [keys, memberRows, enforcingRows] = await db.batch([
+    keysQuery(db).where(inJsonList(apiKeys.id, keyIds)),
+    membershipsQuery(db, start.user.id),
+    ssoEnforcingQuery(db, start.user.id),
     db.insert(sessions).values({
-      tokenHash,
-      id,
-      userId: start.user.id,
-      method,
-      apiKeyId: start.apiKeyId,
+      ...session,
       ssoOrganizationIds: JSON.stringify(ssoOrganizationIds),
       createdAt: now,
       lastUsedAt: now,
@@ -203,18 +214,22 @@ export async function startSession(
         ]
       : []),
   ]);
-  try {
-    return { token, principal: await principalFromSession(db, token, now) };
-  } catch (error) {
+  const inOrder = keyIds.flatMap((keyId) => keys.filter((key) => key.id === keyId));
+  const granted = sessionGrants(
+    { ...session, ssoOrganizationIds: JSON.stringify(ssoOrganizationIds) },
+    { keys: inOrder, memberRows, enforcingRows },
+    now,
+  );
+  if (granted.grants.length === 0 && granted.ssoRequired.length === 0) {
     // A person who proved who they are but belongs nowhere any more (removed from every
     // organization): no session is left behind, and the answer says why instead of "ended".
     await db.batch([
       db.delete(sessionKeys).where(eq(sessionKeys.tokenHash, tokenHash)),
       db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)),
     ]);
-    if (error instanceof ApiError && error.status === 401) throw unauthorized(NO_ORGANIZATION);
-    throw error;
+    throw unauthorized(NO_ORGANIZATION);
   }
+  return { token, principal: sessionPrincipal(session, start.user, granted) };
 }
 
 async function carriedOver(db: Database, tokenHash: string) {
