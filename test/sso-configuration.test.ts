@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { call, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
+import { ADMIN, call, createOrg, expectProblem, json, type TestOrg } from './helpers/api.ts';
 import { account, CLIENT, configureSso, ssoBody, ssoSignIn, uniqueDomain } from './helpers/sso.ts';
 
 const path = (org: TestOrg) => `/api/v1/organizations/${org.orgId}/sso/configuration`;
@@ -177,5 +177,38 @@ describe('Cloudflare Access', () => {
     for (const token of bad) {
       await expectProblem(await call(`/api/v1/organizations/${org.orgId}/members`, { headers: { 'cf-access-jwt-assertion': token } }), 401);
     }
+  });
+});
+
+describe('API-key sign-in and enforceSso across one person’s organizations', () => {
+  it('refuses only the key of the organization that enforces SSO; the same person’s key of another one signs in and reaches only it', async () => {
+    const free = await createOrg('ssofree');
+    // A second organization of the same person (the platform admin names them owner there too).
+    const created = await json<{ organization: { id: string }; ownerApiKey: string }>(
+      await call('/api/v1/organizations', {
+        method: 'POST',
+        token: ADMIN,
+        body: { name: `${free.orgId}-enforcing`, owner: { email: free.ownerEmail, name: 'Owner' } },
+      }),
+      201,
+    );
+    const enforcing: TestOrg = { ...free, orgId: created.organization.id, ownerKey: created.ownerApiKey };
+    await configureSso(enforcing, { domain: uniqueDomain(), enforceSso: true });
+
+    const refused = await expectProblem(await call('/api/v1/auth/session', { method: 'POST', body: { apiKey: enforcing.ownerKey } }), 403);
+    expect(refused.type).toBe('urn:problem:audit-logs:sso-required');
+    const signedIn = await call('/api/v1/auth/session', { method: 'POST', body: { apiKey: free.ownerKey } });
+    const me = await json<{ organizations: { id: string; role: string }[] }>(signedIn, 201);
+    expect(me.organizations).toEqual([{ id: free.orgId, name: expect.any(String), role: 'owner' }]);
+    const cookie = signedIn.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    // Signed in already, the enforcing organization's key is still refused, and the session keeps what it had.
+    const again = await call('/api/v1/auth/session', {
+      method: 'POST',
+      headers: { cookie, origin: 'http://localhost:8787' },
+      body: { apiKey: enforcing.ownerKey },
+    });
+    expect((await expectProblem(again, 403)).type).toBe('urn:problem:audit-logs:sso-required');
+    expect((await call(`/api/v1/organizations/${free.orgId}/members`, { headers: { cookie } })).status).toBe(200);
+    expect((await call(`/api/v1/organizations/${enforcing.orgId}/members`, { headers: { cookie } })).status).toBe(403);
   });
 });

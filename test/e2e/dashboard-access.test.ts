@@ -122,6 +122,49 @@ browserSuite('dashboard for compliance users and accessibility reviewers', () =>
     await axe('audit logs');
   });
 
+  it('shows the first rows without waiting for the instances: a placeholder where a name goes, never an id, no layout shift', async () => {
+    const fresh = await newContext();
+    const target = await fresh.newPage();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The instances answer late (held here); the list, chart and checkpoint answer as usual.
+    await target.route(/\/instances\?includeDeleted=true$/, async (route: Route) => {
+      await held;
+      await route.continue();
+    });
+    await signIn(target, harness.seed.owner.apiKey);
+    await settled(target);
+    const pending = target.getByTestId('instance-name-pending');
+    const withInstance = target.locator('tbody tr.audit-table__row:not([data-instance-id=""])');
+    assert.ok((await withInstance.count()) > 0, 'the first page has events of an instance');
+    assert.equal(await pending.count(), await withInstance.count(), 'each row of an instance holds a placeholder');
+    const ids = await withInstance.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-instance-id') ?? ''));
+    const tableText = (await target.locator('#audit-events tbody').textContent()) ?? '';
+    assert.ok(!ids.some((id) => tableText.includes(id)), 'no instance id is shown in place of a name');
+    // Layout shifts from here on: the names arriving must not move what is on screen.
+    await target.evaluate(() => {
+      const seen = globalThis as unknown as { layoutShift: number };
+      seen.layoutShift = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) seen.layoutShift += (entry as PerformanceEntry & { value: number }).value;
+      }).observe({ type: 'layout-shift' });
+    });
+    release();
+    await pending.first().waitFor({ state: 'detached' });
+    const { body: listed } = await api<{ instances: { id: string; name: string }[] }>(
+      `/api/v1/organizations/${orgId()}/instances?includeDeleted=true`,
+      { expect: 200 },
+    );
+    const firstName = listed.instances.find((instance) => instance.id === ids[0])?.name ?? '';
+    assert.ok(firstName && (await withInstance.first().textContent())?.includes(firstName), `the row names ${firstName}`);
+    await target.waitForTimeout(300);
+    const shift = await target.evaluate(() => (globalThis as unknown as { layoutShift: number }).layoutShift);
+    assert.ok(shift < 0.05, `cumulative layout shift after the names arrived: ${shift}`);
+    await fresh.close();
+  });
+
   it('marks rows and counts as loading while new filters load, in one live region', async () => {
     // The table's status, and the Saved views menu's own (it speaks only of saves, renames and deletes).
     assert.deepEqual(await pageLiveRegions(page), PAGE_LIVE_REGIONS, 'one live region for the events outside dialogs');

@@ -85,6 +85,8 @@ browserSuite('deleted instances and expired archives in Chromium', () => {
     // The organization's instance filter still offers it, by name.
     await page.goto(auditUrl());
     await rows(page).first().waitFor();
+    // The rows do not wait for the instances: their names arrive after.
+    await page.getByLabel('Instance', { exact: true }).locator('option', { hasText: 'staging (deleted)' }).waitFor({ state: 'attached' });
     assert.ok((await page.getByLabel('Instance', { exact: true }).locator('option').allTextContents()).includes('staging (deleted)'));
   });
 

@@ -12,6 +12,8 @@ import {
   principalFromApiKey,
   principalFromKeyIdAndSecret,
   principalFromSession,
+  type SignInKey,
+  signInKeyLookup,
   touchApiKey,
 } from '../services/access/index.ts';
 import type { AppEnv } from './app-env.ts';
@@ -116,7 +118,7 @@ async function accessPrincipal(
  * rate-limited. The address is `cf-connecting-ip`, which Cloudflare's edge sets (and overwrites
  * when a client sends it), so it can be trusted only behind Cloudflare (see docs/ARCHITECTURE.md).
  */
-async function chargingFailures(c: Context<AppEnv>, resolve: () => Promise<Principal>): Promise<Principal> {
+async function chargingFailures<T>(c: Context<AppEnv>, resolve: () => Promise<T>): Promise<T> {
   try {
     return await resolve();
   } catch (error) {
@@ -127,7 +129,7 @@ async function chargingFailures(c: Context<AppEnv>, resolve: () => Promise<Princ
   }
 }
 
-/** The principal of an API key secret sent in a sign-in body; failures are charged like a bad header. */
-export function apiKeyPrincipal(c: Context<AppEnv>, secret: string): Promise<Principal> {
-  return chargingFailures(c, () => principalFromApiKey(c.var.db, secret, c.var.now));
+/** The key of an API key secret sent in a sign-in body (and its SSO enforcement); failures are charged like a bad header. */
+export function signInKey(c: Context<AppEnv>, secret: string): Promise<SignInKey> {
+  return chargingFailures(c, () => signInKeyLookup(c.var.db, secret, c.var.now));
 }

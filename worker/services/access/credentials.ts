@@ -1,11 +1,11 @@
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { OrgGrant, Principal, PrincipalUser } from '../../auth/principal.ts';
 import { can, effectiveRole } from '../../auth/roles.ts';
 import { sha256Hex } from '../../auth/secrets.ts';
 import type { OrganizationSummary } from '../../contract/management.ts';
 import type { Database } from '../../db/client.ts';
 import { inJsonList } from '../../db/json-list.ts';
-import { apiKeys, type KeyRole, memberships, organizations, type Role, users } from '../../db/schema.ts';
+import { apiKeys, type KeyRole, memberships, organizations, type Role, ssoConfigurations, users } from '../../db/schema.ts';
 import { unauthorized } from '../../errors.ts';
 import { TOUCH_EVERY_MS } from './sessions.ts';
 
@@ -37,7 +37,9 @@ const keyColumns = {
   userId: apiKeys.userId,
   userEmail: users.email,
   userName: users.name,
-  memberRole: memberships.role,
+  // Named apart from the key's own role: D1's batch answers name their columns, and two called
+  // "role" would be one (the keys' query rides in a session's batch, session-principal.ts).
+  memberRole: sql<Role | null>`${memberships.role}`.as('member_role'),
 };
 
 export function keysQuery(db: Database) {
@@ -96,6 +98,31 @@ export async function principalFromApiKey(db: Database, secret: string, now: num
   return keyPrincipal(key as KeyLookup, grant);
 }
 
+/** A key sent to sign in, and whether its organization enforces SSO (then it may not sign in). */
+export interface SignInKey {
+  key: Principal;
+  ssoEnforced: boolean;
+}
+
+/** `principalFromApiKey` for a sign-in: the key and its organization's SSO enforcement in one round trip. */
+export async function signInKeyLookup(db: Database, secret: string, now: number): Promise<SignInKey> {
+  const secretHash = await sha256Hex(secret);
+  const [[key], enforcing] = await db.batch([
+    keysQuery(db).where(eq(apiKeys.secretHash, secretHash)).limit(1),
+    db
+      .select({ organizationId: ssoConfigurations.organizationId })
+      .from(ssoConfigurations)
+      .where(
+        and(
+          eq(ssoConfigurations.enforceSso, true),
+          eq(ssoConfigurations.organizationId, sql`(SELECT organization_id FROM api_keys WHERE secret_hash = ${secretHash})`),
+        ),
+      ),
+  ]);
+  const grant = keyGrant(key, now);
+  return { key: keyPrincipal(key as KeyLookup, grant), ssoEnforced: enforcing.some((row) => row.organizationId === grant.organizationId) };
+}
+
 /** `Authorization: Basic base64(<apiKeyId>:<secret>)`, as Akuity's clients send it: the id must be the secret's key. */
 export async function principalFromKeyIdAndSecret(db: Database, keyId: string, secret: string, now: number): Promise<Principal> {
   const [key] = await keysQuery(db)
@@ -126,22 +153,25 @@ export async function touchApiKey(db: Database, keyId: string, now: number): Pro
     .where(and(eq(apiKeys.id, keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - TOUCH_EVERY_MS))));
 }
 
-/** The organizations a principal can see, with its role in each. */
-export async function organizationsOf(db: Database, principal: Principal): Promise<OrganizationSummary[]> {
-  const columns = { id: organizations.id, name: organizations.name };
-  if (principal.grants === 'all') {
-    const rows = await db.select(columns).from(organizations).orderBy(organizations.name);
-    return rows.map((row) => ({ ...row, role: 'owner' }));
-  }
+/** The organizations a principal can see (id and name, by name), as a query that may ride in a batch. */
+export function organizationsQuery(db: Database, principal: Principal) {
+  const query = db.select({ id: organizations.id, name: organizations.name }).from(organizations);
+  const ids = principal.grants === 'all' ? null : principal.grants.map((grant) => grant.organizationId);
+  return (ids === null ? query : query.where(inJsonList(organizations.id, ids))).orderBy(organizations.name);
+}
+
+/** `organizationsQuery`'s rows with the principal's role in each. */
+export function withRoles(principal: Principal, rows: { id: string; name: string }[]): OrganizationSummary[] {
+  if (principal.grants === 'all') return rows.map((row) => ({ ...row, role: 'owner' }));
   const roleByOrg = new Map(principal.grants.map((grant) => [grant.organizationId, grant.role]));
-  if (roleByOrg.size === 0) return [];
-  const rows = await db
-    .select(columns)
-    .from(organizations)
-    .where(inJsonList(organizations.id, [...roleByOrg.keys()]))
-    .orderBy(organizations.name);
   return rows.flatMap((row) => {
     const role = roleByOrg.get(row.id);
     return role ? [{ ...row, role }] : [];
   });
+}
+
+/** The organizations a principal can see, with its role in each. */
+export async function organizationsOf(db: Database, principal: Principal): Promise<OrganizationSummary[]> {
+  if (principal.grants !== 'all' && principal.grants.length === 0) return [];
+  return withRoles(principal, await organizationsQuery(db, principal));
 }

@@ -4,7 +4,14 @@
  */
 export { principalFromAccess } from './access-principal.ts';
 export { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
-export { organizationsOf, principalFromApiKey, principalFromKeyIdAndSecret, touchApiKey } from './credentials.ts';
+export {
+  organizationsOf,
+  principalFromApiKey,
+  principalFromKeyIdAndSecret,
+  type SignInKey,
+  signInKeyLookup,
+  touchApiKey,
+} from './credentials.ts';
 export { recordApiKeySignInFailed } from './key-sign-in-failure.ts';
 export { addMember, changeMemberRole, listMembers, removeMember } from './members.ts';
 export { purgeEndedSignIns } from './purge.ts';
@@ -14,4 +21,4 @@ export {
   startSession,
 } from './session-principal.ts';
 export { deleteSession, endOtherSessions, endSession, listSessions } from './sessions.ts';
-export { recordSignIn, recordSignInFailed, recordSignOut } from './sign-in-events.ts';
+export { recordSignIn, recordSignInFailed, recordSignInListingOrganizations, recordSignOut } from './sign-in-events.ts';

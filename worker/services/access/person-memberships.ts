@@ -1,9 +1,12 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { memberships, ssoConfigurations } from '../../db/schema.ts';
 
+/** A person (their id, or SQL that yields it, such as a session's user) whose memberships are read. */
+type UserRef = string | SQL;
+
 /** A person's memberships at their current role, oldest first. */
-export const membershipsQuery = (db: Database, userId: string) =>
+export const membershipsQuery = (db: Database, userId: UserRef) =>
   db
     .select({ organizationId: memberships.organizationId, role: memberships.role })
     .from(memberships)
@@ -11,7 +14,7 @@ export const membershipsQuery = (db: Database, userId: string) =>
     .orderBy(asc(memberships.createdAt));
 
 /** The organizations of a person's memberships that enforce SSO (a person's keys act only where they are a member). */
-export const ssoEnforcingQuery = (db: Database, userId: string) =>
+export const ssoEnforcingQuery = (db: Database, userId: UserRef) =>
   db
     .select({ organizationId: ssoConfigurations.organizationId })
     .from(ssoConfigurations)

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { OrgGrant, Principal, PrincipalUser } from '../../auth/principal.ts';
 import { randomToken, sha256Hex } from '../../auth/secrets.ts';
 import { SESSION_LIFETIME_MS } from '../../auth/session-cookie.ts';
@@ -6,9 +6,9 @@ import type { CredentialType, SessionMethod } from '../../contract/enums.ts';
 import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { inJsonList } from '../../db/json-list.ts';
-import { apiKeys, sessionKeys, sessions, ssoConfigurations, users } from '../../db/schema.ts';
-import { ApiError, forbidden, ssoRequired, unauthorized } from '../../errors.ts';
-import { keyGrant, keysQuery } from './credentials.ts';
+import { apiKeys, type Role, sessionKeys, sessions, users } from '../../db/schema.ts';
+import { forbidden, ssoRequired, unauthorized } from '../../errors.ts';
+import { type KeyLookup, keyGrant, keysQuery, type SignInKey } from './credentials.ts';
 import { membershipsQuery, ssoEnforcingQuery } from './person-memberships.ts';
 import { sessionExpired, sessionLastUsed, touchSession } from './sessions.ts';
 
@@ -39,14 +39,14 @@ function parseOrganizationIds(json: string): string[] {
   }
 }
 
-/** Organizations among `organizationIds` that enforce SSO. */
-async function ssoEnforcedAmong(db: Database, organizationIds: string[]): Promise<Set<string>> {
-  if (organizationIds.length === 0) return new Set();
-  const rows = await db
-    .select({ organizationId: ssoConfigurations.organizationId })
-    .from(ssoConfigurations)
-    .where(and(inArray(ssoConfigurations.organizationId, organizationIds), eq(ssoConfigurations.enforceSso, true)));
-  return new Set(rows.map((row) => row.organizationId));
+/** What a session's grants are made of, read in the same batch as the session itself. */
+interface GrantRows {
+  /** The session's keys, oldest first. */
+  keys: KeyLookup[];
+  /** The person's memberships at their current role. */
+  memberRows: { organizationId: string; role: Role }[];
+  /** Which of the person's organizations enforce SSO. */
+  enforcingRows: { organizationId: string }[];
 }
 
 /**
@@ -54,18 +54,11 @@ async function ssoEnforcedAmong(db: Database, organizationIds: string[]): Promis
  * person's session their memberships at their current role, which win over a key of the same
  * organization. Organizations that enforce SSO drop out unless the session signed in to them through it.
  */
-async function sessionGrants(
-  db: Database,
-  session: { tokenHash: string; userId: string; method: SessionMethod; ssoOrganizationIds: string },
+function sessionGrants(
+  session: { userId: string; method: SessionMethod; ssoOrganizationIds: string },
+  { keys, memberRows, enforcingRows }: GrantRows,
   now: number,
-): Promise<{ grants: OrgGrant[]; ssoRequired: string[] }> {
-  const keys = await keysQuery(db)
-    .innerJoin(sessionKeys, eq(sessionKeys.apiKeyId, apiKeys.id))
-    .where(eq(sessionKeys.tokenHash, session.tokenHash))
-    .orderBy(asc(sessionKeys.addedAt));
-  // The person's memberships and which of their organizations enforce SSO, in one round trip. (The
-  // keys' query stays apart: D1's batch answers name columns, and it selects two called "role".)
-  const [memberRows, enforcingRows] = await db.batch([membershipsQuery(db, session.userId), ssoEnforcingQuery(db, session.userId)]);
+): { grants: OrgGrant[]; ssoRequired: string[] } {
   const byOrganization = new Map<string, OrgGrant>();
   for (const key of keys) {
     if (key.userId !== session.userId) continue;
@@ -89,28 +82,51 @@ async function sessionGrants(
 /**
  * The person behind a session cookie. A session that reaches no organization at all (every key
  * stopped working, every membership gone) has ended, exactly like an unknown or expired one.
+ * One round trip: the session, its keys, and its person's memberships and SSO-enforcing
+ * organizations (found through the session's user) are read in one batch; every request with
+ * the cookie pays for it (docs/ARCHITECTURE.md).
  */
 export async function principalFromSession(db: Database, token: string, now: number): Promise<Principal> {
   const tokenHash = await sha256Hex(token);
-  const [row] = await db
-    .select({ session: sessions, user: { id: users.id, email: users.email, name: users.name } })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.tokenHash, tokenHash))
-    .limit(1);
-  if (!row || row.session.id === null || sessionExpired(row.session, now)) throw unauthorized(SESSION_ENDED);
-  const { session, user } = row;
-  const { grants, ssoRequired } = await sessionGrants(db, { ...session, userId: user.id }, now);
+  const sessionUser = sql`(SELECT ${sessions.userId} FROM ${sessions} WHERE ${sessions.tokenHash} = ${tokenHash})`;
+  const [[row], keys, memberRows, enforcingRows] = await db.batch([
+    db
+      .select({ session: sessions, userEmail: users.email, userName: users.name })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.tokenHash, tokenHash))
+      .limit(1),
+    keysQuery(db)
+      .innerJoin(sessionKeys, eq(sessionKeys.apiKeyId, apiKeys.id))
+      .where(eq(sessionKeys.tokenHash, tokenHash))
+      .orderBy(asc(sessionKeys.addedAt)),
+    membershipsQuery(db, sessionUser),
+    ssoEnforcingQuery(db, sessionUser),
+  ]);
+  const id = row?.session.id ?? null;
+  const userId = row?.session.userId ?? null;
+  if (!row || id === null || userId === null || sessionExpired(row.session, now)) throw unauthorized(SESSION_ENDED);
+  const { session } = row;
+  const user = { id: userId, email: row.userEmail, name: row.userName };
+  const { grants, ssoRequired } = sessionGrants({ ...session, userId: user.id }, { keys, memberRows, enforcingRows }, now);
   if (grants.length === 0 && ssoRequired.length === 0) throw unauthorized(SESSION_ENDED);
   await touchSession(db, tokenHash, sessionLastUsed(session), now);
+  return sessionPrincipal({ ...session, tokenHash, id }, user, { grants, ssoRequired });
+}
+
+function sessionPrincipal(
+  session: { tokenHash: string; id: string; method: SessionMethod; apiKeyId: string | null },
+  user: PrincipalUser,
+  { grants, ssoRequired }: { grants: OrgGrant[]; ssoRequired: string[] },
+): Principal {
   return {
     kind: 'session',
     user,
     apiKeyId: session.apiKeyId,
-    sessionTokenHash: tokenHash,
+    sessionTokenHash: session.tokenHash,
     grants,
     actor: { type: 'user', id: user.email },
-    credential: { type: SESSION_CREDENTIAL[session.method], id: session.id ?? '' },
+    credential: { type: SESSION_CREDENTIAL[session.method], id: session.id },
     ssoRequired,
   };
 }
@@ -174,14 +190,15 @@ export async function startSession(
   const method = start.method === 'api_key' && carried && isPersonSession(carried.method) ? carried.method : start.method;
   const token = randomToken(32);
   const tokenHash = await sha256Hex(token);
-  const id = newId('ses');
-  await db.batch([
+  const session = { tokenHash, id: newId('ses'), userId: start.user.id, method, apiKeyId: start.apiKeyId };
+  // What the new session grants is read in the batch that writes it (before the writes, which
+  // change none of it): the same rows principalFromSession reads for it on every later request.
+  const [keys, memberRows, enforcingRows] = await db.batch([
+    keysQuery(db).where(inJsonList(apiKeys.id, keyIds)),
+    membershipsQuery(db, start.user.id),
+    ssoEnforcingQuery(db, start.user.id),
     db.insert(sessions).values({
-      tokenHash,
-      id,
-      userId: start.user.id,
-      method,
-      apiKeyId: start.apiKeyId,
+      ...session,
       ssoOrganizationIds: JSON.stringify(ssoOrganizationIds),
       createdAt: now,
       lastUsedAt: now,
@@ -197,18 +214,22 @@ export async function startSession(
         ]
       : []),
   ]);
-  try {
-    return { token, principal: await principalFromSession(db, token, now) };
-  } catch (error) {
+  const inOrder = keyIds.flatMap((keyId) => keys.filter((key) => key.id === keyId));
+  const granted = sessionGrants(
+    { ...session, ssoOrganizationIds: JSON.stringify(ssoOrganizationIds) },
+    { keys: inOrder, memberRows, enforcingRows },
+    now,
+  );
+  if (granted.grants.length === 0 && granted.ssoRequired.length === 0) {
     // A person who proved who they are but belongs nowhere any more (removed from every
     // organization): no session is left behind, and the answer says why instead of "ended".
     await db.batch([
       db.delete(sessionKeys).where(eq(sessionKeys.tokenHash, tokenHash)),
       db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)),
     ]);
-    if (error instanceof ApiError && error.status === 401) throw unauthorized(NO_ORGANIZATION);
-    throw error;
+    throw unauthorized(NO_ORGANIZATION);
   }
+  return { token, principal: sessionPrincipal(session, start.user, granted) };
 }
 
 async function carriedOver(db: Database, tokenHash: string) {
@@ -232,7 +253,7 @@ async function carriedOver(db: Database, tokenHash: string) {
  */
 export async function signInWithApiKey(
   db: Database,
-  key: Principal,
+  { key, ssoEnforced }: SignInKey,
   current: Principal | null,
   client: SessionClient,
   now: number,
@@ -244,6 +265,6 @@ export async function signInWithApiKey(
     );
   }
   if (grant.role === 'ingest') throw forbidden('Ingest keys can only send events; they cannot sign in.');
-  if ((await ssoEnforcedAmong(db, [grant.organizationId])).size > 0) throw ssoRequired(grant.organizationId);
+  if (ssoEnforced) throw ssoRequired(grant.organizationId);
   return startSession(db, { user: key.user, method: 'api_key', apiKeyId: key.apiKeyId, ssoOrganizationId: null }, current, client, now);
 }

@@ -1,8 +1,10 @@
 import type { Principal } from '../../auth/principal.ts';
 import type { SessionMethod } from '../../contract/enums.ts';
+import type { OrganizationSummary } from '../../contract/management.ts';
 import type { Database } from '../../db/client.ts';
 import { type ManagementChange, managementEvent } from '../../events/management-event.ts';
 import { recordChangeStatements } from '../event-store/index.ts';
+import { organizationsQuery, withRoles } from './credentials.ts';
 
 /** How each way in reads in an event's message. */
 const METHOD_WORDS: Record<SessionMethod, string> = {
@@ -13,6 +15,14 @@ const METHOD_WORDS: Record<SessionMethod, string> = {
   link: 'a one-time sign-in link',
 };
 
+/** The statements queueing `change` as an event of the principal in every organization it reaches. */
+function inEveryOrganization(db: Database, principal: Principal, change: ManagementChange, context: { ip: string | null; now: number }) {
+  const organizations = principal.grants === 'all' ? [] : principal.grants.map((grant) => grant.organizationId);
+  return organizations.flatMap((organizationId) =>
+    recordChangeStatements(db, organizationId, [managementEvent({ principal, ...context }, change)], context.now),
+  );
+}
+
 /** Queues `change` as an event of the principal in every organization it reaches, in one batch. */
 async function recordInEveryOrganization(
   db: Database,
@@ -20,12 +30,19 @@ async function recordInEveryOrganization(
   change: ManagementChange,
   context: { ip: string | null; now: number },
 ): Promise<void> {
-  const organizations = principal.grants === 'all' ? [] : principal.grants.map((grant) => grant.organizationId);
-  const statements = organizations.flatMap((organizationId) =>
-    recordChangeStatements(db, organizationId, [managementEvent({ principal, ...context }, change)], context.now),
-  );
-  const [first, ...rest] = statements;
+  const [first, ...rest] = inEveryOrganization(db, principal, change, context);
   if (first) await db.batch([first, ...rest]);
+}
+
+/** The `sign_in` change of a session started with `method`. */
+function signInChange(principal: Principal, method: SessionMethod): ManagementChange {
+  return {
+    action: 'sign_in',
+    objectType: 'session',
+    objectName: principal.credential.id,
+    message: `Signed in with ${METHOD_WORDS[method]}`,
+    extra: { method },
+  };
 }
 
 /**
@@ -34,18 +51,24 @@ async function recordInEveryOrganization(
  * must mark the request (markChangesQueued) so the events move to the shards before it answers.
  */
 export function recordSignIn(db: Database, principal: Principal, method: SessionMethod, context: { ip: string | null; now: number }) {
-  return recordInEveryOrganization(
-    db,
-    principal,
-    {
-      action: 'sign_in',
-      objectType: 'session',
-      objectName: principal.credential.id,
-      message: `Signed in with ${METHOD_WORDS[method]}`,
-      extra: { method },
-    },
-    context,
-  );
+  return recordInEveryOrganization(db, principal, signInChange(principal, method), context);
+}
+
+/**
+ * `recordSignIn`, and the organizations the new session reaches with its role in each (what the
+ * sign-in answers, as GET /me would), in one round trip.
+ */
+export async function recordSignInListingOrganizations(
+  db: Database,
+  principal: Principal,
+  method: SessionMethod,
+  context: { ip: string | null; now: number },
+): Promise<OrganizationSummary[]> {
+  const [rows] = await db.batch([
+    organizationsQuery(db, principal),
+    ...inEveryOrganization(db, principal, signInChange(principal, method), context),
+  ]);
+  return withRoles(principal, rows);
 }
 
 /** `sign_out` in every organization the ending session reached. */

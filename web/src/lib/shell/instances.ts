@@ -23,16 +23,30 @@ export async function listInstances(
  * organization's are kept: another organization's (an org switch) replaces them; sign-in and
  * sign-out (session.ts) and any page listing instances afresh forget them; a failure is not kept.
  */
-let kept: { orgId: string; instances: Promise<Instance[]> } | null = null;
+let kept: { orgId: string; instances: Promise<Instance[]>; settled: Instance[] | null } | null = null;
 
 export function sessionInstances(fetchFn: Fetch, orgId: string): Promise<Instance[]> {
   if (kept?.orgId === orgId) return kept.instances;
   const instances = fetchInstances(fetchFn, orgId, { includeDeleted: true });
-  kept = { orgId, instances };
-  instances.catch(() => {
-    if (kept?.instances === instances) kept = null;
-  });
+  const entry: NonNullable<typeof kept> = { orgId, instances, settled: null };
+  kept = entry;
+  instances.then(
+    (list) => {
+      entry.settled = list;
+    },
+    () => {
+      if (kept === entry) kept = null;
+    },
+  );
   return instances;
+}
+
+/**
+ * The kept instances of `orgId` when they have arrived, else null: a view shows them at once
+ * (no placeholder flashing on a filter change) and waits for `sessionInstances` only the first time.
+ */
+export function settledInstances(orgId: string): Instance[] | null {
+  return kept?.orgId === orgId ? kept.settled : null;
 }
 
 export function forgetInstances(): void {

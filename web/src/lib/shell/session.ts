@@ -5,9 +5,12 @@ import type { Me } from './api-types.ts';
 import { forgetInstances } from './instances.ts';
 import { forgetMe, rememberMe } from './me.ts';
 
-export async function signIn(fetchFn: Fetch, apiKey: string): Promise<void> {
+/** Signs in with an API key; the answer (what GET /me answers) is remembered, and returned. */
+export async function signIn(fetchFn: Fetch, apiKey: string): Promise<Me> {
   forgetInstances();
-  rememberMe(await api<Me>(fetchFn, '/auth/session', { method: 'POST', body: { apiKey } }));
+  const me = await api<Me>(fetchFn, '/auth/session', { method: 'POST', body: { apiKey } });
+  rememberMe(me);
+  return me;
 }
 
 export async function signOut(fetchFn: Fetch): Promise<void> {
