@@ -13,6 +13,8 @@ const MACHINERY_RETRY_MS = 5000;
  * After each piece the mover rests this share of the piece's time (docs/OPERATIONS.md, "Moving an
  * organization"): a shard's D1 runs one query at a time, so without a rest the copy and verification
  * would queue ahead of every ingest batch, read and webhook of the source shard for the whole move.
+ * Halved each time verification found ingest had added too much to switch (the move's `rounds`):
+ * a mover that only ever took half could fall behind fast ingest for a long time.
  */
 const REST_SHARE = 1;
 const MIN_REST_MS = 10;
@@ -39,7 +41,9 @@ export class OrganizationMover extends DurableObject<WorkerEnv> {
     const pieces: Record<string, { count: number; ms: number }> = {};
     let rested = 0;
     let lastMs = 0;
-    const observe: ObservePiece = (state, ms) => {
+    let share = REST_SHARE;
+    const observe: ObservePiece = (state, ms, rounds) => {
+      share = REST_SHARE / 2 ** rounds;
       const sum = pieces[state] ?? { count: 0, ms: 0 };
       pieces[state] = sum;
       sum.count += 1;
@@ -52,7 +56,7 @@ export class OrganizationMover extends DurableObject<WorkerEnv> {
       const deps = moveDeps(this.env);
       while (next !== null && next <= Date.now() && Date.now() - started < ALARM_BUDGET_MS) {
         next = await runMoveStep(deps, moveId, Date.now(), observe);
-        const rest = Math.max(MIN_REST_MS, Math.round(lastMs * REST_SHARE));
+        const rest = Math.max(MIN_REST_MS, Math.round(lastMs * share));
         if (next !== null && next <= Date.now() + rest && rest > 0) {
           await sleep(rest);
           rested += rest;

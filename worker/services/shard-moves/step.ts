@@ -31,8 +31,11 @@ export const CLEANUP_DELAY_MS = REMEMBER_MS + 5000;
 /** Event deletions per cleanup step (of 2000 each). */
 const CLEANUP_CHUNKS = 5;
 
-/** Told the state a piece started in and how long it took (the mover's log line sums them). */
-export type ObservePiece = (state: OrganizationMoveRow['state'], ms: number) => void;
+/**
+ * Told the state a piece started in, how long it took (the mover's log line sums them), and how
+ * many times verification sent the move back to copying (the mover rests less each time).
+ */
+export type ObservePiece = (state: OrganizationMoveRow['state'], ms: number, rounds: number) => void;
 
 interface Ends {
   deps: MoveDeps;
@@ -63,7 +66,7 @@ export async function runMoveStep(deps: MoveDeps, moveId: string, now: number, o
       return Date.now();
     }
   } finally {
-    observe?.(move.state, Date.now() - started);
+    observe?.(move.state, Date.now() - started, move.rounds);
   }
 }
 
