@@ -131,6 +131,7 @@ describe('moving an organization with 100,000 events under ingest', () => {
         acknowledgedDuringMove: acknowledged.length,
         refused: logs.reduce((sum, log) => sum + log.refused, 0),
         longestPauseMs: Math.max(...pauses),
+        serverPauseMs: Date.parse(move.switchedAt ?? '') - Date.parse(move.fencedAt ?? ''),
         readerPages,
         webhookDeliveries: deliveredIds.size,
         streamDuplicates: check.duplicates,

@@ -33,6 +33,7 @@ describe('moving an organization between shards', () => {
     const org: TestOrg = await createOrg('move-small', { shard: 'SHARD_1' });
     await seedEvents(org, 2500);
     const before = await readWholeStream(org);
+    const startedAt = Date.now();
     const started = await json<{ move: { id: string; state: string; from: string; to: string } }>(
       await postMove(org.orgId, 'SHARD_2'),
       202,
@@ -40,6 +41,11 @@ describe('moving an organization between shards', () => {
     expect(started.move).toMatchObject({ from: 'SHARD_1', to: 'SHARD_2', state: 'copying' });
     const done = await settledMove(org.orgId);
     expect(done).toMatchObject({ state: 'done', copied: before.length, total: before.length });
+    // The switch's write pause, as the server saw it: fenced, then switched, both after the POST.
+    const [fencedAt, switchedAt] = [Date.parse(done.fencedAt ?? ''), Date.parse(done.switchedAt ?? '')];
+    expect(done.switchedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(fencedAt).toBeGreaterThanOrEqual(startedAt);
+    expect(switchedAt).toBeGreaterThanOrEqual(fencedAt);
     expect(await shardOf(org.orgId)).toBe('SHARD_2');
     const after = await readWholeStream(org);
     expect(after.map((event: AuditEvent) => [event.id, event.contentHash])).toEqual(before.map((event) => [event.id, event.contentHash]));
@@ -156,6 +162,9 @@ describe('moving an organization between shards', () => {
     const failed = await readMove(org.orgId);
     expect(failed).toMatchObject({ state: 'failed' });
     expect(failed.error).toBe('verification failed: the copy of sequence 3000 differs from the source');
+    // It never fenced: no write pause to show.
+    expect(failed.fencedAt).toBeUndefined();
+    expect(failed.switchedAt).toBeUndefined();
     expect(await shardOf(org.orgId)).toBe('SHARD_1');
     await ingest(org, [makeEvent(2)]);
     // The cleanup removes what the move copied, and nothing on the source.

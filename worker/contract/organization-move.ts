@@ -24,6 +24,16 @@ const MoveSchema = z
     copied: z.number().int().openapi({ description: 'Events copied to the target so far' }),
     total: z.number().int().openapi({ description: "The organization's events in the source (grows while ingest goes on)" }),
     error: z.string().optional().openapi({ description: 'Why the move failed (state failed only)' }),
+    fencedAt: z.string().datetime().optional().openapi({
+      description:
+        "When the switch fenced the source (writes of the organization's events answer 503 from then on); absent before the switch",
+      example: '2026-12-07T00:18:30.120Z',
+    }),
+    switchedAt: z.string().datetime().optional().openapi({
+      description:
+        'When the organization pointed at the target (the write pause ends); switchedAt − fencedAt is the pause, as the server saw it',
+      example: '2026-12-07T00:18:30.480Z',
+    }),
   })
   .openapi('OrganizationMove');
 export type OrganizationMove = z.infer<typeof MoveSchema>;

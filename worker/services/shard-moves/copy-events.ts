@@ -18,29 +18,11 @@ export async function eventRange(db: Database, organizationId: string): Promise<
   return { min: row?.min ?? 0, max: row?.max ?? 0, count: row?.count ?? 0 };
 }
 
-/**
- * Copies the organization's next events after `after` (at most `limit`, ascending) from source to
- * target, as they are: id, sequence, source, credential, content and content hash. Their search
- * text is indexed in the target in the same batch (the index is contentless: it is rebuilt from
- * the row, as the search backfill does); the week counters follow by trigger. `after` must be
- * the target's highest sequence of the organization (the caller reads it), so every row is new
- * there. Returns how many rows were
- * read and the last sequence among them (`after` when none).
- */
-export async function copyEventChunk(
-  source: Database,
-  target: Database,
-  organizationId: string,
-  after: number,
-  limit: number,
-): Promise<{ rows: number; through: number }> {
-  const read = await source.all<{ row: string }>(
-    sql`SELECT ${rowObject(auditEvents, SKIP)} AS row FROM audit_events
-      WHERE org_key = ${orgKey(organizationId)} AND sequence > ${after} ORDER BY sequence LIMIT ${limit}`,
-  );
-  if (read.length === 0) return { rows: 0, through: after };
-  const rows = read.map((row) => JSON.parse(row.row) as RowJson);
-  const through = Number(rows.at(-1)?.sequence ?? after);
+/** Rows per write transaction in the target (its rows and their search text). */
+const WRITE_BATCH = 100;
+
+/** The rows' inserts and their search text, for sequences in (after, through]. */
+function writeStatements(target: Database, organizationId: string, rows: RowJson[], after: number, through: number) {
   const key = orgKey(organizationId);
   const inserts = jsonChunks(rows).map((chunk) =>
     // Drizzle lists the columns in schema order: the organization key first, then valuesFromObject's.
@@ -59,7 +41,41 @@ export async function copyEventChunk(
         WHERE event.sequence > ${after} AND event.sequence <= ${through}`,
     ),
   );
+  return [...inserts, ...search];
+}
+
+/**
+ * Copies the organization's next events after `after` (at most `limit`, ascending) from source to
+ * target, as they are: id, sequence, source, credential, content and content hash. Their search
+ * text is indexed in the target in the same write (the index is contentless: it is rebuilt from
+ * the row, as the search backfill does); the week counters follow by trigger. `after` must be
+ * the target's highest sequence of the organization (the caller reads it), so every row is new
+ * there. Returns how many rows were read and the last sequence among them (`after` when none).
+ */
+export async function copyEventChunk(
+  source: Database,
+  target: Database,
+  organizationId: string,
+  after: number,
+  limit: number,
+): Promise<{ rows: number; through: number }> {
+  const read = await source.all<{ row: string }>(
+    sql`SELECT ${rowObject(auditEvents, SKIP)} AS row FROM audit_events
+      WHERE org_key = ${orgKey(organizationId)} AND sequence > ${after} ORDER BY sequence LIMIT ${limit}`,
+  );
+  if (read.length === 0) return { rows: 0, through: after };
+  const rows = read.map((row) => JSON.parse(row.row) as RowJson);
+  const through = Number(rows.at(-1)?.sequence ?? after);
   const ensureKey = target.insert(organizationSequences).values({ organizationId }).onConflictDoNothing();
-  await target.batch([ensureKey, ...inserts, ...search]);
+  // One write per WRITE_BATCH rows: each is a short transaction, so the target (locally, the one
+  // workerd thread) answers other queries between them. A piece that stops half-way resumes after
+  // the target's highest sequence, like any other.
+  let written = after;
+  for (let start = 0; start < rows.length; start += WRITE_BATCH) {
+    const part = rows.slice(start, start + WRITE_BATCH);
+    const partThrough = Number(part.at(-1)?.sequence ?? written);
+    await target.batch([ensureKey, ...writeStatements(target, organizationId, part, written, partThrough)]);
+    written = partThrough;
+  }
   return { rows: rows.length, through };
 }

@@ -5,4 +5,4 @@
  */
 export { toMove } from './records.ts';
 export { requireLatestMove, startMove } from './start.ts';
-export { CLEANUP_DELAY_MS, type MoveDeps, runMoveStep } from './step.ts';
+export { CLEANUP_DELAY_MS, type MoveDeps, type ObservePiece, runMoveStep } from './step.ts';

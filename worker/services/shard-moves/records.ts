@@ -16,6 +16,8 @@ export function toMove(row: OrganizationMoveRow): OrganizationMove {
     copied: row.copied,
     total: row.total,
     ...(row.error === null ? {} : { error: row.error }),
+    ...(row.fencedAt === null ? {} : { fencedAt: new Date(row.fencedAt).toISOString() }),
+    ...(row.switchedAt === null ? {} : { switchedAt: new Date(row.switchedAt).toISOString() }),
   };
 }
 

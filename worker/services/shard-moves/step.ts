@@ -16,15 +16,26 @@ export interface MoveDeps {
   shard: (name: string) => Database;
 }
 
-/** Events per copy statement batch, and per verification page. */
-const COPY_CHUNK = 2000;
-const VERIFY_PAGE = 2000;
+/**
+ * Events per copy piece, and per verification page. Small, so that no piece holds a shard (or,
+ * locally, the one workerd thread) long: a piece of 2,000 spent ~370 ms writing the target's rows
+ * and search index in one transaction, and ingest into the moving organization nearly stopped
+ * (bench/results-move.md). The copy writes in transactions of 100 rows (copy-events.ts).
+ */
+const COPY_CHUNK = 500;
+const VERIFY_PAGE = 500;
 /** The switch fences writes only when at most this many events are left to copy, doubled each round (docs/OPERATIONS.md). */
 const SWITCH_TAIL = 1000;
 /** Old rows stay until every isolate has forgotten the old shard (shard-routing.ts), plus a margin. */
 export const CLEANUP_DELAY_MS = REMEMBER_MS + 5000;
 /** Event deletions per cleanup step (of 2000 each). */
 const CLEANUP_CHUNKS = 5;
+
+/**
+ * Told the state a piece started in, how long it took (the mover's log line sums them), and how
+ * many times verification sent the move back to copying (the mover rests less each time).
+ */
+export type ObservePiece = (state: OrganizationMoveRow['state'], ms: number, rounds: number) => void;
 
 interface Ends {
   deps: MoveDeps;
@@ -38,19 +49,24 @@ interface Ends {
  * the move has nothing left to do). Every piece starts from what D1 says (the target's highest
  * sequence, the move row), so a piece that died half-way is simply run again.
  */
-export async function runMoveStep(deps: MoveDeps, moveId: string, now: number): Promise<number | null> {
+export async function runMoveStep(deps: MoveDeps, moveId: string, now: number, observe?: ObservePiece): Promise<number | null> {
+  const started = Date.now();
   const move = await loadMove(deps.control, moveId);
   if (!move) return null;
   const ends: Ends = { deps, source: deps.shard(move.fromShard), target: deps.shard(move.toShard) };
-  if (move.state === 'done' || move.state === 'failed') return cleanupStep(ends, move, now);
   try {
-    if (move.state === 'copying') return await copyStep(ends, move, now);
-    if (move.state === 'verifying') return await verifyStep(ends, move, now);
-    // Found in 'switching': the run that switched stopped half-way.
-    return await switchStep(ends, move);
-  } catch (error) {
-    await failMove(ends, move, error, Date.now());
-    return Date.now();
+    if (move.state === 'done' || move.state === 'failed') return await cleanupStep(ends, move, now);
+    try {
+      if (move.state === 'copying') return await copyStep(ends, move, now);
+      if (move.state === 'verifying') return await verifyStep(ends, move, now);
+      // Found in 'switching': the run that switched stopped half-way.
+      return await switchStep(ends, move);
+    } catch (error) {
+      await failMove(ends, move, error, Date.now());
+      return Date.now();
+    }
+  } finally {
+    observe?.(move.state, Date.now() - started, move.rounds);
   }
 }
 
@@ -67,8 +83,11 @@ async function copyStep(ends: Ends, move: OrganizationMoveRow, now: number): Pro
   }
   const after = (await eventRange(target, organizationId)).max;
   const chunk = await copyEventChunk(source, target, organizationId, after, COPY_CHUNK);
-  const total = (await eventRange(source, organizationId)).count;
-  const progress = { copied: move.copied + chunk.rows, total, copiedThrough: chunk.through };
+  // The source is counted again only once the copy caught up or reached the last count (a count reads
+  // every index entry of the organization, in the shard ingest is writing to).
+  const copied = move.copied + chunk.rows;
+  const total = chunk.rows === COPY_CHUNK && copied < move.total ? move.total : (await eventRange(source, organizationId)).count;
+  const progress = { copied, total, copiedThrough: chunk.through };
   if (chunk.rows === COPY_CHUNK) {
     await saveMove(deps.control, move, progress, now);
     return now;

@@ -3,7 +3,7 @@ import type { Database } from '../../db/client.ts';
 import { auditCheckpoints, auditEvents } from '../../db/schema.ts';
 import { orgKey } from '../event-store/index.ts';
 import { ChainBrokenError, chainThrough } from '../integrity/index.ts';
-import { rowObject } from './row-json.ts';
+import { rowText } from './row-json.ts';
 
 /** A copy that does not match its source: the move fails and removes what it copied. */
 export class MoveMismatchError extends Error {}
@@ -16,7 +16,7 @@ export interface Verified {
 
 const rowsBetween = (db: Database, organizationId: string, after: number, through: number) =>
   db
-    .select({ row: rowObject(auditEvents, ['org_key']).mapWith(String) })
+    .select({ row: rowText(auditEvents, ['org_key']).mapWith(String) })
     .from(auditEvents)
     .where(and(eq(auditEvents.orgKey, orgKey(organizationId)), gt(auditEvents.sequence, after), lte(auditEvents.sequence, through)))
     .orderBy(auditEvents.sequence);
@@ -48,8 +48,8 @@ export async function verifyStretch(
   }
   expected.forEach((row, index) => {
     if (copied[index]?.row !== row.row) {
-      const sequence = (JSON.parse(row.row) as { sequence: number }).sequence;
-      throw new MoveMismatchError(`the copy of sequence ${sequence} differs from the source`);
+      // rowText leads with the sequence.
+      throw new MoveMismatchError(`the copy of sequence ${row.row.slice(0, row.row.indexOf(','))} differs from the source`);
     }
   });
   if (from.chain === null || expected.length === 0) return { sequence: through, chain: from.chain };
