@@ -8,7 +8,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { parseDate } from './dates.ts';
-import { type ArchiveContext, checkDayFile, type DayFileResult } from './day-file-check.ts';
+import { checkDayFile, type DayFileResult, newArchiveContext } from './day-file-check.ts';
 import { checkManifest } from './manifest-check.ts';
 import { checkAgainstManifest } from './manifest-match.ts';
 import type { VerifyReport } from './report.ts';
@@ -43,14 +43,7 @@ function onDayFile(input: VerifyArchiveStreamInput, name: string, data: Uint8Arr
 /** Verifies one streamed archive against its signed manifest. Never throws: every fault is a problem. */
 export async function verifyArchiveStream(input: VerifyArchiveStreamInput): Promise<VerifyReport> {
   const report: VerifyReport = { ok: false, problems: [], checks: [], notes: [], records: 0 };
-  const context: ArchiveContext = {
-    organizationId: null,
-    ids: new Map(),
-    sequenceSeenAt: new Map(),
-    sequences: [],
-    contentHashes: [],
-    withoutSequence: 0,
-  };
+  const context = newArchiveContext();
   try {
     const manifest = checkManifest(input.manifest, report);
     if (manifest && typeof manifest.organizationId === 'string') context.organizationId = manifest.organizationId;

@@ -1,7 +1,7 @@
 /** One weekly archive: its ZIP, seven day files, manifest and signature, checked together. */
 import { sha256Hex } from './bytes.ts';
 import { parseDate } from './dates.ts';
-import { type ArchiveContext, checkDayFile, type DayFileResult } from './day-file-check.ts';
+import { type ArchiveContext, checkDayFile, type DayFileResult, newArchiveContext } from './day-file-check.ts';
 import { checkManifest } from './manifest-check.ts';
 import { checkAgainstManifest } from './manifest-match.ts';
 import type { VerifyReport } from './report.ts';
@@ -47,14 +47,7 @@ export async function verifyArchive(input: VerifyArchiveInput): Promise<VerifyRe
 /** `verifyArchive`, also handing back the events' sequence numbers. Never throws. */
 export async function verifyArchiveSequences(input: VerifyArchiveInput): Promise<{ report: VerifyReport; sequences: ArchiveSequences }> {
   const report: VerifyReport = { ok: false, problems: [], checks: [], notes: [], records: 0 };
-  const context: ArchiveContext = {
-    organizationId: null,
-    ids: new Map(),
-    sequenceSeenAt: new Map(),
-    sequences: [],
-    contentHashes: [],
-    withoutSequence: 0,
-  };
+  const context = newArchiveContext();
   try {
     await verifyInto(input, context, report);
   } catch (error) {

@@ -31,6 +31,11 @@ export interface ArchiveContext {
   withoutSequence: number;
 }
 
+/** An archive's context before its first day file: nothing seen yet. */
+export function newArchiveContext(): ArchiveContext {
+  return { organizationId: null, ids: new Map(), sequenceSeenAt: new Map(), sequences: [], contentHashes: [], withoutSequence: 0 };
+}
+
 /** The exact day-file bytes for these events: one event per line (see docs/verifying-archives.md). */
 function serializeDayFile(events: readonly unknown[]): string {
   if (events.length === 0) return '[]\n';
